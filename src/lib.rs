@@ -1,0 +1,45 @@
+//! runaway-guard: a recursion and runaway-cost guard for AWS Lambda.
+//!
+//! Layout (one concern per file):
+//! - [`name`]: validated function names and ARNs; nothing unchecked reaches an AWS call.
+//! - [`chain`]: the chain header guarded functions propagate (builds without AWS crates).
+//! - [`time`]: `Timestamp`, time as a value; detection never reads a clock.
+//! - `signal`: what an inbound record means (chain observation, alarm, sweep).
+//! - `event`: inbound JSON → signals, dispatching on explicit keys.
+//! - `detect`: pure detector (chain table, rate windows, cost model) → `verdict`s.
+//! - `policy`: pure verdict → plan (exempt, cap, dry-run, idempotent, grace).
+//! - `config`: environment → typed `Config`.
+//! - `ports`: capability traits (`Throttler`, `Metrics`, `Notifier`, `Identity`) and their domain types.
+//! - `report`: the JSON report (`decisions`, outcomes).
+//! - `aws`: SDK adapters implementing the ports (the only files importing `aws_sdk_*`).
+//! - `alert`: composing the SNS alert (subject, body, attributes).
+//! - `handler`: async glue: event → detect → policy → ports → report.
+//! - `cli`: the operator CLI (`handle`, `status`, `reenable`, `trip`, `simulate`).
+//! - `simulate`: a simulated account in virtual time, scenarios and peers.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod chain;
+pub mod name;
+pub mod time;
+
+#[cfg(feature = "detector")]
+pub mod config;
+#[cfg(feature = "detector")]
+pub mod detect;
+#[cfg(feature = "detector")]
+pub mod event;
+#[cfg(feature = "detector")]
+pub mod policy;
+#[cfg(feature = "detector")]
+pub mod ports;
+#[cfg(feature = "detector")]
+pub mod report;
+#[cfg(feature = "detector")]
+pub mod signal;
+#[cfg(feature = "detector")]
+pub mod verdict;
+
+#[cfg(feature = "guard")]
+pub mod handler;

@@ -1,0 +1,179 @@
+//! Validated Lambda function names: every name the guard acts on passes through here first.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Longest function name Lambda accepts.
+pub const MAX_FUNCTION_NAME_LEN: usize = 64;
+
+/// Why a string is not an acceptable function name or function ARN.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    /// The name was empty.
+    #[error("function name is empty")]
+    Empty,
+    /// The name is longer than Lambda allows.
+    #[error("function name is {len} characters long; Lambda allows at most {MAX_FUNCTION_NAME_LEN}")]
+    TooLong {
+        /// Length in bytes of the rejected name.
+        len: usize,
+    },
+    /// The name holds a character outside `[A-Za-z0-9_-]`.
+    #[error("function name contains {found:?}; only ASCII letters, digits, '-' and '_' are allowed")]
+    BadCharacter {
+        /// The first offending character.
+        found: char,
+    },
+    /// The string looks like an ARN but is not a Lambda function ARN.
+    #[error("not a Lambda function ARN: {reason}")]
+    BadArn {
+        /// What was wrong with it.
+        reason: &'static str,
+    },
+}
+
+/// A Lambda function name (not an ARN), checked against Lambda's own rules:
+/// 1–64 characters of ASCII letters, digits, hyphens and underscores.
+///
+/// Constructing one is the only way to name a function to the guard's ports, so no
+/// unchecked string ever reaches an AWS API call.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct FunctionName(String);
+
+impl FunctionName {
+    /// Validates a plain function name.
+    pub fn new(name: &str) -> Result<Self, NameError> {
+        if name.is_empty() {
+            return Err(NameError::Empty);
+        }
+        if let Some(found) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+            return Err(NameError::BadCharacter { found });
+        }
+        if name.len() > MAX_FUNCTION_NAME_LEN {
+            return Err(NameError::TooLong { len: name.len() });
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    /// Accepts a plain name or a function ARN
+    /// (`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`) and returns the
+    /// name together with the ARN's parts, so callers can check account and region.
+    pub fn from_name_or_arn(input: &str) -> Result<(Self, Option<ArnParts>), NameError> {
+        if !input.starts_with("arn:") {
+            return Ok((Self::new(input)?, None));
+        }
+        let parts: Vec<&str> = input.split(':').collect();
+        if parts.len() < 7 || parts.len() > 8 {
+            return Err(NameError::BadArn { reason: "wrong number of ':' separated fields" });
+        }
+        if !matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov") {
+            return Err(NameError::BadArn { reason: "unknown partition" });
+        }
+        if parts[2] != "lambda" || parts[5] != "function" {
+            return Err(NameError::BadArn { reason: "not a lambda function resource" });
+        }
+        if !is_region(parts[3]) {
+            return Err(NameError::BadArn { reason: "region is not of the form xx-name-1" });
+        }
+        if parts[4].len() != 12 || !parts[4].bytes().all(|b| b.is_ascii_digit()) {
+            return Err(NameError::BadArn { reason: "account id is not 12 digits" });
+        }
+        let name = Self::new(parts[6])?;
+        Ok((
+            name,
+            Some(ArnParts {
+                partition: parts[1].to_owned(),
+                region: parts[3].to_owned(),
+                account: parts[4].to_owned(),
+            }),
+        ))
+    }
+
+    /// The name as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FunctionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for FunctionName {
+    type Err = NameError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for FunctionName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Self::new(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where a function ARN points: used to refuse functions of other accounts or regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArnParts {
+    /// `aws`, `aws-cn` or `aws-us-gov`.
+    pub partition: String,
+    /// Region code, e.g. `us-east-1`.
+    pub region: String,
+    /// 12-digit account id.
+    pub account: String,
+}
+
+/// True for strings shaped like an AWS region code (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`).
+pub fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    s.len() <= 20
+        && parts.len() >= 3
+        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_lambda_names() {
+        for ok in ["a", "orders-worker", "My_Func-2", &"x".repeat(64)] {
+            assert_eq!(FunctionName::new(ok).unwrap().as_str(), ok);
+        }
+    }
+
+    #[test]
+    fn rejects_bad_names() {
+        assert_eq!(FunctionName::new(""), Err(NameError::Empty));
+        assert_eq!(FunctionName::new(&"x".repeat(65)), Err(NameError::TooLong { len: 65 }));
+        for bad in ["a;rm -rf /", "a b", "fn$(id)", "http://169.254.169.254/", "ｆｕｎｃ", "a\n", "a:b"] {
+            assert!(matches!(FunctionName::new(bad), Err(NameError::BadCharacter { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parses_function_arns() {
+        let (name, arn) =
+            FunctionName::from_name_or_arn("arn:aws:lambda:eu-west-1:111122223333:function:orders:live")
+                .unwrap();
+        assert_eq!(name.as_str(), "orders");
+        let arn = arn.unwrap();
+        assert_eq!((arn.region.as_str(), arn.account.as_str()), ("eu-west-1", "111122223333"));
+        for bad in [
+            "arn:aws:s3:::bucket",
+            "arn:aws:lambda:eu-west-1:1111:function:orders",
+            "arn:evil:lambda:eu-west-1:111122223333:function:orders",
+            "arn:aws:lambda:EU:111122223333:function:orders",
+            "arn:aws:lambda:eu-west-1:111122223333:layer:orders",
+        ] {
+            assert!(FunctionName::from_name_or_arn(bad).is_err(), "{bad}");
+        }
+    }
+}

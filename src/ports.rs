@@ -1,0 +1,201 @@
+//! The guard's capabilities as traits returning domain types. `aws/` implements them with the SDK,
+//! `simulate/` with a simulated account, tests with fakes for faults a server can't show.
+
+use std::future::Future;
+
+use serde::Serialize;
+
+use crate::name::FunctionName;
+use crate::time::Timestamp;
+
+/// Tag keys: the durable trip record (see DESIGN.md "Tags on guarded functions").
+pub mod tags {
+    /// `true` exempts a function from the guard.
+    pub const EXEMPT: &str = "runaway-guard:exempt";
+    /// Per-function chain-depth limit.
+    pub const MAX_DEPTH: &str = "runaway-guard:max-depth";
+    /// RFC 3339 time of the trip.
+    pub const TRIPPED_AT: &str = "runaway-guard:tripped-at";
+    /// `none` or the integer reserved concurrency before the trip.
+    pub const PREVIOUS_CONCURRENCY: &str = "runaway-guard:previous-concurrency";
+    /// Human reason for the trip.
+    pub const REASON: &str = "runaway-guard:reason";
+    /// RFC 3339 time of the last re-enable (starts the grace period).
+    pub const REENABLED_AT: &str = "runaway-guard:reenabled-at";
+}
+
+/// A failed call to a port, kept typed so the handler can tell retryable failures from final ones.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation} failed for {target}: {message}")]
+pub struct PortError {
+    /// The API operation, e.g. `PutFunctionConcurrency`.
+    pub operation: &'static str,
+    /// What it acted on (function name, topic, ...), never a secret.
+    pub target: String,
+    /// Error code or short message from the service.
+    pub message: String,
+    /// True for throttling, 5xx, timeouts and connection faults: the invocation should be retried.
+    pub retryable: bool,
+    /// True when the function does not exist.
+    pub not_found: bool,
+    /// The underlying error.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// Reserved concurrency as Lambda reports it: `None` means no reservation (restore with Delete).
+pub type Reservation = Option<u32>;
+
+/// The trip record kept in the function's tags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TripRecord {
+    /// When the guard tripped the function.
+    pub tripped_at: Timestamp,
+    /// Reserved concurrency before the trip (never 0 set by the guard, never overwritten).
+    pub previous_concurrency: Reservation,
+    /// Why (tag-safe, ≤256 characters).
+    pub reason: String,
+}
+
+/// Where async events go while a function is throttled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "target", rename_all = "snake_case")]
+pub enum FailureTarget {
+    /// The function's dead-letter queue/topic ARN.
+    DeadLetter(String),
+    /// The on-failure destination of its event-invoke config.
+    Destination(String),
+    /// Neither: async events are dropped.
+    Dropped,
+}
+
+/// CPU architecture, for pricing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    /// x86_64.
+    X86_64,
+    /// Graviton.
+    Arm64,
+}
+
+/// What the guard needs to know about a function before acting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunctionState {
+    /// The function.
+    pub function: FunctionName,
+    /// Current reserved concurrency.
+    pub reserved_concurrency: Reservation,
+    /// `runaway-guard:exempt = true`.
+    pub exempt_tag: bool,
+    /// `runaway-guard:max-depth`, when set and valid.
+    pub max_depth_tag: Option<u32>,
+    /// The trip record, when the function is tripped.
+    pub trip: Option<TripRecord>,
+    /// `runaway-guard:reenabled-at`, when set.
+    pub reenabled_at: Option<Timestamp>,
+    /// Memory size in MB.
+    pub memory_mb: u32,
+    /// Architecture.
+    pub architecture: Architecture,
+    /// Where async events go while throttled.
+    pub failure_target: FailureTarget,
+}
+
+/// A function the guard has tripped, as `status` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrippedFunction {
+    /// The function.
+    pub function: FunctionName,
+    /// The record from its tags.
+    pub record: TripRecord,
+}
+
+/// Lambda control plane: the only port that mutates anything.
+pub trait Throttler: Send + Sync {
+    /// Reads concurrency, tags and configuration.
+    fn function_state(
+        &self,
+        function: &FunctionName,
+    ) -> impl Future<Output = Result<FunctionState, PortError>> + Send;
+    /// Writes the trip record tags.
+    fn write_trip_record(
+        &self,
+        function: &FunctionName,
+        record: &TripRecord,
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
+    /// Puts (`Some(n)`) or deletes (`None`) the reserved concurrency.
+    fn set_reserved_concurrency(
+        &self,
+        function: &FunctionName,
+        value: Reservation,
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
+    /// Removes the trip record tags and sets `runaway-guard:reenabled-at`.
+    fn clear_trip_record(
+        &self,
+        function: &FunctionName,
+        reenabled_at: Timestamp,
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
+    /// Every function carrying a trip record.
+    fn list_tripped(&self) -> impl Future<Output = Result<Vec<TrippedFunction>, PortError>> + Send;
+    /// The account's unreserved concurrency (to warn before a restore that would not fit).
+    fn unreserved_concurrency(&self) -> impl Future<Output = Result<Option<u32>, PortError>> + Send;
+}
+
+/// Per-function usage over a window, for the offender search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsageSample {
+    /// The function.
+    pub function: FunctionName,
+    /// Invocations in the window.
+    pub invocations: f64,
+    /// Summed duration in milliseconds over the window.
+    pub duration_ms_sum: f64,
+    /// Length of the window in seconds.
+    pub window_secs: u64,
+}
+
+/// CloudWatch metrics, read-only.
+pub trait Metrics: Send + Sync {
+    /// Functions with recent `AWS/Lambda Invocations` datapoints.
+    fn active_functions(&self) -> impl Future<Output = Result<Vec<FunctionName>, PortError>> + Send;
+    /// Invocations and duration per function over the last `window_secs` up to `now`.
+    fn usage(
+        &self,
+        functions: &[FunctionName],
+        window_secs: u64,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Vec<UsageSample>, PortError>> + Send;
+}
+
+/// An alert for on-call, ready to publish.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    /// ≤100 characters: what, which function, why.
+    pub subject: String,
+    /// Human body, then a JSON block for machines.
+    pub body: String,
+    /// Message attributes for subscription filter policies (function, reason, outcome, account, region).
+    pub attributes: Vec<(String, String)>,
+}
+
+/// SNS.
+pub trait Notifier: Send + Sync {
+    /// Publishes one alert.
+    fn publish(&self, alert: &Alert) -> impl Future<Output = Result<(), PortError>> + Send;
+}
+
+/// Who is calling, for the audit line of a re-enable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Caller {
+    /// Caller ARN.
+    pub arn: String,
+    /// Account id.
+    pub account: String,
+}
+
+/// STS.
+pub trait Identity: Send + Sync {
+    /// The caller identity.
+    fn caller(&self) -> impl Future<Output = Result<Caller, PortError>> + Send;
+}

@@ -1,0 +1,82 @@
+//! The JSON report the handler returns and `runaway-guard handle` prints:
+//! `{"decisions": [{"function", "outcome", "reason", "previous_concurrency", ...}]}`.
+
+use serde::Serialize;
+
+use crate::name::FunctionName;
+
+/// What happened to one function (DESIGN.md contract: these six names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Reserved concurrency set to 0.
+    Throttled,
+    /// Dry run: would have been throttled.
+    WouldThrottle,
+    /// Already carrying a trip record: nothing changed, no second alert.
+    AlreadyTripped,
+    /// The guard itself, an exempt function, or inside the grace period.
+    Exempt,
+    /// The blast-radius cap was reached: alert only.
+    Capped,
+    /// An AWS call failed; `error` says which.
+    Failed,
+}
+
+impl Outcome {
+    /// The contract name, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Throttled => "throttled",
+            Outcome::WouldThrottle => "would_throttle",
+            Outcome::AlreadyTripped => "already_tripped",
+            Outcome::Exempt => "exempt",
+            Outcome::Capped => "capped",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// One decision about one function.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    /// The function.
+    pub function: FunctionName,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Why (the detector's reason, or why nothing was done).
+    pub reason: String,
+    /// The detection rule (`depth`, `chain_size`, `rate_absolute`, `rate_growth`, `alarm`, `cost`, `manual`).
+    pub rule: String,
+    /// `"none"`, an integer as a string, or null when unknown.
+    pub previous_concurrency: Option<String>,
+    /// Whether the alert was published.
+    pub alerted: bool,
+    /// The failure, when any step failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A record that could not be used, reported so a bad record is never silently dropped.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejected {
+    /// Where in the event (e.g. `Records[3]`).
+    pub location: String,
+    /// The typed error, as text.
+    pub error: String,
+}
+
+/// The handler's answer for one event.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    /// Decisions, one per function acted on or considered.
+    pub decisions: Vec<Decision>,
+    /// Signals accepted from the event.
+    pub signals: usize,
+    /// Records rejected, with their errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<Rejected>,
+    /// Offender-search notes (e.g. "no function over the limit; top five: ...").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}

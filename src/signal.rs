@@ -1,0 +1,108 @@
+//! What the guard learns from one inbound record, stripped of AWS's envelope shapes.
+//! `event.rs` produces these; `detect/` consumes them.
+
+use serde::Serialize;
+
+use crate::chain::ChainHeader;
+use crate::name::FunctionName;
+use crate::time::Timestamp;
+
+/// One fact the detector can act on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Signal {
+    /// A guarded function emitted an event carrying the chain header.
+    Chain(ChainObservation),
+    /// A CloudWatch alarm changed state (direct action, EventBridge, or SNS-wrapped).
+    Alarm(AlarmSignal),
+    /// The optional periodic sweep (EventBridge "Scheduled Event").
+    Sweep(SweepSignal),
+}
+
+/// A chain header seen on an emitted event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChainObservation {
+    /// The validated header (root, depth, emitting function).
+    pub header: ChainHeader,
+    /// When the event was emitted, from the envelope, if it said.
+    pub emitted_at: Option<Timestamp>,
+    /// Account the envelope claims it came from.
+    pub account: Option<String>,
+    /// Region the envelope claims it came from.
+    pub region: Option<String>,
+}
+
+/// The state an alarm moved into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AlarmState {
+    /// The threshold was crossed: the only state that can lead to action.
+    Alarm,
+    /// Back to normal.
+    Ok,
+    /// Not enough data to evaluate.
+    InsufficientData,
+}
+
+/// How the alarm reached the guard (affects what can be trusted about it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmTransport {
+    /// CloudWatch invoked the guard directly (Lambda alarm action).
+    LambdaAction,
+    /// EventBridge "CloudWatch Alarm State Change".
+    EventBridge,
+    /// A classic alarm notification inside an SNS record.
+    Sns,
+}
+
+/// One metric an alarm watches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlarmMetric {
+    /// E.g. `AWS/Lambda`, `AWS/Billing`.
+    pub namespace: String,
+    /// E.g. `Invocations`, `ConcurrentExecutions`, `EstimatedCharges`.
+    pub name: String,
+}
+
+/// A CloudWatch alarm state change, reduced to what detection needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlarmSignal {
+    /// The alarm's name.
+    pub alarm_name: String,
+    /// The alarm's ARN, when the event carried one.
+    pub alarm_arn: Option<String>,
+    /// New state.
+    pub state: AlarmState,
+    /// Every metric the alarm watches (several for metric-math alarms).
+    pub metrics: Vec<AlarmMetric>,
+    /// Every `FunctionName` dimension across those metrics, validated and deduplicated.
+    pub functions: Vec<FunctionName>,
+    /// The alarm's state reason, for the alert's evidence.
+    pub reason: Option<String>,
+    /// When the state changed.
+    pub at: Option<Timestamp>,
+    /// Account the event claims.
+    pub account: Option<String>,
+    /// Region code the event claims (SNS-wrapped alarms name a region by its long name; mapped when known).
+    pub region: Option<String>,
+    /// How it arrived.
+    pub transport: AlarmTransport,
+}
+
+impl AlarmSignal {
+    /// True when the alarm watches something about Lambda or billing; other alarms are ignored.
+    pub fn is_relevant(&self) -> bool {
+        self.metrics.iter().any(|m| m.namespace == "AWS/Lambda" || m.namespace == "AWS/Billing")
+            || !self.functions.is_empty()
+    }
+}
+
+/// A scheduled sweep tick.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepSignal {
+    /// When the schedule fired.
+    pub at: Option<Timestamp>,
+    /// Account the event claims.
+    pub account: Option<String>,
+}

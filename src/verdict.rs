@@ -1,0 +1,134 @@
+//! What the detector concludes: which function should be throttled and why.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::chain::ChainRoot;
+use crate::name::FunctionName;
+
+/// Why a function should be throttled. `Display` gives the one-line human reason used in
+/// alerts, the report and the `runaway-guard:reason` tag (kept ≤256 characters, tag-safe).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Reason {
+    /// An event's chain depth exceeded the limit.
+    Depth {
+        /// The chain.
+        root: ChainRoot,
+        /// Depth observed.
+        depth: u32,
+        /// Limit in force for this function.
+        limit: u32,
+    },
+    /// Too many invocations seen for one chain root within the TTL (fan-out bomb).
+    ChainSize {
+        /// The chain.
+        root: ChainRoot,
+        /// Invocations seen for that root.
+        invocations: u64,
+        /// Budget per root.
+        budget: u64,
+    },
+    /// The function's event rate exceeded the absolute limit.
+    RateAbsolute {
+        /// Events per second over the window.
+        per_second: f64,
+        /// The limit.
+        limit: f64,
+    },
+    /// The function's rate doubled bucket over bucket, several times, above a floor.
+    RateGrowth {
+        /// The bucket counts that showed the growth, oldest first.
+        buckets: Vec<u64>,
+    },
+    /// A CloudWatch alarm naming this function went to ALARM.
+    Alarm {
+        /// Alarm name.
+        alarm: String,
+        /// `namespace/metric` it watches.
+        metric: String,
+    },
+    /// The offender search found the function costing more than the limit.
+    Cost {
+        /// Alarm that triggered the search.
+        alarm: String,
+        /// Estimated spend rate.
+        usd_per_hour: f64,
+        /// The configured limit.
+        limit_usd_per_hour: f64,
+    },
+    /// An operator ran `runaway-guard trip`.
+    Manual {
+        /// Operator's text.
+        text: String,
+    },
+}
+
+impl Reason {
+    /// The rule's short name, as in the alert's message attributes.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Reason::Depth { .. } => "depth",
+            Reason::ChainSize { .. } => "chain_size",
+            Reason::RateAbsolute { .. } => "rate_absolute",
+            Reason::RateGrowth { .. } => "rate_growth",
+            Reason::Alarm { .. } => "alarm",
+            Reason::Cost { .. } => "cost",
+            Reason::Manual { .. } => "manual",
+        }
+    }
+
+    /// Rate and cost rules are muted during the grace period after a re-enable; chain evidence is not.
+    pub fn respects_grace(&self) -> bool {
+        matches!(
+            self,
+            Reason::RateAbsolute { .. }
+                | Reason::RateGrowth { .. }
+                | Reason::Cost { .. }
+                | Reason::Alarm { .. }
+        )
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Depth { root, depth, limit } => {
+                write!(f, "chain depth {depth} > limit {limit} (root {})", root.as_str())
+            }
+            Reason::ChainSize { root, invocations, budget } => {
+                write!(f, "chain size {invocations} invocations > budget {budget} (root {})", root.as_str())
+            }
+            Reason::RateAbsolute { per_second, limit } => {
+                write!(f, "rate {per_second:.1}/s > limit {limit:.1}/s")
+            }
+            Reason::RateGrowth { buckets } => write!(f, "rate doubling bucket over bucket: {buckets:?}"),
+            Reason::Alarm { alarm, metric } => write!(f, "alarm {alarm} on {metric}"),
+            Reason::Cost { alarm, usd_per_hour, limit_usd_per_hour } => {
+                write!(f, "cost ${usd_per_hour:.2}/h > limit ${limit_usd_per_hour:.2}/h (alarm {alarm})")
+            }
+            Reason::Manual { text } => write!(f, "manual: {text}"),
+        }
+    }
+}
+
+/// The detector's output for one signal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Throttle this function for this reason.
+    Throttle {
+        /// The offender.
+        function: FunctionName,
+        /// Why.
+        reason: Reason,
+    },
+    /// An account-level or billing alarm fired: find offenders from CloudWatch metrics.
+    SearchOffenders {
+        /// The alarm's name.
+        alarm: String,
+        /// `namespace/metric` it watches.
+        metric: String,
+    },
+}
