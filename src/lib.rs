@@ -43,3 +43,5 @@ pub mod verdict;
 
 #[cfg(feature = "guard")]
 pub mod handler;
+#[cfg(feature = "guard")]
+pub mod simulate;

@@ -1,0 +1,154 @@
+//! The simulated account's compute: concurrency (reserved, the shared 1,000 pool, the scaling rate),
+//! starting invocations, and billing them.
+//!
+//! Scaling follows AWS's current rule, kept simple: each function may add 1,000 execution environments
+//! per 10 s; environments, once created, stay warm (no idle reclaim within a run).
+
+use super::cohort::Cohort;
+use super::engine::{Engine, Event};
+use super::ports::ACCOUNT_LIMIT;
+
+/// New execution environments a function may add per scaling period.
+pub(crate) const SCALE_STEP: u32 = 1_000;
+/// The scaling period, in ticks (10 s).
+pub(crate) const SCALE_PERIOD_TICKS: u32 = 100;
+
+/// One function's execution state.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Runtime {
+    /// Invocations running now.
+    pub running: u32,
+    /// Execution environments created so far.
+    pub environments: u32,
+    /// Environments it may still add in this scaling period.
+    pub scale_budget: u32,
+    /// Lambda's internal queue of async events waiting for concurrency.
+    pub backlog: std::collections::VecDeque<Cohort>,
+}
+
+impl Engine<'_> {
+    /// Invocations `f` may start now.
+    pub(super) fn free_capacity(&self, f: usize) -> u32 {
+        let rt = &self.runtime[f];
+        let limit_free = match self.reserved[f] {
+            Some(r) => r.saturating_sub(rt.running),
+            None => {
+                let reserved: u32 = self.reserved.iter().flatten().sum();
+                let pool = ACCOUNT_LIMIT.saturating_sub(reserved);
+                let used: u32 = self
+                    .runtime
+                    .iter()
+                    .zip(&self.reserved)
+                    .filter(|(_, r)| r.is_none())
+                    .map(|(rt, _)| rt.running)
+                    .sum();
+                pool.saturating_sub(used)
+            }
+        };
+        let scalable = (rt.environments + rt.scale_budget).saturating_sub(rt.running);
+        limit_free.min(scalable)
+    }
+
+    /// Starts `invocations` invocations of `f` handling `cohort`, bills them, schedules completion.
+    pub(super) fn start(&mut self, f: usize, invocations: u32, cohort: Cohort) {
+        let model = self.model;
+        let func = &model.functions[f];
+        let rt = &mut self.runtime[f];
+        rt.running += invocations;
+        if rt.running > rt.environments {
+            rt.scale_budget = rt.scale_budget.saturating_sub(rt.running - rt.environments);
+            rt.environments = rt.running;
+        }
+        let usd = f64::from(invocations) * func.cost_per_invocation;
+        let second = (self.tick / super::model::TICKS_PER_SEC) as usize;
+        if let Some(slot) = self.series.invocations.get_mut(second) {
+            *slot += u64::from(invocations);
+        }
+        if let Some(slot) = self.series.usd.get_mut(second) {
+            *slot += usd;
+        }
+        self.account.lock().cloudwatch.invocations(f, u64::from(invocations), func.duration_ms, usd);
+        let done = func.duration_ticks;
+        self.schedule(done, Event::Complete { func: f, invocations, cohort });
+    }
+
+    /// Refills every function's scaling budget at the start of each period.
+    pub(super) fn refill_scaling(&mut self) {
+        if self.tick.is_multiple_of(SCALE_PERIOD_TICKS) {
+            for rt in &mut self.runtime {
+                rt.scale_budget = SCALE_STEP;
+            }
+        }
+    }
+
+    /// Serves `f`'s async backlog, oldest first, up to its capacity.
+    pub(super) fn serve_async(&mut self, f: usize) {
+        let mut free = u64::from(self.free_capacity(f));
+        while free > 0 {
+            let Some(cohort) = self.runtime[f].backlog.pop_front() else { break };
+            let (taken, rest) = cohort.split(free);
+            for r in rest.into_iter().rev().flatten() {
+                self.runtime[f].backlog.push_front(r);
+            }
+            if let Some(t) = taken {
+                free -= t.total();
+                self.start(f, t.total() as u32, t);
+            }
+        }
+    }
+
+    /// Serves the SQS queues `f` consumes, up to its capacity, in batches.
+    pub(super) fn serve_queues(&mut self, f: usize) {
+        let model = self.model;
+        for &qi in &model.functions[f].queues {
+            let batch = u64::from(model.queues[qi].batch_size);
+            let mut free_messages = u64::from(self.free_capacity(f)) * batch;
+            while free_messages > 0 {
+                let Some(cohort) = self.queues[qi].pop_front() else { break };
+                let (taken, rest) = cohort.split(free_messages);
+                for r in rest.into_iter().rev().flatten() {
+                    self.queues[qi].push_front(r);
+                }
+                if let Some(t) = taken {
+                    free_messages = free_messages.saturating_sub(t.total().div_ceil(batch) * batch);
+                    self.start(f, t.total().div_ceil(batch) as u32, t);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::engine::tests::engine_for;
+    use super::*;
+
+    #[test]
+    fn reserved_and_pool_limits_bound_capacity() {
+        let model = super::super::engine::tests::two_function_model(Some(300));
+        let mut engine = engine_for(&model);
+        engine.refill_scaling();
+        assert_eq!(engine.free_capacity(0), 300);
+        assert_eq!(engine.free_capacity(1), 700);
+        engine.runtime[1].running = 650;
+        engine.runtime[1].environments = 650;
+        assert_eq!(engine.free_capacity(1), 50);
+        engine.reserved[0] = Some(0);
+        assert_eq!(engine.free_capacity(0), 0);
+        assert_eq!(engine.free_capacity(1), 350);
+    }
+
+    #[test]
+    fn scaling_adds_at_most_a_thousand_environments_per_period() {
+        let model = super::super::engine::tests::two_function_model(None);
+        let mut engine = engine_for(&model);
+        engine.refill_scaling();
+        engine.reserved = vec![None, Some(0)];
+        let c = Cohort { first_root: 0, roots: 1, per_root: 5_000, depth: 1, receives: 0, born: 0 };
+        engine.runtime[0].backlog.push_back(c);
+        engine.serve_async(0);
+        assert_eq!(engine.runtime[0].running, 1_000);
+        assert_eq!(engine.runtime[0].backlog.iter().map(Cohort::total).sum::<u64>(), 4_000);
+        assert_eq!(engine.free_capacity(0), 0);
+    }
+}

@@ -1,0 +1,109 @@
+//! CloudWatch alarms evaluated on the simulated metrics, with real periods and delays.
+//!
+//! Lambda alarms: 1-minute period, one datapoint, `>= threshold`; a minute's datapoint is readable
+//! 60 s after it ends and alarms evaluate 10 s past each minute, so a breach in minute m changes
+//! state at m+2 min 10 s (1–3 min after the breach, as in AWS). The billing alarm reads
+//! `AWS/Billing EstimatedCharges`, which reflects charges 6 h old, evaluated hourly. State changes
+//! reach the guard as `Signal::Alarm` (Lambda alarm action; the billing alarm via SNS).
+
+use crate::name::FunctionName;
+use crate::signal::{AlarmMetric, AlarmSignal, AlarmState, AlarmTransport, Signal};
+use crate::time::Timestamp;
+
+use super::engine::Engine;
+use super::model::{Model, TICKS_PER_SEC};
+use super::peers::BILLING_LAG_SECS;
+
+/// Alarms evaluate this long after each minute boundary.
+const EVAL_OFFSET_TICKS: u32 = 10 * TICKS_PER_SEC;
+/// Billing alarm name.
+pub(crate) const BILLING_ALARM: &str = "billing-estimated-charges";
+
+/// The current state of every alarm.
+#[derive(Debug, Clone)]
+pub(crate) struct AlarmBook {
+    in_alarm: Vec<bool>,
+    billing_in_alarm: bool,
+}
+
+impl AlarmBook {
+    /// Every alarm starts OK.
+    pub(crate) fn new(model: &Model) -> Self {
+        Self { in_alarm: vec![false; model.alarms.len()], billing_in_alarm: false }
+    }
+}
+
+impl Engine<'_> {
+    /// Evaluates due alarms; returns the state changes as signals.
+    pub(super) fn evaluate_alarms(&mut self) -> Vec<Signal> {
+        let per_minute = 60 * TICKS_PER_SEC;
+        if self.tick % per_minute != EVAL_OFFSET_TICKS {
+            return Vec::new();
+        }
+        let now = self.now();
+        let mut out = Vec::new();
+        let minute = (self.tick / per_minute) as usize;
+        if let Some(m) = minute.checked_sub(2) {
+            let model = self.model;
+            for (i, alarm) in model.alarms.iter().enumerate() {
+                let value = self.account.lock().cloudwatch.datapoint(alarm.metric, alarm.function, m);
+                let Some(value) = value else { continue };
+                let breach = value >= alarm.threshold;
+                if breach != self.alarms.in_alarm[i] {
+                    self.alarms.in_alarm[i] = breach;
+                    let function = alarm.function.map(|f| &model.functions[f].name);
+                    let reason = format!("datapoint {value:.0} vs threshold {:.0}", alarm.threshold);
+                    let metric = metric("AWS/Lambda", alarm.metric.as_str());
+                    out.push(alarm_signal(&alarm.name, metric, function, breach, reason, now, AlarmTransport::LambdaAction));
+                }
+            }
+        }
+        if self.tick % (60 * per_minute) == EVAL_OFFSET_TICKS {
+            let secs = u64::from(self.tick / TICKS_PER_SEC);
+            let charges = match secs.checked_sub(BILLING_LAG_SECS) {
+                Some(at) => self.account.lock().cloudwatch.charges_at(at),
+                None => 0.0,
+            };
+            let breach = charges >= self.model.billing_alarm_usd;
+            if breach != self.alarms.billing_in_alarm {
+                self.alarms.billing_in_alarm = breach;
+                let reason = format!("EstimatedCharges ${charges:.2} vs ${:.2}", self.model.billing_alarm_usd);
+                let metric = metric("AWS/Billing", "EstimatedCharges");
+                out.push(alarm_signal(BILLING_ALARM, metric, None, breach, reason, now, AlarmTransport::Sns));
+            }
+        }
+        out
+    }
+}
+
+fn metric(namespace: &str, name: &str) -> AlarmMetric {
+    AlarmMetric { namespace: namespace.to_owned(), name: name.to_owned() }
+}
+
+fn alarm_signal(
+    name: &str,
+    metric: AlarmMetric,
+    function: Option<&FunctionName>,
+    breach: bool,
+    reason: String,
+    at: Timestamp,
+    transport: AlarmTransport,
+) -> Signal {
+    Signal::Alarm(AlarmSignal {
+        alarm_name: name.to_owned(),
+        alarm_arn: Some(format!("arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}")),
+        state: if breach { AlarmState::Alarm } else { AlarmState::Ok },
+        metrics: vec![metric],
+        functions: function.into_iter().cloned().collect(),
+        reason: Some(reason),
+        at: Some(at),
+        account: Some("111122223333".to_owned()),
+        region: Some("us-east-1".to_owned()),
+        transport,
+    })
+}
+
+/// True for the billing alarm going into ALARM.
+pub(crate) fn is_billing_alarm(signal: &Signal) -> bool {
+    matches!(signal, Signal::Alarm(a) if a.state == AlarmState::Alarm && a.alarm_name == BILLING_ALARM)
+}

@@ -1,0 +1,49 @@
+//! The built-in scenarios. Each is a `--scenario-file` JSON under `src/simulate/scenarios/`, compiled
+//! in, so the files double as examples of the format.
+
+use super::{SimError, parse_scenario};
+use super::scenario::Scenario;
+
+/// Name and JSON of every built-in scenario, runaways first.
+const BUILT_IN: [(&str, &str); 8] = [
+    ("eventbridge-loop", include_str!("scenarios/eventbridge-loop.json")),
+    ("sns-fanout", include_str!("scenarios/sns-fanout.json")),
+    ("sqs-loop", include_str!("scenarios/sqs-loop.json")),
+    ("s3-loop", include_str!("scenarios/s3-loop.json")),
+    ("billing-spike", include_str!("scenarios/billing-spike.json")),
+    ("benign-surge", include_str!("scenarios/benign-surge.json")),
+    ("benign-retry-backoff", include_str!("scenarios/benign-retry-backoff.json")),
+    ("benign-cron-burst", include_str!("scenarios/benign-cron-burst.json")),
+];
+
+/// Names of the built-in scenarios, in run order.
+pub fn scenario_names() -> Vec<&'static str> {
+    BUILT_IN.iter().map(|(name, _)| *name).collect()
+}
+
+/// The built-in scenario called `name`.
+pub fn scenario(name: &str) -> Result<Scenario, SimError> {
+    let (_, json) = BUILT_IN.iter().find(|(n, _)| *n == name).ok_or_else(|| SimError::UnknownScenario {
+        name: name.to_owned(),
+        known: scenario_names().join(", "),
+    })?;
+    parse_scenario(json, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Prices;
+    use crate::simulate::model::Model;
+
+    #[test]
+    fn every_built_in_parses_compiles_and_is_named_like_its_file() {
+        for name in scenario_names() {
+            let s = scenario(name).unwrap();
+            assert_eq!(s.name, name);
+            Model::compile(&s, &Prices::default()).unwrap();
+            assert_eq!(s.benign, name.starts_with("benign-"), "{name}");
+        }
+        assert!(matches!(scenario("nope"), Err(SimError::UnknownScenario { .. })));
+    }
+}

@@ -1,0 +1,151 @@
+//! The simulated CloudWatch: per-minute Lambda metrics and the account's running bill, visible only
+//! after the ingestion lag real metrics have, so alarms and offender searches see what AWS would show.
+
+use super::scenario::LambdaMetric;
+
+/// Seconds after a minute ends before its datapoints can be read (standard Lambda metrics).
+pub(crate) const METRIC_LAG_SECS: u64 = 60;
+
+/// One function's metrics for one minute.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct FnMinute {
+    pub invocations: u64,
+    pub duration_ms: f64,
+    pub throttles: u64,
+    pub concurrency_max: u32,
+}
+
+/// Every function's metrics for one minute, plus account-wide figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Minute {
+    pub functions: Vec<FnMinute>,
+    pub account_concurrency_max: u32,
+    /// Account charges accrued since the start, at the end of the minute (USD).
+    pub cumulative_usd: f64,
+}
+
+/// Closed minutes and the one being filled.
+#[derive(Debug, Clone)]
+pub(crate) struct CloudWatch {
+    closed: Vec<Minute>,
+    current: Minute,
+}
+
+impl CloudWatch {
+    /// Empty metrics for `functions` functions.
+    pub(crate) fn new(functions: usize) -> Self {
+        let current = Minute { functions: vec![FnMinute::default(); functions], ..Minute::default() };
+        Self { closed: Vec::new(), current }
+    }
+
+    /// Records `n` invocations of `f` lasting `duration_ms` each, costing `usd` in total.
+    pub(crate) fn invocations(&mut self, f: usize, n: u64, duration_ms: u32, usd: f64) {
+        if let Some(m) = self.current.functions.get_mut(f) {
+            m.invocations += n;
+            m.duration_ms += n as f64 * f64::from(duration_ms);
+        }
+        self.current.cumulative_usd += usd;
+    }
+
+    /// Records `n` throttled invocation attempts of `f`.
+    pub(crate) fn throttles(&mut self, f: usize, n: u64) {
+        if let Some(m) = self.current.functions.get_mut(f) {
+            m.throttles += n;
+        }
+    }
+
+    /// Records the concurrency observed in a tick.
+    pub(crate) fn concurrency(&mut self, running: &[u32]) {
+        for (m, &r) in self.current.functions.iter_mut().zip(running) {
+            m.concurrency_max = m.concurrency_max.max(r);
+        }
+        let total: u32 = running.iter().sum();
+        self.current.account_concurrency_max = self.current.account_concurrency_max.max(total);
+    }
+
+    /// Ends the current minute.
+    pub(crate) fn close_minute(&mut self) {
+        let next = Minute {
+            functions: vec![FnMinute::default(); self.current.functions.len()],
+            account_concurrency_max: 0,
+            cumulative_usd: self.current.cumulative_usd,
+        };
+        self.closed.push(std::mem::replace(&mut self.current, next));
+    }
+
+    /// Number of closed minutes.
+    pub(crate) fn closed_minutes(&self) -> usize {
+        self.closed.len()
+    }
+
+    /// The datapoint an alarm reads for `minute`, if that minute is closed.
+    pub(crate) fn datapoint(&self, metric: LambdaMetric, function: Option<usize>, minute: usize) -> Option<f64> {
+        let m = self.closed.get(minute)?;
+        Some(match (metric, function) {
+            (LambdaMetric::ConcurrentExecutions, None) => f64::from(m.account_concurrency_max),
+            (LambdaMetric::Invocations, None) => m.functions.iter().map(|f| f.invocations as f64).sum(),
+            (LambdaMetric::Throttles, None) => m.functions.iter().map(|f| f.throttles as f64).sum(),
+            (metric, Some(f)) => {
+                let f = m.functions.get(f)?;
+                match metric {
+                    LambdaMetric::ConcurrentExecutions => f64::from(f.concurrency_max),
+                    LambdaMetric::Invocations => f.invocations as f64,
+                    LambdaMetric::Throttles => f.throttles as f64,
+                }
+            }
+        })
+    }
+
+    /// Account charges accrued by the end of the last closed minute at or before `secs`.
+    pub(crate) fn charges_at(&self, secs: u64) -> f64 {
+        let minutes = (secs / 60) as usize;
+        match minutes.checked_sub(1).and_then(|i| self.closed.get(i)) {
+            Some(m) => m.cumulative_usd,
+            None if minutes == 0 => 0.0,
+            None => self.closed.last().map_or(0.0, |m| m.cumulative_usd),
+        }
+    }
+
+    /// Visible invocations and summed duration of `f` over the `window_secs` before `now_secs`.
+    pub(crate) fn usage(&self, f: usize, window_secs: u64, now_secs: u64) -> (f64, f64) {
+        let visible_end = (now_secs.saturating_sub(METRIC_LAG_SECS) / 60) as usize;
+        let start = (now_secs.saturating_sub(window_secs) / 60) as usize;
+        let end = visible_end.min(self.closed.len());
+        self.closed.get(start.min(end)..end).unwrap_or(&[]).iter().filter_map(|m| m.functions.get(f)).fold(
+            (0.0, 0.0),
+            |(inv, dur), m| (inv + m.invocations as f64, dur + m.duration_ms),
+        )
+    }
+
+    /// Whether `f` has visible invocations within the `window_secs` before `now_secs`.
+    pub(crate) fn active(&self, f: usize, window_secs: u64, now_secs: u64) -> bool {
+        self.usage(f, window_secs, now_secs).0 > 0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_become_visible_after_the_lag() {
+        let mut cw = CloudWatch::new(2);
+        cw.invocations(1, 100, 250, 1.5);
+        cw.concurrency(&[3, 40]);
+        cw.close_minute();
+        cw.invocations(1, 50, 250, 0.5);
+        cw.close_minute();
+        // Minute 0 is visible from 120 s, minute 1 from 180 s.
+        assert_eq!(cw.usage(1, 600, 119), (0.0, 0.0));
+        assert_eq!(cw.usage(1, 600, 120), (100.0, 25_000.0));
+        assert_eq!(cw.usage(1, 600, 180), (150.0, 37_500.0));
+        assert_eq!(cw.usage(1, 120, 180), (50.0, 12_500.0));
+        assert_eq!(cw.usage(1, 60, 180), (0.0, 0.0), "the last minute is not visible yet");
+        assert_eq!(cw.datapoint(LambdaMetric::ConcurrentExecutions, None, 0), Some(43.0));
+        assert_eq!(cw.datapoint(LambdaMetric::Invocations, Some(1), 1), Some(50.0));
+        assert_eq!(cw.datapoint(LambdaMetric::Invocations, Some(1), 2), None);
+        assert!((cw.charges_at(120) - 2.0).abs() < 1e-9);
+        assert!((cw.charges_at(60) - 1.5).abs() < 1e-9);
+        assert!(cw.active(1, 600, 200) && !cw.active(0, 600, 200));
+    }
+}

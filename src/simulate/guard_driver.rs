@@ -1,0 +1,161 @@
+//! Feeds the real `Guard` (handler → detector → policy → ports) from inside the simulated account.
+//!
+//! Chain events travel like they do in AWS: guarded function → EventBridge → SQS (0.5–1 s) → the
+//! guard's event source mapping with a 1 s batching window. Alarms invoke the guard directly. The
+//! guard runs on its own reserved concurrency, so a saturated account never starves it. Its async
+//! methods are driven with `block_on`: the simulated ports complete immediately.
+
+use std::collections::BTreeMap;
+
+use futures::executor::block_on;
+
+use crate::chain::{ChainHeader, ChainRoot};
+use crate::config::Config;
+use crate::handler::Guard;
+use crate::name::FunctionName;
+use crate::report::{Outcome, Report};
+use crate::signal::{ChainObservation, Signal};
+use crate::time::Timestamp;
+
+use super::cohort::Cohort;
+use super::engine::Engine;
+use super::model::{Func, TICKS_PER_SEC};
+use super::ports::{Account, SimMetrics, SimNotifier, SimThrottler};
+use super::result::Trip;
+use super::rng::Stream;
+
+/// The guard's SQS batching window, in ticks.
+const BATCH_WINDOW_TICKS: u32 = TICKS_PER_SEC;
+/// EventBridge → SQS delivery, in ticks (0.5–1 s).
+const DELIVERY_TICKS: (u32, u32) = (5, 10);
+/// Most chain signals handled per batch (several guard invocations' worth; the rest are counted, not fed).
+pub(crate) const SIGNALS_PER_BATCH: usize = 50_000;
+/// The guard's own function name in the simulated account.
+pub(crate) const GUARD_FUNCTION: &str = "runaway-guard";
+
+/// Chain events emitted together by one function.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Emission {
+    func: usize,
+    cohort: Cohort,
+    /// Depth written in the header (the emitter's invocation depth).
+    header_depth: u16,
+    emitted_tick: u32,
+}
+
+/// The guard and the chain events on their way to it.
+pub(crate) struct GuardDriver {
+    guard: Guard<SimThrottler, SimMetrics, SimNotifier>,
+    in_transit: BTreeMap<u32, Vec<Emission>>,
+    arrived: Vec<Emission>,
+    pub(crate) signals_fed: u64,
+    pub(crate) signals_dropped: u64,
+    pub(crate) errors: u64,
+}
+
+impl GuardDriver {
+    /// A guard with `config` on the simulated account's ports.
+    pub(crate) fn new(config: &Config, account: &Account) -> Self {
+        let mut config = config.clone();
+        if config.self_function.is_none() {
+            config.self_function = FunctionName::new(GUARD_FUNCTION).ok();
+        }
+        let guard = Guard::new(
+            config,
+            SimThrottler(account.clone()),
+            SimMetrics(account.clone()),
+            SimNotifier(account.clone()),
+        );
+        Self { guard, in_transit: BTreeMap::new(), arrived: Vec::new(), signals_fed: 0, signals_dropped: 0, errors: 0 }
+    }
+
+    /// Invokes the guard for alarms now and for chain events at each batching-window boundary.
+    pub(crate) fn on_tick(&mut self, tick: u32, now: Timestamp, alarms: Vec<Signal>, functions: &[Func]) -> Vec<Trip> {
+        let mut trips = Vec::new();
+        if !alarms.is_empty() {
+            trips.extend(self.handle(&alarms, now, tick));
+        }
+        let later = self.in_transit.split_off(&(tick + 1));
+        for (_, batch) in std::mem::replace(&mut self.in_transit, later) {
+            self.arrived.extend(batch);
+        }
+        if tick.is_multiple_of(BATCH_WINDOW_TICKS) && !self.arrived.is_empty() {
+            let signals = self.chain_signals(functions);
+            trips.extend(self.handle(&signals, now, tick));
+        }
+        trips
+    }
+
+    fn chain_signals(&mut self, functions: &[Func]) -> Vec<Signal> {
+        let mut signals = Vec::new();
+        for e in std::mem::take(&mut self.arrived) {
+            let room = (SIGNALS_PER_BATCH - signals.len()) as u64;
+            let wanted = e.cohort.total();
+            self.signals_dropped += wanted.saturating_sub(room);
+            if room == 0 {
+                continue;
+            }
+            let function = &functions[e.func].name;
+            let emitted_at = Timestamp::from_millis(
+                super::ports::EPOCH_SECS * 1000 + u64::from(e.emitted_tick) * super::model::TICK_MS,
+            );
+            let mut left = wanted.min(room);
+            for root in e.cohort.first_root..e.cohort.first_root + e.cohort.roots {
+                let Ok(root) = ChainRoot::new(&format!("sim-{root}")) else { continue };
+                let header = ChainHeader { root, depth: u32::from(e.header_depth), function: function.clone() };
+                let signal = Signal::Chain(ChainObservation {
+                    header,
+                    emitted_at: Some(emitted_at),
+                    account: Some("111122223333".to_owned()),
+                    region: Some("us-east-1".to_owned()),
+                });
+                let n = e.cohort.per_root.min(left);
+                signals.extend(std::iter::repeat_n(signal, n as usize));
+                left -= n;
+                if left == 0 {
+                    break;
+                }
+            }
+        }
+        self.signals_fed += signals.len() as u64;
+        signals
+    }
+
+    fn handle(&mut self, signals: &[Signal], now: Timestamp, tick: u32) -> Vec<Trip> {
+        match block_on(self.guard.handle_signals(signals, now)) {
+            Ok(report) => trips_of(&report, tick),
+            Err(_) => {
+                self.errors += 1;
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// Decisions that acted on (or, capped or dry-run, would have acted on) a function.
+fn trips_of(report: &Report, tick: u32) -> Vec<Trip> {
+    report
+        .decisions
+        .iter()
+        .filter(|d| !matches!(d.outcome, Outcome::AlreadyTripped | Outcome::Exempt))
+        .map(|d| Trip {
+            function: d.function.to_string(),
+            rule: d.rule.clone(),
+            reason: d.reason.clone(),
+            outcome: d.outcome.as_str().to_owned(),
+            at_s: f64::from(tick) / f64::from(TICKS_PER_SEC),
+        })
+        .collect()
+}
+
+impl Engine<'_> {
+    /// A guarded function emitted `out` carrying headers of depth `header_depth`: tell the guard.
+    pub(super) fn report_chain(&mut self, f: usize, out: Cohort, header_depth: u16) {
+        let tick = self.tick;
+        let Some(guard) = self.guard.as_mut() else { return };
+        let (lo, hi) = DELIVERY_TICKS;
+        let arrival = tick + self.rng.between(Stream::GuardDelivery, f as u64, u64::from(tick), lo, hi);
+        let emission = Emission { func: f, cohort: out, header_depth, emitted_tick: tick };
+        guard.in_transit.entry(arrival).or_default().push(emission);
+    }
+}

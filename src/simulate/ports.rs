@@ -1,0 +1,182 @@
+//! The guard's ports implemented by the simulated account: the same `Throttler`, `Metrics` and
+//! `Notifier` traits the AWS adapters implement, answering immediately from shared state.
+//! Concurrency changes are queued and applied by the engine on its next tick (the API's latency).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::name::FunctionName;
+use crate::ports::{
+    Alert, FunctionState, Metrics, Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction,
+    UsageSample,
+};
+use crate::time::Timestamp;
+
+use super::cloudwatch::CloudWatch;
+use super::model::{Func, Model};
+
+/// Lambda's default account concurrency limit.
+pub(crate) const ACCOUNT_LIMIT: u32 = 1_000;
+/// Midnight UTC 2026-11-20: virtual time zero, minute-aligned.
+pub(crate) const EPOCH_SECS: u64 = 1_795_132_800;
+
+/// Control-plane view of one function.
+#[derive(Debug, Clone)]
+pub(crate) struct Control {
+    pub func: Func,
+    pub reserved: Reservation,
+    pub trip: Option<TripRecord>,
+    pub reenabled_at: Option<Timestamp>,
+}
+
+/// State shared by the engine and the ports.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub now: Timestamp,
+    pub functions: Vec<Control>,
+    /// Concurrency changes not yet applied by the engine.
+    pub changes: Vec<(usize, Reservation)>,
+    pub cloudwatch: CloudWatch,
+    pub alerts: Vec<Alert>,
+}
+
+/// A handle on the shared state; cloning shares it.
+#[derive(Debug, Clone)]
+pub(crate) struct Account(Arc<Mutex<Shared>>);
+
+impl Account {
+    /// The account of `model` at virtual time zero.
+    pub(crate) fn new(model: &Model) -> Self {
+        let functions = model
+            .functions
+            .iter()
+            .map(|f| Control { func: f.clone(), reserved: f.reserved, trip: None, reenabled_at: None })
+            .collect();
+        Self(Arc::new(Mutex::new(Shared {
+            now: Timestamp::from_secs(EPOCH_SECS),
+            functions,
+            changes: Vec::new(),
+            cloudwatch: CloudWatch::new(model.functions.len()),
+            alerts: Vec::new(),
+        })))
+    }
+
+    /// Locks the state. A poisoned lock only means a panic elsewhere in a test; the data is plain.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Shared> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Shared {
+    fn index(&self, operation: &'static str, function: &FunctionName) -> Result<usize, PortError> {
+        self.functions.iter().position(|c| &c.func.name == function).ok_or_else(|| PortError {
+            operation,
+            target: function.to_string(),
+            message: "ResourceNotFoundException: function not found".to_owned(),
+            retryable: false,
+            not_found: true,
+            source: None,
+        })
+    }
+}
+
+/// Simulated Lambda control plane.
+#[derive(Debug, Clone)]
+pub(crate) struct SimThrottler(pub Account);
+/// Simulated CloudWatch reads.
+#[derive(Debug, Clone)]
+pub(crate) struct SimMetrics(pub Account);
+/// Simulated SNS: alerts are kept for the result.
+#[derive(Debug, Clone)]
+pub(crate) struct SimNotifier(pub Account);
+
+impl Throttler for SimThrottler {
+    async fn function_state(&self, function: &FunctionName) -> Result<FunctionState, PortError> {
+        let shared = self.0.lock();
+        let c = &shared.functions[shared.index("GetFunction", function)?];
+        Ok(FunctionState {
+            function: function.clone(),
+            reserved_concurrency: c.reserved,
+            exempt_tag: c.func.exempt,
+            max_depth_tag: c.func.max_depth_tag,
+            trip: c.trip.clone(),
+            reenabled_at: c.reenabled_at,
+            memory_mb: c.func.memory_mb,
+            architecture: c.func.arch,
+            failure_target: c.func.failure.clone(),
+        })
+    }
+
+    async fn write_trip_record(&self, function: &FunctionName, record: &TripRecord) -> Result<(), PortError> {
+        let mut shared = self.0.lock();
+        let i = shared.index("TagResource", function)?;
+        shared.functions[i].trip = Some(record.clone());
+        Ok(())
+    }
+
+    async fn set_reserved_concurrency(&self, function: &FunctionName, value: Reservation) -> Result<(), PortError> {
+        let mut shared = self.0.lock();
+        let i = shared.index("PutFunctionConcurrency", function)?;
+        shared.functions[i].reserved = value;
+        shared.changes.push((i, value));
+        Ok(())
+    }
+
+    async fn clear_trip_record(&self, function: &FunctionName, reenabled_at: Timestamp) -> Result<(), PortError> {
+        let mut shared = self.0.lock();
+        let i = shared.index("UntagResource", function)?;
+        shared.functions[i].trip = None;
+        shared.functions[i].reenabled_at = Some(reenabled_at);
+        Ok(())
+    }
+
+    async fn list_tripped(&self) -> Result<Vec<TrippedFunction>, PortError> {
+        let shared = self.0.lock();
+        Ok(shared
+            .functions
+            .iter()
+            .filter_map(|c| c.trip.clone().map(|record| TrippedFunction { function: c.func.name.clone(), record }))
+            .collect())
+    }
+
+    async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {
+        let shared = self.0.lock();
+        let reserved: u32 = shared.functions.iter().filter_map(|c| c.reserved).sum();
+        Ok(Some(ACCOUNT_LIMIT.saturating_sub(reserved)))
+    }
+}
+
+impl Metrics for SimMetrics {
+    async fn active_functions(&self) -> Result<Vec<FunctionName>, PortError> {
+        let shared = self.0.lock();
+        let now = shared.now.as_secs().saturating_sub(EPOCH_SECS);
+        Ok((0..shared.functions.len())
+            .filter(|&i| shared.cloudwatch.active(i, 3_600, now))
+            .map(|i| shared.functions[i].func.name.clone())
+            .collect())
+    }
+
+    async fn usage(
+        &self,
+        functions: &[FunctionName],
+        window_secs: u64,
+        now: Timestamp,
+    ) -> Result<Vec<UsageSample>, PortError> {
+        let shared = self.0.lock();
+        let now = now.as_secs().saturating_sub(EPOCH_SECS);
+        Ok(functions
+            .iter()
+            .filter_map(|f| shared.functions.iter().position(|c| &c.func.name == f))
+            .map(|i| {
+                let (invocations, duration_ms_sum) = shared.cloudwatch.usage(i, window_secs, now);
+                UsageSample { function: shared.functions[i].func.name.clone(), invocations, duration_ms_sum, window_secs }
+            })
+            .collect())
+    }
+}
+
+impl Notifier for SimNotifier {
+    async fn publish(&self, alert: &Alert) -> Result<(), PortError> {
+        self.0.lock().alerts.push(alert.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,160 @@
+//! What a scenario run reports, and how "contained" and "leaked" are measured.
+//!
+//! Every mechanism's run is compared second by second with the baseline run (the same scenario, same
+//! seed, without its incident and without any guard), account-wide:
+//! - *excess* in a second = invocations (or USD) in the run minus in the baseline;
+//! - *contained at* = the end of the last second with positive excess invocations, provided the run
+//!   then stays quiet for the rest of the horizon and at least `max(60 s, horizon / 10)`;
+//! - *time to containment* = contained at − incident start;
+//! - *leaked* = summed excess from the incident's start until containment (or the horizon when never
+//!   contained), floored at zero. Throttling normal traffic after a trip counts as negative excess
+//!   only within that span, so it cannot hide a leak that came before.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::engine::Series;
+use super::peers::Mechanism;
+
+/// One function stopped (or, for dry-run and the cap, one that would have been).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trip {
+    /// The function.
+    pub function: String,
+    /// The rule (`depth`, `chain_size`, `rate_absolute`, `alarm`, `cost`, …; peers: `lambda_recursion`, `billing`).
+    pub rule: String,
+    /// Human reason.
+    pub reason: String,
+    /// `throttled`, `would_throttle`, `capped`, `failed`, or `dropped` (Lambda's loop detection).
+    pub outcome: String,
+    /// Seconds of virtual time since the start of the run.
+    pub at_s: f64,
+}
+
+/// The figures for one mechanism in one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MechanismResult {
+    /// Whether the runaway stopped before the horizon (`null` for benign scenarios).
+    pub contained: Option<bool>,
+    /// Seconds from the incident's start to containment (`null` when not contained or benign).
+    pub time_to_containment_s: Option<f64>,
+    /// Invocations beyond the baseline before containment.
+    pub leaked_invocations: u64,
+    /// USD beyond the baseline before containment.
+    pub leaked_usd: f64,
+    /// All invocations in the run.
+    pub total_invocations: u64,
+    /// All charges in the run (USD).
+    pub total_usd: f64,
+    /// Functions stopped, why and when.
+    pub trips: Vec<Trip>,
+}
+
+/// How the guard's own inputs fared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GuardStats {
+    /// Chain signals fed to the guard.
+    pub signals_fed: u64,
+    /// Chain signals beyond the per-batch cap (counted, not fed).
+    pub signals_dropped: u64,
+    /// Alerts the guard published.
+    pub alerts: u64,
+    /// `handle_signals` calls that returned an error.
+    pub errors: u64,
+}
+
+/// Invocations per second of one mechanism's run, for the charts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    /// Whose run.
+    pub mechanism: Mechanism,
+    /// Account-wide invocations in each second.
+    pub invocations_per_sec: Vec<u64>,
+}
+
+/// One scenario: the guard's figures at the top level, the peers' under `peers`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulationResult {
+    /// Scenario name.
+    pub scenario: String,
+    /// True when the scenario has no runaway (any trip is a false positive).
+    pub benign: bool,
+    /// The seed.
+    pub seed: u64,
+    /// Simulated seconds.
+    pub horizon_s: u64,
+    /// When the incident started.
+    pub incident_at_s: u64,
+    /// The guard's figures.
+    #[serde(flatten)]
+    pub guard: MechanismResult,
+    /// Each peer's figures, by name.
+    pub peers: BTreeMap<String, MechanismResult>,
+    /// The guard's inputs.
+    pub guard_stats: GuardStats,
+    /// Per-second timelines (baseline, guard, peers), for `render` and `svg`.
+    #[serde(skip)]
+    pub timelines: Vec<Timeline>,
+}
+
+impl SimulationResult {
+    /// The best peer: the fewest leaked invocations.
+    pub fn best_peer(&self) -> Option<(&str, &MechanismResult)> {
+        self.peers.iter().min_by_key(|(_, r)| r.leaked_invocations).map(|(n, r)| (n.as_str(), r))
+    }
+}
+
+/// Measures one run against the baseline.
+pub(crate) fn measure(run: &Series, base: &Series, incident_s: usize, benign: bool, trips: Vec<Trip>) -> MechanismResult {
+    let horizon = run.invocations.len().min(base.invocations.len());
+    let incident_s = incident_s.min(horizon);
+    let last_excess = (incident_s..horizon).rev().find(|&s| run.invocations[s] > base.invocations[s]);
+    let contained_at = last_excess.map_or(incident_s, |s| s + 1);
+    let quiet = (horizon / 10).max(60);
+    let contained = contained_at + quiet <= horizon;
+    let end = if contained { contained_at } else { horizon };
+    let excess_inv: i128 =
+        (incident_s..end).map(|s| i128::from(run.invocations[s]) - i128::from(base.invocations[s])).sum();
+    let excess_usd: f64 = (incident_s..end).map(|s| run.usd[s] - base.usd[s]).sum();
+    MechanismResult {
+        contained: (!benign).then_some(contained),
+        time_to_containment_s: (!benign && contained).then(|| (contained_at - incident_s) as f64),
+        leaked_invocations: excess_inv.max(0) as u64,
+        leaked_usd: excess_usd.max(0.0),
+        total_invocations: run.invocations.iter().sum(),
+        total_usd: run.usd.iter().sum(),
+        trips,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(inv: &[u64]) -> Series {
+        Series { invocations: inv.to_vec(), usd: inv.iter().map(|&i| i as f64 * 0.01).collect() }
+    }
+
+    #[test]
+    fn leak_is_excess_until_the_last_excess_second() {
+        let base = series(&[5; 1000]);
+        let mut inv = vec![5u64; 1000];
+        inv[100..110].copy_from_slice(&[15; 10]);
+        inv[110..200].fill(0);
+        let r = measure(&series(&inv), &base, 100, false, Vec::new());
+        assert_eq!(r.contained, Some(true));
+        assert_eq!(r.time_to_containment_s, Some(10.0));
+        assert_eq!(r.leaked_invocations, 100);
+        assert!((r.leaked_usd - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn never_quiet_means_not_contained_and_leaks_to_the_horizon() {
+        let base = series(&[1; 1000]);
+        let r = measure(&series(&[3; 1000]), &base, 0, false, Vec::new());
+        assert_eq!((r.contained, r.time_to_containment_s, r.leaked_invocations), (Some(false), None, 2000));
+        let benign = measure(&base, &base, 0, true, Vec::new());
+        assert_eq!((benign.contained, benign.leaked_invocations), (None, 0));
+    }
+}

@@ -1,0 +1,297 @@
+//! What a scenario is: the `--scenario-file` JSON format (serde), also used for the built-in ones.
+//!
+//! A scenario describes an account: functions, SQS queues, routes (which function emits what to whom),
+//! organic traffic, alarms, and an incident: routes and traffic changes flagged `"incident": true` only
+//! exist from `incident_at_secs`. The baseline run leaves them out; "leaked" is measured against it.
+//! `docs/simulate.md` documents every field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ports::Architecture;
+
+/// Longest horizon accepted (a week of virtual time).
+pub const MAX_HORIZON_SECS: u64 = 7 * 86_400;
+
+/// A complete scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name, as given to `--scenario`.
+    pub name: String,
+    /// One line on what it shows.
+    #[serde(default)]
+    pub description: String,
+    /// True when nothing in it is a runaway: any trip is a false positive.
+    #[serde(default)]
+    pub benign: bool,
+    /// Virtual time simulated, in seconds.
+    #[serde(default = "default_horizon")]
+    pub horizon_secs: u64,
+    /// When the incident starts (routes and changes flagged `incident` start then).
+    #[serde(default)]
+    pub incident_at_secs: u64,
+    /// Account-level billing alarm threshold (month-to-date `EstimatedCharges`, USD).
+    #[serde(default = "default_billing_alarm")]
+    pub billing_alarm_usd: f64,
+    /// The account's functions.
+    pub functions: Vec<FunctionSpec>,
+    /// SQS queues and their consumers.
+    #[serde(default)]
+    pub queues: Vec<QueueSpec>,
+    /// Events functions emit when an invocation completes.
+    #[serde(default)]
+    pub routes: Vec<RouteSpec>,
+    /// Organic traffic from outside the account's functions.
+    #[serde(default)]
+    pub traffic: Vec<TrafficSpec>,
+    /// CloudWatch metric alarms (besides the billing alarm).
+    #[serde(default = "default_alarms")]
+    pub alarms: Vec<AlarmSpec>,
+}
+
+/// A Lambda function.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionSpec {
+    /// Function name (validated like a real one).
+    pub name: String,
+    /// Memory in MB (128–10,240).
+    pub memory_mb: u32,
+    /// `x86_64` or `arm64`.
+    #[serde(default)]
+    pub architecture: ArchSpec,
+    /// Duration of one invocation in milliseconds.
+    pub duration_ms: u32,
+    /// Reserved concurrency, if any.
+    #[serde(default)]
+    pub reserved_concurrency: Option<u32>,
+    /// Propagates the chain header and reports chain events to the guard.
+    #[serde(default = "yes")]
+    pub guarded: bool,
+    /// `runaway-guard:max-depth` tag.
+    #[serde(default)]
+    pub max_depth_tag: Option<u32>,
+    /// `runaway-guard:exempt = true` tag.
+    #[serde(default)]
+    pub exempt: bool,
+    /// Where async events go while it is throttled.
+    #[serde(default)]
+    pub failure_target: FailureSpec,
+}
+
+/// CPU architecture, for pricing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArchSpec {
+    /// x86_64.
+    #[default]
+    X86_64,
+    /// Graviton.
+    Arm64,
+}
+
+impl From<ArchSpec> for Architecture {
+    fn from(arch: ArchSpec) -> Self {
+        match arch {
+            ArchSpec::X86_64 => Architecture::X86_64,
+            ArchSpec::Arm64 => Architecture::Arm64,
+        }
+    }
+}
+
+/// Where a function's failed async events go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureSpec {
+    /// A dead-letter queue.
+    DeadLetter,
+    /// An on-failure destination.
+    Destination,
+    /// Neither: dropped.
+    #[default]
+    Dropped,
+}
+
+/// An SQS queue with a Lambda event source mapping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    /// Queue name.
+    pub name: String,
+    /// The consuming function.
+    pub consumer: String,
+    /// Visibility timeout in seconds.
+    #[serde(default = "default_visibility")]
+    pub visibility_timeout_secs: u32,
+    /// Receives before a message moves to the queue's DLQ.
+    #[serde(default = "default_max_receive")]
+    pub max_receive_count: u32,
+    /// Messages per invocation.
+    #[serde(default = "one")]
+    pub batch_size: u32,
+}
+
+/// How an event travels.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetSpec {
+    /// EventBridge rule → function.
+    Eventbridge(String),
+    /// SNS subscription → function.
+    Sns(String),
+    /// S3 event notification → function.
+    S3(String),
+    /// `Invoke` with `InvocationType=Event` → function.
+    Async(String),
+    /// SendMessage → queue.
+    Sqs(String),
+}
+
+/// Exponential backoff applied to a route's delay by chain depth (`base · 2^(depth-1)`, capped).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackoffSpec {
+    /// Delay of the first retry, in seconds.
+    pub base_secs: u32,
+    /// Longest delay, in seconds (SQS allows 900).
+    pub max_secs: u32,
+    /// Depth at which the function gives up and emits nothing.
+    pub max_attempts: u32,
+}
+
+/// What a function emits each time an invocation completes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSpec {
+    /// The emitting function.
+    pub from: String,
+    /// Where the events go.
+    pub to: TargetSpec,
+    /// Events per invocation (2 for a ×2 fan-out, 0.1 for one in ten).
+    #[serde(default = "one_f")]
+    pub per_invocation: f64,
+    /// Fixed delay before delivery (SQS `DelaySeconds`), in seconds.
+    #[serde(default)]
+    pub delay_secs: u32,
+    /// Depth-dependent delay instead of `delay_secs`.
+    #[serde(default)]
+    pub backoff: Option<BackoffSpec>,
+    /// Only exists from the incident on (the bug).
+    #[serde(default)]
+    pub incident: bool,
+}
+
+/// Organic traffic into the account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficSpec {
+    /// Where it arrives.
+    pub to: TargetSpec,
+    /// Events per second at the start.
+    #[serde(default)]
+    pub rate_per_sec: f64,
+    /// Later rate changes, in time order.
+    #[serde(default)]
+    pub changes: Vec<RateChange>,
+    /// A periodic burst on top of the rate (a cron).
+    #[serde(default)]
+    pub burst: Option<BurstSpec>,
+}
+
+/// A change of an organic rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateChange {
+    /// When it starts.
+    pub at_secs: u64,
+    /// The new rate.
+    pub rate_per_sec: f64,
+    /// Linear ramp from the previous rate, in seconds.
+    #[serde(default)]
+    pub ramp_secs: u64,
+    /// Part of the incident (left out of the baseline).
+    #[serde(default)]
+    pub incident: bool,
+}
+
+/// `count` events at once every `every_secs`, first at `offset_secs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BurstSpec {
+    /// Period.
+    pub every_secs: u64,
+    /// Events per burst.
+    pub count: u64,
+    /// First burst.
+    #[serde(default)]
+    pub offset_secs: u64,
+}
+
+/// A CloudWatch metric alarm: 1-minute period, one datapoint, `>= threshold`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmSpec {
+    /// Alarm name.
+    pub name: String,
+    /// `ConcurrentExecutions`, `Invocations`, `Throttles` (namespace `AWS/Lambda`).
+    pub metric: LambdaMetric,
+    /// `FunctionName` dimension; absent for the account-level metric.
+    #[serde(default)]
+    pub function: Option<String>,
+    /// Threshold (Maximum for concurrency, Sum for counts).
+    pub threshold: f64,
+}
+
+/// Lambda metrics the simulated CloudWatch keeps per minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LambdaMetric {
+    /// Maximum concurrent executions in the minute.
+    ConcurrentExecutions,
+    /// Invocations in the minute.
+    Invocations,
+    /// Throttled invocation attempts in the minute.
+    Throttles,
+}
+
+impl LambdaMetric {
+    /// The CloudWatch metric name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LambdaMetric::ConcurrentExecutions => "ConcurrentExecutions",
+            LambdaMetric::Invocations => "Invocations",
+            LambdaMetric::Throttles => "Throttles",
+        }
+    }
+}
+
+fn default_horizon() -> u64 {
+    86_400
+}
+fn default_billing_alarm() -> f64 {
+    50.0
+}
+fn default_visibility() -> u32 {
+    30
+}
+fn default_max_receive() -> u32 {
+    5
+}
+fn yes() -> bool {
+    true
+}
+fn one() -> u32 {
+    1
+}
+fn one_f() -> f64 {
+    1.0
+}
+
+/// The alarm the guard's Terraform module creates: account concurrency at 80 % of the 1,000 limit.
+pub fn default_alarms() -> Vec<AlarmSpec> {
+    vec![AlarmSpec {
+        name: "runaway-guard-account-concurrency".to_owned(),
+        metric: LambdaMetric::ConcurrentExecutions,
+        function: None,
+        threshold: 800.0,
+    }]
+}

@@ -1,0 +1,146 @@
+//! Triggers between functions: what an invocation emits when it completes, how long each service
+//! takes to deliver it, and what happens to events that meet a throttled function.
+//!
+//! Semantics at reserved concurrency 0 (AWS docs): async events (EventBridge, SNS, S3, async invoke)
+//! go to the DLQ / on-failure destination without retries, or are dropped; SQS messages return to the
+//! queue after the visibility timeout and move to the queue's DLQ after `maxReceiveCount` receives.
+//! Under an ordinary concurrency limit, async events wait in Lambda's internal queue for up to the
+//! maximum event age (6 h); SQS messages simply stay in the queue.
+
+use super::cohort::Cohort;
+use super::engine::{Engine, Event};
+use super::model::{Dest, Kind, TICKS_PER_SEC};
+use super::peers::Mechanism;
+use super::rng::Stream;
+
+/// Lambda's default maximum age of an async event, in ticks (6 h).
+pub(crate) const MAX_EVENT_AGE_TICKS: u32 = 6 * 3_600 * TICKS_PER_SEC;
+
+/// Delivery latency range of each trigger, in ticks (documented typical figures, rounded).
+pub(crate) fn latency_range(kind: Kind) -> (u32, u32) {
+    match kind {
+        Kind::EventBridge => (3, 7),
+        Kind::Sns => (1, 3),
+        Kind::S3 => (5, 15),
+        Kind::Async => (1, 2),
+        Kind::Sqs => (1, 5),
+    }
+}
+
+impl Engine<'_> {
+    /// An invocation of `f` handling `cohort` completed: emit on every active route.
+    pub(super) fn emit(&mut self, f: usize, cohort: Cohort) {
+        let model = self.model;
+        for &r in &model.functions[f].routes {
+            let route = &model.routes[r];
+            if route.incident && !self.incident_active() {
+                continue;
+            }
+            let delay_secs = match &route.backoff {
+                Some(b) if u32::from(cohort.depth) >= b.max_attempts => continue,
+                Some(b) => b.base_secs.saturating_mul(1 << (cohort.depth.saturating_sub(1)).min(20)).min(b.max_secs),
+                None => route.delay_ticks / TICKS_PER_SEC,
+            };
+            let Some(mut out) = self.thin(r, cohort) else { continue };
+            out.depth = cohort.depth.saturating_add(1);
+            out.receives = 0;
+            out.born = self.tick;
+            if model.functions[f].guarded {
+                self.report_chain(f, out, cohort.depth);
+            } else {
+                // An unguarded emitter sends no header: the receiver starts new chains.
+                out = self.new_roots(out.total());
+            }
+            if self.merged {
+                out = out.anonymous();
+            }
+            let (lo, hi) = latency_range(route.kind);
+            let latency = self.rng.between(Stream::Latency, r as u64, u64::from(self.tick), lo, hi);
+            let (dest, kind) = (route.dest, route.kind);
+            self.schedule(latency + delay_secs * TICKS_PER_SEC, Event::Arrive { dest, kind, cohort: out });
+        }
+    }
+
+    /// Scales a cohort by the route's events-per-invocation, carrying fractions between ticks.
+    fn thin(&mut self, r: usize, cohort: Cohort) -> Option<Cohort> {
+        let p = self.model.routes[r].per_invocation;
+        if p.fract() == 0.0 {
+            let per_root = cohort.per_root * p as u64;
+            return (per_root > 0).then_some(Cohort { per_root, ..cohort });
+        }
+        let exact = cohort.total() as f64 * p + self.route_acc[r];
+        let n = exact.floor();
+        self.route_acc[r] = exact - n;
+        let n = n as u64;
+        if n == 0 {
+            return None;
+        }
+        if cohort.per_root == 1 && n <= u64::from(cohort.roots) {
+            return Some(Cohort { roots: n as u32, ..cohort });
+        }
+        Some(Cohort { roots: 1, per_root: n, ..cohort })
+    }
+
+    /// `n` fresh chains (organic events), one event each.
+    pub(super) fn new_roots(&mut self, n: u64) -> Cohort {
+        let roots = n.min(u64::from(u32::MAX - self.next_root)) as u32;
+        let c = Cohort { first_root: self.next_root, roots, per_root: 1, depth: 1, receives: 0, born: self.tick };
+        self.next_root += roots;
+        if self.merged { c.anonymous() } else { c }
+    }
+
+    /// An event reaches its destination.
+    pub(super) fn arrive(&mut self, dest: Dest, kind: Kind, cohort: Cohort) {
+        let target = match dest {
+            Dest::Function(f) => f,
+            Dest::Queue(q) => self.model.queues[q].consumer,
+        };
+        if self.mechanism == Mechanism::LambdaLoopDetection && self.lambda_detection_drops(target, kind, &cohort) {
+            return;
+        }
+        let queue = match dest {
+            Dest::Function(f) => &mut self.runtime[f].backlog,
+            Dest::Queue(q) => &mut self.queues[q],
+        };
+        match queue.back_mut() {
+            Some(back) if self.merged && back.merges_with(&cohort) => back.per_root += cohort.total(),
+            _ => queue.push_back(cohort),
+        }
+    }
+
+    /// `f` is at reserved concurrency 0: fail its async backlog and bounce its SQS messages.
+    pub(super) fn reject_all(&mut self, f: usize) {
+        let failed: u64 = self.runtime[f].backlog.drain(..).map(|c| c.total()).sum();
+        self.stats.async_failed += failed;
+        let mut throttles = failed;
+        let model = self.model;
+        for &qi in &model.functions[f].queues {
+            let q = &model.queues[qi];
+            let (visibility, max_receives, batch) = (q.visibility_ticks, q.max_receive_count, q.batch_size);
+            while let Some(mut c) = self.queues[qi].pop_front() {
+                throttles += c.total().div_ceil(u64::from(batch));
+                c.receives += 1;
+                if u32::from(c.receives) >= max_receives {
+                    self.stats.sqs_dead_lettered += c.total();
+                } else {
+                    self.schedule(visibility, Event::Reappear { queue: qi, cohort: c });
+                }
+            }
+        }
+        if throttles > 0 {
+            self.account.lock().cloudwatch.throttles(f, throttles);
+        }
+    }
+
+    /// Drops async events older than the maximum event age from `f`'s backlog.
+    pub(super) fn expire_backlog(&mut self, f: usize) {
+        let tick = self.tick;
+        while let Some(c) = self.runtime[f].backlog.front() {
+            if tick.saturating_sub(c.born) < MAX_EVENT_AGE_TICKS {
+                break;
+            }
+            self.stats.async_failed += c.total();
+            self.runtime[f].backlog.pop_front();
+        }
+    }
+}
