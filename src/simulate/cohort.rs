@@ -5,9 +5,6 @@
 //! (ranges stay exact, so per-root chain counts are faithful); the peers' runs don't need roots and
 //! merge cohorts freely.
 
-/// Deepest depth tracked exactly when roots are merged (Lambda's detection needs ≤17).
-pub(crate) const MERGED_DEPTH_CAP: u16 = 64;
-
 /// `roots × per_root` events at chain depth `depth` (the depth of the invocation they cause).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Cohort {
@@ -54,15 +51,10 @@ impl Cohort {
         (Some(taken), [Some(first_rest), others])
     }
 
-    /// Collapses the roots into one anonymous group (merged mode): same events, no identity.
-    pub(crate) fn anonymous(self) -> Cohort {
-        Cohort {
-            first_root: 0,
-            roots: 1,
-            per_root: self.total(),
-            depth: self.depth.min(MERGED_DEPTH_CAP),
-            ..self
-        }
+    /// Collapses the roots into one anonymous group (merged mode): same events, no identity, and
+    /// depths beyond `depth_cap` (the deepest any rule of the run looks at) folded together.
+    pub(crate) fn anonymous(self, depth_cap: u16) -> Cohort {
+        Cohort { first_root: 0, roots: 1, per_root: self.total(), depth: self.depth.min(depth_cap), ..self }
     }
 
     /// Whether two merged-mode cohorts can be summed.
@@ -108,11 +100,11 @@ mod tests {
 
     #[test]
     fn anonymous_cohorts_merge_by_depth_and_receives() {
-        let a = cohort(3, 2).anonymous();
+        let a = cohort(3, 2).anonymous(18);
         assert_eq!((a.roots, a.per_root), (1, 6));
-        let deep = Cohort { depth: 500, ..a }.anonymous();
-        assert_eq!(deep.depth, MERGED_DEPTH_CAP);
-        assert!(a.merges_with(&cohort(1, 1).anonymous()));
+        let deep = Cohort { depth: 500, ..a }.anonymous(18);
+        assert_eq!(deep.depth, 18);
+        assert!(a.merges_with(&cohort(1, 1).anonymous(18)));
         assert!(!a.merges_with(&Cohort { receives: 1, ..a }));
     }
 }

@@ -106,6 +106,8 @@ pub(crate) struct Model {
     pub routes: Vec<Route>,
     pub traffic: Vec<Traffic>,
     pub alarms: Vec<Alarm>,
+    /// Deepest chain depth any depth-based rule of a peer run looks at; deeper events merge.
+    pub depth_cap: u16,
     /// Longest delay any scheduled event can have, in ticks (sizes the engine's timing wheel).
     pub max_delay_ticks: u32,
 }
@@ -196,6 +198,8 @@ impl Model {
             traffic.push(Traffic { dest, kind, rate: t.rate_per_sec, changes: t.changes.clone(), burst: t.burst.clone() });
         }
         let alarms = scenario.alarms.iter().map(|a| compile_alarm(a, &func_index)).collect::<Result<_, _>>()?;
+        let deepest_backoff = routes.iter().filter_map(|r| r.backoff.as_ref()).map(|b| b.max_attempts).max();
+        let depth_cap = deepest_backoff.unwrap_or(0).max(u32::from(super::peers::LAMBDA_LOOP_LIMIT)) + 1;
         let longest_run = functions.iter().map(|f| f.duration_ticks).max().unwrap_or(0);
         let longest_visibility = queues.iter().map(|q| q.visibility_ticks).max().unwrap_or(0);
         Ok(Self {
@@ -209,6 +213,7 @@ impl Model {
             routes,
             traffic,
             alarms,
+            depth_cap: depth_cap.min(u32::from(u16::MAX)) as u16,
             max_delay_ticks: longest_run + longest_visibility + (max_delay_secs + 10) * TICKS_PER_SEC,
         })
     }

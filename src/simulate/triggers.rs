@@ -16,6 +16,9 @@ use super::rng::Stream;
 /// Lambda's default maximum age of an async event, in ticks (6 h).
 pub(crate) const MAX_EVENT_AGE_TICKS: u32 = 6 * 3_600 * TICKS_PER_SEC;
 
+/// How many of a queue's newest entries an arriving cohort may merge into (merged mode).
+const MERGE_WINDOW: usize = 32;
+
 /// Delivery latency range of each trigger, in ticks (documented typical figures, rounded).
 pub(crate) fn latency_range(kind: Kind) -> (u32, u32) {
     match kind {
@@ -52,7 +55,7 @@ impl Engine<'_> {
                 out = self.new_roots(out.total());
             }
             if self.merged {
-                out = out.anonymous();
+                out = out.anonymous(self.model.depth_cap);
             }
             let (lo, hi) = latency_range(route.kind);
             let latency = self.rng.between(Stream::Latency, r as u64, u64::from(self.tick), lo, hi);
@@ -86,7 +89,7 @@ impl Engine<'_> {
         let roots = n.min(u64::from(u32::MAX - self.next_root)) as u32;
         let c = Cohort { first_root: self.next_root, roots, per_root: 1, depth: 1, receives: 0, born: self.tick };
         self.next_root += roots;
-        if self.merged { c.anonymous() } else { c }
+        if self.merged { c.anonymous(self.model.depth_cap) } else { c }
     }
 
     /// An event reaches its destination.
@@ -102,9 +105,12 @@ impl Engine<'_> {
             Dest::Function(f) => &mut self.runtime[f].backlog,
             Dest::Queue(q) => &mut self.queues[q],
         };
-        match queue.back_mut() {
-            Some(back) if self.merged && back.merges_with(&cohort) => back.per_root += cohort.total(),
-            _ => queue.push_back(cohort),
+        // Merged mode: fold into a recent entry of the same depth and minute. Reordering events of
+        // the same minute is invisible to every peer rule, and it keeps the queue a few entries long.
+        let recent = queue.len().saturating_sub(MERGE_WINDOW);
+        match queue.range_mut(recent..).rev().find(|c| self.merged && c.merges_with(&cohort)) {
+            Some(entry) => entry.per_root += cohort.total(),
+            None => queue.push_back(cohort),
         }
     }
 
