@@ -73,11 +73,6 @@ impl CloudWatch {
         self.closed.push(std::mem::replace(&mut self.current, next));
     }
 
-    /// Number of closed minutes.
-    pub(crate) fn closed_minutes(&self) -> usize {
-        self.closed.len()
-    }
-
     /// The datapoint an alarm reads for `minute`, if that minute is closed.
     pub(crate) fn datapoint(&self, metric: LambdaMetric, function: Option<usize>, minute: usize) -> Option<f64> {
         let m = self.closed.get(minute)?;

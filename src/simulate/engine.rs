@@ -307,18 +307,3 @@ pub(crate) mod tests {
         assert_eq!(run.trips, Vec::new());
     }
 }
-#[cfg(test)]
-mod adhoc {
-    use super::*;
-    #[test]
-    fn adhoc_timing() {
-        let s = crate::simulate::scenario(&std::env::var("SIM_ONLY").unwrap_or("eventbridge-loop".into())).unwrap();
-        let mut s = s; if let Ok(h) = std::env::var("SIM_HORIZON") { s.horizon_secs = h.parse().unwrap(); }
-        let model = Model::compile(&s, &Config::default().prices).unwrap();
-        for m in [Mechanism::NoGuard, Mechanism::LambdaLoopDetection] {
-            let t = std::time::Instant::now();
-            let out = Engine::new(&model, m, 1, &Config::default()).run();
-            println!("{:?} {:?} inv={}", m, t.elapsed(), out.series.invocations.iter().sum::<u64>());
-        }
-    }
-}

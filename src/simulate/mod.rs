@@ -119,9 +119,7 @@ pub fn run(scenario: &Scenario, seed: u64, config: &Config) -> Result<Simulation
     }
     let incident_s = scenario.incident_at_secs as usize;
     let base = &runs[0].1;
-    let measured = |out: &engine::RunOutput| {
-        result::measure(&out.series, &base.series, incident_s, scenario.benign, out.trips.clone())
-    };
+    let measured = |out: &engine::RunOutput| result::measure(out, &base.series, incident_s, scenario.benign);
     let mut peers = BTreeMap::new();
     for (m, out) in &runs[2..] {
         peers.insert(m.as_str().to_owned(), measured(out));

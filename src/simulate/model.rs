@@ -96,8 +96,6 @@ pub(crate) struct Alarm {
 /// The compiled scenario.
 #[derive(Debug, Clone)]
 pub(crate) struct Model {
-    pub name: String,
-    pub benign: bool,
     pub horizon_secs: u32,
     pub incident_tick: u32,
     pub billing_alarm_usd: f64,
@@ -203,8 +201,6 @@ impl Model {
         let longest_run = functions.iter().map(|f| f.duration_ticks).max().unwrap_or(0);
         let longest_visibility = queues.iter().map(|q| q.visibility_ticks).max().unwrap_or(0);
         Ok(Self {
-            name: scenario.name.clone(),
-            benign: scenario.benign,
             horizon_secs: scenario.horizon_secs as u32,
             incident_tick: scenario.incident_at_secs as u32 * TICKS_PER_SEC,
             billing_alarm_usd: scenario.billing_alarm_usd,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::engine::Series;
+use super::engine::{RunOutput, Series};
 use super::peers::Mechanism;
 
 /// One function stopped (or, for dry-run and the cap, one that would have been).
@@ -47,6 +47,9 @@ pub struct MechanismResult {
     pub total_invocations: u64,
     /// All charges in the run (USD).
     pub total_usd: f64,
+    /// Events that never ran: async events sent to a DLQ/destination or dropped, SQS messages
+    /// dead-lettered, events Lambda's loop detection stopped.
+    pub failed_events: u64,
     /// Functions stopped, why and when.
     pub trips: Vec<Trip>,
 }
@@ -106,7 +109,8 @@ impl SimulationResult {
 }
 
 /// Measures one run against the baseline.
-pub(crate) fn measure(run: &Series, base: &Series, incident_s: usize, benign: bool, trips: Vec<Trip>) -> MechanismResult {
+pub(crate) fn measure(output: &RunOutput, base: &Series, incident_s: usize, benign: bool) -> MechanismResult {
+    let run = &output.series;
     let horizon = run.invocations.len().min(base.invocations.len());
     let incident_s = incident_s.min(horizon);
     let last_excess = (incident_s..horizon).rev().find(|&s| run.invocations[s] > base.invocations[s]);
@@ -124,7 +128,8 @@ pub(crate) fn measure(run: &Series, base: &Series, incident_s: usize, benign: bo
         leaked_usd: excess_usd.max(0.0),
         total_invocations: run.invocations.iter().sum(),
         total_usd: run.usd.iter().sum(),
-        trips,
+        failed_events: output.stats.async_failed + output.stats.sqs_dead_lettered + output.stats.lambda_dropped,
+        trips: output.trips.clone(),
     }
 }
 
@@ -136,13 +141,25 @@ mod tests {
         Series { invocations: inv.to_vec(), usd: inv.iter().map(|&i| i as f64 * 0.01).collect() }
     }
 
+    fn output(inv: &[u64]) -> RunOutput {
+        RunOutput {
+            series: series(inv),
+            trips: Vec::new(),
+            stats: Default::default(),
+            alerts: 0,
+            signals_fed: 0,
+            signals_dropped: 0,
+            guard_errors: 0,
+        }
+    }
+
     #[test]
     fn leak_is_excess_until_the_last_excess_second() {
         let base = series(&[5; 1000]);
         let mut inv = vec![5u64; 1000];
         inv[100..110].copy_from_slice(&[15; 10]);
         inv[110..200].fill(0);
-        let r = measure(&series(&inv), &base, 100, false, Vec::new());
+        let r = measure(&output(&inv), &base, 100, false);
         assert_eq!(r.contained, Some(true));
         assert_eq!(r.time_to_containment_s, Some(10.0));
         assert_eq!(r.leaked_invocations, 100);
@@ -152,9 +169,9 @@ mod tests {
     #[test]
     fn never_quiet_means_not_contained_and_leaks_to_the_horizon() {
         let base = series(&[1; 1000]);
-        let r = measure(&series(&[3; 1000]), &base, 0, false, Vec::new());
+        let r = measure(&output(&[3; 1000]), &base, 0, false);
         assert_eq!((r.contained, r.time_to_containment_s, r.leaked_invocations), (Some(false), None, 2000));
-        let benign = measure(&base, &base, 0, true, Vec::new());
+        let benign = measure(&output(&[1; 1000]), &base, 0, true);
         assert_eq!((benign.contained, benign.leaked_invocations), (None, 0));
     }
 }

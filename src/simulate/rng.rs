@@ -13,8 +13,6 @@ pub(crate) enum Stream {
     Latency = 2,
     /// Delay of chain events on their way to the guard.
     GuardDelivery = 3,
-    /// Start offset of the incident inside its minute.
-    Offset = 4,
 }
 
 /// A seeded, stateless source of uniform draws.
