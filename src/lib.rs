@@ -42,4 +42,24 @@ pub mod signal;
 pub mod verdict;
 
 #[cfg(feature = "guard")]
+pub mod alert;
+#[cfg(feature = "guard")]
+pub mod cli;
+#[cfg(feature = "guard")]
+pub mod clients;
+#[cfg(feature = "guard")]
+pub mod commands;
+#[cfg(feature = "guard")]
+pub mod emf;
+#[cfg(feature = "guard")]
 pub mod handler;
+#[cfg(feature = "guard")]
+pub mod offender;
+#[cfg(feature = "guard")]
+pub mod operator;
+#[cfg(feature = "guard")]
+pub mod runtime;
+#[cfg(feature = "guard")]
+pub mod table;
+#[cfg(feature = "guard")]
+pub mod trip;

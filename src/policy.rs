@@ -59,3 +59,10 @@ impl Policy {
         Plan::WouldThrottle
     }
 }
+
+impl Policy {
+    /// TEMPORARY (lead): the handler tells the policy a trip happened (cap accounting).
+    pub fn record_trip(&self, function: &FunctionName, now: Timestamp) {
+        let _ = (function, now);
+    }
+}

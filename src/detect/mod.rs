@@ -7,6 +7,8 @@ use crate::signal::Signal;
 use crate::time::Timestamp;
 use crate::verdict::Verdict;
 
+pub mod cost;
+
 /// Detection thresholds (built from `Config`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetectorConfig {

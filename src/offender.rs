@@ -1,0 +1,89 @@
+//! The offender search for alarms that name no function (account concurrency, billing): recently
+//! active functions → their usage → estimated cost per hour → the ones over the limit.
+
+use futures::StreamExt;
+use tracing::warn;
+
+use crate::config::Config;
+use crate::detect::cost::{self, CostInput};
+use crate::name::FunctionName;
+use crate::ports::{Alert, Metrics, Throttler};
+use crate::time::Timestamp;
+use crate::verdict::Reason;
+
+/// Usage window the search looks at.
+pub const WINDOW_SECS: u64 = 300;
+/// Candidates (by invocations) whose configuration is read to price them.
+pub const MAX_CANDIDATES: usize = 20;
+/// Functions named in the "nothing over the limit" alert.
+pub const TOP_REPORTED: usize = 5;
+
+/// What the search found.
+#[derive(Debug, Default)]
+pub struct OffenderSearch {
+    /// Functions to throttle, costliest first.
+    pub offenders: Vec<(FunctionName, Reason)>,
+    /// Notes for the report.
+    pub notes: Vec<String>,
+    /// Alert to send when nothing qualified (or the search failed), so on-call still hears.
+    pub summary_alert: Option<Alert>,
+}
+
+/// Runs the search for `alarm`.
+pub async fn search<T: Throttler, M: Metrics>(
+    throttler: &T,
+    metrics: &M,
+    config: &Config,
+    alarm: &str,
+    now: Timestamp,
+) -> OffenderSearch {
+    let usage = match metrics.active_functions().await {
+        Ok(active) if active.is_empty() => Ok(Vec::new()),
+        Ok(active) => metrics.usage(&active, WINDOW_SECS, now).await,
+        Err(err) => Err(err),
+    };
+    let mut usage = match usage {
+        Ok(usage) => usage,
+        Err(err) => {
+            warn!(alarm, error = %err, "offender search failed");
+            let note = format!("offender search for alarm {alarm} failed: {err}");
+            return OffenderSearch { summary_alert: Some(summary(alarm, &note)), notes: vec![note], ..Default::default() };
+        }
+    };
+    usage.sort_by(|a, b| b.invocations.total_cmp(&a.invocations));
+    usage.truncate(MAX_CANDIDATES);
+    let priced: Vec<_> = futures::stream::iter(usage)
+        .map(|sample| async move {
+            let state = throttler.function_state(&sample.function).await;
+            state.ok().map(|s| CostInput { sample, memory_mb: s.memory_mb, architecture: s.architecture })
+        })
+        .buffered(4)
+        .filter_map(|x| async move { x })
+        .collect()
+        .await;
+    let ranked = cost::rank(&priced, &config.prices);
+    let limit = config.cost_limit_usd_per_hour;
+    let offenders: Vec<_> = ranked
+        .iter()
+        .filter(|e| e.usd_per_hour > limit)
+        .map(|e| {
+            let reason = Reason::Cost { alarm: alarm.to_owned(), usd_per_hour: e.usd_per_hour, limit_usd_per_hour: limit };
+            (e.function.clone(), reason)
+        })
+        .collect();
+    if !offenders.is_empty() {
+        return OffenderSearch { offenders, ..Default::default() };
+    }
+    let top: Vec<String> =
+        ranked.iter().take(TOP_REPORTED).map(|e| format!("{} ${:.2}/h", e.function, e.usd_per_hour)).collect();
+    let note = format!(
+        "alarm {alarm}: no function over ${limit:.2}/h; throttled nothing; top {}: {}",
+        top.len(),
+        if top.is_empty() { "none active".to_owned() } else { top.join(", ") }
+    );
+    OffenderSearch { summary_alert: Some(summary(alarm, &note)), notes: vec![note], ..Default::default() }
+}
+
+fn summary(alarm: &str, note: &str) -> Alert {
+    crate::alert::search_summary_alert(alarm, note)
+}
