@@ -7,10 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::aws::AwsPorts;
+use crate::clients::AwsPorts;
 use crate::cli::Command;
 use crate::config::Config;
-use crate::handler::{Guard, HandleError};
+use crate::handler::HandleError;
 use crate::name::FunctionName;
 use crate::operator::{self, ReenableError};
 use crate::report::{Outcome, Report};
@@ -35,9 +35,14 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCod
                 Ok(raw) => raw,
                 Err(err) => return Ok(bad_input(&format!("{err:#}"))),
             };
+            // Parse before any AWS client exists: a bad event must change nothing, even by accident.
+            let parsed = match crate::event::parse_bytes(&raw) {
+                Ok(parsed) => parsed,
+                Err(err) => return Ok(print_report(Err(HandleError::BadEvent(err)))),
+            };
             let ports = AwsPorts::load(config.topic_arn.clone()).await;
             let guard = ports.guard(config);
-            Ok(print_report(guard.handle_bytes(&raw, Timestamp::now()).await))
+            Ok(print_report(Ok(guard.handle_parsed(parsed, Timestamp::now()).await)))
         }
         Command::Status { json } => {
             let ports = AwsPorts::load(config.topic_arn.clone()).await;

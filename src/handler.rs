@@ -9,7 +9,7 @@ use tracing::{info, warn};
 
 use crate::config::Config;
 use crate::detect::{Detector, DetectorConfig};
-use crate::event::EventError;
+use crate::event::{EventError, ParsedEvent};
 use crate::name::FunctionName;
 use crate::offender;
 use crate::policy::{Policy, PolicyConfig};
@@ -96,12 +96,17 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     /// Handles one inbound event given as raw JSON bytes.
     pub async fn handle_bytes(&self, raw: &[u8], now: Timestamp) -> Result<Report, HandleError> {
         let parsed = crate::event::parse_bytes(raw)?;
+        Ok(self.handle_parsed(parsed, now).await)
+    }
+
+    /// Handles an event that has already been parsed (the CLI parses before touching AWS).
+    pub async fn handle_parsed(&self, parsed: ParsedEvent, now: Timestamp) -> Report {
         let mut report = self.handle_signals(&parsed.signals, now).await;
         for (location, error) in parsed.rejected {
             warn!(location = %location, error = %error, "record rejected");
             report.rejected.push(Rejected { location, error: error.to_string() });
         }
-        Ok(report)
+        report
     }
 
     /// Handles already-parsed signals (the simulator calls this directly).
