@@ -180,3 +180,6 @@ fn chain_signal(
 ) -> Signal {
     Signal::Chain(ChainObservation { header, emitted_at, account, region })
 }
+
+#[cfg(test)]
+mod tests;
