@@ -36,12 +36,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let trace = std::env::var("_X_AMZN_TRACE_ID").ok();
     let request_id = "8f5b2c4e-0d1a-4c3b-9e7f-6a5b4c3d2e1f";
 
-    // A malformed incoming header is not trusted: start a fresh chain, but say so.
-    let event: Value = serde_json::from_str(INCOMING)?;
-    let incoming = ChainHeader::from_event_value(&event).unwrap_or_else(|e| {
-        eprintln!("ignoring malformed incoming chain header: {e}");
-        None
-    });
+    let incoming = incoming_header(INCOMING)?;
 
     let next = match ChainHeader::next_hop_checked(
         incoming.as_ref(),
@@ -59,6 +54,22 @@ fn main() -> Result<(), Box<dyn Error>> {
         Err(other) => return Err(other.into()),
     };
 
+    emit(&next);
+    Ok(())
+}
+
+/// Reads `detail.runawayGuard` from the event this function received. A malformed header is not
+/// trusted: the function starts a fresh chain, but says so.
+fn incoming_header(event: &str) -> Result<Option<ChainHeader>, Box<dyn Error>> {
+    let event: Value = serde_json::from_str(event)?;
+    Ok(ChainHeader::from_event_value(&event).unwrap_or_else(|e| {
+        eprintln!("ignoring malformed incoming chain header: {e}");
+        None
+    }))
+}
+
+/// Attaches `next` to what the function emits (printed here instead of calling AWS).
+fn emit(next: &ChainHeader) {
     // EventBridge PutEvents entry: the object form under detail.runawayGuard.
     let mut detail = json!({ "key": "img/0-thumb.png" });
     if let Some(object) = detail.as_object_mut() {
@@ -74,5 +85,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     // SQS SendMessage (or SNS Publish): the string form as a message attribute.
     let attributes = json!({ MESSAGE_ATTRIBUTE: { "DataType": "String", "StringValue": next.to_string() } });
     println!("sqs message attributes: {attributes}");
-    Ok(())
 }

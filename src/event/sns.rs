@@ -90,6 +90,7 @@ pub(super) fn parse_record(record: &Value) -> Result<Signal, EventError> {
     let Obj(SnsRecord { sns: Obj(sns) }) = json::from_value::<Obj<SnsRecord>>(record)?;
     if let Some(attribute) = sns.message_attributes.as_ref().and_then(|a| a.get(MESSAGE_ATTRIBUTE)) {
         let header = attribute_header(attribute, "Value")?;
+        // Where the message was published is all the record says about its sender.
         let (region, account) = arn_region_account(sns.topic_arn.as_deref());
         return Ok(chain_signal(header, timestamp(sns.timestamp.as_deref()), account, region));
     }

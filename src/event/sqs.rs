@@ -35,6 +35,7 @@ pub(super) fn parse_record(record: &Value) -> Result<Signal, EventError> {
     let Obj(record) = json::from_value::<Obj<SqsRecord>>(record)?;
     if let Some(attribute) = record.message_attributes.as_ref().and_then(|a| a.get(MESSAGE_ATTRIBUTE)) {
         let header = attribute_header(attribute, "stringValue")?;
+        // The queue's account and region are all the record says about its sender.
         let (region, account) = arn_region_account(record.event_source_arn.as_deref());
         return Ok(chain_signal(header, sent_at(&record), account, record.aws_region.or(region)));
     }
