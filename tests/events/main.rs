@@ -74,3 +74,18 @@ fn parse_value_agrees_with_parse_bytes_on_every_fixture_without_repeated_keys() 
     }
     assert!(checked >= 25, "only {checked} fixtures checked");
 }
+
+#[test]
+fn every_fixture_has_a_parse_test() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let sources: String = ["alarms.rs", "others.rs"]
+        .iter()
+        .map(|file| std::fs::read_to_string(format!("{root}/tests/events/{file}")).unwrap())
+        .collect();
+    for entry in std::fs::read_dir(format!("{root}/tests/fixtures")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".json") {
+            assert!(sources.contains(&format!("\"{name}\"")), "{name} has no parse test");
+        }
+    }
+}
