@@ -99,7 +99,7 @@ resource "aws_sqs_queue" "chain" {
   tags = var.tags
 }
 
-resource "aws_sqs_queue_redrive_allow_policy" "chain_dead_letter" {
+resource "aws_sqs_queue_redrive_allow_policy" "this" {
   queue_url = aws_sqs_queue.chain_dead_letter.id
 
   redrive_allow_policy = jsonencode({
