@@ -13,6 +13,22 @@ use std::path::Path;
 /// IAM needs no permission for these: AWS always allows them.
 pub const ALWAYS_ALLOWED: &[&str] = &["sts:GetCallerIdentity"];
 
+/// Operations whose IAM action is not the PascalCase of the SDK name.
+const IAM_NAME_OVERRIDES: &[(&str, &str)] = &[
+    ("lambda:invoke", "lambda:InvokeFunction"),
+    ("lambda:invoke_with_response_stream", "lambda:InvokeFunction"),
+    ("lambda:get_layer_version_by_arn", "lambda:GetLayerVersion"),
+];
+
+/// The IAM action that allows `service`'s SDK operation `op`.
+pub fn iam_action(service: &str, op: &str) -> String {
+    let key = format!("{service}:{op}");
+    IAM_NAME_OVERRIDES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or_else(|| format!("{service}:{}", pascal(op)), |(_, action)| (*action).to_owned())
+}
+
 /// Adapter file stem → (IAM service prefix, its SDK operations).
 fn services() -> [(&'static str, &'static str); 4] {
     [
@@ -73,7 +89,7 @@ pub fn calls_in(source: &str, service: &str, ops: &str) -> BTreeSet<String> {
         let j = skip_ws(bytes, i);
         let empty_args = bytes.get(j) == Some(&b'(') && bytes.get(skip_ws(bytes, j + 1)) == Some(&b')');
         if empty_args && known.contains(name) {
-            found.insert(format!("{service}:{}", pascal(name)));
+            found.insert(iam_action(service, name));
         }
     }
     found
@@ -341,6 +357,14 @@ mod tests {
     fn strip_keeps_lifetimes_and_empties_literals() {
         let stripped = strip("fn f<'a>(x: &'a str) -> char { let s = \"a.b()\"; 'x' } // c.d()");
         assert_eq!(stripped, "fn f<'a>(x: &'a str) -> char { let s = \"\"; ' ' } ");
+    }
+
+    #[test]
+    fn operations_named_differently_in_iam_are_translated() {
+        assert_eq!(iam_action("lambda", "invoke"), "lambda:InvokeFunction");
+        assert_eq!(iam_action("lambda", "list_tags"), "lambda:ListTags");
+        let calls = calls_in("fn f() { c.invoke().send(); }", "lambda", LAMBDA_OPERATIONS);
+        assert_eq!(calls, set(&["lambda:InvokeFunction"]));
     }
 
     #[test]
