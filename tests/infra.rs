@@ -257,8 +257,8 @@ fn iam_actions_match_adapter_calls() {
         // Written past the test harness's capture on purpose: a skipped security check must be seen.
         let _ = writeln!(
             std::io::stderr(),
-            "\n!!!!!!!! SKIPPED iam_actions_match_adapter_calls: {} does not exist, so the IAM policy \
-             cannot be compared with the SDK calls. This check runs once the AWS adapters are merged. !!!!!!!!\n",
+            "\n!!!! SKIPPED iam_actions_match_adapter_calls: {} does not exist, so the IAM \
+             policy cannot be compared with the SDK calls. It runs once the AWS adapters are merged. !!!!\n",
             adapters.display()
         );
         return;

@@ -391,14 +391,18 @@ mod tests {
     fn compare_reports_a_call_without_permission() {
         let err = compare(&set(&["lambda:ListTags", "lambda:TagResource"]), &set(&["lambda:ListTags"]))
             .unwrap_err();
-        assert!(err.contains("called but not granted (add to a non-Platform statement of infra/iam.tf): [\"lambda:TagResource\"]"), "{err}");
+        let expected = "called but not granted (add to a non-Platform statement of infra/iam.tf): \
+                        [\"lambda:TagResource\"]";
+        assert!(err.contains(expected), "{err}");
     }
 
     #[test]
     fn compare_reports_a_permission_without_call() {
         let granted = set(&["lambda:ListTags", "lambda:InvokeFunction", "sts:GetCallerIdentity"]);
         let err = compare(&set(&["lambda:ListTags"]), &granted).unwrap_err();
-        assert!(err.contains("never called (remove from infra/iam.tf): [\"lambda:InvokeFunction\", \"sts:GetCallerIdentity\"]"), "{err}");
+        let expected = "never called (remove from infra/iam.tf): \
+                        [\"lambda:InvokeFunction\", \"sts:GetCallerIdentity\"]";
+        assert!(err.contains(expected), "{err}");
     }
 
     #[test]
