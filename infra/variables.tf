@@ -303,7 +303,7 @@ variable "sqs_batching_window_seconds" {
 }
 
 variable "sqs_maximum_concurrency" {
-  description = "Most guard instances the SQS mapping runs at once (2 or more, and below reserved_concurrency so alarm invocations keep a slot)."
+  description = "Most guard instances the SQS mapping runs at once: 2 or more and at most reserved_concurrency (keep it below, so alarm invocations keep a slot)."
   type        = number
   default     = 2
 
