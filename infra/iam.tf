@@ -16,7 +16,8 @@ data "aws_iam_policy_document" "assume_role" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = var.name
+  # IAM is global: the region keeps one instance per region from colliding (see examples/multi-region).
+  name               = "${var.name}-${local.region}"
   description        = "Execution role of the runaway-guard function ${var.name}"
   assume_role_policy = data.aws_iam_policy_document.assume_role.json
   tags               = var.tags

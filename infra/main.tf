@@ -13,8 +13,9 @@ locals {
 
   lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/../target/lambda/runaway-guard/bootstrap.zip")
 
-  # Unset thresholds are left out so the guard's own defaults apply (one source of truth: src/config.rs).
+  # Unset settings are left out so the guard's own defaults apply (one source of truth: src/config.rs).
   optional_environment = {
+    RUNAWAY_GUARD_EXEMPT                  = length(var.exempt_functions) > 0 ? join(",", var.exempt_functions) : null
     RUNAWAY_GUARD_MAX_DEPTH               = var.max_depth
     RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR      = var.max_trips_per_hour
     RUNAWAY_GUARD_CHAIN_BUDGET            = var.chain_budget
@@ -30,7 +31,6 @@ locals {
     {
       RUNAWAY_GUARD_TOPIC_ARN = aws_sns_topic.this.arn
       RUNAWAY_GUARD_DRY_RUN   = tostring(var.dry_run)
-      RUNAWAY_GUARD_EXEMPT    = join(",", var.exempt_functions)
       RUST_LOG                = var.rust_log
     },
     { for k, v in local.optional_environment : k => tostring(v) if v != null },
