@@ -161,7 +161,8 @@ pub fn strip(source: &str) -> String {
             out.push_str("\"\"");
             i += 1;
         } else if s[i] == '\'' && (next == Some('\\') || s.get(i + 2) == Some(&'\'')) {
-            i += 2;
+            // Past the opening quote and the first character, or an escape's backslash and next char.
+            i += if next == Some('\\') { 3 } else { 2 };
             while i < s.len() && s[i] != '\'' {
                 i += 1;
             }
@@ -357,6 +358,8 @@ mod tests {
     fn strip_keeps_lifetimes_and_empties_literals() {
         let stripped = strip("fn f<'a>(x: &'a str) -> char { let s = \"a.b()\"; 'x' } // c.d()");
         assert_eq!(stripped, "fn f<'a>(x: &'a str) -> char { let s = \"\"; ' ' } ");
+        let escaped = strip("let q = '\\''; let u = '\\u{41}'; x.list_tags()");
+        assert_eq!(escaped, "let q = ' '; let u = ' '; x.list_tags()");
     }
 
     #[test]
