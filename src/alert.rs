@@ -4,14 +4,19 @@
 //! which function, why), a body with the evidence and the next command to run, a JSON block for
 //! machines, and message attributes for subscription filter policies.
 
-use serde::Serialize;
 use serde_json::json;
 
 use crate::name::FunctionName;
-use crate::ports::{Alert, Caller, FailureTarget, Reservation};
+use crate::ports::{Alert, FailureTarget, Reservation};
 use crate::report::Outcome;
 use crate::time::Timestamp;
 use crate::verdict::Reason;
+
+mod reenable;
+mod search;
+
+pub use reenable::{ReenableFacts, reenable_alert};
+pub use search::{RankedFunction, SearchFacts, search_alert};
 
 /// SNS's subject limit.
 pub const MAX_SUBJECT_CHARS: usize = 100;
@@ -79,123 +84,6 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
         "reenable_command": reenable_command(facts.function),
     });
     let attributes = attributes(name, facts.reason.rule(), facts.outcome.as_str(), &facts.context);
-    Alert { subject, body: with_json(body, &machine), attributes }
-}
-
-/// A re-enable, as `runaway-guard reenable` performed it.
-#[derive(Debug, Clone)]
-pub struct ReenableFacts<'a> {
-    /// The function.
-    pub function: &'a FunctionName,
-    /// Who ran it.
-    pub caller: &'a Caller,
-    /// The value restored (`None`: reservation deleted).
-    pub restored: Reservation,
-    /// The account's unreserved concurrency before the restore, when known.
-    pub unreserved_before: Option<u32>,
-    /// The reason recorded at the trip, when there was a record.
-    pub tripped_reason: Option<&'a str>,
-    /// Where and when.
-    pub context: AlertContext<'a>,
-}
-
-/// The re-enable alert ("re-enabled by <caller ARN>").
-pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
-    let name = facts.function.as_str();
-    let restored = match facts.restored {
-        Some(n) => format!("reserved concurrency {n} restored"),
-        None => "reservation removed".to_owned(),
-    };
-    let subject = subject(&format!("RE-ENABLED {name}: {restored}"));
-    let mut body = format!("runaway-guard: {name} was re-enabled by {}.\n\n", facts.caller.arn);
-    body += &format!("Restored: {restored}.\nWhen: {}\n", facts.context.at);
-    if let Some(reason) = facts.tripped_reason {
-        body += &format!("It had been throttled for: {reason}\n");
-    }
-    let short = unreserved_warning(facts.restored, facts.unreserved_before);
-    if let Some(warning) = &short {
-        body += &format!("\nWARNING: {warning}\n");
-    }
-    body +=
-        "\nRate and cost rules are muted for this function during the grace period; chain depth is not.\n";
-    let machine = json!({
-        "kind": "reenable",
-        "function": name,
-        "outcome": "reenabled",
-        "caller": facts.caller.arn,
-        "restored_concurrency": reservation_text(facts.restored),
-        "unreserved_before": facts.unreserved_before,
-        "warning": short,
-        "account": facts.context.account,
-        "region": facts.context.region,
-        "at": facts.context.at.to_rfc3339(),
-    });
-    let attributes = attributes(name, "reenable", "reenabled", &facts.context);
-    Alert { subject, body: with_json(body, &machine), attributes }
-}
-
-/// One function's estimated spend, as the offender search ranked it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RankedFunction {
-    /// The function.
-    pub function: FunctionName,
-    /// Estimated spend rate.
-    pub usd_per_hour: f64,
-    /// Invocations in the window.
-    pub invocations: f64,
-}
-
-/// An offender search that found no function over the limit.
-#[derive(Debug, Clone)]
-pub struct SearchFacts<'a> {
-    /// The account-level or billing alarm that started the search.
-    pub alarm: &'a str,
-    /// `namespace/metric` it watches.
-    pub metric: &'a str,
-    /// The cost limit in force.
-    pub limit_usd_per_hour: f64,
-    /// The highest spenders, most expensive first (only the first five are named).
-    pub top: &'a [RankedFunction],
-    /// Where and when.
-    pub context: AlertContext<'a>,
-}
-
-/// The "no function over the limit; top five: ..." alert.
-pub fn search_alert(facts: &SearchFacts<'_>) -> Alert {
-    let top: Vec<&RankedFunction> = facts.top.iter().take(5).collect();
-    let listed = top
-        .iter()
-        .map(|r| format!("{} (${:.2}/h, {:.0} invocations)", r.function, r.usd_per_hour, r.invocations))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let subject = subject(&format!(
-        "NO OFFENDER for alarm {}: none over ${:.2}/h",
-        facts.alarm, facts.limit_usd_per_hour
-    ));
-    let mut body =
-        format!("runaway-guard: alarm {} on {} fired; nothing was throttled.\n\n", facts.alarm, facts.metric);
-    body += &format!("No function over the limit of ${:.2}/h; ", facts.limit_usd_per_hour);
-    body += &if top.is_empty() {
-        "no recently active functions found.\n".to_owned()
-    } else {
-        format!("top five: {listed}.\n")
-    };
-    body += &format!(
-        "When: {}\n\nInvestigate; to stop one by hand: runaway-guard trip FUNCTION --reason TEXT\n",
-        facts.context.at
-    );
-    let machine = json!({
-        "kind": "offender_search",
-        "alarm": facts.alarm,
-        "metric": facts.metric,
-        "limit_usd_per_hour": facts.limit_usd_per_hour,
-        "top": top,
-        "account": facts.context.account,
-        "region": facts.context.region,
-        "at": facts.context.at.to_rfc3339(),
-    });
-    let first = top.first().map_or("", |r| r.function.as_str());
-    let attributes = attributes(first, "cost", "no_offender", &facts.context);
     Alert { subject, body: with_json(body, &machine), attributes }
 }
 
@@ -285,16 +173,6 @@ fn previous_text(previous: Option<Reservation>) -> String {
 
 fn reservation_text(value: Reservation) -> String {
     value.map_or_else(|| "none".to_owned(), |n| n.to_string())
-}
-
-fn unreserved_warning(restored: Reservation, unreserved_before: Option<u32>) -> Option<String> {
-    let (n, unreserved) = (restored?, unreserved_before?);
-    (unreserved < n.saturating_add(MIN_UNRESERVED)).then(|| {
-        format!(
-            "the account has {unreserved} unreserved concurrency; reserving {n} needs {} (AWS keeps {MIN_UNRESERVED} unreserved)",
-            n + MIN_UNRESERVED
-        )
-    })
 }
 
 fn attributes(

@@ -1,5 +1,6 @@
 use super::*;
 use crate::chain::ChainRoot;
+use crate::ports::Caller;
 
 fn name(s: &str) -> FunctionName {
     FunctionName::new(s).unwrap()
