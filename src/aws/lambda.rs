@@ -9,7 +9,7 @@ use aws_sdk_lambda::Client;
 use aws_sdk_lambda::types::Architecture as SdkArchitecture;
 use futures::{StreamExt, TryStreamExt};
 
-use super::error::{facts, invalid_response, port_error};
+use super::error::{Facts, facts, invalid_response, port_error};
 use super::trip_tags::{self, read_guard_tags};
 use crate::name::FunctionName;
 use crate::ports::{
@@ -61,8 +61,8 @@ impl LambdaThrottler {
             .map_err(|e| port_error(OP, function.as_str(), e))?;
         let arn = out
             .function_arn()
-            .map(unqualified_arn)
-            .ok_or_else(|| invalid_response(OP, function.as_str(), "response has no FunctionArn"))?;
+            .and_then(|a| own_arn(function, a))
+            .ok_or_else(|| invalid_response(OP, function.as_str(), "response lacks this function's ARN"))?;
         let architecture = match out.architectures().first() {
             Some(SdkArchitecture::Arm64) => Architecture::Arm64,
             _ => Architecture::X86_64,
@@ -128,8 +128,9 @@ impl LambdaThrottler {
 
     /// Reads one listed function's tags and returns it when it carries a trip record.
     async fn tripped(&self, name: String, arn: String) -> Result<Option<TrippedFunction>, PortError> {
-        let Ok(function) = FunctionName::new(&name) else {
-            tracing::warn!(function = %name.escape_debug(), "skipping function with an unexpected name");
+        let valid = FunctionName::new(&name).ok().and_then(|f| own_arn(&f, &arn).map(|a| (f, a)));
+        let Some((function, arn)) = valid else {
+            tracing::warn!(function = %name.escape_debug(), "skipping a listed function with an unexpected name or ARN");
             return Ok(None);
         };
         let read = read_guard_tags(&self.tags(&name, &arn).await?);
@@ -238,7 +239,7 @@ impl Throttler for LambdaThrottler {
         let mut listed = Vec::new();
         while let Some(f) = items.try_next().await.map_err(|e| port_error("ListFunctions", "account", e))? {
             if let (Some(name), Some(arn)) = (f.function_name(), f.function_arn()) {
-                listed.push((name.to_owned(), unqualified_arn(arn)));
+                listed.push((name.to_owned(), arn.to_owned()));
             }
         }
         let mut tripped: Vec<TrippedFunction> = futures::stream::iter(listed)
@@ -259,7 +260,7 @@ impl Throttler for LambdaThrottler {
                 .and_then(|n| u32::try_from(n).ok())),
             // A bare 404 with no error code: the endpoint doesn't implement the API (moto 5.2.5 doesn't).
             // Real Lambda always answers; "unknown" only skips the restore warning.
-            Err(e) if facts(&e).code.is_none() && facts(&e).status == Some(404) => Ok(None),
+            Err(e) if is_missing_api(&facts(&e)) => Ok(None),
             Err(e) => Err(port_error("GetAccountSettings", "account", e)),
         }
     }
@@ -268,6 +269,19 @@ impl Throttler for LambdaThrottler {
 /// Tags can't be put on a version or alias ARN (`...:function:NAME:QUALIFIER`): keep the first seven fields.
 fn unqualified_arn(arn: &str) -> String {
     arn.split(':').take(7).collect::<Vec<_>>().join(":")
+}
+
+/// The unqualified ARN, when `arn` is a well-formed Lambda function ARN naming `function` itself:
+/// the guard only ever tags the function it was asked about.
+fn own_arn(function: &FunctionName, arn: &str) -> Option<String> {
+    match FunctionName::from_name_or_arn(arn) {
+        Ok((name, Some(_))) if name == *function => Some(unqualified_arn(arn)),
+        _ => None,
+    }
+}
+
+fn is_missing_api(facts: &Facts) -> bool {
+    facts.code.is_none() && facts.status == Some(404)
 }
 
 fn warn_problems(function: &FunctionName, problems: &[&'static str]) {
@@ -285,5 +299,15 @@ mod tests {
         let base = "arn:aws:lambda:us-east-1:123456789012:function:orders";
         assert_eq!(unqualified_arn(&format!("{base}:live")), base);
         assert_eq!(unqualified_arn(base), base);
+    }
+
+    #[test]
+    fn only_the_functions_own_arn_is_used() {
+        let orders = FunctionName::new("orders").unwrap();
+        let base = "arn:aws:lambda:us-east-1:123456789012:function:orders";
+        assert_eq!(own_arn(&orders, &format!("{base}:live")).as_deref(), Some(base));
+        assert_eq!(own_arn(&orders, "arn:aws:lambda:us-east-1:123456789012:function:payments"), None);
+        assert_eq!(own_arn(&orders, "orders"), None);
+        assert_eq!(own_arn(&orders, "arn:aws:s3:::orders"), None);
     }
 }
