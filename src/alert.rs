@@ -62,6 +62,7 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
     let mut body = format!("{}\n\n", summary(facts));
     body += &format!("Why: {} [rule: {}]\n", facts.reason, facts.reason.rule());
     body += &format!("When: {}\n", facts.context.at);
+    body += &where_line(&facts.context);
     body += &format!("Previous reserved concurrency: {}\n", previous_text(facts.previous_concurrency));
     if let Some(error) = facts.error {
         body += &format!("Error: {error}\n");
@@ -160,6 +161,16 @@ fn next_step(facts: &TripFacts<'_>) -> String {
         }
         Outcome::Failed | Outcome::Capped => format!("investigate now; to stop it by hand:\n  {trip}"),
         Outcome::WouldThrottle | Outcome::Exempt => format!("to stop it by hand:\n  {trip}"),
+    }
+}
+
+/// "Where: account A, region R" when either is known (on-call may watch several accounts).
+fn where_line(context: &AlertContext<'_>) -> String {
+    match (context.account, context.region) {
+        (Some(a), Some(r)) => format!("Where: account {a}, region {r}\n"),
+        (Some(a), None) => format!("Where: account {a}\n"),
+        (None, Some(r)) => format!("Where: region {r}\n"),
+        (None, None) => String::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{AlertContext, MIN_UNRESERVED, attributes, reservation_text, subject, with_json};
+use super::{AlertContext, MIN_UNRESERVED, attributes, reservation_text, subject, where_line, with_json};
 use crate::name::FunctionName;
 use crate::ports::{Alert, Caller, Reservation};
 
@@ -34,6 +34,7 @@ pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
     let subject = subject(&format!("RE-ENABLED {name}: {restored}"));
     let mut body = format!("runaway-guard: {name} was re-enabled by {}.\n\n", facts.caller.arn);
     body += &format!("Restored: {restored}.\nWhen: {}\n", facts.context.at);
+    body += &where_line(&facts.context);
     if let Some(reason) = facts.tripped_reason {
         body += &format!("It had been throttled for: {reason}\n");
     }

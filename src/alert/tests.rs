@@ -45,6 +45,7 @@ fn throttled_alert_says_what_why_and_how_to_undo() {
     assert_eq!(alert.subject, "THROTTLED orders-worker: chain depth 17 > 16");
     for needle in [
         "chain depth 17 > limit 16 (root 1-abc) [rule: depth]",
+        "Where: account 123456789012, region us-east-1\n",
         "Previous reserved concurrency: 25",
         "dead-letter queue arn:aws:sqs:us-east-1:123456789012:orders-dlq",
         "maxReceiveCount",
