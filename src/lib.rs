@@ -42,4 +42,8 @@ pub mod signal;
 pub mod verdict;
 
 #[cfg(feature = "guard")]
+pub mod alert;
+#[cfg(feature = "guard")]
+pub mod aws;
+#[cfg(feature = "guard")]
 pub mod handler;
