@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use futures::StreamExt;
 use tracing::{info, warn};
 
+use crate::alert::AlertContext;
 use crate::config::Config;
 use crate::detect::{Detector, DetectorConfig};
 use crate::event::{EventError, ParsedEvent};
@@ -119,7 +120,8 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             }
         }
         for (alarm, metric) in std::mem::take(&mut targets.searches) {
-            let found = offender::search(&self.throttler, &self.metrics, &self.config, &alarm, now).await;
+            let context = AlertContext { account: self.account.get().map(String::as_str), region: self.region.as_deref(), at: now };
+            let found = offender::search(&self.throttler, &self.metrics, &self.config, (&alarm, &metric), context).await;
             info!(alarm = %alarm, metric = %metric, offenders = found.offenders.len(), "offender search");
             report.notes.extend(found.notes);
             if let Some(alert) = found.summary_alert {
@@ -169,6 +171,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             account: self.account.get().map(String::as_str),
             region: self.region.as_deref(),
             dry_run: self.config.dry_run,
+            max_trips_per_hour: self.config.max_trips_per_hour,
         }
     }
 }

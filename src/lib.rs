@@ -44,6 +44,8 @@ pub mod verdict;
 #[cfg(feature = "guard")]
 pub mod alert;
 #[cfg(feature = "guard")]
+pub mod aws;
+#[cfg(feature = "guard")]
 pub mod cli;
 #[cfg(feature = "guard")]
 pub mod clients;

@@ -7,8 +7,8 @@ use tracing::warn;
 use crate::config::Config;
 use crate::detect::cost::{self, CostInput};
 use crate::name::FunctionName;
+use crate::alert::{AlertContext, RankedFunction, SearchFacts};
 use crate::ports::{Alert, Metrics, Throttler};
-use crate::time::Timestamp;
 use crate::verdict::Reason;
 
 /// Usage window the search looks at.
@@ -34,9 +34,10 @@ pub async fn search<T: Throttler, M: Metrics>(
     throttler: &T,
     metrics: &M,
     config: &Config,
-    alarm: &str,
-    now: Timestamp,
+    (alarm, metric): (&str, &str),
+    context: AlertContext<'_>,
 ) -> OffenderSearch {
+    let now = context.at;
     let usage = match metrics.active_functions().await {
         Ok(active) if active.is_empty() => Ok(Vec::new()),
         Ok(active) => metrics.usage(&active, WINDOW_SECS, now).await,
@@ -47,7 +48,10 @@ pub async fn search<T: Throttler, M: Metrics>(
         Err(err) => {
             warn!(alarm, error = %err, "offender search failed");
             let note = format!("offender search for alarm {alarm} failed: {err}");
-            return OffenderSearch { summary_alert: Some(summary(alarm, &note)), notes: vec![note], ..Default::default() };
+            let facts = SearchFacts { alarm, metric, limit_usd_per_hour: config.cost_limit_usd_per_hour, top: &[], context };
+            let mut alert = crate::alert::search_alert(&facts);
+            alert.body = format!("{note}\n\n{}", alert.body);
+            return OffenderSearch { summary_alert: Some(alert), notes: vec![note], ..Default::default() };
         }
     };
     usage.sort_by(|a, b| b.invocations.total_cmp(&a.invocations));
@@ -74,16 +78,17 @@ pub async fn search<T: Throttler, M: Metrics>(
     if !offenders.is_empty() {
         return OffenderSearch { offenders, ..Default::default() };
     }
-    let top: Vec<String> =
-        ranked.iter().take(TOP_REPORTED).map(|e| format!("{} ${:.2}/h", e.function, e.usd_per_hour)).collect();
+    let top: Vec<RankedFunction> = ranked
+        .iter()
+        .take(TOP_REPORTED)
+        .map(|e| RankedFunction { function: e.function.clone(), usd_per_hour: e.usd_per_hour, invocations: e.invocations })
+        .collect();
+    let listed: Vec<String> = top.iter().map(|t| format!("{} ${:.2}/h", t.function, t.usd_per_hour)).collect();
     let note = format!(
         "alarm {alarm}: no function over ${limit:.2}/h; throttled nothing; top {}: {}",
         top.len(),
-        if top.is_empty() { "none active".to_owned() } else { top.join(", ") }
+        if listed.is_empty() { "none active".to_owned() } else { listed.join(", ") }
     );
-    OffenderSearch { summary_alert: Some(summary(alarm, &note)), notes: vec![note], ..Default::default() }
-}
-
-fn summary(alarm: &str, note: &str) -> Alert {
-    crate::alert::search_summary_alert(alarm, note)
+    let facts = SearchFacts { alarm, metric, limit_usd_per_hour: limit, top: &top, context };
+    OffenderSearch { summary_alert: Some(crate::alert::search_alert(&facts)), notes: vec![note], ..Default::default() }
 }

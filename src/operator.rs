@@ -3,13 +3,11 @@
 use serde::Serialize;
 use tracing::{info, warn};
 
+use crate::alert::{AlertContext, MIN_UNRESERVED, ReenableFacts};
 use crate::name::FunctionName;
-use crate::ports::{Identity, Notifier, PortError, Reservation, Throttler, TrippedFunction};
+use crate::ports::{Caller, Identity, Notifier, PortError, Reservation, Throttler, TrippedFunction};
 use crate::report::reservation_text;
 use crate::time::Timestamp;
-
-/// Lambda refuses a reservation that leaves the account fewer unreserved executions than this.
-pub const MIN_UNRESERVED: u32 = 100;
 
 /// One line of `runaway-guard status --json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,12 +72,14 @@ pub enum ReenableError {
 /// the grace period and alerts with who did it.
 pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
     ports: (&T, &N, &I),
+    region: Option<&str>,
     function: &FunctionName,
     force: bool,
     now: Timestamp,
 ) -> Result<Reenabled, ReenableError> {
     let (throttler, notifier, identity) = ports;
     let state = throttler.function_state(function).await?;
+    let tripped_reason = state.trip.as_ref().map(|t| t.reason.clone());
     let restore: Reservation = match (&state.trip, force) {
         (Some(trip), _) => trip.previous_concurrency,
         // Forced on an untripped function: a 0 is lifted, any other reservation is kept.
@@ -87,21 +87,32 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
         (None, false) => return Err(ReenableError::NotTripped(function.clone())),
     };
     let mut warnings = Vec::new();
+    let mut unreserved_before = None;
     if let Some(n) = restore {
-        warnings.extend(unreserved_warning(throttler, n).await);
+        match throttler.unreserved_concurrency().await {
+            Ok(free) => {
+                unreserved_before = free;
+                warnings.extend(free.and_then(|free| unreserved_warning(free, n)));
+            }
+            Err(err) => warnings.push(format!("could not check unreserved concurrency: {err}")),
+        }
     }
     throttler.set_reserved_concurrency(function, restore).await?;
     throttler.clear_trip_record(function, now).await?;
-    let caller = match identity.caller().await {
-        Ok(c) => c.arn,
-        Err(err) => {
-            warn!(error = %err, "caller identity unknown");
-            "unknown caller (GetCallerIdentity failed)".to_owned()
-        }
-    };
+    let caller = identity.caller().await.unwrap_or_else(|err| {
+        warn!(error = %err, "caller identity unknown");
+        Caller { arn: "unknown caller (GetCallerIdentity failed)".to_owned(), account: String::new() }
+    });
     let restored = reservation_text(restore);
-    info!(function = %function, restored = %restored, caller = %caller, "re-enabled");
-    let alert = crate::alert::reenable_alert(function, &restored, &caller, &warnings);
+    info!(function = %function, restored = %restored, caller = %caller.arn, "re-enabled");
+    let alert = crate::alert::reenable_alert(&ReenableFacts {
+        function,
+        caller: &caller,
+        restored: restore,
+        unreserved_before,
+        tripped_reason: tripped_reason.as_deref(),
+        context: AlertContext { account: Some(caller.account.as_str()).filter(|a| !a.is_empty()), region, at: now },
+    });
     let alerted = match notifier.publish(&alert).await {
         Ok(()) => true,
         Err(err) => {
@@ -113,20 +124,18 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
         function: function.clone(),
         restored,
         reenabled_at: now.to_rfc3339(),
-        caller,
+        caller: caller.arn,
         warnings,
         alerted,
     })
 }
 
-async fn unreserved_warning<T: Throttler>(throttler: &T, restore: u32) -> Option<String> {
-    match throttler.unreserved_concurrency().await {
-        Ok(Some(free)) if free < restore.saturating_add(MIN_UNRESERVED) => Some(format!(
+fn unreserved_warning(free: u32, restore: u32) -> Option<String> {
+    (free < restore.saturating_add(MIN_UNRESERVED)).then(|| {
+        format!(
             "the account has {free} unreserved concurrency; restoring {restore} needs at least {} \
              (Lambda keeps {MIN_UNRESERVED} unreserved), so the restore may be refused",
-            restore + MIN_UNRESERVED
-        )),
-        Ok(_) => None,
-        Err(err) => Some(format!("could not check unreserved concurrency: {err}")),
-    }
+            restore.saturating_add(MIN_UNRESERVED)
+        )
+    })
 }

@@ -4,6 +4,7 @@
 
 use tracing::{error, info, warn};
 
+use crate::alert::{AlertContext, TripFacts};
 use crate::name::FunctionName;
 use crate::policy::{Plan, Policy};
 use crate::ports::{FunctionState, Notifier, PortError, Throttler, TripRecord};
@@ -25,6 +26,8 @@ pub struct TripContext<'a, T, N> {
     pub region: Option<&'a str>,
     /// Dry run: never mutate, not even to finish an earlier trip.
     pub dry_run: bool,
+    /// The blast-radius cap, named in capped alerts.
+    pub max_trips_per_hour: u32,
 }
 
 impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
@@ -58,14 +61,14 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             }
             Plan::WouldThrottle => {
                 decision.outcome = Outcome::WouldThrottle;
-                self.alert(&state, reason, &mut decision).await;
+                self.alert(&state, reason, now, &mut decision).await;
             }
             Plan::Skip { outcome, why, alert } => {
                 decision.outcome = outcome;
                 decision.reason = format!("{reason}; {why}");
                 let pending = state.trip.as_ref().is_some_and(|t| t.alert_pending);
                 if alert || pending {
-                    self.alert(&state, reason, &mut decision).await;
+                    self.alert(&state, reason, now, &mut decision).await;
                 }
             }
         }
@@ -112,19 +115,20 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                 decision.errors.push(err.to_string());
             }
         }
-        self.alert(state, reason, decision).await;
+        self.alert(state, reason, now, decision).await;
     }
 
-    async fn alert(&self, state: &FunctionState, reason: &Reason, decision: &mut Decision) {
-        let alert = crate::alert::trip_alert(&crate::alert::TripFacts {
+    async fn alert(&self, state: &FunctionState, reason: &Reason, now: Timestamp, decision: &mut Decision) {
+        let error = (!decision.errors.is_empty()).then(|| decision.errors.join("; "));
+        let alert = crate::alert::trip_alert(&TripFacts {
             function: &state.function,
             outcome: decision.outcome,
             reason,
-            previous_concurrency: previous_for_record(state),
-            failure_target: &state.failure_target,
-            errors: &decision.errors,
-            account: self.account,
-            region: self.region,
+            previous_concurrency: Some(previous_for_record(state)),
+            failure_target: Some(&state.failure_target),
+            max_trips_per_hour: self.max_trips_per_hour,
+            error: error.as_deref(),
+            context: AlertContext { account: self.account, region: self.region, at: now },
         });
         match self.notifier.publish(&alert).await {
             Ok(()) => {

@@ -13,6 +13,7 @@ pub struct CostInput {
 pub struct Estimate {
     pub function: FunctionName,
     pub usd_per_hour: f64,
+    pub invocations: f64,
 }
 
 pub fn rank(inputs: &[CostInput], prices: &Prices) -> Vec<Estimate> {
@@ -25,7 +26,7 @@ pub fn rank(inputs: &[CostInput], prices: &Prices) -> Vec<Estimate> {
                 Architecture::X86_64 => prices.per_gb_second_x86,
             };
             let usd = gb_s * per + i.sample.invocations * prices.per_request;
-            Estimate { function: i.sample.function.clone(), usd_per_hour: usd * 3600.0 / i.sample.window_secs.max(1) as f64 }
+            Estimate { function: i.sample.function.clone(), usd_per_hour: usd * 3600.0 / i.sample.window_secs.max(1) as f64, invocations: i.sample.invocations }
         })
         .collect();
     v.sort_by(|a, b| b.usd_per_hour.total_cmp(&a.usd_per_hour));
