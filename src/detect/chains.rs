@@ -55,8 +55,10 @@ impl ChainState {
         }
     }
 
+    /// Stale when last seen more than a TTL away from `now` in either direction: an entry stamped far in
+    /// the future by one bogus clock reading must not pin a slot until that time comes.
     fn expired(&self, now: u32, ttl: u32) -> bool {
-        now.saturating_sub(self.last_seen) > ttl
+        now.abs_diff(self.last_seen) > ttl
     }
 
     fn record(&mut self, depth: u32, emitter: FunctionId, now: u32) {

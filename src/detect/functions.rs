@@ -98,7 +98,7 @@ impl FunctionTable {
     pub fn sweep(&self, now: u64) {
         let now = u32::try_from(now).unwrap_or(u32::MAX);
         self.by_name.retain(|_, tracked| {
-            let keep = now.saturating_sub(tracked.last_seen) <= self.idle_secs;
+            let keep = now.abs_diff(tracked.last_seen) <= self.idle_secs;
             if !keep {
                 self.names.remove(&tracked.id);
                 self.live.fetch_sub(1, Ordering::AcqRel);

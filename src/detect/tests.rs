@@ -143,9 +143,11 @@ fn a_doubling_rate_trips_growth_and_a_step_does_not() {
 fn late_and_out_of_order_events_are_safe() {
     let d = Detector::new(DetectorConfig::default());
     d.observe(&chain("r", 1, "f"), at(10_000));
-    assert!(d.observe(&chain("r", 1, "f"), Timestamp::from_secs(0)).is_empty());
+    assert!(d.observe(&chain("r", 2, "f"), at(9_990)).is_empty(), "late by 10 s: counted");
     let stats = d.chain_stats(&ChainRoot::new("r").unwrap()).unwrap();
-    assert_eq!((stats.invocations, stats.first_seen, stats.last_seen), (2, Timestamp::from_secs(0), at(10_000)));
+    assert_eq!((stats.invocations, stats.first_seen, stats.last_seen), (2, at(9_990), at(10_000)));
+    assert!(d.observe(&chain("r", 1, "f"), Timestamp::from_secs(0)).is_empty(), "ancient: a new lifetime");
+    assert_eq!(d.chain_stats(&ChainRoot::new("r").unwrap()).unwrap().invocations, 1);
     // One bogus far-future time must not switch eviction off for the real clock.
     assert!(d.observe(&chain("far", 1, "f"), Timestamp::from_millis(u64::MAX)).is_empty());
     d.observe(&chain("r2", 1, "g"), at(20_000));
