@@ -1,13 +1,17 @@
 //! Tracked functions: interned ids (so chain state stores 4 bytes per emitter instead of a name) and
 //! each function's rate window. Capped, with idle functions forgotten; ids are never reused, so a chain
 //! that outlives its emitter's entry can only fail to name it, never name the wrong function.
+//!
+//! Like chain roots, names are keyed by a seeded 64-bit hash: the hot path hashes the name once and
+//! never compares strings (a collision, which a sender cannot aim for, would only share a window).
 
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 
-use super::chains::FunctionId;
+use super::chains::{FunctionId, PassThrough};
 use super::window::{RING, RateRules, RateWindow, Recorded};
 use crate::name::FunctionName;
 use crate::verdict::Reason;
@@ -22,7 +26,8 @@ struct Tracked {
 /// Function name → id, rate window; id → name for verdicts.
 #[derive(Debug)]
 pub(crate) struct FunctionTable {
-    by_name: DashMap<FunctionName, Tracked, foldhash::fast::RandomState>,
+    by_name: DashMap<u64, Tracked, BuildHasherDefault<PassThrough>>,
+    keyer: foldhash::fast::RandomState,
     names: DashMap<FunctionId, FunctionName, foldhash::fast::RandomState>,
     next_id: AtomicU32,
     live: AtomicUsize,
@@ -38,6 +43,7 @@ impl FunctionTable {
         let span = rules.bucket_secs.saturating_mul(RING as u32);
         Self {
             by_name: DashMap::default(),
+            keyer: foldhash::fast::RandomState::default(),
             names: DashMap::default(),
             next_id: AtomicU32::new(0),
             live: AtomicUsize::new(0),
@@ -53,9 +59,10 @@ impl FunctionTable {
     pub fn observe(&self, function: &FunctionName, now: u64) -> (Option<FunctionId>, Option<Reason>) {
         let now_secs = u32::try_from(now).unwrap_or(u32::MAX);
         let bucket = self.rules.bucket_of(now);
-        let mut tracked = match self.by_name.get_mut(function) {
+        let key = self.keyer.hash_one(function.as_str());
+        let mut tracked = match self.by_name.get_mut(&key) {
             Some(tracked) => tracked,
-            None => match self.admit(function, now_secs) {
+            None => match self.admit(key, function, now_secs) {
                 Some(tracked) => tracked,
                 None => {
                     self.rejected.fetch_add(1, Ordering::Relaxed);
@@ -74,10 +81,11 @@ impl FunctionTable {
 
     fn admit(
         &self,
+        key: u64,
         function: &FunctionName,
         now: u32,
-    ) -> Option<dashmap::mapref::one::RefMut<'_, FunctionName, Tracked>> {
-        match self.by_name.entry(function.clone()) {
+    ) -> Option<dashmap::mapref::one::RefMut<'_, u64, Tracked>> {
+        match self.by_name.entry(key) {
             Entry::Occupied(entry) => Some(entry.into_ref()),
             Entry::Vacant(vacant) => {
                 let max = self.max_functions;
