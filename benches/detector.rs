@@ -34,16 +34,23 @@ const T0_MS: u64 = 1_800_000_000_000;
 /// hops are close in time (as a real chain's are), but every root is new when its first hop arrives.
 /// Hop n of a chain is emitted by a different function than hop n - 1, as in A → B → C.
 fn signals(roots: usize, hops: u32, functions: usize, in_flight: usize) -> Vec<Signal> {
-    let names: Vec<FunctionName> =
-        (0..functions).map(|i| FunctionName::new(&format!("orders-worker-{i}")).expect("valid name")).collect();
+    let names: Vec<FunctionName> = (0..functions)
+        .map(|i| FunctionName::new(&format!("orders-worker-{i}")).expect("valid name"))
+        .collect();
     let mut out = Vec::with_capacity(roots * hops as usize);
     for wave in (0..roots).step_by(in_flight) {
         for depth in 1..=hops {
             for r in wave..(wave + in_flight).min(roots) {
-                let root = ChainRoot::new(&format!("1-6789abcd-{:024x}", r.wrapping_mul(0x9e37_79b9))).expect("root");
+                let root = ChainRoot::new(&format!("1-6789abcd-{:024x}", r.wrapping_mul(0x9e37_79b9)))
+                    .expect("root");
                 let function = names[(r + depth as usize) % functions].clone();
                 let header = ChainHeader { root, depth, function };
-                out.push(Signal::Chain(ChainObservation { header, emitted_at: None, account: None, region: None }));
+                out.push(Signal::Chain(ChainObservation {
+                    header,
+                    emitted_at: None,
+                    account: None,
+                    region: None,
+                }));
             }
         }
     }
@@ -79,6 +86,7 @@ fn naive_observe(map: &Mutex<HashMap<String, NaiveChain>>, header: &ChainHeader,
     state.invocations += 1;
     state.max_depth = state.max_depth.max(header.depth);
     state.last_seen = state.last_seen.max(now);
+    state.first_seen = state.first_seen.min(now);
     if let Some((_, n)) = state.emitters.iter_mut().find(|(f, _)| *f == header.function) {
         *n += 1;
     } else if state.emitters.len() < 3 {

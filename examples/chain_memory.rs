@@ -60,14 +60,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             depth: 1,
             function: functions[i % FUNCTIONS].clone(),
         };
-        let signal = Signal::Chain(ChainObservation { header, emitted_at: None, account: None, region: None });
+        let signal =
+            Signal::Chain(ChainObservation { header, emitted_at: None, account: None, region: None });
         detector.observe(&signal, now);
     }
     let stats = detector.stats();
     let heap = LIVE.load(Ordering::Relaxed) - heap_before;
     let rss = vm_rss_bytes().unwrap_or(0).saturating_sub(rss_before);
-    println!("live chains: {} (rejected {}), functions: {}", stats.chains, stats.chains_rejected, stats.functions);
-    println!("detector heap (counting allocator): {:.1} MB = {} bytes/chain", heap as f64 / MB, heap / CHAINS);
+    println!(
+        "live chains: {} (rejected {}), functions: {}",
+        stats.chains, stats.chains_rejected, stats.functions
+    );
+    println!(
+        "detector heap (counting allocator): {:.1} MB = {} bytes/chain",
+        heap as f64 / MB,
+        heap / CHAINS
+    );
     println!("peak heap during the fill: {:.1} MB", (PEAK.load(Ordering::Relaxed) - heap_before) as f64 / MB);
     println!("VmRSS growth: {:.1} MB", rss as f64 / MB);
     Ok(())

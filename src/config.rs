@@ -172,7 +172,11 @@ impl Config {
             rate_limit_per_sec: env.positive(vars::RATE_LIMIT_PER_SEC, d.rate_limit_per_sec, 1e9)?,
             growth_buckets: env.integer(vars::GROWTH_BUCKETS, d.growth_buckets, 1..=16)?,
             growth_floor: env.integer(vars::GROWTH_FLOOR, d.growth_floor, 1..=1_000_000_000)?,
-            cost_limit_usd_per_hour: env.positive(vars::COST_LIMIT_USD_PER_HOUR, d.cost_limit_usd_per_hour, 1e6)?,
+            cost_limit_usd_per_hour: env.positive(
+                vars::COST_LIMIT_USD_PER_HOUR,
+                d.cost_limit_usd_per_hour,
+                1e6,
+            )?,
             grace_secs: env.integer(vars::GRACE_SECS, d.grace_secs, 0..=604_800)?,
             prices: Prices {
                 per_request: env.price(vars::PRICE_PER_REQUEST, d.prices.per_request)?,
@@ -207,7 +211,12 @@ impl<F: Fn(&str) -> Option<String>> Env<'_, F> {
         }
     }
 
-    fn integer<T>(&self, variable: &'static str, default: T, range: RangeInclusive<T>) -> Result<T, ConfigError>
+    fn integer<T>(
+        &self,
+        variable: &'static str,
+        default: T,
+        range: RangeInclusive<T>,
+    ) -> Result<T, ConfigError>
     where
         T: FromStr + PartialOrd + fmt::Display,
     {
@@ -259,7 +268,11 @@ fn topic_arn(variable: &'static str, value: String) -> Result<String, ConfigErro
         && parts[4].len() == 12
         && parts[4].bytes().all(|b| b.is_ascii_digit())
         && topic_ok(parts[5]);
-    if ok { Ok(value) } else { Err(invalid(variable, &value, "an SNS topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC")) }
+    if ok {
+        Ok(value)
+    } else {
+        Err(invalid(variable, &value, "an SNS topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC"))
+    }
 }
 
 /// Comma-separated function names; blanks between commas are ignored, a bad name is an error.

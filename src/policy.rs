@@ -174,7 +174,11 @@ impl Policy {
             return Plan::skip(Outcome::Exempt, "exempt by tag runaway-guard:exempt=true", false);
         }
         if let Some(trip) = &state.trip {
-            return Plan::skip(Outcome::AlreadyTripped, format!("already tripped at {}", trip.tripped_at), false);
+            return Plan::skip(
+                Outcome::AlreadyTripped,
+                format!("already tripped at {}", trip.tripped_at),
+                false,
+            );
         }
         if !self.take_trip_slot(now) {
             let why = format!("blast-radius cap: {} trips in the last hour", self.config.max_trips_per_hour);

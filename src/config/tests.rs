@@ -93,7 +93,9 @@ fn errors_name_the_variable() {
 
 #[test]
 fn accepts_fifo_and_other_partition_topics() {
-    for arn in ["arn:aws:sns:us-east-1:111122223333:alerts.fifo", "arn:aws-us-gov:sns:us-gov-west-1:111122223333:a"] {
+    for arn in
+        ["arn:aws:sns:us-east-1:111122223333:alerts.fifo", "arn:aws-us-gov:sns:us-gov-west-1:111122223333:a"]
+    {
         assert_eq!(load(&[(vars::TOPIC_ARN, arn)]).unwrap().topic_arn.as_deref(), Some(arn));
     }
 }

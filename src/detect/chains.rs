@@ -93,7 +93,7 @@ impl ChainState {
             .filter(|&i| self.emitter_counts[i] > 0)
             .map(|i| (self.emitter_ids[i], self.emitter_counts[i]))
             .collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1));
+        top.sort_by_key(|e| std::cmp::Reverse(e.1));
         let total = u64::from(self.invocations);
         let mut keep = 0;
         while keep < top.len() && (keep == 0 || u64::from(top[keep].1) * MEANINGFUL_SHARE >= total) {
@@ -199,7 +199,9 @@ impl ChainTable {
             Entry::Vacant(vacant) => {
                 // Reserve a slot before inserting, so concurrent inserts can never overshoot the cap.
                 let max = self.limits.max_chains;
-                self.live.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1)).ok()?;
+                self.live
+                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
+                    .ok()?;
                 vacant.insert(ChainState::new(now))
             }
         };
@@ -269,8 +271,10 @@ mod tests {
     #[test]
     fn fires_once_when_crossing_the_budget() {
         let t = table(10, 5);
-        let fired: Vec<_> =
-            (0..20).map(|_| t.observe("r", 1, 1, 0)).filter(|o| matches!(o, ChainOutcome::OverBudget(_))).collect();
+        let fired: Vec<_> = (0..20)
+            .map(|_| t.observe("r", 1, 1, 0))
+            .filter(|o| matches!(o, ChainOutcome::OverBudget(_)))
+            .collect();
         assert_eq!(fired.len(), 1);
         let ChainOutcome::OverBudget(state) = &fired[0] else { unreachable!() };
         assert_eq!(state.invocations, 6);

@@ -91,8 +91,10 @@ pub fn rank_offenders(
             },
         })
         .collect();
-    ranked.sort_by(|a, b| b.usd_per_hour.total_cmp(&a.usd_per_hour).then_with(|| a.function.cmp(&b.function)));
-    let over_limit = ranked.iter().filter(|e| e.usd_per_hour > limit_usd_per_hour).take(max).cloned().collect();
+    ranked
+        .sort_by(|a, b| b.usd_per_hour.total_cmp(&a.usd_per_hour).then_with(|| a.function.cmp(&b.function)));
+    let over_limit =
+        ranked.iter().filter(|e| e.usd_per_hour > limit_usd_per_hour).take(max).cloned().collect();
     Ranking { ranked, over_limit }
 }
 
@@ -101,7 +103,12 @@ mod tests {
     use super::*;
 
     fn sample(name: &str, invocations: f64, duration_ms_sum: f64) -> UsageSample {
-        UsageSample { function: FunctionName::new(name).unwrap(), invocations, duration_ms_sum, window_secs: 300 }
+        UsageSample {
+            function: FunctionName::new(name).unwrap(),
+            invocations,
+            duration_ms_sum,
+            window_secs: 300,
+        }
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -113,8 +120,13 @@ mod tests {
         let prices = Prices::default();
         // 300 s window: 1 M invocations of 100 ms at 1024 MB = 100 000 GB-s.
         let s = sample("f", 1_000_000.0, 100_000_000.0);
-        let x86 = usd_per_hour(&s, FunctionProfile { memory_mb: 1024, architecture: Architecture::X86_64 }, &prices);
-        let arm = usd_per_hour(&s, FunctionProfile { memory_mb: 1024, architecture: Architecture::Arm64 }, &prices);
+        let x86 = usd_per_hour(
+            &s,
+            FunctionProfile { memory_mb: 1024, architecture: Architecture::X86_64 },
+            &prices,
+        );
+        let arm =
+            usd_per_hour(&s, FunctionProfile { memory_mb: 1024, architecture: Architecture::Arm64 }, &prices);
         assert!(close(x86, (0.20 + 100_000.0 * 0.000_016_666_7) * 12.0), "{x86}");
         assert!(close(arm, (0.20 + 100_000.0 * 0.000_013_333_4) * 12.0), "{arm}");
     }

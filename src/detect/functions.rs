@@ -89,7 +89,9 @@ impl FunctionTable {
             Entry::Occupied(entry) => Some(entry.into_ref()),
             Entry::Vacant(vacant) => {
                 let max = self.max_functions;
-                self.live.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1)).ok()?;
+                self.live
+                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
+                    .ok()?;
                 let id = self.next_id.fetch_add(1, Ordering::Relaxed);
                 self.names.insert(id, function.clone());
                 Some(vacant.insert(Tracked { id, last_seen: now, window: RateWindow::default() }))

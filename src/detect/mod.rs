@@ -260,7 +260,11 @@ fn alarm_verdicts(alarm: &AlarmSignal) -> Vec<Verdict> {
         return vec![Verdict::SearchOffenders { alarm: alarm.alarm_name.clone(), metric }];
     }
     let reason = Reason::Alarm { alarm: alarm.alarm_name.clone(), metric };
-    alarm.functions.iter().map(|f| Verdict::Throttle { function: f.clone(), reason: reason.clone() }).collect()
+    alarm
+        .functions
+        .iter()
+        .map(|f| Verdict::Throttle { function: f.clone(), reason: reason.clone() })
+        .collect()
 }
 
 #[cfg(test)]

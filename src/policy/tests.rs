@@ -58,7 +58,11 @@ fn the_guard_and_env_exempt_functions_are_screened_out_without_io() {
     let p = Policy::new(config());
     for f in ["guard", "vip"] {
         assert_eq!(outcome(&p.screen(&name(f), &depth(), at(0)).unwrap()), (Outcome::Exempt, false));
-        assert_eq!(outcome(&p.decide(&state(f), &depth(), at(0))), (Outcome::Exempt, false), "decide re-checks");
+        assert_eq!(
+            outcome(&p.decide(&state(f), &depth(), at(0))),
+            (Outcome::Exempt, false),
+            "decide re-checks"
+        );
     }
     assert_eq!(p.screen(&name("other"), &depth(), at(0)), None);
 }
