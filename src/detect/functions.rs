@@ -92,7 +92,13 @@ impl FunctionTable {
                 self.live
                     .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
                     .ok()?;
-                let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                // Ids are never reused; after 2^32 - 1 admissions (never, in a container's life) refuse.
+                let Ok(id) = self.next_id.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    (n < FunctionId::MAX - 1).then_some(n + 1)
+                }) else {
+                    self.live.fetch_sub(1, Ordering::AcqRel);
+                    return None;
+                };
                 self.names.insert(id, function.clone());
                 Some(vacant.insert(Tracked { id, last_seen: now, window: RateWindow::default() }))
             }
