@@ -167,7 +167,7 @@ impl Config {
             chain_budget: env.integer(vars::CHAIN_BUDGET, d.chain_budget, 1..=100_000_000)?,
             chain_ttl_secs: env.integer(vars::CHAIN_TTL_SECS, d.chain_ttl_secs, 1..=86_400)?,
             max_chains: env.integer(vars::MAX_CHAINS, d.max_chains, 1..=10_000_000)?,
-            max_functions: env.integer(vars::MAX_FUNCTIONS, d.max_functions, 1..=1_000_000)?,
+            max_functions: env.integer(vars::MAX_FUNCTIONS, d.max_functions, 1..=262_144)?,
             bucket_secs: env.integer(vars::BUCKET_SECS, d.bucket_secs, 1..=300)?,
             rate_limit_per_sec: env.positive(vars::RATE_LIMIT_PER_SEC, d.rate_limit_per_sec, 1e9)?,
             growth_buckets: env.integer(vars::GROWTH_BUCKETS, d.growth_buckets, 1..=16)?,

@@ -1,55 +1,55 @@
 //! Tracked functions: interned ids (so chain state stores 4 bytes per emitter instead of a name) and
-//! each function's rate window. Capped, with idle functions forgotten; ids are never reused, so a chain
-//! that outlives its emitter's entry can only fail to name it, never name the wrong function.
+//! each function's rate window, behind a lock-free index so the hot path takes no lock here.
 //!
-//! Like chain roots, names are keyed by a seeded 64-bit hash: the hot path hashes the name once and
-//! never compares strings (a collision, which a sender cannot aim for, would only share a window).
+//! The index is open addressing over a fixed array sized at twice the cap: a slot's key is a seeded
+//! 64-bit hash of the name (0 = empty), published with a release store after the slot's entry is set,
+//! so a reader that sees the key sees the entry. Lookups are plain loads; admitting a new function
+//! takes a mutex (rare). The slot index is the function's id. Slots are never released: a function
+//! keeps its slot for the container's life (its window's stale buckets read as zero), so an id always
+//! names the same function, and after `max_functions` distinct names new ones go untracked (counted;
+//! the depth and chain-size rules still apply to them). Like chain roots, a hash collision — which a
+//! sender cannot aim for — would only make two functions share a window.
 
-use std::hash::{BuildHasher, BuildHasherDefault};
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-use dashmap::DashMap;
-use dashmap::mapref::entry::Entry;
-
-use super::chains::{FunctionId, PassThrough};
-use super::window::{RING, RateRules, RateWindow, Recorded};
+use super::chains::FunctionId;
+use super::window::{RateRules, RateWindow, Recorded};
 use crate::name::FunctionName;
 use crate::verdict::Reason;
 
 #[derive(Debug)]
 struct Tracked {
-    id: FunctionId,
-    last_seen: u32,
+    name: FunctionName,
     window: RateWindow,
 }
 
-/// Function name → id, rate window; id → name for verdicts.
+/// Function name → id and rate window; id → name for verdicts.
 #[derive(Debug)]
 pub(crate) struct FunctionTable {
-    by_name: DashMap<u64, Tracked, BuildHasherDefault<PassThrough>>,
+    keys: Box<[AtomicU64]>,
+    entries: Box<[OnceLock<Box<Tracked>>]>,
     keyer: foldhash::fast::RandomState,
-    names: DashMap<FunctionId, FunctionName, foldhash::fast::RandomState>,
-    next_id: AtomicU32,
+    admitting: Mutex<()>,
     live: AtomicUsize,
     rejected: AtomicU64,
     max_functions: usize,
-    idle_secs: u32,
     rules: RateRules,
 }
 
 impl FunctionTable {
-    /// An empty table; functions idle for `idle_secs` (and at least the ring's span) are forgotten.
-    pub fn new(max_functions: usize, idle_secs: u32, rules: RateRules) -> Self {
-        let span = rules.bucket_secs.saturating_mul(RING as u32);
+    /// An empty table for at most `max_functions` functions (24 bytes per slot, two slots each).
+    pub fn new(max_functions: usize, rules: RateRules) -> Self {
+        let capacity = max_functions.saturating_mul(2).next_power_of_two().max(16);
         Self {
-            by_name: DashMap::default(),
+            keys: (0..capacity).map(|_| AtomicU64::new(0)).collect(),
+            entries: (0..capacity).map(|_| OnceLock::new()).collect(),
             keyer: foldhash::fast::RandomState::default(),
-            names: DashMap::default(),
-            next_id: AtomicU32::new(0),
+            admitting: Mutex::new(()),
             live: AtomicUsize::new(0),
             rejected: AtomicU64::new(0),
             max_functions,
-            idle_secs: idle_secs.max(span),
             rules,
         }
     }
@@ -57,75 +57,64 @@ impl FunctionTable {
     /// Counts one chain event emitted by `function` at second `now`. Returns the function's id (`None`
     /// when the table is full) and a rate reason when a bucket just completed over a rule.
     pub fn observe(&self, function: &FunctionName, now: u64) -> (Option<FunctionId>, Option<Reason>) {
-        let now_secs = u32::try_from(now).unwrap_or(u32::MAX);
-        let bucket = self.rules.bucket_of(now);
-        let key = self.keyer.hash_one(function.as_str());
-        let mut tracked = match self.by_name.get_mut(&key) {
-            Some(tracked) => tracked,
-            None => match self.admit(key, function, now_secs) {
-                Some(tracked) => tracked,
-                None => {
-                    self.rejected.fetch_add(1, Ordering::Relaxed);
-                    return (None, None);
-                }
-            },
+        let key = self.keyer.hash_one(function.as_str()) | 1;
+        let Some((id, tracked)) = self.find(key).or_else(|| self.admit(key, function)) else {
+            self.rejected.fetch_add(1, Ordering::Relaxed);
+            return (None, None);
         };
-        let tracked = tracked.value_mut();
-        tracked.last_seen = tracked.last_seen.max(now_secs);
-        let reason = match tracked.window.record(bucket) {
+        let reason = match tracked.window.record(self.rules.bucket_of(now)) {
             Recorded::Opened => self.rules.evaluate(&tracked.window),
             Recorded::Counted | Recorded::TooOld => None,
         };
-        (Some(tracked.id), reason)
+        (Some(id), reason)
     }
 
-    fn admit(
-        &self,
-        key: u64,
-        function: &FunctionName,
-        now: u32,
-    ) -> Option<dashmap::mapref::one::RefMut<'_, u64, Tracked>> {
-        match self.by_name.entry(key) {
-            Entry::Occupied(entry) => Some(entry.into_ref()),
-            Entry::Vacant(vacant) => {
-                let max = self.max_functions;
-                self.live
-                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
-                    .ok()?;
-                // Ids are never reused; after 2^32 - 1 admissions (never, in a container's life) refuse.
-                let Ok(id) = self.next_id.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
-                    (n < FunctionId::MAX - 1).then_some(n + 1)
-                }) else {
-                    self.live.fetch_sub(1, Ordering::AcqRel);
-                    return None;
-                };
-                self.names.insert(id, function.clone());
-                Some(vacant.insert(Tracked { id, last_seen: now, window: RateWindow::default() }))
+    /// Probes for `key`: `Err(slot)` is the empty slot where the probe ended.
+    fn probe(&self, key: u64) -> Result<(FunctionId, &Tracked), Option<usize>> {
+        let mask = self.keys.len() - 1;
+        let mut slot = key as usize & mask;
+        for _ in 0..self.keys.len() {
+            match self.keys[slot].load(Ordering::Acquire) {
+                0 => return Err(Some(slot)),
+                found if found == key => {
+                    let tracked = self.entries[slot].get().ok_or(None)?;
+                    return Ok((FunctionId::try_from(slot).map_err(|_| None)?, tracked));
+                }
+                _ => slot = (slot + 1) & mask,
             }
         }
+        Err(None)
     }
 
-    /// The name behind an id, if the function is still tracked.
+    fn find(&self, key: u64) -> Option<(FunctionId, &Tracked)> {
+        self.probe(key).ok()
+    }
+
+    fn admit(&self, key: u64, function: &FunctionName) -> Option<(FunctionId, &Tracked)> {
+        let _admitting = self.admitting.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = match self.probe(key) {
+            Ok(found) => return Some(found),
+            Err(slot) => slot?,
+        };
+        if self.live.load(Ordering::Relaxed) >= self.max_functions {
+            return None;
+        }
+        let tracked = Box::new(Tracked { name: function.clone(), window: RateWindow::default() });
+        self.entries[slot].set(tracked).ok()?;
+        // Publish the key only once the entry is in place (readers load the key with Acquire).
+        self.keys[slot].store(key, Ordering::Release);
+        self.live.fetch_add(1, Ordering::Relaxed);
+        self.find(key)
+    }
+
+    /// The name behind an id.
     pub fn name(&self, id: FunctionId) -> Option<FunctionName> {
-        self.names.get(&id).map(|name| name.value().clone())
-    }
-
-    /// Forgets functions idle for longer than the idle time.
-    pub fn sweep(&self, now: u64) {
-        let now = u32::try_from(now).unwrap_or(u32::MAX);
-        self.by_name.retain(|_, tracked| {
-            let keep = now.abs_diff(tracked.last_seen) <= self.idle_secs;
-            if !keep {
-                self.names.remove(&tracked.id);
-                self.live.fetch_sub(1, Ordering::AcqRel);
-            }
-            keep
-        });
+        self.entries.get(id as usize)?.get().map(|tracked| tracked.name.clone())
     }
 
     /// Functions tracked.
     pub fn len(&self) -> usize {
-        self.live.load(Ordering::Acquire)
+        self.live.load(Ordering::Relaxed)
     }
 
     /// Observations of new functions refused because the table was full.
@@ -140,7 +129,7 @@ mod tests {
 
     fn table(max: usize) -> FunctionTable {
         let rules = RateRules { bucket_secs: 10, limit_per_sec: 1.0, growth_buckets: 3, growth_floor: 20 };
-        FunctionTable::new(max, 60, rules)
+        FunctionTable::new(max, rules)
     }
 
     fn name(s: &str) -> FunctionName {
@@ -158,15 +147,24 @@ mod tests {
     }
 
     #[test]
-    fn full_table_refuses_new_functions_and_sweeps_idle_ones() {
-        let t = table(1);
+    fn full_table_refuses_new_functions_but_keeps_counting_known_ones() {
+        let t = table(2);
         let a = t.observe(&name("a"), 0).0.unwrap();
-        assert_eq!(t.observe(&name("b"), 0), (None, None));
-        assert_eq!(t.rejected(), 1);
-        t.sweep(10_000);
-        assert_eq!((t.len(), t.name(a)), (0, None));
-        let b = t.observe(&name("b"), 10_000).0.unwrap();
-        assert_ne!(a, b, "ids are never reused");
+        t.observe(&name("b"), 0);
+        assert_eq!(t.observe(&name("c"), 0), (None, None));
+        assert_eq!((t.len(), t.rejected()), (2, 1));
+        assert_eq!(t.observe(&name("a"), 10_000).0, Some(a));
+        assert_eq!(t.name(FunctionId::MAX), None);
+    }
+
+    #[test]
+    fn many_functions_probe_past_each_other() {
+        let t = table(500);
+        let ids: Vec<_> = (0..500).map(|i| t.observe(&name(&format!("f{i}")), 0).0.unwrap()).collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(t.name(*id), Some(name(&format!("f{i}"))));
+            assert_eq!(t.observe(&name(&format!("f{i}")), 1).0, Some(*id));
+        }
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl Detector {
         };
         Self {
             chains: ChainTable::new(limits),
-            functions: FunctionTable::new(config.max_functions, ttl_secs, rules),
+            functions: FunctionTable::new(config.max_functions, rules),
             depth_limits: DashMap::default(),
             has_depth_limits: AtomicBool::new(false),
             next_sweep: AtomicU64::new(0),
@@ -221,7 +221,7 @@ impl Detector {
         out.extend(named.into_iter().map(|function| Verdict::Throttle { function, reason: reason.clone() }));
     }
 
-    /// Forgets expired roots and idle functions, at most once per quarter TTL of event time; the first
+    /// Forgets expired roots, at most once per quarter TTL of event time; the first
     /// caller past the deadline sweeps, the others carry on. A deadline further ahead than one interval
     /// means the clock jumped back (or one bogus far-future `now` was seen): sweep and re-arm, so a
     /// single bad timestamp cannot switch eviction off.
@@ -234,7 +234,6 @@ impl Detector {
         let next = secs.saturating_add(interval);
         if self.next_sweep.compare_exchange(due, next, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
             self.chains.sweep(u32::try_from(secs).unwrap_or(u32::MAX));
-            self.functions.sweep(secs);
         }
     }
 }

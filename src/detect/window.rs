@@ -5,16 +5,12 @@
 //! events safe: an event for a bucket still inside the ring is counted where it belongs, one older than
 //! the ring is dropped, and neither can move the window backwards or disturb newer counts.
 
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
 use crate::verdict::Reason;
 
 /// Buckets in the ring: with 10 s buckets, 5 min 20 s of history.
 pub(crate) const RING: usize = 32;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Bucket {
-    number: u32,
-    count: u32,
-}
 
 /// What recording one event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,33 +23,48 @@ pub(crate) enum Recorded {
     TooOld,
 }
 
-/// Event counts per bucket for one function.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Event counts per bucket for one function. Lock-free: each bucket is one `AtomicU64` packing the
+/// bucket number (high half) and its count (low half), so counting an event is a single
+/// compare-and-swap and readers never block writers.
+#[derive(Debug, Default)]
 pub(crate) struct RateWindow {
-    buckets: [Bucket; RING],
-    head: u32,
+    buckets: [AtomicU64; RING],
+    head: AtomicU32,
 }
 
-impl Default for RateWindow {
-    fn default() -> Self {
-        Self { buckets: [Bucket::default(); RING], head: 0 }
-    }
+fn pack(number: u32, count: u32) -> u64 {
+    (u64::from(number) << 32) | u64::from(count)
+}
+
+fn unpack(bucket: u64) -> (u32, u32) {
+    ((bucket >> 32) as u32, bucket as u32)
 }
 
 impl RateWindow {
     /// Counts one event falling in bucket `number` (seconds since the epoch / bucket width).
-    pub fn record(&mut self, number: u32) -> Recorded {
-        if u64::from(number) + RING as u64 <= u64::from(self.head) {
+    pub fn record(&self, number: u32) -> Recorded {
+        let head = self.head.load(Ordering::Relaxed);
+        if u64::from(number) + RING as u64 <= u64::from(head) {
             return Recorded::TooOld;
         }
-        let bucket = &mut self.buckets[number as usize % RING];
-        if bucket.number != number {
-            // The slot holds a bucket a whole ring older: it is outside the window now.
-            *bucket = Bucket { number, count: 0 };
+        let slot = &self.buckets[number as usize % RING];
+        let mut current = slot.load(Ordering::Relaxed);
+        loop {
+            let (held, count) = unpack(current);
+            let next = match held.cmp(&number) {
+                std::cmp::Ordering::Equal => pack(number, count.saturating_add(1)),
+                // The slot holds a bucket a whole ring older: outside the window now, start afresh.
+                std::cmp::Ordering::Less => pack(number, 1),
+                // A concurrent writer already moved this slot a ring ahead: this event is too old.
+                std::cmp::Ordering::Greater => return Recorded::TooOld,
+            };
+            match slot.compare_exchange_weak(current, next, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
         }
-        bucket.count = bucket.count.saturating_add(1);
-        if number > self.head {
-            self.head = number;
+        // Only the first event of a newer bucket touches `head`; of racing openers exactly one wins.
+        if number > head && self.head.fetch_max(number, Ordering::Relaxed) < number {
             return Recorded::Opened;
         }
         Recorded::Counted
@@ -61,17 +72,14 @@ impl RateWindow {
 
     /// Events counted in bucket `number` (zero outside the ring).
     pub fn count(&self, number: u32) -> u32 {
-        let bucket = self.buckets[number as usize % RING];
-        if bucket.number == number && u64::from(number) + (RING as u64) > u64::from(self.head) {
-            bucket.count
-        } else {
-            0
-        }
+        let (held, count) = unpack(self.buckets[number as usize % RING].load(Ordering::Relaxed));
+        let head = self.head.load(Ordering::Relaxed);
+        if held == number && u64::from(number) + (RING as u64) > u64::from(head) { count } else { 0 }
     }
 
     /// The newest bucket number seen.
     pub fn head(&self) -> u32 {
-        self.head
+        self.head.load(Ordering::Relaxed)
     }
 }
 
@@ -127,7 +135,7 @@ mod tests {
     /// Feeds `per_bucket[i]` events into bucket 1000 + i, then opens the next bucket; returns every
     /// reason the rules gave when a bucket opened.
     fn run(per_bucket: &[u32]) -> Vec<Reason> {
-        let (rules, mut window, mut reasons) = (rules(), RateWindow::default(), Vec::new());
+        let (rules, window, mut reasons) = (rules(), RateWindow::default(), Vec::new());
         for (i, &n) in per_bucket.iter().chain(&[1]).enumerate() {
             for _ in 0..n {
                 if window.record(1000 + i as u32) == Recorded::Opened {
@@ -140,7 +148,7 @@ mod tests {
 
     #[test]
     fn counts_late_events_in_their_bucket_and_drops_ancient_ones() {
-        let mut w = RateWindow::default();
+        let w = RateWindow::default();
         assert_eq!(w.record(100), Recorded::Opened);
         assert_eq!(w.record(98), Recorded::Counted);
         assert_eq!(w.record(100 - RING as u32), Recorded::TooOld);
@@ -178,7 +186,7 @@ mod tests {
     proptest! {
         #[test]
         fn counts_match_a_naive_model(offsets in prop::collection::vec(0u32..80, 1..400)) {
-            let mut window = RateWindow::default();
+            let window = RateWindow::default();
             let mut accepted: Vec<u32> = Vec::new();
             let mut head = 0u32;
             for &offset in &offsets {
