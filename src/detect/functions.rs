@@ -168,6 +168,27 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_admission_and_counting_lose_nothing() {
+        let t = table(64);
+        let ids: Vec<Vec<FunctionId>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        (0..8_000).map(|i| t.observe(&name(&format!("f{}", i % 8)), 5).0.unwrap()).collect()
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        assert_eq!(t.len(), 8);
+        for i in 0..8 {
+            assert!(ids.iter().all(|v| v[i] == ids[0][i]), "one id per name across threads");
+        }
+        let key = t.keyer.hash_one("f0") | 1;
+        assert_eq!(t.find(key).unwrap().1.window.count(0), 4 * 1_000, "every event counted");
+    }
+
+    #[test]
     fn reports_a_rate_reason_when_a_hot_bucket_completes() {
         let t = table(10);
         let f = name("hot");

@@ -178,6 +178,12 @@ fn a_sweep_asks_for_an_offender_search() {
 }
 
 #[test]
+fn the_detector_can_be_shared_across_tasks() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Detector>();
+}
+
+#[test]
 fn builds_from_config() {
     let config = Config { max_depth: 7, chain_budget: 9, max_functions: 3, ..Config::default() };
     let d = DetectorConfig::from(&config);
