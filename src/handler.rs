@@ -51,8 +51,8 @@ pub struct Guard<T, M, N> {
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     /// Builds the guard with empty detector and policy state.
     pub fn new(config: Config, throttler: T, metrics: M, notifier: N) -> Self {
-        let detector = Detector::new(DetectorConfig { max_depth: config.max_depth });
-        let policy = Policy::new(PolicyConfig { self_function: config.self_function.clone() });
+        let detector = Detector::new(DetectorConfig::from(&config));
+        let policy = Policy::new(PolicyConfig::from(&config));
         Self { config, detector, policy, throttler, metrics, notifier, account: OnceLock::new(), region: None }
     }
 

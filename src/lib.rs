@@ -18,6 +18,7 @@
 //! - `simulate`: a simulated account in virtual time, scenarios and peers.
 
 #![forbid(unsafe_code)]
+#![recursion_limit = "256"]
 #![warn(missing_docs)]
 
 pub mod chain;

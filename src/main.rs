@@ -1,5 +1,8 @@
 //! The `runaway-guard` binary: Lambda mode when `AWS_LAMBDA_RUNTIME_API` is set, otherwise the CLI.
 
+// The Lambda-mode future (runtime loop over the handler over the SDK calls) nests deeply.
+#![recursion_limit = "256"]
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -5,7 +5,9 @@ use futures::StreamExt;
 use tracing::warn;
 
 use crate::config::Config;
-use crate::detect::cost::{self, CostInput};
+use std::collections::HashMap;
+
+use crate::detect::cost::{self, FunctionProfile};
 use crate::name::FunctionName;
 use crate::alert::{AlertContext, RankedFunction, SearchFacts};
 use crate::ports::{Alert, Metrics, Throttler};
@@ -56,20 +58,21 @@ pub async fn search<T: Throttler, M: Metrics>(
     };
     usage.sort_by(|a, b| b.invocations.total_cmp(&a.invocations));
     usage.truncate(MAX_CANDIDATES);
-    let priced: Vec<_> = futures::stream::iter(usage)
+    let profiles: HashMap<FunctionName, FunctionProfile> = futures::stream::iter(&usage)
         .map(|sample| async move {
-            let state = throttler.function_state(&sample.function).await;
-            state.ok().map(|s| CostInput { sample, memory_mb: s.memory_mb, architecture: s.architecture })
+            let state = throttler.function_state(&sample.function).await.ok()?;
+            Some((sample.function.clone(), FunctionProfile { memory_mb: state.memory_mb, architecture: state.architecture }))
         })
         .buffered(4)
         .filter_map(|x| async move { x })
         .collect()
         .await;
-    let ranked = cost::rank(&priced, &config.prices);
     let limit = config.cost_limit_usd_per_hour;
-    let offenders: Vec<_> = ranked
+    let profile = |f: &FunctionName| profiles.get(f).copied().unwrap_or_default();
+    let ranking = cost::rank_offenders(&usage, profile, &config.prices, limit, config.max_trips_per_hour as usize);
+    let offenders: Vec<_> = ranking
+        .over_limit
         .iter()
-        .filter(|e| e.usd_per_hour > limit)
         .map(|e| {
             let reason = Reason::Cost { alarm: alarm.to_owned(), usd_per_hour: e.usd_per_hour, limit_usd_per_hour: limit };
             (e.function.clone(), reason)
@@ -78,10 +81,14 @@ pub async fn search<T: Throttler, M: Metrics>(
     if !offenders.is_empty() {
         return OffenderSearch { offenders, ..Default::default() };
     }
-    let top: Vec<RankedFunction> = ranked
+    let top: Vec<RankedFunction> = ranking
+        .top(TOP_REPORTED)
         .iter()
-        .take(TOP_REPORTED)
-        .map(|e| RankedFunction { function: e.function.clone(), usd_per_hour: e.usd_per_hour, invocations: e.invocations })
+        .map(|e| RankedFunction {
+            function: e.function.clone(),
+            usd_per_hour: e.usd_per_hour,
+            invocations: e.invocations_per_hour * WINDOW_SECS as f64 / 3600.0,
+        })
         .collect();
     let listed: Vec<String> = top.iter().map(|t| format!("{} ${:.2}/h", t.function, t.usd_per_hour)).collect();
     let note = format!(

@@ -106,11 +106,11 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             Ok(()) => {
                 info!(function = %function, rule = reason.rule(), reason = %reason, "throttled");
                 decision.outcome = Outcome::Throttled;
-                self.policy.record_trip(function, now);
             }
             Err(err) => {
                 error!(function = %function, error = %err, "throttle failed");
                 decision.outcome = Outcome::Failed;
+                self.policy.trip_failed(function);
                 decision.retryable |= err.retryable;
                 decision.errors.push(err.to_string());
             }
