@@ -3,7 +3,7 @@
 use crate::aws::{CloudWatchMetrics, LambdaThrottler, SnsNotifier, StsIdentity, load_sdk_config};
 use crate::config::Config;
 use crate::handler::Guard;
-use crate::ports::{Alert, Notifier, PortError};
+use crate::ports::{Alert, Identity, Notifier, PortError};
 
 /// The guard's ports backed by AWS.
 pub struct AwsPorts {
@@ -32,10 +32,20 @@ impl AwsPorts {
         }
     }
 
-    /// The guard wired to these ports (STS stays with the operator commands).
-    pub fn guard(self, config: Config) -> Guard<LambdaThrottler, CloudWatchMetrics, TopicNotifier> {
+    /// The guard wired to these ports. `account` names the account in alerts (Lambda mode learns
+    /// it from its own ARN instead of spending an STS call at start-up).
+    pub fn guard(
+        self,
+        config: Config,
+        account: Option<String>,
+    ) -> Guard<LambdaThrottler, CloudWatchMetrics, TopicNotifier> {
         let region = self.region;
-        Guard::new(config, self.throttler, self.metrics, self.notifier).with_location(None, region)
+        Guard::new(config, self.throttler, self.metrics, self.notifier).with_location(account, region)
+    }
+
+    /// The caller's account, for alerts sent from the CLI (`None` when STS is unreachable).
+    pub async fn account(&self) -> Option<String> {
+        self.identity.caller().await.ok().map(|caller| caller.account)
     }
 }
 

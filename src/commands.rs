@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::clients::AwsPorts;
 use crate::cli::Command;
+use crate::clients::AwsPorts;
 use crate::config::Config;
 use crate::handler::HandleError;
 use crate::name::FunctionName;
@@ -42,7 +42,8 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCod
                 Err(err) => return Ok(print_report(Err(HandleError::BadEvent(err)))),
             };
             let ports = AwsPorts::load(config.topic_arn.clone()).await;
-            let guard = ports.guard(config);
+            let account = ports.account().await;
+            let guard = ports.guard(config, account);
             Ok(print_report(Ok(guard.handle_parsed(parsed, Timestamp::now()).await)))
         }
         Command::Status { json } => {
@@ -62,11 +63,15 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCod
             };
             let ports = AwsPorts::load(config.topic_arn.clone()).await;
             let ports_ref = (&ports.throttler, &ports.notifier, &ports.identity);
-            let result = operator::reenable(ports_ref, ports.region.as_deref(), &function, force, Timestamp::now()).await;
+            let result =
+                operator::reenable(ports_ref, ports.region.as_deref(), &function, force, Timestamp::now())
+                    .await;
             match result {
                 Ok(done) if json => println!("{}", serde_json::to_string_pretty(&done)?),
                 Ok(done) => print!("{}", crate::table::reenabled(&done)),
-                Err(ReenableError::NotTripped(f)) => return Ok(bad_input(&ReenableError::NotTripped(f).to_string())),
+                Err(ReenableError::NotTripped(f)) => {
+                    return Ok(bad_input(&ReenableError::NotTripped(f).to_string()));
+                }
                 Err(ReenableError::Port(err)) => return Err(err).context("re-enable failed"),
             }
             Ok(ExitCode::from(EXIT_OK))
@@ -78,7 +83,8 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCod
                 Err(code) => return Ok(code),
             };
             let ports = AwsPorts::load(config.topic_arn.clone()).await;
-            let guard = ports.guard(config);
+            let account = ports.account().await;
+            let guard = ports.guard(config, account);
             let decision = guard.trip(&function, &reason, Timestamp::now()).await;
             let report = Report { decisions: vec![decision], ..Report::default() };
             Ok(print_report(Ok(report)))
@@ -90,20 +96,31 @@ fn read_event(file: Option<&Path>) -> anyhow::Result<Vec<u8>> {
     let mut raw = Vec::new();
     let limit = crate::event::MAX_EVENT_BYTES as u64 + 1;
     match file {
-        None => std::io::stdin().take(limit).read_to_end(&mut raw).map(|_| ()).context("reading standard input")?,
-        Some(p) if p == Path::new("-") => {
-            std::io::stdin().take(limit).read_to_end(&mut raw).map(|_| ()).context("reading standard input")?
-        }
+        None => std::io::stdin()
+            .take(limit)
+            .read_to_end(&mut raw)
+            .map(|_| ())
+            .context("reading standard input")?,
+        Some(p) if p == Path::new("-") => std::io::stdin()
+            .take(limit)
+            .read_to_end(&mut raw)
+            .map(|_| ())
+            .context("reading standard input")?,
         Some(p) => {
             let f = std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?;
-            f.take(limit).read_to_end(&mut raw).map(|_| ()).with_context(|| format!("reading {}", p.display()))?
+            f.take(limit)
+                .read_to_end(&mut raw)
+                .map(|_| ())
+                .with_context(|| format!("reading {}", p.display()))?
         }
     }
     Ok(raw)
 }
 
 fn parse_function(input: &str) -> Result<FunctionName, ExitCode> {
-    FunctionName::from_name_or_arn(input).map(|(name, _)| name).map_err(|err| bad_input(&format!("{input:?}: {err}")))
+    FunctionName::from_name_or_arn(input)
+        .map(|(name, _)| name)
+        .map_err(|err| bad_input(&format!("{input:?}: {err}")))
 }
 
 fn bad_input(message: &str) -> ExitCode {

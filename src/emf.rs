@@ -10,8 +10,14 @@ use crate::time::Timestamp;
 pub const NAMESPACE: &str = "RunawayGuard";
 
 /// The EMF document for one handled event. `failed_event` is true when the event was rejected whole.
-pub fn invocation_metrics(report: &Report, failed_event: bool, function: Option<&str>, now: Timestamp) -> Value {
-    let mut metrics = vec![json!({"Name": "Events", "Unit": "Count"}), json!({"Name": "Signals", "Unit": "Count"})];
+pub fn invocation_metrics(
+    report: &Report,
+    failed_event: bool,
+    function: Option<&str>,
+    now: Timestamp,
+) -> Value {
+    let mut metrics =
+        vec![json!({"Name": "Events", "Unit": "Count"}), json!({"Name": "Signals", "Unit": "Count"})];
     let mut doc = json!({
         "Events": 1,
         "Signals": report.signals,

@@ -53,7 +53,16 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     pub fn new(config: Config, throttler: T, metrics: M, notifier: N) -> Self {
         let detector = Detector::new(DetectorConfig::from(&config));
         let policy = Policy::new(PolicyConfig::from(&config));
-        Self { config, detector, policy, throttler, metrics, notifier, account: OnceLock::new(), region: None }
+        Self {
+            config,
+            detector,
+            policy,
+            throttler,
+            metrics,
+            notifier,
+            account: OnceLock::new(),
+            region: None,
+        }
     }
 
     /// Names the account and region in alerts (and, for the trust checks, what events must claim).
@@ -120,8 +129,14 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             }
         }
         for (alarm, metric) in std::mem::take(&mut targets.searches) {
-            let context = AlertContext { account: self.account.get().map(String::as_str), region: self.region.as_deref(), at: now };
-            let found = offender::search(&self.throttler, &self.metrics, &self.config, (&alarm, &metric), context).await;
+            let context = AlertContext {
+                account: self.account.get().map(String::as_str),
+                region: self.region.as_deref(),
+                at: now,
+            };
+            let found =
+                offender::search(&self.throttler, &self.metrics, &self.config, (&alarm, &metric), context)
+                    .await;
             info!(alarm = %alarm, metric = %metric, offenders = found.offenders.len(), "offender search");
             report.notes.extend(found.notes);
             if let Some(alert) = found.summary_alert {
@@ -139,9 +154,17 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         if !overflow.is_empty() {
             // A flood naming thousands of functions must not become thousands of API calls or alerts.
             warn!(skipped = overflow.len(), "too many functions named in one event; capped without action");
-            report.notes.push(format!("{} more functions named in this event were capped without action", overflow.len()));
+            report.notes.push(format!(
+                "{} more functions named in this event were capped without action",
+                overflow.len()
+            ));
             report.decisions.extend(overflow.into_iter().map(|(function, reason)| {
-                Decision::new(function, Outcome::Capped, reason.rule(), format!("{reason}; over the per-event limit"))
+                Decision::new(
+                    function,
+                    Outcome::Capped,
+                    reason.rule(),
+                    format!("{reason}; over the per-event limit"),
+                )
             }));
         }
         report

@@ -60,7 +60,13 @@ fn init_tracing(lambda_mode: bool) {
         .unwrap_or_else(|_| EnvFilter::new(if lambda_mode { "info" } else { "warn" }));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if lambda_mode {
-        builder.json().flatten_event(true).with_current_span(true).with_span_list(false).with_target(false).init();
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_target(false)
+            .init();
     } else {
         builder.compact().with_target(false).init();
     }

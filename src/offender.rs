@@ -7,9 +7,9 @@ use tracing::warn;
 use crate::config::Config;
 use std::collections::HashMap;
 
+use crate::alert::{AlertContext, RankedFunction, SearchFacts};
 use crate::detect::cost::{self, FunctionProfile};
 use crate::name::FunctionName;
-use crate::alert::{AlertContext, RankedFunction, SearchFacts};
 use crate::ports::{Alert, Metrics, Throttler};
 use crate::verdict::Reason;
 
@@ -50,7 +50,13 @@ pub async fn search<T: Throttler, M: Metrics>(
         Err(err) => {
             warn!(alarm, error = %err, "offender search failed");
             let note = format!("offender search for alarm {alarm} failed: {err}");
-            let facts = SearchFacts { alarm, metric, limit_usd_per_hour: config.cost_limit_usd_per_hour, top: &[], context };
+            let facts = SearchFacts {
+                alarm,
+                metric,
+                limit_usd_per_hour: config.cost_limit_usd_per_hour,
+                top: &[],
+                context,
+            };
             let mut alert = crate::alert::search_alert(&facts);
             alert.body = format!("{note}\n\n{}", alert.body);
             return OffenderSearch { summary_alert: Some(alert), notes: vec![note], ..Default::default() };
@@ -61,7 +67,10 @@ pub async fn search<T: Throttler, M: Metrics>(
     let profiles: HashMap<FunctionName, FunctionProfile> = futures::stream::iter(&usage)
         .map(|sample| async move {
             let state = throttler.function_state(&sample.function).await.ok()?;
-            Some((sample.function.clone(), FunctionProfile { memory_mb: state.memory_mb, architecture: state.architecture }))
+            Some((
+                sample.function.clone(),
+                FunctionProfile { memory_mb: state.memory_mb, architecture: state.architecture },
+            ))
         })
         .buffered(4)
         .filter_map(|x| async move { x })
@@ -69,12 +78,17 @@ pub async fn search<T: Throttler, M: Metrics>(
         .await;
     let limit = config.cost_limit_usd_per_hour;
     let profile = |f: &FunctionName| profiles.get(f).copied().unwrap_or_default();
-    let ranking = cost::rank_offenders(&usage, profile, &config.prices, limit, config.max_trips_per_hour as usize);
+    let ranking =
+        cost::rank_offenders(&usage, profile, &config.prices, limit, config.max_trips_per_hour as usize);
     let offenders: Vec<_> = ranking
         .over_limit
         .iter()
         .map(|e| {
-            let reason = Reason::Cost { alarm: alarm.to_owned(), usd_per_hour: e.usd_per_hour, limit_usd_per_hour: limit };
+            let reason = Reason::Cost {
+                alarm: alarm.to_owned(),
+                usd_per_hour: e.usd_per_hour,
+                limit_usd_per_hour: limit,
+            };
             (e.function.clone(), reason)
         })
         .collect();
@@ -90,12 +104,17 @@ pub async fn search<T: Throttler, M: Metrics>(
             invocations: e.invocations_per_hour * WINDOW_SECS as f64 / 3600.0,
         })
         .collect();
-    let listed: Vec<String> = top.iter().map(|t| format!("{} ${:.2}/h", t.function, t.usd_per_hour)).collect();
+    let listed: Vec<String> =
+        top.iter().map(|t| format!("{} ${:.2}/h", t.function, t.usd_per_hour)).collect();
     let note = format!(
         "alarm {alarm}: no function over ${limit:.2}/h; throttled nothing; top {}: {}",
         top.len(),
         if listed.is_empty() { "none active".to_owned() } else { listed.join(", ") }
     );
     let facts = SearchFacts { alarm, metric, limit_usd_per_hour: limit, top: &top, context };
-    OffenderSearch { summary_alert: Some(crate::alert::search_alert(&facts)), notes: vec![note], ..Default::default() }
+    OffenderSearch {
+        summary_alert: Some(crate::alert::search_alert(&facts)),
+        notes: vec![note],
+        ..Default::default()
+    }
 }

@@ -111,7 +111,11 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
         restored: restore,
         unreserved_before,
         tripped_reason: tripped_reason.as_deref(),
-        context: AlertContext { account: Some(caller.account.as_str()).filter(|a| !a.is_empty()), region, at: now },
+        context: AlertContext {
+            account: Some(caller.account.as_str()).filter(|a| !a.is_empty()),
+            region,
+            at: now,
+        },
     });
     let alerted = match notifier.publish(&alert).await {
         Ok(()) => true,

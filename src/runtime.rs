@@ -5,7 +5,7 @@
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use tracing::{error, info, info_span, Instrument};
+use tracing::{Instrument, error, info, info_span};
 
 use crate::clients::AwsPorts;
 use crate::config::Config;
@@ -16,10 +16,9 @@ use crate::time::Timestamp;
 
 /// Runs until the Runtime API shuts the environment down.
 pub async fn run(config: Config) -> Result<(), Error> {
-    let region = std::env::var("AWS_REGION").ok();
     let function = config.self_function.as_ref().map(|f| f.to_string());
     let ports = AwsPorts::load(config.topic_arn.clone()).await;
-    let guard = ports.guard(config).with_location(None, region);
+    let guard = ports.guard(config, None);
     let (guard, function) = (&guard, function.as_deref());
     info!(function, "runaway-guard ready");
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
@@ -54,7 +53,9 @@ async fn handle<T: Throttler, M: Metrics, N: Notifier>(
     if report.needs_retry() {
         let failed: Vec<String> =
             report.decisions.iter().filter(|d| d.retryable).map(|d| d.function.to_string()).collect();
-        return Err(format!("retryable AWS failure for {}; invocation will be retried", failed.join(", ")).into());
+        return Err(
+            format!("retryable AWS failure for {}; invocation will be retried", failed.join(", ")).into()
+        );
     }
     Ok(serde_json::to_value(&report)?)
 }

@@ -9,7 +9,9 @@ pub fn status(entries: &[StatusEntry]) -> String {
     }
     let rows: Vec<[&str; 4]> = entries
         .iter()
-        .map(|e| [e.function.as_str(), e.tripped_at.as_str(), e.previous_concurrency.as_str(), e.reason.as_str()])
+        .map(|e| {
+            [e.function.as_str(), e.tripped_at.as_str(), e.previous_concurrency.as_str(), e.reason.as_str()]
+        })
         .collect();
     let header = ["FUNCTION", "TRIPPED AT", "PREVIOUS", "REASON"];
     let mut widths = header.map(str::len);
@@ -34,7 +36,10 @@ pub fn status(entries: &[StatusEntry]) -> String {
     for row in rows {
         out.push_str(&line(row));
     }
-    out.push_str(&format!("\n{} tripped. Restore one with: runaway-guard reenable FUNCTION\n", entries.len()));
+    out.push_str(&format!(
+        "\n{} tripped. Restore one with: runaway-guard reenable FUNCTION\n",
+        entries.len()
+    ));
     out
 }
 

@@ -44,13 +44,15 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             return Decision::new(function.clone(), Outcome::Exempt, reason.rule(), why);
         }
         let plan = self.policy.decide(&state, reason, now);
-        let mut decision = Decision::new(function.clone(), Outcome::Failed, reason.rule(), reason.to_string());
+        let mut decision =
+            Decision::new(function.clone(), Outcome::Failed, reason.rule(), reason.to_string());
         decision.previous_concurrency = Some(reservation_text(previous_for_record(&state)));
         match plan {
             Plan::Throttle if state.reserved_concurrency == Some(0) && state.trip.is_none() => {
                 // Someone already set 0 by hand: recording 0 as "previous" would make re-enable restore 0.
                 decision.outcome = Outcome::AlreadyTripped;
-                decision.reason = format!("{reason}; reserved concurrency is already 0 (not set by the guard)");
+                decision.reason =
+                    format!("{reason}; reserved concurrency is already 0 (not set by the guard)");
             }
             Plan::Throttle => self.throttle(&state, reason, now, &mut decision).await,
             Plan::Skip { outcome: Outcome::AlreadyTripped, .. }
@@ -78,12 +80,20 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
     async fn skip_without_state(&self, function: &FunctionName, reason: &Reason, plan: Plan) -> Decision {
         let (outcome, why) = match plan {
             Plan::Skip { outcome, why, .. } => (outcome, why),
-            Plan::Throttle | Plan::WouldThrottle => (Outcome::AlreadyTripped, "decided moments ago".to_owned()),
+            Plan::Throttle | Plan::WouldThrottle => {
+                (Outcome::AlreadyTripped, "decided moments ago".to_owned())
+            }
         };
         Decision::new(function.clone(), outcome, reason.rule(), format!("{reason}; {why}"))
     }
 
-    async fn throttle(&self, state: &FunctionState, reason: &Reason, now: Timestamp, decision: &mut Decision) {
+    async fn throttle(
+        &self,
+        state: &FunctionState,
+        reason: &Reason,
+        now: Timestamp,
+        decision: &mut Decision,
+    ) {
         let function = &state.function;
         let record = TripRecord {
             tripped_at: now,
@@ -100,7 +110,13 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         self.complete_trip(state, reason, now, decision).await;
     }
 
-    async fn complete_trip(&self, state: &FunctionState, reason: &Reason, now: Timestamp, decision: &mut Decision) {
+    async fn complete_trip(
+        &self,
+        state: &FunctionState,
+        reason: &Reason,
+        now: Timestamp,
+        decision: &mut Decision,
+    ) {
         let function = &state.function;
         match self.throttler.set_reserved_concurrency(function, Some(0)).await {
             Ok(()) => {
@@ -133,7 +149,8 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         match self.notifier.publish(&alert).await {
             Ok(()) => {
                 decision.alerted = true;
-                let has_record = state.trip.is_some() || matches!(decision.outcome, Outcome::Throttled | Outcome::Failed);
+                let has_record =
+                    state.trip.is_some() || matches!(decision.outcome, Outcome::Throttled | Outcome::Failed);
                 if has_record && let Err(err) = self.throttler.mark_alerted(&state.function).await {
                     // Worst case a retry sends the alert twice; never zero times.
                     warn!(function = %state.function, error = %err, "alert-pending tag not cleared");

@@ -99,7 +99,8 @@ pub fn read_guard_tags(all: &HashMap<String, String>) -> GuardTags {
             None
         });
         let reason = all.get(tags::REASON).cloned().unwrap_or_default();
-        let alert_pending = all.get(tags::ALERT_PENDING).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let alert_pending =
+            all.get(tags::ALERT_PENDING).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         out.trip = Some(TripRecord { tripped_at, previous_concurrency, reason, alert_pending });
     }
     out
