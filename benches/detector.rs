@@ -1,1 +1,146 @@
-fn main() {}
+//! Detector throughput. Run on one core:
+//! `taskset -c 0 cargo bench --bench detector --no-default-features --features detector`.
+//!
+//! - `chain_observe`: `Detector::observe` on chain events — 65 536 distinct X-Ray-style roots, four
+//!   hops each (depths 1–4, a different function per hop, 64 functions), 1 024 chains in flight at a
+//!   time, 1 ms apart — into a fresh detector each iteration, so every root's first hop is an insert
+//!   (table growth included) and its later hops are updates. This is the full
+//!   path: depth rule, function interning, the rate window and the chain table.
+//! - `window_observe`: the same path where every event is for a root already tracked, spread over 4 096
+//!   functions with time moving on (buckets roll, rules run), so the per-function lookup and the
+//!   rate-window update dominate.
+//! - `baseline_mutex_hashmap`: the chain workload on a `Mutex<HashMap<String, _>>` with the std hasher
+//!   and the same per-root state (count, max depth, first/last seen, three Space-Saving emitters), but
+//!   no rate windows: a conservative baseline (it does less work than `chain_observe`).
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use runaway_guard::chain::{ChainHeader, ChainRoot};
+use runaway_guard::detect::{Detector, DetectorConfig};
+use runaway_guard::name::FunctionName;
+use runaway_guard::signal::{ChainObservation, Signal};
+use runaway_guard::time::Timestamp;
+
+const ROOTS: usize = 65_536;
+const HOPS: u32 = 4;
+const IN_FLIGHT: usize = 1_024;
+const T0_MS: u64 = 1_800_000_000_000;
+
+/// `roots` chains of `hops` events each, emitted in waves of `in_flight` concurrent chains: a chain's
+/// hops are close in time (as a real chain's are), but every root is new when its first hop arrives.
+/// Hop n of a chain is emitted by a different function than hop n - 1, as in A → B → C.
+fn signals(roots: usize, hops: u32, functions: usize, in_flight: usize) -> Vec<Signal> {
+    let names: Vec<FunctionName> = (0..functions)
+        .map(|i| FunctionName::new(&format!("orders-worker-{i}")).expect("valid name"))
+        .collect();
+    let mut out = Vec::with_capacity(roots * hops as usize);
+    for wave in (0..roots).step_by(in_flight) {
+        for depth in 1..=hops {
+            for r in wave..(wave + in_flight).min(roots) {
+                let root = ChainRoot::new(&format!("1-6789abcd-{:024x}", r.wrapping_mul(0x9e37_79b9)))
+                    .expect("root");
+                let function = names[(r + depth as usize) % functions].clone();
+                let header = ChainHeader { root, depth, function };
+                out.push(Signal::Chain(ChainObservation {
+                    header,
+                    emitted_at: None,
+                    account: None,
+                    region: None,
+                }));
+            }
+        }
+    }
+    out
+}
+
+fn run_detector(detector: Detector, events: &[Signal]) -> Detector {
+    for (i, signal) in events.iter().enumerate() {
+        black_box(detector.observe(signal, Timestamp::from_millis(T0_MS + i as u64)));
+    }
+    detector
+}
+
+/// The naive design: owned `String` keys, SipHash, one global lock, emitter names cloned.
+#[derive(Default)]
+struct NaiveChain {
+    invocations: u64,
+    max_depth: u32,
+    first_seen: Timestamp,
+    last_seen: Timestamp,
+    emitters: Vec<(FunctionName, u64)>,
+}
+
+fn naive_observe(map: &Mutex<HashMap<String, NaiveChain>>, header: &ChainHeader, now: Timestamp) -> bool {
+    let over_depth = header.depth > 16;
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    let state = match map.get_mut(header.root.as_str()) {
+        Some(state) => state,
+        None => map
+            .entry(header.root.as_str().to_owned())
+            .or_insert_with(|| NaiveChain { first_seen: now, ..NaiveChain::default() }),
+    };
+    state.invocations += 1;
+    state.max_depth = state.max_depth.max(header.depth);
+    state.last_seen = state.last_seen.max(now);
+    state.first_seen = state.first_seen.min(now);
+    if let Some((_, n)) = state.emitters.iter_mut().find(|(f, _)| *f == header.function) {
+        *n += 1;
+    } else if state.emitters.len() < 3 {
+        state.emitters.push((header.function.clone(), 1));
+    } else if let Some(min) = state.emitters.iter_mut().min_by_key(|(_, n)| *n) {
+        *min = (header.function.clone(), min.1 + 1);
+    }
+    over_depth || state.invocations == 501
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("detector");
+    group.measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1)).sample_size(20);
+
+    let chain_events = signals(ROOTS, HOPS, 64, IN_FLIGHT);
+    group.throughput(Throughput::Elements(chain_events.len() as u64));
+    group.bench_function("chain_observe", |b| {
+        b.iter_batched(
+            || Detector::new(DetectorConfig::default()),
+            |detector| run_detector(detector, &chain_events),
+            BatchSize::PerIteration,
+        )
+    });
+
+    group.bench_function("baseline_mutex_hashmap", |b| {
+        b.iter_batched(
+            || Mutex::new(HashMap::<String, NaiveChain>::new()),
+            |map| {
+                for (i, signal) in chain_events.iter().enumerate() {
+                    if let Signal::Chain(obs) = signal {
+                        black_box(naive_observe(&map, &obs.header, Timestamp::from_millis(T0_MS + i as u64)));
+                    }
+                }
+                map
+            },
+            BatchSize::PerIteration,
+        )
+    });
+
+    let window_events = signals(4_096, 16, 4_096, 4_096);
+    let warm = run_detector(Detector::new(DetectorConfig::default()), &window_events);
+    group.throughput(Throughput::Elements(window_events.len() as u64));
+    // Time keeps moving across iterations (1 ms per event), so buckets roll and the rules run.
+    let mut clock = T0_MS + window_events.len() as u64;
+    group.bench_function("window_observe", |b| {
+        b.iter(|| {
+            for signal in &window_events {
+                clock += 1;
+                black_box(warm.observe(signal, Timestamp::from_millis(clock)));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,9 +1,13 @@
 //! Environment → typed `Config`, once at start-up. Every error names the variable.
-//! SKELETON: fields are the contract; `from_lookup` is completed by the detection-core work.
+//! An empty value counts as unset (infrastructure tools often render an absent setting as ""), so the
+//! default applies.
 
 use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::RangeInclusive;
+use std::str::FromStr;
 
-use crate::name::FunctionName;
+use crate::name::{FunctionName, is_region};
 
 /// Prices used by the cost estimator (USD). Defaults are AWS's published us-east-1 prices.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +49,8 @@ pub struct Config {
     pub chain_ttl_secs: u64,
     /// `RUNAWAY_GUARD_MAX_CHAINS`: hard cap on live chain roots (bounded memory under a flood).
     pub max_chains: usize,
+    /// `RUNAWAY_GUARD_MAX_FUNCTIONS`: hard cap on functions tracked for rate windows and depth overrides.
+    pub max_functions: usize,
     /// `RUNAWAY_GUARD_BUCKET_SECS`: rate-window bucket width.
     pub bucket_secs: u64,
     /// `RUNAWAY_GUARD_RATE_LIMIT_PER_SEC`: absolute rule, chain events per second per function.
@@ -57,7 +63,8 @@ pub struct Config {
     pub cost_limit_usd_per_hour: f64,
     /// `RUNAWAY_GUARD_GRACE_SECS`: after a re-enable, rate/cost/alarm rules are muted this long.
     pub grace_secs: u64,
-    /// `RUNAWAY_GUARD_PRICE_*`: pricing.
+    /// `RUNAWAY_GUARD_PRICE_PER_REQUEST`, `RUNAWAY_GUARD_PRICE_PER_GB_SECOND_X86`,
+    /// `RUNAWAY_GUARD_PRICE_PER_GB_SECOND_ARM64`: pricing.
     pub prices: Prices,
     /// `AWS_LAMBDA_FUNCTION_NAME`: the guard itself, always exempt.
     pub self_function: Option<FunctionName>,
@@ -74,6 +81,7 @@ impl Default for Config {
             chain_budget: 500,
             chain_ttl_secs: 900,
             max_chains: 1_000_000,
+            max_functions: 65_536,
             bucket_secs: 10,
             rate_limit_per_sec: 100.0,
             growth_buckets: 3,
@@ -97,3 +105,185 @@ pub struct ConfigError {
     /// What was expected.
     pub expected: String,
 }
+
+/// The variable names, as the deployment sets them.
+pub mod vars {
+    /// SNS topic for alerts.
+    pub const TOPIC_ARN: &str = "RUNAWAY_GUARD_TOPIC_ARN";
+    /// Dry run.
+    pub const DRY_RUN: &str = "RUNAWAY_GUARD_DRY_RUN";
+    /// Default depth limit.
+    pub const MAX_DEPTH: &str = "RUNAWAY_GUARD_MAX_DEPTH";
+    /// Comma-separated exempt functions.
+    pub const EXEMPT: &str = "RUNAWAY_GUARD_EXEMPT";
+    /// Blast-radius cap.
+    pub const MAX_TRIPS_PER_HOUR: &str = "RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR";
+    /// Invocations per chain root before throttling.
+    pub const CHAIN_BUDGET: &str = "RUNAWAY_GUARD_CHAIN_BUDGET";
+    /// Chain root TTL.
+    pub const CHAIN_TTL_SECS: &str = "RUNAWAY_GUARD_CHAIN_TTL_SECS";
+    /// Cap on live chain roots.
+    pub const MAX_CHAINS: &str = "RUNAWAY_GUARD_MAX_CHAINS";
+    /// Cap on tracked functions.
+    pub const MAX_FUNCTIONS: &str = "RUNAWAY_GUARD_MAX_FUNCTIONS";
+    /// Rate-window bucket width.
+    pub const BUCKET_SECS: &str = "RUNAWAY_GUARD_BUCKET_SECS";
+    /// Absolute rate rule.
+    pub const RATE_LIMIT_PER_SEC: &str = "RUNAWAY_GUARD_RATE_LIMIT_PER_SEC";
+    /// Growth rule: consecutive doublings.
+    pub const GROWTH_BUCKETS: &str = "RUNAWAY_GUARD_GROWTH_BUCKETS";
+    /// Growth rule: floor.
+    pub const GROWTH_FLOOR: &str = "RUNAWAY_GUARD_GROWTH_FLOOR";
+    /// Offender-search cost threshold.
+    pub const COST_LIMIT_USD_PER_HOUR: &str = "RUNAWAY_GUARD_COST_LIMIT_USD_PER_HOUR";
+    /// Grace period after a re-enable.
+    pub const GRACE_SECS: &str = "RUNAWAY_GUARD_GRACE_SECS";
+    /// Price per request.
+    pub const PRICE_PER_REQUEST: &str = "RUNAWAY_GUARD_PRICE_PER_REQUEST";
+    /// Price per GB-second, x86_64.
+    pub const PRICE_PER_GB_SECOND_X86: &str = "RUNAWAY_GUARD_PRICE_PER_GB_SECOND_X86";
+    /// Price per GB-second, arm64.
+    pub const PRICE_PER_GB_SECOND_ARM64: &str = "RUNAWAY_GUARD_PRICE_PER_GB_SECOND_ARM64";
+    /// Set by Lambda: the guard's own function name.
+    pub const SELF_FUNCTION: &str = "AWS_LAMBDA_FUNCTION_NAME";
+}
+
+impl Config {
+    /// Reads the process environment (a value that is not UTF-8 is reported as invalid, not ignored).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
+    }
+
+    /// Reads settings through `lookup` (tests pass a map). Unset or empty variables take the default.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env(&lookup);
+        let d = Config::default();
+        Ok(Self {
+            topic_arn: env.get(vars::TOPIC_ARN).map(|v| topic_arn(vars::TOPIC_ARN, v)).transpose()?,
+            dry_run: env.boolean(vars::DRY_RUN, d.dry_run)?,
+            max_depth: env.integer(vars::MAX_DEPTH, d.max_depth, 1..=10_000)?,
+            exempt: env.get(vars::EXEMPT).map(|v| exempt(vars::EXEMPT, &v)).transpose()?.unwrap_or_default(),
+            max_trips_per_hour: env.integer(vars::MAX_TRIPS_PER_HOUR, d.max_trips_per_hour, 0..=1_000)?,
+            chain_budget: env.integer(vars::CHAIN_BUDGET, d.chain_budget, 1..=100_000_000)?,
+            chain_ttl_secs: env.integer(vars::CHAIN_TTL_SECS, d.chain_ttl_secs, 1..=86_400)?,
+            max_chains: env.integer(vars::MAX_CHAINS, d.max_chains, 1..=10_000_000)?,
+            max_functions: env.integer(vars::MAX_FUNCTIONS, d.max_functions, 1..=262_144)?,
+            bucket_secs: env.integer(vars::BUCKET_SECS, d.bucket_secs, 1..=300)?,
+            rate_limit_per_sec: env.positive(vars::RATE_LIMIT_PER_SEC, d.rate_limit_per_sec, 1e9)?,
+            growth_buckets: env.integer(vars::GROWTH_BUCKETS, d.growth_buckets, 1..=16)?,
+            growth_floor: env.integer(vars::GROWTH_FLOOR, d.growth_floor, 1..=1_000_000_000)?,
+            cost_limit_usd_per_hour: env.positive(
+                vars::COST_LIMIT_USD_PER_HOUR,
+                d.cost_limit_usd_per_hour,
+                1e6,
+            )?,
+            grace_secs: env.integer(vars::GRACE_SECS, d.grace_secs, 0..=604_800)?,
+            prices: Prices {
+                per_request: env.price(vars::PRICE_PER_REQUEST, d.prices.per_request)?,
+                per_gb_second_x86: env.price(vars::PRICE_PER_GB_SECOND_X86, d.prices.per_gb_second_x86)?,
+                per_gb_second_arm: env.price(vars::PRICE_PER_GB_SECOND_ARM64, d.prices.per_gb_second_arm)?,
+            },
+            self_function: env
+                .get(vars::SELF_FUNCTION)
+                .map(|v| FunctionName::new(&v).map_err(|e| invalid(vars::SELF_FUNCTION, &v, e.to_string())))
+                .transpose()?,
+        })
+    }
+}
+
+fn invalid(variable: &'static str, value: &str, expected: impl Into<String>) -> ConfigError {
+    ConfigError { variable, value: value.to_owned(), expected: expected.into() }
+}
+
+struct Env<'a, F: Fn(&str) -> Option<String>>(&'a F);
+
+impl<F: Fn(&str) -> Option<String>> Env<'_, F> {
+    fn get(&self, variable: &str) -> Option<String> {
+        (self.0)(variable).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    fn boolean(&self, variable: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(variable).as_deref() {
+            None => Ok(default),
+            Some("true" | "1") => Ok(true),
+            Some("false" | "0") => Ok(false),
+            Some(other) => Err(invalid(variable, other, "true, false, 1 or 0")),
+        }
+    }
+
+    fn integer<T>(
+        &self,
+        variable: &'static str,
+        default: T,
+        range: RangeInclusive<T>,
+    ) -> Result<T, ConfigError>
+    where
+        T: FromStr + PartialOrd + fmt::Display,
+    {
+        let Some(raw) = self.get(variable) else { return Ok(default) };
+        let expected = || format!("an integer from {} to {}", range.start(), range.end());
+        let value: T = raw.parse().map_err(|_| invalid(variable, &raw, expected()))?;
+        if range.contains(&value) { Ok(value) } else { Err(invalid(variable, &raw, expected())) }
+    }
+
+    /// A finite number in (0, max].
+    fn positive(&self, variable: &'static str, default: f64, max: f64) -> Result<f64, ConfigError> {
+        self.float(variable, default, |x| x > 0.0 && x <= max, format!("a number above 0 and at most {max}"))
+    }
+
+    /// A price: a finite number in [0, 1] USD.
+    fn price(&self, variable: &'static str, default: f64) -> Result<f64, ConfigError> {
+        self.float(variable, default, |x| (0.0..=1.0).contains(&x), "a USD price from 0 to 1")
+    }
+
+    fn float(
+        &self,
+        variable: &'static str,
+        default: f64,
+        ok: impl Fn(f64) -> bool,
+        expected: impl Into<String>,
+    ) -> Result<f64, ConfigError> {
+        let Some(raw) = self.get(variable) else { return Ok(default) };
+        match raw.parse::<f64>() {
+            Ok(x) if x.is_finite() && ok(x) => Ok(x),
+            _ => Err(invalid(variable, &raw, expected)),
+        }
+    }
+}
+
+/// `arn:PARTITION:sns:REGION:ACCOUNT:TOPIC` with a 12-digit account and a valid topic name.
+fn topic_arn(variable: &'static str, value: String) -> Result<String, ConfigError> {
+    let parts: Vec<&str> = value.split(':').collect();
+    let topic_ok = |t: &str| {
+        let base = t.strip_suffix(".fifo").unwrap_or(t);
+        (1..=256).contains(&t.len())
+            && !base.is_empty()
+            && base.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov")
+        && parts[2] == "sns"
+        && is_region(parts[3])
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && topic_ok(parts[5]);
+    if ok {
+        Ok(value)
+    } else {
+        Err(invalid(variable, &value, "an SNS topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC"))
+    }
+}
+
+/// Comma-separated function names; blanks between commas are ignored, a bad name is an error.
+fn exempt(variable: &'static str, value: &str) -> Result<BTreeSet<FunctionName>, ConfigError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| FunctionName::new(name).map_err(|e| invalid(variable, name, e.to_string())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

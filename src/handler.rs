@@ -1,29 +1,39 @@
 //! Async glue: event → detect → policy → ports → report. The same path runs in Lambda mode,
 //! from `runaway-guard handle`, and inside the simulator with simulated ports.
-//! SKELETON: the API is the contract; filled in by the AWS-slice work.
 
-use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
+use futures::StreamExt;
+use tracing::{info, warn};
+
+use crate::alert::AlertContext;
 use crate::config::Config;
 use crate::detect::{Detector, DetectorConfig};
-use crate::event::EventError;
+use crate::event::{EventError, ParsedEvent};
 use crate::name::FunctionName;
+use crate::offender;
 use crate::policy::{Policy, PolicyConfig};
-use crate::ports::{Metrics, Notifier, PortError, Throttler};
-use crate::report::{Decision, Report};
+use crate::ports::{Metrics, Notifier, Throttler};
+use crate::report::{Decision, Outcome, Rejected, Report};
 use crate::signal::Signal;
 use crate::time::Timestamp;
-use crate::verdict::Reason;
+use crate::trip::TripContext;
+use crate::verdict::{Reason, Verdict};
+
+/// How many functions are acted on at once: Lambda's control plane allows ~15 requests/s and
+/// each trip makes 4–6 calls.
+const PARALLEL_TRIPS: usize = 3;
+
+/// Functions acted on per event; the rest are reported `capped` without any AWS call.
+pub const MAX_FUNCTIONS_PER_EVENT: usize = 50;
 
 /// Why handling an event failed as a whole.
 #[derive(Debug, thiserror::Error)]
 pub enum HandleError {
-    /// The event was malformed: not retried (it would only fail again).
+    /// The event was malformed: nothing was done, and a retry would only fail again.
     #[error(transparent)]
     BadEvent(#[from] EventError),
-    /// An AWS call failed in a way worth retrying the whole invocation.
-    #[error("retryable AWS failure: {0}")]
-    Retryable(#[source] PortError),
 }
 
 /// The guard: configuration, detector and policy state, and its ports. Built once per process.
@@ -34,14 +44,43 @@ pub struct Guard<T, M, N> {
     throttler: T,
     metrics: M,
     notifier: N,
+    account: OnceLock<String>,
+    region: Option<String>,
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     /// Builds the guard with empty detector and policy state.
     pub fn new(config: Config, throttler: T, metrics: M, notifier: N) -> Self {
-        let detector = Detector::new(DetectorConfig { max_depth: config.max_depth });
-        let policy = Policy::new(PolicyConfig { self_function: config.self_function.clone() });
-        Self { config, detector, policy, throttler, metrics, notifier }
+        let detector = Detector::new(DetectorConfig::from(&config));
+        let policy = Policy::new(PolicyConfig::from(&config));
+        Self {
+            config,
+            detector,
+            policy,
+            throttler,
+            metrics,
+            notifier,
+            account: OnceLock::new(),
+            region: None,
+        }
+    }
+
+    /// Names the account and region in alerts (and, for the trust checks, what events must claim).
+    pub fn with_location(mut self, account: Option<String>, region: Option<String>) -> Self {
+        if let Some(account) = account {
+            let _ = self.account.set(account);
+        }
+        self.region = region;
+        self
+    }
+
+    /// Learns the account from the guard's own function ARN (first invocation; later calls are no-ops).
+    pub fn learn_account_from_arn(&self, invoked_function_arn: &str) {
+        if self.account.get().is_none()
+            && let Ok((_, Some(arn))) = FunctionName::from_name_or_arn(invoked_function_arn)
+        {
+            let _ = self.account.set(arn.account);
+        }
     }
 
     /// The configuration in force.
@@ -54,21 +93,134 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         &self.throttler
     }
 
-    /// Handles one inbound event.
-    pub async fn handle(&self, event: &Value, now: Timestamp) -> Result<Report, HandleError> {
-        let parsed = crate::event::parse_value(event)?;
-        self.handle_signals(&parsed.signals, now).await
+    /// The SNS port.
+    pub fn notifier(&self) -> &N {
+        &self.notifier
+    }
+
+    /// The detector (exposed for the simulator's and benchmarks' inspection).
+    pub fn detector(&self) -> &Detector {
+        &self.detector
+    }
+
+    /// Handles one inbound event given as raw JSON bytes.
+    pub async fn handle_bytes(&self, raw: &[u8], now: Timestamp) -> Result<Report, HandleError> {
+        let parsed = crate::event::parse_bytes(raw)?;
+        Ok(self.handle_parsed(parsed, now).await)
+    }
+
+    /// Handles an event that has already been parsed (the CLI parses before touching AWS).
+    pub async fn handle_parsed(&self, parsed: ParsedEvent, now: Timestamp) -> Report {
+        let mut report = self.handle_signals(&parsed.signals, now).await;
+        for (location, error) in parsed.rejected {
+            warn!(location = %location, error = %error, "record rejected");
+            report.rejected.push(Rejected { location, error: error.to_string() });
+        }
+        report
     }
 
     /// Handles already-parsed signals (the simulator calls this directly).
-    pub async fn handle_signals(&self, signals: &[Signal], now: Timestamp) -> Result<Report, HandleError> {
-        let _ = (signals, now, &self.detector, &self.policy, &self.metrics, &self.notifier);
-        Ok(Report::default())
+    pub async fn handle_signals(&self, signals: &[Signal], now: Timestamp) -> Report {
+        let mut report = Report { signals: signals.len(), ..Report::default() };
+        let mut targets = Targets::default();
+        for signal in signals {
+            for verdict in self.detector.observe(signal, now) {
+                targets.add(verdict);
+            }
+        }
+        for (alarm, metric) in std::mem::take(&mut targets.searches) {
+            let context = AlertContext {
+                account: self.account.get().map(String::as_str),
+                region: self.region.as_deref(),
+                at: now,
+            };
+            let found =
+                offender::search(&self.throttler, &self.metrics, &self.config, (&alarm, &metric), context)
+                    .await;
+            info!(alarm = %alarm, metric = %metric, offenders = found.offenders.len(), "offender search");
+            report.notes.extend(found.notes);
+            if let Some(alert) = found.summary_alert {
+                if let Err(err) = self.notifier.publish(&alert).await {
+                    report.notes.push(format!("offender-search alert not published: {err}"));
+                }
+            }
+            for (function, reason) in found.offenders {
+                targets.add(Verdict::Throttle { function, reason });
+            }
+        }
+        let mut functions = targets.functions;
+        let overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
+        report.decisions = self.act_on(functions, now).await;
+        if !overflow.is_empty() {
+            // A flood naming thousands of functions must not become thousands of API calls or alerts.
+            warn!(skipped = overflow.len(), "too many functions named in one event; capped without action");
+            report.notes.push(format!(
+                "{} more functions named in this event were capped without action",
+                overflow.len()
+            ));
+            report.decisions.extend(overflow.into_iter().map(|(function, reason)| {
+                Decision::new(
+                    function,
+                    Outcome::Capped,
+                    reason.rule(),
+                    format!("{reason}; over the per-event limit"),
+                )
+            }));
+        }
+        report
     }
 
     /// Manual kill switch: the same record and alert as a detected trip.
-    pub async fn trip(&self, function: &FunctionName, reason: Reason, now: Timestamp) -> Decision {
-        let _ = (function, reason, now);
-        todo!("trip flow")
+    pub async fn trip(&self, function: &FunctionName, text: &str, now: Timestamp) -> Decision {
+        let reason = Reason::Manual { text: text.to_owned() };
+        self.trip_context().act(function, &reason, now).await
+    }
+
+    async fn act_on(&self, targets: Vec<(FunctionName, Reason)>, now: Timestamp) -> Vec<Decision> {
+        let context = self.trip_context();
+        let context = &context;
+        futures::stream::iter(targets)
+            .map(|(function, reason)| async move { context.act(&function, &reason, now).await })
+            .buffered(PARALLEL_TRIPS)
+            .collect()
+            .await
+    }
+
+    fn trip_context(&self) -> TripContext<'_, T, N> {
+        TripContext {
+            throttler: &self.throttler,
+            notifier: &self.notifier,
+            policy: &self.policy,
+            account: self.account.get().map(String::as_str),
+            region: self.region.as_deref(),
+            dry_run: self.config.dry_run,
+            max_trips_per_hour: self.config.max_trips_per_hour,
+        }
+    }
+}
+
+/// Verdicts collapsed to one reason per function (the first seen) and one search per alarm, so a
+/// batch of 10,000 events about one loop makes one decision, not 10,000.
+#[derive(Default)]
+struct Targets {
+    functions: Vec<(FunctionName, Reason)>,
+    seen: HashSet<FunctionName>,
+    searches: Vec<(String, String)>,
+}
+
+impl Targets {
+    fn add(&mut self, verdict: Verdict) {
+        match verdict {
+            Verdict::Throttle { function, reason } => {
+                if self.seen.insert(function.clone()) {
+                    self.functions.push((function, reason));
+                }
+            }
+            Verdict::SearchOffenders { alarm, metric } => {
+                if !self.searches.iter().any(|(a, _)| *a == alarm) {
+                    self.searches.push((alarm, metric));
+                }
+            }
+        }
     }
 }

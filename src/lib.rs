@@ -18,6 +18,7 @@
 //! - `simulate`: a simulated account in virtual time, scenarios and peers.
 
 #![forbid(unsafe_code)]
+#![recursion_limit = "256"]
 #![warn(missing_docs)]
 
 pub mod chain;
@@ -42,6 +43,28 @@ pub mod signal;
 pub mod verdict;
 
 #[cfg(feature = "guard")]
+pub mod alert;
+#[cfg(feature = "guard")]
+pub mod aws;
+#[cfg(feature = "guard")]
+pub mod cli;
+#[cfg(feature = "guard")]
+pub mod clients;
+#[cfg(feature = "guard")]
+pub mod commands;
+#[cfg(feature = "guard")]
+pub mod emf;
+#[cfg(feature = "guard")]
 pub mod handler;
+#[cfg(feature = "guard")]
+pub mod offender;
+#[cfg(feature = "guard")]
+pub mod operator;
+#[cfg(feature = "guard")]
+pub mod runtime;
+#[cfg(feature = "guard")]
+pub mod table;
+#[cfg(feature = "guard")]
+pub mod trip;
 #[cfg(feature = "guard")]
 pub mod simulate;

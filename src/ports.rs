@@ -22,6 +22,8 @@ pub mod tags {
     pub const REASON: &str = "runaway-guard:reason";
     /// RFC 3339 time of the last re-enable (starts the grace period).
     pub const REENABLED_AT: &str = "runaway-guard:reenabled-at";
+    /// `true` from the trip until its alert is published: a retried invocation re-sends it.
+    pub const ALERT_PENDING: &str = "runaway-guard:alert-pending";
 }
 
 /// A failed call to a port, kept typed so the handler can tell retryable failures from final ones.
@@ -55,6 +57,8 @@ pub struct TripRecord {
     pub previous_concurrency: Reservation,
     /// Why (tag-safe, ≤256 characters).
     pub reason: String,
+    /// The trip's alert has not been published yet.
+    pub alert_pending: bool,
 }
 
 /// Where async events go while a function is throttled.
@@ -130,6 +134,8 @@ pub trait Throttler: Send + Sync {
         function: &FunctionName,
         value: Reservation,
     ) -> impl Future<Output = Result<(), PortError>> + Send;
+    /// Removes `runaway-guard:alert-pending` once the trip's alert is out.
+    fn mark_alerted(&self, function: &FunctionName) -> impl Future<Output = Result<(), PortError>> + Send;
     /// Removes the trip record tags and sets `runaway-guard:reenabled-at`.
     fn clear_trip_record(
         &self,

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::name::FunctionName;
+use crate::ports::Reservation;
 
 /// What happened to one function (DESIGN.md contract: these six names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -24,6 +25,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome, in contract order.
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Throttled,
+        Outcome::WouldThrottle,
+        Outcome::AlreadyTripped,
+        Outcome::Exempt,
+        Outcome::Capped,
+        Outcome::Failed,
+    ];
+
     /// The contract name, as in the JSON report.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,6 +45,14 @@ impl Outcome {
             Outcome::Capped => "capped",
             Outcome::Failed => "failed",
         }
+    }
+}
+
+/// Formats a reservation the way tags and reports write it: `none` or the integer.
+pub fn reservation_text(value: Reservation) -> String {
+    match value {
+        None => "none".to_owned(),
+        Some(n) => n.to_string(),
     }
 }
 
@@ -48,13 +67,32 @@ pub struct Decision {
     pub reason: String,
     /// The detection rule (`depth`, `chain_size`, `rate_absolute`, `rate_growth`, `alarm`, `cost`, `manual`).
     pub rule: String,
-    /// `"none"`, an integer as a string, or null when unknown.
+    /// `"none"`, an integer as a string, or null when unknown (not read).
     pub previous_concurrency: Option<String>,
-    /// Whether the alert was published.
+    /// Whether an alert was published for this decision.
     pub alerted: bool,
-    /// The failure, when any step failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    /// The failures, when any step failed (each names the operation).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// True when a failure means the function was not contained and a retry could fix it.
+    #[serde(skip)]
+    pub retryable: bool,
+}
+
+impl Decision {
+    /// A decision with no AWS facts attached yet.
+    pub fn new(function: FunctionName, outcome: Outcome, rule: &str, reason: String) -> Self {
+        Self {
+            function,
+            outcome,
+            reason,
+            rule: rule.to_owned(),
+            previous_concurrency: None,
+            alerted: false,
+            errors: Vec::new(),
+            retryable: false,
+        }
+    }
 }
 
 /// A record that could not be used, reported so a bad record is never silently dropped.
@@ -79,4 +117,16 @@ pub struct Report {
     /// Offender-search notes (e.g. "no function over the limit; top five: ...").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+impl Report {
+    /// True when some function could not be contained for a reason a retry may fix.
+    pub fn needs_retry(&self) -> bool {
+        self.decisions.iter().any(|d| d.retryable)
+    }
+
+    /// Number of decisions with the given outcome.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.decisions.iter().filter(|d| d.outcome == outcome).count()
+    }
 }

@@ -183,3 +183,24 @@ fn scenario_files_load_and_bad_ones_are_typed_errors() {
     let missing = simulate::load_scenario_file(&dir.path().join("missing.json"));
     assert!(matches!(missing, Err(SimError::Io { .. })));
 }
+
+/// `cargo test --test simulate -- --ignored --nocapture print_report`: the report docs/simulate.md quotes.
+#[test]
+#[ignore = "prints the report; run by hand"]
+fn print_report() {
+    let started = std::time::Instant::now();
+    let all = simulate::run_all(SEED, &Config::default()).expect("runs");
+    println!("{}", simulate::render::text(&all));
+    println!("wall time for all scenarios: {:?}", started.elapsed());
+}
+
+/// Wall time of each scenario (all five runs, two cores): `-- --ignored --nocapture time_each`.
+#[test]
+#[ignore = "prints timings; run by hand"]
+fn time_each() {
+    for name in simulate::scenario_names() {
+        let started = std::time::Instant::now();
+        let r = simulate::run(&simulate::scenario(name).expect("built in"), SEED, &Config::default()).expect("runs");
+        println!("{name}: {:?} (signals fed {})", started.elapsed(), r.guard_stats.signals_fed);
+    }
+}

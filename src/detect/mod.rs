@@ -1,39 +1,270 @@
 //! Pure, synchronous detection: `Signal` + `now` → `Verdict`s. Never reads the clock, never awaits,
-//! never imports the SDK. State lives in DashMaps with hard caps and TTL eviction.
-//! SKELETON: the API is the contract; the rules are filled in by the detection-core work.
+//! never imports the SDK. State lives in DashMaps with hard caps and TTL eviction; every method takes
+//! `&self` and no guard ever leaves this module, so one `Detector` is shared across tasks.
+//!
+//! Layout: [`chains`](self) (per-root table), `functions` (interned names + rate windows),
+//! `window` (buckets and rate rules), [`cost`] (the offender-search cost model).
 
+mod chains;
+pub mod cost;
+mod functions;
+mod window;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use dashmap::DashMap;
+
+use self::chains::{ChainLimits, ChainOutcome, ChainTable};
+use self::functions::FunctionTable;
+use self::window::RateRules;
+use crate::chain::{ChainHeader, ChainRoot};
+use crate::config::Config;
 use crate::name::FunctionName;
-use crate::signal::Signal;
+use crate::signal::{AlarmSignal, AlarmState, Signal};
 use crate::time::Timestamp;
-use crate::verdict::Verdict;
+use crate::verdict::{Reason, Verdict};
 
-/// Detection thresholds (built from `Config`).
+/// Detection thresholds (built from `Config` with `DetectorConfig::from(&config)`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetectorConfig {
-    /// Default depth limit.
+    /// Default depth limit (a per-function tag overrides it).
     pub max_depth: u32,
+    /// Invocations per root within the TTL before the root's top emitters are throttled.
+    pub chain_budget: u64,
+    /// Seconds a root is remembered after its last event.
+    pub chain_ttl_secs: u64,
+    /// Hard cap on live roots.
+    pub max_chains: usize,
+    /// Hard cap on tracked functions (rate windows and depth overrides).
+    pub max_functions: usize,
+    /// Rate-window bucket width in seconds.
+    pub bucket_secs: u64,
+    /// Absolute rate rule: chain events per second per function.
+    pub rate_limit_per_sec: f64,
+    /// Growth rule: consecutive buckets each at least twice the previous.
+    pub growth_buckets: u32,
+    /// Growth rule: events in the last bucket below which growth is ignored.
+    pub growth_floor: u64,
 }
 
-/// The detector: chain table + rate windows.
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        Self::from(&Config::default())
+    }
+}
+
+impl From<&Config> for DetectorConfig {
+    fn from(config: &Config) -> Self {
+        Self {
+            max_depth: config.max_depth,
+            chain_budget: config.chain_budget,
+            chain_ttl_secs: config.chain_ttl_secs,
+            max_chains: config.max_chains,
+            max_functions: config.max_functions,
+            bucket_secs: config.bucket_secs,
+            rate_limit_per_sec: config.rate_limit_per_sec,
+            growth_buckets: config.growth_buckets,
+            growth_floor: config.growth_floor,
+        }
+    }
+}
+
+/// A copy of one root's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainStats {
+    /// Invocations seen in the root's current lifetime.
+    pub invocations: u64,
+    /// Deepest depth seen.
+    pub max_depth: u32,
+    /// First observation (second precision).
+    pub first_seen: Timestamp,
+    /// Latest observation (second precision).
+    pub last_seen: Timestamp,
+}
+
+/// Table sizes and refusals, for logs and the memory measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DetectorStats {
+    /// Live chain roots.
+    pub chains: usize,
+    /// Observations of new roots refused because the chain table was full of live roots.
+    pub chains_rejected: u64,
+    /// Tracked functions.
+    pub functions: usize,
+    /// Observations of new functions refused because the function table was full.
+    pub functions_rejected: u64,
+}
+
+/// The detector: chain table + rate windows + per-function depth limits.
 #[derive(Debug)]
 pub struct Detector {
     config: DetectorConfig,
+    chains: ChainTable,
+    functions: FunctionTable,
+    depth_limits: DashMap<FunctionName, u32, foldhash::fast::RandomState>,
+    has_depth_limits: AtomicBool,
+    next_sweep: AtomicU64,
 }
 
 impl Detector {
     /// A detector with empty state.
     pub fn new(config: DetectorConfig) -> Self {
-        Self { config }
+        let ttl_secs = u32::try_from(config.chain_ttl_secs).unwrap_or(u32::MAX);
+        let limits = ChainLimits { max_chains: config.max_chains, ttl_secs, budget: config.chain_budget };
+        let rules = RateRules {
+            bucket_secs: u32::try_from(config.bucket_secs).unwrap_or(u32::MAX).max(1),
+            limit_per_sec: config.rate_limit_per_sec,
+            growth_buckets: config.growth_buckets,
+            growth_floor: config.growth_floor,
+        };
+        Self {
+            chains: ChainTable::new(limits),
+            functions: FunctionTable::new(config.max_functions, rules),
+            depth_limits: DashMap::default(),
+            has_depth_limits: AtomicBool::new(false),
+            next_sweep: AtomicU64::new(0),
+            config,
+        }
     }
 
     /// Feeds one signal observed at `now`; returns what should be done.
     pub fn observe(&self, signal: &Signal, now: Timestamp) -> Vec<Verdict> {
-        let _ = (signal, now, &self.config);
-        Vec::new()
+        match signal {
+            Signal::Chain(observation) => self.observe_chain(&observation.header, now),
+            Signal::Alarm(alarm) => alarm_verdicts(alarm),
+            Signal::Sweep(_) => vec![Verdict::SearchOffenders {
+                alarm: "sweep".to_owned(),
+                metric: "AWS/Lambda/Invocations".to_owned(),
+            }],
+        }
     }
 
-    /// Records a per-function depth limit learned from the `runaway-guard:max-depth` tag.
+    /// Records a per-function depth limit learned from the `runaway-guard:max-depth` tag (`None` clears
+    /// it). Beyond `max_functions` overrides, new ones are ignored and the default limit applies.
     pub fn set_depth_limit(&self, function: &FunctionName, limit: Option<u32>) {
-        let _ = (function, limit);
+        match limit {
+            Some(limit) if self.depth_limits.len() < self.config.max_functions => {
+                self.depth_limits.insert(function.clone(), limit);
+                self.has_depth_limits.store(true, Ordering::Release);
+            }
+            Some(_) => {}
+            None => {
+                self.depth_limits.remove(function);
+            }
+        }
+    }
+
+    /// The depth limit in force for `function`.
+    pub fn depth_limit(&self, function: &FunctionName) -> u32 {
+        // Most accounts set no override: skip the lookup entirely on the hot path.
+        if !self.has_depth_limits.load(Ordering::Acquire) {
+            return self.config.max_depth;
+        }
+        self.depth_limits.get(function).map_or(self.config.max_depth, |limit| *limit.value())
+    }
+
+    /// A copy of what is known about a chain root.
+    pub fn chain_stats(&self, root: &ChainRoot) -> Option<ChainStats> {
+        self.chains.get(root.as_str()).map(|state| ChainStats {
+            invocations: u64::from(state.invocations),
+            max_depth: state.max_depth,
+            first_seen: Timestamp::from_secs(u64::from(state.first_seen)),
+            last_seen: Timestamp::from_secs(u64::from(state.last_seen)),
+        })
+    }
+
+    /// Table sizes and refusals.
+    pub fn stats(&self) -> DetectorStats {
+        DetectorStats {
+            chains: self.chains.len(),
+            chains_rejected: self.chains.rejected(),
+            functions: self.functions.len(),
+            functions_rejected: self.functions.rejected(),
+        }
+    }
+
+    fn observe_chain(&self, header: &ChainHeader, now: Timestamp) -> Vec<Verdict> {
+        let secs = now.as_secs();
+        self.maybe_sweep(secs);
+        let mut verdicts = Vec::new();
+        let limit = self.depth_limit(&header.function);
+        if header.depth > limit {
+            let reason = Reason::Depth { root: header.root.clone(), depth: header.depth, limit };
+            verdicts.push(Verdict::Throttle { function: header.function.clone(), reason });
+        }
+        let (id, rate) = self.functions.observe(&header.function, secs);
+        if let Some(reason) = rate {
+            verdicts.push(Verdict::Throttle { function: header.function.clone(), reason });
+        }
+        let now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
+        let id = id.unwrap_or(UNTRACKED);
+        if let ChainOutcome::OverBudget(state) =
+            self.chains.observe(header.root.as_str(), header.depth, id, now_secs)
+        {
+            self.chain_size_verdicts(header, &state, &mut verdicts);
+        }
+        verdicts
+    }
+
+    fn chain_size_verdicts(&self, header: &ChainHeader, state: &chains::ChainState, out: &mut Vec<Verdict>) {
+        let reason = Reason::ChainSize {
+            root: header.root.clone(),
+            invocations: u64::from(state.invocations),
+            budget: self.config.chain_budget,
+        };
+        let mut named: Vec<FunctionName> =
+            state.top_emitters().iter().filter_map(|&(id, _)| self.functions.name(id)).collect();
+        if named.is_empty() {
+            // Emitters untracked (function table full): the current emitter is part of the chain.
+            named.push(header.function.clone());
+        }
+        out.extend(named.into_iter().map(|function| Verdict::Throttle { function, reason: reason.clone() }));
+    }
+
+    /// Forgets expired roots, at most once per quarter TTL of event time; the first
+    /// caller past the deadline sweeps, the others carry on. A deadline further ahead than one interval
+    /// means the clock jumped back (or one bogus far-future `now` was seen): sweep and re-arm, so a
+    /// single bad timestamp cannot switch eviction off.
+    fn maybe_sweep(&self, secs: u64) {
+        let interval = (self.config.chain_ttl_secs / 4).max(1);
+        let due = self.next_sweep.load(Ordering::Relaxed);
+        if secs < due && due - secs <= interval {
+            return;
+        }
+        let next = secs.saturating_add(interval);
+        if self.next_sweep.compare_exchange(due, next, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+            self.chains.sweep(u32::try_from(secs).unwrap_or(u32::MAX));
+        }
     }
 }
+
+/// Emitter id used when the function table is full: never resolves to a name.
+const UNTRACKED: chains::FunctionId = chains::FunctionId::MAX;
+
+/// ALARM naming functions → throttle them; ALARM on Lambda/Billing without one → offender search;
+/// anything else → nothing.
+fn alarm_verdicts(alarm: &AlarmSignal) -> Vec<Verdict> {
+    if alarm.state != AlarmState::Alarm || !alarm.is_relevant() {
+        return Vec::new();
+    }
+    let mut metrics: Vec<String> = Vec::new();
+    for m in &alarm.metrics {
+        let joined = format!("{}/{}", m.namespace, m.name);
+        if !metrics.contains(&joined) {
+            metrics.push(joined);
+        }
+    }
+    let metric = if metrics.is_empty() { "unknown".to_owned() } else { metrics.join(",") };
+    if alarm.functions.is_empty() {
+        return vec![Verdict::SearchOffenders { alarm: alarm.alarm_name.clone(), metric }];
+    }
+    let reason = Reason::Alarm { alarm: alarm.alarm_name.clone(), metric };
+    alarm
+        .functions
+        .iter()
+        .map(|f| Verdict::Throttle { function: f.clone(), reason: reason.clone() })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

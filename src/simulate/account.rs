@@ -61,12 +61,7 @@ impl Engine<'_> {
         }
         let usd = f64::from(invocations) * func.cost_per_invocation;
         let second = (self.tick / super::model::TICKS_PER_SEC) as usize;
-        if let Some(slot) = self.series.invocations.get_mut(second) {
-            *slot += u64::from(invocations);
-        }
-        if let Some(slot) = self.series.usd.get_mut(second) {
-            *slot += usd;
-        }
+        self.series.add(f, second, u64::from(invocations), usd);
         self.account.lock().cloudwatch.invocations(f, u64::from(invocations), func.duration_ms, usd);
         let done = func.duration_ticks;
         self.schedule(done, Event::Complete { func: f, invocations, cohort });

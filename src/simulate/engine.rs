@@ -50,11 +50,35 @@ impl Event {
     }
 }
 
-/// Per-second account totals of one run.
+/// Per-second totals of one run: account-wide and per function.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Series {
     pub invocations: Vec<u64>,
     pub usd: Vec<f64>,
+    pub fn_invocations: Vec<Vec<u64>>,
+    pub fn_usd: Vec<Vec<f64>>,
+}
+
+impl Series {
+    /// Zeroed series for `functions` functions over `seconds`.
+    pub(crate) fn new(functions: usize, seconds: usize) -> Self {
+        Self {
+            invocations: vec![0; seconds],
+            usd: vec![0.0; seconds],
+            fn_invocations: vec![vec![0; seconds]; functions],
+            fn_usd: vec![vec![0.0; seconds]; functions],
+        }
+    }
+
+    /// Adds `invocations` of function `f` costing `usd` in `second`.
+    pub(crate) fn add(&mut self, f: usize, second: usize, invocations: u64, usd: f64) {
+        if second < self.invocations.len() && f < self.fn_invocations.len() {
+            self.invocations[second] += invocations;
+            self.usd[second] += usd;
+            self.fn_invocations[f][second] += invocations;
+            self.fn_usd[f][second] += usd;
+        }
+    }
 }
 
 /// Where events ended up other than an invocation.
@@ -122,7 +146,7 @@ impl<'m> Engine<'m> {
             route_acc: vec![0.0; model.routes.len()],
             next_root: 0,
             merged: mechanism != Mechanism::Guard,
-            series: Series { invocations: vec![0; seconds], usd: vec![0.0; seconds] },
+            series: Series::new(n, seconds),
             stats: Stats::default(),
             trips: Vec::new(),
             alarms: AlarmBook::new(model),

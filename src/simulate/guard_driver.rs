@@ -122,13 +122,9 @@ impl GuardDriver {
     }
 
     fn handle(&mut self, signals: &[Signal], now: Timestamp, tick: u32) -> Vec<Trip> {
-        match block_on(self.guard.handle_signals(signals, now)) {
-            Ok(report) => trips_of(&report, tick),
-            Err(_) => {
-                self.errors += 1;
-                Vec::new()
-            }
-        }
+        let report = block_on(self.guard.handle_signals(signals, now));
+        self.errors += report.decisions.iter().filter(|d| d.outcome == Outcome::Failed).count() as u64;
+        trips_of(&report, tick)
     }
 }
 

@@ -121,6 +121,15 @@ impl Throttler for SimThrottler {
         Ok(())
     }
 
+    async fn mark_alerted(&self, function: &FunctionName) -> Result<(), PortError> {
+        let mut shared = self.0.lock();
+        let i = shared.index("TagResource", function)?;
+        if let Some(trip) = shared.functions[i].trip.as_mut() {
+            trip.alert_pending = false;
+        }
+        Ok(())
+    }
+
     async fn clear_trip_record(&self, function: &FunctionName, reenabled_at: Timestamp) -> Result<(), PortError> {
         let mut shared = self.0.lock();
         let i = shared.index("UntagResource", function)?;

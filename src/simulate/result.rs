@@ -63,7 +63,7 @@ pub struct GuardStats {
     pub signals_dropped: u64,
     /// Alerts the guard published.
     pub alerts: u64,
-    /// `handle_signals` calls that returned an error.
+    /// Decisions the guard reported as `failed` (a port call failed).
     pub errors: u64,
 }
 
@@ -113,19 +113,33 @@ pub(crate) fn measure(output: &RunOutput, base: &Series, incident_s: usize, beni
     let run = &output.series;
     let horizon = run.invocations.len().min(base.invocations.len());
     let incident_s = incident_s.min(horizon);
-    let last_excess = (incident_s..horizon).rev().find(|&s| run.invocations[s] > base.invocations[s]);
+    let pairs: Vec<(&[u64], &[u64])> =
+        run.fn_invocations.iter().zip(&base.fn_invocations).map(|(r, b)| (&r[..horizon], &b[..horizon])).collect();
+    let last_excess = pairs
+        .iter()
+        .filter_map(|(r, b)| (incident_s..horizon).rev().find(|&s| r[s] > b[s]))
+        .max();
     let contained_at = last_excess.map_or(incident_s, |s| s + 1);
     let quiet = (horizon / 10).max(60);
     let contained = contained_at + quiet <= horizon;
     let end = if contained { contained_at } else { horizon };
-    let excess_inv: i128 =
-        (incident_s..end).map(|s| i128::from(run.invocations[s]) - i128::from(base.invocations[s])).sum();
-    let excess_usd: f64 = (incident_s..end).map(|s| run.usd[s] - base.usd[s]).sum();
+    // Per function, so traffic a runaway starved elsewhere in the account is not credited against it.
+    let leaked_invocations: u64 = pairs
+        .iter()
+        .map(|(r, b)| (incident_s..end).map(|s| i128::from(r[s]) - i128::from(b[s])).sum::<i128>().max(0) as u64)
+        .sum();
+    let leaked_usd: f64 = run
+        .fn_usd
+        .iter()
+        .zip(&base.fn_usd)
+        .map(|(r, b)| (incident_s..end).map(|s| r[s] - b[s]).sum::<f64>().max(0.0))
+        .sum();
     MechanismResult {
         contained: (!benign).then_some(contained),
         time_to_containment_s: (!benign && contained).then(|| (contained_at - incident_s) as f64),
-        leaked_invocations: excess_inv.max(0) as u64,
-        leaked_usd: excess_usd.max(0.0),
+        leaked_invocations,
+        // `+ 0.0` turns a negative zero into a positive one for printing.
+        leaked_usd: leaked_usd + 0.0,
         total_invocations: run.invocations.iter().sum(),
         total_usd: run.usd.iter().sum(),
         failed_events: output.stats.async_failed + output.stats.sqs_dead_lettered + output.stats.lambda_dropped,
@@ -138,7 +152,11 @@ mod tests {
     use super::*;
 
     fn series(inv: &[u64]) -> Series {
-        Series { invocations: inv.to_vec(), usd: inv.iter().map(|&i| i as f64 * 0.01).collect() }
+        let mut s = Series::new(2, inv.len());
+        for (second, &n) in inv.iter().enumerate() {
+            s.add(0, second, n, n as f64 * 0.01);
+        }
+        s
     }
 
     fn output(inv: &[u64]) -> RunOutput {
@@ -164,6 +182,21 @@ mod tests {
         assert_eq!(r.time_to_containment_s, Some(10.0));
         assert_eq!(r.leaked_invocations, 100);
         assert!((r.leaked_usd - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn starving_another_function_does_not_offset_a_leak() {
+        let mut base = series(&[5; 1000]);
+        let mut run = output(&[5; 1000]);
+        for s in 0..1000 {
+            base.add(1, s, 5, 0.05);
+            run.series.add(1, s, 0, 0.0);
+        }
+        for s in 100..110 {
+            run.series.add(0, s, 10, 0.1);
+        }
+        let r = measure(&run, &base, 100, false);
+        assert_eq!(r.leaked_invocations, 100);
     }
 
     #[test]

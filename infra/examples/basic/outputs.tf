@@ -1,0 +1,9 @@
+output "function_name" {
+  description = "Name of the guard function."
+  value       = module.runaway_guard.function_name
+}
+
+output "topic_arn" {
+  description = "Alert topic ARN."
+  value       = module.runaway_guard.topic_arn
+}

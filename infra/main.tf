@@ -1,0 +1,145 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  # Built from the name, not read from the function resource: the role policy must exist before the
+  # function (Lambda checks the DLQ permission at create time), and the policy names the function's ARN.
+  function_arn = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}"
+
+  lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/../target/lambda/runaway-guard/bootstrap.zip")
+
+  # Unset settings are left out so the guard's own defaults apply (one source of truth: src/config.rs).
+  optional_environment = {
+    RUNAWAY_GUARD_EXEMPT                  = length(var.exempt_functions) > 0 ? join(",", var.exempt_functions) : null
+    RUNAWAY_GUARD_MAX_DEPTH               = var.max_depth
+    RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR      = var.max_trips_per_hour
+    RUNAWAY_GUARD_CHAIN_BUDGET            = var.chain_budget
+    RUNAWAY_GUARD_CHAIN_TTL_SECS          = var.chain_ttl_secs
+    RUNAWAY_GUARD_RATE_LIMIT_PER_SEC      = var.rate_limit_per_sec
+    RUNAWAY_GUARD_GROWTH_BUCKETS          = var.growth_buckets
+    RUNAWAY_GUARD_GROWTH_FLOOR            = var.growth_floor
+    RUNAWAY_GUARD_COST_LIMIT_USD_PER_HOUR = var.cost_limit_usd_per_hour
+    RUNAWAY_GUARD_GRACE_SECS              = var.grace_secs
+  }
+
+  environment = merge(
+    {
+      RUNAWAY_GUARD_TOPIC_ARN = aws_sns_topic.this.arn
+      RUNAWAY_GUARD_DRY_RUN   = tostring(var.dry_run)
+      RUST_LOG                = var.rust_log
+    },
+    { for k, v in local.optional_environment : k => tostring(v) if v != null },
+  )
+}
+
+################################################################################
+# The guard function
+################################################################################
+
+resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_158:Logs hold function names and decisions, no secrets; CloudWatch Logs encrypts them at rest by default and a CMK would cost $1/month more.
+  #checkov:skip=CKV_AWS_338:Retention is a variable (default 30 days); a year of guard logs is rarely worth its storage.
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_117:The guard calls only public AWS APIs; a VPC would need NAT or five interface endpoints (cost, and one more way to fail during an incident).
+  #checkov:skip=CKV_AWS_173:The environment holds thresholds and the topic ARN, no secrets; Lambda encrypts it at rest with an AWS-owned key.
+  #checkov:skip=CKV_AWS_272:The zip is built from this repository by cargo-lambda; code signing needs a Signer profile the module cannot assume exists.
+  function_name = var.name
+  description   = "runaway-guard: throttles recursive loops, fork bombs and cost spikes"
+  role          = aws_iam_role.this.arn
+
+  filename         = local.lambda_zip_path
+  source_code_hash = filebase64sha256(local.lambda_zip_path)
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = ["arm64"]
+  memory_size      = var.memory_size
+  timeout          = var.timeout
+
+  # Reserved so the guard runs even when a runaway function has taken every unreserved slot. Kept small:
+  # detector counts live per execution environment, so fewer environments see larger shares of the events.
+  reserved_concurrent_executions = var.reserved_concurrency
+
+  environment {
+    variables = local.environment
+  }
+
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dead_letter.arn
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.this.name
+    application_log_level = var.log_level
+    system_log_level      = "WARN"
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy.this]
+}
+
+# Failed asynchronous invocations of the guard (alarm actions, EventBridge rules) and EventBridge
+# deliveries that could not reach it end here, so a missed alarm is visible rather than lost.
+resource "aws_sqs_queue" "dead_letter" {
+  name                      = "${var.name}-dead-letter"
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
+}
+
+data "aws_iam_policy_document" "dead_letter" {
+  statement {
+    sid       = "EventBridgeDeadLetters"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letter.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = local.event_rule_arns
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [aws_sqs_queue.dead_letter.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "dead_letter" {
+  queue_url = aws_sqs_queue.dead_letter.id
+  policy    = data.aws_iam_policy_document.dead_letter.json
+}

@@ -1,0 +1,223 @@
+//! Composing on-call alerts from a decision's facts (pure: no SDK, no clock). Three kinds: a trip
+//! (throttled, dry run, capped or failed), a re-enable, and an offender search that found no one
+//! over the limit. Each has a subject a human reads in five seconds (≤100 ASCII characters: what,
+//! which function, why), a body with the evidence and the next command to run, a JSON block for
+//! machines, and message attributes for subscription filter policies.
+
+use serde_json::json;
+
+use crate::name::FunctionName;
+use crate::ports::{Alert, FailureTarget, Reservation};
+use crate::report::Outcome;
+use crate::time::Timestamp;
+use crate::verdict::Reason;
+
+mod reenable;
+mod search;
+
+pub use reenable::{ReenableFacts, reenable_alert};
+pub use search::{RankedFunction, SearchFacts, search_alert};
+
+/// SNS's subject limit.
+pub const MAX_SUBJECT_CHARS: usize = 100;
+/// Lambda needs this much unreserved concurrency left in the account after a reservation.
+pub const MIN_UNRESERVED: u32 = 100;
+
+/// Where and when, shared by every alert.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AlertContext<'a> {
+    /// Account id, when known.
+    pub account: Option<&'a str>,
+    /// Region code, when known.
+    pub region: Option<&'a str>,
+    /// When the guard acted.
+    pub at: Timestamp,
+}
+
+/// One trip decision, as the handler or `runaway-guard trip` saw it.
+#[derive(Debug, Clone)]
+pub struct TripFacts<'a> {
+    /// The offender.
+    pub function: &'a FunctionName,
+    /// `throttled`, `would_throttle`, `capped` or `failed` (others are described plainly).
+    pub outcome: Outcome,
+    /// Why.
+    pub reason: &'a Reason,
+    /// Reserved concurrency before the trip; `None` when it could not be read.
+    pub previous_concurrency: Option<Reservation>,
+    /// Where async events go while throttled; `None` when it could not be read.
+    pub failure_target: Option<&'a FailureTarget>,
+    /// The blast-radius cap in force (mentioned when `outcome` is `capped`).
+    pub max_trips_per_hour: u32,
+    /// What failed (throttle call, or the trip-record tags), already free of secrets.
+    pub error: Option<&'a str>,
+    /// Where and when.
+    pub context: AlertContext<'a>,
+}
+
+/// The trip alert.
+pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
+    let name = facts.function.as_str();
+    let subject = subject(&format!("{} {name}: {}", headline(facts.outcome), short_reason(facts.reason)));
+    let mut body = format!("{}\n\n", summary(facts));
+    body += &format!("Why: {} [rule: {}]\n", facts.reason, facts.reason.rule());
+    body += &format!("When: {}\n", facts.context.at);
+    body += &where_line(&facts.context);
+    body += &format!("Previous reserved concurrency: {}\n", previous_text(facts.previous_concurrency));
+    if let Some(error) = facts.error {
+        body += &format!("Error: {error}\n");
+    }
+    body += &format!("\n{}\n", meanwhile(facts));
+    body += &format!("\nNext: {}\n", next_step(facts));
+    let machine = json!({
+        "kind": "trip",
+        "function": name,
+        "outcome": facts.outcome,
+        "rule": facts.reason.rule(),
+        "reason": facts.reason.to_string(),
+        "evidence": facts.reason,
+        "previous_concurrency": facts.previous_concurrency.map(reservation_text),
+        "failure_target": facts.failure_target,
+        "error": facts.error,
+        "account": facts.context.account,
+        "region": facts.context.region,
+        "at": facts.context.at.to_rfc3339(),
+        "reenable_command": reenable_command(facts.function),
+    });
+    let attributes = attributes(name, facts.reason.rule(), facts.outcome.as_str(), &facts.context);
+    Alert { subject, body: with_json(body, &machine), attributes }
+}
+
+/// The exact command that undoes a trip.
+pub fn reenable_command(function: &FunctionName) -> String {
+    format!("runaway-guard reenable {function}")
+}
+
+fn headline(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Throttled => "THROTTLED",
+        Outcome::WouldThrottle => "WOULD THROTTLE",
+        Outcome::Capped => "CAPPED",
+        Outcome::Failed => "FAILED to throttle",
+        Outcome::AlreadyTripped => "ALREADY THROTTLED",
+        Outcome::Exempt => "EXEMPT",
+    }
+}
+
+/// The reason in a few words, for the subject.
+fn short_reason(reason: &Reason) -> String {
+    match reason {
+        Reason::Depth { depth, limit, .. } => format!("chain depth {depth} > {limit}"),
+        Reason::ChainSize { invocations, budget, .. } => format!("chain of {invocations} calls > {budget}"),
+        Reason::RateAbsolute { per_second, limit } => format!("{per_second:.0}/s > {limit:.0}/s"),
+        Reason::RateGrowth { buckets } => format!("rate doubled {} times", buckets.len().saturating_sub(1)),
+        Reason::Alarm { alarm, .. } => format!("alarm {alarm}"),
+        Reason::Cost { usd_per_hour, limit_usd_per_hour, .. } => {
+            format!("${usd_per_hour:.2}/h > ${limit_usd_per_hour:.2}/h")
+        }
+        Reason::Manual { text } => format!("manual: {text}"),
+    }
+}
+
+fn summary(facts: &TripFacts<'_>) -> String {
+    let name = facts.function;
+    match facts.outcome {
+        Outcome::Throttled => format!("runaway-guard THROTTLED {name}: its reserved concurrency is now 0."),
+        Outcome::WouldThrottle => {
+            format!("DRY RUN: runaway-guard WOULD THROTTLE {name}. Nothing was changed.")
+        }
+        Outcome::Capped => format!(
+            "runaway-guard did NOT throttle {name}: the cap of {} trips per hour is reached. It is still running.",
+            facts.max_trips_per_hour
+        ),
+        Outcome::Failed => format!("runaway-guard FAILED to throttle {name}. It is still running."),
+        Outcome::AlreadyTripped => format!("{name} is already throttled by runaway-guard; nothing changed."),
+        Outcome::Exempt => format!("{name} is exempt from runaway-guard; nothing changed."),
+    }
+}
+
+fn meanwhile(facts: &TripFacts<'_>) -> String {
+    let lead = if facts.outcome == Outcome::Throttled { "While throttled" } else { "If throttled" };
+    let async_events = match facts.failure_target {
+        Some(FailureTarget::Destination(arn)) => {
+            format!("go to its on-failure destination {arn}, without retries")
+        }
+        Some(FailureTarget::DeadLetter(arn)) => format!("go to its dead-letter queue {arn}, without retries"),
+        Some(FailureTarget::Dropped) => "are DROPPED: it has no DLQ and no on-failure destination".to_owned(),
+        None => "go to its DLQ / on-failure destination if it has one, else are DROPPED (unknown)".to_owned(),
+    };
+    format!(
+        "{lead}:\n- async events (EventBridge, SNS, S3, async Invoke) {async_events}.\n\
+         - SQS event source mappings: messages return to the queue and end in its DLQ after maxReceiveCount.\n\
+         - Kinesis and DynamoDB stream shards block until it is re-enabled."
+    )
+}
+
+fn next_step(facts: &TripFacts<'_>) -> String {
+    let trip = format!("runaway-guard trip {} --reason TEXT", facts.function);
+    match facts.outcome {
+        Outcome::Throttled | Outcome::AlreadyTripped => {
+            format!("fix the cause, then re-enable with:\n  {}", reenable_command(facts.function))
+        }
+        Outcome::Failed | Outcome::Capped => format!("investigate now; to stop it by hand:\n  {trip}"),
+        Outcome::WouldThrottle | Outcome::Exempt => format!("to stop it by hand:\n  {trip}"),
+    }
+}
+
+/// "Where: account A, region R" when either is known (on-call may watch several accounts).
+fn where_line(context: &AlertContext<'_>) -> String {
+    match (context.account, context.region) {
+        (Some(a), Some(r)) => format!("Where: account {a}, region {r}\n"),
+        (Some(a), None) => format!("Where: account {a}\n"),
+        (None, Some(r)) => format!("Where: region {r}\n"),
+        (None, None) => String::new(),
+    }
+}
+
+fn previous_text(previous: Option<Reservation>) -> String {
+    match previous {
+        Some(Some(n)) => format!("{n} (re-enable restores it)"),
+        Some(None) => "none (no reservation; re-enable removes the reservation)".to_owned(),
+        None => "unknown (it could not be read)".to_owned(),
+    }
+}
+
+fn reservation_text(value: Reservation) -> String {
+    value.map_or_else(|| "none".to_owned(), |n| n.to_string())
+}
+
+fn attributes(
+    function: &str,
+    rule: &str,
+    outcome: &str,
+    context: &AlertContext<'_>,
+) -> Vec<(String, String)> {
+    let pairs = [
+        ("function", function),
+        ("reason", rule),
+        ("outcome", outcome),
+        ("account", context.account.unwrap_or("")),
+        ("region", context.region.unwrap_or("")),
+    ];
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+fn with_json(mut body: String, machine: &serde_json::Value) -> String {
+    body += "\n--- machine-readable ---\n";
+    body += &serde_json::to_string_pretty(machine).unwrap_or_default();
+    body.push('\n');
+    body
+}
+
+/// ASCII, one line, ≤100 characters; an over-long subject ends in "..." so it reads as cut.
+fn subject(text: &str) -> String {
+    let ascii: String =
+        text.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
+    if ascii.len() <= MAX_SUBJECT_CHARS {
+        return ascii;
+    }
+    format!("{}...", &ascii[..MAX_SUBJECT_CHARS - 3])
+}
+
+#[cfg(test)]
+mod tests;

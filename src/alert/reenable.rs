@@ -1,0 +1,71 @@
+//! The re-enable alert: who re-enabled the function, what was restored, and a warning when the
+//! account lacks the unreserved concurrency the restore needs.
+
+use serde_json::json;
+
+use super::{AlertContext, MIN_UNRESERVED, attributes, reservation_text, subject, where_line, with_json};
+use crate::name::FunctionName;
+use crate::ports::{Alert, Caller, Reservation};
+
+/// A re-enable, as `runaway-guard reenable` performed it.
+#[derive(Debug, Clone)]
+pub struct ReenableFacts<'a> {
+    /// The function.
+    pub function: &'a FunctionName,
+    /// Who ran it.
+    pub caller: &'a Caller,
+    /// The value restored (`None`: reservation deleted).
+    pub restored: Reservation,
+    /// The account's unreserved concurrency before the restore, when known.
+    pub unreserved_before: Option<u32>,
+    /// The reason recorded at the trip, when there was a record.
+    pub tripped_reason: Option<&'a str>,
+    /// Where and when.
+    pub context: AlertContext<'a>,
+}
+
+/// The re-enable alert ("re-enabled by <caller ARN>").
+pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
+    let name = facts.function.as_str();
+    let restored = match facts.restored {
+        Some(n) => format!("reserved concurrency {n} restored"),
+        None => "reservation removed".to_owned(),
+    };
+    let subject = subject(&format!("RE-ENABLED {name}: {restored}"));
+    let mut body = format!("runaway-guard: {name} was re-enabled by {}.\n\n", facts.caller.arn);
+    body += &format!("Restored: {restored}.\nWhen: {}\n", facts.context.at);
+    body += &where_line(&facts.context);
+    if let Some(reason) = facts.tripped_reason {
+        body += &format!("It had been throttled for: {reason}\n");
+    }
+    let short = unreserved_warning(facts.restored, facts.unreserved_before);
+    if let Some(warning) = &short {
+        body += &format!("\nWARNING: {warning}\n");
+    }
+    body +=
+        "\nRate and cost rules are muted for this function during the grace period; chain depth is not.\n";
+    let machine = json!({
+        "kind": "reenable",
+        "function": name,
+        "outcome": "reenabled",
+        "caller": facts.caller.arn,
+        "restored_concurrency": reservation_text(facts.restored),
+        "unreserved_before": facts.unreserved_before,
+        "warning": short,
+        "account": facts.context.account,
+        "region": facts.context.region,
+        "at": facts.context.at.to_rfc3339(),
+    });
+    let attributes = attributes(name, "reenable", "reenabled", &facts.context);
+    Alert { subject, body: with_json(body, &machine), attributes }
+}
+
+fn unreserved_warning(restored: Reservation, unreserved_before: Option<u32>) -> Option<String> {
+    let (n, unreserved) = (restored?, unreserved_before?);
+    (unreserved < n.saturating_add(MIN_UNRESERVED)).then(|| {
+        format!(
+            "the account has {unreserved} unreserved concurrency; reserving {n} needs {} (AWS keeps {MIN_UNRESERVED} unreserved)",
+            n + MIN_UNRESERVED
+        )
+    })
+}

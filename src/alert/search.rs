@@ -1,0 +1,74 @@
+//! The offender-search summary alert: an account-level or billing alarm fired and no function was
+//! over the cost limit, so nothing was throttled; names the top five spenders.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::{AlertContext, attributes, subject, with_json};
+use crate::name::FunctionName;
+use crate::ports::Alert;
+
+/// One function's estimated spend, as the offender search ranked it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedFunction {
+    /// The function.
+    pub function: FunctionName,
+    /// Estimated spend rate.
+    pub usd_per_hour: f64,
+    /// Invocations in the window.
+    pub invocations: f64,
+}
+
+/// An offender search that found no function over the limit.
+#[derive(Debug, Clone)]
+pub struct SearchFacts<'a> {
+    /// The account-level or billing alarm that started the search.
+    pub alarm: &'a str,
+    /// `namespace/metric` it watches.
+    pub metric: &'a str,
+    /// The cost limit in force.
+    pub limit_usd_per_hour: f64,
+    /// The highest spenders, most expensive first (only the first five are named).
+    pub top: &'a [RankedFunction],
+    /// Where and when.
+    pub context: AlertContext<'a>,
+}
+
+/// The "no function over the limit; top five: ..." alert.
+pub fn search_alert(facts: &SearchFacts<'_>) -> Alert {
+    let top: Vec<&RankedFunction> = facts.top.iter().take(5).collect();
+    let listed = top
+        .iter()
+        .map(|r| format!("{} (${:.2}/h, {:.0} invocations)", r.function, r.usd_per_hour, r.invocations))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let subject = subject(&format!(
+        "NO OFFENDER for alarm {}: none over ${:.2}/h",
+        facts.alarm, facts.limit_usd_per_hour
+    ));
+    let mut body =
+        format!("runaway-guard: alarm {} on {} fired; nothing was throttled.\n\n", facts.alarm, facts.metric);
+    body += &format!("No function over the limit of ${:.2}/h; ", facts.limit_usd_per_hour);
+    body += &if top.is_empty() {
+        "no recently active functions found.\n".to_owned()
+    } else {
+        format!("top five: {listed}.\n")
+    };
+    body += &format!(
+        "When: {}\n\nInvestigate; to stop one by hand: runaway-guard trip FUNCTION --reason TEXT\n",
+        facts.context.at
+    );
+    let machine = json!({
+        "kind": "offender_search",
+        "alarm": facts.alarm,
+        "metric": facts.metric,
+        "limit_usd_per_hour": facts.limit_usd_per_hour,
+        "top": top,
+        "account": facts.context.account,
+        "region": facts.context.region,
+        "at": facts.context.at.to_rfc3339(),
+    });
+    let first = top.first().map_or("", |r| r.function.as_str());
+    let attributes = attributes(first, "cost", "no_offender", &facts.context);
+    Alert { subject, body: with_json(body, &machine), attributes }
+}

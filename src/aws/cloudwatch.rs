@@ -1,0 +1,230 @@
+//! [`CloudWatchMetrics`]: the offender search's view of CloudWatch behind [`Metrics`]: which Lambda
+//! functions were recently invoked (ListMetrics) and how much each ran over a window (GetMetricData
+//! with MetricStat queries, ≤500 per call, NextToken pages).
+//!
+//! Protocol pin: `aws-sdk-cloudwatch` is held at `=1.99.0` in Cargo.toml. From 1.100 the crate speaks
+//! Smithy RPC v2 CBOR, which moto 5.2.5 (the local AWS every integration test runs against) cannot
+//! parse; 1.99 speaks awsQuery, which real CloudWatch still accepts. The cost is missing newer
+//! CloudWatch operations (none used here) and manual bumps; revisit when moto speaks CBOR.
+
+use std::collections::BTreeSet;
+
+use aws_config::SdkConfig;
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::types::{
+    Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat, RecentlyActive,
+};
+use aws_smithy_types::DateTime;
+
+use super::error::port_error;
+use crate::name::FunctionName;
+use crate::ports::{Metrics, PortError, UsageSample};
+use crate::time::Timestamp;
+
+/// GetMetricData accepts at most 500 queries per call; each function needs two.
+const MAX_QUERIES_PER_CALL: usize = 500;
+const FUNCTIONS_PER_CALL: usize = MAX_QUERIES_PER_CALL / 2;
+const _: () = assert!(FUNCTIONS_PER_CALL * 2 <= MAX_QUERIES_PER_CALL);
+const NAMESPACE: &str = "AWS/Lambda";
+const FUNCTION_DIMENSION: &str = "FunctionName";
+
+/// The CloudWatch adapter.
+#[derive(Debug, Clone)]
+pub struct CloudWatchMetrics {
+    client: Client,
+}
+
+impl CloudWatchMetrics {
+    /// Builds the adapter from the shared SDK configuration.
+    pub fn new(config: &SdkConfig) -> Self {
+        Self { client: Client::new(config) }
+    }
+
+    /// Wraps an existing client.
+    pub fn from_client(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// One GetMetricData call (with its pages) for at most [`FUNCTIONS_PER_CALL`] functions.
+    async fn usage_batch(
+        &self,
+        batch: &[FunctionName],
+        window: Window,
+    ) -> Result<Vec<UsageSample>, PortError> {
+        let queries = batch
+            .iter()
+            .enumerate()
+            .flat_map(|(i, f)| {
+                [
+                    query(Series::Invocations, i, f, window.period),
+                    query(Series::Duration, i, f, window.period),
+                ]
+            })
+            .collect();
+        let mut sums = vec![(0.0_f64, 0.0_f64); batch.len()];
+        let mut pages = self
+            .client
+            .get_metric_data()
+            .set_metric_data_queries(Some(queries))
+            .start_time(DateTime::from_secs(window.start_secs))
+            .end_time(DateTime::from_secs(window.end_secs))
+            .into_paginator()
+            .send();
+        while let Some(page) =
+            pages.try_next().await.map_err(|e| port_error("GetMetricData", NAMESPACE, e))?
+        {
+            for result in page.metric_data_results() {
+                let Some((series, i)) = result.id().and_then(parse_query_id) else { continue };
+                let Some(slot) = sums.get_mut(i) else { continue };
+                let total: f64 = result.values().iter().sum();
+                match series {
+                    Series::Invocations => slot.0 += total,
+                    Series::Duration => slot.1 += total,
+                }
+            }
+        }
+        Ok(batch
+            .iter()
+            .zip(sums)
+            .map(|(f, (invocations, duration_ms_sum))| UsageSample {
+                function: f.clone(),
+                invocations,
+                duration_ms_sum,
+                window_secs: window.period as u64,
+            })
+            .collect())
+    }
+}
+
+impl Metrics for CloudWatchMetrics {
+    async fn active_functions(&self) -> Result<Vec<FunctionName>, PortError> {
+        let mut pages = self
+            .client
+            .list_metrics()
+            .namespace(NAMESPACE)
+            .metric_name("Invocations")
+            .dimensions(DimensionFilter::builder().name(FUNCTION_DIMENSION).build())
+            .recently_active(RecentlyActive::Pt3H)
+            .into_paginator()
+            .send();
+        let mut names = BTreeSet::new();
+        while let Some(page) = pages.try_next().await.map_err(|e| port_error("ListMetrics", NAMESPACE, e))? {
+            names.extend(page.metrics().iter().filter_map(function_of));
+        }
+        Ok(names.into_iter().collect())
+    }
+
+    async fn usage(
+        &self,
+        functions: &[FunctionName],
+        window_secs: u64,
+        now: Timestamp,
+    ) -> Result<Vec<UsageSample>, PortError> {
+        let window = Window::ending_at(now, window_secs);
+        let mut samples = Vec::with_capacity(functions.len());
+        for batch in functions.chunks(FUNCTIONS_PER_CALL) {
+            samples.extend(self.usage_batch(batch, window).await?);
+        }
+        Ok(samples)
+    }
+}
+
+/// The whole-function series (only a `FunctionName` dimension): per-alias, per-version and
+/// `ExecutedVersion` series would count the same invocations twice.
+fn function_of(metric: &Metric) -> Option<FunctionName> {
+    match metric.dimensions() {
+        [d] if d.name() == Some(FUNCTION_DIMENSION) => d.value().and_then(|v| FunctionName::new(v).ok()),
+        _ => None,
+    }
+}
+
+/// The query window: one period covering `window_secs` (rounded up to whole minutes, CloudWatch's
+/// smallest standard-resolution period), ending at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window {
+    start_secs: i64,
+    end_secs: i64,
+    period: i32,
+}
+
+impl Window {
+    fn ending_at(now: Timestamp, window_secs: u64) -> Self {
+        let minutes = window_secs.div_ceil(60).clamp(1, 24 * 60);
+        let period = (minutes * 60) as i32;
+        let end_secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+        Self { start_secs: end_secs - i64::from(period), end_secs, period }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Series {
+    Invocations,
+    Duration,
+}
+
+/// Query ids must start with a lowercase letter: `i<k>` / `d<k>` for the k-th function of the batch.
+fn query_id(series: Series, index: usize) -> String {
+    match series {
+        Series::Invocations => format!("i{index}"),
+        Series::Duration => format!("d{index}"),
+    }
+}
+
+fn parse_query_id(id: &str) -> Option<(Series, usize)> {
+    let series = match id.as_bytes().first()? {
+        b'i' => Series::Invocations,
+        b'd' => Series::Duration,
+        _ => return None,
+    };
+    Some((series, id[1..].parse().ok()?))
+}
+
+fn query(series: Series, index: usize, function: &FunctionName, period: i32) -> MetricDataQuery {
+    let metric_name = match series {
+        Series::Invocations => "Invocations",
+        Series::Duration => "Duration",
+    };
+    let metric = Metric::builder()
+        .namespace(NAMESPACE)
+        .metric_name(metric_name)
+        .dimensions(Dimension::builder().name(FUNCTION_DIMENSION).value(function.as_str()).build())
+        .build();
+    MetricDataQuery::builder()
+        .id(query_id(series, index))
+        .metric_stat(MetricStat::builder().metric(metric).period(period).stat("Sum").build())
+        .return_data(true)
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_ids_round_trip() {
+        for (series, i) in [(Series::Invocations, 0), (Series::Duration, 249)] {
+            assert_eq!(parse_query_id(&query_id(series, i)), Some((series, i)));
+        }
+        assert_eq!(parse_query_id("x1"), None);
+        assert_eq!(parse_query_id("i"), None);
+    }
+
+    #[test]
+    fn window_is_whole_minutes_ending_now() {
+        let w = Window::ending_at(Timestamp::from_secs(10_000), 90);
+        assert_eq!((w.period, w.end_secs, w.start_secs), (120, 10_000, 9_880));
+        assert_eq!(Window::ending_at(Timestamp::from_secs(10_000), 0).period, 60);
+    }
+
+    #[test]
+    fn only_whole_function_series_count() {
+        let dim = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
+        let whole = Metric::builder().dimensions(dim("FunctionName", "orders")).build();
+        let alias = Metric::builder()
+            .dimensions(dim("FunctionName", "orders"))
+            .dimensions(dim("Resource", "orders:live"))
+            .build();
+        assert_eq!(function_of(&whole).map(|f| f.to_string()), Some("orders".into()));
+        assert_eq!(function_of(&alias), None);
+    }
+}

@@ -1,0 +1,326 @@
+//! [`LambdaThrottler`]: the Lambda control plane behind [`Throttler`]: reserved concurrency, the
+//! trip-record tags, and what the guard must know about a function (memory, architecture, where its
+//! async events go while throttled). Every call names a validated [`FunctionName`].
+
+use std::collections::HashMap;
+
+use aws_config::SdkConfig;
+use aws_sdk_lambda::Client;
+use aws_sdk_lambda::types::Architecture as SdkArchitecture;
+use futures::{StreamExt, TryStreamExt};
+
+use super::error::{Facts, facts, invalid_response, port_error};
+use super::trip_tags::{self, read_guard_tags};
+use crate::name::FunctionName;
+use crate::ports::{
+    Architecture, FailureTarget, FunctionState, PortError, Reservation, Throttler, TripRecord,
+    TrippedFunction, tags,
+};
+use crate::time::Timestamp;
+
+/// ListTags calls in flight at once while listing tripped functions: Lambda's control plane allows
+/// about 15 requests a second per account, shared with everything else the account runs.
+const LIST_TAGS_CONCURRENCY: usize = 4;
+
+/// Lambda's default memory size, used if a configuration ever omits it.
+const DEFAULT_MEMORY_MB: u32 = 128;
+
+/// The Lambda adapter.
+#[derive(Debug, Clone)]
+pub struct LambdaThrottler {
+    client: Client,
+}
+
+/// What GetFunctionConfiguration tells the guard.
+struct Configuration {
+    arn: String,
+    memory_mb: u32,
+    architecture: Architecture,
+    dead_letter: Option<String>,
+}
+
+impl LambdaThrottler {
+    /// Builds the adapter from the shared SDK configuration.
+    pub fn new(config: &SdkConfig) -> Self {
+        Self { client: Client::new(config) }
+    }
+
+    /// Wraps an existing client (tests inject mocked clients here).
+    pub fn from_client(client: Client) -> Self {
+        Self { client }
+    }
+
+    async fn configuration(&self, function: &FunctionName) -> Result<Configuration, PortError> {
+        const OP: &str = "GetFunctionConfiguration";
+        let out = self
+            .client
+            .get_function_configuration()
+            .function_name(function.as_str())
+            .send()
+            .await
+            .map_err(|e| port_error(OP, function.as_str(), e))?;
+        let arn = out
+            .function_arn()
+            .and_then(|a| own_arn(function, a))
+            .ok_or_else(|| invalid_response(OP, function.as_str(), "response lacks this function's ARN"))?;
+        let architecture = match out.architectures().first() {
+            Some(SdkArchitecture::Arm64) => Architecture::Arm64,
+            _ => Architecture::X86_64,
+        };
+        Ok(Configuration {
+            arn,
+            memory_mb: out.memory_size().and_then(|m| u32::try_from(m).ok()).unwrap_or(DEFAULT_MEMORY_MB),
+            architecture,
+            dead_letter: out.dead_letter_config().and_then(|d| d.target_arn()).map(str::to_owned),
+        })
+    }
+
+    async fn reservation(&self, function: &FunctionName) -> Result<Reservation, PortError> {
+        let out = self
+            .client
+            .get_function_concurrency()
+            .function_name(function.as_str())
+            .send()
+            .await
+            .map_err(|e| port_error("GetFunctionConcurrency", function.as_str(), e))?;
+        // Absent means "no reservation"; a negative value would be a service bug, read as absent.
+        Ok(out.reserved_concurrent_executions().and_then(|n| u32::try_from(n).ok()))
+    }
+
+    async fn tags(&self, function: &str, arn: &str) -> Result<HashMap<String, String>, PortError> {
+        let out = self
+            .client
+            .list_tags()
+            .resource(arn)
+            .send()
+            .await
+            .map_err(|e| port_error("ListTags", function, e))?;
+        Ok(out.tags().cloned().unwrap_or_default())
+    }
+
+    /// The on-failure destination of the function's event-invoke config, if it has one.
+    async fn on_failure_destination(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
+        let result =
+            self.client.get_function_event_invoke_config().function_name(function.as_str()).send().await;
+        match result {
+            Ok(out) => Ok(out
+                .destination_config()
+                .and_then(|d| d.on_failure())
+                .and_then(|f| f.destination())
+                .map(str::to_owned)),
+            // The function exists (its configuration was just read): not found means "no config".
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(None),
+            Err(e) => Err(port_error("GetFunctionEventInvokeConfig", function.as_str(), e)),
+        }
+    }
+
+    async fn tag(
+        &self,
+        function: &FunctionName,
+        arn: &str,
+        pairs: &[(&str, String)],
+    ) -> Result<(), PortError> {
+        let request =
+            pairs.iter().fold(self.client.tag_resource().resource(arn), |req, (k, v)| req.tags(*k, v));
+        request.send().await.map_err(|e| port_error("TagResource", function.as_str(), e))?;
+        Ok(())
+    }
+
+    /// Reads one listed function's tags and returns it when it carries a trip record.
+    async fn tripped(&self, name: String, arn: String) -> Result<Option<TrippedFunction>, PortError> {
+        let valid = FunctionName::new(&name).ok().and_then(|f| own_arn(&f, &arn).map(|a| (f, a)));
+        let Some((function, arn)) = valid else {
+            tracing::warn!(function = %name.escape_debug(), "skipping a listed function with an unexpected name or ARN");
+            return Ok(None);
+        };
+        let read = read_guard_tags(&self.tags(&name, &arn).await?);
+        warn_problems(&function, &read.problems);
+        Ok(read.trip.map(|record| TrippedFunction { function, record }))
+    }
+}
+
+impl Throttler for LambdaThrottler {
+    async fn function_state(&self, function: &FunctionName) -> Result<FunctionState, PortError> {
+        let config = self.configuration(function).await?;
+        let (reserved, all_tags, destination) = futures::try_join!(
+            self.reservation(function),
+            self.tags(function.as_str(), &config.arn),
+            self.on_failure_destination(function),
+        )?;
+        let read = read_guard_tags(&all_tags);
+        warn_problems(function, &read.problems);
+        let failure_target = match (destination, config.dead_letter) {
+            (Some(dest), _) => FailureTarget::Destination(dest),
+            (None, Some(dlq)) => FailureTarget::DeadLetter(dlq),
+            (None, None) => FailureTarget::Dropped,
+        };
+        Ok(FunctionState {
+            function: function.clone(),
+            reserved_concurrency: reserved,
+            exempt_tag: read.exempt,
+            max_depth_tag: read.max_depth,
+            trip: read.trip,
+            reenabled_at: read.reenabled_at,
+            memory_mb: config.memory_mb,
+            architecture: config.architecture,
+            failure_target,
+        })
+    }
+
+    async fn write_trip_record(&self, function: &FunctionName, record: &TripRecord) -> Result<(), PortError> {
+        if record.previous_concurrency == Some(0) {
+            // 0 is what the guard sets; recording it would make `reenable` restore a throttle.
+            return Err(invalid_response(
+                "TagResource",
+                function.as_str(),
+                "refusing to record 0 as previous",
+            ));
+        }
+        let config = self.configuration(function).await?;
+        if read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).trip.is_some() {
+            // The first trip's record is the one that says how to undo it: never rewrite it.
+            tracing::info!(function = %function, "trip record already present; left unchanged");
+            return Ok(());
+        }
+        self.tag(function, &config.arn, &trip_tags::record_tags(record)).await
+    }
+
+    async fn set_reserved_concurrency(
+        &self,
+        function: &FunctionName,
+        value: Reservation,
+    ) -> Result<(), PortError> {
+        match value {
+            Some(n) => {
+                let n = i32::try_from(n).map_err(|_| {
+                    invalid_response("PutFunctionConcurrency", function.as_str(), "concurrency out of range")
+                })?;
+                self.client
+                    .put_function_concurrency()
+                    .function_name(function.as_str())
+                    .reserved_concurrent_executions(n)
+                    .send()
+                    .await
+                    .map_err(|e| port_error("PutFunctionConcurrency", function.as_str(), e))?;
+            }
+            None => {
+                self.client
+                    .delete_function_concurrency()
+                    .function_name(function.as_str())
+                    .send()
+                    .await
+                    .map_err(|e| port_error("DeleteFunctionConcurrency", function.as_str(), e))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn clear_trip_record(
+        &self,
+        function: &FunctionName,
+        reenabled_at: Timestamp,
+    ) -> Result<(), PortError> {
+        let config = self.configuration(function).await?;
+        self.tag(function, &config.arn, &[(tags::REENABLED_AT, reenabled_at.to_rfc3339())]).await?;
+        self.client
+            .untag_resource()
+            .resource(&config.arn)
+            .tag_keys(tags::TRIPPED_AT)
+            .tag_keys(tags::PREVIOUS_CONCURRENCY)
+            .tag_keys(tags::REASON)
+            .tag_keys(tags::ALERT_PENDING)
+            .send()
+            .await
+            .map_err(|e| port_error("UntagResource", function.as_str(), e))?;
+        Ok(())
+    }
+
+    async fn mark_alerted(&self, function: &FunctionName) -> Result<(), PortError> {
+        let config = self.configuration(function).await?;
+        self.client
+            .untag_resource()
+            .resource(&config.arn)
+            .tag_keys(tags::ALERT_PENDING)
+            .send()
+            .await
+            .map_err(|e| port_error("UntagResource", function.as_str(), e))?;
+        Ok(())
+    }
+
+    async fn list_tripped(&self) -> Result<Vec<TrippedFunction>, PortError> {
+        let mut items = self.client.list_functions().into_paginator().items().send();
+        let mut listed = Vec::new();
+        while let Some(f) = items.try_next().await.map_err(|e| port_error("ListFunctions", "account", e))? {
+            if let (Some(name), Some(arn)) = (f.function_name(), f.function_arn()) {
+                listed.push((name.to_owned(), arn.to_owned()));
+            }
+        }
+        let mut tripped: Vec<TrippedFunction> = futures::stream::iter(listed)
+            .map(|(name, arn)| self.tripped(name, arn))
+            .buffer_unordered(LIST_TAGS_CONCURRENCY)
+            .try_filter_map(|t| async move { Ok(t) })
+            .try_collect()
+            .await?;
+        tripped.sort_by(|a, b| a.function.cmp(&b.function));
+        Ok(tripped)
+    }
+
+    async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {
+        match self.client.get_account_settings().send().await {
+            Ok(out) => Ok(out
+                .account_limit()
+                .and_then(|l| l.unreserved_concurrent_executions())
+                .and_then(|n| u32::try_from(n).ok())),
+            // A bare 404 with no error code: the endpoint doesn't implement the API (moto 5.2.5 doesn't).
+            // Real Lambda always answers; "unknown" only skips the restore warning.
+            Err(e) if is_missing_api(&facts(&e)) => Ok(None),
+            Err(e) => Err(port_error("GetAccountSettings", "account", e)),
+        }
+    }
+}
+
+/// Tags can't be put on a version or alias ARN (`...:function:NAME:QUALIFIER`): keep the first seven fields.
+fn unqualified_arn(arn: &str) -> String {
+    arn.split(':').take(7).collect::<Vec<_>>().join(":")
+}
+
+/// The unqualified ARN, when `arn` is a well-formed Lambda function ARN naming `function` itself:
+/// the guard only ever tags the function it was asked about.
+fn own_arn(function: &FunctionName, arn: &str) -> Option<String> {
+    match FunctionName::from_name_or_arn(arn) {
+        Ok((name, Some(_))) if name == *function => Some(unqualified_arn(arn)),
+        _ => None,
+    }
+}
+
+fn is_missing_api(facts: &Facts) -> bool {
+    facts.code.is_none() && facts.status == Some(404)
+}
+
+fn warn_problems(function: &FunctionName, problems: &[&'static str]) {
+    for tag in problems {
+        tracing::warn!(function = %function, tag = *tag, "unreadable guard tag value; using a safe default");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_qualifiers_from_arns() {
+        let base = "arn:aws:lambda:us-east-1:123456789012:function:orders";
+        assert_eq!(unqualified_arn(&format!("{base}:live")), base);
+        assert_eq!(unqualified_arn(base), base);
+    }
+
+    #[test]
+    fn only_the_functions_own_arn_is_used() {
+        let orders = FunctionName::new("orders").unwrap();
+        let base = "arn:aws:lambda:us-east-1:123456789012:function:orders";
+        assert_eq!(own_arn(&orders, &format!("{base}:live")).as_deref(), Some(base));
+        assert_eq!(own_arn(&orders, "arn:aws:lambda:us-east-1:123456789012:function:payments"), None);
+        assert_eq!(own_arn(&orders, "orders"), None);
+        assert_eq!(own_arn(&orders, "arn:aws:s3:::orders"), None);
+    }
+}

@@ -1,0 +1,29 @@
+//! AWS SDK adapters behind the port traits: the only modules that import `aws_sdk_*`.
+//!
+//! - [`client`]: the shared `SdkConfig` (rustls + ring HTTP client, retries, timeouts).
+//! - [`lambda`]: [`LambdaThrottler`] (concurrency, trip-record tags, configuration) for [`Throttler`].
+//! - [`cloudwatch`]: [`CloudWatchMetrics`] (ListMetrics, GetMetricData) for [`Metrics`].
+//! - [`sns`]: [`SnsNotifier`] (Publish with message attributes) for [`Notifier`].
+//! - [`sts`]: [`StsIdentity`] (GetCallerIdentity) for [`Identity`].
+//! - [`trip_tags`]: the trip record as tags (pure: format, parse, sanitise).
+//! - `error`: SDK error → [`PortError`] with retryable / not-found classification.
+//!
+//! [`Throttler`]: crate::ports::Throttler
+//! [`Metrics`]: crate::ports::Metrics
+//! [`Notifier`]: crate::ports::Notifier
+//! [`Identity`]: crate::ports::Identity
+//! [`PortError`]: crate::ports::PortError
+
+pub mod client;
+pub mod cloudwatch;
+mod error;
+pub mod lambda;
+pub mod sns;
+pub mod sts;
+pub mod trip_tags;
+
+pub use client::load_sdk_config;
+pub use cloudwatch::CloudWatchMetrics;
+pub use lambda::LambdaThrottler;
+pub use sns::SnsNotifier;
+pub use sts::StsIdentity;

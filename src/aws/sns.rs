@@ -1,0 +1,103 @@
+//! [`SnsNotifier`]: publishes alerts to the guard's topic behind [`Notifier`], with String message
+//! attributes for subscription filter policies. SNS rejects a subject that is over 100 characters,
+//! non-ASCII or holds a line break, and a message over 256 KiB; the alert is made to fit here rather
+//! than lost to an InvalidParameter at 3 a.m.
+
+use aws_config::SdkConfig;
+use aws_sdk_sns::Client;
+use aws_sdk_sns::types::MessageAttributeValue;
+
+use super::error::{invalid_response, port_error};
+use crate::ports::{Alert, Notifier, PortError};
+
+/// SNS's subject limit (characters).
+pub const MAX_SUBJECT_CHARS: usize = 100;
+/// SNS's message limit is 256 KiB including attributes; leave room for them.
+const MAX_MESSAGE_BYTES: usize = 250 * 1024;
+
+/// The SNS adapter, bound to one topic.
+#[derive(Debug, Clone)]
+pub struct SnsNotifier {
+    client: Client,
+    topic_arn: String,
+}
+
+impl SnsNotifier {
+    /// Builds the adapter for `topic_arn` (from `RUNAWAY_GUARD_TOPIC_ARN`).
+    pub fn new(config: &SdkConfig, topic_arn: impl Into<String>) -> Self {
+        Self::from_client(Client::new(config), topic_arn)
+    }
+
+    /// Wraps an existing client.
+    pub fn from_client(client: Client, topic_arn: impl Into<String>) -> Self {
+        Self { client, topic_arn: topic_arn.into() }
+    }
+
+    /// The topic alerts go to.
+    pub fn topic_arn(&self) -> &str {
+        &self.topic_arn
+    }
+}
+
+impl Notifier for SnsNotifier {
+    async fn publish(&self, alert: &Alert) -> Result<(), PortError> {
+        const OP: &str = "Publish";
+        let mut request = self
+            .client
+            .publish()
+            .topic_arn(&self.topic_arn)
+            .subject(sns_subject(&alert.subject))
+            .message(clip_bytes(&alert.body, MAX_MESSAGE_BYTES));
+        // SNS refuses empty String attribute values; an absent attribute filters the same way.
+        for (name, value) in alert.attributes.iter().filter(|(_, v)| !v.is_empty()) {
+            let value = MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value(value)
+                .build()
+                .map_err(|e| invalid_response(OP, &self.topic_arn, e.to_string()))?;
+            request = request.message_attributes(name, value);
+        }
+        request.send().await.map_err(|e| port_error(OP, &self.topic_arn, e))?;
+        Ok(())
+    }
+}
+
+/// A subject SNS accepts: printable ASCII, one line, at most 100 characters, never empty.
+pub fn sns_subject(subject: &str) -> String {
+    let ascii: String =
+        subject.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
+    let trimmed = ascii.trim();
+    let clipped: String = trimmed.chars().take(MAX_SUBJECT_CHARS).collect();
+    if clipped.is_empty() { "runaway-guard alert".to_owned() } else { clipped }
+}
+
+fn clip_bytes(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_made_acceptable() {
+        assert_eq!(sns_subject("THROTTLED f: depth 17 > 16"), "THROTTLED f: depth 17 > 16");
+        assert_eq!(sns_subject("a\nb — c"), "a?b ? c");
+        assert_eq!(sns_subject(&"x".repeat(300)).len(), MAX_SUBJECT_CHARS);
+        assert_eq!(sns_subject("  \n"), "?");
+        assert_eq!(sns_subject(""), "runaway-guard alert");
+    }
+
+    #[test]
+    fn bodies_are_clipped_on_char_boundaries() {
+        assert_eq!(clip_bytes("héllo", 2), "h");
+        assert_eq!(clip_bytes("short", 100), "short");
+    }
+}

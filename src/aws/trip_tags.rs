@@ -1,0 +1,172 @@
+//! The trip record as Lambda tags: formatting, parsing and tag-value sanitising. Pure (no SDK), so
+//! the rules for reading back a record a person may have edited by hand are unit-tested here.
+
+use std::collections::HashMap;
+
+use crate::ports::{Reservation, TripRecord, tags};
+use crate::time::Timestamp;
+
+/// Longest tag value Lambda accepts.
+pub const MAX_TAG_VALUE_CHARS: usize = 256;
+
+/// Makes `text` a legal Lambda tag value: ASCII letters, digits, spaces and `+ - = . _ : / @`, at most
+/// 256 characters. Comparison signs become words so "depth 17 > limit 16" keeps its meaning; any
+/// other character becomes a space, and runs of spaces collapse.
+pub fn tag_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_TAG_VALUE_CHARS));
+    for c in text.chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() || "+-=._:/@".contains(c) => out.push(c),
+            '>' => out.push_str(" gt "),
+            '<' => out.push_str(" lt "),
+            '$' => out.push_str("USD "),
+            _ => out.push(' '),
+        }
+    }
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed.chars().take(MAX_TAG_VALUE_CHARS).collect::<String>().trim_end().to_owned()
+}
+
+/// The tag form of a reservation: `none` or the integer.
+pub fn format_reservation(value: Reservation) -> String {
+    value.map_or_else(|| "none".to_owned(), |n| n.to_string())
+}
+
+/// Parses `none` or a non-negative integer.
+pub fn parse_reservation(text: &str) -> Option<Reservation> {
+    match text.trim() {
+        "none" => Some(None),
+        n => n.parse::<u32>().ok().map(Some),
+    }
+}
+
+/// The tags that make up a trip record (`alert-pending` only while its alert is unsent).
+pub fn record_tags(record: &TripRecord) -> Vec<(&'static str, String)> {
+    let mut out = vec![
+        (tags::TRIPPED_AT, record.tripped_at.to_rfc3339()),
+        (tags::PREVIOUS_CONCURRENCY, format_reservation(record.previous_concurrency)),
+        (tags::REASON, tag_safe(&record.reason)),
+    ];
+    if record.alert_pending {
+        out.push((tags::ALERT_PENDING, "true".to_owned()));
+    }
+    out
+}
+
+/// What the guard reads from a function's tags.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GuardTags {
+    /// `runaway-guard:exempt = true` (case-insensitive).
+    pub exempt: bool,
+    /// `runaway-guard:max-depth`, when a positive integer.
+    pub max_depth: Option<u32>,
+    /// The trip record, when `runaway-guard:tripped-at` is present.
+    pub trip: Option<TripRecord>,
+    /// `runaway-guard:reenabled-at`, when it parses.
+    pub reenabled_at: Option<Timestamp>,
+    /// Tag values that could not be read as expected, for a warning.
+    pub problems: Vec<&'static str>,
+}
+
+/// Reads the guard's tags. `tripped-at` alone marks a function as tripped, so a record someone edited
+/// badly still stops a second trip: an unreadable time reads as the epoch and an unreadable previous
+/// value as `none` (both reported in `problems`), so `reenable` still works and nothing re-trips it.
+pub fn read_guard_tags(all: &HashMap<String, String>) -> GuardTags {
+    let mut out = GuardTags {
+        exempt: all.get(tags::EXEMPT).is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
+        ..GuardTags::default()
+    };
+    if let Some(v) = all.get(tags::MAX_DEPTH) {
+        out.max_depth = v.trim().parse::<u32>().ok().filter(|d| *d > 0);
+        if out.max_depth.is_none() {
+            out.problems.push(tags::MAX_DEPTH);
+        }
+    }
+    if let Some(v) = all.get(tags::REENABLED_AT) {
+        out.reenabled_at = Timestamp::parse_rfc3339(v.trim());
+        if out.reenabled_at.is_none() {
+            out.problems.push(tags::REENABLED_AT);
+        }
+    }
+    if let Some(at) = all.get(tags::TRIPPED_AT) {
+        let tripped_at = Timestamp::parse_rfc3339(at.trim()).unwrap_or_else(|| {
+            out.problems.push(tags::TRIPPED_AT);
+            Timestamp::default()
+        });
+        let previous = all.get(tags::PREVIOUS_CONCURRENCY).and_then(|v| parse_reservation(v));
+        let previous_concurrency = previous.unwrap_or_else(|| {
+            out.problems.push(tags::PREVIOUS_CONCURRENCY);
+            None
+        });
+        let reason = all.get(tags::REASON).cloned().unwrap_or_default();
+        let alert_pending =
+            all.get(tags::ALERT_PENDING).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        out.trip = Some(TripRecord { tripped_at, previous_concurrency, reason, alert_pending });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn tag_safe_keeps_meaning_and_length() {
+        assert_eq!(
+            tag_safe("chain depth 17 > limit 16 (root 1-abc)"),
+            "chain depth 17 gt limit 16 root 1-abc"
+        );
+        assert_eq!(tag_safe("cost $4.20/h\n;DROP"), "cost USD 4.20/h DROP");
+        let long = tag_safe(&"é>x".repeat(200));
+        assert!(long.chars().count() <= MAX_TAG_VALUE_CHARS);
+        assert!(long.chars().all(|c| c.is_ascii_alphanumeric() || " +-=._:/@".contains(c)), "{long}");
+    }
+
+    #[test]
+    fn record_round_trips_through_tags() {
+        let record = TripRecord {
+            tripped_at: Timestamp::parse_rfc3339("2026-11-20T09:14:03Z").unwrap(),
+            previous_concurrency: Some(25),
+            reason: "manual: stop it".into(),
+            alert_pending: true,
+        };
+        let tags: HashMap<String, String> =
+            record_tags(&record).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let read = read_guard_tags(&tags);
+        assert_eq!(read.trip, Some(record));
+        assert!(read.problems.is_empty());
+        assert_eq!(
+            read_guard_tags(&map(&[
+                (tags::TRIPPED_AT, "2026-11-20T09:14:03Z"),
+                (tags::PREVIOUS_CONCURRENCY, "none")
+            ]))
+            .trip
+            .unwrap()
+            .previous_concurrency,
+            None
+        );
+    }
+
+    #[test]
+    fn damaged_record_still_counts_as_tripped() {
+        let read =
+            read_guard_tags(&map(&[(tags::TRIPPED_AT, "yesterday"), (tags::PREVIOUS_CONCURRENCY, "-3")]));
+        let trip = read.trip.unwrap();
+        assert_eq!((trip.tripped_at, trip.previous_concurrency), (Timestamp::default(), None));
+        assert_eq!(read.problems, vec![tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY]);
+    }
+
+    #[test]
+    fn reads_exempt_and_overrides() {
+        let read = read_guard_tags(&map(&[(tags::EXEMPT, "TRUE"), (tags::MAX_DEPTH, "4")]));
+        assert!(read.exempt && read.trip.is_none());
+        assert_eq!(read.max_depth, Some(4));
+        let read = read_guard_tags(&map(&[(tags::EXEMPT, "yes"), (tags::MAX_DEPTH, "0")]));
+        assert!(!read.exempt);
+        assert_eq!((read.max_depth, read.problems), (None, vec![tags::MAX_DEPTH]));
+    }
+}

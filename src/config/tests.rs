@@ -1,0 +1,101 @@
+//! Unit tests for `Config::from_lookup`.
+
+use std::collections::HashMap;
+
+use super::*;
+
+fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_lookup(|name| map.get(name).cloned())
+}
+
+#[test]
+fn empty_environment_gives_the_defaults() {
+    assert_eq!(load(&[]).unwrap(), Config::default());
+    assert_eq!(load(&[(vars::MAX_DEPTH, ""), (vars::DRY_RUN, "  ")]).unwrap(), Config::default());
+}
+
+#[test]
+fn reads_every_variable() {
+    let c = load(&[
+        (vars::TOPIC_ARN, "arn:aws:sns:eu-west-1:111122223333:guard-alerts"),
+        (vars::DRY_RUN, "1"),
+        (vars::MAX_DEPTH, "8"),
+        (vars::EXEMPT, "a, b-2 ,,c_3"),
+        (vars::MAX_TRIPS_PER_HOUR, "0"),
+        (vars::CHAIN_BUDGET, "300"),
+        (vars::CHAIN_TTL_SECS, "600"),
+        (vars::MAX_CHAINS, "5000"),
+        (vars::MAX_FUNCTIONS, "100"),
+        (vars::BUCKET_SECS, "5"),
+        (vars::RATE_LIMIT_PER_SEC, "12.5"),
+        (vars::GROWTH_BUCKETS, "4"),
+        (vars::GROWTH_FLOOR, "50"),
+        (vars::COST_LIMIT_USD_PER_HOUR, "2"),
+        (vars::GRACE_SECS, "0"),
+        (vars::PRICE_PER_REQUEST, "0.0000002"),
+        (vars::PRICE_PER_GB_SECOND_X86, "0.00002"),
+        (vars::PRICE_PER_GB_SECOND_ARM64, "0.00001"),
+        (vars::SELF_FUNCTION, "runaway-guard"),
+    ])
+    .unwrap();
+    assert_eq!(c.topic_arn.as_deref(), Some("arn:aws:sns:eu-west-1:111122223333:guard-alerts"));
+    assert!(c.dry_run);
+    assert_eq!((c.max_depth, c.max_trips_per_hour, c.chain_budget, c.chain_ttl_secs), (8, 0, 300, 600));
+    assert_eq!((c.max_chains, c.max_functions, c.bucket_secs), (5000, 100, 5));
+    assert_eq!((c.rate_limit_per_sec, c.growth_buckets, c.growth_floor), (12.5, 4, 50));
+    assert_eq!((c.cost_limit_usd_per_hour, c.grace_secs), (2.0, 0));
+    assert_eq!(c.prices, Prices { per_request: 2e-7, per_gb_second_x86: 2e-5, per_gb_second_arm: 1e-5 });
+    let exempt: Vec<&str> = c.exempt.iter().map(FunctionName::as_str).collect();
+    assert_eq!(exempt, ["a", "b-2", "c_3"]);
+    assert_eq!(c.self_function.unwrap().as_str(), "runaway-guard");
+}
+
+#[test]
+fn booleans_accept_only_four_spellings() {
+    for (raw, want) in [("true", true), ("1", true), ("false", false), ("0", false)] {
+        assert_eq!(load(&[(vars::DRY_RUN, raw)]).unwrap().dry_run, want);
+    }
+    for bad in ["yes", "TRUE", "2", "on"] {
+        assert_eq!(load(&[(vars::DRY_RUN, bad)]).unwrap_err().variable, vars::DRY_RUN, "{bad}");
+    }
+}
+
+#[test]
+fn errors_name_the_variable() {
+    let cases = [
+        (vars::TOPIC_ARN, "arn:aws:sqs:us-east-1:111122223333:q"),
+        (vars::TOPIC_ARN, "arn:aws:sns:us-east-1:1111:t"),
+        (vars::TOPIC_ARN, "arn:aws:sns:us-east-1:111122223333:bad topic"),
+        (vars::TOPIC_ARN, "topic"),
+        (vars::MAX_DEPTH, "0"),
+        (vars::MAX_DEPTH, "-3"),
+        (vars::MAX_DEPTH, "sixteen"),
+        (vars::MAX_TRIPS_PER_HOUR, "1001"),
+        (vars::CHAIN_BUDGET, "0"),
+        (vars::MAX_CHAINS, "99999999999"),
+        (vars::BUCKET_SECS, "0"),
+        (vars::RATE_LIMIT_PER_SEC, "0"),
+        (vars::RATE_LIMIT_PER_SEC, "NaN"),
+        (vars::RATE_LIMIT_PER_SEC, "inf"),
+        (vars::GROWTH_BUCKETS, "17"),
+        (vars::COST_LIMIT_USD_PER_HOUR, "-1"),
+        (vars::PRICE_PER_REQUEST, "-0.1"),
+        (vars::EXEMPT, "good,bad name"),
+        (vars::SELF_FUNCTION, "not/a/name"),
+    ];
+    for (variable, value) in cases {
+        let err = load(&[(variable, value)]).unwrap_err();
+        assert_eq!(err.variable, variable, "{value}");
+        assert!(err.to_string().contains(variable), "{err}");
+    }
+}
+
+#[test]
+fn accepts_fifo_and_other_partition_topics() {
+    for arn in
+        ["arn:aws:sns:us-east-1:111122223333:alerts.fifo", "arn:aws-us-gov:sns:us-gov-west-1:111122223333:a"]
+    {
+        assert_eq!(load(&[(vars::TOPIC_ARN, arn)]).unwrap().topic_arn.as_deref(), Some(arn));
+    }
+}

@@ -1,0 +1,328 @@
+//! The chain table: per-root state (invocations, max depth, first/last seen, top emitters) with a hard
+//! cap and TTL eviction, so a flood of unique roots cannot grow memory without bound.
+//!
+//! Hot-path choices (see docs/detector.md for the measurements):
+//! - roots are keyed by a seeded 64-bit hash of the root id, not an owned `String`: no allocation per
+//!   observation, no pointer chase to compare keys, and a 48-byte bucket. Two roots colliding only merges
+//!   their counts; the seed is random per process, so a sender cannot aim for a collision, and a sender
+//!   able to emit chain events could simply reuse a root anyway.
+//! - emitters are small interned ids, tracked with the Space-Saving algorithm in three slots: any
+//!   function carrying more than a third of a root's invocations is guaranteed to hold a slot.
+//! - the budget fires on the single observation that takes a root from `budget` to `budget + 1`
+//!   invocations, so one root yields one chain-size verdict per lifetime without a flag.
+
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+
+use dashmap::DashMap;
+use dashmap::mapref::entry::Entry;
+
+/// Interned function id (see `functions.rs`); ids are never reused.
+pub(crate) type FunctionId = u32;
+
+/// Emitters tracked per root.
+pub(crate) const EMITTER_SLOTS: usize = 3;
+
+/// An emitter is throttled for chain size when it carries at least 1/`MEANINGFUL_SHARE` of the root's
+/// invocations: a two- or three-function loop trips every member, a bystander emitting once does not.
+const MEANINGFUL_SHARE: u64 = 5;
+
+/// State of one chain root. Times are whole seconds since the epoch (u32 lasts until 2106), which keeps
+/// the bucket at 8 + 40 bytes: 1 M live chains fit the 128 MB budget with hashbrown's headroom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChainState {
+    /// Invocations seen for this root in its current lifetime (saturating).
+    pub invocations: u32,
+    /// Deepest depth seen.
+    pub max_depth: u32,
+    /// First observation of this lifetime.
+    pub first_seen: u32,
+    /// Latest observation (never moves backwards for late events).
+    pub last_seen: u32,
+    emitter_ids: [FunctionId; EMITTER_SLOTS],
+    emitter_counts: [u32; EMITTER_SLOTS],
+}
+
+impl ChainState {
+    fn new(now: u32) -> Self {
+        Self {
+            invocations: 0,
+            max_depth: 0,
+            first_seen: now,
+            last_seen: now,
+            emitter_ids: [0; EMITTER_SLOTS],
+            emitter_counts: [0; EMITTER_SLOTS],
+        }
+    }
+
+    /// Stale when last seen more than a TTL away from `now` in either direction: an entry stamped far in
+    /// the future by one bogus clock reading must not pin a slot until that time comes.
+    fn expired(&self, now: u32, ttl: u32) -> bool {
+        now.abs_diff(self.last_seen) > ttl
+    }
+
+    fn record(&mut self, depth: u32, emitter: FunctionId, now: u32) {
+        self.invocations = self.invocations.saturating_add(1);
+        self.max_depth = self.max_depth.max(depth);
+        self.last_seen = self.last_seen.max(now);
+        self.first_seen = self.first_seen.min(now);
+        let slot = match self.emitter_slot(emitter) {
+            Some(slot) => slot,
+            None => {
+                // Space-Saving: take over the smallest slot and inherit its count (an over-estimate that
+                // keeps the slots' sum equal to the invocations seen).
+                let slot = self.smallest_slot();
+                self.emitter_ids[slot] = emitter;
+                slot
+            }
+        };
+        self.emitter_counts[slot] = self.emitter_counts[slot].saturating_add(1);
+    }
+
+    fn emitter_slot(&self, emitter: FunctionId) -> Option<usize> {
+        (0..EMITTER_SLOTS).find(|&i| self.emitter_counts[i] > 0 && self.emitter_ids[i] == emitter)
+    }
+
+    fn smallest_slot(&self) -> usize {
+        (0..EMITTER_SLOTS).min_by_key(|&i| self.emitter_counts[i]).unwrap_or(0)
+    }
+
+    /// Emitters carrying a meaningful share, largest first (the top one always included).
+    pub fn top_emitters(&self) -> Vec<(FunctionId, u32)> {
+        let mut top: Vec<(FunctionId, u32)> = (0..EMITTER_SLOTS)
+            .filter(|&i| self.emitter_counts[i] > 0)
+            .map(|i| (self.emitter_ids[i], self.emitter_counts[i]))
+            .collect();
+        top.sort_by_key(|e| std::cmp::Reverse(e.1));
+        let total = u64::from(self.invocations);
+        let mut keep = 0;
+        while keep < top.len() && (keep == 0 || u64::from(top[keep].1) * MEANINGFUL_SHARE >= total) {
+            keep += 1;
+        }
+        top.truncate(keep);
+        top
+    }
+}
+
+/// A hasher for keys that already are good 64-bit hashes.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached for keys other than u64; fold them in so the hasher stays correct.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// Limits of the chain table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChainLimits {
+    /// Hard cap on live roots.
+    pub max_chains: usize,
+    /// Seconds after its last observation a root is forgotten.
+    pub ttl_secs: u32,
+    /// Invocations per root before its top emitters are throttled.
+    pub budget: u64,
+}
+
+/// What one observation concluded about its root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ChainOutcome {
+    /// Counted; nothing to report.
+    Counted,
+    /// This observation took the root over the budget.
+    OverBudget(ChainState),
+    /// The table is full of live roots: not tracked (the depth rule still applies).
+    Rejected,
+}
+
+/// Per-root chain state in a DashMap keyed by a seeded hash of the root.
+#[derive(Debug)]
+pub(crate) struct ChainTable {
+    map: DashMap<u64, ChainState, BuildHasherDefault<PassThrough>>,
+    keyer: foldhash::quality::RandomState,
+    live: AtomicUsize,
+    rejected: AtomicU64,
+    last_forced_sweep: AtomicU32,
+    limits: ChainLimits,
+}
+
+impl ChainTable {
+    /// An empty table.
+    pub fn new(limits: ChainLimits) -> Self {
+        Self {
+            map: DashMap::default(),
+            keyer: foldhash::quality::RandomState::default(),
+            live: AtomicUsize::new(0),
+            rejected: AtomicU64::new(0),
+            last_forced_sweep: AtomicU32::new(u32::MAX),
+            limits,
+        }
+    }
+
+    /// The table key for a root id.
+    pub fn key(&self, root: &str) -> u64 {
+        self.keyer.hash_one(root)
+    }
+
+    /// Counts one invocation of `root` at `depth` by `emitter`.
+    pub fn observe(&self, root: &str, depth: u32, emitter: FunctionId, now: u32) -> ChainOutcome {
+        let key = self.key(root);
+        if let Some(outcome) = self.try_record(key, depth, emitter, now) {
+            return outcome;
+        }
+        // Full: forget expired roots (at most once per second of event time, so a flood of new roots
+        // cannot turn every observation into a full scan) and try once more.
+        if self.last_forced_sweep.swap(now, Ordering::Relaxed) != now {
+            self.sweep(now);
+            if let Some(outcome) = self.try_record(key, depth, emitter, now) {
+                return outcome;
+            }
+        }
+        self.rejected.fetch_add(1, Ordering::Relaxed);
+        ChainOutcome::Rejected
+    }
+
+    /// Records into an existing or newly admitted root; `None` when the table is full.
+    fn try_record(&self, key: u64, depth: u32, emitter: FunctionId, now: u32) -> Option<ChainOutcome> {
+        let mut entry = match self.map.entry(key) {
+            Entry::Occupied(entry) => entry.into_ref(),
+            Entry::Vacant(vacant) => {
+                // Reserve a slot before inserting, so concurrent inserts can never overshoot the cap.
+                let max = self.limits.max_chains;
+                self.live
+                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
+                    .ok()?;
+                vacant.insert(ChainState::new(now))
+            }
+        };
+        let state = entry.value_mut();
+        if state.expired(now, self.limits.ttl_secs) {
+            *state = ChainState::new(now);
+        }
+        state.record(depth, emitter, now);
+        if u64::from(state.invocations) == self.limits.budget.saturating_add(1) {
+            return Some(ChainOutcome::OverBudget(*state));
+        }
+        Some(ChainOutcome::Counted)
+    }
+
+    /// Removes every root not seen for longer than the TTL.
+    pub fn sweep(&self, now: u32) {
+        let ttl = self.limits.ttl_secs;
+        self.map.retain(|_, state| {
+            let keep = !state.expired(now, ttl);
+            if !keep {
+                self.live.fetch_sub(1, Ordering::AcqRel);
+            }
+            keep
+        });
+    }
+
+    /// A copy of a root's state, if tracked.
+    pub fn get(&self, root: &str) -> Option<ChainState> {
+        self.map.get(&self.key(root)).map(|entry| *entry.value())
+    }
+
+    /// Live roots.
+    pub fn len(&self) -> usize {
+        self.live.load(Ordering::Acquire)
+    }
+
+    /// Observations of new roots refused because the table was full of live roots.
+    pub fn rejected(&self) -> u64 {
+        self.rejected.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(max_chains: usize, budget: u64) -> ChainTable {
+        ChainTable::new(ChainLimits { max_chains, ttl_secs: 60, budget })
+    }
+
+    #[test]
+    fn bucket_stays_small() {
+        assert_eq!(size_of::<(u64, ChainState)>(), 48);
+    }
+
+    #[test]
+    fn counts_invocations_depth_and_times() {
+        let t = table(10, 100);
+        for (depth, now) in [(1, 100), (3, 105), (2, 99)] {
+            assert_eq!(t.observe("r", depth, 7, now), ChainOutcome::Counted);
+        }
+        let s = t.get("r").unwrap();
+        assert_eq!((s.invocations, s.max_depth, s.first_seen, s.last_seen), (3, 3, 99, 105));
+        assert_eq!(s.top_emitters(), vec![(7, 3)]);
+    }
+
+    #[test]
+    fn fires_once_when_crossing_the_budget() {
+        let t = table(10, 5);
+        let fired: Vec<_> = (0..20)
+            .map(|_| t.observe("r", 1, 1, 0))
+            .filter(|o| matches!(o, ChainOutcome::OverBudget(_)))
+            .collect();
+        assert_eq!(fired.len(), 1);
+        let ChainOutcome::OverBudget(state) = &fired[0] else { unreachable!() };
+        assert_eq!(state.invocations, 6);
+    }
+
+    #[test]
+    fn keeps_heavy_emitters_and_drops_bystanders() {
+        let t = table(10, 1000);
+        for i in 0..100u32 {
+            t.observe("r", 1, if i % 2 == 0 { 1 } else { 2 }, 0);
+        }
+        t.observe("r", 1, 3, 0);
+        let top = t.get("r").unwrap().top_emitters();
+        let ids: Vec<_> = top.iter().map(|e| e.0).collect();
+        assert!(ids.contains(&1) && ids.contains(&2) && !ids.contains(&3), "{top:?}");
+    }
+
+    #[test]
+    fn space_saving_finds_the_heavy_hitter_among_many() {
+        let t = table(10, 10_000);
+        for i in 0..1000u32 {
+            let emitter = if i % 2 == 0 { 42 } else { 100 + i };
+            t.observe("r", 1, emitter, 0);
+        }
+        assert_eq!(t.get("r").unwrap().top_emitters()[0].0, 42);
+    }
+
+    #[test]
+    fn full_table_rejects_new_roots_until_they_expire() {
+        let t = table(3, 100);
+        for root in ["a", "b", "c"] {
+            assert_eq!(t.observe(root, 1, 1, 0), ChainOutcome::Counted);
+        }
+        assert_eq!(t.observe("d", 1, 1, 10), ChainOutcome::Rejected);
+        assert_eq!(t.observe("a", 1, 1, 10), ChainOutcome::Counted, "known roots still count");
+        assert_eq!((t.len(), t.rejected()), (3, 1));
+        // b and c expire at 61+; a was refreshed at 10.
+        assert_eq!(t.observe("d", 1, 1, 65), ChainOutcome::Counted);
+        assert_eq!(t.len(), 2);
+        assert!(t.get("b").is_none());
+    }
+
+    #[test]
+    fn an_expired_root_starts_a_new_lifetime() {
+        let t = table(10, 100);
+        t.observe("r", 5, 1, 0);
+        t.observe("r", 1, 1, 1000);
+        let s = t.get("r").unwrap();
+        assert_eq!((s.invocations, s.max_depth, s.first_seen), (1, 1, 1000));
+    }
+}

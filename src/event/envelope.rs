@@ -1,0 +1,106 @@
+//! EventBridge-shaped events: which one an event is (from its keys alone), the scheduled sweep, and
+//! events carrying the chain header in `detail.runawayGuard`.
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::Value;
+
+use super::json::{self, Obj};
+use super::{EventError, alarm, chain_signal, timestamp};
+use crate::chain::ChainField;
+use crate::signal::{Signal, SweepSignal};
+
+/// `source` of CloudWatch's own events and alarm actions.
+pub(super) const CLOUDWATCH_SOURCE: &str = "aws.cloudwatch";
+const ALARM_STATE_CHANGE: &str = "CloudWatch Alarm State Change";
+const EVENTS_SOURCE: &str = "aws.events";
+const SCHEDULED_EVENT: &str = "Scheduled Event";
+
+/// Only the keys that decide what an event is; everything else is skipped unread.
+#[derive(Debug, Deserialize)]
+pub(super) struct Probe {
+    source: Option<String>,
+    #[serde(rename = "detail-type")]
+    detail_type: Option<String>,
+    #[serde(rename = "alarmData")]
+    alarm_data: Option<IgnoredAny>,
+    detail: Option<Obj<DetailProbe>>,
+    /// Lambda-generated record envelopes (SNS, SQS, ...), judged one by one.
+    #[serde(rename = "Records")]
+    pub(super) records: Option<Vec<Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DetailProbe {
+    #[serde(rename = "runawayGuard")]
+    chain: Option<IgnoredAny>,
+}
+
+/// Turns a non-`Records` event into its one signal, choosing the parser from `probe`'s keys.
+/// `source` values starting with `aws.` cannot be sent with PutEvents, so they are trusted here.
+pub(super) fn dispatch(raw: &[u8], probe: &Probe) -> Result<Signal, EventError> {
+    let source = probe.source.as_deref();
+    let detail_type = probe.detail_type.as_deref();
+    if source == Some(CLOUDWATCH_SOURCE) && probe.alarm_data.is_some() {
+        return alarm::from_lambda_action(raw);
+    }
+    if source == Some(CLOUDWATCH_SOURCE) && detail_type == Some(ALARM_STATE_CHANGE) {
+        return alarm::from_eventbridge(raw);
+    }
+    if source == Some(EVENTS_SOURCE) && detail_type == Some(SCHEDULED_EVENT) {
+        return sweep(raw);
+    }
+    if probe.detail.as_ref().is_some_and(|Obj(detail)| detail.chain.is_some()) {
+        return chain_event(raw);
+    }
+    Err(unrecognised(source, detail_type))
+}
+
+fn unrecognised(source: Option<&str>, detail_type: Option<&str>) -> EventError {
+    let what = match (source, detail_type) {
+        (None, None) => "no source, detail-type, alarmData, detail.runawayGuard or Records".to_owned(),
+        (source, detail_type) => format!(
+            "source {:?} with detail-type {:?} and no detail.runawayGuard",
+            source.unwrap_or_default(),
+            detail_type.unwrap_or_default()
+        ),
+    };
+    EventError::Unrecognised(json::shorten(&what))
+}
+
+#[derive(Debug, Deserialize)]
+struct ScheduledEvent {
+    account: Option<String>,
+    time: Option<String>,
+}
+
+fn sweep(raw: &[u8]) -> Result<Signal, EventError> {
+    let Obj(event) = json::from_slice::<Obj<ScheduledEvent>>(raw)?;
+    Ok(Signal::Sweep(SweepSignal { at: timestamp(event.time.as_deref()), account: event.account }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ChainEvent {
+    account: Option<String>,
+    region: Option<String>,
+    time: Option<String>,
+    detail: Option<Obj<ChainDetail>>,
+}
+
+/// `detail` of an emitted event: every key but `runawayGuard` is the sender's business and skipped.
+#[derive(Debug, Deserialize)]
+struct ChainDetail {
+    #[serde(rename = "runawayGuard")]
+    chain: Option<ChainField>,
+}
+
+/// Reads an EventBridge event carrying `detail.runawayGuard` (also an SQS body, which is such an
+/// event delivered by an EventBridge rule).
+pub(super) fn chain_event(raw: &[u8]) -> Result<Signal, EventError> {
+    let Obj(event) = json::from_slice::<Obj<ChainEvent>>(raw)?;
+    let Some(ChainField(header)) = event.detail.and_then(|Obj(detail)| detail.chain) else {
+        return Err(EventError::Unrecognised("not an event carrying detail.runawayGuard".into()));
+    };
+    let header = header.map_err(EventError::BadChain)?;
+    Ok(chain_signal(header, timestamp(event.time.as_deref()), event.account, event.region))
+}

@@ -1,0 +1,50 @@
+//! SQS records: the chain header in the `runaway-guard-chain` message attribute, or a body that is
+//! an EventBridge event carrying `detail.runawayGuard` (an EventBridge rule targeting the queue).
+//!
+//! Only chain events are read from SQS: anyone allowed to send to the queue can write any body,
+//! so a body claiming to be a CloudWatch alarm is not trusted as one.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::json::{self, Obj};
+use super::{EventError, arn_region_account, attribute_header, chain_signal, envelope};
+use crate::chain::MESSAGE_ATTRIBUTE;
+use crate::signal::Signal;
+use crate::time::Timestamp;
+
+/// `Records[].eventSource` of an SQS record.
+pub(super) const EVENT_SOURCE: &str = "aws:sqs";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SqsRecord {
+    body: Option<String>,
+    /// Other senders' attributes may have any shape: only ours is interpreted.
+    message_attributes: Option<HashMap<String, Value>>,
+    attributes: Option<HashMap<String, Value>>,
+    #[serde(rename = "eventSourceARN")]
+    event_source_arn: Option<String>,
+    aws_region: Option<String>,
+}
+
+/// Parses one SQS record: the attribute wins; otherwise the body must be a chain event.
+pub(super) fn parse_record(record: &Value) -> Result<Signal, EventError> {
+    let Obj(record) = json::from_value::<Obj<SqsRecord>>(record)?;
+    if let Some(attribute) = record.message_attributes.as_ref().and_then(|a| a.get(MESSAGE_ATTRIBUTE)) {
+        let header = attribute_header(attribute, "stringValue")?;
+        // The queue's account and region are all the record says about its sender.
+        let (region, account) = arn_region_account(record.event_source_arn.as_deref());
+        return Ok(chain_signal(header, sent_at(&record), account, record.aws_region.or(region)));
+    }
+    let body = record.body.ok_or_else(|| EventError::MissingField("body".into()))?;
+    envelope::chain_event(body.as_bytes())
+}
+
+/// `attributes.SentTimestamp`: milliseconds since the epoch, as a string.
+fn sent_at(record: &SqsRecord) -> Option<Timestamp> {
+    let sent = record.attributes.as_ref()?.get("SentTimestamp")?.as_str()?;
+    sent.parse().ok().map(Timestamp::from_millis)
+}

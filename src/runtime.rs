@@ -1,0 +1,61 @@
+//! Lambda mode: the Runtime API loop with clients and detector state built once per execution
+//! environment. Malformed events are answered (not retried); AWS failures that left a function
+//! uncontained return an error so Lambda retries the invocation.
+
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use tracing::{Instrument, error, info, info_span};
+
+use crate::clients::AwsPorts;
+use crate::config::Config;
+use crate::handler::{Guard, HandleError};
+use crate::ports::{Metrics, Notifier, Throttler};
+use crate::report::Report;
+use crate::time::Timestamp;
+
+/// Runs until the Runtime API shuts the environment down.
+pub async fn run(config: Config) -> Result<(), Error> {
+    let function = config.self_function.as_ref().map(|f| f.to_string());
+    let ports = AwsPorts::load(config.topic_arn.clone()).await;
+    let guard = ports.guard(config, None);
+    let (guard, function) = (&guard, function.as_deref());
+    info!(function, "runaway-guard ready");
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
+        let span = info_span!(
+            "invocation",
+            function_request_id = %event.context.request_id,
+            xray_trace_id = event.context.xray_trace_id.as_deref().unwrap_or(""),
+        );
+        handle(guard, function, event).instrument(span).await
+    }))
+    .await
+}
+
+async fn handle<T: Throttler, M: Metrics, N: Notifier>(
+    guard: &Guard<T, M, N>,
+    function: Option<&str>,
+    event: LambdaEvent<Box<RawValue>>,
+) -> Result<Value, Error> {
+    let now = Timestamp::now();
+    guard.learn_account_from_arn(&event.context.invoked_function_arn);
+    let (report, bad_event) = match guard.handle_bytes(event.payload.get().as_bytes(), now).await {
+        Ok(report) => (report, None),
+        Err(HandleError::BadEvent(err)) => (Report::default(), Some(err.to_string())),
+    };
+    println!("{}", crate::emf::invocation_metrics(&report, bad_event.is_some(), function, now));
+    if let Some(err) = bad_event {
+        // Not retried: the same bytes would fail the same way.
+        error!(error = %err, "event rejected; nothing done");
+        return Ok(serde_json::json!({ "decisions": [], "error": err }));
+    }
+    info!(decisions = report.decisions.len(), rejected = report.rejected.len(), "event handled");
+    if report.needs_retry() {
+        let failed: Vec<String> =
+            report.decisions.iter().filter(|d| d.retryable).map(|d| d.function.to_string()).collect();
+        return Err(
+            format!("retryable AWS failure for {}; invocation will be retried", failed.join(", ")).into()
+        );
+    }
+    Ok(serde_json::to_value(&report)?)
+}

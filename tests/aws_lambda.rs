@@ -1,0 +1,149 @@
+//! `LambdaThrottler` against moto over HTTP: the trip record, concurrency, `list_tripped`, error
+//! classification. Run through `scripts/test.sh` (it starts moto and exports `AWS_ENDPOINT_URL`).
+#![cfg(feature = "guard")]
+
+mod common;
+
+use common::{FunctionSpec, Moto};
+use runaway_guard::aws::LambdaThrottler;
+use runaway_guard::name::FunctionName;
+use runaway_guard::ports::{Architecture, FailureTarget, Throttler, TripRecord, tags};
+use runaway_guard::time::Timestamp;
+
+fn name(s: &str) -> FunctionName {
+    FunctionName::new(s).unwrap()
+}
+
+fn record(previous: Option<u32>) -> TripRecord {
+    TripRecord {
+        tripped_at: Timestamp::parse_rfc3339("2026-11-20T09:14:03Z").unwrap(),
+        previous_concurrency: previous,
+        reason: "chain depth 17 > limit 16 (root 1-abc)".into(),
+        alert_pending: false,
+    }
+}
+
+#[tokio::test]
+async fn trip_record_round_trips_and_is_never_rewritten() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    let lambda = LambdaThrottler::new(&moto.config);
+    let f = name("orders-worker");
+    lambda.set_reserved_concurrency(&f, Some(25)).await.unwrap();
+
+    let before = lambda.function_state(&f).await.unwrap();
+    assert_eq!((before.reserved_concurrency, before.trip.clone()), (Some(25), None));
+
+    lambda.write_trip_record(&f, &record(Some(25))).await.unwrap();
+    let tags = moto.tags("orders-worker").await;
+    assert_eq!(tags[tags::TRIPPED_AT], "2026-11-20T09:14:03Z");
+    assert_eq!(tags[tags::PREVIOUS_CONCURRENCY], "25");
+    assert_eq!(tags[tags::REASON], "chain depth 17 gt limit 16 root 1-abc");
+    let trip = lambda.function_state(&f).await.unwrap().trip.expect("tripped");
+    assert_eq!((trip.previous_concurrency, trip.tripped_at), (Some(25), record(None).tripped_at));
+
+    // A second trip (the guard's own 0 now in force) must not replace the recorded 25.
+    lambda.set_reserved_concurrency(&f, Some(0)).await.unwrap();
+    assert!(lambda.write_trip_record(&f, &record(Some(0))).await.is_err(), "0 is never recorded");
+    lambda.write_trip_record(&f, &record(Some(7))).await.unwrap();
+    assert_eq!(moto.tags("orders-worker").await[tags::PREVIOUS_CONCURRENCY], "25");
+
+    let reenabled_at = Timestamp::parse_rfc3339("2026-11-20T10:00:00Z").unwrap();
+    lambda.clear_trip_record(&f, reenabled_at).await.unwrap();
+    let tags = moto.tags("orders-worker").await;
+    for gone in [tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY, tags::REASON] {
+        assert!(!tags.contains_key(gone), "{gone} still present: {tags:?}");
+    }
+    let after = lambda.function_state(&f).await.unwrap();
+    assert_eq!((after.trip, after.reenabled_at), (None, Some(reenabled_at)));
+}
+
+#[tokio::test]
+async fn puts_and_deletes_reserved_concurrency() {
+    let moto = Moto::start().await;
+    moto.create_function("spiky").await;
+    let lambda = LambdaThrottler::new(&moto.config);
+    let f = name("spiky");
+    assert_eq!(lambda.function_state(&f).await.unwrap().reserved_concurrency, None);
+    lambda.set_reserved_concurrency(&f, Some(0)).await.unwrap();
+    assert_eq!(moto.reserved("spiky").await, Some(0));
+    assert_eq!(lambda.function_state(&f).await.unwrap().reserved_concurrency, Some(0));
+    lambda.set_reserved_concurrency(&f, Some(5)).await.unwrap();
+    assert_eq!(moto.reserved("spiky").await, Some(5));
+    lambda.set_reserved_concurrency(&f, None).await.unwrap();
+    assert_eq!(moto.reserved("spiky").await, None);
+}
+
+#[tokio::test]
+async fn reads_configuration_tags_and_where_async_events_go() {
+    let moto = Moto::start().await;
+    let dest = "arn:aws:sqs:us-east-1:123456789012:orders-failures";
+    let exempt = [(tags::EXEMPT, "true"), (tags::MAX_DEPTH, "4")];
+    moto.create_function_with("big-arm", FunctionSpec { memory_mb: 1024, arm64: true, ..Default::default() })
+        .await;
+    moto.create_function_with(
+        "with-dest",
+        FunctionSpec { on_failure: Some(dest), tags: &exempt, ..Default::default() },
+    )
+    .await;
+    moto.create_function("bare").await;
+    let lambda = LambdaThrottler::new(&moto.config);
+
+    // moto 5.2.5 drops DeadLetterConfig on create, so the DLQ case is covered in aws_mocked.rs.
+    let s = lambda.function_state(&name("big-arm")).await.unwrap();
+    assert_eq!((s.memory_mb, s.architecture), (1024, Architecture::Arm64));
+    let s = lambda.function_state(&name("with-dest")).await.unwrap();
+    assert_eq!(s.failure_target, FailureTarget::Destination(dest.into()));
+    assert_eq!((s.exempt_tag, s.max_depth_tag, s.architecture), (true, Some(4), Architecture::X86_64));
+    let s = lambda.function_state(&name("bare")).await.unwrap();
+    assert_eq!((s.failure_target, s.exempt_tag, s.max_depth_tag), (FailureTarget::Dropped, false, None));
+}
+
+#[tokio::test]
+async fn lists_exactly_the_tripped_functions() {
+    let moto = Moto::start().await;
+    let lambda = LambdaThrottler::new(&moto.config);
+    // Enough functions that the bounded ListTags fan-out runs many rounds.
+    for i in 0..30 {
+        moto.create_function(&format!("fn-{i:02}")).await;
+    }
+    moto.create_function_with(
+        "exempt-only",
+        FunctionSpec { tags: &[(tags::EXEMPT, "true")], ..Default::default() },
+    )
+    .await;
+    for (f, previous) in [("fn-17", Some(3)), ("fn-04", None), ("fn-29", Some(100))] {
+        lambda.write_trip_record(&name(f), &record(previous)).await.unwrap();
+    }
+    let tripped = lambda.list_tripped().await.unwrap();
+    let listed: Vec<(&str, Option<u32>)> =
+        tripped.iter().map(|t| (t.function.as_str(), t.record.previous_concurrency)).collect();
+    assert_eq!(listed, [("fn-04", None), ("fn-17", Some(3)), ("fn-29", Some(100))]);
+
+    lambda.clear_trip_record(&name("fn-17"), Timestamp::now()).await.unwrap();
+    let names: Vec<String> =
+        lambda.list_tripped().await.unwrap().into_iter().map(|t| t.function.to_string()).collect();
+    assert_eq!(names, ["fn-04", "fn-29"]);
+}
+
+#[tokio::test]
+async fn missing_functions_are_not_found_and_final() {
+    let moto = Moto::start().await;
+    let lambda = LambdaThrottler::new(&moto.config);
+    let ghost = name("does-not-exist");
+    let err = lambda.function_state(&ghost).await.unwrap_err();
+    assert!(err.not_found && !err.retryable, "{err:?}");
+    assert_eq!(err.operation, "GetFunctionConfiguration");
+    assert!(err.to_string().contains("does-not-exist"), "{err}");
+    let err = lambda.set_reserved_concurrency(&ghost, Some(0)).await.unwrap_err();
+    assert!(err.not_found && !err.retryable, "{err:?}");
+    let err = lambda.write_trip_record(&ghost, &record(None)).await.unwrap_err();
+    assert!(err.not_found, "{err:?}");
+}
+
+#[tokio::test]
+async fn unreserved_concurrency_is_unknown_on_moto() {
+    // moto 5.2.5 has no GetAccountSettings (a bare 404): the adapter reports "unknown", not a failure.
+    let moto = Moto::start().await;
+    assert_eq!(LambdaThrottler::new(&moto.config).unreserved_concurrency().await.unwrap(), None);
+}

@@ -1,0 +1,224 @@
+//! Shared setup for integration tests against moto server over HTTP, through the real SDK.
+//!
+//! `scripts/test.sh` starts moto on a free loopback port and exports `AWS_ENDPOINT_URL`, dummy
+//! credentials and `AWS_REGION`. [`Moto::start`] serialises the tests of one binary (moto is one
+//! shared account) and resets moto, so each test sees an empty account and can assert exact state.
+#![allow(dead_code)] // each test binary uses a different subset of these helpers
+
+use std::collections::HashMap;
+
+use aws_config::SdkConfig;
+use aws_sdk_lambda::types::{
+    Architecture, DeadLetterConfig, DestinationConfig, FunctionCode, OnFailure, Runtime,
+};
+use aws_smithy_types::Blob;
+use tokio::sync::{Mutex, MutexGuard};
+
+/// The role moto requires a function's `Role` to name (it checks that the role exists).
+pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/x";
+/// moto's default account.
+pub const ACCOUNT: &str = "123456789012";
+
+/// Tests in one binary run on parallel threads; moto is one account they'd share.
+static MOTO_LOCK: Mutex<()> = Mutex::const_new(());
+
+/// An exclusive, freshly reset moto account for one test.
+pub struct Moto {
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// SDK configuration built exactly as the guard builds it (`load_sdk_config`).
+    pub config: SdkConfig,
+    _exclusive: MutexGuard<'static, ()>,
+}
+
+/// The moto endpoint from the environment; fails loudly (never skips) when it is missing, and refuses
+/// anything but loopback so a stray `AWS_ENDPOINT_URL` can't point these tests at a real account.
+pub fn endpoint() -> String {
+    let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") else {
+        panic!(
+            "AWS_ENDPOINT_URL is not set: run the integration tests through `scripts/test.sh`, which starts moto"
+        );
+    };
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
+        "AWS_ENDPOINT_URL={endpoint} is not a loopback moto server; refusing to run mutating tests against it"
+    );
+    endpoint.trim_end_matches('/').to_owned()
+}
+
+impl Moto {
+    /// Waits for exclusive use of moto, resets it, and creates the IAM role functions need.
+    pub async fn start() -> Moto {
+        let exclusive = MOTO_LOCK.lock().await;
+        let endpoint = endpoint();
+        ureq::post(format!("{endpoint}/moto-api/reset")).send_empty().expect("moto reset");
+        create_role(&endpoint);
+        let config = runaway_guard::aws::load_sdk_config().await;
+        Moto { endpoint, config, _exclusive: exclusive }
+    }
+
+    /// A raw Lambda client, for arranging state the guard's ports don't expose.
+    pub fn lambda(&self) -> aws_sdk_lambda::Client {
+        aws_sdk_lambda::Client::new(&self.config)
+    }
+
+    /// Creates a function (128 MB, x86_64, no DLQ) and returns its ARN.
+    pub async fn create_function(&self, name: &str) -> String {
+        self.create_function_with(name, FunctionSpec::default()).await
+    }
+
+    /// Creates a function as `spec` describes and returns its ARN.
+    pub async fn create_function_with(&self, name: &str, spec: FunctionSpec<'_>) -> String {
+        let mut request = self
+            .lambda()
+            .create_function()
+            .function_name(name)
+            .runtime(Runtime::Providedal2023)
+            .role(ROLE_ARN)
+            .handler("bootstrap")
+            .memory_size(spec.memory_mb)
+            .architectures(if spec.arm64 { Architecture::Arm64 } else { Architecture::X8664 })
+            .code(FunctionCode::builder().zip_file(Blob::new(EMPTY_ZIP.to_vec())).build());
+        if let Some(dlq) = spec.dlq {
+            request = request.dead_letter_config(DeadLetterConfig::builder().target_arn(dlq).build());
+        }
+        for (k, v) in spec.tags {
+            request = request.tags(*k, *v);
+        }
+        let out = request.send().await.expect("create function in moto");
+        if let Some(destination) = spec.on_failure {
+            self.lambda()
+                .put_function_event_invoke_config()
+                .function_name(name)
+                .destination_config(
+                    DestinationConfig::builder()
+                        .on_failure(OnFailure::builder().destination(destination).build())
+                        .build(),
+                )
+                .send()
+                .await
+                .expect("put event invoke config in moto");
+        }
+        out.function_arn().expect("function ARN").to_owned()
+    }
+
+    /// The function's tags as moto holds them.
+    pub async fn tags(&self, name: &str) -> HashMap<String, String> {
+        let lambda = self.lambda();
+        let config =
+            lambda.get_function_configuration().function_name(name).send().await.expect("get configuration");
+        let arn = config.function_arn().expect("function ARN");
+        lambda.list_tags().resource(arn).send().await.expect("list tags").tags().cloned().unwrap_or_default()
+    }
+
+    /// The function's reserved concurrency as moto holds it (`None`: no reservation).
+    pub async fn reserved(&self, name: &str) -> Option<i32> {
+        let out = self
+            .lambda()
+            .get_function_concurrency()
+            .function_name(name)
+            .send()
+            .await
+            .expect("get concurrency");
+        out.reserved_concurrent_executions()
+    }
+
+    /// Creates an SNS topic subscribed by an SQS queue; returns `(topic ARN, queue URL)`.
+    pub async fn topic_with_queue(&self, name: &str) -> (String, String) {
+        let sns = aws_sdk_sns::Client::new(&self.config);
+        let sqs = aws_sdk_sqs::Client::new(&self.config);
+        let topic = sns.create_topic().name(name).send().await.expect("create topic");
+        let topic_arn = topic.topic_arn().expect("topic ARN").to_owned();
+        let queue =
+            sqs.create_queue().queue_name(format!("{name}-alerts")).send().await.expect("create queue");
+        let queue_url = queue.queue_url().expect("queue URL").to_owned();
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .expect("queue attributes");
+        let queue_arn = attrs
+            .attributes()
+            .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
+            .expect("queue ARN")
+            .clone();
+        sns.subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("sqs")
+            .endpoint(queue_arn)
+            .send()
+            .await
+            .expect("subscribe");
+        (topic_arn, queue_url)
+    }
+
+    /// Drains the queue: every SNS notification delivered so far, as its JSON envelope
+    /// (`Subject`, `Message`, `MessageAttributes.<name>.Value`).
+    pub async fn delivered(&self, queue_url: &str) -> Vec<serde_json::Value> {
+        let sqs = aws_sdk_sqs::Client::new(&self.config);
+        let mut out = Vec::new();
+        loop {
+            let batch = sqs
+                .receive_message()
+                .queue_url(queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .expect("receive message");
+            let messages = batch.messages();
+            if messages.is_empty() {
+                return out;
+            }
+            for m in messages {
+                out.push(
+                    serde_json::from_str(m.body().expect("message body")).expect("SNS envelope is JSON"),
+                );
+                if let Some(handle) = m.receipt_handle() {
+                    sqs.delete_message()
+                        .queue_url(queue_url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await
+                        .expect("delete");
+                }
+            }
+        }
+    }
+}
+
+/// How to create a test function.
+#[derive(Debug, Clone, Copy)]
+pub struct FunctionSpec<'a> {
+    /// Memory size in MB.
+    pub memory_mb: i32,
+    /// arm64 instead of x86_64.
+    pub arm64: bool,
+    /// Dead-letter target ARN.
+    pub dlq: Option<&'a str>,
+    /// On-failure destination ARN (event-invoke config).
+    pub on_failure: Option<&'a str>,
+    /// Tags at creation.
+    pub tags: &'a [(&'a str, &'a str)],
+}
+
+impl Default for FunctionSpec<'_> {
+    fn default() -> Self {
+        Self { memory_mb: 128, arm64: false, dlq: None, on_failure: None, tags: &[] }
+    }
+}
+
+/// An empty but valid zip archive (just the end-of-central-directory record): moto stores code, never runs it.
+const EMPTY_ZIP: [u8; 22] = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/// moto checks that a function's role exists. IAM is awsQuery; moto routes by the credential scope
+/// in the Authorization header and does not verify signatures, so a plain form POST does.
+fn create_role(endpoint: &str) {
+    let scope = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
+    ureq::post(format!("{endpoint}/"))
+        .header("Authorization", scope)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send("Action=CreateRole&Version=2010-05-08&RoleName=x&AssumeRolePolicyDocument=%7B%7D")
+        .expect("create IAM role in moto");
+}

@@ -1,0 +1,138 @@
+//! Chain events, schedules, SQS/SNS batches, and events the guard rejects.
+
+use runaway_guard::chain::ChainError;
+use runaway_guard::event::{EventError, ParsedEvent};
+use runaway_guard::signal::{Signal, SweepSignal};
+use runaway_guard::time::Timestamp;
+
+use crate::*;
+
+#[test]
+fn sns_record_with_chain_attribute() {
+    let parsed = fixture("sns-chain-attribute.json").unwrap();
+    let header = "root=1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d;depth=6;function=shipper";
+    let want = chain(header, at("2026-11-21T19:00:00.250Z"), "111122223333", "us-east-1");
+    assert_eq!(parsed, ParsedEvent { signals: vec![want], rejected: vec![] });
+}
+
+#[test]
+fn eventbridge_chain_event() {
+    let parsed = fixture("eventbridge-chain-event.json").unwrap();
+    let header = "root=1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d;depth=17;function=orders-worker";
+    let want = chain(header, at("2026-11-20T09:21:07Z"), "111122223333", "us-east-1");
+    assert_eq!(parsed, ParsedEvent { signals: vec![want], rejected: vec![] });
+}
+
+#[test]
+fn eventbridge_chain_event_ignores_unknown_fields_and_missing_time() {
+    let parsed = fixture("eventbridge-chain-extra-fields.json").unwrap();
+    let want = chain("root=req-0f9e8d7c;depth=1;function=renderer", None, "111122223333", "eu-west-1");
+    assert_eq!(parsed.signals, vec![want]);
+}
+
+#[test]
+fn eventbridge_chain_event_with_a_repeated_depth_is_rejected() {
+    assert_eq!(
+        fixture("eventbridge-chain-duplicate-depth.json"),
+        Err(EventError::BadChain(ChainError::Duplicate("depth".into())))
+    );
+}
+
+#[test]
+fn eventbridge_schedules_are_sweeps() {
+    for (name, time, account) in [
+        ("eventbridge-schedule.json", "2026-11-20T09:25:00Z", "111122223333"),
+        ("example-eventbridge-schedule.json", "2015-10-08T16:53:06Z", "123456789012"),
+    ] {
+        let want = Signal::Sweep(SweepSignal { at: at(time), account: some(account) });
+        assert_eq!(fixture(name).unwrap().signals, vec![want], "{name}");
+    }
+}
+
+#[test]
+fn sqs_batch_of_chain_events() {
+    let parsed = fixture("sqs-batch-chain-events.json").unwrap();
+    let want: Vec<Signal> = (0..3)
+        .map(|i| {
+            let header =
+                format!("root=1-673dc1b0-000000000000000000000abc;depth={};function=thumbnailer", i + 3);
+            chain(&header, at(&format!("2026-11-20T09:22:0{i}Z")), "111122223333", "us-east-1")
+        })
+        .collect();
+    assert_eq!(parsed, ParsedEvent { signals: want, rejected: vec![] });
+}
+
+#[test]
+fn sqs_bad_records_do_not_hide_good_ones() {
+    let parsed = fixture("sqs-batch-with-bad-records.json").unwrap();
+    let header =
+        |depth: u32| format!("root=1-673dc1b0-000000000000000000000def;depth={depth};function=thumbnailer");
+    let signals = vec![
+        chain(&header(7), at("2026-11-21T20:00:00Z"), "111122223333", "us-east-1"),
+        chain(&header(9), at("2026-11-21T20:00:04Z"), "111122223333", "us-east-1"),
+    ];
+    let errors = rejected(&[
+        (1, EventError::Truncated { line: 1, column: 60 }),
+        (2, EventError::BadChain(ChainError::BadDepth("0".into()))),
+        (3, EventError::Unrecognised("not an event carrying detail.runawayGuard".into())),
+    ]);
+    assert_eq!(parsed, ParsedEvent { signals, rejected: errors });
+}
+
+#[test]
+fn sqs_message_attribute_form() {
+    let parsed = fixture("sqs-message-attribute-chain.json").unwrap();
+    let want = chain(
+        "root=req-8f5b2c4e;depth=2;function=resizer",
+        Some(Timestamp::from_millis(1_763_755_200_000)),
+        "111122223333",
+        "us-east-1",
+    );
+    let errors = rejected(&[
+        (1, EventError::BadChain(ChainError::Duplicate("depth".into()))),
+        (2, EventError::BadAttribute),
+    ]);
+    assert_eq!(parsed, ParsedEvent { signals: vec![want], rejected: errors });
+}
+
+#[test]
+fn sqs_batch_that_is_all_bad_is_still_ok() {
+    let parsed = fixture("sqs-all-bad.json").unwrap();
+    let errors = rejected(&[
+        (0, EventError::NotJson("expected ident at line 1 column 2".into())),
+        (1, EventError::BadChain(ChainError::Missing("function"))),
+    ]);
+    assert_eq!(parsed, ParsedEvent { signals: vec![], rejected: errors });
+}
+
+#[test]
+fn truncated_event_is_a_typed_error() {
+    assert_eq!(fixture("truncated-chain-event.json"), Err(EventError::Truncated { line: 12, column: 13 }));
+}
+
+#[test]
+fn unrelated_events_are_rejected_by_name() {
+    assert_eq!(
+        fixture("s3-notification.json"),
+        Ok(ParsedEvent {
+            signals: vec![],
+            rejected: rejected(&[(0, EventError::UnknownRecordSource("aws:s3".into()))])
+        })
+    );
+    assert_eq!(
+        fixture("example-eventbridge-event-obj.json"),
+        Err(EventError::Unrecognised(
+            "source \"aws.ec2\" with detail-type \"EC2 Instance State-change Notification\" and no detail.runawayGuard"
+                .into()
+        ))
+    );
+}
+
+#[test]
+fn aws_sample_plain_messages_are_rejected_per_record() {
+    let not_json = EventError::NotJson("expected value at line 1 column 1".into());
+    for name in ["example-sns-event.json", "example-sqs-event.json"] {
+        let want = ParsedEvent { signals: vec![], rejected: rejected(&[(0, not_json.clone())]) };
+        assert_eq!(fixture(name), Ok(want), "{name}");
+    }
+}

@@ -1,0 +1,276 @@
+//! Static checks of the Terraform module in `infra/` (the AWS provider cannot be downloaded here, so
+//! `terraform validate` is unavailable and these tests stand in for it): every `.tf` parses as HCL,
+//! variables are typed and described, outputs described, single resources named `this`, and the IAM
+//! actions granted to the guard are exactly the AWS operations the adapters in `src/aws/` call.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use hcl::{Block, Body, Expression};
+
+#[path = "infra/scan.rs"]
+mod scan;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn infra() -> PathBuf {
+    root().join("infra")
+}
+
+/// Every `.tf` file under `dir`, recursively, skipping `.terraform` caches.
+fn tf_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() && !name.starts_with('.') {
+                pending.push(path);
+            } else if name.ends_with(".tf") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn parse(path: &Path) -> Body {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    hcl::parse(&text).unwrap_or_else(|e| panic!("{} does not parse as HCL: {e}", path.display()))
+}
+
+/// The root module's files (not the examples).
+fn module_bodies() -> Vec<(PathBuf, Body)> {
+    tf_files(&infra())
+        .into_iter()
+        .filter(|p| p.parent() == Some(infra().as_path()))
+        .map(|p| {
+            let body = parse(&p);
+            (p, body)
+        })
+        .collect()
+}
+
+fn blocks<'a>(body: &'a Body, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
+    body.blocks().filter(move |b| b.identifier() == ident)
+}
+
+fn label(block: &Block, index: usize) -> &str {
+    block.labels().get(index).map_or("", |l| l.as_str())
+}
+
+fn attr<'a>(body: &'a Body, key: &str) -> Option<&'a Expression> {
+    body.attributes().find(|a| a.key() == key).map(|a| a.expr())
+}
+
+fn is_nonempty_text(expr: Option<&Expression>) -> bool {
+    match expr {
+        Some(Expression::String(s)) => !s.trim().is_empty(),
+        Some(Expression::TemplateExpr(_)) => true,
+        _ => false,
+    }
+}
+
+fn string_list(expr: Option<&Expression>) -> Vec<String> {
+    match expr {
+        Some(Expression::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                Expression::String(s) => s.clone(),
+                other => panic!("expected a string literal in an IAM list, found {other}"),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn every_tf_file_parses() {
+    let files = tf_files(&infra());
+    for path in &files {
+        parse(path);
+    }
+    for expected in ["versions.tf", "variables.tf", "outputs.tf", "main.tf", "iam.tf", "events.tf"] {
+        assert!(infra().join(expected).is_file(), "infra/{expected} is missing");
+    }
+    for example in ["basic", "multi-region"] {
+        let dir = infra().join("examples").join(example);
+        assert!(!tf_files(&dir).is_empty(), "examples/{example} has no .tf files");
+    }
+}
+
+#[test]
+fn every_variable_has_type_and_description() {
+    let mut bad = Vec::new();
+    for path in tf_files(&infra()) {
+        for var in blocks(&parse(&path), "variable") {
+            let ok = attr(var.body(), "type").is_some() && is_nonempty_text(attr(var.body(), "description"));
+            if !ok {
+                bad.push(format!("{}: variable {:?}", path.display(), label(var, 0)));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "variables without type or description:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn every_output_has_description() {
+    let mut bad = Vec::new();
+    for path in tf_files(&infra()) {
+        for out in blocks(&parse(&path), "output") {
+            if !is_nonempty_text(attr(out.body(), "description")) {
+                bad.push(format!("{}: output {:?}", path.display(), label(out, 0)));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "outputs without description:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn single_resources_are_named_this() {
+    let mut names: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (_, body) in module_bodies() {
+        for res in blocks(&body, "resource") {
+            names.entry(label(res, 0).to_owned()).or_default().push(label(res, 1).to_owned());
+        }
+    }
+    assert!(names.contains_key("aws_lambda_function"), "no resources found in infra/");
+    let bad: Vec<String> = names
+        .iter()
+        .filter(|(_, n)| n.len() == 1 && n[0] != "this")
+        .map(|(t, n)| format!("{t}.{}", n[0]))
+        .collect();
+    assert!(bad.is_empty(), "the only resource of its type must be named `this`: {bad:?}");
+}
+
+#[test]
+fn environment_names_are_ones_the_guard_reads() {
+    let main = fs::read_to_string(infra().join("main.tf")).unwrap();
+    let config = fs::read_to_string(root().join("src/config.rs")).unwrap();
+    let names: BTreeSet<&str> = main
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("RUNAWAY_GUARD_"))
+        .collect();
+    assert!(names.contains("RUNAWAY_GUARD_TOPIC_ARN"), "main.tf sets no topic: {names:?}");
+    let unknown: Vec<_> = names.iter().filter(|n| !config.contains(**n)).collect();
+    assert!(unknown.is_empty(), "main.tf sets variables src/config.rs never names: {unknown:?}");
+}
+
+#[test]
+fn each_example_enables_the_billing_alarm_at_most_once() {
+    for example in ["basic", "multi-region"] {
+        let mut enabled = 0;
+        for path in tf_files(&infra().join("examples").join(example)) {
+            for module in blocks(&parse(&path), "module") {
+                let source = attr(module.body(), "source").map(|e| e.to_string());
+                assert_eq!(source.as_deref(), Some("\"../../\""), "{}", path.display());
+                let providers = attr(module.body(), "providers").map(|e| e.to_string()).unwrap_or_default();
+                assert!(providers.contains("aws.us_east_1"), "{}: pass aws.us_east_1", path.display());
+                if matches!(attr(module.body(), "enable_billing_alarm"), Some(Expression::Bool(true))) {
+                    enabled += 1;
+                }
+            }
+        }
+        assert!(enabled <= 1, "examples/{example} enables the account-wide billing alarm {enabled} times");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// IAM
+// ---------------------------------------------------------------------------------------------------
+
+/// One statement of `data "aws_iam_policy_document" "this"` in infra/iam.tf.
+struct Statement {
+    sid: String,
+    effect: String,
+    actions: Vec<String>,
+    resources: String,
+}
+
+fn guard_statements() -> Vec<Statement> {
+    let body = parse(&infra().join("iam.tf"));
+    let doc = blocks(&body, "data")
+        .find(|b| label(b, 0) == "aws_iam_policy_document" && label(b, 1) == "this")
+        .expect("iam.tf has no data.aws_iam_policy_document.this");
+    blocks(doc.body(), "statement")
+        .map(|s| Statement {
+            sid: match attr(s.body(), "sid") {
+                Some(Expression::String(sid)) => sid.clone(),
+                _ => panic!("every statement of the guard policy needs a literal sid"),
+            },
+            effect: match attr(s.body(), "effect") {
+                Some(Expression::String(e)) => e.clone(),
+                _ => "Allow".to_owned(),
+            },
+            actions: string_list(attr(s.body(), "actions")),
+            resources: attr(s.body(), "resources").map(|e| e.to_string()).unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn is_platform(s: &Statement) -> bool {
+    s.sid.starts_with("Platform")
+}
+
+#[test]
+fn platform_statements_grant_only_platform_services() {
+    let statements = guard_statements();
+    assert!(statements.iter().any(is_platform), "no Platform* statements found");
+    for s in statements.iter().filter(|s| is_platform(s)) {
+        for action in &s.actions {
+            let service = action.split(':').next().unwrap_or_default();
+            assert!(
+                ["logs", "xray", "sqs", "kms"].contains(&service),
+                "{} grants {action}: adapter permissions must not hide in Platform* statements",
+                s.sid
+            );
+        }
+    }
+}
+
+#[test]
+fn guard_cannot_change_its_own_concurrency_or_tags() {
+    let statements = guard_statements();
+    let deny = statements.iter().find(|s| s.effect == "Deny").expect("no Deny statement in iam.tf");
+    let denied: BTreeSet<&str> = deny.actions.iter().map(String::as_str).collect();
+    for action in [
+        "lambda:PutFunctionConcurrency",
+        "lambda:DeleteFunctionConcurrency",
+        "lambda:TagResource",
+        "lambda:UntagResource",
+    ] {
+        assert!(denied.contains(action), "{} does not deny {action}", deny.sid);
+    }
+    assert!(deny.resources.contains("local.function_arn"), "deny is not scoped to the guard's own ARN");
+}
+
+#[test]
+fn iam_actions_match_adapter_calls() {
+    let adapters = root().join("src/aws");
+    if !adapters.is_dir() {
+        // Written past the test harness's capture on purpose: a skipped security check must be seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!!! SKIPPED iam_actions_match_adapter_calls: {} does not exist, so the IAM \
+             policy cannot be compared with the SDK calls. It runs once the AWS adapters are merged. !!!!\n",
+            adapters.display()
+        );
+        return;
+    }
+    let calls = scan::adapter_calls(&adapters).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!calls.is_empty(), "no SDK calls found under src/aws: the scanner no longer matches the code");
+    let granted: BTreeSet<String> = guard_statements()
+        .iter()
+        .filter(|s| s.effect == "Allow" && !is_platform(s))
+        .flat_map(|s| s.actions.iter().cloned())
+        .collect();
+    if let Err(diff) = scan::compare(&calls, &granted) {
+        panic!("infra/iam.tf does not match the calls in src/aws/:\n{diff}");
+    }
+}

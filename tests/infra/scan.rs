@@ -1,0 +1,422 @@
+//! Finds the AWS operations the adapters in `src/aws/` call, as IAM action names.
+//!
+//! A call is `.op()` with empty parentheses (SDK fluent operations take no arguments; parameters are
+//! set on the returned builder), where `op` is one of the service's operations as listed by the SDK
+//! crate's `src/operation/` directory. That list keeps `.send()`, `.build()`, `.set_*()` and the
+//! adapters' own helpers from matching. Comments, string and char literals and everything from the
+//! first `#[cfg(test)]` on are removed first, so docs, messages and mock set-up never count.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+/// IAM needs no permission for these: AWS always allows them.
+pub const ALWAYS_ALLOWED: &[&str] = &["sts:GetCallerIdentity"];
+
+/// Operations whose IAM action is not the PascalCase of the SDK name.
+const IAM_NAME_OVERRIDES: &[(&str, &str)] = &[
+    ("lambda:invoke", "lambda:InvokeFunction"),
+    ("lambda:invoke_with_response_stream", "lambda:InvokeFunction"),
+    ("lambda:get_layer_version_by_arn", "lambda:GetLayerVersion"),
+];
+
+/// The IAM action that allows `service`'s SDK operation `op`.
+pub fn iam_action(service: &str, op: &str) -> String {
+    let key = format!("{service}:{op}");
+    IAM_NAME_OVERRIDES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or_else(|| format!("{service}:{}", pascal(op)), |(_, action)| (*action).to_owned())
+}
+
+/// Adapter file stem → (IAM service prefix, its SDK operations).
+fn services() -> [(&'static str, &'static str); 4] {
+    [
+        ("lambda", LAMBDA_OPERATIONS),
+        ("cloudwatch", CLOUDWATCH_OPERATIONS),
+        ("sns", SNS_OPERATIONS),
+        ("sts", STS_OPERATIONS),
+    ]
+}
+
+/// Every IAM action called from the `.rs` files of `dir`. A file not named after a service is searched
+/// for every service's operations, and any hit there is an error: the call could not be attributed.
+pub fn adapter_calls(dir: &Path) -> Result<BTreeSet<String>, String> {
+    let mut calls = BTreeSet::new();
+    let mut entries: Vec<_> = fs::read_dir(dir).map_err(|e| e.to_string())?.flatten().collect();
+    entries.sort_by_key(|e| e.path());
+    for entry in entries {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        match services().into_iter().find(|(s, _)| *s == stem) {
+            Some((service, ops)) => calls.extend(calls_in(&source, service, ops)),
+            None => {
+                let stray: Vec<String> =
+                    services().into_iter().flat_map(|(s, ops)| calls_in(&source, s, ops)).collect();
+                if !stray.is_empty() {
+                    return Err(format!(
+                        "{} calls {stray:?} but is not one of lambda.rs/cloudwatch.rs/sns.rs/sts.rs: \
+                         move the call into its service's adapter or teach tests/infra/scan.rs the file",
+                        path.display()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(calls)
+}
+
+/// The IAM actions (`service:PascalCase`) of the operations of `ops` that `source` calls.
+pub fn calls_in(source: &str, service: &str, ops: &str) -> BTreeSet<String> {
+    let known: BTreeSet<&str> = ops.split_whitespace().collect();
+    let code = strip(source);
+    let code = production_part(&code);
+    let bytes = code.as_bytes();
+    let mut found = BTreeSet::new();
+    for (dot, _) in code.match_indices('.') {
+        let mut i = skip_ws(bytes, dot + 1);
+        let start = i;
+        while i < bytes.len()
+            && (bytes[i].is_ascii_lowercase() || bytes[i].is_ascii_digit() || bytes[i] == b'_')
+        {
+            i += 1;
+        }
+        let name = &code[start..i];
+        let j = skip_ws(bytes, i);
+        let empty_args = bytes.get(j) == Some(&b'(') && bytes.get(skip_ws(bytes, j + 1)) == Some(&b')');
+        if empty_args && known.contains(name) {
+            found.insert(iam_action(service, name));
+        }
+    }
+    found
+}
+
+/// The code before the first `#[cfg(test)] mod`: unit tests may drive a client to set up a mock.
+fn production_part(code: &str) -> &str {
+    for (at, _) in code.match_indices("#[cfg(test)]") {
+        if code[at + "#[cfg(test)]".len()..].trim_start().starts_with("mod ") {
+            return &code[..at];
+        }
+    }
+    code
+}
+
+fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// `get_function_concurrency` → `GetFunctionConcurrency`.
+pub fn pascal(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or_else(String::new, |f| f.to_ascii_uppercase().to_string() + c.as_str())
+        })
+        .collect()
+}
+
+/// The source with comments removed and string/char literals emptied (lifetimes are kept).
+pub fn strip(source: &str) -> String {
+    let s: Vec<char> = source.chars().collect();
+    let mut out = String::with_capacity(source.len());
+    let mut i = 0;
+    while i < s.len() {
+        let next = s.get(i + 1).copied();
+        if s[i] == '/' && next == Some('/') {
+            while i < s.len() && s[i] != '\n' {
+                i += 1;
+            }
+        } else if s[i] == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < s.len() {
+                if s[i] == '/' && s.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    i += 2;
+                } else if s[i] == '*' && s.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else if let Some(end) = raw_string_end(&s, i) {
+            out.push_str("\"\"");
+            i = end;
+        } else if s[i] == '"' {
+            i += 1;
+            while i < s.len() && s[i] != '"' {
+                i += if s[i] == '\\' { 2 } else { 1 };
+            }
+            out.push_str("\"\"");
+            i += 1;
+        } else if s[i] == '\'' && (next == Some('\\') || s.get(i + 2) == Some(&'\'')) {
+            // Past the opening quote and the first character, or an escape's backslash and next char.
+            i += if next == Some('\\') { 3 } else { 2 };
+            while i < s.len() && s[i] != '\'' {
+                i += 1;
+            }
+            out.push_str("' '");
+            i += 1;
+        } else {
+            out.push(s[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// If a raw string (`r"…"`, `r#"…"#`, `br"…"`) starts at `i`, the index just past its end.
+fn raw_string_end(s: &[char], i: usize) -> Option<usize> {
+    let prev_is_ident = i > 0 && (s[i - 1].is_alphanumeric() || s[i - 1] == '_');
+    if s[i] != 'r' || (prev_is_ident && !(s[i - 1] == 'b' && (i < 2 || !s[i - 2].is_alphanumeric()))) {
+        return None;
+    }
+    let mut j = i + 1;
+    while s.get(j) == Some(&'#') {
+        j += 1;
+    }
+    if s.get(j) != Some(&'"') {
+        return None;
+    }
+    let hashes = j - i - 1;
+    j += 1;
+    while j < s.len() {
+        if s[j] == '"' && (1..=hashes).all(|k| s.get(j + k) == Some(&'#')) {
+            return Some(j + 1 + hashes);
+        }
+        j += 1;
+    }
+    Some(s.len())
+}
+
+/// `Err` listing, in both directions, where the calls and the granted actions differ. IAM action names
+/// are case-insensitive, so `CreateSmsSandboxPhoneNumber` (from snake case) matches `CreateSMS…`.
+pub fn compare(calls: &BTreeSet<String>, granted: &BTreeSet<String>) -> Result<(), String> {
+    let key = |a: &String| a.to_ascii_lowercase();
+    let needed: BTreeSet<&String> =
+        calls.iter().filter(|c| !ALWAYS_ALLOWED.iter().any(|a| a.eq_ignore_ascii_case(c))).collect();
+    let granted_keys: BTreeSet<String> = granted.iter().map(key).collect();
+    let needed_keys: BTreeSet<String> = needed.iter().map(|c| key(c)).collect();
+    let missing: Vec<&String> = needed.into_iter().filter(|c| !granted_keys.contains(&key(c))).collect();
+    let unused: Vec<&String> = granted.iter().filter(|g| !needed_keys.contains(&key(g))).collect();
+    if missing.is_empty() && unused.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "  called but not granted (add to a non-Platform statement of infra/iam.tf): {missing:?}\n  \
+         granted but never called (remove from infra/iam.tf): {unused:?}\n  \
+         ({} is always allowed and must not be granted)",
+        ALWAYS_ALLOWED.join(", ")
+    ))
+}
+
+/// aws-sdk-lambda 1.115.0: `ls src/operation`.
+const LAMBDA_OPERATIONS: &str = "\
+    add_layer_version_permission add_permission checkpoint_durable_execution create_alias \
+    create_capacity_provider create_code_signing_config create_event_source_mapping create_function \
+    create_function_url_config delete_alias delete_capacity_provider delete_code_signing_config \
+    delete_event_source_mapping delete_function delete_function_code_signing_config \
+    delete_function_concurrency delete_function_event_invoke_config delete_function_url_config \
+    delete_layer_version delete_provisioned_concurrency_config get_account_settings get_alias \
+    get_capacity_provider get_code_signing_config get_durable_execution get_durable_execution_history \
+    get_durable_execution_state get_event_source_mapping get_function get_function_code_signing_config \
+    get_function_concurrency get_function_configuration get_function_event_invoke_config \
+    get_function_recursion_config get_function_scaling_config get_function_url_config get_layer_version \
+    get_layer_version_by_arn get_layer_version_policy get_policy get_provisioned_concurrency_config \
+    get_runtime_management_config invoke invoke_async invoke_with_response_stream list_aliases \
+    list_capacity_providers list_code_signing_configs list_durable_executions_by_function \
+    list_event_source_mappings list_function_event_invoke_configs list_function_url_configs \
+    list_function_versions_by_capacity_provider list_functions list_functions_by_code_signing_config \
+    list_layer_versions list_layers list_provisioned_concurrency_configs list_tags \
+    list_versions_by_function publish_layer_version publish_version put_function_code_signing_config \
+    put_function_concurrency put_function_event_invoke_config put_function_recursion_config \
+    put_function_scaling_config put_provisioned_concurrency_config put_runtime_management_config \
+    remove_layer_version_permission remove_permission send_durable_execution_callback_failure \
+    send_durable_execution_callback_heartbeat send_durable_execution_callback_success \
+    stop_durable_execution tag_resource untag_resource update_alias update_capacity_provider \
+    update_code_signing_config update_event_source_mapping update_function_code \
+    update_function_configuration update_function_event_invoke_config update_function_url_config \
+";
+
+/// aws-sdk-cloudwatch 1.99.0: `ls src/operation`.
+const CLOUDWATCH_OPERATIONS: &str = "\
+    delete_alarms delete_anomaly_detector delete_dashboards delete_insight_rules delete_metric_stream \
+    describe_alarm_contributors describe_alarm_history describe_alarms describe_alarms_for_metric \
+    describe_anomaly_detectors describe_insight_rules disable_alarm_actions disable_insight_rules \
+    enable_alarm_actions enable_insight_rules get_dashboard get_insight_rule_report get_metric_data \
+    get_metric_statistics get_metric_stream get_metric_widget_image list_dashboards \
+    list_managed_insight_rules list_metric_streams list_metrics list_tags_for_resource \
+    put_anomaly_detector put_composite_alarm put_dashboard put_insight_rule put_managed_insight_rules \
+    put_metric_alarm put_metric_data put_metric_stream set_alarm_state start_metric_streams \
+    stop_metric_streams tag_resource untag_resource \
+";
+
+/// aws-sdk-sns 1.94.0: `ls src/operation`.
+const SNS_OPERATIONS: &str = "\
+    add_permission check_if_phone_number_is_opted_out confirm_subscription create_platform_application \
+    create_platform_endpoint create_sms_sandbox_phone_number create_topic delete_endpoint \
+    delete_platform_application delete_sms_sandbox_phone_number delete_topic get_data_protection_policy \
+    get_endpoint_attributes get_platform_application_attributes get_sms_attributes \
+    get_sms_sandbox_account_status get_subscription_attributes get_topic_attributes \
+    list_endpoints_by_platform_application list_origination_numbers list_phone_numbers_opted_out \
+    list_platform_applications list_sms_sandbox_phone_numbers list_subscriptions \
+    list_subscriptions_by_topic list_tags_for_resource list_topics opt_in_phone_number publish \
+    publish_batch put_data_protection_policy remove_permission set_endpoint_attributes \
+    set_platform_application_attributes set_sms_attributes set_subscription_attributes \
+    set_topic_attributes subscribe tag_resource unsubscribe untag_resource \
+    verify_sms_sandbox_phone_number \
+";
+
+/// aws-sdk-sts 1.97.0: `ls src/operation`.
+const STS_OPERATIONS: &str = "\
+    assume_role assume_role_with_saml assume_role_with_web_identity assume_root \
+    decode_authorization_message get_access_key_info get_caller_identity get_delegated_access_token \
+    get_federation_token get_session_token get_web_identity_token \
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADAPTER: &str = r###"
+//! Docs mention `.put_function_concurrency()` and must not count.
+use aws_sdk_lambda::Client;
+
+impl LambdaThrottler {
+    /// Calls `.delete_function_concurrency()` (a doc comment, not a call).
+    async fn current(&self, name: &str) -> Result<Option<i32>, Error> {
+        let out = self
+            .client
+            .get_function_concurrency()
+            .function_name(name)
+            .send()
+            .await?;
+        let _ = "client.tag_resource() in a string";
+        let _ = r##"raw .untag_resource() "quoted" "##;
+        let _c = '"';
+        self.helper_list_tags(name).await?; // a helper with arguments, not an SDK call
+        self.list_tags_of(name);
+        let pages = self.client.list_functions ( ).into_paginator().send();
+        /* block comment .get_account_settings() /* nested */ still comment */
+        Ok(out.reserved_concurrent_executions().map(|c| c.max(0)))
+    }
+
+    fn build(&self) -> Request<'_> {
+        Request::builder().set_function_name(None).build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn setup(client: &Client) {
+        client.put_function_concurrency();
+    }
+}
+"###;
+
+    #[test]
+    fn finds_fluent_calls_across_lines_and_spacing() {
+        let calls = calls_in(ADAPTER, "lambda", LAMBDA_OPERATIONS);
+        let expected: BTreeSet<String> =
+            ["lambda:GetFunctionConcurrency", "lambda:ListFunctions"].map(String::from).into();
+        assert_eq!(calls, expected);
+    }
+
+    #[test]
+    fn operation_list_excludes_builder_methods() {
+        let ops: BTreeSet<&str> = LAMBDA_OPERATIONS.split_whitespace().collect();
+        for not_an_op in ["send", "build", "set_function_name", "function_name", "into_paginator"] {
+            assert!(!ops.contains(not_an_op), "{not_an_op} is listed as an operation");
+        }
+        assert_eq!(ops.len(), 85);
+        assert!(ops.contains("get_function_event_invoke_config"));
+    }
+
+    #[test]
+    fn other_services_use_their_own_lists() {
+        let src = "async fn f(c: &C) { c.get_metric_data().send().await; c.list_metrics().send(); \
+                   s.publish().topic_arn(a).send(); t.get_caller_identity().send(); }";
+        assert_eq!(calls_in(src, "cloudwatch", CLOUDWATCH_OPERATIONS).len(), 2);
+        let sns: Vec<String> = calls_in(src, "sns", SNS_OPERATIONS).into_iter().collect();
+        assert_eq!(sns, ["sns:Publish"]);
+        let sts: Vec<String> = calls_in(src, "sts", STS_OPERATIONS).into_iter().collect();
+        assert_eq!(sts, ["sts:GetCallerIdentity"]);
+    }
+
+    #[test]
+    fn strip_keeps_lifetimes_and_empties_literals() {
+        let stripped = strip("fn f<'a>(x: &'a str) -> char { let s = \"a.b()\"; 'x' } // c.d()");
+        assert_eq!(stripped, "fn f<'a>(x: &'a str) -> char { let s = \"\"; ' ' } ");
+        let escaped = strip("let q = '\\''; let u = '\\u{41}'; x.list_tags()");
+        assert_eq!(escaped, "let q = ' '; let u = ' '; x.list_tags()");
+    }
+
+    #[test]
+    fn operations_named_differently_in_iam_are_translated() {
+        assert_eq!(iam_action("lambda", "invoke"), "lambda:InvokeFunction");
+        assert_eq!(iam_action("lambda", "list_tags"), "lambda:ListTags");
+        let calls = calls_in("fn f() { c.invoke().send(); }", "lambda", LAMBDA_OPERATIONS);
+        assert_eq!(calls, set(&["lambda:InvokeFunction"]));
+    }
+
+    #[test]
+    fn pascal_converts_snake_case() {
+        assert_eq!(pascal("get_function_concurrency"), "GetFunctionConcurrency");
+        assert_eq!(pascal("publish"), "Publish");
+    }
+
+    fn set(items: &[&str]) -> BTreeSet<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn compare_accepts_equal_sets_and_exempts_get_caller_identity() {
+        let calls = set(&["lambda:ListTags", "sts:GetCallerIdentity"]);
+        assert_eq!(compare(&calls, &set(&["lambda:ListTags"])), Ok(()));
+        assert_eq!(
+            compare(&set(&["sns:CreateSmsSandboxPhoneNumber"]), &set(&["sns:CreateSMSSandboxPhoneNumber"])),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn compare_reports_a_call_without_permission() {
+        let err = compare(&set(&["lambda:ListTags", "lambda:TagResource"]), &set(&["lambda:ListTags"]))
+            .unwrap_err();
+        let expected = "called but not granted (add to a non-Platform statement of infra/iam.tf): \
+                        [\"lambda:TagResource\"]";
+        assert!(err.contains(expected), "{err}");
+    }
+
+    #[test]
+    fn compare_reports_a_permission_without_call() {
+        let granted = set(&["lambda:ListTags", "lambda:InvokeFunction", "sts:GetCallerIdentity"]);
+        let err = compare(&set(&["lambda:ListTags"]), &granted).unwrap_err();
+        let expected = "never called (remove from infra/iam.tf): \
+                        [\"lambda:InvokeFunction\", \"sts:GetCallerIdentity\"]";
+        assert!(err.contains(expected), "{err}");
+    }
+
+    #[test]
+    fn adapter_calls_rejects_a_call_in_an_unmapped_file() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("lambda.rs"), "fn f() { c.list_tags().send(); }").unwrap();
+        fs::write(dir.path().join("mod.rs"), "pub mod lambda; fn g() { Client::new(&conf); }").unwrap();
+        let calls = adapter_calls(dir.path()).unwrap();
+        assert_eq!(calls, set(&["lambda:ListTags"]));
+        fs::write(dir.path().join("throttle.rs"), "fn h() { c.put_function_concurrency().send(); }").unwrap();
+        let err = adapter_calls(dir.path()).unwrap_err();
+        assert!(err.contains("throttle.rs") && err.contains("lambda:PutFunctionConcurrency"), "{err}");
+    }
+}
