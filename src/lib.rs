@@ -54,6 +54,8 @@ pub mod clients;
 pub mod commands;
 #[cfg(feature = "guard")]
 pub mod emf;
+#[cfg(all(feature = "guard", test))]
+pub mod fake;
 #[cfg(feature = "guard")]
 pub mod handler;
 #[cfg(feature = "guard")]

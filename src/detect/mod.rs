@@ -1,9 +1,10 @@
 //! Pure, synchronous detection: `Signal` + `now` → `Verdict`s. Never reads the clock, never awaits,
-//! never imports the SDK. State lives in DashMaps with hard caps and TTL eviction; every method takes
-//! `&self` and no guard ever leaves this module, so one `Detector` is shared across tasks.
+//! never imports the SDK. Chain state lives in a DashMap with a hard cap and TTL eviction, rate
+//! windows in a capped lock-free index; every method takes `&self` and no guard ever leaves this
+//! module, so one `Detector` is shared across tasks.
 //!
-//! Layout: [`chains`](self) (per-root table), `functions` (interned names + rate windows),
-//! `window` (buckets and rate rules), [`cost`] (the offender-search cost model).
+//! Layout: `chains` (per-root table), `functions` (function ids + rate windows), `window` (buckets
+//! and rate rules), [`cost`] (the offender-search cost model). Rules and defaults: docs/detector.md.
 
 mod chains;
 pub mod cost;

@@ -1,0 +1,211 @@
+//! In-memory ports for unit tests of the handler's pure logic and for faults a server can't show
+//! (a call that fails exactly once, a tag write denied while the throttle works).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use crate::name::FunctionName;
+use crate::ports::{
+    Alert, Architecture, FailureTarget, FunctionState, Metrics, Notifier, PortError, Reservation, Throttler,
+    TripRecord, TrippedFunction, UsageSample,
+};
+use crate::time::Timestamp;
+
+/// Operations a test can make fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Op {
+    /// `function_state`.
+    Read,
+    /// `write_trip_record`.
+    Tag,
+    /// `set_reserved_concurrency`.
+    Throttle,
+    /// `publish`.
+    Publish,
+    /// `mark_alerted`.
+    MarkAlerted,
+}
+
+/// A fake account: functions, their reservations and trip records, and the alerts published.
+/// Clones share one account, so the same fake can be the throttler, the metrics and the notifier.
+#[derive(Debug, Default, Clone)]
+pub struct FakeAccount {
+    state: Arc<Mutex<FakeState>>,
+}
+
+#[derive(Debug, Default)]
+struct FakeState {
+    functions: BTreeMap<FunctionName, FunctionState>,
+    failing: BTreeMap<Op, (u32, bool)>,
+    alerts: Vec<Alert>,
+    calls: Vec<(Op, String)>,
+}
+
+impl FakeAccount {
+    /// Adds a function with a reservation.
+    pub fn with_function(self, name: &str, reserved: Reservation) -> Self {
+        let function = FunctionName::new(name).unwrap_or_else(|e| panic!("test function name {name}: {e}"));
+        let state = FunctionState {
+            function: function.clone(),
+            reserved_concurrency: reserved,
+            exempt_tag: false,
+            max_depth_tag: None,
+            trip: None,
+            reenabled_at: None,
+            memory_mb: 128,
+            architecture: Architecture::Arm64,
+            failure_target: FailureTarget::Dropped,
+        };
+        self.lock().functions.insert(function, state);
+        self
+    }
+
+    /// Makes the next `times` calls of `op` fail (`retryable` as given).
+    pub fn fail(&self, op: Op, times: u32, retryable: bool) {
+        self.lock().failing.insert(op, (times, retryable));
+    }
+
+    /// A function's current state.
+    pub fn function(&self, name: &str) -> FunctionState {
+        let function = FunctionName::new(name).unwrap_or_else(|e| panic!("{e}"));
+        self.lock().functions.get(&function).cloned().unwrap_or_else(|| panic!("no function {name}"))
+    }
+
+    /// Edits a function's state.
+    pub fn edit(&self, name: &str, edit: impl FnOnce(&mut FunctionState)) {
+        let function = FunctionName::new(name).unwrap_or_else(|e| panic!("{e}"));
+        let mut state = self.lock();
+        let entry = state.functions.get_mut(&function).unwrap_or_else(|| panic!("no function {name}"));
+        edit(entry);
+    }
+
+    /// Alerts published so far.
+    pub fn alerts(&self) -> Vec<Alert> {
+        self.lock().alerts.clone()
+    }
+
+    /// Mutating calls made so far, in order.
+    pub fn calls(&self) -> Vec<(Op, String)> {
+        self.lock().calls.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn check(&self, op: Op, target: &str) -> Result<(), PortError> {
+        let mut state = self.lock();
+        state.calls.push((op, target.to_owned()));
+        if let Some((left, retryable)) = state.failing.get_mut(&op)
+            && *left > 0
+        {
+            *left -= 1;
+            return Err(PortError {
+                operation: "Fake",
+                target: target.to_owned(),
+                message: format!("injected {op:?} failure"),
+                retryable: *retryable,
+                not_found: false,
+                source: None,
+            });
+        }
+        Ok(())
+    }
+
+    fn with_state<R>(
+        &self,
+        function: &FunctionName,
+        f: impl FnOnce(&mut FunctionState) -> R,
+    ) -> Result<R, PortError> {
+        let mut state = self.lock();
+        match state.functions.get_mut(function) {
+            Some(s) => Ok(f(s)),
+            None => Err(PortError {
+                operation: "Fake",
+                target: function.to_string(),
+                message: "ResourceNotFoundException".to_owned(),
+                retryable: false,
+                not_found: true,
+                source: None,
+            }),
+        }
+    }
+}
+
+impl Throttler for FakeAccount {
+    async fn function_state(&self, function: &FunctionName) -> Result<FunctionState, PortError> {
+        self.check(Op::Read, function.as_str())?;
+        self.with_state(function, |s| s.clone())
+    }
+
+    async fn write_trip_record(&self, function: &FunctionName, record: &TripRecord) -> Result<(), PortError> {
+        self.check(Op::Tag, function.as_str())?;
+        self.with_state(function, |s| {
+            if s.trip.is_none() {
+                s.trip = Some(record.clone());
+            }
+        })
+    }
+
+    async fn set_reserved_concurrency(
+        &self,
+        function: &FunctionName,
+        value: Reservation,
+    ) -> Result<(), PortError> {
+        self.check(Op::Throttle, function.as_str())?;
+        self.with_state(function, |s| s.reserved_concurrency = value)
+    }
+
+    async fn mark_alerted(&self, function: &FunctionName) -> Result<(), PortError> {
+        self.check(Op::MarkAlerted, function.as_str())?;
+        self.with_state(function, |s| {
+            if let Some(trip) = &mut s.trip {
+                trip.alert_pending = false;
+            }
+        })
+    }
+
+    async fn clear_trip_record(
+        &self,
+        function: &FunctionName,
+        reenabled_at: Timestamp,
+    ) -> Result<(), PortError> {
+        self.with_state(function, |s| {
+            s.trip = None;
+            s.reenabled_at = Some(reenabled_at);
+        })
+    }
+
+    async fn list_tripped(&self) -> Result<Vec<TrippedFunction>, PortError> {
+        let state = self.lock();
+        Ok(state
+            .functions
+            .values()
+            .filter_map(|s| {
+                s.trip.clone().map(|record| TrippedFunction { function: s.function.clone(), record })
+            })
+            .collect())
+    }
+
+    async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {
+        Ok(Some(1000))
+    }
+}
+
+impl Notifier for FakeAccount {
+    async fn publish(&self, alert: &Alert) -> Result<(), PortError> {
+        self.check(Op::Publish, &alert.subject)?;
+        self.lock().alerts.push(alert.clone());
+        Ok(())
+    }
+}
+
+impl Metrics for FakeAccount {
+    async fn active_functions(&self) -> Result<Vec<FunctionName>, PortError> {
+        Ok(Vec::new())
+    }
+
+    async fn usage(&self, _: &[FunctionName], _: u64, _: Timestamp) -> Result<Vec<UsageSample>, PortError> {
+        Ok(Vec::new())
+    }
+}

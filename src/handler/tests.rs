@@ -1,0 +1,143 @@
+//! The handler's trip flow against in-memory ports: the orderings and failure paths that moto
+//! cannot produce on demand.
+
+use crate::config::Config;
+use crate::fake::{FakeAccount, Op};
+use crate::handler::Guard;
+use crate::name::FunctionName;
+use crate::report::{Outcome, Report};
+use crate::time::Timestamp;
+
+const NOW: Timestamp = Timestamp::from_secs(1_795_000_000);
+
+fn chain_event(function: &str, depth: u32) -> Vec<u8> {
+    format!(
+        r#"{{"version":"0","id":"1","detail-type":"Thing","source":"com.example","account":"123456789012",
+        "time":"2026-11-20T09:21:07Z","region":"us-east-1","resources":[],
+        "detail":{{"runawayGuard":{{"root":"1-abc-def","depth":{depth},"function":"{function}"}}}}}}"#
+    )
+    .into_bytes()
+}
+
+fn guard(account: &FakeAccount, config: Config) -> Guard<FakeAccount, FakeAccount, FakeAccount> {
+    Guard::new(config, account.clone(), account.clone(), account.clone())
+}
+
+async fn handle(guard: &Guard<FakeAccount, FakeAccount, FakeAccount>, function: &str) -> Report {
+    match guard.handle_bytes(&chain_event(function, 17), NOW).await {
+        Ok(report) => report,
+        Err(err) => panic!("event rejected: {err}"),
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    futures::executor::block_on(f)
+}
+
+#[test]
+fn trip_records_before_throttling_and_alerts_once() {
+    let account = FakeAccount::default().with_function("orders", Some(25));
+    let guard = guard(&account, Config::default());
+    let report = block_on(handle(&guard, "orders"));
+    assert_eq!(report.decisions[0].outcome, Outcome::Throttled);
+    assert_eq!(report.decisions[0].previous_concurrency.as_deref(), Some("25"));
+    let ops: Vec<Op> = account.calls().into_iter().map(|(op, _)| op).collect();
+    assert_eq!(ops, [Op::Read, Op::Tag, Op::Throttle, Op::Publish, Op::MarkAlerted]);
+    let state = account.function("orders");
+    assert_eq!(state.reserved_concurrency, Some(0));
+    let trip = state.trip.unwrap();
+    assert_eq!((trip.previous_concurrency, trip.alert_pending), (Some(25), false));
+    assert_eq!(account.alerts().len(), 1);
+}
+
+#[test]
+fn tag_failure_still_throttles_and_the_alert_carries_the_previous_value() {
+    let account = FakeAccount::default().with_function("orders", Some(7));
+    account.fail(Op::Tag, 1, false);
+    let report = block_on(handle(&guard(&account, Config::default()), "orders"));
+    let decision = &report.decisions[0];
+    assert_eq!(decision.outcome, Outcome::Throttled);
+    assert_eq!(decision.errors.len(), 1, "{:?}", decision.errors);
+    assert_eq!(account.function("orders").reserved_concurrency, Some(0));
+    let alert = &account.alerts()[0];
+    assert!(alert.body.contains("Previous reserved concurrency: 7"), "{}", alert.body);
+}
+
+#[test]
+fn throttle_failure_is_reported_alerted_retryable_and_finished_by_the_retry() {
+    let account = FakeAccount::default().with_function("orders", None);
+    account.fail(Op::Throttle, 1, true);
+    let guard = guard(&account, Config::default());
+    let first = block_on(handle(&guard, "orders"));
+    assert_eq!(first.decisions[0].outcome, Outcome::Failed);
+    assert!(first.needs_retry());
+    assert!(account.alerts()[0].subject.starts_with("FAILED"), "{}", account.alerts()[0].subject);
+    assert_eq!(account.function("orders").reserved_concurrency, None);
+    // The retry finds the record without the throttle and completes the trip, keeping `none`.
+    let second = block_on(handle(&guard, "orders"));
+    assert_eq!(second.decisions[0].outcome, Outcome::Throttled, "{:?}", second.decisions[0]);
+    let state = account.function("orders");
+    assert_eq!(state.reserved_concurrency, Some(0));
+    assert_eq!(state.trip.unwrap().previous_concurrency, None);
+}
+
+#[test]
+fn lost_alert_is_retried_and_sent_exactly_once_more() {
+    let account = FakeAccount::default().with_function("orders", Some(3));
+    account.fail(Op::Publish, 1, true);
+    let guard = guard(&account, Config::default());
+    let first = block_on(handle(&guard, "orders"));
+    assert_eq!(first.decisions[0].outcome, Outcome::Throttled);
+    assert!(first.needs_retry() && !first.decisions[0].alerted);
+    assert!(account.function("orders").trip.unwrap().alert_pending);
+    // A retry in a fresh container (no in-memory dedupe) re-sends the pending alert.
+    let retry = Guard::new(Config::default(), account.clone(), account.clone(), account.clone());
+    let second = block_on(handle(&retry, "orders"));
+    assert_eq!(second.decisions[0].outcome, Outcome::AlreadyTripped);
+    assert!(second.decisions[0].alerted);
+    assert_eq!(account.alerts().len(), 1);
+    assert!(!account.function("orders").trip.unwrap().alert_pending);
+    let third = block_on(handle(
+        &Guard::new(Config::default(), account.clone(), account.clone(), account.clone()),
+        "orders",
+    ));
+    assert!(!third.decisions[0].alerted);
+    assert_eq!(account.alerts().len(), 1);
+}
+
+#[test]
+fn zero_set_by_hand_is_never_recorded_as_previous() {
+    let account = FakeAccount::default().with_function("orders", Some(0));
+    let report = block_on(handle(&guard(&account, Config::default()), "orders"));
+    assert_eq!(report.decisions[0].outcome, Outcome::AlreadyTripped);
+    assert!(account.function("orders").trip.is_none());
+    assert!(account.calls().iter().all(|(op, _)| *op == Op::Read));
+}
+
+#[test]
+fn dry_run_and_self_and_exempt_mutate_nothing() {
+    let account = FakeAccount::default().with_function("orders", Some(5)).with_function("guard", None);
+    let dry = Config { dry_run: true, ..Config::default() };
+    let report = block_on(handle(&guard(&account, dry), "orders"));
+    assert_eq!(report.decisions[0].outcome, Outcome::WouldThrottle);
+    assert!(account.alerts()[0].subject.starts_with("WOULD THROTTLE"));
+    let myself = Config { self_function: Some(FunctionName::new("guard").unwrap()), ..Config::default() };
+    let report = block_on(handle(&guard(&account, myself), "guard"));
+    assert_eq!(report.decisions[0].outcome, Outcome::Exempt);
+    account.edit("orders", |s| s.exempt_tag = true);
+    let report = block_on(handle(&guard(&account, Config::default()), "orders"));
+    assert_eq!(report.decisions[0].outcome, Outcome::Exempt);
+    let mutations =
+        account.calls().into_iter().filter(|(op, _)| matches!(op, Op::Tag | Op::Throttle | Op::MarkAlerted));
+    assert_eq!(mutations.count(), 0);
+    assert_eq!(account.function("orders").reserved_concurrency, Some(5));
+}
+
+#[test]
+fn a_per_function_max_depth_tag_raises_the_limit() {
+    let account = FakeAccount::default().with_function("deep", Some(2));
+    account.edit("deep", |s| s.max_depth_tag = Some(40));
+    let report = block_on(handle(&guard(&account, Config::default()), "deep"));
+    assert_eq!(report.decisions[0].outcome, Outcome::Exempt, "{:?}", report.decisions[0]);
+    assert_eq!(account.function("deep").reserved_concurrency, Some(2));
+}
