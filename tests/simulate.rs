@@ -189,9 +189,15 @@ fn scenario_files_load_and_bad_ones_are_typed_errors() {
 #[ignore = "prints the report; run by hand"]
 fn print_report() {
     let started = std::time::Instant::now();
-    let all = simulate::run_all(SEED, &Config::default()).expect("runs");
+    let mut config = Config::default();
+    // Lets the report show the effect of a threshold without editing defaults.
+    if let Some(rate) = std::env::var("SIM_RATE_LIMIT").ok().and_then(|v| v.parse().ok()) {
+        config.rate_limit_per_sec = rate;
+    }
+    let all = simulate::run_all(SEED, &config).expect("runs");
     println!("{}", simulate::render::text(&all));
     println!("wall time for all scenarios: {:?}", started.elapsed());
+    println!("{}", serde_json::to_string(&all).expect("serialises"));
 }
 
 /// Wall time of each scenario (all five runs, two cores): `-- --ignored --nocapture time_each`.

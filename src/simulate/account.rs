@@ -92,22 +92,29 @@ impl Engine<'_> {
         }
     }
 
-    /// Serves the SQS queues `f` consumes, up to its capacity, in batches.
+    /// Serves the SQS queues `f` consumes, up to its capacity. Messages received in one tick are
+    /// batched together (`ceil(messages / batch_size)` invocations) however they are split into
+    /// cohorts, so runs that track roots and runs that merge them bill the same invocations.
     pub(super) fn serve_queues(&mut self, f: usize) {
         let model = self.model;
         for &qi in &model.functions[f].queues {
             let batch = u64::from(model.queues[qi].batch_size);
             let mut free_messages = u64::from(self.free_capacity(f)) * batch;
+            let mut taken_messages = 0;
+            let mut invocations_started = 0;
             while free_messages > 0 {
                 let Some(cohort) = self.queues[qi].pop_front() else { break };
                 let (taken, rest) = cohort.split(free_messages);
                 for r in rest.into_iter().rev().flatten() {
                     self.queues[qi].push_front(r);
                 }
-                if let Some(t) = taken {
-                    free_messages = free_messages.saturating_sub(t.total().div_ceil(batch) * batch);
-                    self.start(f, t.total().div_ceil(batch) as u32, t);
-                }
+                let Some(t) = taken else { break };
+                free_messages -= t.total();
+                taken_messages += t.total();
+                // Invocations so far for this tick's batches, minus those already started.
+                let invocations = taken_messages.div_ceil(batch) - invocations_started;
+                invocations_started += invocations;
+                self.start(f, invocations as u32, t);
             }
         }
     }

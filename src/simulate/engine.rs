@@ -115,7 +115,7 @@ pub(crate) struct Engine<'m> {
     pub(super) traffic_acc: Vec<f64>,
     pub(super) route_acc: Vec<f64>,
     pub(super) next_root: u32,
-    /// Roots are merged (every mechanism but the guard, which needs per-root counts).
+    /// Roots are merged (the peers' runs).
     pub(super) merged: bool,
     pub(super) series: Series,
     pub(super) stats: Stats,
@@ -145,7 +145,9 @@ impl<'m> Engine<'m> {
             traffic_acc: vec![0.0; model.traffic.len()],
             route_acc: vec![0.0; model.routes.len()],
             next_root: 0,
-            merged: mechanism != Mechanism::Guard,
+            // The guard needs per-root counts; the baseline tracks roots too so that a guard run that
+            // trips nothing matches it exactly.
+            merged: !matches!(mechanism, Mechanism::Guard | Mechanism::Baseline),
             series: Series::new(n, seconds),
             stats: Stats::default(),
             trips: Vec::new(),
