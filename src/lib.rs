@@ -65,8 +65,8 @@ pub mod operator;
 #[cfg(feature = "guard")]
 pub mod runtime;
 #[cfg(feature = "guard")]
+pub mod simulate;
+#[cfg(feature = "guard")]
 pub mod table;
 #[cfg(feature = "guard")]
 pub mod trip;
-#[cfg(feature = "guard")]
-pub mod simulate;

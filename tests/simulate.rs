@@ -105,7 +105,15 @@ fn results_are_deterministic_for_a_seed() {
 #[test]
 fn json_has_the_documented_shape() {
     let json = serde_json::to_value(result("eventbridge-loop")).expect("serialises");
-    for key in ["scenario", "contained", "time_to_containment_s", "leaked_invocations", "leaked_usd", "trips", "peers"] {
+    for key in [
+        "scenario",
+        "contained",
+        "time_to_containment_s",
+        "leaked_invocations",
+        "leaked_usd",
+        "trips",
+        "peers",
+    ] {
         assert!(json.get(key).is_some(), "missing {key}");
     }
     for peer in ["lambda_loop_detection", "billing_kill_switch", "no_guard"] {
@@ -206,7 +214,8 @@ fn print_report() {
 fn time_each() {
     for name in simulate::scenario_names() {
         let started = std::time::Instant::now();
-        let r = simulate::run(&simulate::scenario(name).expect("built in"), SEED, &Config::default()).expect("runs");
+        let r = simulate::run(&simulate::scenario(name).expect("built in"), SEED, &Config::default())
+            .expect("runs");
         println!("{name}: {:?} (signals fed {})", started.elapsed(), r.guard_stats.signals_fed);
     }
 }

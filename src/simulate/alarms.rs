@@ -54,7 +54,15 @@ impl Engine<'_> {
                     let function = alarm.function.map(|f| &model.functions[f].name);
                     let reason = format!("datapoint {value:.0} vs threshold {:.0}", alarm.threshold);
                     let metric = metric("AWS/Lambda", alarm.metric.as_str());
-                    out.push(alarm_signal(&alarm.name, metric, function, breach, reason, now, AlarmTransport::LambdaAction));
+                    out.push(alarm_signal(
+                        &alarm.name,
+                        metric,
+                        function,
+                        breach,
+                        reason,
+                        now,
+                        AlarmTransport::LambdaAction,
+                    ));
                 }
             }
         }
@@ -67,7 +75,8 @@ impl Engine<'_> {
             let breach = charges >= self.model.billing_alarm_usd;
             if breach != self.alarms.billing_in_alarm {
                 self.alarms.billing_in_alarm = breach;
-                let reason = format!("EstimatedCharges ${charges:.2} vs ${:.2}", self.model.billing_alarm_usd);
+                let reason =
+                    format!("EstimatedCharges ${charges:.2} vs ${:.2}", self.model.billing_alarm_usd);
                 let metric = metric("AWS/Billing", "EstimatedCharges");
                 out.push(alarm_signal(BILLING_ALARM, metric, None, breach, reason, now, AlarmTransport::Sns));
             }

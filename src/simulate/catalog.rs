@@ -1,8 +1,8 @@
 //! The built-in scenarios. Each is a `--scenario-file` JSON under `src/simulate/scenarios/`, compiled
 //! in, so the files double as examples of the format.
 
-use super::{SimError, parse_scenario};
 use super::scenario::Scenario;
+use super::{SimError, parse_scenario};
 
 /// Name and JSON of every built-in scenario, runaways first.
 const BUILT_IN: [(&str, &str); 8] = [

@@ -74,7 +74,12 @@ impl CloudWatch {
     }
 
     /// The datapoint an alarm reads for `minute`, if that minute is closed.
-    pub(crate) fn datapoint(&self, metric: LambdaMetric, function: Option<usize>, minute: usize) -> Option<f64> {
+    pub(crate) fn datapoint(
+        &self,
+        metric: LambdaMetric,
+        function: Option<usize>,
+        minute: usize,
+    ) -> Option<f64> {
         let m = self.closed.get(minute)?;
         Some(match (metric, function) {
             (LambdaMetric::ConcurrentExecutions, None) => f64::from(m.account_concurrency_max),
@@ -106,10 +111,12 @@ impl CloudWatch {
         let visible_end = (now_secs.saturating_sub(METRIC_LAG_SECS) / 60) as usize;
         let start = (now_secs.saturating_sub(window_secs) / 60) as usize;
         let end = visible_end.min(self.closed.len());
-        self.closed.get(start.min(end)..end).unwrap_or(&[]).iter().filter_map(|m| m.functions.get(f)).fold(
-            (0.0, 0.0),
-            |(inv, dur), m| (inv + m.invocations as f64, dur + m.duration_ms),
-        )
+        self.closed
+            .get(start.min(end)..end)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|m| m.functions.get(f))
+            .fold((0.0, 0.0), |(inv, dur), m| (inv + m.invocations as f64, dur + m.duration_ms))
     }
 
     /// Whether `f` has visible invocations within the `window_secs` before `now_secs`.

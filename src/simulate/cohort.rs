@@ -46,8 +46,11 @@ impl Cohort {
         // Less than one root's worth: split the first root's events.
         let taken = Cohort { roots: 1, per_root: n, ..self };
         let first_rest = Cohort { roots: 1, per_root: self.per_root - n, ..self };
-        let others = (self.roots > 1)
-            .then(|| Cohort { first_root: self.first_root + 1, roots: self.roots - 1, ..self });
+        let others = (self.roots > 1).then(|| Cohort {
+            first_root: self.first_root + 1,
+            roots: self.roots - 1,
+            ..self
+        });
         (Some(taken), [Some(first_rest), others])
     }
 

@@ -221,10 +221,11 @@ impl<'m> Engine<'m> {
             self.account.lock().cloudwatch.close_minute();
         }
         let signals = self.evaluate_alarms();
-        if !signals.is_empty() && self.mechanism == Mechanism::BillingKillSwitch && self.kill_at.is_none() {
-            if signals.iter().any(super::alarms::is_billing_alarm) {
-                self.kill_at = Some(self.tick + KILL_SWITCH_REACTION_TICKS);
-            }
+        if self.mechanism == Mechanism::BillingKillSwitch
+            && self.kill_at.is_none()
+            && signals.iter().any(super::alarms::is_billing_alarm)
+        {
+            self.kill_at = Some(self.tick + KILL_SWITCH_REACTION_TICKS);
         }
         if self.kill_at == Some(self.tick) {
             self.kill_switch();
@@ -251,7 +252,8 @@ impl<'m> Engine<'m> {
         let model = self.model;
         for (i, t) in model.traffic.iter().enumerate() {
             let jitter = 0.8 + 0.4 * self.rng.unit(Stream::Traffic, i as u64, u64::from(self.tick));
-            let exact = t.rate_at(secs, with_incident) * TICK_MS as f64 / 1000.0 * jitter + self.traffic_acc[i];
+            let exact =
+                t.rate_at(secs, with_incident) * TICK_MS as f64 / 1000.0 * jitter + self.traffic_acc[i];
             let mut n = exact.floor() as u64;
             self.traffic_acc[i] = exact - n as f64;
             if let Some(b) = &t.burst {

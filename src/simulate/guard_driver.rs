@@ -66,11 +66,24 @@ impl GuardDriver {
             SimMetrics(account.clone()),
             SimNotifier(account.clone()),
         );
-        Self { guard, in_transit: BTreeMap::new(), arrived: Vec::new(), signals_fed: 0, signals_dropped: 0, errors: 0 }
+        Self {
+            guard,
+            in_transit: BTreeMap::new(),
+            arrived: Vec::new(),
+            signals_fed: 0,
+            signals_dropped: 0,
+            errors: 0,
+        }
     }
 
     /// Invokes the guard for alarms now and for chain events at each batching-window boundary.
-    pub(crate) fn on_tick(&mut self, tick: u32, now: Timestamp, alarms: Vec<Signal>, functions: &[Func]) -> Vec<Trip> {
+    pub(crate) fn on_tick(
+        &mut self,
+        tick: u32,
+        now: Timestamp,
+        alarms: Vec<Signal>,
+        functions: &[Func],
+    ) -> Vec<Trip> {
         let mut trips = Vec::new();
         if !alarms.is_empty() {
             trips.extend(self.handle(&alarms, now, tick));
@@ -102,7 +115,8 @@ impl GuardDriver {
             let mut left = wanted.min(room);
             for root in e.cohort.first_root..e.cohort.first_root + e.cohort.roots {
                 let Ok(root) = ChainRoot::new(&format!("sim-{root}")) else { continue };
-                let header = ChainHeader { root, depth: u32::from(e.header_depth), function: function.clone() };
+                let header =
+                    ChainHeader { root, depth: u32::from(e.header_depth), function: function.clone() };
                 let signal = Signal::Chain(ChainObservation {
                     header,
                     emitted_at: Some(emitted_at),

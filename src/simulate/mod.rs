@@ -99,8 +99,13 @@ pub fn load_scenario_file(path: &Path) -> Result<Scenario, SimError> {
 /// Runs `scenario` for the guard (configured by `config`), every peer and the baseline.
 pub fn run(scenario: &Scenario, seed: u64, config: &Config) -> Result<SimulationResult, SimError> {
     let model = Model::compile(scenario, &config.prices)?;
-    let mechanisms =
-        [Mechanism::Baseline, Mechanism::Guard, Mechanism::LambdaLoopDetection, Mechanism::BillingKillSwitch, Mechanism::NoGuard];
+    let mechanisms = [
+        Mechanism::Baseline,
+        Mechanism::Guard,
+        Mechanism::LambdaLoopDetection,
+        Mechanism::BillingKillSwitch,
+        Mechanism::NoGuard,
+    ];
     // Runs are independent: use both cores when there are two.
     let outputs: Vec<_> = std::thread::scope(|s| {
         let model = &model;

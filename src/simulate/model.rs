@@ -123,11 +123,12 @@ impl Model {
         if !(scenario.billing_alarm_usd.is_finite() && scenario.billing_alarm_usd > 0.0) {
             return Err(bad("billing_alarm_usd must be a positive number".to_owned()));
         }
-        let mut functions = scenario.functions.iter().map(|f| compile_function(f, prices)).collect::<Result<
-            Vec<_>,
-            String,
-        >>()
-        .map_err(bad)?;
+        let mut functions = scenario
+            .functions
+            .iter()
+            .map(|f| compile_function(f, prices))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(bad)?;
         let func_index = |name: &str| {
             scenario
                 .functions
@@ -138,7 +139,10 @@ impl Model {
         let mut queues = Vec::new();
         for q in &scenario.queues {
             if q.batch_size == 0 || q.max_receive_count == 0 || q.visibility_timeout_secs > 43_200 {
-                return Err(bad(format!("queue {:?}: batch_size and max_receive_count must be ≥1, visibility ≤12 h", q.name)));
+                return Err(bad(format!(
+                    "queue {:?}: batch_size and max_receive_count must be ≥1, visibility ≤12 h",
+                    q.name
+                )));
             }
             queues.push(Queue {
                 consumer: func_index(&q.consumer)?,
@@ -148,7 +152,11 @@ impl Model {
             });
         }
         let queue_index = |name: &str| {
-            scenario.queues.iter().position(|q| q.name == name).ok_or_else(|| bad(format!("unknown queue {name:?}")))
+            scenario
+                .queues
+                .iter()
+                .position(|q| q.name == name)
+                .ok_or_else(|| bad(format!("unknown queue {name:?}")))
         };
         let resolve = |to: &TargetSpec| -> Result<(Dest, Kind), SimError> {
             Ok(match to {
@@ -193,9 +201,16 @@ impl Model {
             {
                 return Err(bad("traffic rates must be 0..=1e6/s, bursts periodic and ≤1e6".to_owned()));
             }
-            traffic.push(Traffic { dest, kind, rate: t.rate_per_sec, changes: t.changes.clone(), burst: t.burst.clone() });
+            traffic.push(Traffic {
+                dest,
+                kind,
+                rate: t.rate_per_sec,
+                changes: t.changes.clone(),
+                burst: t.burst.clone(),
+            });
         }
-        let alarms = scenario.alarms.iter().map(|a| compile_alarm(a, &func_index)).collect::<Result<_, _>>()?;
+        let alarms =
+            scenario.alarms.iter().map(|a| compile_alarm(a, &func_index)).collect::<Result<_, _>>()?;
         let deepest_backoff = routes.iter().filter_map(|r| r.backoff.as_ref()).map(|b| b.max_attempts).max();
         let depth_cap = deepest_backoff.unwrap_or(0).max(u32::from(super::peers::LAMBDA_LOOP_LIMIT)) + 1;
         let longest_run = functions.iter().map(|f| f.duration_ticks).max().unwrap_or(0);
@@ -233,7 +248,9 @@ fn compile_function(f: &super::scenario::FunctionSpec, prices: &Prices) -> Resul
     };
     let gb_seconds = f64::from(f.memory_mb) / 1024.0 * f64::from(f.duration_ms) / 1000.0;
     let failure = match f.failure_target {
-        FailureSpec::DeadLetter => FailureTarget::DeadLetter(format!("arn:aws:sqs:us-east-1:111122223333:{name}-dlq")),
+        FailureSpec::DeadLetter => {
+            FailureTarget::DeadLetter(format!("arn:aws:sqs:us-east-1:111122223333:{name}-dlq"))
+        }
         FailureSpec::Destination => {
             FailureTarget::Destination(format!("arn:aws:sqs:us-east-1:111122223333:{name}-failures"))
         }

@@ -113,7 +113,11 @@ impl Throttler for SimThrottler {
         Ok(())
     }
 
-    async fn set_reserved_concurrency(&self, function: &FunctionName, value: Reservation) -> Result<(), PortError> {
+    async fn set_reserved_concurrency(
+        &self,
+        function: &FunctionName,
+        value: Reservation,
+    ) -> Result<(), PortError> {
         let mut shared = self.0.lock();
         let i = shared.index("PutFunctionConcurrency", function)?;
         shared.functions[i].reserved = value;
@@ -130,7 +134,11 @@ impl Throttler for SimThrottler {
         Ok(())
     }
 
-    async fn clear_trip_record(&self, function: &FunctionName, reenabled_at: Timestamp) -> Result<(), PortError> {
+    async fn clear_trip_record(
+        &self,
+        function: &FunctionName,
+        reenabled_at: Timestamp,
+    ) -> Result<(), PortError> {
         let mut shared = self.0.lock();
         let i = shared.index("UntagResource", function)?;
         shared.functions[i].trip = None;
@@ -143,7 +151,9 @@ impl Throttler for SimThrottler {
         Ok(shared
             .functions
             .iter()
-            .filter_map(|c| c.trip.clone().map(|record| TrippedFunction { function: c.func.name.clone(), record }))
+            .filter_map(|c| {
+                c.trip.clone().map(|record| TrippedFunction { function: c.func.name.clone(), record })
+            })
             .collect())
     }
 
@@ -177,7 +187,12 @@ impl Metrics for SimMetrics {
             .filter_map(|f| shared.functions.iter().position(|c| &c.func.name == f))
             .map(|i| {
                 let (invocations, duration_ms_sum) = shared.cloudwatch.usage(i, window_secs, now);
-                UsageSample { function: shared.functions[i].func.name.clone(), invocations, duration_ms_sum, window_secs }
+                UsageSample {
+                    function: shared.functions[i].func.name.clone(),
+                    invocations,
+                    duration_ms_sum,
+                    window_secs,
+                }
             })
             .collect())
     }

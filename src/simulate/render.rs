@@ -24,7 +24,11 @@ pub fn text(results: &[SimulationResult]) -> String {
 
 fn scenario(out: &mut String, r: &SimulationResult) {
     let kind = if r.benign { "benign: any trip is a false positive" } else { "runaway" };
-    let _ = writeln!(out, "{} ({kind}; incident at {} s; horizon {} s; seed {})", r.scenario, r.incident_at_s, r.horizon_s, r.seed);
+    let _ = writeln!(
+        out,
+        "{} ({kind}; incident at {} s; horizon {} s; seed {})",
+        r.scenario, r.incident_at_s, r.horizon_s, r.seed
+    );
     let _ = writeln!(
         out,
         "  {:<22} {:>9} {:>12} {:>14} {:>12}  trips",
@@ -35,13 +39,22 @@ fn scenario(out: &mut String, r: &SimulationResult) {
         row(out, name, m);
     }
     if r.guard_stats.signals_dropped > 0 {
-        let _ = writeln!(out, "  note: {} chain signals over the per-batch cap were not fed to the guard", r.guard_stats.signals_dropped);
+        let _ = writeln!(
+            out,
+            "  note: {} chain signals over the per-batch cap were not fed to the guard",
+            r.guard_stats.signals_dropped
+        );
     }
     let incident = r.incident_at_s as usize;
     if !r.benign {
         let from = incident.saturating_sub(CLOSE_UP_SECS / 10);
         let to = incident + CLOSE_UP_SECS;
-        let _ = writeln!(out, "  invocations/s, {} s before to {} s after the incident:", incident - from, CLOSE_UP_SECS);
+        let _ = writeln!(
+            out,
+            "  invocations/s, {} s before to {} s after the incident:",
+            incident - from,
+            CLOSE_UP_SECS
+        );
         sparklines(out, &r.timelines, from, to);
     }
     let _ = writeln!(out, "  invocations/s, whole horizon:");

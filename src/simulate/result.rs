@@ -113,12 +113,14 @@ pub(crate) fn measure(output: &RunOutput, base: &Series, incident_s: usize, beni
     let run = &output.series;
     let horizon = run.invocations.len().min(base.invocations.len());
     let incident_s = incident_s.min(horizon);
-    let pairs: Vec<(&[u64], &[u64])> =
-        run.fn_invocations.iter().zip(&base.fn_invocations).map(|(r, b)| (&r[..horizon], &b[..horizon])).collect();
-    let last_excess = pairs
+    let pairs: Vec<(&[u64], &[u64])> = run
+        .fn_invocations
         .iter()
-        .filter_map(|(r, b)| (incident_s..horizon).rev().find(|&s| r[s] > b[s]))
-        .max();
+        .zip(&base.fn_invocations)
+        .map(|(r, b)| (&r[..horizon], &b[..horizon]))
+        .collect();
+    let last_excess =
+        pairs.iter().filter_map(|(r, b)| (incident_s..horizon).rev().find(|&s| r[s] > b[s])).max();
     let contained_at = last_excess.map_or(incident_s, |s| s + 1);
     let quiet = (horizon / 10).max(60);
     let contained = contained_at + quiet <= horizon;
@@ -126,7 +128,9 @@ pub(crate) fn measure(output: &RunOutput, base: &Series, incident_s: usize, beni
     // Per function, so traffic a runaway starved elsewhere in the account is not credited against it.
     let leaked_invocations: u64 = pairs
         .iter()
-        .map(|(r, b)| (incident_s..end).map(|s| i128::from(r[s]) - i128::from(b[s])).sum::<i128>().max(0) as u64)
+        .map(|(r, b)| {
+            (incident_s..end).map(|s| i128::from(r[s]) - i128::from(b[s])).sum::<i128>().max(0) as u64
+        })
         .sum();
     let leaked_usd: f64 = run
         .fn_usd
@@ -142,7 +146,9 @@ pub(crate) fn measure(output: &RunOutput, base: &Series, incident_s: usize, beni
         leaked_usd: leaked_usd + 0.0,
         total_invocations: run.invocations.iter().sum(),
         total_usd: run.usd.iter().sum(),
-        failed_events: output.stats.async_failed + output.stats.sqs_dead_lettered + output.stats.lambda_dropped,
+        failed_events: output.stats.async_failed
+            + output.stats.sqs_dead_lettered
+            + output.stats.lambda_dropped,
         trips: output.trips.clone(),
     }
 }

@@ -96,16 +96,35 @@ fn axes(out: &mut String, f: &Frame) {
     let (x0, x1) = (LEFT, LEFT + f.plot_w());
     let (ya, yb) = (f.y(0.0), f.y(f.max_rate));
     let _ = writeln!(out, r##"<path d="M{x0},{yb:.1} V{ya:.1} H{x1:.1}" stroke="#333" fill="none"/>"##);
-    for (secs, label) in [(1.0, "1 s"), (10.0, "10 s"), (60.0, "1 min"), (600.0, "10 min"), (3_600.0, "1 h"), (21_600.0, "6 h"), (86_400.0, "24 h")] {
+    for (secs, label) in [
+        (1.0, "1 s"),
+        (10.0, "10 s"),
+        (60.0, "1 min"),
+        (600.0, "10 min"),
+        (3_600.0, "1 h"),
+        (21_600.0, "6 h"),
+        (86_400.0, "24 h"),
+    ] {
         if secs <= f.span_secs {
             let x = f.x(secs);
-            let _ = writeln!(out, r##"<line x1="{x:.1}" y1="{ya:.1}" x2="{x:.1}" y2="{:.1}" stroke="#333"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{label}</text>"##, ya + 4.0, ya + 16.0);
+            let _ = writeln!(
+                out,
+                r##"<line x1="{x:.1}" y1="{ya:.1}" x2="{x:.1}" y2="{:.1}" stroke="#333"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{label}</text>"##,
+                ya + 4.0,
+                ya + 16.0
+            );
         }
     }
     let mut rate = 1.0;
     while rate <= f.max_rate * 1.0001 {
         let y = f.y(rate);
-        let _ = writeln!(out, r##"<line x1="{:.1}" y1="{y:.1}" x2="{x1:.1}" y2="{y:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{rate}</text>"##, x0, x0 - 4.0, y + 4.0);
+        let _ = writeln!(
+            out,
+            r##"<line x1="{:.1}" y1="{y:.1}" x2="{x1:.1}" y2="{y:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{rate}</text>"##,
+            x0,
+            x0 - 4.0,
+            y + 4.0
+        );
         rate *= 10.0;
     }
 }

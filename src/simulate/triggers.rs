@@ -41,7 +41,9 @@ impl Engine<'_> {
             }
             let delay_secs = match &route.backoff {
                 Some(b) if u32::from(cohort.depth) >= b.max_attempts => continue,
-                Some(b) => b.base_secs.saturating_mul(1 << (cohort.depth.saturating_sub(1)).min(20)).min(b.max_secs),
+                Some(b) => {
+                    b.base_secs.saturating_mul(1 << (cohort.depth.saturating_sub(1)).min(20)).min(b.max_secs)
+                }
                 None => route.delay_ticks / TICKS_PER_SEC,
             };
             let Some(mut out) = self.thin(r, cohort) else { continue };
@@ -87,7 +89,8 @@ impl Engine<'_> {
     /// `n` fresh chains (organic events), one event each.
     pub(super) fn new_roots(&mut self, n: u64) -> Cohort {
         let roots = n.min(u64::from(u32::MAX - self.next_root)) as u32;
-        let c = Cohort { first_root: self.next_root, roots, per_root: 1, depth: 1, receives: 0, born: self.tick };
+        let c =
+            Cohort { first_root: self.next_root, roots, per_root: 1, depth: 1, receives: 0, born: self.tick };
         self.next_root += roots;
         if self.merged { c.anonymous(self.model.depth_cap) } else { c }
     }
@@ -98,7 +101,9 @@ impl Engine<'_> {
             Dest::Function(f) => f,
             Dest::Queue(q) => self.model.queues[q].consumer,
         };
-        if self.mechanism == Mechanism::LambdaLoopDetection && self.lambda_detection_drops(target, kind, &cohort) {
+        if self.mechanism == Mechanism::LambdaLoopDetection
+            && self.lambda_detection_drops(target, kind, &cohort)
+        {
             return;
         }
         let queue = match dest {
