@@ -13,6 +13,7 @@ use super::peers::{KILL_SWITCH_REACTION_TICKS, Mechanism};
 use super::ports::{Account, EPOCH_SECS};
 use super::result::Trip;
 use super::rng::{Rng, Stream};
+pub(crate) use super::series::{RunOutput, Series, Stats};
 use crate::config::Config;
 use crate::time::Timestamp;
 
@@ -48,57 +49,6 @@ impl Event {
             _ => false,
         }
     }
-}
-
-/// Per-second totals of one run: account-wide and per function.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Series {
-    pub invocations: Vec<u64>,
-    pub usd: Vec<f64>,
-    pub fn_invocations: Vec<Vec<u64>>,
-    pub fn_usd: Vec<Vec<f64>>,
-}
-
-impl Series {
-    /// Zeroed series for `functions` functions over `seconds`.
-    pub(crate) fn new(functions: usize, seconds: usize) -> Self {
-        Self {
-            invocations: vec![0; seconds],
-            usd: vec![0.0; seconds],
-            fn_invocations: vec![vec![0; seconds]; functions],
-            fn_usd: vec![vec![0.0; seconds]; functions],
-        }
-    }
-
-    /// Adds `invocations` of function `f` costing `usd` in `second`.
-    pub(crate) fn add(&mut self, f: usize, second: usize, invocations: u64, usd: f64) {
-        if second < self.invocations.len() && f < self.fn_invocations.len() {
-            self.invocations[second] += invocations;
-            self.usd[second] += usd;
-            self.fn_invocations[f][second] += invocations;
-            self.fn_usd[f][second] += usd;
-        }
-    }
-}
-
-/// Where events ended up other than an invocation.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Stats {
-    pub async_failed: u64,
-    pub sqs_dead_lettered: u64,
-    pub lambda_dropped: u64,
-}
-
-/// Everything one run produced.
-#[derive(Debug, Clone)]
-pub(crate) struct RunOutput {
-    pub series: Series,
-    pub trips: Vec<Trip>,
-    pub stats: Stats,
-    pub alerts: usize,
-    pub signals_fed: u64,
-    pub signals_dropped: u64,
-    pub guard_errors: u64,
 }
 
 /// One run of one scenario under one mechanism.

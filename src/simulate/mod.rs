@@ -18,6 +18,7 @@ mod alarms;
 pub mod catalog;
 mod cloudwatch;
 mod cohort;
+mod compile;
 mod engine;
 mod guard_driver;
 mod model;
@@ -27,6 +28,7 @@ pub mod render;
 pub mod result;
 mod rng;
 pub mod scenario;
+mod series;
 pub mod svg;
 mod triggers;
 

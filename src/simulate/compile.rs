@@ -1,0 +1,250 @@
+//! Scenario → `Model`: validation (every bad value is a typed error naming the scenario) and name
+//! resolution to indices.
+
+use crate::config::Prices;
+use crate::name::FunctionName;
+use crate::ports::{Architecture, FailureTarget};
+
+use super::SimError;
+use super::model::{Alarm, Dest, Func, Kind, Model, Queue, Route, TICK_MS, TICKS_PER_SEC, Traffic};
+use super::peers::LAMBDA_LOOP_LIMIT;
+use super::scenario::{FailureSpec, FunctionSpec, MAX_HORIZON_SECS, Scenario, TargetSpec};
+
+/// Lambda's memory range, in MB.
+const MEMORY_MB: std::ops::RangeInclusive<u32> = 128..=10_240;
+/// Lambda's longest timeout, in milliseconds.
+const MAX_DURATION_MS: u32 = 900_000;
+/// Longest route delay accepted, in seconds.
+const MAX_DELAY_SECS: u32 = 3_600;
+
+/// Resolves names within one scenario and builds its errors.
+struct Names<'s>(&'s Scenario);
+
+impl Names<'_> {
+    fn bad(&self, reason: impl Into<String>) -> SimError {
+        SimError::Invalid { scenario: self.0.name.clone(), reason: reason.into() }
+    }
+    fn function(&self, name: &str) -> Result<usize, SimError> {
+        let found = self.0.functions.iter().position(|f| f.name == name);
+        found.ok_or_else(|| self.bad(format!("unknown function {name:?}")))
+    }
+    fn queue(&self, name: &str) -> Result<usize, SimError> {
+        let found = self.0.queues.iter().position(|q| q.name == name);
+        found.ok_or_else(|| self.bad(format!("unknown queue {name:?}")))
+    }
+    fn target(&self, to: &TargetSpec) -> Result<(Dest, Kind), SimError> {
+        Ok(match to {
+            TargetSpec::Eventbridge(f) => (Dest::Function(self.function(f)?), Kind::EventBridge),
+            TargetSpec::Sns(f) => (Dest::Function(self.function(f)?), Kind::Sns),
+            TargetSpec::S3(f) => (Dest::Function(self.function(f)?), Kind::S3),
+            TargetSpec::Async(f) => (Dest::Function(self.function(f)?), Kind::Async),
+            TargetSpec::Sqs(q) => (Dest::Queue(self.queue(q)?), Kind::Sqs),
+        })
+    }
+}
+
+impl Model {
+    /// Validates `scenario` and compiles it.
+    pub(crate) fn compile(scenario: &Scenario, prices: &Prices) -> Result<Self, SimError> {
+        let names = Names(scenario);
+        check_globals(&names)?;
+        let mut functions = scenario
+            .functions
+            .iter()
+            .map(|f| compile_function(f, prices).map_err(|reason| names.bad(reason)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let queues = compile_queues(&names)?;
+        for (i, q) in queues.iter().enumerate() {
+            functions[q.consumer].queues.push(i);
+        }
+        let routes = compile_routes(&names, &mut functions)?;
+        let traffic = compile_traffic(&names)?;
+        let alarms = scenario
+            .alarms
+            .iter()
+            .map(|a| {
+                let function = a.function.as_deref().map(|f| names.function(f)).transpose()?;
+                Ok(Alarm { name: a.name.clone(), metric: a.metric, function, threshold: a.threshold })
+            })
+            .collect::<Result<_, SimError>>()?;
+        let deepest_backoff = routes.iter().filter_map(|r| r.backoff.as_ref()).map(|b| b.max_attempts).max();
+        let depth_cap = deepest_backoff.unwrap_or(0).max(u32::from(LAMBDA_LOOP_LIMIT)) + 1;
+        let longest_delay = routes.iter().map(Route::longest_delay_secs).max().unwrap_or(0);
+        let longest_run = functions.iter().map(|f| f.duration_ticks).max().unwrap_or(0);
+        let longest_visibility = queues.iter().map(|q| q.visibility_ticks).max().unwrap_or(0);
+        Ok(Self {
+            horizon_secs: scenario.horizon_secs as u32,
+            incident_tick: scenario.incident_at_secs as u32 * TICKS_PER_SEC,
+            billing_alarm_usd: scenario.billing_alarm_usd,
+            functions,
+            queues,
+            routes,
+            traffic,
+            alarms,
+            depth_cap: depth_cap.min(u32::from(u16::MAX)) as u16,
+            max_delay_ticks: longest_run + longest_visibility + (longest_delay + 10) * TICKS_PER_SEC,
+        })
+    }
+}
+
+fn check_globals(names: &Names<'_>) -> Result<(), SimError> {
+    let s = names.0;
+    if s.horizon_secs == 0 || s.horizon_secs > MAX_HORIZON_SECS {
+        return Err(names.bad(format!("horizon_secs must be 1..={MAX_HORIZON_SECS}")));
+    }
+    if s.incident_at_secs >= s.horizon_secs {
+        return Err(names.bad("incident_at_secs must be before the horizon"));
+    }
+    if !(s.billing_alarm_usd.is_finite() && s.billing_alarm_usd > 0.0) {
+        return Err(names.bad("billing_alarm_usd must be a positive number"));
+    }
+    Ok(())
+}
+
+fn compile_queues(names: &Names<'_>) -> Result<Vec<Queue>, SimError> {
+    let mut queues = Vec::new();
+    for q in &names.0.queues {
+        if q.batch_size == 0 || q.max_receive_count == 0 || q.visibility_timeout_secs > 43_200 {
+            let reason = "batch_size and max_receive_count must be ≥1, visibility_timeout_secs ≤43200";
+            return Err(names.bad(format!("queue {:?}: {reason}", q.name)));
+        }
+        queues.push(Queue {
+            consumer: names.function(&q.consumer)?,
+            visibility_ticks: q.visibility_timeout_secs.max(1) * TICKS_PER_SEC,
+            max_receive_count: q.max_receive_count,
+            batch_size: q.batch_size,
+        });
+    }
+    Ok(queues)
+}
+
+fn compile_routes(names: &Names<'_>, functions: &mut [Func]) -> Result<Vec<Route>, SimError> {
+    let mut routes = Vec::new();
+    for r in &names.0.routes {
+        let (dest, kind) = names.target(&r.to)?;
+        if !(r.per_invocation.is_finite() && (0.0..=10_000.0).contains(&r.per_invocation)) {
+            return Err(names.bad(format!("route from {:?}: per_invocation must be 0..=10000", r.from)));
+        }
+        let route = Route {
+            dest,
+            kind,
+            per_invocation: r.per_invocation,
+            delay_ticks: r.delay_secs.saturating_mul(TICKS_PER_SEC),
+            backoff: r.backoff.clone(),
+            incident: r.incident,
+        };
+        if route.longest_delay_secs() > MAX_DELAY_SECS {
+            return Err(
+                names.bad(format!("route from {:?}: delays are limited to {MAX_DELAY_SECS} s", r.from))
+            );
+        }
+        functions[names.function(&r.from)?].routes.push(routes.len());
+        routes.push(route);
+    }
+    Ok(routes)
+}
+
+fn compile_traffic(names: &Names<'_>) -> Result<Vec<Traffic>, SimError> {
+    let mut traffic = Vec::new();
+    for t in &names.0.traffic {
+        let (dest, kind) = names.target(&t.to)?;
+        let mut rates = std::iter::once(t.rate_per_sec).chain(t.changes.iter().map(|c| c.rate_per_sec));
+        if rates.any(|r| !(r.is_finite() && (0.0..=1e6).contains(&r)))
+            || t.burst.as_ref().is_some_and(|b| b.every_secs == 0 || b.count > 1_000_000)
+        {
+            return Err(names.bad("traffic rates must be 0..=1e6/s, bursts periodic and ≤1e6"));
+        }
+        traffic.push(Traffic {
+            dest,
+            kind,
+            rate: t.rate_per_sec,
+            changes: t.changes.clone(),
+            burst: t.burst.clone(),
+        });
+    }
+    Ok(traffic)
+}
+
+fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
+    let name = FunctionName::new(&f.name).map_err(|e| format!("function {:?}: {e}", f.name))?;
+    if !MEMORY_MB.contains(&f.memory_mb) {
+        return Err(format!("function {name}: memory_mb must be 128..=10240"));
+    }
+    if f.duration_ms == 0 || f.duration_ms > MAX_DURATION_MS {
+        return Err(format!("function {name}: duration_ms must be 1..=900000"));
+    }
+    if f.reserved_concurrency.is_some_and(|r| r > 900) {
+        return Err(format!("function {name}: reserved_concurrency above 900 leaves <100 unreserved"));
+    }
+    let arch: Architecture = f.architecture.into();
+    let per_gb_s = match arch {
+        Architecture::X86_64 => prices.per_gb_second_x86,
+        Architecture::Arm64 => prices.per_gb_second_arm,
+    };
+    let gb_seconds = f64::from(f.memory_mb) / 1024.0 * f64::from(f.duration_ms) / 1000.0;
+    let arn = |suffix: &str| format!("arn:aws:sqs:us-east-1:111122223333:{name}-{suffix}");
+    let failure = match f.failure_target {
+        FailureSpec::DeadLetter => FailureTarget::DeadLetter(arn("dlq")),
+        FailureSpec::Destination => FailureTarget::Destination(arn("failures")),
+        FailureSpec::Dropped => FailureTarget::Dropped,
+    };
+    Ok(Func {
+        memory_mb: f.memory_mb,
+        arch,
+        duration_ms: f.duration_ms,
+        duration_ticks: f.duration_ms.div_ceil(TICK_MS as u32),
+        cost_per_invocation: prices.per_request + gb_seconds * per_gb_s,
+        reserved: f.reserved_concurrency,
+        guarded: f.guarded,
+        max_depth_tag: f.max_depth_tag,
+        exempt: f.exempt,
+        failure,
+        routes: Vec::new(),
+        queues: Vec::new(),
+        name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::parse_scenario;
+
+    fn compile(json: &str) -> Result<Model, SimError> {
+        Model::compile(&parse_scenario(json, "test")?, &Prices::default())
+    }
+
+    #[test]
+    fn prices_an_invocation_from_memory_duration_and_architecture() {
+        let m =
+            compile(r#"{"name": "p", "functions": [{"name": "f", "memory_mb": 9216, "duration_ms": 300}]}"#)
+                .expect("compiles");
+        // 9 GB × 0.3 s × $0.0000166667 + $0.0000002.
+        assert!((m.functions[0].cost_per_invocation - 4.520_009e-5).abs() < 1e-10);
+        assert_eq!(m.functions[0].duration_ticks, 3);
+    }
+
+    #[test]
+    fn rejects_impossible_values_with_the_reason() {
+        for (json, needle) in [
+            (r#"{"name": "x", "horizon_secs": 0, "functions": []}"#, "horizon_secs"),
+            (r#"{"name": "x", "functions": [{"name": "a b", "memory_mb": 128, "duration_ms": 1}]}"#, "a b"),
+            (
+                r#"{"name": "x", "functions": [{"name": "f", "memory_mb": 128, "duration_ms": 0}]}"#,
+                "duration_ms",
+            ),
+            (
+                r#"{"name": "x", "functions": [{"name": "f", "memory_mb": 128, "duration_ms": 1}],
+                   "routes": [{"from": "f", "to": {"async": "f"}, "delay_secs": 4000}]}"#,
+                "delays",
+            ),
+            (
+                r#"{"name": "x", "functions": [], "routes": [{"from": "g", "to": {"sns": "g"}}]}"#,
+                "unknown function",
+            ),
+        ] {
+            let err = compile(json).expect_err(json).to_string();
+            assert!(err.contains(needle), "{err}");
+        }
+    }
+}
