@@ -40,48 +40,58 @@ impl Engine<'_> {
         if self.tick % per_minute != EVAL_OFFSET_TICKS {
             return Vec::new();
         }
-        let now = self.now();
         let mut out = Vec::new();
-        let minute = (self.tick / per_minute) as usize;
-        if let Some(m) = minute.checked_sub(2) {
-            let model = self.model;
-            for (i, alarm) in model.alarms.iter().enumerate() {
-                let value = self.account.lock().cloudwatch.datapoint(alarm.metric, alarm.function, m);
-                let Some(value) = value else { continue };
-                let breach = value >= alarm.threshold;
-                if breach != self.alarms.in_alarm[i] {
-                    self.alarms.in_alarm[i] = breach;
-                    let function = alarm.function.map(|f| &model.functions[f].name);
-                    let reason = format!("datapoint {value:.0} vs threshold {:.0}", alarm.threshold);
-                    let metric = metric("AWS/Lambda", alarm.metric.as_str());
-                    out.push(alarm_signal(
-                        &alarm.name,
-                        metric,
-                        function,
-                        breach,
-                        reason,
-                        now,
-                        AlarmTransport::LambdaAction,
-                    ));
-                }
-            }
+        if let Some(minute) = ((self.tick / per_minute) as usize).checked_sub(2) {
+            self.lambda_alarms(minute, &mut out);
         }
         if self.tick % (60 * per_minute) == EVAL_OFFSET_TICKS {
-            let secs = u64::from(self.tick / TICKS_PER_SEC);
-            let charges = match secs.checked_sub(BILLING_LAG_SECS) {
-                Some(at) => self.account.lock().cloudwatch.charges_at(at),
-                None => 0.0,
-            };
-            let breach = charges >= self.model.billing_alarm_usd;
-            if breach != self.alarms.billing_in_alarm {
-                self.alarms.billing_in_alarm = breach;
-                let reason =
-                    format!("EstimatedCharges ${charges:.2} vs ${:.2}", self.model.billing_alarm_usd);
-                let metric = metric("AWS/Billing", "EstimatedCharges");
-                out.push(alarm_signal(BILLING_ALARM, metric, None, breach, reason, now, AlarmTransport::Sns));
-            }
+            self.billing_alarm(&mut out);
         }
         out
+    }
+
+    /// Lambda alarms on the datapoints of `minute`.
+    fn lambda_alarms(&mut self, minute: usize, out: &mut Vec<Signal>) {
+        let (model, now) = (self.model, self.now());
+        for (i, alarm) in model.alarms.iter().enumerate() {
+            let value = self.account.lock().cloudwatch.datapoint(alarm.metric, alarm.function, minute);
+            let Some(value) = value else { continue };
+            let breach = value >= alarm.threshold;
+            if breach == self.alarms.in_alarm[i] {
+                continue;
+            }
+            self.alarms.in_alarm[i] = breach;
+            let function = alarm.function.map(|f| &model.functions[f].name);
+            let reason = format!("datapoint {value:.0} vs threshold {:.0}", alarm.threshold);
+            let metric = metric("AWS/Lambda", alarm.metric.as_str());
+            let transport = AlarmTransport::LambdaAction;
+            out.push(alarm_signal(&alarm.name, metric, function, breach, reason, now, transport));
+        }
+    }
+
+    /// The billing alarm on charges `BILLING_LAG_SECS` old.
+    fn billing_alarm(&mut self, out: &mut Vec<Signal>) {
+        let secs = u64::from(self.tick / TICKS_PER_SEC);
+        let charges = match secs.checked_sub(BILLING_LAG_SECS) {
+            Some(at) => self.account.lock().cloudwatch.charges_at(at),
+            None => 0.0,
+        };
+        let threshold = self.model.billing_alarm_usd;
+        let breach = charges >= threshold;
+        if breach != self.alarms.billing_in_alarm {
+            self.alarms.billing_in_alarm = breach;
+            let reason = format!("EstimatedCharges ${charges:.2} vs ${threshold:.2}");
+            let metric = metric("AWS/Billing", "EstimatedCharges");
+            out.push(alarm_signal(
+                BILLING_ALARM,
+                metric,
+                None,
+                breach,
+                reason,
+                self.now(),
+                AlarmTransport::Sns,
+            ));
+        }
     }
 }
 

@@ -32,7 +32,6 @@ mod series;
 pub mod svg;
 mod triggers;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
@@ -42,7 +41,7 @@ pub use peers::Mechanism;
 pub use result::{GuardStats, MechanismResult, SimulationResult, Timeline, Trip};
 pub use scenario::Scenario;
 
-use engine::Engine;
+use engine::{Engine, RunOutput};
 use model::Model;
 
 /// Why a scenario could not be loaded or run.
@@ -101,36 +100,11 @@ pub fn load_scenario_file(path: &Path) -> Result<Scenario, SimError> {
 /// Runs `scenario` for the guard (configured by `config`), every peer and the baseline.
 pub fn run(scenario: &Scenario, seed: u64, config: &Config) -> Result<SimulationResult, SimError> {
     let model = Model::compile(scenario, &config.prices)?;
-    let mechanisms = [
-        Mechanism::Baseline,
-        Mechanism::Guard,
-        Mechanism::LambdaLoopDetection,
-        Mechanism::BillingKillSwitch,
-        Mechanism::NoGuard,
-    ];
-    // Runs are independent: use both cores when there are two.
-    let outputs: Vec<_> = std::thread::scope(|s| {
-        let model = &model;
-        let handles: Vec<_> =
-            mechanisms.iter().map(|&m| s.spawn(move || Engine::new(model, m, seed, config).run())).collect();
-        handles.into_iter().map(|h| h.join()).collect()
-    });
-    let mut runs = Vec::new();
-    for (m, out) in mechanisms.into_iter().zip(outputs) {
-        // A run panicking would be a simulator bug; report it as such rather than propagate the panic.
-        let out = out.map_err(|_| SimError::Invalid {
-            scenario: scenario.name.clone(),
-            reason: format!("the {} run failed", m.as_str()),
-        })?;
-        runs.push((m, out));
-    }
+    let runs = run_mechanisms(&model, scenario, seed, config)?;
     let incident_s = scenario.incident_at_secs as usize;
     let base = &runs[0].1;
-    let measured = |out: &engine::RunOutput| result::measure(out, &base.series, incident_s, scenario.benign);
-    let mut peers = BTreeMap::new();
-    for (m, out) in &runs[2..] {
-        peers.insert(m.as_str().to_owned(), measured(out));
-    }
+    let measured = |out: &RunOutput| result::measure(out, &base.series, incident_s, scenario.benign);
+    let peers = runs[2..].iter().map(|(m, out)| (m.as_str().to_owned(), measured(out))).collect();
     let guard_run = &runs[1].1;
     Ok(SimulationResult {
         scenario: scenario.name.clone(),
@@ -150,6 +124,31 @@ pub fn run(scenario: &Scenario, seed: u64, config: &Config) -> Result<Simulation
             .into_iter()
             .map(|(mechanism, out)| Timeline { mechanism, invocations_per_sec: out.series.invocations })
             .collect(),
+    })
+}
+
+/// The baseline, guard and peer runs, in that order. They are independent: both cores are used.
+fn run_mechanisms(
+    model: &Model,
+    scenario: &Scenario,
+    seed: u64,
+    config: &Config,
+) -> Result<Vec<(Mechanism, RunOutput)>, SimError> {
+    let mechanisms = [Mechanism::Baseline, Mechanism::Guard].into_iter().chain(Mechanism::PEERS);
+    std::thread::scope(|s| {
+        let handles: Vec<_> =
+            mechanisms.map(|m| (m, s.spawn(move || Engine::new(model, m, seed, config).run()))).collect();
+        handles
+            .into_iter()
+            .map(|(m, h)| {
+                // A panicking run would be a simulator bug: report it rather than propagate the panic.
+                let out = h.join().map_err(|_| SimError::Invalid {
+                    scenario: scenario.name.clone(),
+                    reason: format!("the {} run failed", m.as_str()),
+                })?;
+                Ok((m, out))
+            })
+            .collect()
     })
 }
 
