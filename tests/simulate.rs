@@ -193,6 +193,7 @@ fn scenario_files_load_and_bad_ones_are_typed_errors() {
 }
 
 /// `cargo test --test simulate -- --ignored --nocapture print_report`: the report docs/simulate.md quotes.
+/// `SIM_ONLY=NAME` runs one scenario, `SIM_SVG=FILE` writes the chart, `SIM_RATE_LIMIT=N` overrides the rate rule.
 #[test]
 #[ignore = "prints the report; run by hand"]
 fn print_report() {
@@ -202,8 +203,15 @@ fn print_report() {
     if let Some(rate) = std::env::var("SIM_RATE_LIMIT").ok().and_then(|v| v.parse().ok()) {
         config.rate_limit_per_sec = rate;
     }
-    let all = simulate::run_all(SEED, &config).expect("runs");
+    let only = std::env::var("SIM_ONLY").ok();
+    let names = simulate::scenario_names().into_iter().filter(|n| only.as_deref().is_none_or(|o| o == *n));
+    let all: Vec<_> = names
+        .map(|name| simulate::run(&simulate::scenario(name).expect("built in"), SEED, &config).expect("runs"))
+        .collect();
     println!("{}", simulate::render::text(&all));
+    if let Ok(path) = std::env::var("SIM_SVG") {
+        std::fs::write(path, simulate::svg::render(&all)).expect("writes the SVG");
+    }
     println!("wall time for all scenarios: {:?}", started.elapsed());
     println!("{}", serde_json::to_string(&all).expect("serialises"));
 }
