@@ -166,7 +166,7 @@ variable "chain_ttl_secs" {
 }
 
 variable "rate_limit_per_sec" {
-  description = "RUNAWAY_GUARD_RATE_LIMIT_PER_SEC: absolute rule, chain events per second per function (per guard container). null = 100."
+  description = "RUNAWAY_GUARD_RATE_LIMIT_PER_SEC: absolute rule, chain events per second per function (per guard container). null = 1000."
   type        = number
   default     = null
 

@@ -2,7 +2,7 @@
 //! 0 ok, 1 AWS/runtime failure, 2 usage or bad input.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -14,6 +14,7 @@ use crate::handler::HandleError;
 use crate::name::FunctionName;
 use crate::operator::{self, ReenableError};
 use crate::report::{Outcome, Report};
+use crate::simulate;
 use crate::time::Timestamp;
 
 /// Exit code for success.
@@ -27,8 +28,7 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 pub async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Simulate { scenario, scenario_file, json, svg, seed } => {
-            let _ = (scenario, scenario_file, json, svg, seed);
-            anyhow::bail!("simulator not merged yet")
+            simulate(SimulateArgs { scenario, scenario_file, json, svg, seed }, &config)
         }
         Command::Handle { file, dry_run } => {
             config.dry_run |= dry_run;
@@ -90,6 +90,49 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCod
             Ok(print_report(Ok(report)))
         }
     }
+}
+
+struct SimulateArgs {
+    scenario: Option<String>,
+    scenario_file: Option<PathBuf>,
+    json: bool,
+    svg: Option<PathBuf>,
+    seed: u64,
+}
+
+fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
+    let loaded = match (&args.scenario, &args.scenario_file) {
+        (Some(name), _) => simulate::scenario(name).map(|s| vec![s]),
+        (None, Some(path)) => simulate::load_scenario_file(path).map(|s| vec![s]),
+        (None, None) => simulate::scenario_names().into_iter().map(simulate::scenario).collect(),
+    };
+    let scenarios = match loaded {
+        Ok(scenarios) => scenarios,
+        Err(err) => return Ok(bad_input(&format!("{err:#}"))),
+    };
+    let results = scenarios
+        .iter()
+        .map(|s| simulate::run(s, args.seed, config))
+        .collect::<Result<Vec<_>, _>>()
+        .context("simulation failed")?;
+    if args.json {
+        // One scenario asked for: its object; all of them: an array of those objects.
+        let text = match results.as_slice() {
+            [one] if args.scenario.is_some() || args.scenario_file.is_some() => {
+                serde_json::to_string_pretty(one)?
+            }
+            all => serde_json::to_string_pretty(all)?,
+        };
+        println!("{text}");
+    } else {
+        print!("{}", simulate::render::text(&results));
+    }
+    if let Some(path) = &args.svg {
+        std::fs::write(path, simulate::svg::render(&results))
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(ExitCode::from(EXIT_OK))
 }
 
 fn read_event(file: Option<&Path>) -> anyhow::Result<Vec<u8>> {

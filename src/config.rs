@@ -83,7 +83,7 @@ impl Default for Config {
             max_chains: 1_000_000,
             max_functions: 65_536,
             bucket_secs: 10,
-            rate_limit_per_sec: 100.0,
+            rate_limit_per_sec: 1000.0,
             growth_buckets: 3,
             growth_floor: 20,
             cost_limit_usd_per_hour: 5.0,
