@@ -65,6 +65,15 @@ fn handle(path: &PathBuf) -> (i32, String) {
     (output.status.code().unwrap_or(-1), text)
 }
 
+/// Credential values in the environment the binary inherits (moto's dummies are still secrets here).
+fn secrets() -> Vec<String> {
+    ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .filter(|v| v.len() >= 4)
+        .collect()
+}
+
 /// The error line (or report's first rejection/outcome) shortened for the table.
 fn summary(text: &str) -> String {
     let line = text
@@ -112,6 +121,9 @@ async fn adversarial_events_are_refused_and_mutate_nothing() {
         }
         assert_eq!(before, after, "{}: functions were mutated", case.name);
         assert!(text.len() < 20_000, "{}: output of {} bytes echoes the payload", case.name, text.len());
+        for secret in secrets() {
+            assert!(!text.contains(&secret), "{}: output contains a credential", case.name);
+        }
         rows.push(format!(
             "| {} | {} | {} | {} | unchanged |",
             case.name,

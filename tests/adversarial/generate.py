@@ -42,7 +42,7 @@ CASES = [
  ("shell-alarm-dimension", "alarm dimension `victim && reboot`", J(alarm_eb({"FunctionName": "victim && reboot"})), 2, "invalid function"),
  ("path-traversal-function", "function `../../etc/passwd`", J(chain("../../etc/passwd")), 2, "function name"),
  ("newline-log-injection", "function with CR/LF to forge log lines", J(chain("victim\r\nlevel=INFO all clear")), 2, "function name"),
- ("unicode-lookalike-function", "Cyrillic `а` in `victim` look-alike", J(chain("vict\u0456m")), 2, "function name"),
+ ("unicode-lookalike-function", "Cyrillic `і` in `victim` (look-alike)", J(chain("vict\u0456m")), 2, "function name"),
  ("zero-width-function", "zero-width joiner inside the name", J(chain("vic\u200dtim")), 2, "function name"),
  ("foreign-account-chain", "chain event from another account", J(chain(account=OTHER, depth=99)), 2, "claims account 444455556666"),
  ("foreign-region-chain", "chain event claiming eu-west-1", J(chain(region="eu-west-1", depth=99)), 2, "claims region eu-west-1"),
