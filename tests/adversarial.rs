@@ -13,6 +13,7 @@ use std::process::Command;
 use common::{FunctionSpec, Moto};
 use serde::Deserialize;
 
+const SESSION_CANARY: &str = "FQoGZXIvYXdzEXAMPLEsessionTOKENcanary";
 const FUNCTIONS: [&str; 4] = ["victim", "payments", "runaway-guard", "exempt-fn"];
 
 #[derive(Deserialize)]
@@ -56,6 +57,8 @@ fn event_file(case: &Case, scratch: &tempfile::TempDir) -> PathBuf {
 fn handle(path: &PathBuf) -> (i32, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_runaway-guard"));
     command.arg("handle").arg(path).env("AWS_LAMBDA_FUNCTION_NAME", "runaway-guard");
+    // A session token the SDK signs with: it must never appear in any output.
+    command.env("AWS_SESSION_TOKEN", SESSION_CANARY);
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("RUNAWAY_GUARD_")) {
         command.env_remove(key);
     }
@@ -71,6 +74,7 @@ fn secrets() -> Vec<String> {
         .iter()
         .filter_map(|k| std::env::var(k).ok())
         .filter(|v| v.len() >= 4)
+        .chain([SESSION_CANARY.to_owned()])
         .collect()
 }
 
