@@ -7,7 +7,10 @@ use std::fmt;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
 
-use crate::name::{FunctionName, is_region};
+use crate::name::FunctionName;
+
+mod values;
+use values::{accounts, exempt, topic_arn};
 
 /// Prices used by the cost estimator (USD). Defaults are AWS's published us-east-1 prices.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +71,14 @@ pub struct Config {
     pub prices: Prices,
     /// `AWS_LAMBDA_FUNCTION_NAME`: the guard itself, always exempt.
     pub self_function: Option<FunctionName>,
+    /// `RUNAWAY_GUARD_TRUSTED_ACCOUNTS`: accounts besides the guard's own whose events are believed.
+    pub trusted_accounts: BTreeSet<String>,
+    /// `RUNAWAY_GUARD_CORROBORATE`: before acting on chain evidence alone, check the function's own
+    /// `Invocations` metric.
+    pub corroborate: bool,
+    /// `RUNAWAY_GUARD_CORROBORATE_MIN_INVOCATIONS`: invocations over the last five minutes below
+    /// which chain evidence is not believed (corroboration mode only).
+    pub corroborate_min_invocations: u64,
 }
 
 impl Default for Config {
@@ -90,6 +101,9 @@ impl Default for Config {
             grace_secs: 900,
             prices: Prices::default(),
             self_function: None,
+            trusted_accounts: BTreeSet::new(),
+            corroborate: false,
+            corroborate_min_invocations: 100,
         }
     }
 }
@@ -146,6 +160,12 @@ pub mod vars {
     pub const PRICE_PER_GB_SECOND_ARM64: &str = "RUNAWAY_GUARD_PRICE_PER_GB_SECOND_ARM64";
     /// Set by Lambda: the guard's own function name.
     pub const SELF_FUNCTION: &str = "AWS_LAMBDA_FUNCTION_NAME";
+    /// Comma-separated 12-digit account ids trusted besides the guard's own.
+    pub const TRUSTED_ACCOUNTS: &str = "RUNAWAY_GUARD_TRUSTED_ACCOUNTS";
+    /// `true` to corroborate chain evidence with CloudWatch before acting.
+    pub const CORROBORATE: &str = "RUNAWAY_GUARD_CORROBORATE";
+    /// Invocations in five minutes that corroborate chain evidence.
+    pub const CORROBORATE_MIN_INVOCATIONS: &str = "RUNAWAY_GUARD_CORROBORATE_MIN_INVOCATIONS";
 }
 
 impl Config {
@@ -187,6 +207,17 @@ impl Config {
                 .get(vars::SELF_FUNCTION)
                 .map(|v| FunctionName::new(&v).map_err(|e| invalid(vars::SELF_FUNCTION, &v, e.to_string())))
                 .transpose()?,
+            trusted_accounts: env
+                .get(vars::TRUSTED_ACCOUNTS)
+                .map(|v| accounts(vars::TRUSTED_ACCOUNTS, &v))
+                .transpose()?
+                .unwrap_or_default(),
+            corroborate: env.boolean(vars::CORROBORATE, d.corroborate)?,
+            corroborate_min_invocations: env.integer(
+                vars::CORROBORATE_MIN_INVOCATIONS,
+                d.corroborate_min_invocations,
+                1..=1_000_000_000,
+            )?,
         })
     }
 }
@@ -249,40 +280,6 @@ impl<F: Fn(&str) -> Option<String>> Env<'_, F> {
             _ => Err(invalid(variable, &raw, expected)),
         }
     }
-}
-
-/// `arn:PARTITION:sns:REGION:ACCOUNT:TOPIC` with a 12-digit account and a valid topic name.
-fn topic_arn(variable: &'static str, value: String) -> Result<String, ConfigError> {
-    let parts: Vec<&str> = value.split(':').collect();
-    let topic_ok = |t: &str| {
-        let base = t.strip_suffix(".fifo").unwrap_or(t);
-        (1..=256).contains(&t.len())
-            && !base.is_empty()
-            && base.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    };
-    let ok = parts.len() == 6
-        && parts[0] == "arn"
-        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov")
-        && parts[2] == "sns"
-        && is_region(parts[3])
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
-        && topic_ok(parts[5]);
-    if ok {
-        Ok(value)
-    } else {
-        Err(invalid(variable, &value, "an SNS topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC"))
-    }
-}
-
-/// Comma-separated function names; blanks between commas are ignored, a bad name is an error.
-fn exempt(variable: &'static str, value: &str) -> Result<BTreeSet<FunctionName>, ConfigError> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .map(|name| FunctionName::new(name).map_err(|e| invalid(variable, name, e.to_string())))
-        .collect()
 }
 
 #[cfg(test)]

@@ -19,7 +19,10 @@ use crate::report::{Decision, Outcome, Rejected, Report};
 use crate::signal::Signal;
 use crate::time::Timestamp;
 use crate::trip::TripContext;
+use crate::trust::Trust;
 use crate::verdict::{Reason, Verdict};
+
+mod corroborate;
 
 /// How many functions are acted on at once: Lambda's control plane allows ~15 requests/s and
 /// each trip makes 4–6 calls.
@@ -110,8 +113,23 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     }
 
     /// Handles an event that has already been parsed (the CLI parses before touching AWS).
+    /// Signals whose claims the guard does not believe (see `trust`) are reported `rejected` and
+    /// never reach detection.
     pub async fn handle_parsed(&self, parsed: ParsedEvent, now: Timestamp) -> Report {
-        let mut report = self.handle_signals(&parsed.signals, now).await;
+        let trust = self.trust();
+        let mut believed = Vec::with_capacity(parsed.signals.len());
+        let mut distrusted = Vec::new();
+        for (index, signal) in parsed.signals.into_iter().enumerate() {
+            match trust.judge(&signal) {
+                Ok(()) => believed.push(signal),
+                Err(error) => distrusted.push((format!("signals[{index}]"), error.to_string())),
+            }
+        }
+        let mut report = self.handle_signals(&believed, now).await;
+        for (location, error) in distrusted {
+            warn!(location = %location, error = %error, "signal not trusted");
+            report.rejected.push(Rejected { location, error });
+        }
         for (location, error) in parsed.rejected {
             warn!(location = %location, error = %error, "record rejected");
             report.rejected.push(Rejected { location, error: error.to_string() });
@@ -149,6 +167,9 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             }
         }
         let mut functions = targets.functions;
+        if self.config.corroborate {
+            functions = self.corroborated(functions, now, &mut report).await;
+        }
         let overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
         report.decisions = self.act_on(functions, now).await;
         if !overflow.is_empty() {
@@ -168,6 +189,15 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             }));
         }
         report
+    }
+
+    /// What the guard believes: its own account and region, and the trusted accounts.
+    pub fn trust(&self) -> Trust<'_> {
+        Trust {
+            account: self.account.get().map(String::as_str),
+            region: self.region.as_deref(),
+            trusted_accounts: &self.config.trusted_accounts,
+        }
     }
 
     /// Manual kill switch: the same record and alert as a detected trip.

@@ -40,6 +40,8 @@ pub mod report;
 #[cfg(feature = "detector")]
 pub mod signal;
 #[cfg(feature = "detector")]
+pub mod trust;
+#[cfg(feature = "detector")]
 pub mod verdict;
 
 #[cfg(feature = "guard")]

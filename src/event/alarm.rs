@@ -49,9 +49,20 @@ pub(super) fn signal(facts: AlarmFacts) -> Result<Signal, EventError> {
         .map(|(namespace, name)| AlarmMetric { namespace, name })
         .collect();
     let mut functions: Vec<FunctionName> = Vec::new();
+    let mut account = facts.account;
     for (_, value) in facts.dimensions.iter().filter(|(name, _)| name == FUNCTION_DIMENSION) {
-        let (function, _) = FunctionName::from_name_or_arn(value)
+        let (function, arn) = FunctionName::from_name_or_arn(value)
             .map_err(|source| EventError::BadFunctionName { alarm: json::shorten(&facts.name), source })?;
+        // A function ARN is a claim about the account too: it must agree with the envelope's (the
+        // name alone would otherwise throttle this account's function of the same name).
+        if let Some(arn) = arn {
+            if account.as_ref().is_some_and(|a| *a != arn.account)
+                || facts.region.as_ref().is_some_and(|r| *r != arn.region)
+            {
+                return Err(EventError::ForeignFunctionArn { alarm: json::shorten(&facts.name) });
+            }
+            account.get_or_insert(arn.account);
+        }
         if !functions.contains(&function) {
             functions.push(function);
         }
@@ -64,7 +75,7 @@ pub(super) fn signal(facts: AlarmFacts) -> Result<Signal, EventError> {
         functions,
         reason: facts.reason,
         at: facts.at,
-        account: facts.account,
+        account,
         region: facts.region,
         transport: facts.transport,
     }))

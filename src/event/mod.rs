@@ -93,6 +93,12 @@ pub enum EventError {
         #[source]
         source: NameError,
     },
+    /// An alarm's `FunctionName` dimension is an ARN of another account or region than the alarm's.
+    #[error("alarm {alarm:?} names a function ARN of another account or region than its own")]
+    ForeignFunctionArn {
+        /// The alarm's name.
+        alarm: String,
+    },
     /// The chain header (object or message attribute) is malformed.
     #[error("chain header rejected: {0}")]
     BadChain(#[source] ChainError),

@@ -145,3 +145,18 @@ fn reads_region_and_account_from_arns() {
     assert_eq!(arn_region_account(Some("arn:aws:sns")), (None, None));
     assert_eq!(arn_region_account(None), (None, None));
 }
+
+#[test]
+fn a_function_arn_dimension_must_agree_with_the_alarms_account_and_region() {
+    let arn = "arn:aws:lambda:us-east-1:444455556666:function:payments";
+    let mut event = alarm_action(json!({"value": "ALARM"}), json!({"FunctionName": arn}));
+    event["accountId"] = json!("111122223333");
+    assert_eq!(parse(event.clone()), Err(EventError::ForeignFunctionArn { alarm: "a".into() }));
+    event["accountId"] = json!("444455556666");
+    event["region"] = json!("eu-west-1");
+    assert_eq!(parse(event.clone()), Err(EventError::ForeignFunctionArn { alarm: "a".into() }));
+    // Without an envelope account the ARN's account becomes the claim the trust checks judge.
+    let bare = alarm_action(json!({"value": "ALARM"}), json!({"FunctionName": arn}));
+    let Signal::Alarm(alarm) = parse(bare).unwrap().signals.remove(0) else { panic!("not an alarm") };
+    assert_eq!(alarm.account.as_deref(), Some("444455556666"));
+}

@@ -1,0 +1,56 @@
+//! Parsers for the variables whose values are lists or ARNs.
+
+use std::collections::BTreeSet;
+
+use super::{ConfigError, invalid};
+use crate::name::{FunctionName, is_region};
+
+/// `arn:PARTITION:sns:REGION:ACCOUNT:TOPIC` with a 12-digit account and a valid topic name.
+pub(super) fn topic_arn(variable: &'static str, value: String) -> Result<String, ConfigError> {
+    let parts: Vec<&str> = value.split(':').collect();
+    let topic_ok = |t: &str| {
+        let base = t.strip_suffix(".fifo").unwrap_or(t);
+        (1..=256).contains(&t.len())
+            && !base.is_empty()
+            && base.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov")
+        && parts[2] == "sns"
+        && is_region(parts[3])
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && topic_ok(parts[5]);
+    if ok {
+        Ok(value)
+    } else {
+        Err(invalid(variable, &value, "an SNS topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC"))
+    }
+}
+
+/// Comma-separated function names; blanks between commas are ignored, a bad name is an error.
+pub(super) fn exempt(variable: &'static str, value: &str) -> Result<BTreeSet<FunctionName>, ConfigError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| FunctionName::new(name).map_err(|e| invalid(variable, name, e.to_string())))
+        .collect()
+}
+
+/// Comma-separated 12-digit account ids; blanks between commas are ignored.
+pub(super) fn accounts(variable: &'static str, value: &str) -> Result<BTreeSet<String>, ConfigError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(|id| {
+            if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(id.to_owned())
+            } else {
+                Err(invalid(variable, id, "comma-separated 12-digit account ids"))
+            }
+        })
+        .collect()
+}

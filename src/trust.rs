@@ -1,0 +1,199 @@
+//! Every event is a claim: which claims the guard believes before detection sees them.
+//!
+//! The parser (`event/`) already refuses the shapes anyone could forge trivially: an EventBridge
+//! "CloudWatch Alarm State Change" is only read as an alarm when `source` is `aws.cloudwatch`,
+//! which PutEvents refuses to accept from callers. What remains forgeable is what the envelope
+//! *says*: an account, a region, an alarm ARN. [`Trust::judge`] checks those against where the guard
+//! runs (its own account, learnt from its ARN in Lambda mode, plus `RUNAWAY_GUARD_TRUSTED_ACCOUNTS`;
+//! its region; its partition). A distrusted signal becomes a `rejected` record and never an action.
+//! A claim the event does not make (no account, no region) is not contradicted, so it passes: the
+//! envelopes AWS generates always carry both, and hand-written events reach the guard only through
+//! someone allowed to invoke it. See `docs/trust.md`.
+//!
+//! Chain headers are the one signal anyone allowed to PutEvents on the bus can write in full.
+//! Their reach is bounded by the policy cap and, when `RUNAWAY_GUARD_CORROBORATE=true`, by
+//! [`corroborate`]: chain evidence alone must agree with the function's own CloudWatch metrics.
+
+mod corroborate;
+
+pub use corroborate::{CORROBORATION_WINDOW_SECS, Corroboration, corroborate, needs_corroboration};
+
+use std::collections::BTreeSet;
+
+use crate::signal::{AlarmSignal, Signal};
+
+/// The only region `AWS/Billing` metrics (and so billing alarms) live in.
+pub const BILLING_REGION: &str = "us-east-1";
+
+/// Why a signal is not believed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Distrust {
+    /// The event claims an account that is neither the guard's nor trusted.
+    #[error(
+        "{what} claims account {claimed}; the guard trusts only its own account ({own}) and \
+         RUNAWAY_GUARD_TRUSTED_ACCOUNTS"
+    )]
+    ForeignAccount {
+        /// What made the claim (envelope, alarm ARN).
+        what: &'static str,
+        /// The account claimed.
+        claimed: String,
+        /// The guard's own account.
+        own: String,
+    },
+    /// The event claims a region other than the guard's (billing alarms excepted).
+    #[error(
+        "{what} claims region {claimed}; the guard runs in {own} (only billing alarms come from {BILLING_REGION})"
+    )]
+    ForeignRegion {
+        /// What made the claim.
+        what: &'static str,
+        /// The region claimed.
+        claimed: String,
+        /// The guard's region.
+        own: String,
+    },
+    /// An ARN names another partition than the guard's.
+    #[error("{what} is in partition {claimed}; the guard runs in {own}")]
+    ForeignPartition {
+        /// What made the claim.
+        what: &'static str,
+        /// The partition named.
+        claimed: String,
+        /// The guard's partition.
+        own: &'static str,
+    },
+    /// An alarm ARN that is not `arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME`.
+    #[error("alarm ARN is malformed: {0}")]
+    BadAlarmArn(&'static str),
+    /// The alarm's ARN and its envelope disagree (one of them is forged).
+    #[error("alarm ARN names {field} {arn} but the envelope claims {envelope}")]
+    Inconsistent {
+        /// `account` or `region`.
+        field: &'static str,
+        /// The ARN's value.
+        arn: String,
+        /// The envelope's value.
+        envelope: String,
+    },
+}
+
+/// Where the guard runs, and whom it believes.
+#[derive(Debug, Clone, Copy)]
+pub struct Trust<'a> {
+    /// The guard's account (unknown: account claims are not checked).
+    pub account: Option<&'a str>,
+    /// The guard's region (unknown: region and partition claims are not checked).
+    pub region: Option<&'a str>,
+    /// Accounts believed besides the guard's own.
+    pub trusted_accounts: &'a BTreeSet<String>,
+}
+
+impl Trust<'_> {
+    /// Accepts the signal, or says which claim is not believed.
+    pub fn judge(&self, signal: &Signal) -> Result<(), Distrust> {
+        match signal {
+            Signal::Chain(chain) => {
+                self.account_ok("chain event", chain.account.as_deref())?;
+                self.region_ok("chain event", chain.region.as_deref(), false)
+            }
+            Signal::Alarm(alarm) => self.alarm_ok(alarm),
+            Signal::Sweep(sweep) => self.account_ok("scheduled event", sweep.account.as_deref()),
+        }
+    }
+
+    fn alarm_ok(&self, alarm: &AlarmSignal) -> Result<(), Distrust> {
+        let billing = alarm.metrics.iter().any(|m| m.namespace == "AWS/Billing");
+        self.account_ok("alarm", alarm.account.as_deref())?;
+        self.region_ok("alarm", alarm.region.as_deref(), billing)?;
+        let Some(arn) = alarm.alarm_arn.as_deref() else { return Ok(()) };
+        let parts = alarm_arn(arn)?;
+        if let Some(own) = self.region.map(partition_of)
+            && parts.partition != own
+        {
+            return Err(Distrust::ForeignPartition {
+                what: "alarm ARN",
+                claimed: clip(parts.partition),
+                own,
+            });
+        }
+        agree("account", parts.account, alarm.account.as_deref())?;
+        agree("region", parts.region, alarm.region.as_deref())?;
+        self.account_ok("alarm ARN", Some(parts.account))?;
+        self.region_ok("alarm ARN", Some(parts.region), billing)
+    }
+
+    fn account_ok(&self, what: &'static str, claimed: Option<&str>) -> Result<(), Distrust> {
+        match (claimed, self.account) {
+            (Some(claimed), Some(own)) if claimed != own && !self.trusted_accounts.contains(claimed) => {
+                Err(Distrust::ForeignAccount { what, claimed: clip(claimed), own: own.to_owned() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Billing alarms must claim us-east-1 (the only region with `AWS/Billing`), wherever the guard runs.
+    fn region_ok(&self, what: &'static str, claimed: Option<&str>, billing: bool) -> Result<(), Distrust> {
+        let (Some(claimed), Some(own)) = (claimed, self.region) else { return Ok(()) };
+        let expected = if billing { BILLING_REGION } else { own };
+        if claimed == expected {
+            return Ok(());
+        }
+        Err(Distrust::ForeignRegion { what, claimed: clip(claimed), own: expected.to_owned() })
+    }
+}
+
+/// The partition a region belongs to.
+pub fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+struct AlarmArn<'a> {
+    partition: &'a str,
+    region: &'a str,
+    account: &'a str,
+}
+
+/// `arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME` (the name may itself contain `:`).
+fn alarm_arn(arn: &str) -> Result<AlarmArn<'_>, Distrust> {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    let [prefix, partition, service, region, account, kind, _name] = parts[..] else {
+        return Err(Distrust::BadAlarmArn("wrong number of ':' separated fields"));
+    };
+    if prefix != "arn" || service != "cloudwatch" || kind != "alarm" {
+        return Err(Distrust::BadAlarmArn("not a CloudWatch alarm ARN"));
+    }
+    if !matches!(partition, "aws" | "aws-cn" | "aws-us-gov") {
+        return Err(Distrust::BadAlarmArn("unknown partition"));
+    }
+    if !crate::name::is_region(region) {
+        return Err(Distrust::BadAlarmArn("region is not of the form xx-name-1"));
+    }
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Distrust::BadAlarmArn("account id is not 12 digits"));
+    }
+    Ok(AlarmArn { partition, region, account })
+}
+
+fn agree(field: &'static str, arn: &str, envelope: Option<&str>) -> Result<(), Distrust> {
+    match envelope {
+        Some(envelope) if envelope != arn => {
+            Err(Distrust::Inconsistent { field, arn: clip(arn), envelope: clip(envelope) })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Claims are the sender's text: keep at most 64 characters of them in errors and logs.
+fn clip(text: &str) -> String {
+    text.chars().take(64).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,175 @@
+//! Trust checks: each forged claim rejected with its reason, each genuine one accepted.
+
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::chain::{ChainHeader, ChainRoot};
+use crate::name::FunctionName;
+use crate::ports::UsageSample;
+use crate::signal::{AlarmMetric, AlarmState, AlarmTransport, ChainObservation, SweepSignal};
+use crate::verdict::Reason;
+
+const OWN: &str = "111122223333";
+const OTHER: &str = "444455556666";
+
+fn name(s: &str) -> FunctionName {
+    FunctionName::new(s).unwrap()
+}
+
+fn trust(trusted: &BTreeSet<String>) -> Trust<'_> {
+    Trust { account: Some(OWN), region: Some("eu-west-1"), trusted_accounts: trusted }
+}
+
+fn chain(account: Option<&str>, region: Option<&str>) -> Signal {
+    let header = ChainHeader::new(ChainRoot::new("r1").unwrap(), 3, name("f")).unwrap();
+    Signal::Chain(ChainObservation {
+        header,
+        emitted_at: None,
+        account: account.map(str::to_owned),
+        region: region.map(str::to_owned),
+    })
+}
+
+fn alarm(namespace: &str, arn: Option<&str>, account: Option<&str>, region: Option<&str>) -> Signal {
+    Signal::Alarm(AlarmSignal {
+        alarm_name: "a".into(),
+        alarm_arn: arn.map(str::to_owned),
+        state: AlarmState::Alarm,
+        metrics: vec![AlarmMetric { namespace: namespace.into(), name: "Invocations".into() }],
+        functions: vec![name("f")],
+        reason: None,
+        at: None,
+        account: account.map(str::to_owned),
+        region: region.map(str::to_owned),
+        transport: AlarmTransport::EventBridge,
+    })
+}
+
+fn arn(partition: &str, region: &str, account: &str) -> String {
+    format!("arn:{partition}:cloudwatch:{region}:{account}:alarm:a:with:colons")
+}
+
+#[test]
+fn own_account_and_region_are_believed() {
+    let none = BTreeSet::new();
+    let own_arn = arn("aws", "eu-west-1", OWN);
+    assert_eq!(trust(&none).judge(&chain(Some(OWN), Some("eu-west-1"))), Ok(()));
+    assert_eq!(
+        trust(&none).judge(&alarm("AWS/Lambda", Some(&own_arn), Some(OWN), Some("eu-west-1"))),
+        Ok(())
+    );
+}
+
+#[test]
+fn absent_claims_are_not_contradicted() {
+    let none = BTreeSet::new();
+    assert_eq!(trust(&none).judge(&chain(None, None)), Ok(()));
+    assert_eq!(trust(&none).judge(&alarm("AWS/Lambda", None, None, None)), Ok(()));
+}
+
+#[test]
+fn another_account_is_rejected_unless_trusted() {
+    let none = BTreeSet::new();
+    let err = trust(&none).judge(&chain(Some(OTHER), Some("eu-west-1"))).unwrap_err();
+    assert!(matches!(err, Distrust::ForeignAccount { what: "chain event", .. }), "{err}");
+    assert!(err.to_string().contains(OTHER));
+    let sweep = Signal::Sweep(SweepSignal { at: None, account: Some(OTHER.into()) });
+    assert!(matches!(trust(&none).judge(&sweep), Err(Distrust::ForeignAccount { .. })));
+    let trusted = BTreeSet::from([OTHER.to_owned()]);
+    assert_eq!(trust(&trusted).judge(&chain(Some(OTHER), Some("eu-west-1"))), Ok(()));
+    assert_eq!(trust(&trusted).judge(&sweep), Ok(()));
+}
+
+#[test]
+fn another_region_is_rejected_except_billing_from_us_east_1() {
+    let none = BTreeSet::new();
+    let err = trust(&none).judge(&alarm("AWS/Lambda", None, Some(OWN), Some("us-east-1"))).unwrap_err();
+    assert!(matches!(err, Distrust::ForeignRegion { .. }), "{err}");
+    assert!(matches!(
+        trust(&none).judge(&chain(Some(OWN), Some("us-west-2"))),
+        Err(Distrust::ForeignRegion { .. })
+    ));
+    let billing = arn("aws", "us-east-1", OWN);
+    assert_eq!(
+        trust(&none).judge(&alarm("AWS/Billing", Some(&billing), Some(OWN), Some("us-east-1"))),
+        Ok(())
+    );
+    // Billing metrics exist only in us-east-1: a billing alarm from anywhere else is invented.
+    let err = trust(&none).judge(&alarm("AWS/Billing", None, Some(OWN), Some("eu-west-1"))).unwrap_err();
+    assert!(matches!(err, Distrust::ForeignRegion { .. }), "{err}");
+}
+
+#[test]
+fn the_alarm_arn_must_agree_with_the_envelope_and_the_guard() {
+    let none = BTreeSet::new();
+    let t = trust(&none);
+    let foreign = arn("aws", "eu-west-1", OTHER);
+    let err = t.judge(&alarm("AWS/Lambda", Some(&foreign), Some(OWN), None)).unwrap_err();
+    assert!(matches!(err, Distrust::Inconsistent { field: "account", .. }), "{err}");
+    let err = t.judge(&alarm("AWS/Lambda", Some(&foreign), None, None)).unwrap_err();
+    assert!(matches!(err, Distrust::ForeignAccount { what: "alarm ARN", .. }), "{err}");
+    let china = arn("aws-cn", "eu-west-1", OWN);
+    assert!(matches!(
+        t.judge(&alarm("AWS/Lambda", Some(&china), None, None)),
+        Err(Distrust::ForeignPartition { .. })
+    ));
+    for bad in
+        ["arn:aws:sns:eu-west-1:111122223333:alarm:a", "arn:aws:cloudwatch:eu-west-1:1:alarm:a", "nonsense"]
+    {
+        assert!(
+            matches!(t.judge(&alarm("AWS/Lambda", Some(bad), None, None)), Err(Distrust::BadAlarmArn(_))),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_location_checks_nothing() {
+    let none = BTreeSet::new();
+    let blind = Trust { account: None, region: None, trusted_accounts: &none };
+    assert_eq!(blind.judge(&chain(Some(OTHER), Some("us-west-2"))), Ok(()));
+}
+
+#[test]
+fn errors_clip_the_senders_text() {
+    let none = BTreeSet::new();
+    let huge = "9".repeat(10_000);
+    let err = trust(&none).judge(&chain(Some(&huge), None)).unwrap_err();
+    assert!(err.to_string().len() < 300, "{}", err.to_string().len());
+}
+
+#[test]
+fn partitions_follow_the_region() {
+    assert_eq!(partition_of("cn-north-1"), "aws-cn");
+    assert_eq!(partition_of("us-gov-west-1"), "aws-us-gov");
+    assert_eq!(partition_of("us-east-1"), "aws");
+}
+
+#[test]
+fn only_chain_reasons_need_corroboration() {
+    assert!(needs_corroboration(&Reason::RateGrowth { buckets: vec![1, 2, 4] }));
+    assert!(needs_corroboration(&Reason::RateAbsolute { per_second: 1.0, limit: 1.0 }));
+    assert!(!needs_corroboration(&Reason::Manual { text: "x".into() }));
+    assert!(!needs_corroboration(&Reason::Alarm { alarm: "a".into(), metric: "m".into() }));
+}
+
+#[test]
+fn corroboration_needs_invocations_at_the_floor_and_fails_open() {
+    let sample = |f: &str, invocations: f64| UsageSample {
+        function: name(f),
+        invocations,
+        duration_ms_sum: 0.0,
+        window_secs: CORROBORATION_WINDOW_SECS,
+    };
+    let candidates = [name("busy"), name("idle"), name("silent")];
+    let samples = [sample("busy", 60.0), sample("busy", 40.0), sample("idle", 99.0)];
+    assert_eq!(
+        corroborate(&candidates, Some(&samples), 100),
+        vec![
+            Corroboration::Confirmed,
+            Corroboration::Refuted { invocations: 99.0 },
+            Corroboration::Refuted { invocations: 0.0 },
+        ]
+    );
+    assert_eq!(corroborate(&candidates, None, 100), vec![Corroboration::Confirmed; 3]);
+}
