@@ -79,9 +79,10 @@ async fn throttles_alerts_and_reenable_restores_the_previous_reservation() {
 #[tokio::test]
 async fn without_a_reservation_reenable_deletes_the_reservation() {
     let moto = Moto::start().await;
-    let dlq = "arn:aws:sqs:us-east-1:123456789012:thumbs-dlq";
-    moto.create_function_with("thumbnailer", FunctionSpec { dlq: Some(dlq), ..FunctionSpec::default() })
-        .await;
+    // moto 5.2.5 drops DeadLetterConfig on create; the on-failure destination is the other way AWS names.
+    let dest = "arn:aws:sqs:us-east-1:123456789012:thumbs-failed";
+    let spec = FunctionSpec { on_failure: Some(dest), ..FunctionSpec::default() };
+    moto.create_function_with("thumbnailer", spec).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
 
     let run = handle(&topic, &chain_event("thumbnailer", 17, ROOT)).run();
@@ -91,7 +92,7 @@ async fn without_a_reservation_reenable_deletes_the_reservation() {
     assert_eq!(moto.tags("thumbnailer").await[tags::PREVIOUS_CONCURRENCY], "none");
     let alerts = moto.delivered(&queue).await;
     let body = alerts[0]["Message"].as_str().expect("message");
-    assert!(body.contains(&format!("dead-letter queue {dlq}")), "names where events go: {body}");
+    assert!(body.contains(&format!("on-failure destination {dest}")), "names where events go: {body}");
 
     let run = Cli::new(Some(&topic), &["reenable", "thumbnailer", "--json"]).run();
     assert_eq!(run.code, 0, "{run:?}");
