@@ -83,8 +83,8 @@ impl Lambda {
         Lambda { port, _emulator: emulator, _guard: Reaped(guard) }
     }
 
-    /// `cargo lambda invoke` with `event`; the guard's JSON answer.
-    fn invoke(&self, event: &[u8]) -> Value {
+    /// `cargo lambda invoke` with `event`: whether it succeeded, and its output.
+    fn invoke_raw(&self, event: &[u8]) -> (bool, String) {
         let file = tempfile::NamedTempFile::new().expect("temp file");
         std::fs::write(file.path(), event).expect("write event");
         let mut invoke = Command::new("cargo");
@@ -99,9 +99,16 @@ impl Lambda {
             "--data-file",
         ]);
         let out = invoke.arg(file.path()).stdin(Stdio::null()).output().expect("run cargo lambda invoke");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "invoke failed: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("answer is not JSON ({e}): {stdout}"))
+        let text =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), text)
+    }
+
+    /// `cargo lambda invoke` with `event`; the guard's JSON answer.
+    fn invoke(&self, event: &[u8]) -> Value {
+        let (ok, text) = self.invoke_raw(event);
+        assert!(ok, "invoke failed: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("answer is not JSON ({e}): {text}"))
     }
 }
 
@@ -158,11 +165,23 @@ async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_b
     let report = lambda.invoke(&chain);
     assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
 
+    // Valid JSON the guard must refuse: answered (not an error Lambda would retry), nothing done.
     let before = moto.snapshot().await;
-    let truncated = std::fs::read(fixture("truncated-chain-event.json")).expect("fixture");
-    let report = lambda.invoke(&truncated);
+    let mut hostile = chain_event("orders-worker;rm -rf /", 17, "root-x");
+    let report = lambda.invoke(hostile.to_string().as_bytes());
     assert_eq!(report["decisions"], serde_json::json!([]), "{report}");
     assert!(report["error"].as_str().is_some_and(|e| !e.is_empty()), "the refusal says why: {report}");
+    hostile["detail"]["runawayGuard"] = serde_json::json!({"root": "r", "depth": -1, "function": "fan-a"});
+    let report = lambda.invoke(hostile.to_string().as_bytes());
+    assert_eq!(report["decisions"], serde_json::json!([]), "{report}");
+    // Not JSON at all (Lambda's Invoke API refuses such a payload; the emulator passes it through):
+    // the runtime fails the invocation before the handler runs.
+    let truncated = std::fs::read(fixture("truncated-chain-event.json")).expect("fixture");
+    let (ok, text) = lambda.invoke_raw(&truncated);
+    assert!(!ok && text.contains("deserialize"), "{text}");
+    // The guard is still serving after both.
+    let report = lambda.invoke(&chain);
+    assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
     assert_eq!(moto.snapshot().await, before);
     assert!(moto.delivered(&queue).await.is_empty());
 }
