@@ -139,10 +139,10 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
                     .await;
             info!(alarm = %alarm, metric = %metric, offenders = found.offenders.len(), "offender search");
             report.notes.extend(found.notes);
-            if let Some(alert) = found.summary_alert {
-                if let Err(err) = self.notifier.publish(&alert).await {
-                    report.notes.push(format!("offender-search alert not published: {err}"));
-                }
+            if let Some(alert) = found.summary_alert
+                && let Err(err) = self.notifier.publish(&alert).await
+            {
+                report.notes.push(format!("offender-search alert not published: {err}"));
             }
             for (function, reason) in found.offenders {
                 targets.add(Verdict::Throttle { function, reason });
