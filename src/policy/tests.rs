@@ -80,7 +80,12 @@ fn exempt_tag_and_trip_record_win() {
     let p = Policy::new(config());
     let exempt = FunctionState { exempt_tag: true, ..state("f") };
     assert_eq!(outcome(&p.decide(&exempt, &depth(), at(0))), (Outcome::Exempt, false));
-    let record = TripRecord { tripped_at: at(0), previous_concurrency: None, reason: "x".into() };
+    let record = TripRecord {
+        tripped_at: at(0),
+        previous_concurrency: None,
+        reason: "x".into(),
+        alert_pending: false,
+    };
     let tripped = FunctionState { trip: Some(record), reenabled_at: Some(at(0)), ..state("g") };
     assert_eq!(outcome(&p.decide(&tripped, &rate(), at(1))), (Outcome::AlreadyTripped, false));
 }
