@@ -15,6 +15,29 @@ fn trip_tags_present(tags: &std::collections::HashMap<String, String>) -> bool {
     [tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY, tags::REASON].iter().all(|k| tags.contains_key(*k))
 }
 
+/// DESIGN.md: a subject naming function and why (≤100 chars), the previous concurrency, what happens to
+/// events meanwhile, the exact re-enable command, a JSON block, and the filter-policy attributes.
+fn assert_says_what_design_md_says(alert: &serde_json::Value) {
+    let subject = alert["Subject"].as_str().expect("subject");
+    assert!(subject.len() <= 100, "{subject}");
+    assert!(subject.contains("THROTTLED") && subject.contains("orders-worker"), "{subject}");
+    assert!(subject.contains("depth 17"), "subject says why: {subject}");
+    let body = alert["Message"].as_str().expect("message");
+    assert!(body.contains("Previous reserved concurrency: 25"), "{body}");
+    assert!(body.contains("DROPPED"), "no DLQ: async events are dropped, and the alert says so: {body}");
+    assert!(body.contains("runaway-guard reenable orders-worker\n"), "{body}");
+    let machine = machine_block(alert);
+    assert_eq!(machine["function"], "orders-worker");
+    assert_eq!(machine["outcome"], "throttled");
+    assert_eq!(machine["previous_concurrency"], "25");
+    assert_eq!(machine["reenable_command"], "runaway-guard reenable orders-worker");
+    assert_eq!(attribute(alert, "function"), "orders-worker");
+    assert_eq!(attribute(alert, "reason"), "depth");
+    assert_eq!(attribute(alert, "outcome"), "throttled");
+    assert_eq!(attribute(alert, "region"), "us-east-1");
+    assert_eq!(attribute(alert, "account"), common::ACCOUNT);
+}
+
 #[tokio::test]
 async fn throttles_alerts_and_reenable_restores_the_previous_reservation() {
     let moto = Moto::start().await;
@@ -39,25 +62,7 @@ async fn throttles_alerts_and_reenable_restores_the_previous_reservation() {
 
     let alerts = moto.delivered(&queue).await;
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
-    let alert = &alerts[0];
-    let subject = alert["Subject"].as_str().expect("subject");
-    assert!(subject.len() <= 100, "{subject}");
-    assert!(subject.contains("THROTTLED") && subject.contains("orders-worker"), "{subject}");
-    assert!(subject.contains("depth 17"), "subject says why: {subject}");
-    let body = alert["Message"].as_str().expect("message");
-    assert!(body.contains("Previous reserved concurrency: 25"), "{body}");
-    assert!(body.contains("DROPPED"), "no DLQ: async events are dropped, and the alert says so: {body}");
-    assert!(body.contains("runaway-guard reenable orders-worker\n"), "{body}");
-    let machine = machine_block(alert);
-    assert_eq!(machine["function"], "orders-worker");
-    assert_eq!(machine["outcome"], "throttled");
-    assert_eq!(machine["previous_concurrency"], "25");
-    assert_eq!(machine["reenable_command"], "runaway-guard reenable orders-worker");
-    assert_eq!(attribute(alert, "function"), "orders-worker");
-    assert_eq!(attribute(alert, "reason"), "depth");
-    assert_eq!(attribute(alert, "outcome"), "throttled");
-    assert_eq!(attribute(alert, "region"), "us-east-1");
-    assert_eq!(attribute(alert, "account"), common::ACCOUNT);
+    assert_says_what_design_md_says(&alerts[0]);
 
     let run = Cli::new(Some(&topic), &["reenable", "orders-worker", "--json"]).run();
     assert_eq!(run.code, 0, "{run:?}");
