@@ -57,6 +57,10 @@ def one_run():
         "AWS_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
+        # Nothing from the developer's own AWS setup: no config files, no instance metadata.
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_EC2_METADATA_DISABLED": "true",
         "RUNAWAY_GUARD_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:runaway-guard-alerts",
     }
     RuntimeApi.first_next = None

@@ -4,7 +4,8 @@
 #
 #   scripts/test.sh                  everything (what CI runs via .ci/run)
 #   scripts/test.sh ARGS...          only `cargo test ARGS...` against a fresh moto
-#                                    (e.g. scripts/test.sh --test aws_lambda)
+#                                    (e.g. scripts/test.sh --test aws_lambda); these
+#                                    use the debug binary unless RUNAWAY_GUARD_BIN is set
 #
 # Environment: XDG_CACHE_HOME (or RG_VENV_ROOT) relocates the venvs, default .venv/ in the repo.
 set -euo pipefail
@@ -68,6 +69,11 @@ step "format" cargo fmt --all -- --check
 step "clippy (guard, all targets)" cargo clippy --all-targets -- -D warnings
 step "clippy (detector)" cargo clippy --no-default-features --features detector --all-targets -- -D warnings
 step "clippy (chain only)" cargo clippy --no-default-features -- -D warnings
+# The integration tests drive the binary that ships: the release build (also what the numbers in
+# docs/numbers.md measure). Without RUNAWAY_GUARD_BIN (e.g. `scripts/test.sh --test NAME`) they fall
+# back to the debug binary Cargo builds for the test run.
+step "release build" cargo build --release --bin runaway-guard
+export RUNAWAY_GUARD_BIN="$PWD/target/release/runaway-guard"
 step "tests (guard, all targets)" cargo test --all-targets
 step "doc tests" cargo test --doc
 step "tests (detector only)" cargo test --no-default-features --features detector

@@ -5,6 +5,8 @@
 //! shared account) and resets moto, so each test sees an empty account and can assert exact state.
 #![allow(dead_code)] // each test binary uses a different subset of these helpers
 
+pub mod guard;
+
 use std::collections::HashMap;
 
 use aws_config::SdkConfig;

@@ -1,0 +1,237 @@
+//! The trip flow end to end through the real binary against moto: throttle, record, alert,
+//! re-enable; idempotency; exemptions; dry run; the blast-radius cap; per-function depth tags.
+//! Run through `scripts/test.sh` (it starts moto).
+#![cfg(feature = "guard")]
+
+mod common;
+
+use common::guard::{Cli, attribute, chain_event, fixture, handle, machine_block, sqs_batch};
+use common::{FunctionSpec, Moto};
+use runaway_guard::ports::tags;
+
+const ROOT: &str = "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d";
+
+fn trip_tags_present(tags: &std::collections::HashMap<String, String>) -> bool {
+    [tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY, tags::REASON].iter().all(|k| tags.contains_key(*k))
+}
+
+/// DESIGN.md: a subject naming function and why (≤100 chars), the previous concurrency, what happens to
+/// events meanwhile, the exact re-enable command, a JSON block, and the filter-policy attributes.
+fn assert_says_what_design_md_says(alert: &serde_json::Value) {
+    let subject = alert["Subject"].as_str().expect("subject");
+    assert!(subject.len() <= 100, "{subject}");
+    assert!(subject.contains("THROTTLED") && subject.contains("orders-worker"), "{subject}");
+    assert!(subject.contains("depth 17"), "subject says why: {subject}");
+    let body = alert["Message"].as_str().expect("message");
+    assert!(body.contains("Previous reserved concurrency: 25"), "{body}");
+    assert!(body.contains("DROPPED"), "no DLQ: async events are dropped, and the alert says so: {body}");
+    assert!(body.contains("runaway-guard reenable orders-worker\n"), "{body}");
+    let machine = machine_block(alert);
+    assert_eq!(machine["function"], "orders-worker");
+    assert_eq!(machine["outcome"], "throttled");
+    assert_eq!(machine["previous_concurrency"], "25");
+    assert_eq!(machine["reenable_command"], "runaway-guard reenable orders-worker");
+    assert_eq!(attribute(alert, "function"), "orders-worker");
+    assert_eq!(attribute(alert, "reason"), "depth");
+    assert_eq!(attribute(alert, "outcome"), "throttled");
+    assert_eq!(attribute(alert, "region"), "us-east-1");
+    assert_eq!(attribute(alert, "account"), common::ACCOUNT);
+}
+
+#[tokio::test]
+async fn throttles_alerts_and_reenable_restores_the_previous_reservation() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 25).await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+
+    let run = Cli::new(Some(&topic), &["handle", &fixture("eventbridge-chain-event.json")]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    let report = run.json();
+    let decision = &report["decisions"][0];
+    assert_eq!(decision["function"], "orders-worker");
+    assert_eq!(decision["outcome"], "throttled");
+    assert_eq!(decision["rule"], "depth");
+    assert_eq!(decision["previous_concurrency"], "25");
+    assert_eq!(moto.reserved("orders-worker").await, Some(0));
+    let tags = moto.tags("orders-worker").await;
+    assert_eq!(tags[tags::PREVIOUS_CONCURRENCY], "25");
+    assert!(tags[tags::REASON].contains("17"), "{tags:?}");
+    assert!(runaway_guard::time::Timestamp::parse_rfc3339(&tags[tags::TRIPPED_AT]).is_some(), "{tags:?}");
+    assert!(!tags.contains_key(tags::ALERT_PENDING), "alert went out, pending flag must be cleared");
+
+    let alerts = moto.delivered(&queue).await;
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    assert_says_what_design_md_says(&alerts[0]);
+
+    let run = Cli::new(Some(&topic), &["reenable", "orders-worker", "--json"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["restored"], "25");
+    assert_eq!(moto.reserved("orders-worker").await, Some(25));
+    let tags = moto.tags("orders-worker").await;
+    assert!(!trip_tags_present(&tags) && !tags.contains_key(tags::TRIPPED_AT), "{tags:?}");
+    assert!(tags.contains_key(tags::REENABLED_AT), "{tags:?}");
+    let alerts = moto.delivered(&queue).await;
+    assert_eq!(alerts.len(), 1, "one re-enable alert: {alerts:#?}");
+    let body = alerts[0]["Message"].as_str().expect("message");
+    assert!(body.contains("re-enabled by arn:aws:"), "{body}");
+
+    let again = Cli::new(Some(&topic), &["reenable", "orders-worker"]).run();
+    assert_eq!(again.code, 2, "a second re-enable refuses: {again:?}");
+    assert_eq!(moto.reserved("orders-worker").await, Some(25));
+}
+
+#[tokio::test]
+async fn without_a_reservation_reenable_deletes_the_reservation() {
+    let moto = Moto::start().await;
+    // moto 5.2.5 drops DeadLetterConfig on create; the on-failure destination is the other way AWS names.
+    let dest = "arn:aws:sqs:us-east-1:123456789012:thumbs-failed";
+    let spec = FunctionSpec { on_failure: Some(dest), ..FunctionSpec::default() };
+    moto.create_function_with("thumbnailer", spec).await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+
+    let run = handle(&topic, &chain_event("thumbnailer", 17, ROOT)).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["decisions"][0]["previous_concurrency"], "none");
+    assert_eq!(moto.reserved("thumbnailer").await, Some(0));
+    assert_eq!(moto.tags("thumbnailer").await[tags::PREVIOUS_CONCURRENCY], "none");
+    let alerts = moto.delivered(&queue).await;
+    let body = alerts[0]["Message"].as_str().expect("message");
+    assert!(body.contains(&format!("on-failure destination {dest}")), "names where events go: {body}");
+
+    let run = Cli::new(Some(&topic), &["reenable", "thumbnailer", "--json"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["restored"], "none");
+    assert_eq!(moto.reserved("thumbnailer").await, None, "DeleteFunctionConcurrency, not Put");
+    assert!(!trip_tags_present(&moto.tags("thumbnailer").await));
+}
+
+#[tokio::test]
+async fn a_second_event_changes_nothing_and_sends_no_second_alert() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 25).await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let event = chain_event("orders-worker", 17, ROOT);
+
+    assert_eq!(handle(&topic, &event).run().code, 0);
+    let after_first = moto.snapshot().await;
+    assert_eq!(moto.delivered(&queue).await.len(), 1);
+
+    let second = handle(&topic, &chain_event("orders-worker", 18, ROOT)).run();
+    assert_eq!(second.code, 0, "{second:?}");
+    assert_eq!(second.outcomes(), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
+    assert_eq!(moto.snapshot().await, after_first, "tags and concurrency unchanged");
+    assert!(moto.delivered(&queue).await.is_empty(), "no second alert");
+    assert_eq!(moto.tags("orders-worker").await[tags::PREVIOUS_CONCURRENCY], "25", "never 0");
+}
+
+#[tokio::test]
+async fn a_reservation_of_zero_set_by_hand_is_never_recorded_as_previous() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 0).await;
+    let (topic, _queue) = moto.topic_with_queue("guard").await;
+    let before = moto.snapshot().await;
+
+    let run = handle(&topic, &chain_event("orders-worker", 17, ROOT)).run();
+    assert_eq!(run.outcomes(), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
+    assert_eq!(moto.snapshot().await, before, "no record claiming previous = 0");
+}
+
+#[tokio::test]
+async fn exempt_tag_env_and_the_guard_itself_are_never_touched() {
+    let moto = Moto::start().await;
+    let exempt = FunctionSpec { tags: &[(tags::EXEMPT, "true")], ..FunctionSpec::default() };
+    moto.create_function_with("payments", exempt).await;
+    moto.create_function("billing-export").await;
+    moto.create_function("runaway-guard-prod").await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let before = moto.snapshot().await;
+
+    let batch = sqs_batch(&[
+        chain_event("payments", 17, ROOT),
+        chain_event("billing-export", 17, "root-2"),
+        chain_event("runaway-guard-prod", 17, "root-3"),
+    ]);
+    let run = handle(&topic, &batch)
+        .env("RUNAWAY_GUARD_EXEMPT", "billing-export,someone-else")
+        .env("AWS_LAMBDA_FUNCTION_NAME", "runaway-guard-prod")
+        .run();
+    assert_eq!(run.code, 0, "{run:?}");
+    let exempt = |f: &str| (f.to_owned(), "exempt".to_owned());
+    assert_eq!(run.outcomes(), [exempt("billing-export"), exempt("payments"), exempt("runaway-guard-prod")]);
+    assert_eq!(moto.snapshot().await, before);
+    assert!(moto.delivered(&queue).await.is_empty(), "exempt functions are not alerted on");
+}
+
+#[tokio::test]
+async fn dry_run_alerts_would_throttle_and_mutates_nothing() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 25).await;
+    moto.create_function("thumbnailer").await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let before = moto.snapshot().await;
+
+    let by_env = handle(&topic, &chain_event("orders-worker", 17, ROOT)).env("RUNAWAY_GUARD_DRY_RUN", "true");
+    let by_flag = Cli::new(Some(&topic), &["handle", "--dry-run", "-"])
+        .stdin(chain_event("thumbnailer", 40, "root-2").to_string());
+    for (run, function) in [(by_env.run(), "orders-worker"), (by_flag.run(), "thumbnailer")] {
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(run.outcomes(), [(function.to_owned(), "would_throttle".to_owned())]);
+    }
+    assert_eq!(moto.snapshot().await, before);
+    let alerts = moto.delivered(&queue).await;
+    assert_eq!(alerts.len(), 2, "{alerts:#?}");
+    for alert in &alerts {
+        assert!(alert["Subject"].as_str().expect("subject").starts_with("WOULD THROTTLE"), "{alert}");
+        assert_eq!(attribute(alert, "outcome"), "would_throttle");
+    }
+}
+
+#[tokio::test]
+async fn the_blast_radius_cap_throttles_two_and_caps_the_rest() {
+    let moto = Moto::start().await;
+    let names = ["fn-a", "fn-b", "fn-c", "fn-d"];
+    for name in names {
+        moto.create_function(name).await;
+    }
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let before = moto.snapshot().await;
+
+    let events: Vec<_> = names.iter().map(|f| chain_event(f, 17, &format!("root-{f}"))).collect();
+    let run = handle(&topic, &sqs_batch(&events)).env("RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR", "2").run();
+    assert_eq!(run.code, 0, "{run:?}");
+    let outcomes = run.outcomes();
+    let throttled: Vec<_> = outcomes.iter().filter(|(_, o)| o == "throttled").map(|(f, _)| f).collect();
+    let capped: Vec<_> = outcomes.iter().filter(|(_, o)| o == "capped").map(|(f, _)| f).collect();
+    assert_eq!((throttled.len(), capped.len()), (2, 2), "{outcomes:?}");
+    for f in &throttled {
+        assert_eq!(moto.reserved(f).await, Some(0));
+    }
+    let after = moto.snapshot().await;
+    for f in &capped {
+        assert_eq!(after[f.as_str()], before[f.as_str()], "capped {f} must not be mutated");
+    }
+    let alerts = moto.delivered(&queue).await;
+    let capped_alerts = alerts.iter().filter(|a| attribute(a, "outcome") == "capped").count();
+    assert_eq!(capped_alerts, 2, "on-call still hears about capped offenders: {alerts:#?}");
+}
+
+#[tokio::test]
+async fn a_max_depth_tag_raises_the_limit_for_that_function() {
+    let moto = Moto::start().await;
+    let deep = FunctionSpec { tags: &[(tags::MAX_DEPTH, "20")], ..FunctionSpec::default() };
+    moto.create_function_with("crawler", deep).await;
+    let (topic, _queue) = moto.topic_with_queue("guard").await;
+    let before = moto.snapshot().await;
+
+    let within = handle(&topic, &chain_event("crawler", 20, ROOT)).run();
+    assert_eq!(within.outcomes(), [("crawler".to_owned(), "exempt".to_owned())], "{within:?}");
+    assert_eq!(moto.snapshot().await, before);
+
+    let over = handle(&topic, &chain_event("crawler", 21, ROOT)).run();
+    assert_eq!(over.outcomes(), [("crawler".to_owned(), "throttled".to_owned())], "{over:?}");
+    assert_eq!(moto.reserved("crawler").await, Some(0));
+}

@@ -1,0 +1,187 @@
+//! End to end: the real binary in Lambda mode under cargo-lambda's Runtime API emulator, invoked
+//! with fixture events, acting on moto. Checks the JSON report, moto's state and the delivered alert.
+//!
+//! The emulator runs as `cargo lambda watch --only-lambda-apis` and the binary is started by this
+//! test against it, so the artifact exercised is exactly `RUNAWAY_GUARD_BIN` (the release build
+//! `scripts/test.sh` makes and measures) rather than a second build made by `cargo lambda watch`.
+//! Run through `scripts/test.sh` (it starts moto and puts cargo-lambda on PATH).
+#![cfg(feature = "guard")]
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Moto;
+use common::guard::{attribute, binary, chain_event, fixture, sqs_batch};
+use runaway_guard::ports::tags;
+use serde_json::Value;
+
+/// Kills and reaps the child it owns, whatever way the test ends.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local address").port()
+}
+
+fn wait_for_port(port: u16, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("cargo lambda watch exited early: {status}");
+        }
+        assert!(Instant::now() < deadline, "cargo lambda watch did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The emulator plus the guard connected to it.
+struct Lambda {
+    port: u16,
+    _emulator: Reaped,
+    _guard: Reaped,
+}
+
+impl Lambda {
+    fn start(topic: &str) -> Lambda {
+        let port = free_port();
+        let mut emulator = Command::new("cargo")
+            .args(["lambda", "watch", "--only-lambda-apis", "-A", "127.0.0.1", "-P", &port.to_string()])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn `cargo lambda watch` (scripts/test.sh puts cargo-lambda on PATH)");
+        wait_for_port(port, &mut emulator);
+        let emulator = Reaped(emulator);
+        let mut command = Command::new(binary());
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy().into_owned();
+            if key.starts_with("RUNAWAY_GUARD_") || key.starts_with("AWS_LAMBDA_") {
+                command.env_remove(key);
+            }
+        }
+        let guard = command
+            .env("AWS_LAMBDA_RUNTIME_API", format!("http://127.0.0.1:{port}/.rt"))
+            .env("AWS_LAMBDA_FUNCTION_NAME", "_")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("RUNAWAY_GUARD_TOPIC_ARN", topic)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the guard in Lambda mode");
+        Lambda { port, _emulator: emulator, _guard: Reaped(guard) }
+    }
+
+    /// `cargo lambda invoke` with `event`: whether it succeeded, and its output.
+    fn invoke_raw(&self, event: &[u8]) -> (bool, String) {
+        let file = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(file.path(), event).expect("write event");
+        let mut invoke = Command::new("cargo");
+        invoke.args([
+            "lambda",
+            "invoke",
+            "-A",
+            "127.0.0.1",
+            "-P",
+            &self.port.to_string(),
+            "_",
+            "--data-file",
+        ]);
+        let out = invoke.arg(file.path()).stdin(Stdio::null()).output().expect("run cargo lambda invoke");
+        let text =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), text)
+    }
+
+    /// `cargo lambda invoke` with `event`; the guard's JSON answer.
+    fn invoke(&self, event: &[u8]) -> Value {
+        let (ok, text) = self.invoke_raw(event);
+        assert!(ok, "invoke failed: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("answer is not JSON ({e}): {text}"))
+    }
+}
+
+fn outcomes(report: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<_> = report["decisions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no decisions in {report}"))
+        .iter()
+        .map(|d| {
+            (d["function"].as_str().unwrap_or("").to_owned(), d["outcome"].as_str().unwrap_or("").to_owned())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_bad_events() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 25).await;
+    for name in ["fan-a", "fan-b", "shallow"] {
+        moto.create_function(name).await;
+    }
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let lambda = Lambda::start(&topic);
+
+    let chain = std::fs::read(fixture("eventbridge-chain-event.json")).expect("fixture");
+    let report = lambda.invoke(&chain);
+    assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "throttled".to_owned())], "{report}");
+    assert_eq!(report["decisions"][0]["previous_concurrency"], "25");
+    assert_eq!(moto.reserved("orders-worker").await, Some(0));
+    assert_eq!(moto.tags("orders-worker").await[tags::PREVIOUS_CONCURRENCY], "25");
+    let alerts = moto.delivered(&queue).await;
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    assert_eq!(attribute(&alerts[0], "function"), "orders-worker");
+    let body = alerts[0]["Message"].as_str().expect("message");
+    assert!(body.contains("runaway-guard reenable orders-worker"), "{body}");
+
+    let batch = sqs_batch(&[
+        chain_event("fan-a", 17, "root-a"),
+        chain_event("fan-b", 17, "root-b"),
+        chain_event("shallow", 3, "root-c"),
+    ]);
+    let report = lambda.invoke(batch.to_string().as_bytes());
+    let throttled = |f: &str| (f.to_owned(), "throttled".to_owned());
+    assert_eq!(outcomes(&report), [throttled("fan-a"), throttled("fan-b")], "{report}");
+    assert_eq!(report["signals"], 3);
+    assert_eq!(moto.reserved("fan-a").await, Some(0));
+    assert_eq!(moto.reserved("shallow").await, None);
+    assert_eq!(moto.delivered(&queue).await.len(), 2);
+
+    // The same chain again in the same execution environment: idempotent, no second alert.
+    let report = lambda.invoke(&chain);
+    assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
+
+    // Valid JSON the guard must refuse: answered (not an error Lambda would retry), nothing done.
+    let before = moto.snapshot().await;
+    let mut hostile = chain_event("orders-worker;rm -rf /", 17, "root-x");
+    let report = lambda.invoke(hostile.to_string().as_bytes());
+    assert_eq!(report["decisions"], serde_json::json!([]), "{report}");
+    assert!(report["error"].as_str().is_some_and(|e| !e.is_empty()), "the refusal says why: {report}");
+    hostile["detail"]["runawayGuard"] = serde_json::json!({"root": "r", "depth": -1, "function": "fan-a"});
+    let report = lambda.invoke(hostile.to_string().as_bytes());
+    assert_eq!(report["decisions"], serde_json::json!([]), "{report}");
+    // Not JSON at all (Lambda's Invoke API refuses such a payload; the emulator passes it through):
+    // the runtime fails the invocation before the handler runs.
+    let truncated = std::fs::read(fixture("truncated-chain-event.json")).expect("fixture");
+    let (ok, text) = lambda.invoke_raw(&truncated);
+    assert!(!ok && text.contains("deserialize"), "{text}");
+    // The guard is still serving after both.
+    let report = lambda.invoke(&chain);
+    assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
+    assert_eq!(moto.snapshot().await, before);
+    assert!(moto.delivered(&queue).await.is_empty());
+}
