@@ -1,7 +1,7 @@
 //! The chain table: per-root state (invocations, max depth, first/last seen, top emitters) with a hard
 //! cap and TTL eviction, so a flood of unique roots cannot grow memory without bound.
 //!
-//! Hot-path choices (see docs/detector.md for the measurements):
+//! Hot-path choices (see README.md "Benchmarks" for the measurements):
 //! - roots are keyed by a seeded 64-bit hash of the root id, not an owned `String`: no allocation per
 //!   observation, no pointer chase to compare keys, and a 48-byte bucket. Two roots colliding only merges
 //!   their counts; the seed is random per process, so a sender cannot aim for a collision, and a sender
