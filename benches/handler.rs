@@ -56,6 +56,10 @@ impl Throttler for FakeLambda {
     async fn mark_alerted(&self, _: &FunctionName) -> Result<(), PortError> {
         Ok(())
     }
+    async fn mark_reenabling(&self, _: &FunctionName, _: Timestamp) -> Result<(), PortError> {
+        Ok(())
+    }
+
     async fn clear_trip_record(&self, _: &FunctionName, _: Timestamp) -> Result<(), PortError> {
         Ok(())
     }

@@ -165,6 +165,10 @@ impl Throttler for FakeAccount {
         })
     }
 
+    async fn mark_reenabling(&self, function: &FunctionName, at: Timestamp) -> Result<(), PortError> {
+        self.with_state(function, |s| s.reenabled_at = Some(at))
+    }
+
     async fn clear_trip_record(
         &self,
         function: &FunctionName,

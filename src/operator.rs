@@ -97,6 +97,9 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
             Err(err) => warnings.push(format!("could not check unreserved concurrency: {err}")),
         }
     }
+    // Mark first: a trip racing this re-enable then leaves the function alone instead of
+    // re-throttling it between the restore and the record being cleared.
+    throttler.mark_reenabling(function, now).await?;
     throttler.set_reserved_concurrency(function, restore).await?;
     throttler.clear_trip_record(function, now).await?;
     let caller = identity.caller().await.unwrap_or_else(|err| {

@@ -136,6 +136,13 @@ pub trait Throttler: Send + Sync {
     ) -> impl Future<Output = Result<(), PortError>> + Send;
     /// Removes `runaway-guard:alert-pending` once the trip's alert is out.
     fn mark_alerted(&self, function: &FunctionName) -> impl Future<Output = Result<(), PortError>> + Send;
+    /// Sets `runaway-guard:reenabled-at` before a re-enable restores concurrency, so a trip racing
+    /// the re-enable sees it and does not re-throttle a function whose record is about to be cleared.
+    fn mark_reenabling(
+        &self,
+        function: &FunctionName,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
     /// Removes the trip record tags and sets `runaway-guard:reenabled-at`.
     fn clear_trip_record(
         &self,

@@ -56,7 +56,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             }
             Plan::Throttle => self.throttle(&state, reason, now, &mut decision).await,
             Plan::Skip { outcome: Outcome::AlreadyTripped, .. }
-                if !self.dry_run && state.trip.is_some() && state.reserved_concurrency != Some(0) =>
+                if !self.dry_run && unfinished_trip(&state) =>
             {
                 // A record without the throttle: an earlier invocation failed between the two calls.
                 self.complete_trip(&state, reason, now, &mut decision).await;
@@ -173,6 +173,17 @@ fn previous_for_record(state: &FunctionState) -> crate::ports::Reservation {
     match &state.trip {
         Some(trip) => trip.previous_concurrency,
         None => state.reserved_concurrency,
+    }
+}
+
+/// A trip record without the throttle (an earlier invocation failed between the two calls), and no
+/// re-enable under way: a re-enable marks `reenabled-at` before it restores concurrency.
+fn unfinished_trip(state: &FunctionState) -> bool {
+    match &state.trip {
+        Some(trip) => {
+            state.reserved_concurrency != Some(0) && state.reenabled_at.is_none_or(|at| at < trip.tripped_at)
+        }
+        None => false,
     }
 }
 

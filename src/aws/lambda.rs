@@ -215,6 +215,11 @@ impl Throttler for LambdaThrottler {
         Ok(())
     }
 
+    async fn mark_reenabling(&self, function: &FunctionName, at: Timestamp) -> Result<(), PortError> {
+        let config = self.configuration(function).await?;
+        self.tag(function, &config.arn, &[(tags::REENABLED_AT, at.to_rfc3339())]).await
+    }
+
     async fn clear_trip_record(
         &self,
         function: &FunctionName,

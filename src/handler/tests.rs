@@ -141,3 +141,53 @@ fn a_per_function_max_depth_tag_raises_the_limit() {
     assert_eq!(report.decisions[0].outcome, Outcome::Exempt, "{:?}", report.decisions[0]);
     assert_eq!(account.function("deep").reserved_concurrency, Some(2));
 }
+
+#[test]
+fn a_trip_racing_a_reenable_leaves_the_function_alone() {
+    // The re-enable has marked `reenabled-at` and restored 25, but not yet cleared the record.
+    let account = FakeAccount::default().with_function("orders", Some(25));
+    let tripped_at = NOW - std::time::Duration::from_secs(60);
+    account.edit("orders", |s| {
+        s.trip = Some(crate::ports::TripRecord {
+            tripped_at,
+            previous_concurrency: Some(25),
+            reason: "chain depth 17 > limit 16".into(),
+            alert_pending: false,
+        });
+        s.reenabled_at = Some(NOW);
+    });
+    let report = block_on(handle(&guard(&account, Config::default()), "orders"));
+    assert_eq!(report.decisions[0].outcome, Outcome::AlreadyTripped);
+    assert_eq!(account.function("orders").reserved_concurrency, Some(25));
+    assert!(account.calls().iter().all(|(op, _)| *op == Op::Read));
+}
+
+#[test]
+fn reenable_marks_before_restoring_then_clears_the_record() {
+    let account = FakeAccount::default().with_function("orders", Some(25));
+    let guard = guard(&account, Config::default());
+    block_on(handle(&guard, "orders"));
+    let identity = FakeIdentity;
+    let function = FunctionName::new("orders").unwrap();
+    let later = NOW + std::time::Duration::from_secs(600);
+    let done =
+        block_on(crate::operator::reenable((&account, &account, &identity), None, &function, false, later))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(done.restored, "25");
+    let state = account.function("orders");
+    assert_eq!((state.reserved_concurrency, state.trip, state.reenabled_at), (Some(25), None, Some(later)));
+    let err =
+        block_on(crate::operator::reenable((&account, &account, &identity), None, &function, false, later));
+    assert!(matches!(err, Err(crate::operator::ReenableError::NotTripped(_))));
+}
+
+struct FakeIdentity;
+
+impl crate::ports::Identity for FakeIdentity {
+    async fn caller(&self) -> Result<crate::ports::Caller, crate::ports::PortError> {
+        Ok(crate::ports::Caller {
+            arn: "arn:aws:iam::123456789012:user/oncall".into(),
+            account: "123456789012".into(),
+        })
+    }
+}

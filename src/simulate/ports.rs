@@ -134,6 +134,13 @@ impl Throttler for SimThrottler {
         Ok(())
     }
 
+    async fn mark_reenabling(&self, function: &FunctionName, at: Timestamp) -> Result<(), PortError> {
+        let mut shared = self.0.lock();
+        let i = shared.index("TagResource", function)?;
+        shared.functions[i].reenabled_at = Some(at);
+        Ok(())
+    }
+
     async fn clear_trip_record(
         &self,
         function: &FunctionName,
