@@ -1,5 +1,6 @@
 //! `runaway-guard simulate`: the containment targets (issue 5), the peers' documented behaviour, the
 //! output formats and the scenario-file format. Deterministic for the seed: nothing here is timed.
+#![cfg(feature = "guard")]
 
 use std::sync::OnceLock;
 
