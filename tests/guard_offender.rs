@@ -7,10 +7,16 @@
 mod common;
 
 use common::guard::{Cli, attribute, fixture};
-use common::{FunctionSpec, Moto};
+use common::{ACCOUNT, FunctionSpec, Moto};
 
 const ALARM: &str = "eventbridge-alarm-state-change-account.json";
 const QUIET: [&str; 3] = ["quiet-api", "quiet-cron", "quiet-webhook"];
+
+/// The account-level alarm as moto's account would send it: the guard trusts only its own account.
+fn alarm_in_moto_account() -> Vec<u8> {
+    let text = std::fs::read_to_string(fixture(ALARM)).expect("alarm fixture");
+    text.replace("111122223333", ACCOUNT).into_bytes()
+}
 
 /// Three quiet functions: a few short invocations each ($0.00/h).
 async fn quiet_account(moto: &Moto) {
@@ -31,7 +37,7 @@ async fn picks_the_spiking_function_out_of_quiet_ones() {
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let before = moto.snapshot().await;
 
-    let run = Cli::new(Some(&topic), &["handle", &fixture(ALARM)]).run();
+    let run = Cli::new(Some(&topic), &["handle", "-"]).stdin(alarm_in_moto_account()).run();
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     let decisions = report["decisions"].as_array().expect("decisions");
@@ -59,7 +65,7 @@ async fn nobody_over_the_limit_throttles_nothing_and_reports_the_top_functions()
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let before = moto.snapshot().await;
 
-    let run = Cli::new(Some(&topic), &["handle", &fixture(ALARM)]).run();
+    let run = Cli::new(Some(&topic), &["handle", "-"]).stdin(alarm_in_moto_account()).run();
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     assert_eq!(report["decisions"], serde_json::json!([]), "{report:#}");
@@ -84,7 +90,7 @@ async fn an_account_with_no_activity_throttles_nothing() {
     let (topic, _queue) = moto.topic_with_queue("guard").await;
     let before = moto.snapshot().await;
 
-    let run = Cli::new(Some(&topic), &["handle", &fixture(ALARM)]).run();
+    let run = Cli::new(Some(&topic), &["handle", "-"]).stdin(alarm_in_moto_account()).run();
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.json()["decisions"], serde_json::json!([]));
     assert_eq!(moto.snapshot().await, before);

@@ -45,7 +45,10 @@ async fn throttles_alerts_and_reenable_restores_the_previous_reservation() {
     moto.reserve("orders-worker", 25).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
 
-    let run = Cli::new(Some(&topic), &["handle", &fixture("eventbridge-chain-event.json")]).run();
+    // The fixture as moto's account would emit it: the guard trusts only its own account.
+    let event = std::fs::read_to_string(fixture("eventbridge-chain-event.json")).expect("fixture");
+    let event = event.replace("111122223333", common::ACCOUNT);
+    let run = Cli::new(Some(&topic), &["handle", "-"]).stdin(event).run();
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     let decision = &report["decisions"][0];
