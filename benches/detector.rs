@@ -1,24 +1,33 @@
 //! Detector throughput. Run on one core:
 //! `taskset -c 0 cargo bench --bench detector --no-default-features --features detector`.
 //!
-//! - `chain_observe`: `Detector::observe` on chain events — 65 536 distinct X-Ray-style roots, four
-//!   hops each (depths 1–4, a different function per hop, 64 functions), 1 024 chains in flight at a
-//!   time, 1 ms apart — into a fresh detector each iteration, so every root's first hop is an insert
-//!   (table growth included) and its later hops are updates. This is the full
-//!   path: depth rule, function interning, the rate window and the chain table.
-//! - `window_observe`: the same path where every event is for a root already tracked, spread over 4 096
-//!   functions with time moving on (buckets roll, rules run), so the per-function lookup and the
+//! Every variant is fed the same way the handler feeds the detector: in batches of 1 000 events (the
+//! Terraform module's SQS batch size), each batch cloned just before it is observed (untimed), as the
+//! handler's parser hands over signals it has just built, so they are warm in cache as in production.
+//! One timestamp per batch, as one invocation has. Only the observe calls are timed.
+//!
+//! - `chain_observe`: `Detector::observe_batch`, the path the handler takes, on chain events —
+//!   65 536 distinct X-Ray-style roots, four hops each (depths 1–4, a different function per hop,
+//!   64 functions), 1 024 chains in flight at a time — into a fresh detector each iteration, so every
+//!   root's first hop is an insert (table growth included) and its later hops are updates. This is the
+//!   full path: depth rule, function interning, the rate window and the chain table.
+//! - `chain_observe_single`: the same events one `Detector::observe` call each (a batch of one).
+//! - `window_observe`: every event for a root already tracked, spread over 4 096 functions with time
+//!   moving on (buckets roll, rules run), one `observe` call each, so the per-function lookup and the
 //!   rate-window update dominate.
 //! - `baseline_mutex_hashmap`: the chain workload on a `Mutex<HashMap<String, _>>` with the std hasher
 //!   and the same per-root state (count, max depth, first/last seen, three Space-Saving emitters), but
-//!   no rate windows: a conservative baseline (it does less work than `chain_observe`).
+//!   no rate windows: a conservative baseline (it does less work than `chain_observe`), locking once
+//!   per event as a loop over the batch's records would.
+//! - `baseline_mutex_hashmap_batched`: the same baseline holding the lock for a whole batch, to show
+//!   how much of the gap is the batching alone.
 
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use runaway_guard::chain::{ChainHeader, ChainRoot};
 use runaway_guard::detect::{Detector, DetectorConfig};
 use runaway_guard::name::FunctionName;
@@ -29,6 +38,8 @@ const ROOTS: usize = 65_536;
 const HOPS: u32 = 4;
 const IN_FLIGHT: usize = 1_024;
 const T0_MS: u64 = 1_800_000_000_000;
+/// Events per handler invocation: the Terraform module's default `sqs_batch_size`.
+const BATCH: usize = 1_000;
 
 /// `roots` chains of `hops` events each, emitted in waves of `in_flight` concurrent chains: a chain's
 /// hops are close in time (as a real chain's are), but every root is new when its first hop arrives.
@@ -57,11 +68,35 @@ fn signals(roots: usize, hops: u32, functions: usize, in_flight: usize) -> Vec<S
     out
 }
 
-fn run_detector(detector: Detector, events: &[Signal]) -> Detector {
-    for (i, signal) in events.iter().enumerate() {
-        black_box(detector.observe(signal, Timestamp::from_millis(T0_MS + i as u64)));
+/// Times `observe` over `events` in batches of `BATCH` into a state built by `fresh` for each of
+/// `iters` iterations. Each batch is cloned just before its call (untimed), as the handler's parser
+/// hands it over; building and dropping the state is untimed too.
+fn time_batches<S>(
+    iters: u64,
+    events: &[Signal],
+    fresh: impl Fn() -> S,
+    observe: impl Fn(&S, &[Signal], Timestamp),
+) -> Duration {
+    let mut timed = Duration::ZERO;
+    for _ in 0..iters {
+        let state = fresh();
+        for (b, batch) in events.chunks(BATCH).enumerate() {
+            let parsed = batch.to_vec();
+            let now = Timestamp::from_millis(T0_MS + (b * BATCH) as u64);
+            let start = Instant::now();
+            observe(&state, black_box(&parsed), now);
+            timed += start.elapsed();
+        }
     }
-    detector
+    timed
+}
+
+fn detector() -> Detector {
+    Detector::new(DetectorConfig::default())
+}
+
+fn baseline() -> Mutex<HashMap<String, NaiveChain>> {
+    Mutex::new(HashMap::new())
 }
 
 /// The naive design: owned `String` keys, SipHash, one global lock, emitter names cloned.
@@ -75,8 +110,12 @@ struct NaiveChain {
 }
 
 fn naive_observe(map: &Mutex<HashMap<String, NaiveChain>>, header: &ChainHeader, now: Timestamp) -> bool {
-    let over_depth = header.depth > 16;
     let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    naive_record(&mut map, header, now)
+}
+
+fn naive_record(map: &mut HashMap<String, NaiveChain>, header: &ChainHeader, now: Timestamp) -> bool {
+    let over_depth = header.depth > 16;
     let state = match map.get_mut(header.root.as_str()) {
         Some(state) => state,
         None => map
@@ -102,41 +141,72 @@ fn bench(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1)).sample_size(20);
 
     let chain_events = signals(ROOTS, HOPS, 64, IN_FLIGHT);
+    let events = &chain_events;
     group.throughput(Throughput::Elements(chain_events.len() as u64));
     group.bench_function("chain_observe", |b| {
-        b.iter_batched(
-            || Detector::new(DetectorConfig::default()),
-            |detector| run_detector(detector, &chain_events),
-            BatchSize::PerIteration,
-        )
+        b.iter_custom(|iters| {
+            time_batches(iters, events, detector, |d, batch, now| {
+                black_box(d.observe_batch(batch, now));
+            })
+        })
     });
-
+    group.bench_function("chain_observe_single", |b| {
+        b.iter_custom(|iters| {
+            time_batches(iters, events, detector, |d, batch, now| {
+                for signal in batch {
+                    black_box(d.observe(signal, now));
+                }
+            })
+        })
+    });
     group.bench_function("baseline_mutex_hashmap", |b| {
-        b.iter_batched(
-            || Mutex::new(HashMap::<String, NaiveChain>::new()),
-            |map| {
-                for (i, signal) in chain_events.iter().enumerate() {
+        b.iter_custom(|iters| {
+            time_batches(iters, events, baseline, |map, batch, now| {
+                for signal in batch {
                     if let Signal::Chain(obs) = signal {
-                        black_box(naive_observe(&map, &obs.header, Timestamp::from_millis(T0_MS + i as u64)));
+                        black_box(naive_observe(map, &obs.header, now));
                     }
                 }
-                map
-            },
-            BatchSize::PerIteration,
-        )
+            })
+        })
+    });
+    group.bench_function("baseline_mutex_hashmap_batched", |b| {
+        b.iter_custom(|iters| {
+            time_batches(iters, events, baseline, |map, batch, now| {
+                let mut locked = map.lock().unwrap_or_else(|e| e.into_inner());
+                for signal in batch {
+                    if let Signal::Chain(obs) = signal {
+                        black_box(naive_record(&mut locked, &obs.header, now));
+                    }
+                }
+            })
+        })
     });
 
     let window_events = signals(4_096, 16, 4_096, 4_096);
-    let warm = run_detector(Detector::new(DetectorConfig::default()), &window_events);
+    let warm = detector();
+    for signal in &window_events {
+        warm.observe(signal, Timestamp::from_millis(T0_MS));
+    }
     group.throughput(Throughput::Elements(window_events.len() as u64));
     // Time keeps moving across iterations (1 ms per event), so buckets roll and the rules run.
-    let mut clock = T0_MS + window_events.len() as u64;
+    let mut clock = T0_MS;
     group.bench_function("window_observe", |b| {
-        b.iter(|| {
-            for signal in &window_events {
-                clock += 1;
-                black_box(warm.observe(signal, Timestamp::from_millis(clock)));
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iters {
+                for batch in window_events.chunks(BATCH) {
+                    let parsed = batch.to_vec();
+                    clock += BATCH as u64;
+                    let now = Timestamp::from_millis(clock);
+                    let start = Instant::now();
+                    for signal in &parsed {
+                        black_box(warm.observe(signal, now));
+                    }
+                    timed += start.elapsed();
+                }
             }
+            timed
         })
     });
     group.finish();

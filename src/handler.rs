@@ -141,10 +141,8 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     pub async fn handle_signals(&self, signals: &[Signal], now: Timestamp) -> Report {
         let mut report = Report { signals: signals.len(), ..Report::default() };
         let mut targets = Targets::default();
-        for signal in signals {
-            for verdict in self.detector.observe(signal, now) {
-                targets.add(verdict);
-            }
+        for verdict in self.detector.observe_batch(signals, now) {
+            targets.add(verdict);
         }
         for (alarm, metric) in std::mem::take(&mut targets.searches) {
             let context = AlertContext {

@@ -56,20 +56,32 @@ impl FunctionTable {
 
     /// Counts one chain event emitted by `function` at second `now`. Returns the function's id (`None`
     /// when the table is full) and a rate reason when a bucket just completed over a rule.
+    #[cfg(test)]
     pub fn observe(&self, function: &FunctionName, now: u64) -> (Option<FunctionId>, Option<Reason>) {
-        let key = self.keyer.hash_one(function.as_str()) | 1;
-        let Some((id, tracked)) = self.find(key).or_else(|| self.admit(key, function)) else {
-            self.rejected.fetch_add(1, Ordering::Relaxed);
-            return (None, None);
-        };
-        let reason = match tracked.window.record(self.rules.bucket_of(now)) {
-            Recorded::Opened => self.rules.evaluate(&tracked.window),
-            Recorded::Counted | Recorded::TooOld => None,
-        };
-        (Some(id), reason)
+        let id = self.intern(function);
+        (id, id.and_then(|id| self.record(id, now, 1)))
     }
 
-    /// Probes for `key`: `Err(slot)` is the empty slot where the probe ended.
+    /// The id of `function`, admitting it when new; `None` (counted as rejected) when the table is full.
+    pub fn intern(&self, function: &FunctionName) -> Option<FunctionId> {
+        let key = self.keyer.hash_one(function.as_str()) | 1;
+        let found = self.find(key).or_else(|| self.admit(key, function)).map(|(id, _)| id);
+        if found.is_none() {
+            self.rejected.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
+    /// Counts `events` chain events of function `id` at second `now`; a rate reason when a bucket just
+    /// completed over a rule. Unknown ids count nothing.
+    pub fn record(&self, id: FunctionId, now: u64, events: u32) -> Option<Reason> {
+        let tracked = self.entries.get(id as usize)?.get()?;
+        match tracked.window.record_many(self.rules.bucket_of(now), events) {
+            Recorded::Opened => self.rules.evaluate(&tracked.window),
+            Recorded::Counted | Recorded::TooOld => None,
+        }
+    }
+
     fn probe(&self, key: u64) -> Result<(FunctionId, &Tracked), Option<usize>> {
         let mask = self.keys.len() - 1;
         let mut slot = key as usize & mask;

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use dashmap::DashMap;
 
-use self::chains::{ChainLimits, ChainOutcome, ChainTable};
+use self::chains::{ChainLimits, ChainOutcome, ChainTable, Hop};
 use self::functions::FunctionTable;
 use self::window::RateRules;
 use crate::chain::{ChainHeader, ChainRoot};
@@ -184,17 +184,62 @@ impl Detector {
         }
     }
 
+    /// Feeds every signal of one inbound event, all observed at `now`; returns what should be done.
+    ///
+    /// Same rules as calling [`Self::observe`] per signal, but chain events are applied as a batch: each
+    /// chain-table shard is locked once and each function's rate window is updated once, not once per
+    /// event (an SQS batch holds up to 10,000 events). Throttle verdicts come once per function and rule.
+    pub fn observe_batch(&self, signals: &[Signal], now: Timestamp) -> Vec<Verdict> {
+        let secs = now.as_secs();
+        let now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
+        let mut verdicts = Vec::new();
+        let mut headers: Vec<&ChainHeader> = Vec::new();
+        for signal in signals {
+            match signal {
+                Signal::Chain(observation) => headers.push(&observation.header),
+                other => verdicts.extend(self.observe(other, now)),
+            }
+        }
+        if headers.is_empty() {
+            return verdicts;
+        }
+        self.maybe_sweep(secs);
+        let mut hops = Vec::with_capacity(headers.len());
+        let mut per_function: foldhash::HashMap<chains::FunctionId, u32> = foldhash::HashMap::default();
+        let mut over_depth = Vec::new();
+        for header in &headers {
+            let id = self.functions.intern(&header.function);
+            if let Some(id) = id {
+                *per_function.entry(id).or_insert(0) += 1;
+            }
+            if let Some(verdict) = self.depth_verdict(header)
+                && !over_depth.contains(&header.function)
+            {
+                over_depth.push(header.function.clone());
+                verdicts.push(verdict);
+            }
+            let key = self.chains.key(header.root.as_str());
+            hops.push(Hop { key, depth: header.depth, emitter: id.unwrap_or(UNTRACKED) });
+        }
+        for (id, events) in per_function {
+            if let Some(reason) = self.functions.record(id, secs, events)
+                && let Some(function) = self.functions.name(id)
+            {
+                verdicts.push(Verdict::Throttle { function, reason });
+            }
+        }
+        for (index, state) in self.chains.observe_batch(&hops, now_secs) {
+            self.chain_size_verdicts(headers[index], &state, &mut verdicts);
+        }
+        verdicts
+    }
+
     fn observe_chain(&self, header: &ChainHeader, now: Timestamp) -> Vec<Verdict> {
         let secs = now.as_secs();
         self.maybe_sweep(secs);
-        let mut verdicts = Vec::new();
-        let limit = self.depth_limit(&header.function);
-        if header.depth > limit {
-            let reason = Reason::Depth { root: header.root.clone(), depth: header.depth, limit };
-            verdicts.push(Verdict::Throttle { function: header.function.clone(), reason });
-        }
-        let (id, rate) = self.functions.observe(&header.function, secs);
-        if let Some(reason) = rate {
+        let mut verdicts: Vec<Verdict> = self.depth_verdict(header).into_iter().collect();
+        let id = self.functions.intern(&header.function);
+        if let Some(reason) = id.and_then(|id| self.functions.record(id, secs, 1)) {
             verdicts.push(Verdict::Throttle { function: header.function.clone(), reason });
         }
         let now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
@@ -205,6 +250,15 @@ impl Detector {
             self.chain_size_verdicts(header, &state, &mut verdicts);
         }
         verdicts
+    }
+
+    /// Throttle the emitter when the chain is deeper than its limit.
+    fn depth_verdict(&self, header: &ChainHeader) -> Option<Verdict> {
+        let limit = self.depth_limit(&header.function);
+        (header.depth > limit).then(|| Verdict::Throttle {
+            function: header.function.clone(),
+            reason: Reason::Depth { root: header.root.clone(), depth: header.depth, limit },
+        })
     }
 
     fn chain_size_verdicts(&self, header: &ChainHeader, state: &chains::ChainState, out: &mut Vec<Verdict>) {

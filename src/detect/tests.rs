@@ -1,4 +1,5 @@
-//! Detector tests: the rules end to end through `Detector::observe`, and the caps under floods.
+//! Detector tests: the rules end to end through `Detector::observe` (and `observe_batch`, which must
+//! decide the same), and the caps under floods.
 
 use proptest::prelude::*;
 
@@ -202,6 +203,84 @@ proptest! {
         let d = Detector::new(config);
         for (root, function, secs, depth) in events {
             d.observe(&chain(&format!("r{root}"), depth, &format!("f{function}")), at(secs));
+            let stats = d.stats();
+            prop_assert!(stats.chains <= max_chains, "{stats:?}");
+            prop_assert!(stats.functions <= max_functions, "{stats:?}");
+        }
+    }
+}
+
+/// `(function, rule)` of every throttle verdict, sorted and deduplicated.
+fn rule_set(verdicts: &[Verdict]) -> Vec<(String, &'static str)> {
+    let mut set: Vec<_> = rules(verdicts).into_iter().map(|(f, r)| (f.to_owned(), r)).collect();
+    set.sort();
+    set.dedup();
+    set
+}
+
+#[test]
+fn a_batch_mixes_alarms_and_chain_events() {
+    let d = Detector::new(DetectorConfig { chain_budget: 2, ..DetectorConfig::default() });
+    let batch = [
+        chain("r", 1, "a"),
+        alarm(AlarmState::Alarm, "AWS/Lambda", &["b"]),
+        chain("r", 2, "a"),
+        chain("r", 17, "c"),
+        chain("r", 18, "c"),
+    ];
+    let v = d.observe_batch(&batch, at(0));
+    let expected = [("a", "chain_size"), ("b", "alarm"), ("c", "chain_size"), ("c", "depth")];
+    assert_eq!(rule_set(&v), expected.map(|(f, r)| (f.to_owned(), r)));
+    assert_eq!(rules(&v).iter().filter(|r| r.1 == "depth").count(), 1, "one depth verdict per function");
+    assert_eq!(d.chain_stats(&ChainRoot::new("r").unwrap()).unwrap().invocations, 4);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// The batch path is an optimisation only: batches decide what the same events one by one decide
+    /// and leave the same state behind.
+    #[test]
+    fn a_batch_decides_like_its_events_one_by_one(
+        batches in prop::collection::vec(
+            (0u64..40, prop::collection::vec((0u16..60, 0u8..12, 1u32..24), 0..80)), 1..12),
+        max_functions in 1usize..16,
+    ) {
+        let config = DetectorConfig {
+            chain_budget: 6, max_functions, chain_ttl_secs: 60, bucket_secs: 5, rate_limit_per_sec: 4.0,
+            growth_floor: 4, ..DetectorConfig::default()
+        };
+        let (single, batched) = (Detector::new(config.clone()), Detector::new(config));
+        let mut clock = 0;
+        for (step, events) in batches {
+            clock += step;
+            let signals: Vec<Signal> = events.iter()
+                .map(|&(root, function, depth)| chain(&format!("r{root}"), depth, &format!("f{function}")))
+                .collect();
+            let one_by_one: Vec<Verdict> = signals.iter().flat_map(|s| single.observe(s, at(clock))).collect();
+            let together = batched.observe_batch(&signals, at(clock));
+            prop_assert_eq!(rule_set(&one_by_one), rule_set(&together), "at {}", clock);
+            prop_assert_eq!(single.stats(), batched.stats());
+        }
+        for root in 0..60 {
+            let root = ChainRoot::new(&format!("r{root}")).unwrap();
+            prop_assert_eq!(single.chain_stats(&root), batched.chain_stats(&root));
+        }
+    }
+
+    #[test]
+    fn batches_never_exceed_the_caps(
+        batches in prop::collection::vec((0u64..100, prop::collection::vec((0u16..500, 0u8..40), 0..200)), 1..10),
+        max_chains in 1usize..50,
+        max_functions in 1usize..10,
+    ) {
+        let config = DetectorConfig { max_chains, max_functions, chain_ttl_secs: 60, ..DetectorConfig::default() };
+        let d = Detector::new(config);
+        let mut clock = 0;
+        for (step, events) in batches {
+            clock += step;
+            let signals: Vec<Signal> =
+                events.iter().map(|&(root, function)| chain(&format!("r{root}"), 1, &format!("f{function}"))).collect();
+            d.observe_batch(&signals, at(clock));
             let stats = d.stats();
             prop_assert!(stats.chains <= max_chains, "{stats:?}");
             prop_assert!(stats.functions <= max_functions, "{stats:?}");

@@ -42,7 +42,14 @@ fn unpack(bucket: u64) -> (u32, u32) {
 
 impl RateWindow {
     /// Counts one event falling in bucket `number` (seconds since the epoch / bucket width).
+    #[cfg(test)]
     pub fn record(&self, number: u32) -> Recorded {
+        self.record_many(number, 1)
+    }
+
+    /// Counts `events` events falling in bucket `number` with one compare-and-swap (a batch's events
+    /// for one function share a bucket).
+    pub fn record_many(&self, number: u32, events: u32) -> Recorded {
         let head = self.head.load(Ordering::Relaxed);
         if u64::from(number) + RING as u64 <= u64::from(head) {
             return Recorded::TooOld;
@@ -52,9 +59,9 @@ impl RateWindow {
         loop {
             let (held, count) = unpack(current);
             let next = match held.cmp(&number) {
-                std::cmp::Ordering::Equal => pack(number, count.saturating_add(1)),
+                std::cmp::Ordering::Equal => pack(number, count.saturating_add(events)),
                 // The slot holds a bucket a whole ring older: outside the window now, start afresh.
-                std::cmp::Ordering::Less => pack(number, 1),
+                std::cmp::Ordering::Less => pack(number, events),
                 // A concurrent writer already moved this slot a ring ahead: this event is too old.
                 std::cmp::Ordering::Greater => return Recorded::TooOld,
             };
