@@ -132,6 +132,27 @@ async fn a_connection_reset_on_the_record_write_is_retried() {
     assert_eq!(bench.alerts().await.len(), 1);
 }
 
+/// Calls that moto carried out but whose responses were lost: the SDK retries each. The trip's writes are
+/// idempotent (the same tags, the same 0), so there is one record; `Publish` is not, so the alert arrives
+/// twice: at least once, never zero times (SNS standard topics promise no more anyway).
+#[tokio::test]
+async fn lost_responses_are_retried_and_only_the_alert_can_repeat() {
+    let bench = Bench::start().await;
+    for op in [TAG, PUT, "Publish"] {
+        bench.proxy.fail(op, 1, Fault::LostResponse);
+    }
+    let (run, log) = bench.trip();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(decision(&run)["outcome"], "throttled");
+    for op in [TAG, PUT, "Publish"] {
+        assert_eq!(attempts(&log, op), [Some(Fault::LostResponse), None], "{op}: {log:?}");
+    }
+    bench.assert_tripped_and_alerted().await;
+    let alerts = bench.alerts().await;
+    assert_eq!(alerts.len(), 2, "the retried Publish is a duplicate: {alerts:#?}");
+    assert_eq!(alerts[0]["Message"], alerts[1]["Message"]);
+}
+
 /// Through the binary, so it is the shipped 8 s attempt timeout that ends the hung attempt (the only
 /// slow test here): an in-process client with a short timeout would not prove the binary has one.
 #[tokio::test]

@@ -31,6 +31,8 @@ pub enum Fault {
     Throttle,
     /// A TCP reset once the request is read (nothing reaches moto).
     Reset,
+    /// The request reaches moto, then a TCP reset instead of its response: done, but the client can't know.
+    LostResponse,
     /// No answer: the connection is held (nothing reaches moto) until the client gives up or this elapses.
     Hang(Duration),
     /// HTTP 403: Lambda's `AccessDeniedException`, SNS's `AuthorizationError`, else `AccessDenied`.
@@ -138,7 +140,10 @@ async fn one_exchange(mut client: TcpStream, upstream: &str, state: &Mutex<State
     };
     let response = match fault {
         None => forward(&request, upstream).await?,
-        Some(Fault::Reset) => {
+        Some(fault @ (Fault::Reset | Fault::LostResponse)) => {
+            if fault == Fault::LostResponse {
+                forward(&request, upstream).await?;
+            }
             client.set_zero_linger()?;
             return Ok(()); // dropping a zero-linger socket sends RST
         }
