@@ -180,7 +180,9 @@ fn print_report(result: Result<Report, HandleError>) -> ExitCode {
         Ok(text) => println!("{text}"),
         Err(err) => eprintln!("error: report not serialisable: {err}"),
     }
-    if report.count(Outcome::Failed) > 0 {
+    // As in Lambda mode: any retryable failure (a throttle, or the alert of a throttled function,
+    // that did not go through) fails the run, so whatever drives it retries the event.
+    if report.count(Outcome::Failed) > 0 || report.needs_retry() {
         ExitCode::from(EXIT_FAILURE)
     } else if !report.rejected.is_empty() {
         ExitCode::from(EXIT_BAD_INPUT)

@@ -5,6 +5,7 @@
 //! shared account) and resets moto, so each test sees an empty account and can assert exact state.
 #![allow(dead_code)] // each test binary uses a different subset of these helpers
 
+pub mod fault_proxy;
 pub mod guard;
 
 use std::collections::HashMap;
