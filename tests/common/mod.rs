@@ -6,6 +6,7 @@
 #![allow(dead_code)] // each test binary uses a different subset of these helpers
 
 pub mod guard;
+pub mod lambda;
 
 use std::collections::HashMap;
 
