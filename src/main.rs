@@ -54,20 +54,47 @@ fn main() -> ExitCode {
 }
 
 /// JSON logs in Lambda (CloudWatch Logs Insights reads the keys); compact human logs on a terminal.
+/// `RUST_LOG` (default `info` in Lambda, `warn` on the CLI) chooses the level, but never above
+/// [`secret_safe_caps`]: both filters must let an event through.
 fn init_tracing(lambda_mode: bool) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("RUST_LOG")
+    use tracing_subscriber::filter::FilterExt;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, Layer};
+    let requested = EnvFilter::try_from_env("RUST_LOG")
         .unwrap_or_else(|_| EnvFilter::new(if lambda_mode { "info" } else { "warn" }));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = requested.and(secret_safe_caps());
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
+    let registry = tracing_subscriber::registry();
     if lambda_mode {
-        builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .with_target(false)
-            .init();
+        let layer = layer.json().flatten_event(true).with_current_span(true).with_span_list(false);
+        registry.with(layer.with_filter(filter)).init();
     } else {
-        builder.compact().with_target(false).init();
+        registry.with(layer.compact().with_filter(filter)).init();
     }
+}
+
+/// Levels no `RUST_LOG` can raise, because above them these crates log secrets or raw payloads:
+/// `aws-sigv4` traces the canonical request, which carries `x-amz-security-token`; the smithy
+/// orchestrator traces whole requests (headers and bodies); `lambda_runtime` traces an event it could
+/// not parse; HTTP/TLS stacks trace headers and frames. Their `debug` (retries, credential provider
+/// names) holds no secret; `tests/log_secrets.rs` checks all of it at `RUST_LOG=trace`. A separate
+/// filter, not extra `RUST_LOG` directives, so a more specific `RUST_LOG=aws_sigv4::x=trace` can't undo it.
+fn secret_safe_caps() -> tracing_subscriber::filter::Targets {
+    use tracing::Level;
+    let mut caps = tracing_subscriber::filter::Targets::new().with_default(Level::TRACE);
+    for target in ["aws_sigv4", "hyper", "hyper_util", "h2", "rustls"] {
+        caps = caps.with_target(target, Level::INFO);
+    }
+    for target in
+        ["aws_smithy_runtime", "aws_smithy_runtime_api", "aws_smithy_http", "aws_smithy_http_client"]
+    {
+        caps = caps.with_target(target, Level::DEBUG);
+    }
+    for target in
+        ["aws_config", "aws_runtime", "aws_credential_types", "lambda_runtime", "lambda_runtime_api_client"]
+    {
+        caps = caps.with_target(target, Level::DEBUG);
+    }
+    caps
 }

@@ -9,108 +9,11 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use common::Moto;
-use common::guard::{attribute, binary, chain_event, fixture, sqs_batch};
+use common::guard::{attribute, chain_event, fixture, sqs_batch};
+use common::lambda::Lambda;
 use runaway_guard::ports::tags;
 use serde_json::Value;
-
-/// Kills and reaps the child it owns, whatever way the test ends.
-struct Reaped(Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    listener.local_addr().expect("local address").port()
-}
-
-fn wait_for_port(port: u16, child: &mut Child) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("cargo lambda watch exited early: {status}");
-        }
-        assert!(Instant::now() < deadline, "cargo lambda watch did not listen on {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// The emulator plus the guard connected to it.
-struct Lambda {
-    port: u16,
-    _emulator: Reaped,
-    _guard: Reaped,
-}
-
-impl Lambda {
-    fn start(topic: &str) -> Lambda {
-        let port = free_port();
-        let mut emulator = Command::new("cargo")
-            .args(["lambda", "watch", "--only-lambda-apis", "-A", "127.0.0.1", "-P", &port.to_string()])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn `cargo lambda watch` (scripts/test.sh puts cargo-lambda on PATH)");
-        wait_for_port(port, &mut emulator);
-        let emulator = Reaped(emulator);
-        let mut command = Command::new(binary());
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy().into_owned();
-            if key.starts_with("RUNAWAY_GUARD_") || key.starts_with("AWS_LAMBDA_") {
-                command.env_remove(key);
-            }
-        }
-        let guard = command
-            .env("AWS_LAMBDA_RUNTIME_API", format!("http://127.0.0.1:{port}/.rt"))
-            .env("AWS_LAMBDA_FUNCTION_NAME", "_")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-            .env("RUNAWAY_GUARD_TOPIC_ARN", topic)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the guard in Lambda mode");
-        Lambda { port, _emulator: emulator, _guard: Reaped(guard) }
-    }
-
-    /// `cargo lambda invoke` with `event`: whether it succeeded, and its output.
-    fn invoke_raw(&self, event: &[u8]) -> (bool, String) {
-        let file = tempfile::NamedTempFile::new().expect("temp file");
-        std::fs::write(file.path(), event).expect("write event");
-        let mut invoke = Command::new("cargo");
-        invoke.args([
-            "lambda",
-            "invoke",
-            "-A",
-            "127.0.0.1",
-            "-P",
-            &self.port.to_string(),
-            "_",
-            "--data-file",
-        ]);
-        let out = invoke.arg(file.path()).stdin(Stdio::null()).output().expect("run cargo lambda invoke");
-        let text =
-            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        (out.status.success(), text)
-    }
-
-    /// `cargo lambda invoke` with `event`; the guard's JSON answer.
-    fn invoke(&self, event: &[u8]) -> Value {
-        let (ok, text) = self.invoke_raw(event);
-        assert!(ok, "invoke failed: {text}");
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("answer is not JSON ({e}): {text}"))
-    }
-}
 
 fn outcomes(report: &Value) -> Vec<(String, String)> {
     let mut out: Vec<_> = report["decisions"]

@@ -85,6 +85,12 @@ impl Cli {
         self
     }
 
+    /// Removes one inherited environment variable for this run.
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.command.env_remove(key);
+        self
+    }
+
     /// Feeds `bytes` on standard input.
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(bytes.into());

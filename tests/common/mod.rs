@@ -7,6 +7,7 @@
 
 pub mod fault_proxy;
 pub mod guard;
+pub mod lambda;
 
 use std::collections::HashMap;
 
