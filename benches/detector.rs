@@ -15,12 +15,14 @@
 //! - `window_observe`: every event for a root already tracked, spread over 4 096 functions with time
 //!   moving on (buckets roll, rules run), one `observe` call each, so the per-function lookup and the
 //!   rate-window update dominate.
-//! - `baseline_mutex_hashmap`: the chain workload on a `Mutex<HashMap<String, _>>` with the std hasher
-//!   and the same per-root state (count, max depth, first/last seen, three Space-Saving emitters), but
-//!   no rate windows: a conservative baseline (it does less work than `chain_observe`), locking once
-//!   per event as a loop over the batch's records would.
+//! - `baseline_mutex_hashmap`: the same work done the naive way — one `Mutex` over `HashMap`s with
+//!   owned `String` keys and the std hasher: the same per-root state (count, max depth, first/last
+//!   seen, three Space-Saving emitters) and a per-function ring of rate buckets — locking once per
+//!   event, as a loop over the batch's records would.
 //! - `baseline_mutex_hashmap_batched`: the same baseline holding the lock for a whole batch, to show
 //!   how much of the gap is the batching alone.
+//! - `baseline_mutex_hashmap_chains_only`: the baseline without rate windows (less work than the
+//!   detector does; the baseline of earlier README figures).
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -95,11 +97,19 @@ fn detector() -> Detector {
     Detector::new(DetectorConfig::default())
 }
 
-fn baseline() -> Mutex<HashMap<String, NaiveChain>> {
-    Mutex::new(HashMap::new())
+fn baseline() -> Mutex<Naive> {
+    Mutex::new(Naive::default())
 }
 
-/// The naive design: owned `String` keys, SipHash, one global lock, emitter names cloned.
+/// The naive design of the same detector: one global lock over `HashMap`s with owned `String` keys
+/// and the std hasher (SipHash): per-root chain state (count, max depth, first/last seen, three
+/// Space-Saving emitters with cloned names) and per-function rate windows (a ring of 32 buckets).
+#[derive(Default)]
+struct Naive {
+    chains: HashMap<String, NaiveChain>,
+    windows: HashMap<String, NaiveWindow>,
+}
+
 #[derive(Default)]
 struct NaiveChain {
     invocations: u64,
@@ -109,16 +119,62 @@ struct NaiveChain {
     emitters: Vec<(FunctionName, u64)>,
 }
 
-fn naive_observe(map: &Mutex<HashMap<String, NaiveChain>>, header: &ChainHeader, now: Timestamp) -> bool {
-    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-    naive_record(&mut map, header, now)
+#[derive(Default)]
+struct NaiveWindow {
+    head: u64,
+    buckets: [(u64, u32); 32],
 }
 
-fn naive_record(map: &mut HashMap<String, NaiveChain>, header: &ChainHeader, now: Timestamp) -> bool {
+impl NaiveWindow {
+    /// Counts one event in bucket `number`; true when it opens a newer bucket and the one before it
+    /// holds more than `limit` events (the absolute rate rule).
+    fn record(&mut self, number: u64, limit: u32) -> bool {
+        let slot = &mut self.buckets[(number % 32) as usize];
+        match slot.0.cmp(&number) {
+            std::cmp::Ordering::Equal => slot.1 += 1,
+            std::cmp::Ordering::Less => *slot = (number, 1),
+            std::cmp::Ordering::Greater => return false,
+        }
+        if number <= self.head {
+            return false;
+        }
+        self.head = number;
+        let before = self.buckets[((number - 1) % 32) as usize];
+        before.0 == number - 1 && before.1 > limit
+    }
+}
+
+/// Which parts of the naive detector run.
+#[derive(Clone, Copy)]
+enum NaiveScope {
+    /// Chain table and rate windows: the same work as `Detector`.
+    Full,
+    /// The chain table only (the conservative baseline: less work than `Detector`).
+    ChainsOnly,
+}
+
+fn naive_observe(naive: &Mutex<Naive>, header: &ChainHeader, now: Timestamp, scope: NaiveScope) -> bool {
+    let mut naive = naive.lock().unwrap_or_else(|e| e.into_inner());
+    naive_record(&mut naive, header, now, scope)
+}
+
+fn naive_record(naive: &mut Naive, header: &ChainHeader, now: Timestamp, scope: NaiveScope) -> bool {
     let over_depth = header.depth > 16;
-    let state = match map.get_mut(header.root.as_str()) {
+    let over_rate = match scope {
+        NaiveScope::ChainsOnly => false,
+        NaiveScope::Full => {
+            let window = match naive.windows.get_mut(header.function.as_str()) {
+                Some(window) => window,
+                None => naive.windows.entry(header.function.as_str().to_owned()).or_default(),
+            };
+            // 10 s buckets, 1 000 events/s: the guard's defaults.
+            window.record(now.as_secs() / 10, 10_000)
+        }
+    };
+    let state = match naive.chains.get_mut(header.root.as_str()) {
         Some(state) => state,
-        None => map
+        None => naive
+            .chains
             .entry(header.root.as_str().to_owned())
             .or_insert_with(|| NaiveChain { first_seen: now, ..NaiveChain::default() }),
     };
@@ -133,7 +189,7 @@ fn naive_record(map: &mut HashMap<String, NaiveChain>, header: &ChainHeader, now
     } else if let Some(min) = state.emitters.iter_mut().min_by_key(|(_, n)| *n) {
         *min = (header.function.clone(), min.1 + 1);
     }
-    over_depth || state.invocations == 501
+    over_depth || over_rate || state.invocations == 501
 }
 
 fn bench(c: &mut Criterion) {
@@ -159,24 +215,29 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
-    group.bench_function("baseline_mutex_hashmap", |b| {
-        b.iter_custom(|iters| {
-            time_batches(iters, events, baseline, |map, batch, now| {
-                for signal in batch {
-                    if let Signal::Chain(obs) = signal {
-                        black_box(naive_observe(map, &obs.header, now));
+    for (id, scope) in [
+        ("baseline_mutex_hashmap", NaiveScope::Full),
+        ("baseline_mutex_hashmap_chains_only", NaiveScope::ChainsOnly),
+    ] {
+        group.bench_function(id, |b| {
+            b.iter_custom(|iters| {
+                time_batches(iters, events, baseline, |naive, batch, now| {
+                    for signal in batch {
+                        if let Signal::Chain(obs) = signal {
+                            black_box(naive_observe(naive, &obs.header, now, scope));
+                        }
                     }
-                }
+                })
             })
-        })
-    });
+        });
+    }
     group.bench_function("baseline_mutex_hashmap_batched", |b| {
         b.iter_custom(|iters| {
-            time_batches(iters, events, baseline, |map, batch, now| {
-                let mut locked = map.lock().unwrap_or_else(|e| e.into_inner());
+            time_batches(iters, events, baseline, |naive, batch, now| {
+                let mut locked = naive.lock().unwrap_or_else(|e| e.into_inner());
                 for signal in batch {
                     if let Signal::Chain(obs) = signal {
-                        black_box(naive_record(&mut locked, &obs.header, now));
+                        black_box(naive_record(&mut locked, &obs.header, now, NaiveScope::Full));
                     }
                 }
             })
