@@ -70,7 +70,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                 decision.reason = format!("{reason}; {why}");
                 let pending = state.trip.as_ref().is_some_and(|t| t.alert_pending);
                 if alert || pending {
-                    self.alert(&state, reason, now, &mut decision).await;
+                    self.alert_resending(&state, reason, now, &mut decision, pending).await;
                 }
             }
         }
@@ -135,10 +135,28 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
     }
 
     async fn alert(&self, state: &FunctionState, reason: &Reason, now: Timestamp, decision: &mut Decision) {
+        self.alert_resending(state, reason, now, decision, false).await;
+    }
+
+    /// Publishes the alert for `decision`. `resend` marks the re-send of a trip's alert that an earlier
+    /// invocation could not publish: on-call has not heard of the trip yet, so it reads as the trip
+    /// ("THROTTLED", not "ALREADY THROTTLED"), and a failure is again worth a retry.
+    async fn alert_resending(
+        &self,
+        state: &FunctionState,
+        reason: &Reason,
+        now: Timestamp,
+        decision: &mut Decision,
+        resend: bool,
+    ) {
         let error = (!decision.errors.is_empty()).then(|| decision.errors.join("; "));
+        let shown = match decision.outcome {
+            Outcome::AlreadyTripped if resend => Outcome::Throttled,
+            outcome => outcome,
+        };
         let alert = crate::alert::trip_alert(&TripFacts {
             function: &state.function,
-            outcome: decision.outcome,
+            outcome: shown,
             reason,
             previous_concurrency: Some(previous_for_record(state)),
             failure_target: Some(&state.failure_target),
@@ -160,7 +178,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                 error!(function = %state.function, error = %err, "alert not published");
                 // A lost alert for a real trip is worth a retry: the retry finds the trip record
                 // still marked `alert-pending` and re-sends it.
-                decision.retryable |= err.retryable && decision.outcome == Outcome::Throttled;
+                decision.retryable |= err.retryable && shown == Outcome::Throttled;
                 decision.errors.push(err.to_string());
             }
         }

@@ -238,6 +238,7 @@ async fn with_sns_down_the_function_is_still_throttled_and_the_retry_sends_the_a
     let alerts = bench.alerts().await;
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     assert_eq!(machine_block(&alerts[0])["previous_concurrency"], "25");
+    assert!(alerts[0]["Subject"].as_str().is_some_and(|s| s.starts_with("THROTTLED")), "{:#}", alerts[0]);
 
     let (run, log) = bench.trip();
     assert_eq!(decision(&run)["alerted"], false, "{run:?}");

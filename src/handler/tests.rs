@@ -82,6 +82,20 @@ fn throttle_failure_is_reported_alerted_retryable_and_finished_by_the_retry() {
 }
 
 #[test]
+fn a_re_sent_alert_that_fails_again_is_still_worth_a_retry() {
+    let account = FakeAccount::default().with_function("orders", Some(3));
+    account.fail(Op::Publish, 2, true);
+    let first = block_on(handle(&guard(&account, Config::default()), "orders"));
+    assert!(first.needs_retry());
+    let second = block_on(handle(&guard(&account, Config::default()), "orders"));
+    assert_eq!(second.decisions[0].outcome, Outcome::AlreadyTripped);
+    assert!(second.needs_retry(), "the trip's alert is still unsent: {second:?}");
+    let third = block_on(handle(&guard(&account, Config::default()), "orders"));
+    assert!(third.decisions[0].alerted && !third.needs_retry());
+    assert_eq!(account.alerts().len(), 1);
+}
+
+#[test]
 fn lost_alert_is_retried_and_sent_exactly_once_more() {
     let account = FakeAccount::default().with_function("orders", Some(3));
     account.fail(Op::Publish, 1, true);
@@ -96,6 +110,8 @@ fn lost_alert_is_retried_and_sent_exactly_once_more() {
     assert_eq!(second.decisions[0].outcome, Outcome::AlreadyTripped);
     assert!(second.decisions[0].alerted);
     assert_eq!(account.alerts().len(), 1);
+    let subject = &account.alerts()[0].subject;
+    assert!(subject.starts_with("THROTTLED"), "on-call hears of the trip as a trip: {subject}");
     assert!(!account.function("orders").trip.unwrap().alert_pending);
     let third = block_on(handle(
         &Guard::new(Config::default(), account.clone(), account.clone(), account.clone()),
