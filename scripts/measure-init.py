@@ -23,8 +23,10 @@ class RuntimeApi(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 (http.server naming)
         if self.path.endswith("/invocation/next") and RuntimeApi.first_next is None:
-            RuntimeApi.first_next = time.perf_counter()
+            at = time.perf_counter()
+            # Read RSS before publishing the time: the main thread kills the binary once it sees it.
             RuntimeApi.rss_kb = rss_kb(RuntimeApi.pid)
+            RuntimeApi.first_next = at
         # Never answer: the measurement ends at the first request.
         time.sleep(2)
 
@@ -86,10 +88,11 @@ def main():
             print(f"run {i}: the binary never requested an event", file=sys.stderr)
             return 1
         inits.append(ms)
-        rsss.append(kb or 0)
+        if kb is not None:
+            rsss.append(kb)
         print(f"run {i}: init {ms:.2f} ms, RSS {kb} kB")
     print(f"median init to first `next`: {statistics.median(inits):.2f} ms "
-          f"(min {min(inits):.2f}, max {max(inits):.2f}); median RSS {statistics.median(rsss) / 1024:.1f} MB")
+          f"(min {min(inits):.2f}, max {max(inits):.2f}); median RSS {statistics.median(rsss) / 1024 if rsss else float('nan'):.1f} MB")
     return 0
 
 

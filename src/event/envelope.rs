@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::json::{self, Obj};
 use super::{EventError, alarm, chain_signal, timestamp};
@@ -18,7 +18,7 @@ const SCHEDULED_EVENT: &str = "Scheduled Event";
 
 /// Only the keys that decide what an event is; everything else is skipped unread.
 #[derive(Debug, Deserialize)]
-pub(super) struct Probe {
+pub(super) struct Probe<'a> {
     source: Option<String>,
     #[serde(rename = "detail-type")]
     detail_type: Option<String>,
@@ -26,8 +26,9 @@ pub(super) struct Probe {
     alarm_data: Option<IgnoredAny>,
     detail: Option<Obj<DetailProbe>>,
     /// Lambda-generated record envelopes (SNS, SQS, ...), judged one by one.
-    #[serde(rename = "Records")]
-    pub(super) records: Option<Vec<Value>>,
+    /// Each record as its own text, judged on its own later (no tree of every record up front).
+    #[serde(rename = "Records", borrow)]
+    pub(super) records: Option<Vec<&'a RawValue>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,7 +39,7 @@ struct DetailProbe {
 
 /// Turns a non-`Records` event into its one signal, choosing the parser from `probe`'s keys.
 /// `source` values starting with `aws.` cannot be sent with PutEvents, so they are trusted here.
-pub(super) fn dispatch(raw: &[u8], probe: &Probe) -> Result<Signal, EventError> {
+pub(super) fn dispatch(raw: &[u8], probe: &Probe<'_>) -> Result<Signal, EventError> {
     let source = probe.source.as_deref();
     let detail_type = probe.detail_type.as_deref();
     if source == Some(CLOUDWATCH_SOURCE) && probe.alarm_data.is_some() {

@@ -17,9 +17,9 @@
 //! alarm payload rejects a null description, and whose `CloudWatchAlarm` accepts almost anything).
 //!
 //! Text is read with `serde_json` from the raw bytes so that a repeated key is an error (a decoded
-//! `Value` has already kept only the last one). The Lambda-generated record envelopes are the one
-//! exception: each record is read from a `Value` so that one broken record cannot fail the batch;
-//! the parts a sender controls (SQS bodies, SNS messages) are strings, again read as raw text.
+//! `Value` has already kept only the last one). A batch's records are kept as raw text slices and
+//! each is read on its own, so one broken record cannot fail the batch; the parts a sender controls
+//! (SQS bodies, SNS messages) are strings, again read as raw text.
 
 mod alarm;
 mod envelope;
@@ -28,7 +28,9 @@ mod region;
 mod sns;
 mod sqs;
 
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::chain::{ChainError, ChainHeader};
 use crate::name::NameError;
@@ -136,7 +138,7 @@ pub fn parse_value(event: &Value) -> Result<ParsedEvent, EventError> {
     parse_bytes(&raw)
 }
 
-fn parse_records(records: &[Value]) -> ParsedEvent {
+fn parse_records(records: &[&RawValue]) -> ParsedEvent {
     let mut parsed = ParsedEvent::default();
     for (index, record) in records.iter().enumerate() {
         match parse_record(record) {
@@ -147,10 +149,18 @@ fn parse_records(records: &[Value]) -> ParsedEvent {
     parsed
 }
 
-fn parse_record(record: &Value) -> Result<Signal, EventError> {
-    // SNS spells it `EventSource`, every other service `eventSource`.
-    let source = record.get("EventSource").or_else(|| record.get("eventSource"));
-    match source.and_then(Value::as_str) {
+/// Which service a record comes from: SNS spells it `EventSource`, every other service `eventSource`.
+#[derive(Debug, Deserialize)]
+struct RecordSource {
+    #[serde(rename = "EventSource")]
+    sns_style: Option<String>,
+    #[serde(rename = "eventSource")]
+    other: Option<String>,
+}
+
+fn parse_record(record: &RawValue) -> Result<Signal, EventError> {
+    let json::Obj(source) = json::from_checked::<json::Obj<RecordSource>>(record)?;
+    match source.sns_style.or(source.other).as_deref() {
         Some(sns::EVENT_SOURCE) => sns::parse_record(record),
         Some(sqs::EVENT_SOURCE) => sqs::parse_record(record),
         Some(other) => Err(EventError::UnknownRecordSource(json::shorten(other))),

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::json::{self, Obj};
 use super::{EventError, arn_region_account, attribute_header, chain_signal, envelope};
@@ -24,15 +25,22 @@ struct SqsRecord {
     body: Option<String>,
     /// Other senders' attributes may have any shape: only ours is interpreted.
     message_attributes: Option<HashMap<String, Value>>,
-    attributes: Option<HashMap<String, Value>>,
+    attributes: Option<Obj<Attributes>>,
     #[serde(rename = "eventSourceARN")]
     event_source_arn: Option<String>,
     aws_region: Option<String>,
 }
 
 /// Parses one SQS record: the attribute wins; otherwise the body must be a chain event.
-pub(super) fn parse_record(record: &Value) -> Result<Signal, EventError> {
-    let Obj(record) = json::from_value::<Obj<SqsRecord>>(record)?;
+/// The one system attribute read (a map of every attribute cost an allocation per entry per record).
+#[derive(Debug, Deserialize)]
+struct Attributes {
+    #[serde(rename = "SentTimestamp")]
+    sent_timestamp: Option<Value>,
+}
+
+pub(super) fn parse_record(record: &RawValue) -> Result<Signal, EventError> {
+    let Obj(record) = json::from_checked::<Obj<SqsRecord>>(record)?;
     if let Some(attribute) = record.message_attributes.as_ref().and_then(|a| a.get(MESSAGE_ATTRIBUTE)) {
         let header = attribute_header(attribute, "stringValue")?;
         // The queue's account and region are all the record says about its sender.
@@ -45,6 +53,6 @@ pub(super) fn parse_record(record: &Value) -> Result<Signal, EventError> {
 
 /// `attributes.SentTimestamp`: milliseconds since the epoch, as a string.
 fn sent_at(record: &SqsRecord) -> Option<Timestamp> {
-    let sent = record.attributes.as_ref()?.get("SentTimestamp")?.as_str()?;
+    let sent = record.attributes.as_ref()?.0.sent_timestamp.as_ref()?.as_str()?;
     sent.parse().ok().map(Timestamp::from_millis)
 }

@@ -54,7 +54,7 @@ fn rejects_non_objects_and_empty_batches() {
     }
     assert_eq!(parse(json!({"Records": []})), Err(EventError::EmptyRecords));
     assert!(matches!(parse(json!({"Records": {"a": 1}})), Err(EventError::WrongShape(_))));
-    assert!(matches!(only_rejection(parse(json!({"Records": [5]}))), EventError::Unrecognised(_)));
+    assert!(matches!(only_rejection(parse(json!({"Records": [5]}))), EventError::WrongShape(_)));
     assert!(matches!(only_rejection(parse(json!({"Records": [{"x": 1}]}))), EventError::Unrecognised(_)));
     assert_eq!(
         parse(json!({})),
