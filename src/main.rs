@@ -86,14 +86,18 @@ fn secret_safe_caps() -> tracing_subscriber::filter::Targets {
     for target in ["aws_sigv4", "hyper", "hyper_util", "h2", "rustls"] {
         caps = caps.with_target(target, Level::INFO);
     }
-    for target in
-        ["aws_smithy_runtime", "aws_smithy_runtime_api", "aws_smithy_http", "aws_smithy_http_client"]
-    {
-        caps = caps.with_target(target, Level::DEBUG);
-    }
-    for target in
-        ["aws_config", "aws_runtime", "aws_credential_types", "lambda_runtime", "lambda_runtime_api_client"]
-    {
+    let debug_only = [
+        "aws_smithy_runtime",
+        "aws_smithy_runtime_api",
+        "aws_smithy_http",
+        "aws_smithy_http_client",
+        "aws_config",
+        "aws_runtime",
+        "aws_credential_types",
+        "lambda_runtime",
+        "lambda_runtime_api_client",
+    ];
+    for target in debug_only {
         caps = caps.with_target(target, Level::DEBUG);
     }
     caps

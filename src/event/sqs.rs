@@ -31,7 +31,6 @@ struct SqsRecord {
     aws_region: Option<String>,
 }
 
-/// Parses one SQS record: the attribute wins; otherwise the body must be a chain event.
 /// The one system attribute read (a map of every attribute cost an allocation per entry per record).
 #[derive(Debug, Deserialize)]
 struct Attributes {
@@ -39,6 +38,7 @@ struct Attributes {
     sent_timestamp: Option<Value>,
 }
 
+/// Parses one SQS record: the attribute wins; otherwise the body must be a chain event.
 pub(super) fn parse_record(record: &RawValue) -> Result<Signal, EventError> {
     let Obj(record) = json::from_checked::<Obj<SqsRecord>>(record)?;
     if let Some(attribute) = record.message_attributes.as_ref().and_then(|a| a.get(MESSAGE_ATTRIBUTE)) {
