@@ -10,7 +10,6 @@ use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::error::Category;
-use serde_json::value::RawValue;
 
 use super::{EventError, MAX_EVENT_BYTES, MAX_NESTING};
 
@@ -61,8 +60,8 @@ pub(super) fn from_slice<'a, T: Deserialize<'a>>(raw: &'a [u8]) -> Result<T, Eve
 
 /// Reads `T` out of one record of a batch: text inside an event `from_slice` has already checked,
 /// so the limits are not scanned again.
-pub(super) fn from_checked<'a, T: Deserialize<'a>>(part: &'a RawValue) -> Result<T, EventError> {
-    serde_json::from_str(part.get()).map_err(classify)
+pub(super) fn from_checked<'a, T: Deserialize<'a>>(part: &'a str) -> Result<T, EventError> {
+    serde_json::from_str(part).map_err(classify)
 }
 
 /// Maps a serde error to the typed error naming what was wrong.

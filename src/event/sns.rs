@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::alarm::{self, AlarmFacts};
 use super::json::{self, Obj};
@@ -87,7 +86,7 @@ struct Metric {
 }
 
 /// Parses one SNS record: the attribute wins; otherwise `Message` must be an alarm notification.
-pub(super) fn parse_record(record: &RawValue) -> Result<Signal, EventError> {
+pub(super) fn parse_record(record: &str) -> Result<Signal, EventError> {
     let Obj(SnsRecord { sns: Obj(sns) }) = json::from_checked::<Obj<SnsRecord>>(record)?;
     if let Some(attribute) = sns.message_attributes.as_ref().and_then(|a| a.get(MESSAGE_ATTRIBUTE)) {
         let header = attribute_header(attribute, "Value")?;

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::json::{self, Obj};
 use super::{EventError, arn_region_account, attribute_header, chain_signal, envelope};
@@ -39,7 +38,7 @@ struct Attributes {
 }
 
 /// Parses one SQS record: the attribute wins; otherwise the body must be a chain event.
-pub(super) fn parse_record(record: &RawValue) -> Result<Signal, EventError> {
+pub(super) fn parse_record(record: &str) -> Result<Signal, EventError> {
     let Obj(record) = json::from_checked::<Obj<SqsRecord>>(record)?;
     if let Some(attribute) = record.message_attributes.as_ref().and_then(|a| a.get(MESSAGE_ATTRIBUTE)) {
         let header = attribute_header(attribute, "stringValue")?;

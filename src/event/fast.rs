@@ -1,0 +1,359 @@
+//! The fast path for the guard's largest input: an SQS batch of up to 10 000 records whose bodies are
+//! EventBridge events carrying `detail.runawayGuard` (an EventBridge rule targeting the queue).
+//!
+//! The general parser reads such a batch several times over: it splits the records, reads each
+//! record, unescapes its body into a new `String`, then reads the body, and most of those bytes are
+//! escaped JSON that `serde_json` steps through one escape at a time. This path reads the batch once
+//! with the strict cursor of `scan.rs`, reading each body where it lies (no unescaped copy), and
+//! keeps only the keys the signal needs.
+//!
+//! It never decides anything the general parser would decide differently:
+//! - it accepts only records in the exact common shape (`eventSource` "aws:sqs", a string `body`
+//!   whose JSON needs no escapes of its own, no message attributes, no escaped keys, no repeated
+//!   known keys, a header object with exactly `root`, `depth` and `function`), and builds the same
+//!   `Signal` from them;
+//! - any other record is handed, as its own text, to the general record parser (so its rejection
+//!   reads the same);
+//! - a document it cannot read, or that breaks a limit, is re-read whole by the general parser,
+//!   which names the error.
+//!
+//! `tests::agrees_with_the_general_parser` holds it to that over mutated batches.
+
+use super::scan::{Cursor, Miss, Scan};
+use super::{MAX_EVENT_BYTES, ParsedEvent, chain_signal, parse_record, sqs, timestamp};
+use crate::chain::{ChainHeader, ChainRoot};
+use crate::name::FunctionName;
+use crate::signal::Signal;
+
+/// Reads `{"Records": [...]}` (that key only). `None` hands the whole document to the general parser.
+pub(super) fn parse_batch(raw: &[u8]) -> Option<ParsedEvent> {
+    if raw.len() > MAX_EVENT_BYTES {
+        return None;
+    }
+    let mut cursor = Cursor::new(std::str::from_utf8(raw).ok()?);
+    let mut parsed = ParsedEvent::default();
+    let (mut seen_records, mut count) = (false, 0);
+    cursor
+        .object(1, |cursor, key| {
+            if key.plain()? != "Records" || std::mem::replace(&mut seen_records, true) {
+                return Err(Miss);
+            }
+            cursor.array(2, |cursor, index| {
+                count += 1;
+                record(cursor, index, &mut parsed)
+            })
+        })
+        .ok()?;
+    (count > 0 && cursor.at_end()).then_some(parsed)
+}
+
+/// One record: read here when it has the common shape, otherwise validated, cut out and given to
+/// the general record parser.
+fn record(cursor: &mut Cursor<'_>, index: usize, parsed: &mut ParsedEvent) -> Scan<()> {
+    let start = cursor.token_start();
+    if let Ok(signal) = sqs_chain_record(cursor) {
+        parsed.signals.push(signal);
+        return Ok(());
+    }
+    cursor.rewind(start);
+    cursor.skip_value(3)?;
+    match parse_record(cursor.since(start)?) {
+        Ok(signal) => parsed.signals.push(signal),
+        Err(error) => parsed.rejected.push((format!("Records[{index}]"), error)),
+    }
+    Ok(())
+}
+
+/// Marks a known key as seen; a repeat is a miss (the general parser rejects it).
+fn first_time(seen: &mut u8, bit: u8) -> Scan<()> {
+    if *seen & bit != 0 {
+        return Err(Miss);
+    }
+    *seen |= bit;
+    Ok(())
+}
+
+/// An SQS record of the common shape.
+fn sqs_chain_record(cursor: &mut Cursor<'_>) -> Scan<Signal> {
+    let (mut seen, mut from_sqs, mut signal) = (0u8, false, None);
+    cursor.object(3, |cursor, key| {
+        match key.plain()? {
+            "eventSource" => {
+                first_time(&mut seen, 1)?;
+                from_sqs = cursor.string()?.plain()? == sqs::EVENT_SOURCE;
+            }
+            "body" => {
+                first_time(&mut seen, 2)?;
+                signal = Some(cursor.json_in_string(chain_body)?);
+            }
+            "messageAttributes" => {
+                // Any attribute may be the chain header: those records go the general way.
+                first_time(&mut seen, 4)?;
+                if !cursor.null()? {
+                    cursor.object(4, |_, _| Err(Miss))?;
+                }
+            }
+            "attributes" => {
+                first_time(&mut seen, 8)?;
+                if !cursor.null()? {
+                    system_attributes(cursor)?;
+                }
+            }
+            "eventSourceARN" => {
+                first_time(&mut seen, 16)?;
+                cursor.plain_string_or_null()?;
+            }
+            "awsRegion" => {
+                first_time(&mut seen, 32)?;
+                cursor.plain_string_or_null()?;
+            }
+            // SNS's spelling: the general parser gives it precedence.
+            "EventSource" => return Err(Miss),
+            _ => cursor.skip_value(4)?,
+        }
+        Ok(())
+    })?;
+    signal.filter(|_| from_sqs).ok_or(Miss)
+}
+
+/// `attributes`: the general parser reads `SentTimestamp` (once, as any JSON value); a plain string
+/// is what SQS sends.
+fn system_attributes(cursor: &mut Cursor<'_>) -> Scan<()> {
+    let mut seen = 0u8;
+    cursor.object(4, |cursor, key| {
+        if key.plain()? == "SentTimestamp" {
+            first_time(&mut seen, 1)?;
+            cursor.plain_string_or_null().map(drop)
+        } else {
+            cursor.skip_value(5)
+        }
+    })
+}
+
+/// The body: an EventBridge event whose `detail.runawayGuard` is the chain header.
+fn chain_body(cursor: &mut Cursor<'_>) -> Scan<Signal> {
+    let (mut seen, mut account, mut region, mut time, mut header) = (0u8, None, None, None, None);
+    cursor.object(1, |cursor, key| {
+        match key.plain()? {
+            "account" => {
+                first_time(&mut seen, 1)?;
+                account = cursor.plain_string_or_null()?;
+            }
+            "region" => {
+                first_time(&mut seen, 2)?;
+                region = cursor.plain_string_or_null()?;
+            }
+            "time" => {
+                first_time(&mut seen, 4)?;
+                time = cursor.plain_string_or_null()?;
+            }
+            "detail" => {
+                first_time(&mut seen, 8)?;
+                header = detail(cursor)?;
+            }
+            _ => cursor.skip_value(2)?,
+        }
+        Ok(())
+    })?;
+    let header = header.ok_or(Miss)?;
+    Ok(chain_signal(header, timestamp(time), account.map(str::to_owned), region.map(str::to_owned)))
+}
+
+/// `detail`: the header under `runawayGuard`; the sender's other keys are skipped.
+fn detail(cursor: &mut Cursor<'_>) -> Scan<Option<ChainHeader>> {
+    let (mut seen, mut header) = (0u8, None);
+    if cursor.null()? {
+        return Ok(None);
+    }
+    cursor.object(2, |cursor, key| {
+        if key.plain()? == "runawayGuard" {
+            first_time(&mut seen, 1)?;
+            header = Some(chain_header(cursor)?);
+            Ok(())
+        } else {
+            cursor.skip_value(3)
+        }
+    })?;
+    Ok(header)
+}
+
+/// `{"root": ..., "depth": ..., "function": ...}`, each once and nothing else, all valid; any
+/// deviation is left to the general parser, whose errors name it.
+fn chain_header(cursor: &mut Cursor<'_>) -> Scan<ChainHeader> {
+    let (mut seen, mut root, mut depth, mut function) = (0u8, None, None, None);
+    cursor.object(3, |cursor, key| {
+        match key.plain()? {
+            "root" => {
+                first_time(&mut seen, 1)?;
+                root = Some(cursor.string()?.plain()?);
+            }
+            "depth" => {
+                first_time(&mut seen, 2)?;
+                depth = Some(cursor.small_integer()?);
+            }
+            "function" => {
+                first_time(&mut seen, 4)?;
+                function = Some(cursor.string()?.plain()?);
+            }
+            _ => return Err(Miss),
+        }
+        Ok(())
+    })?;
+    let (Some(root), Some(depth), Some(function)) = (root, depth, function) else {
+        return Err(Miss);
+    };
+    let root = ChainRoot::new(root).map_err(|_| Miss)?;
+    let function = FunctionName::new(function).map_err(|_| Miss)?;
+    ChainHeader::new(root, depth, function).map_err(|_| Miss)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::event::parse_general;
+
+    fn body(index: usize) -> Value {
+        json!({
+            "version": "0", "id": format!("{index:08x}"), "detail-type": "Row", "source": "com.example",
+            "account": "123456789012", "time": "2026-11-20T09:21:07Z", "region": "us-east-1",
+            "resources": [], "detail": {"other": [1, {"x": null}], "runawayGuard": {
+                "root": format!("1-6789abcd-{index:024x}"), "depth": index % 17 + 1, "function": "orders"}}
+        })
+    }
+
+    fn record(body: &Value) -> Value {
+        json!({
+            "messageId": "m", "body": body.to_string(), "attributes": {"SentTimestamp": "1800000000000"},
+            "messageAttributes": {}, "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "awsRegion": "us-east-1"
+        })
+    }
+
+    fn batch(records: Vec<Value>) -> Vec<u8> {
+        json!({ "Records": records }).to_string().into_bytes()
+    }
+
+    #[test]
+    fn reads_the_common_shape_itself() {
+        let raw = batch((0..3).map(|i| record(&body(i))).collect());
+        let fast = parse_batch(&raw).expect("fast path takes the common shape");
+        assert_eq!(fast.signals.len(), 3);
+        assert_eq!(Ok(fast), parse_general(&raw));
+    }
+
+    #[test]
+    fn hands_unusual_records_to_the_general_parser() {
+        let mut with_attribute = record(&body(1));
+        with_attribute["messageAttributes"] = json!({"runaway-guard-chain": {
+            "stringValue": "root=1-a;depth=3;function=f", "dataType": "String"}});
+        let mut bad_depth = body(2);
+        bad_depth["detail"]["runawayGuard"]["depth"] = json!(0);
+        let mut escaped_key = record(&body(3)).to_string();
+        escaped_key = escaped_key.replacen("\"eventSource\"", "\"\\u0065ventSource\"", 1);
+        let records = vec![
+            record(&body(0)),
+            with_attribute,
+            record(&bad_depth),
+            serde_json::from_str(&escaped_key).unwrap(),
+            json!(5),
+        ];
+        let raw = batch(records);
+        let fast = parse_batch(&raw).expect("the batch itself is common");
+        assert_eq!(fast.signals.len(), 3);
+        assert_eq!(fast.rejected.len(), 2);
+        assert_eq!(Ok(fast), parse_general(&raw));
+    }
+
+    #[test]
+    fn leaves_whole_documents_it_cannot_read() {
+        let good = batch(vec![record(&body(0))]);
+        let text = String::from_utf8(good.clone()).unwrap();
+        for raw in [
+            br#"{"Records":[]}"#.to_vec(),
+            br#"{"Records":[{}],"source":"x"}"#.to_vec(),
+            format!("{text} x").into_bytes(),
+            good[..good.len() - 1].to_vec(),
+            format!("{}{}", "{\"Records\":[".repeat(40), "]}".repeat(40)).into_bytes(),
+        ] {
+            assert_eq!(parse_batch(&raw), None, "{}", String::from_utf8_lossy(&raw));
+        }
+    }
+
+    /// Edits that keep a batch JSON but may change what the general parser decides.
+    fn edits() -> impl Strategy<Value = (usize, &'static str, &'static str)> {
+        let pairs: Vec<(&str, &str)> = vec![
+            ("\"aws:sqs\"", "\"aws:sns\""),
+            ("\"eventSource\"", "\"EventSource\""),
+            ("\"eventSource\"", "\"EventSource\":\"aws:sns\",\"eventSource\""),
+            ("\"body\"", "\"bodi\""),
+            ("\"messageAttributes\":{}", "\"messageAttributes\":null"),
+            ("\"messageAttributes\":{}", "\"messageAttributes\":[]"),
+            ("\"attributes\":{", "\"attributes\":{\"SentTimestamp\":1,"),
+            ("\"attributes\":{", "\"attributes\":{\"SentTimestamp\":\"\\u0031\","),
+            ("\"awsRegion\":\"us-east-1\"", "\"awsRegion\":7"),
+            ("\"awsRegion\":\"us-east-1\"", "\"awsRegion\":\"\\ud800\""),
+            ("\"awsRegion\"", "\"eventSource\":\"aws:sqs\",\"awsRegion\""),
+            ("\\\"depth\\\":", "\\\"depth\\\":0"),
+            ("\\\"depth\\\":", "\\\"depth\\\":1e"),
+            ("\\\"depth\\\":", "\\\"depth\\\":-"),
+            ("\\\"root\\\":\\\"", "\\\"root\\\":\\\"!"),
+            ("\\\"function\\\":\\\"", "\\\"function\\\":\\\"\\\\u00e9"),
+            ("\\\"function\\\"", "\\\"root\\\":\\\"r\\\",\\\"function\\\""),
+            ("\\\"runawayGuard\\\":{", "\\\"runawayGuard\\\":{\\\"extra\\\":1,"),
+            ("\\\"runawayGuard\\\":{", "\\\"runawayGuard\\\":null,\\\"x\\\":{"),
+            ("\\\"detail\\\":{", "\\\"detail\\\":null,\\\"d\\\":{"),
+            ("\\\"account\\\":\\\"", "\\\"account\\\":\\\"\\\\ud83d\\\\ude00"),
+            ("\\\"account\\\":\\\"", "\\\"account\\\":\\\"\\\\u00e9"),
+            ("\\\"time\\\":\\\"", "\\\"time\\\":\\\"x"),
+            ("\\\"region\\\":\\\"us-east-1\\\"", "\\\"region\\\":null"),
+            (
+                "\\\"resources\\\":[]",
+                "\\\"resources\\\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+            ),
+            ("\\\"version\\\"", "\\\"account\\\":null,\\\"version\\\""),
+            ("{\\\"version", "[{\\\"version"),
+            ("\\\"}}}\"", "\\\"}}} \""),
+            ("\\\"}}}\"", "\\\"}}}\\n\""),
+            ("\\\"}}}\"", "\\\"}}}x\""),
+            ("\"messageId\":\"m\"", "\"messageId\":\"\\u0000\\/\\b\""),
+            ("\"messageId\":\"m\"", "\"messageId\":\"\u{1}\""),
+            ("\"messageId\":\"m\"", "\"messageId\":01"),
+            (":", " : "),
+            (",", " ,\n"),
+        ];
+        (0usize..8, proptest::sample::select(pairs)).prop_map(|(record, (from, to))| (record, from, to))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+        /// Whatever edits a batch gets, `parse_bytes` (fast path first) decides exactly as the
+        /// general parser alone; and the fast path still reads the records it was meant to read.
+        #[test]
+        fn agrees_with_the_general_parser(edits in proptest::collection::vec(edits(), 0..4), cut in 0usize..3) {
+            let mut records: Vec<String> = (0..8).map(|i| record(&body(i)).to_string()).collect();
+            for (index, from, to) in edits {
+                records[index] = records[index].replacen(from, to, 1);
+            }
+            let mut raw = format!("{{\"Records\":[{}]}}", records.join(",")).into_bytes();
+            if cut == 1 {
+                raw.truncate(raw.len() / 2);
+            }
+            prop_assert_eq!(crate::event::parse_bytes(&raw), parse_general(&raw));
+            if let Some(fast) = parse_batch(&raw) {
+                prop_assert_eq!(Ok(fast), parse_general(&raw));
+            }
+        }
+
+        /// Arbitrary bytes: never a panic, and never a different answer.
+        #[test]
+        fn agrees_on_arbitrary_bytes(raw in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut framed = b"{\"Records\":[".to_vec();
+            framed.extend_from_slice(&raw);
+            prop_assert_eq!(crate::event::parse_bytes(&framed), parse_general(&framed));
+        }
+    }
+}

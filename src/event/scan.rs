@@ -1,0 +1,564 @@
+//! A strict JSON cursor for the fast path (`fast.rs`). It accepts no more than `serde_json` does
+//! (same grammar, same escapes, no control characters in strings, the same nesting limit as
+//! `json::check_limits`), and it gives up with [`Miss`] on anything else, or on a shape its caller
+//! does not want: the general parser then reads that text and names what was wrong. It never
+//! allocates.
+//!
+//! Most bytes of an SQS batch are bodies: JSON inside a JSON string, where every quote is escaped.
+//! Unescaping a body and then reading it costs two passes through text that stops a scanner every
+//! few bytes. [`Cursor::json_in_string`] instead reads the inner document where it lies, taking `\"`
+//! as its quote; an inner string that needs escapes of its own is a miss. Strings are scanned eight
+//! bytes at a time (SWAR on a `u64`).
+
+use super::MAX_NESTING;
+
+/// The fast path does not take this text; the general parser will.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Miss;
+
+/// A scan step's result.
+pub(super) type Scan<T> = Result<T, Miss>;
+
+/// The text between a string's quotes, escapes still in it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RawStr<'a> {
+    text: &'a str,
+    escaped: bool,
+}
+
+impl<'a> RawStr<'a> {
+    /// The string, when it holds no escape (its text is then its value); an escaped string is a
+    /// [`Miss`], since the general parser's handling of escapes is the one that counts.
+    pub fn plain(self) -> Scan<&'a str> {
+        if self.escaped { Err(Miss) } else { Ok(self.text) }
+    }
+}
+
+/// A position in a JSON text.
+#[derive(Debug)]
+pub(super) struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+    /// Reading a document inside a string (see [`Cursor::json_in_string`]).
+    nested: bool,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `word` below `limit` (≤ 0x80). Only the lowest set bit is exact
+/// (a borrow can mark bytes above it), which is all the scan needs.
+const fn bytes_below(word: u64, limit: u8) -> u64 {
+    word.wrapping_sub(ONES * limit as u64) & !word & HIGHS
+}
+
+/// High bit set in each byte of `word` equal to `byte` (lowest set bit exact, as above).
+const fn bytes_equal(word: u64, byte: u8) -> u64 {
+    bytes_below(word ^ (ONES * byte as u64), 1)
+}
+
+/// High bit set at each byte of `word` that ends a plain run inside a string: a quote, a backslash,
+/// or a control character (an error). Only the lowest set bit is exact.
+#[inline(always)]
+const fn stops(word: u64) -> u64 {
+    bytes_equal(word, b'"') | bytes_equal(word, b'\\') | bytes_below(word, 0x20)
+}
+
+const fn is_stop(byte: u8) -> bool {
+    byte == b'"' || byte == b'\\' || byte < 0x20
+}
+
+/// The eight bytes at `at` as a little-endian word (first byte lowest), if there are eight.
+#[inline(always)]
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at.checked_add(8)?)?;
+    <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
+}
+
+/// Offset of the first stop byte (see [`stops`]) at or after `at`, or `None` at the end of `bytes`.
+#[inline(always)]
+fn next_stop(bytes: &[u8], mut at: usize) -> Option<usize> {
+    while let Some(word) = word_at(bytes, at) {
+        match stops(word) {
+            0 => at += 8,
+            found => return Some(at + (found.trailing_zeros() / 8) as usize),
+        }
+    }
+    let tail = bytes.get(at..)?;
+    tail.iter().position(|&b| is_stop(b)).map(|found| at + found)
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Self { text, at: 0, nested: false }
+    }
+
+    /// Skips whitespace and returns the offset of the next token. Inside a string only a space can
+    /// be whitespace: the others would be escapes there, and are left to the general parser.
+    #[inline(always)]
+    pub fn token_start(&mut self) -> usize {
+        let bytes = self.text.as_bytes();
+        while let Some(&byte) = bytes.get(self.at) {
+            if !(byte == b' ' || (!self.nested && matches!(byte, b'\n' | b'\r' | b'\t'))) {
+                break;
+            }
+            self.at += 1;
+        }
+        self.at
+    }
+
+    /// Moves back to an offset returned by [`Cursor::token_start`].
+    pub fn rewind(&mut self, at: usize) {
+        self.at = at;
+    }
+
+    /// The text from `start` (a token start) to the cursor.
+    pub fn since(&self, start: usize) -> Scan<&'a str> {
+        self.text.get(start..self.at).ok_or(Miss)
+    }
+
+    /// True when only whitespace is left.
+    pub fn at_end(&mut self) -> bool {
+        self.token_start() == self.text.len()
+    }
+
+    /// The next token's first byte, not consumed (`"` for an inner document's `\"`).
+    #[inline(always)]
+    pub fn peek(&mut self) -> Scan<u8> {
+        let at = self.token_start();
+        let bytes = self.text.as_bytes();
+        match bytes.get(at).copied().ok_or(Miss)? {
+            // A bare quote inside a string ends it: the inner document has ended early.
+            b'"' if self.nested => Err(Miss),
+            b'\\' if self.nested && bytes.get(at + 1) == Some(&b'"') => Ok(b'"'),
+            b'\\' if self.nested => Err(Miss),
+            byte => Ok(byte),
+        }
+    }
+
+    #[inline(always)]
+    fn expect(&mut self, byte: u8) -> Scan<()> {
+        if self.peek()? != byte {
+            return Err(Miss);
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &str) -> Scan<()> {
+        let at = self.token_start();
+        if !self.text.get(at..).is_some_and(|rest| rest.starts_with(word)) {
+            return Err(Miss);
+        }
+        self.at += word.len();
+        Ok(())
+    }
+
+    /// Consumes `null` when it is next; false (nothing consumed) for any other token.
+    pub fn null(&mut self) -> Scan<bool> {
+        if self.peek()? != b'n' {
+            return Ok(false);
+        }
+        self.literal("null").map(|()| true)
+    }
+
+    /// A string, validated but not unescaped.
+    pub fn string(&mut self) -> Scan<RawStr<'a>> {
+        if self.nested {
+            return self.inner_string();
+        }
+        self.expect(b'"')?;
+        let (bytes, start) = (self.text.as_bytes(), self.at);
+        let mut escaped = false;
+        loop {
+            self.at = next_stop(bytes, self.at).ok_or(Miss)?;
+            match bytes.get(self.at) {
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    self.at += 1;
+                    self.escape()?;
+                }
+                _ => return Err(Miss), // a control character
+            }
+        }
+        let text = self.text.get(start..self.at).ok_or(Miss)?;
+        self.at += 1;
+        Ok(RawStr { text, escaped })
+    }
+
+    /// A string of an inner document: `\"`, characters that need no escape, `\"`.
+    fn inner_string(&mut self) -> Scan<RawStr<'a>> {
+        const QUOTE: &[u8] = b"\\\"";
+        let (bytes, start) = (self.text.as_bytes(), self.token_start() + QUOTE.len());
+        if bytes.get(self.at..start) != Some(QUOTE) {
+            return Err(Miss);
+        }
+        let end = next_stop(bytes, start).ok_or(Miss)?;
+        if bytes.get(end..end + QUOTE.len()) != Some(QUOTE) {
+            return Err(Miss);
+        }
+        let text = self.text.get(start..end).ok_or(Miss)?;
+        self.at = end + QUOTE.len();
+        Ok(RawStr { text, escaped: false })
+    }
+
+    /// A string or `null`; `None` for `null`. Escaped strings are a miss (see [`RawStr::plain`]).
+    pub fn plain_string_or_null(&mut self) -> Scan<Option<&'a str>> {
+        if self.null()? { Ok(None) } else { self.string()?.plain().map(Some) }
+    }
+
+    /// A string holding a JSON document (an SQS body), read by `read` from a cursor over the inner
+    /// document, without unescaping it. That cursor takes `\"` as its quote and refuses any other
+    /// backslash, so what it accepts is a valid string here whose unescaped text is the document it
+    /// read; the document must be followed by the string's closing quote.
+    pub fn json_in_string<T>(&mut self, read: impl FnOnce(&mut Cursor<'a>) -> Scan<T>) -> Scan<T> {
+        if self.nested {
+            return Err(Miss);
+        }
+        self.expect(b'"')?;
+        let mut inner = Cursor { text: self.text, at: self.at, nested: true };
+        let value = read(&mut inner)?;
+        let end = inner.token_start();
+        if self.text.as_bytes().get(end) != Some(&b'"') {
+            return Err(Miss);
+        }
+        self.at = end + 1;
+        Ok(value)
+    }
+
+    /// Validates the escape after a backslash (any `\\u` escape passes, as in `serde_json` when it
+    /// skips a string).
+    fn escape(&mut self) -> Scan<()> {
+        let kind = *self.text.as_bytes().get(self.at).ok_or(Miss)?;
+        self.at += 1;
+        match kind {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(()),
+            b'u' => {
+                let hex = self.text.as_bytes().get(self.at..self.at + 4).ok_or(Miss)?;
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return Err(Miss);
+                }
+                self.at += 4;
+                Ok(())
+            }
+            _ => Err(Miss),
+        }
+    }
+
+    /// A number, validated: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn number(&mut self) -> Scan<()> {
+        let bytes = self.text.as_bytes();
+        let digits = |at: &mut usize| {
+            let start = *at;
+            while bytes.get(*at).is_some_and(u8::is_ascii_digit) {
+                *at += 1;
+            }
+            *at - start
+        };
+        let mut at = self.token_start();
+        if bytes.get(at) == Some(&b'-') {
+            at += 1;
+        }
+        match bytes.get(at) {
+            Some(b'0') => at += 1,
+            Some(b'1'..=b'9') => {
+                digits(&mut at);
+            }
+            _ => return Err(Miss),
+        }
+        if bytes.get(at) == Some(&b'.') {
+            at += 1;
+            if digits(&mut at) == 0 {
+                return Err(Miss);
+            }
+        }
+        if matches!(bytes.get(at), Some(b'e' | b'E')) {
+            at += 1;
+            if matches!(bytes.get(at), Some(b'+' | b'-')) {
+                at += 1;
+            }
+            if digits(&mut at) == 0 {
+                return Err(Miss);
+            }
+        }
+        self.at = at;
+        Ok(())
+    }
+
+    /// A whole number of at most nine digits, without sign, fraction or exponent (anything else is
+    /// a miss, even if it is a valid number).
+    pub fn small_integer(&mut self) -> Scan<u32> {
+        let start = self.token_start();
+        self.number()?;
+        let text = self.text.get(start..self.at).ok_or(Miss)?;
+        if text.len() > 9 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Miss);
+        }
+        text.parse().map_err(|_| Miss)
+    }
+
+    /// An object at nesting `level` (1 for a document's outermost value): `field` is called with
+    /// each key and must consume that key's value.
+    pub fn object(
+        &mut self,
+        level: usize,
+        mut field: impl FnMut(&mut Self, RawStr<'a>) -> Scan<()>,
+    ) -> Scan<()> {
+        if level > MAX_NESTING {
+            return Err(Miss);
+        }
+        self.expect(b'{')?;
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            let key = self.string()?;
+            self.expect(b':')?;
+            field(self, key)?;
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(Miss),
+            }
+        }
+    }
+
+    /// An array at nesting `level`: `element` is called with each index and must consume the element.
+    pub fn array(&mut self, level: usize, mut element: impl FnMut(&mut Self, usize) -> Scan<()>) -> Scan<()> {
+        if level > MAX_NESTING {
+            return Err(Miss);
+        }
+        self.expect(b'[')?;
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Ok(());
+        }
+        for index in 0.. {
+            element(self, index)?;
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => break,
+                _ => return Err(Miss),
+            }
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    /// Any value, validated and skipped; `level` is the nesting it would have as an object or array.
+    pub fn skip_value(&mut self, level: usize) -> Scan<()> {
+        match self.peek()? {
+            b'{' => self.object(level, |cursor, _| cursor.skip_value(level + 1)),
+            b'[' => self.array(level, |cursor, _| cursor.skip_value(level + 1)),
+            b'"' => self.string().map(drop),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            _ => self.number(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// JSON values of every kind, strings included with characters that need escapes.
+    fn json_values() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            r#"[a-z"\\é\n ]{0,6}"#.prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z]{1,3}", inner, 0..4)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Whether the cursor accepts `text` as one JSON document.
+    fn accepts(text: &str) -> bool {
+        let mut cursor = Cursor::new(text);
+        cursor.skip_value(1).is_ok() && cursor.at_end()
+    }
+
+    #[test]
+    fn takes_what_serde_json_takes() {
+        for text in [
+            "0",
+            "-0",
+            "-12.5e+3",
+            "1E9",
+            r#""a\"\\\/\b\f\n\r\tz""#,
+            r#""\u00e9\uD83D""#,
+            " { \"a\" : [ 1 , true , false , null , { } , [ ] ] } ",
+            "\"é中\"",
+        ] {
+            assert!(accepts(text), "{text}");
+            assert!(serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_serde_json_refuses() {
+        for text in [
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "1e",
+            "-",
+            "tru",
+            "nul",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{1:2}",
+            "\"a",
+            "\"\\x\"",
+            "\"\\u12g4\"",
+            "\"\\u+123\"",
+            "\"a\u{1}b\"",
+            "[1 2]",
+            "{} {}",
+            "",
+        ] {
+            assert!(!accepts(text), "{text:?}");
+            assert!(serde_json::from_str::<serde::de::IgnoredAny>(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn enforces_the_nesting_limit() {
+        let at_limit = format!("{}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        assert!(accepts(&at_limit));
+        let over = format!("{}{}", "[".repeat(MAX_NESTING + 1), "]".repeat(MAX_NESTING + 1));
+        assert!(!accepts(&over));
+    }
+
+    /// Reads `{"k": <inner document>}` where the value is a string holding JSON.
+    fn inner(text: &str) -> Scan<()> {
+        let mut cursor = Cursor::new(text);
+        cursor.object(1, |cursor, _| cursor.json_in_string(|inner| inner.skip_value(1)))?;
+        if cursor.at_end() { Ok(()) } else { Err(Miss) }
+    }
+
+    #[test]
+    fn reads_json_inside_a_string_where_it_lies() {
+        assert_eq!(inner(r#"{"k":"{\"a\": [1, \"x\", null, {\"b\":true}]} "}"#), Ok(()));
+        for text in [
+            r#"{"k":"{\"a\":\"say \\\"hi\\\"\"}"}"#, // an inner escape: left to the general parser
+            r#"{"k":"{\"a\":1}\n"}"#,                // escaped whitespace, likewise
+            r#"{"k":"{\"a\":1"}"#,                   // the string ends inside the document
+            r#"{"k":"{\"a\":1} x"}"#,                // text after the document
+            r#"{"k":"{\"a\":1}"#,                    // the string never ends
+            r#"{"k":"{"a":1}"}"#,                    // bare quotes: not a string at all
+        ] {
+            assert_eq!(inner(text), Err(Miss), "{text}");
+        }
+    }
+
+    #[test]
+    fn finds_the_first_stop_in_every_position() {
+        for len in 0..20 {
+            for stop in 0..len {
+                for byte in [b'"', b'\\', 0x1f, 0x00] {
+                    let mut text = vec![b'a'; len];
+                    text[stop] = byte;
+                    if stop + 1 < len {
+                        text[stop + 1] = b'"'; // a later stop must not hide the first
+                    }
+                    assert_eq!(next_stop(&text, 0), Some(stop), "{text:?}");
+                }
+            }
+            assert_eq!(next_stop(&vec![0xc3; len], 0), None);
+        }
+    }
+
+    proptest::proptest! {
+        /// Strings of arbitrary bytes: the cursor accepts exactly when serde_json does.
+        #[test]
+        fn strings_agree_with_serde_json(
+            body in proptest::collection::vec(proptest::sample::select(b"ab\"\\u0fF/nx\x01 \xc3\xa9".to_vec()), 0..40)
+        ) {
+            let mut raw = vec![b'"'];
+            raw.extend_from_slice(&body);
+            raw.push(b'"');
+            if let Ok(text) = std::str::from_utf8(&raw) {
+                proptest::prop_assert_eq!(
+                    accepts(text),
+                    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+                );
+            }
+        }
+
+        /// Documents inside a string, as token soup: whenever the cursor reads one, serde_json reads
+        /// the string and then the document in it.
+        #[test]
+        fn inner_documents_agree_with_serde_json(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "{", "}", "[", "]", ",", ":", " ", r#"\""#, r#"\"k\""#, r#"\"a\\\"b\""#, r#"\\"#, r"\n",
+                "\"", "0", "-1", "2.5", "01", "true", "null", "x", "é",
+            ]), 0..24)
+        ) {
+            let text = format!("{{\"k\":\"{}\"}}", parts.concat());
+            if inner(&text).is_ok() {
+                let outer: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                    proptest::test_runner::TestCaseError::fail(format!("{text}: {e}"))
+                })?;
+                let document = outer["k"].as_str().unwrap_or_default();
+                proptest::prop_assert!(
+                    serde_json::from_str::<serde::de::IgnoredAny>(document).is_ok(), "{}", text
+                );
+            }
+        }
+
+        /// Real documents with one byte changed, read directly and from inside a string: the cursor
+        /// accepts a document only when serde_json does, and every unchanged one it reads directly.
+        #[test]
+        fn mutated_documents_agree_with_serde_json(
+            value in json_values(), at in proptest::arbitrary::any::<proptest::sample::Index>(),
+            byte in proptest::sample::select(b"{}[],:\" \\0-.e1x\nu".to_vec()), mutate in proptest::arbitrary::any::<bool>()
+        ) {
+            let mut document = value.to_string().into_bytes();
+            if mutate && !document.is_empty() {
+                let i = at.index(document.len());
+                document[i] = byte;
+            }
+            let Ok(document) = String::from_utf8(document) else { return Ok(()) };
+            let serde_ok = serde_json::from_str::<serde::de::IgnoredAny>(&document).is_ok();
+            proptest::prop_assert_eq!(accepts(&document), serde_ok, "{}", document);
+            let wrapped = serde_json::json!({ "k": document }).to_string();
+            if inner(&wrapped).is_ok() {
+                proptest::prop_assert!(serde_ok, "{}", wrapped);
+            }
+        }
+
+        /// Token soup: whenever the cursor accepts a document, serde_json accepts it too.
+        #[test]
+        fn never_accepts_what_serde_json_refuses(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "{", "}", "[", "]", ",", ":", " ", "\"k\"", "\"a\\\"b\"", "0", "-1", "2.5", "1e3", "01",
+                "true", "null", "fals", "\"\\u00zz\"",
+            ]), 0..24)
+        ) {
+            let text = parts.concat();
+            if accepts(&text) {
+                proptest::prop_assert!(serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok(), "{}", text);
+            }
+        }
+    }
+}
