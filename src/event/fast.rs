@@ -25,17 +25,24 @@ use crate::chain::{ChainHeader, ChainRoot};
 use crate::name::FunctionName;
 use crate::signal::Signal;
 
+/// Lambda's largest SQS batch.
+const MAX_BATCH: usize = 10_000;
+/// Fewer bytes than any record of the common shape takes, to size the signals up front.
+const MIN_RECORD_BYTES: usize = 256;
+
 /// Reads `{"Records": [...]}` (that key only). `None` hands the whole document to the general parser.
 pub(super) fn parse_batch(raw: &[u8]) -> Option<ParsedEvent> {
     if raw.len() > MAX_EVENT_BYTES {
         return None;
     }
-    let mut cursor = Cursor::new(std::str::from_utf8(raw).ok()?);
+    let mut cursor = Cursor::new(std::str::from_utf8(raw).ok()?)?;
     let mut parsed = ParsedEvent::default();
+    // Growing a vector of 10 000 signals one doubling at a time cost a tenth of the parse.
+    parsed.signals.reserve((raw.len() / MIN_RECORD_BYTES).min(MAX_BATCH));
     let (mut seen_records, mut count) = (false, 0);
     cursor
         .object(1, |cursor, key| {
-            if key.plain()? != "Records" || std::mem::replace(&mut seen_records, true) {
+            if key.plain()? != b"Records" || std::mem::replace(&mut seen_records, true) {
                 return Err(Miss);
             }
             cursor.array(2, |cursor, index| {
@@ -78,37 +85,37 @@ fn sqs_chain_record(cursor: &mut Cursor<'_>) -> Scan<Signal> {
     let (mut seen, mut from_sqs, mut signal) = (0u8, false, None);
     cursor.object(3, |cursor, key| {
         match key.plain()? {
-            "eventSource" => {
+            b"eventSource" => {
                 first_time(&mut seen, 1)?;
-                from_sqs = cursor.string()?.plain()? == sqs::EVENT_SOURCE;
+                from_sqs = cursor.string()?.plain()? == sqs::EVENT_SOURCE.as_bytes();
             }
-            "body" => {
+            b"body" => {
                 first_time(&mut seen, 2)?;
                 signal = Some(cursor.json_in_string(chain_body)?);
             }
-            "messageAttributes" => {
+            b"messageAttributes" => {
                 // Any attribute may be the chain header: those records go the general way.
                 first_time(&mut seen, 4)?;
                 if !cursor.null()? {
                     cursor.object(4, |_, _| Err(Miss))?;
                 }
             }
-            "attributes" => {
+            b"attributes" => {
                 first_time(&mut seen, 8)?;
                 if !cursor.null()? {
                     system_attributes(cursor)?;
                 }
             }
-            "eventSourceARN" => {
+            b"eventSourceARN" => {
                 first_time(&mut seen, 16)?;
                 cursor.plain_string_or_null()?;
             }
-            "awsRegion" => {
+            b"awsRegion" => {
                 first_time(&mut seen, 32)?;
                 cursor.plain_string_or_null()?;
             }
             // SNS's spelling: the general parser gives it precedence.
-            "EventSource" => return Err(Miss),
+            b"EventSource" => return Err(Miss),
             _ => cursor.skip_value(4)?,
         }
         Ok(())
@@ -121,7 +128,7 @@ fn sqs_chain_record(cursor: &mut Cursor<'_>) -> Scan<Signal> {
 fn system_attributes(cursor: &mut Cursor<'_>) -> Scan<()> {
     let mut seen = 0u8;
     cursor.object(4, |cursor, key| {
-        if key.plain()? == "SentTimestamp" {
+        if key.plain()? == b"SentTimestamp" {
             first_time(&mut seen, 1)?;
             cursor.plain_string_or_null().map(drop)
         } else {
@@ -135,19 +142,19 @@ fn chain_body(cursor: &mut Cursor<'_>) -> Scan<Signal> {
     let (mut seen, mut account, mut region, mut time, mut header) = (0u8, None, None, None, None);
     cursor.object(1, |cursor, key| {
         match key.plain()? {
-            "account" => {
+            b"account" => {
                 first_time(&mut seen, 1)?;
                 account = cursor.plain_string_or_null()?;
             }
-            "region" => {
+            b"region" => {
                 first_time(&mut seen, 2)?;
                 region = cursor.plain_string_or_null()?;
             }
-            "time" => {
+            b"time" => {
                 first_time(&mut seen, 4)?;
                 time = cursor.plain_string_or_null()?;
             }
-            "detail" => {
+            b"detail" => {
                 first_time(&mut seen, 8)?;
                 header = detail(cursor)?;
             }
@@ -166,7 +173,7 @@ fn detail(cursor: &mut Cursor<'_>) -> Scan<Option<ChainHeader>> {
         return Ok(None);
     }
     cursor.object(2, |cursor, key| {
-        if key.plain()? == "runawayGuard" {
+        if key.plain()? == b"runawayGuard" {
             first_time(&mut seen, 1)?;
             header = Some(chain_header(cursor)?);
             Ok(())
@@ -183,17 +190,17 @@ fn chain_header(cursor: &mut Cursor<'_>) -> Scan<ChainHeader> {
     let (mut seen, mut root, mut depth, mut function) = (0u8, None, None, None);
     cursor.object(3, |cursor, key| {
         match key.plain()? {
-            "root" => {
+            b"root" => {
                 first_time(&mut seen, 1)?;
-                root = Some(cursor.string()?.plain()?);
+                root = Some(cursor.string()?.plain_str()?);
             }
-            "depth" => {
+            b"depth" => {
                 first_time(&mut seen, 2)?;
                 depth = Some(cursor.small_integer()?);
             }
-            "function" => {
+            b"function" => {
                 first_time(&mut seen, 4)?;
-                function = Some(cursor.string()?.plain()?);
+                function = Some(cursor.string()?.plain_str()?);
             }
             _ => return Err(Miss),
         }
