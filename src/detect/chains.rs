@@ -153,6 +153,24 @@ pub(crate) struct Hop {
     pub depth: u32,
     /// Interned emitter.
     pub emitter: FunctionId,
+    /// Where the event sits in its batch (reported back with its outcome).
+    pub index: usize,
+}
+
+/// A batch's hops grouped by shard as they are keyed, in event order within each shard, so the
+/// table takes each shard lock once without sorting; kept between batches by the caller so grouping
+/// allocates nothing.
+#[derive(Debug, Default)]
+pub(crate) struct ShardRuns {
+    runs: Vec<Vec<Hop>>,
+    len: usize,
+}
+
+impl ShardRuns {
+    /// True when no hop is held.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// Slots for new roots reserved from the cap by one batch: `live` counts them as taken until they
@@ -215,63 +233,50 @@ impl ChainTable {
 
     /// Counts one invocation of `root` at `depth` by `emitter`.
     pub fn observe(&self, root: &str, depth: u32, emitter: FunctionId, now: u32) -> ChainOutcome {
-        self.observe_hop(Hop { key: self.key(root), depth, emitter }, now)
+        self.observe_hop(Hop { key: self.key(root), depth, emitter, index: 0 }, now)
     }
 
-    /// Counts every hop of a batch observed at `now`, taking each shard lock once; returns the index
-    /// (into `hops`) and state of every hop that took its root over the budget. Same outcomes as
-    /// calling [`Self::observe`] for each hop in order.
-    pub fn observe_batch(&self, hops: &[Hop], now: u32) -> Vec<(usize, ChainState)> {
+    /// Empties `runs` (keeping their capacity) and gives it one run per shard.
+    pub fn clear_runs(&self, runs: &mut ShardRuns) {
+        runs.runs.iter_mut().for_each(Vec::clear);
+        runs.runs.resize_with(self.map.shards().len(), Vec::new);
+        runs.len = 0;
+    }
+
+    /// Keys `root` and adds the hop to its shard's run (`runs` cleared by [`Self::clear_runs`]).
+    pub fn push(&self, runs: &mut ShardRuns, root: &str, depth: u32, emitter: FunctionId, index: usize) {
+        let key = self.key(root);
+        runs.runs[self.shard_of(key)].push(Hop { key, depth, emitter, index });
+        runs.len += 1;
+    }
+
+    /// Counts every hop of `runs` observed at `now`, taking each shard lock once; returns the `index`
+    /// and state of every hop that took its root over the budget, in batch order. Same outcomes as
+    /// calling [`Self::observe`] for each hop in batch order.
+    pub fn observe_batch(&self, runs: &ShardRuns, now: u32) -> Vec<(usize, ChainState)> {
         let mut over_budget = Vec::new();
         let mut deferred = Vec::new();
-        let mut slots = SlotCredit { held: 0, wanted: hops.len() };
-        let (order, ends) = self.by_shard(hops);
-        let mut start = 0;
-        for (shard, &end) in ends.iter().enumerate() {
-            if start == end {
-                continue;
-            }
+        let mut slots = SlotCredit { held: 0, wanted: runs.len };
+        for (shard, run) in runs.runs.iter().enumerate().filter(|(_, run)| !run.is_empty()) {
             let mut table = self.map.shards()[shard].write();
-            for &index in &order[start..end] {
+            for &hop in run {
                 slots.wanted -= 1;
-                match self.record(&mut table, hops[index], now, &mut slots) {
-                    Some(ChainOutcome::OverBudget(state)) => over_budget.push((index, state)),
+                match self.record(&mut table, hop, now, &mut slots) {
+                    Some(ChainOutcome::OverBudget(state)) => over_budget.push((hop.index, state)),
                     Some(_) => {}
                     // Full: retried below, after the lock is released, because a sweep locks every shard.
-                    None => deferred.push(index),
+                    None => deferred.push(hop),
                 }
             }
-            start = end;
         }
         self.live.fetch_sub(slots.held, Ordering::AcqRel);
-        for index in deferred {
-            if let ChainOutcome::OverBudget(state) = self.observe_hop(hops[index], now) {
-                over_budget.push((index, state));
+        for hop in deferred {
+            if let ChainOutcome::OverBudget(state) = self.observe_hop(hop, now) {
+                over_budget.push((hop.index, state));
             }
         }
         over_budget.sort_unstable_by_key(|&(index, _)| index);
         over_budget
-    }
-
-    /// A counting sort of hop indices by shard, stable (event order within a shard): the indices, and
-    /// where each shard's run ends in them.
-    fn by_shard(&self, hops: &[Hop]) -> (Vec<usize>, Vec<usize>) {
-        let mut ends = vec![0usize; self.map.shards().len()];
-        for hop in hops {
-            ends[self.shard_of(hop.key)] += 1;
-        }
-        let mut next = 0;
-        for end in &mut ends {
-            (*end, next) = (next, next + *end);
-        }
-        // `ends` now holds each run's start; filling advances it to the run's end.
-        let mut order = vec![0; hops.len()];
-        for (index, hop) in hops.iter().enumerate() {
-            let at = &mut ends[self.shard_of(hop.key)];
-            order[*at] = index;
-            *at += 1;
-        }
-        (order, ends)
     }
 
     fn shard_of(&self, key: u64) -> usize {
@@ -341,6 +346,10 @@ impl ChainTable {
 
     /// Removes every root not seen for longer than the TTL.
     pub fn sweep(&self, now: u32) {
+        if self.len() == 0 {
+            // Nothing to forget (the first batch of a container lands here): skip scanning every bucket.
+            return;
+        }
         let ttl = self.limits.ttl_secs;
         self.map.retain(|_, state| {
             let keep = !state.expired(now, ttl);
