@@ -183,6 +183,26 @@ struct SlotCredit {
     wanted: usize,
 }
 
+/// What a batch's shard runs concluded, kept until every shard lock is released.
+#[derive(Debug, Default)]
+struct RunOutcomes {
+    /// Batch index and state of every hop that took its root over the budget.
+    over_budget: Vec<(usize, ChainState)>,
+    /// Hops of new roots that found the table full: retried once the locks are released, because a
+    /// sweep locks every shard.
+    deferred: Vec<Hop>,
+}
+
+impl RunOutcomes {
+    fn settle(&mut self, hop: Hop, outcome: Option<ChainOutcome>) {
+        match outcome {
+            Some(ChainOutcome::OverBudget(state)) => self.over_budget.push((hop.index, state)),
+            Some(_) => {}
+            None => self.deferred.push(hop),
+        }
+    }
+}
+
 /// Roots the table has room for from the start: skips the first rounds of rehashing in a burst,
 /// while the untouched pages of the buckets cost no RSS (~1.5 MB of address space).
 const INITIAL_CHAINS: usize = 32_768;
@@ -190,6 +210,9 @@ const INITIAL_CHAINS: usize = 32_768;
 /// Most slots one batch reserves at a time: small against any sensible cap, so a batch holding
 /// credit can only make a concurrent one see the table full a little early.
 const SLOT_CHUNK: usize = 64;
+
+/// Known roots of a shard run looked up at once (see [`ChainTable::observe_batch`]).
+const LOOKUP_GROUP: usize = 4;
 
 /// The raw shard behind a DashMap shard lock: values are `(key, state)` buckets.
 type Shard = hashbrown::raw::RawTable<(u64, SharedValue<ChainState>)>;
@@ -254,22 +277,14 @@ impl ChainTable {
     /// and state of every hop that took its root over the budget, in batch order. Same outcomes as
     /// calling [`Self::observe`] for each hop in batch order.
     pub fn observe_batch(&self, runs: &ShardRuns, now: u32) -> Vec<(usize, ChainState)> {
-        let mut over_budget = Vec::new();
-        let mut deferred = Vec::new();
+        let mut out = RunOutcomes::default();
         let mut slots = SlotCredit { held: 0, wanted: runs.len };
         for (shard, run) in runs.runs.iter().enumerate().filter(|(_, run)| !run.is_empty()) {
             let mut table = self.map.shards()[shard].write();
-            for &hop in run {
-                slots.wanted -= 1;
-                match self.record(&mut table, hop, now, &mut slots) {
-                    Some(ChainOutcome::OverBudget(state)) => over_budget.push((hop.index, state)),
-                    Some(_) => {}
-                    // Full: retried below, after the lock is released, because a sweep locks every shard.
-                    None => deferred.push(hop),
-                }
-            }
+            self.observe_run(&mut table, run, now, &mut slots, &mut out);
         }
         self.live.fetch_sub(slots.held, Ordering::AcqRel);
+        let RunOutcomes { mut over_budget, deferred } = out;
         for hop in deferred {
             if let ChainOutcome::OverBudget(state) = self.observe_hop(hop, now) {
                 over_budget.push((hop.index, state));
@@ -277,6 +292,38 @@ impl ChainTable {
         }
         over_budget.sort_unstable_by_key(|&(index, _)| index);
         over_budget
+    }
+
+    /// Counts one shard's run under its lock. Known, distinct roots are looked up `LOOKUP_GROUP` at a
+    /// time, so the cache misses of their buckets overlap instead of following one another; a group
+    /// holding a new or repeated root goes one hop at a time (its first lookups have warmed the cache).
+    fn observe_run(
+        &self,
+        table: &mut Shard,
+        run: &[Hop],
+        now: u32,
+        slots: &mut SlotCredit,
+        out: &mut RunOutcomes,
+    ) {
+        let mut groups = run.chunks_exact(LOOKUP_GROUP);
+        for group in &mut groups {
+            let keys: [u64; LOOKUP_GROUP] = std::array::from_fn(|i| group[i].key);
+            let Some(states) = table.get_many_mut(keys, |i, (k, _)| *k == keys[i]) else {
+                for &hop in group {
+                    slots.wanted -= 1;
+                    out.settle(hop, self.record(table, hop, now, slots));
+                }
+                continue;
+            };
+            slots.wanted -= LOOKUP_GROUP;
+            for (&hop, (_, state)) in group.iter().zip(states) {
+                out.settle(hop, Some(self.update(state.get_mut(), hop, now)));
+            }
+        }
+        for &hop in groups.remainder() {
+            slots.wanted -= 1;
+            out.settle(hop, self.record(table, hop, now, slots));
+        }
     }
 
     fn shard_of(&self, key: u64) -> usize {
@@ -334,14 +381,19 @@ impl ChainTable {
                 table.insert_entry(key, fresh, |(k, _)| *k).1.get_mut()
             }
         };
+        Some(self.update(state, hop, now))
+    }
+
+    /// Counts one hop into its root's state.
+    fn update(&self, state: &mut ChainState, hop: Hop, now: u32) -> ChainOutcome {
         if state.expired(now, self.limits.ttl_secs) {
             *state = ChainState::new(now);
         }
         state.record(hop.depth, hop.emitter, now);
         if u64::from(state.invocations) == self.limits.budget.saturating_add(1) {
-            return Some(ChainOutcome::OverBudget(*state));
+            return ChainOutcome::OverBudget(*state);
         }
-        Some(ChainOutcome::Counted)
+        ChainOutcome::Counted
     }
 
     /// Removes every root not seen for longer than the TTL.
