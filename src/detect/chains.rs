@@ -153,6 +153,24 @@ pub(crate) struct Hop {
     pub depth: u32,
     /// Interned emitter.
     pub emitter: FunctionId,
+    /// Where the event sits in its batch (reported back with its outcome).
+    pub index: usize,
+}
+
+/// A batch's hops grouped by shard as they are keyed, in event order within each shard, so the
+/// table takes each shard lock once without sorting; kept between batches by the caller so grouping
+/// allocates nothing.
+#[derive(Debug, Default)]
+pub(crate) struct ShardRuns {
+    runs: Vec<Vec<Hop>>,
+    len: usize,
+}
+
+impl ShardRuns {
+    /// True when no hop is held.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// Slots for new roots reserved from the cap by one batch: `live` counts them as taken until they
@@ -165,6 +183,26 @@ struct SlotCredit {
     wanted: usize,
 }
 
+/// What a batch's shard runs concluded, kept until every shard lock is released.
+#[derive(Debug, Default)]
+struct RunOutcomes {
+    /// Batch index and state of every hop that took its root over the budget.
+    over_budget: Vec<(usize, ChainState)>,
+    /// Hops of new roots that found the table full: retried once the locks are released, because a
+    /// sweep locks every shard.
+    deferred: Vec<Hop>,
+}
+
+impl RunOutcomes {
+    fn settle(&mut self, hop: Hop, outcome: Option<ChainOutcome>) {
+        match outcome {
+            Some(ChainOutcome::OverBudget(state)) => self.over_budget.push((hop.index, state)),
+            Some(_) => {}
+            None => self.deferred.push(hop),
+        }
+    }
+}
+
 /// Roots the table has room for from the start: skips the first rounds of rehashing in a burst,
 /// while the untouched pages of the buckets cost no RSS (~1.5 MB of address space).
 const INITIAL_CHAINS: usize = 32_768;
@@ -172,6 +210,9 @@ const INITIAL_CHAINS: usize = 32_768;
 /// Most slots one batch reserves at a time: small against any sensible cap, so a batch holding
 /// credit can only make a concurrent one see the table full a little early.
 const SLOT_CHUNK: usize = 64;
+
+/// Known roots of a shard run looked up at once (see [`ChainTable::observe_batch`]).
+const LOOKUP_GROUP: usize = 4;
 
 /// The raw shard behind a DashMap shard lock: values are `(key, state)` buckets.
 type Shard = hashbrown::raw::RawTable<(u64, SharedValue<ChainState>)>;
@@ -215,63 +256,74 @@ impl ChainTable {
 
     /// Counts one invocation of `root` at `depth` by `emitter`.
     pub fn observe(&self, root: &str, depth: u32, emitter: FunctionId, now: u32) -> ChainOutcome {
-        self.observe_hop(Hop { key: self.key(root), depth, emitter }, now)
+        self.observe_hop(Hop { key: self.key(root), depth, emitter, index: 0 }, now)
     }
 
-    /// Counts every hop of a batch observed at `now`, taking each shard lock once; returns the index
-    /// (into `hops`) and state of every hop that took its root over the budget. Same outcomes as
-    /// calling [`Self::observe`] for each hop in order.
-    pub fn observe_batch(&self, hops: &[Hop], now: u32) -> Vec<(usize, ChainState)> {
-        let mut over_budget = Vec::new();
-        let mut deferred = Vec::new();
-        let mut slots = SlotCredit { held: 0, wanted: hops.len() };
-        let (order, ends) = self.by_shard(hops);
-        let mut start = 0;
-        for (shard, &end) in ends.iter().enumerate() {
-            if start == end {
-                continue;
-            }
+    /// Empties `runs` (keeping their capacity) and gives it one run per shard.
+    pub fn clear_runs(&self, runs: &mut ShardRuns) {
+        runs.runs.iter_mut().for_each(Vec::clear);
+        runs.runs.resize_with(self.map.shards().len(), Vec::new);
+        runs.len = 0;
+    }
+
+    /// Keys `root` and adds the hop to its shard's run (`runs` cleared by [`Self::clear_runs`]).
+    pub fn push(&self, runs: &mut ShardRuns, root: &str, depth: u32, emitter: FunctionId, index: usize) {
+        let key = self.key(root);
+        runs.runs[self.shard_of(key)].push(Hop { key, depth, emitter, index });
+        runs.len += 1;
+    }
+
+    /// Counts every hop of `runs` observed at `now`, taking each shard lock once; returns the `index`
+    /// and state of every hop that took its root over the budget, in batch order. Same outcomes as
+    /// calling [`Self::observe`] for each hop in batch order.
+    pub fn observe_batch(&self, runs: &ShardRuns, now: u32) -> Vec<(usize, ChainState)> {
+        let mut out = RunOutcomes::default();
+        let mut slots = SlotCredit { held: 0, wanted: runs.len };
+        for (shard, run) in runs.runs.iter().enumerate().filter(|(_, run)| !run.is_empty()) {
             let mut table = self.map.shards()[shard].write();
-            for &index in &order[start..end] {
-                slots.wanted -= 1;
-                match self.record(&mut table, hops[index], now, &mut slots) {
-                    Some(ChainOutcome::OverBudget(state)) => over_budget.push((index, state)),
-                    Some(_) => {}
-                    // Full: retried below, after the lock is released, because a sweep locks every shard.
-                    None => deferred.push(index),
-                }
-            }
-            start = end;
+            self.observe_run(&mut table, run, now, &mut slots, &mut out);
         }
         self.live.fetch_sub(slots.held, Ordering::AcqRel);
-        for index in deferred {
-            if let ChainOutcome::OverBudget(state) = self.observe_hop(hops[index], now) {
-                over_budget.push((index, state));
+        let RunOutcomes { mut over_budget, deferred } = out;
+        for hop in deferred {
+            if let ChainOutcome::OverBudget(state) = self.observe_hop(hop, now) {
+                over_budget.push((hop.index, state));
             }
         }
         over_budget.sort_unstable_by_key(|&(index, _)| index);
         over_budget
     }
 
-    /// A counting sort of hop indices by shard, stable (event order within a shard): the indices, and
-    /// where each shard's run ends in them.
-    fn by_shard(&self, hops: &[Hop]) -> (Vec<usize>, Vec<usize>) {
-        let mut ends = vec![0usize; self.map.shards().len()];
-        for hop in hops {
-            ends[self.shard_of(hop.key)] += 1;
+    /// Counts one shard's run under its lock. Known, distinct roots are looked up `LOOKUP_GROUP` at a
+    /// time, so the cache misses of their buckets overlap instead of following one another; a group
+    /// holding a new or repeated root goes one hop at a time (its first lookups have warmed the cache).
+    fn observe_run(
+        &self,
+        table: &mut Shard,
+        run: &[Hop],
+        now: u32,
+        slots: &mut SlotCredit,
+        out: &mut RunOutcomes,
+    ) {
+        let mut groups = run.chunks_exact(LOOKUP_GROUP);
+        for group in &mut groups {
+            let keys: [u64; LOOKUP_GROUP] = std::array::from_fn(|i| group[i].key);
+            let Some(states) = table.get_many_mut(keys, |i, (k, _)| *k == keys[i]) else {
+                for &hop in group {
+                    slots.wanted -= 1;
+                    out.settle(hop, self.record(table, hop, now, slots));
+                }
+                continue;
+            };
+            slots.wanted -= LOOKUP_GROUP;
+            for (&hop, (_, state)) in group.iter().zip(states) {
+                out.settle(hop, Some(self.update(state.get_mut(), hop, now)));
+            }
         }
-        let mut next = 0;
-        for end in &mut ends {
-            (*end, next) = (next, next + *end);
+        for &hop in groups.remainder() {
+            slots.wanted -= 1;
+            out.settle(hop, self.record(table, hop, now, slots));
         }
-        // `ends` now holds each run's start; filling advances it to the run's end.
-        let mut order = vec![0; hops.len()];
-        for (index, hop) in hops.iter().enumerate() {
-            let at = &mut ends[self.shard_of(hop.key)];
-            order[*at] = index;
-            *at += 1;
-        }
-        (order, ends)
     }
 
     fn shard_of(&self, key: u64) -> usize {
@@ -329,18 +381,27 @@ impl ChainTable {
                 table.insert_entry(key, fresh, |(k, _)| *k).1.get_mut()
             }
         };
+        Some(self.update(state, hop, now))
+    }
+
+    /// Counts one hop into its root's state.
+    fn update(&self, state: &mut ChainState, hop: Hop, now: u32) -> ChainOutcome {
         if state.expired(now, self.limits.ttl_secs) {
             *state = ChainState::new(now);
         }
         state.record(hop.depth, hop.emitter, now);
         if u64::from(state.invocations) == self.limits.budget.saturating_add(1) {
-            return Some(ChainOutcome::OverBudget(*state));
+            return ChainOutcome::OverBudget(*state);
         }
-        Some(ChainOutcome::Counted)
+        ChainOutcome::Counted
     }
 
     /// Removes every root not seen for longer than the TTL.
     pub fn sweep(&self, now: u32) {
+        if self.len() == 0 {
+            // Nothing to forget (the first batch of a container lands here): skip scanning every bucket.
+            return;
+        }
         let ttl = self.limits.ttl_secs;
         self.map.retain(|_, state| {
             let keep = !state.expired(now, ttl);

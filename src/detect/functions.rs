@@ -65,7 +65,7 @@ impl FunctionTable {
     /// The id of `function`, admitting it when new; `None` (counted as rejected) when the table is full.
     pub fn intern(&self, function: &FunctionName) -> Option<FunctionId> {
         let key = self.keyer.hash_one(function.as_str()) | 1;
-        let found = self.find(key).or_else(|| self.admit(key, function)).map(|(id, _)| id);
+        let found = self.find_id(key).or_else(|| self.admit(key, function).map(|(id, _)| id));
         if found.is_none() {
             self.rejected.fetch_add(1, Ordering::Relaxed);
         }
@@ -82,30 +82,35 @@ impl FunctionTable {
         }
     }
 
-    fn probe(&self, key: u64) -> Result<(FunctionId, &Tracked), Option<usize>> {
+    /// The slot holding `key` (`Ok`), else the free slot where it would go (`Err(None)`: no free slot).
+    fn probe(&self, key: u64) -> Result<usize, Option<usize>> {
         let mask = self.keys.len() - 1;
         let mut slot = key as usize & mask;
         for _ in 0..self.keys.len() {
             match self.keys[slot].load(Ordering::Acquire) {
                 0 => return Err(Some(slot)),
-                found if found == key => {
-                    let tracked = self.entries[slot].get().ok_or(None)?;
-                    return Ok((FunctionId::try_from(slot).map_err(|_| None)?, tracked));
-                }
+                found if found == key => return Ok(slot),
                 _ => slot = (slot + 1) & mask,
             }
         }
         Err(None)
     }
 
+    /// The id of a published key. The entry is not touched: a key is stored only once its entry is
+    /// set (release store, acquire load), so a key found names a live entry.
+    fn find_id(&self, key: u64) -> Option<FunctionId> {
+        FunctionId::try_from(self.probe(key).ok()?).ok()
+    }
+
     fn find(&self, key: u64) -> Option<(FunctionId, &Tracked)> {
-        self.probe(key).ok()
+        let slot = self.probe(key).ok()?;
+        Some((FunctionId::try_from(slot).ok()?, self.entries[slot].get()?))
     }
 
     fn admit(&self, key: u64, function: &FunctionName) -> Option<(FunctionId, &Tracked)> {
         let _admitting = self.admitting.lock().unwrap_or_else(PoisonError::into_inner);
         let slot = match self.probe(key) {
-            Ok(found) => return Some(found),
+            Ok(_) => return self.find(key),
             Err(slot) => slot?,
         };
         if self.live.load(Ordering::Relaxed) >= self.max_functions {

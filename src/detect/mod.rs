@@ -6,16 +6,19 @@
 //! Layout: `chains` (per-root table), `functions` (function ids + rate windows), `window` (buckets
 //! and rate rules), [`cost`] (the offender-search cost model). Rules and defaults: README.md "Detection rules and thresholds".
 
+mod batch;
 mod chains;
 pub mod cost;
 mod functions;
 mod window;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, TryLockError};
 
 use dashmap::DashMap;
 
-use self::chains::{ChainLimits, ChainOutcome, ChainTable, Hop};
+use self::batch::Scratch;
+use self::chains::{ChainLimits, ChainOutcome, ChainTable};
 use self::functions::FunctionTable;
 use self::window::RateRules;
 use crate::chain::{ChainHeader, ChainRoot};
@@ -105,6 +108,7 @@ pub struct Detector {
     depth_limits: DashMap<FunctionName, u32, foldhash::fast::RandomState>,
     has_depth_limits: AtomicBool,
     next_sweep: AtomicU64,
+    scratch: Mutex<Scratch>,
 }
 
 impl Detector {
@@ -124,6 +128,7 @@ impl Detector {
             depth_limits: DashMap::default(),
             has_depth_limits: AtomicBool::new(false),
             next_sweep: AtomicU64::new(0),
+            scratch: Mutex::default(),
             config,
         }
     }
@@ -190,27 +195,31 @@ impl Detector {
     /// chain-table shard is locked once and each function's rate window is updated once, not once per
     /// event (an SQS batch holds up to 10,000 events). Throttle verdicts come once per function and rule.
     pub fn observe_batch(&self, signals: &[Signal], now: Timestamp) -> Vec<Verdict> {
-        let secs = now.as_secs();
-        let now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
         let mut verdicts = Vec::new();
-        let mut headers: Vec<&ChainHeader> = Vec::new();
-        for signal in signals {
-            match signal {
-                Signal::Chain(observation) => headers.push(&observation.header),
-                other => verdicts.extend(self.observe(other, now)),
+        // A concurrent batch holding the scratch gets its own (allocated) buffers instead of waiting.
+        let mut guard = match self.scratch.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(poisoned)) => {
+                let mut guard = poisoned.into_inner();
+                *guard = Scratch::default();
+                Some(guard)
             }
-        }
-        if headers.is_empty() {
-            return verdicts;
-        }
-        self.maybe_sweep(secs);
-        let mut hops = Vec::with_capacity(headers.len());
-        let mut per_function: foldhash::HashMap<chains::FunctionId, u32> = foldhash::HashMap::default();
+            Err(TryLockError::WouldBlock) => None,
+        };
+        let mut own = Scratch::default();
+        let scratch = guard.as_deref_mut().unwrap_or(&mut own);
+        self.chains.clear_runs(&mut scratch.hops);
+        scratch.tally.prepare(signals.len());
         let mut over_depth = Vec::new();
-        for header in &headers {
+        for (index, signal) in signals.iter().enumerate() {
+            let Signal::Chain(observation) = signal else {
+                verdicts.extend(self.observe(signal, now));
+                continue;
+            };
+            let header = &observation.header;
             let id = self.functions.intern(&header.function);
             if let Some(id) = id {
-                *per_function.entry(id).or_insert(0) += 1;
+                scratch.tally.add(id);
             }
             if let Some(verdict) = self.depth_verdict(header)
                 && !over_depth.contains(&header.function)
@@ -218,18 +227,26 @@ impl Detector {
                 over_depth.push(header.function.clone());
                 verdicts.push(verdict);
             }
-            let key = self.chains.key(header.root.as_str());
-            hops.push(Hop { key, depth: header.depth, emitter: id.unwrap_or(UNTRACKED) });
+            let emitter = id.unwrap_or(UNTRACKED);
+            self.chains.push(&mut scratch.hops, header.root.as_str(), header.depth, emitter, index);
         }
-        for (id, events) in per_function {
+        if scratch.hops.is_empty() {
+            return verdicts;
+        }
+        let secs = now.as_secs();
+        self.maybe_sweep(secs);
+        for (id, events) in scratch.tally.drain() {
             if let Some(reason) = self.functions.record(id, secs, events)
                 && let Some(function) = self.functions.name(id)
             {
                 verdicts.push(Verdict::Throttle { function, reason });
             }
         }
-        for (index, state) in self.chains.observe_batch(&hops, now_secs) {
-            self.chain_size_verdicts(headers[index], &state, &mut verdicts);
+        let now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
+        for (index, state) in self.chains.observe_batch(&scratch.hops, now_secs) {
+            if let Signal::Chain(observation) = &signals[index] {
+                self.chain_size_verdicts(&observation.header, &state, &mut verdicts);
+            }
         }
         verdicts
     }
