@@ -48,7 +48,11 @@ impl FunctionName {
         if name.is_empty() {
             return Err(NameError::Empty);
         }
-        if let Some(found) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+        // Bytes first (the hot path: every chain event names a function); chars only to report.
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        if !name.bytes().all(allowed) {
+            let bad = |c: &char| !(c.is_ascii() && allowed(*c as u8));
+            let found = name.chars().find(bad).unwrap_or(char::REPLACEMENT_CHARACTER);
             return Err(NameError::BadCharacter { found });
         }
         if name.len() > MAX_FUNCTION_NAME_LEN {
