@@ -37,7 +37,7 @@ pub(super) fn parse_batch(raw: &[u8]) -> Option<ParsedEvent> {
     }
     let mut cursor = Cursor::new(std::str::from_utf8(raw).ok()?)?;
     let mut parsed = ParsedEvent::default();
-    // Growing a vector of 10 000 signals one doubling at a time cost a tenth of the parse.
+    // Sized once: growing to 10 000 signals doubling by doubling copies each about twice more.
     parsed.signals.reserve((raw.len() / MIN_RECORD_BYTES).min(MAX_BATCH));
     let (mut seen_records, mut count) = (false, 0);
     cursor
