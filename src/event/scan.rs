@@ -321,44 +321,39 @@ impl<'a> Cursor<'a> {
         level: usize,
         mut field: impl FnMut(&mut Self, RawStr<'a>) -> Scan<()>,
     ) -> Scan<()> {
-        if level > MAX_NESTING {
-            return Err(Miss);
-        }
-        self.expect(b'{')?;
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Ok(());
-        }
-        loop {
-            let key = self.string()?;
-            self.expect(b':')?;
-            field(self, key)?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                _ => return Err(Miss),
-            }
-        }
+        self.items(level, b'{', b'}', |cursor, _| {
+            let key = cursor.string()?;
+            cursor.expect(b':')?;
+            field(cursor, key)
+        })
     }
 
     /// An array at nesting `level`: `element` is called with each index and must consume the element.
-    pub fn array(&mut self, level: usize, mut element: impl FnMut(&mut Self, usize) -> Scan<()>) -> Scan<()> {
+    pub fn array(&mut self, level: usize, element: impl FnMut(&mut Self, usize) -> Scan<()>) -> Scan<()> {
+        self.items(level, b'[', b']', element)
+    }
+
+    /// The punctuation objects and arrays share: `open`, items separated by commas, `close`.
+    fn items(
+        &mut self,
+        level: usize,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self, usize) -> Scan<()>,
+    ) -> Scan<()> {
         if level > MAX_NESTING {
             return Err(Miss);
         }
-        self.expect(b'[')?;
-        if self.peek()? == b']' {
+        self.expect(open)?;
+        if self.peek()? == close {
             self.at += 1;
             return Ok(());
         }
         for index in 0.. {
-            element(self, index)?;
+            item(self, index)?;
             match self.peek()? {
                 b',' => self.at += 1,
-                b']' => break,
+                byte if byte == close => break,
                 _ => return Err(Miss),
             }
         }
