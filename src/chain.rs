@@ -17,6 +17,7 @@ mod object;
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -41,10 +42,11 @@ pub const MAX_HEADER_LEN: usize = 512;
 /// Longest piece of rejected input quoted back inside a [`ChainError`].
 const MAX_QUOTED: usize = 24;
 
-/// The chain's root id (X-Ray `Root` when present): 1–128 of `[A-Za-z0-9-_.]`.
+/// The chain's root id (X-Ray `Root` when present): 1–128 of `[A-Za-z0-9-_.]`. Shared rather than
+/// copied: the hops of one chain in a batch carry the same root (`event/fast.rs` reuses it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-pub struct ChainRoot(String);
+pub struct ChainRoot(Arc<str>);
 
 impl ChainRoot {
     /// Validates a root id.
@@ -57,7 +59,7 @@ impl ChainRoot {
                 reason: "only ASCII letters, digits, '-', '_' and '.' are allowed",
             });
         }
-        Ok(Self(root.to_owned()))
+        Ok(Self(Arc::from(root)))
     }
 
     /// The root as a string slice.

@@ -1,6 +1,8 @@
 //! What the guard learns from one inbound record, stripped of AWS's envelope shapes.
 //! `event.rs` produces these; `detect/` consumes them.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::chain::ChainHeader;
@@ -26,10 +28,10 @@ pub struct ChainObservation {
     pub header: ChainHeader,
     /// When the event was emitted, from the envelope, if it said.
     pub emitted_at: Option<Timestamp>,
-    /// Account the envelope claims it came from.
-    pub account: Option<String>,
-    /// Region the envelope claims it came from.
-    pub region: Option<String>,
+    /// Account the envelope claims it came from (shared: a batch's events mostly name one).
+    pub account: Option<Arc<str>>,
+    /// Region the envelope claims it came from (shared, as `account`).
+    pub region: Option<Arc<str>>,
 }
 
 /// The state an alarm moved into.

@@ -19,11 +19,11 @@
 //!
 //! `tests::agrees_with_the_general_parser` holds it to that over mutated batches.
 
+use super::reuse::Reuse;
 use super::scan::{Cursor, Miss, Scan};
-use super::{MAX_EVENT_BYTES, ParsedEvent, chain_signal, parse_record, sqs, timestamp};
-use crate::chain::{ChainHeader, ChainRoot};
-use crate::name::FunctionName;
-use crate::signal::Signal;
+use super::{MAX_EVENT_BYTES, ParsedEvent, parse_record, sqs};
+use crate::chain::ChainHeader;
+use crate::signal::{ChainObservation, Signal};
 
 /// Lambda's largest SQS batch.
 const MAX_BATCH: usize = 10_000;
@@ -40,6 +40,7 @@ pub(super) fn parse_batch(raw: &[u8]) -> Option<ParsedEvent> {
     // Sized once: growing to 10 000 signals doubling by doubling copies each about twice more.
     parsed.signals.reserve((raw.len() / MIN_RECORD_BYTES).min(MAX_BATCH));
     let (mut seen_records, mut count) = (false, 0);
+    let mut reuse = Reuse::default();
     cursor
         .object(1, |cursor, key| {
             if key.plain()? != b"Records" || std::mem::replace(&mut seen_records, true) {
@@ -47,7 +48,7 @@ pub(super) fn parse_batch(raw: &[u8]) -> Option<ParsedEvent> {
             }
             cursor.array(2, |cursor, index| {
                 count += 1;
-                record(cursor, index, &mut parsed)
+                record(cursor, index, &mut parsed, &mut reuse)
             })
         })
         .ok()?;
@@ -56,9 +57,14 @@ pub(super) fn parse_batch(raw: &[u8]) -> Option<ParsedEvent> {
 
 /// One record: read here when it has the common shape, otherwise validated, cut out and given to
 /// the general record parser.
-fn record(cursor: &mut Cursor<'_>, index: usize, parsed: &mut ParsedEvent) -> Scan<()> {
+fn record<'a>(
+    cursor: &mut Cursor<'a>,
+    index: usize,
+    parsed: &mut ParsedEvent,
+    reuse: &mut Reuse<'a>,
+) -> Scan<()> {
     let start = cursor.token_start();
-    if let Ok(signal) = sqs_chain_record(cursor) {
+    if let Ok(signal) = sqs_chain_record(cursor, reuse) {
         parsed.signals.push(signal);
         return Ok(());
     }
@@ -81,7 +87,7 @@ fn first_time(seen: &mut u8, bit: u8) -> Scan<()> {
 }
 
 /// An SQS record of the common shape.
-fn sqs_chain_record(cursor: &mut Cursor<'_>) -> Scan<Signal> {
+fn sqs_chain_record<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal> {
     let (mut seen, mut from_sqs, mut signal) = (0u8, false, None);
     cursor.object(3, |cursor, key| {
         match key.plain()? {
@@ -91,7 +97,7 @@ fn sqs_chain_record(cursor: &mut Cursor<'_>) -> Scan<Signal> {
             }
             b"body" => {
                 first_time(&mut seen, 2)?;
-                signal = Some(cursor.json_in_string(chain_body)?);
+                signal = Some(cursor.json_in_string(|body| chain_body(body, reuse))?);
             }
             b"messageAttributes" => {
                 // Any attribute may be the chain header: those records go the general way.
@@ -138,7 +144,7 @@ fn system_attributes(cursor: &mut Cursor<'_>) -> Scan<()> {
 }
 
 /// The body: an EventBridge event whose `detail.runawayGuard` is the chain header.
-fn chain_body(cursor: &mut Cursor<'_>) -> Scan<Signal> {
+fn chain_body<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal> {
     let (mut seen, mut account, mut region, mut time, mut header) = (0u8, None, None, None, None);
     cursor.object(1, |cursor, key| {
         match key.plain()? {
@@ -156,18 +162,20 @@ fn chain_body(cursor: &mut Cursor<'_>) -> Scan<Signal> {
             }
             b"detail" => {
                 first_time(&mut seen, 8)?;
-                header = detail(cursor)?;
+                header = detail(cursor, reuse)?;
             }
             _ => cursor.skip_value(2)?,
         }
         Ok(())
     })?;
     let header = header.ok_or(Miss)?;
-    Ok(chain_signal(header, timestamp(time), account.map(str::to_owned), region.map(str::to_owned)))
+    let (account, region) = (account.map(|a| reuse.text(a)), region.map(|r| reuse.text(r)));
+    let emitted_at = time.and_then(|t| reuse.time(t));
+    Ok(Signal::Chain(ChainObservation { header, emitted_at, account, region }))
 }
 
 /// `detail`: the header under `runawayGuard`; the sender's other keys are skipped.
-fn detail(cursor: &mut Cursor<'_>) -> Scan<Option<ChainHeader>> {
+fn detail<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Option<ChainHeader>> {
     let (mut seen, mut header) = (0u8, None);
     if cursor.null()? {
         return Ok(None);
@@ -175,7 +183,7 @@ fn detail(cursor: &mut Cursor<'_>) -> Scan<Option<ChainHeader>> {
     cursor.object(2, |cursor, key| {
         if key.plain()? == b"runawayGuard" {
             first_time(&mut seen, 1)?;
-            header = Some(chain_header(cursor)?);
+            header = Some(chain_header(cursor, reuse)?);
             Ok(())
         } else {
             cursor.skip_value(3)
@@ -186,7 +194,7 @@ fn detail(cursor: &mut Cursor<'_>) -> Scan<Option<ChainHeader>> {
 
 /// `{"root": ..., "depth": ..., "function": ...}`, each once and nothing else, all valid; any
 /// deviation is left to the general parser, whose errors name it.
-fn chain_header(cursor: &mut Cursor<'_>) -> Scan<ChainHeader> {
+fn chain_header<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<ChainHeader> {
     let (mut seen, mut root, mut depth, mut function) = (0u8, None, None, None);
     cursor.object(3, |cursor, key| {
         match key.plain()? {
@@ -209,8 +217,8 @@ fn chain_header(cursor: &mut Cursor<'_>) -> Scan<ChainHeader> {
     let (Some(root), Some(depth), Some(function)) = (root, depth, function) else {
         return Err(Miss);
     };
-    let root = ChainRoot::new(root).map_err(|_| Miss)?;
-    let function = FunctionName::new(function).map_err(|_| Miss)?;
+    let root = reuse.root(root).ok_or(Miss)?;
+    let function = reuse.function(function).ok_or(Miss)?;
     ChainHeader::new(root, depth, function).map_err(|_| Miss)
 }
 

@@ -31,9 +31,12 @@ mod envelope;
 mod fast;
 mod json;
 mod region;
+mod reuse;
 mod scan;
 mod sns;
 mod sqs;
+
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -211,6 +214,7 @@ fn chain_signal(
     account: Option<String>,
     region: Option<String>,
 ) -> Signal {
+    let (account, region) = (account.map(Arc::from), region.map(Arc::from));
     Signal::Chain(ChainObservation { header, emitted_at, account, region })
 }
 

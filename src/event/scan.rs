@@ -35,6 +35,7 @@ impl<'a> RawStr<'a> {
     /// The string's bytes, when it holds no escape (they are then its value); an escaped string is
     /// a [`Miss`], since the general parser's handling of escapes is the one that counts. Bytes,
     /// because most strings are only compared: slicing a `str` checks character boundaries.
+    #[inline(always)]
     pub fn plain(self) -> Scan<&'a [u8]> {
         match self.escaped {
             false => self.source.as_bytes().get(self.start..self.end).ok_or(Miss),
@@ -43,6 +44,7 @@ impl<'a> RawStr<'a> {
     }
 
     /// [`RawStr::plain`] as text.
+    #[inline(always)]
     pub fn plain_str(self) -> Scan<&'a str> {
         match self.escaped {
             false => self.source.get(self.start..self.end).ok_or(Miss),
@@ -180,6 +182,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string, validated but not unescaped.
+    #[inline(always)]
     pub fn string(&mut self) -> Scan<RawStr<'a>> {
         if self.nested {
             return self.inner_string();
@@ -205,6 +208,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string of an inner document: `\"`, characters that need no escape, `\"`.
+    #[inline(always)]
     fn inner_string(&mut self) -> Scan<RawStr<'a>> {
         const QUOTE: &[u8] = b"\\\"";
         let (bytes, start) = (self.text.as_bytes(), self.token_start() + QUOTE.len());

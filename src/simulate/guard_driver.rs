@@ -120,8 +120,8 @@ impl GuardDriver {
                 let signal = Signal::Chain(ChainObservation {
                     header,
                     emitted_at: Some(emitted_at),
-                    account: Some("111122223333".to_owned()),
-                    region: Some("us-east-1".to_owned()),
+                    account: Some("111122223333".into()),
+                    region: Some("us-east-1".into()),
                 });
                 let n = e.cohort.per_root.min(left);
                 signals.extend(std::iter::repeat_n(signal, n as usize));

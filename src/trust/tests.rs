@@ -25,8 +25,8 @@ fn chain(account: Option<&str>, region: Option<&str>) -> Signal {
     Signal::Chain(ChainObservation {
         header,
         emitted_at: None,
-        account: account.map(str::to_owned),
-        region: region.map(str::to_owned),
+        account: account.map(Into::into),
+        region: region.map(Into::into),
     })
 }
 

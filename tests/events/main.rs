@@ -33,8 +33,8 @@ pub fn at(rfc3339: &str) -> Option<Timestamp> {
     Some(Timestamp::parse_rfc3339(rfc3339).unwrap())
 }
 
-pub fn some(text: &str) -> Option<String> {
-    Some(text.to_owned())
+pub fn some<T: for<'a> From<&'a str>>(text: &str) -> Option<T> {
+    Some(T::from(text))
 }
 
 pub fn metrics(list: &[(&str, &str)]) -> Vec<AlarmMetric> {
