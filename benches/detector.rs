@@ -116,7 +116,9 @@ struct NaiveChain {
     max_depth: u32,
     first_seen: Timestamp,
     last_seen: Timestamp,
-    emitters: Vec<(FunctionName, u64)>,
+    /// Owned names, as the naive design keeps them (`FunctionName` is a shared `Arc<str>` now; a
+    /// clone of it would make this baseline cheaper than the design it stands for).
+    emitters: Vec<(String, u64)>,
 }
 
 #[derive(Default)]
@@ -182,12 +184,12 @@ fn naive_record(naive: &mut Naive, header: &ChainHeader, now: Timestamp, scope: 
     state.max_depth = state.max_depth.max(header.depth);
     state.last_seen = state.last_seen.max(now);
     state.first_seen = state.first_seen.min(now);
-    if let Some((_, n)) = state.emitters.iter_mut().find(|(f, _)| *f == header.function) {
+    if let Some((_, n)) = state.emitters.iter_mut().find(|(f, _)| f == header.function.as_str()) {
         *n += 1;
     } else if state.emitters.len() < 3 {
-        state.emitters.push((header.function.clone(), 1));
+        state.emitters.push((header.function.as_str().to_owned(), 1));
     } else if let Some(min) = state.emitters.iter_mut().min_by_key(|(_, n)| *n) {
-        *min = (header.function.clone(), min.1 + 1);
+        *min = (header.function.as_str().to_owned(), min.1 + 1);
     }
     over_depth || over_rate || state.invocations == 501
 }
