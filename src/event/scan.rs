@@ -155,9 +155,18 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// The next token's first byte as it is (see [`Cursor::peek`] for what it means in an inner
+    /// document). Enough for punctuation, which is never a quote or a backslash.
+    #[inline(always)]
+    fn next_byte(&mut self) -> Option<u8> {
+        let at = self.token_start();
+        self.text.as_bytes().get(at).copied()
+    }
+
+    /// Consumes punctuation (or the quote opening a string of the outer document).
     #[inline(always)]
     fn expect(&mut self, byte: u8) -> Scan<()> {
-        if self.peek()? != byte {
+        if self.next_byte() != Some(byte) {
             return Err(Miss);
         }
         self.at += 1;
@@ -309,13 +318,24 @@ impl<'a> Cursor<'a> {
     /// A whole number of at most nine digits, without sign, fraction or exponent (anything else is
     /// a miss, even if it is a valid number).
     pub fn small_integer(&mut self) -> Scan<u32> {
-        let start = self.token_start();
-        self.number()?;
-        let text = self.text.get(start..self.at).ok_or(Miss)?;
-        if text.len() > 9 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        const MAX_DIGITS: usize = 9;
+        let (bytes, start) = (self.text.as_bytes(), self.token_start());
+        let (mut at, mut value) = (start, 0u32);
+        while let Some(digit) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
+            if at - start == MAX_DIGITS {
+                return Err(Miss);
+            }
+            value = value * 10 + u32::from(digit - b'0');
+            at += 1;
+        }
+        // JSON's grammar: a digit at least, no leading zero; a fraction or an exponent would make it
+        // another number.
+        let leading_zero = at - start > 1 && bytes.get(start) == Some(&b'0');
+        if at == start || leading_zero || matches!(bytes.get(at), Some(b'.' | b'e' | b'E')) {
             return Err(Miss);
         }
-        text.parse().map_err(|_| Miss)
+        self.at = at;
+        Ok(value)
     }
 
     /// An object at nesting `level` (1 for a document's outermost value): `field` is called with
@@ -349,15 +369,15 @@ impl<'a> Cursor<'a> {
             return Err(Miss);
         }
         self.expect(open)?;
-        if self.peek()? == close {
+        if self.next_byte() == Some(close) {
             self.at += 1;
             return Ok(());
         }
         for index in 0.. {
             item(self, index)?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                byte if byte == close => break,
+            match self.next_byte() {
+                Some(b',') => self.at += 1,
+                Some(byte) if byte == close => break,
                 _ => return Err(Miss),
             }
         }
@@ -476,6 +496,17 @@ mod tests {
         let mut cursor = Cursor::new(text).ok_or(Miss)?;
         cursor.object(1, |cursor, _| cursor.json_in_string(|inner| inner.skip_value(1)))?;
         if cursor.at_end() { Ok(()) } else { Err(Miss) }
+    }
+
+    #[test]
+    fn small_integers_are_plain_json_integers_of_at_most_nine_digits() {
+        let read = |text: &str| Cursor::new(text).ok_or(Miss)?.small_integer();
+        for (text, value) in [("0", 0), ("17", 17), (" 42,", 42), ("123456789", 123_456_789), ("7]", 7)] {
+            assert_eq!(read(text), Ok(value), "{text}");
+        }
+        for text in ["", "-1", "01", "00", "1.0", "1e2", "2E1", "1234567890", "x", "\"1\""] {
+            assert_eq!(read(text), Err(Miss), "{text}");
+        }
     }
 
     #[test]
