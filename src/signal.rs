@@ -15,8 +15,9 @@ use crate::time::Timestamp;
 pub enum Signal {
     /// A guarded function emitted an event carrying the chain header.
     Chain(ChainObservation),
-    /// A CloudWatch alarm changed state (direct action, EventBridge, or SNS-wrapped).
-    Alarm(AlarmSignal),
+    /// A CloudWatch alarm changed state (direct action, EventBridge, or SNS-wrapped). Boxed: alarms are
+    /// few and large, chain events many and small, and a batch's signals are sized by the largest kind.
+    Alarm(Box<AlarmSignal>),
     /// The optional periodic sweep (EventBridge "Scheduled Event").
     Sweep(SweepSignal),
 }

@@ -22,7 +22,7 @@ fn at(secs: u64) -> Timestamp {
 }
 
 fn alarm(state: AlarmState, namespace: &str, functions: &[&str]) -> Signal {
-    Signal::Alarm(AlarmSignal {
+    Signal::Alarm(Box::new(AlarmSignal {
         alarm_name: "a1".into(),
         alarm_arn: None,
         state,
@@ -33,7 +33,7 @@ fn alarm(state: AlarmState, namespace: &str, functions: &[&str]) -> Signal {
         account: None,
         region: None,
         transport: AlarmTransport::EventBridge,
-    })
+    }))
 }
 
 fn rules(verdicts: &[Verdict]) -> Vec<(&str, &'static str)> {

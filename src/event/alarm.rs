@@ -67,7 +67,7 @@ pub(super) fn signal(facts: AlarmFacts) -> Result<Signal, EventError> {
             functions.push(function);
         }
     }
-    Ok(Signal::Alarm(AlarmSignal {
+    Ok(Signal::Alarm(Box::new(AlarmSignal {
         alarm_name: facts.name,
         alarm_arn: facts.arn,
         state,
@@ -78,7 +78,7 @@ pub(super) fn signal(facts: AlarmFacts) -> Result<Signal, EventError> {
         account,
         region: facts.region,
         transport: facts.transport,
-    }))
+    })))
 }
 
 /// The alarm's Lambda action: `{"source": "aws.cloudwatch", "alarmArn", "accountId", "alarmData"}`.

@@ -108,7 +108,7 @@ fn alarm_signal(
     at: Timestamp,
     transport: AlarmTransport,
 ) -> Signal {
-    Signal::Alarm(AlarmSignal {
+    Signal::Alarm(Box::new(AlarmSignal {
         alarm_name: name.to_owned(),
         alarm_arn: Some(format!("arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}")),
         state: if breach { AlarmState::Alarm } else { AlarmState::Ok },
@@ -119,7 +119,7 @@ fn alarm_signal(
         account: Some("111122223333".to_owned()),
         region: Some("us-east-1".to_owned()),
         transport,
-    })
+    }))
 }
 
 /// True for the billing alarm going into ALARM.

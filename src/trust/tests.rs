@@ -31,7 +31,7 @@ fn chain(account: Option<&str>, region: Option<&str>) -> Signal {
 }
 
 fn alarm(namespace: &str, arn: Option<&str>, account: Option<&str>, region: Option<&str>) -> Signal {
-    Signal::Alarm(AlarmSignal {
+    Signal::Alarm(Box::new(AlarmSignal {
         alarm_name: "a".into(),
         alarm_arn: arn.map(str::to_owned),
         state: AlarmState::Alarm,
@@ -42,7 +42,7 @@ fn alarm(namespace: &str, arn: Option<&str>, account: Option<&str>, region: Opti
         account: account.map(str::to_owned),
         region: region.map(str::to_owned),
         transport: AlarmTransport::EventBridge,
-    })
+    }))
 }
 
 fn arn(partition: &str, region: &str, account: &str) -> String {
