@@ -87,24 +87,21 @@ const fn is_stop(byte: u8) -> bool {
     byte == b'"' || byte == b'\\'
 }
 
-/// The eight bytes at `at` as a little-endian word (first byte lowest), if there are eight.
-#[inline(always)]
-fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
-    let chunk = bytes.get(at..at.checked_add(8)?)?;
-    <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
-}
-
 /// Offset of the first stop byte (see [`stops`]) at or after `at`, or `None` at the end of `bytes`.
 #[inline(always)]
-fn next_stop(bytes: &[u8], mut at: usize) -> Option<usize> {
-    while let Some(word) = word_at(bytes, at) {
+fn next_stop(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = bytes.get(at..)?;
+    // Whole words of one slice: no bounds check per word.
+    let mut words = rest.chunks_exact(8);
+    let mut word_start = at;
+    for chunk in words.by_ref() {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
         match stops(word) {
-            0 => at += 8,
-            found => return Some(at + (found.trailing_zeros() / 8) as usize),
+            0 => word_start += 8,
+            found => return Some(word_start + (found.trailing_zeros() / 8) as usize),
         }
     }
-    let tail = bytes.get(at..)?;
-    tail.iter().position(|&b| is_stop(b)).map(|found| at + found)
+    words.remainder().iter().position(|&b| is_stop(b)).map(|found| word_start + found)
 }
 
 impl<'a> Cursor<'a> {
@@ -144,12 +141,11 @@ impl<'a> Cursor<'a> {
     /// The next token's first byte, not consumed (`"` for an inner document's `\"`).
     #[inline(always)]
     pub fn peek(&mut self) -> Scan<u8> {
-        let at = self.token_start();
-        let bytes = self.text.as_bytes();
-        match bytes.get(at).copied().ok_or(Miss)? {
+        let byte = self.next_byte().ok_or(Miss)?;
+        match byte {
             // A bare quote inside a string ends it: the inner document has ended early.
             b'"' if self.nested => Err(Miss),
-            b'\\' if self.nested && bytes.get(at + 1) == Some(&b'"') => Ok(b'"'),
+            b'\\' if self.nested && self.text.as_bytes().get(self.at + 1) == Some(&b'"') => Ok(b'"'),
             b'\\' if self.nested => Err(Miss),
             byte => Ok(byte),
         }
@@ -159,8 +155,12 @@ impl<'a> Cursor<'a> {
     /// document). Enough for punctuation, which is never a quote or a backslash.
     #[inline(always)]
     fn next_byte(&mut self) -> Option<u8> {
-        let at = self.token_start();
-        self.text.as_bytes().get(at).copied()
+        // One load when no space comes first (compact JSON: always).
+        let bytes = self.text.as_bytes();
+        match bytes.get(self.at) {
+            Some(b' ') => bytes.get(self.token_start()).copied(),
+            next => next.copied(),
+        }
     }
 
     /// Consumes punctuation (or the quote opening a string of the outer document).
