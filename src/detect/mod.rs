@@ -210,6 +210,7 @@ impl Detector {
         let scratch = guard.as_deref_mut().unwrap_or(&mut own);
         self.chains.clear_runs(&mut scratch.hops);
         scratch.tally.prepare(signals.len());
+        scratch.names.clear();
         let mut over_depth = Vec::new();
         // Read once per batch: an override set while the batch runs applies from the next batch on.
         let overrides = self.has_depth_limits.load(Ordering::Acquire);
@@ -219,7 +220,13 @@ impl Detector {
                 continue;
             };
             let header = &observation.header;
-            let id = self.functions.intern(&header.function);
+            let name = header.function.as_str();
+            let id = scratch.names.get(name).or_else(|| {
+                // Only found ids are memoised: each refused event still counts as rejected.
+                let id = self.functions.intern(&header.function)?;
+                scratch.names.insert(name, id);
+                Some(id)
+            });
             if let Some(id) = id {
                 scratch.tally.add(id);
             }
