@@ -15,6 +15,51 @@ pub(crate) struct Scratch {
     pub hops: ShardRuns,
     /// Events per function.
     pub tally: Tally,
+    /// Function ids of the names already interned in this batch.
+    pub names: NameMemo,
+}
+
+/// Slots of the name memo (a batch names a few distinct functions; 6 KB, cleared per batch).
+const MEMO_SLOTS: usize = 256;
+
+/// Function ids by where a name's text lives, for one batch: the parser shares one allocation per
+/// distinct name across a batch (`Arc<str>`), so a repeated name is recognised by its address and
+/// length without hashing it again. Sound because the batch's signals are borrowed for the whole
+/// call: two live, non-empty strings at the same address with the same length are the same text.
+/// Cleared before each batch, since addresses are reused once a batch is freed. A miss (a collision
+/// or a copied name) just interns as before.
+#[derive(Debug, Default)]
+pub(crate) struct NameMemo {
+    /// `(address, length, id)`; address 0 marks a free slot (never the address of a name).
+    slots: Vec<(usize, usize, FunctionId)>,
+}
+
+impl NameMemo {
+    /// Forgets every name (the memo must not outlive the batch it was filled from).
+    pub fn clear(&mut self) {
+        self.slots.clear();
+        self.slots.resize(MEMO_SLOTS, (0, 0, 0));
+    }
+
+    /// The id memoised for `name` in this batch.
+    pub fn get(&self, name: &str) -> Option<FunctionId> {
+        let (address, len) = (name.as_ptr().addr(), name.len());
+        let &(held, held_len, id) = self.slots.get(Self::slot(address))?;
+        (held == address && held_len == len).then_some(id)
+    }
+
+    /// Remembers `name`'s id for the rest of the batch.
+    pub fn insert(&mut self, name: &str, id: FunctionId) {
+        let address = name.as_ptr().addr();
+        if let Some(slot) = self.slots.get_mut(Self::slot(address)) {
+            *slot = (address, name.len(), id);
+        }
+    }
+
+    fn slot(address: usize) -> usize {
+        // Heap strings are at least 16-byte aligned: the bits above those vary between names.
+        (address >> 4) % MEMO_SLOTS
+    }
 }
 
 /// Marks a free slot of the tally (never a counted id: untracked events are not tallied).
@@ -67,6 +112,20 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memo_recognises_the_same_text_by_address_only() {
+        let (a, b) = (String::from("orders"), String::from("orders"));
+        let mut memo = NameMemo::default();
+        assert_eq!(memo.get(&a), None, "an uncleared memo has no slots");
+        memo.clear();
+        memo.insert(&a, 7);
+        assert_eq!(memo.get(&a), Some(7));
+        assert_eq!(memo.get(&a[..3]), None, "same address, shorter text");
+        assert_eq!(memo.get(&b), None, "same text elsewhere: interned again, not memoised");
+        memo.clear();
+        assert_eq!(memo.get(&a), None);
+    }
 
     #[test]
     fn tally_counts_colliding_ids_apart_and_empties_when_drained() {

@@ -22,6 +22,9 @@ pub(crate) type FunctionId = u32;
 /// Emitters tracked per root.
 pub(crate) const EMITTER_SLOTS: usize = 3;
 
+/// Id held by an emitter slot that has counted nothing yet (the untracked id, see `emitter_slot`).
+const EMPTY_SLOT: FunctionId = FunctionId::MAX;
+
 /// An emitter is throttled for chain size when it carries at least 1/`MEANINGFUL_SHARE` of the root's
 /// invocations: a two- or three-function loop trips every member, a bystander emitting once does not.
 const MEANINGFUL_SHARE: u64 = 5;
@@ -49,9 +52,20 @@ impl ChainState {
             max_depth: 0,
             first_seen: now,
             last_seen: now,
-            emitter_ids: [0; EMITTER_SLOTS],
+            emitter_ids: [EMPTY_SLOT; EMITTER_SLOTS],
             emitter_counts: [0; EMITTER_SLOTS],
         }
+    }
+
+    /// The state after a root's first observation: what `new(now)` + `record(depth, emitter, now)` gives,
+    /// built directly (every new root takes this path).
+    fn first(depth: u32, emitter: FunctionId, now: u32) -> Self {
+        let mut state = Self::new(now);
+        state.invocations = 1;
+        state.max_depth = depth;
+        state.emitter_ids[0] = emitter;
+        state.emitter_counts[0] = 1;
+        state
     }
 
     /// Stale when last seen more than a TTL away from `now` in either direction: an entry stamped far in
@@ -66,24 +80,32 @@ impl ChainState {
         self.last_seen = self.last_seen.max(now);
         self.first_seen = self.first_seen.min(now);
         let slot = match self.emitter_slot(emitter) {
-            Some(slot) => slot,
-            None => {
+            Ok(slot) => slot,
+            Err(smallest) => {
                 // Space-Saving: take over the smallest slot and inherit its count (an over-estimate that
                 // keeps the slots' sum equal to the invocations seen).
-                let slot = self.smallest_slot();
-                self.emitter_ids[slot] = emitter;
-                slot
+                self.emitter_ids[smallest] = emitter;
+                smallest
             }
         };
         self.emitter_counts[slot] = self.emitter_counts[slot].saturating_add(1);
     }
 
-    fn emitter_slot(&self, emitter: FunctionId) -> Option<usize> {
-        (0..EMITTER_SLOTS).find(|&i| self.emitter_counts[i] > 0 && self.emitter_ids[i] == emitter)
-    }
-
-    fn smallest_slot(&self) -> usize {
-        (0..EMITTER_SLOTS).min_by_key(|&i| self.emitter_counts[i]).unwrap_or(0)
+    /// The slot counting `emitter`. Empty slots hold `EMPTY_SLOT` (no count check needed): slots fill
+    /// in order and never empty, so the only emitter that can match an empty slot is the untracked id,
+    /// and it then lands in the first empty slot, where Space-Saving would have put it anyway.
+    /// `Err` carries the slot with the smallest count (the first of equals), found in the same pass.
+    fn emitter_slot(&self, emitter: FunctionId) -> Result<usize, usize> {
+        let mut smallest = 0;
+        for i in 0..EMITTER_SLOTS {
+            if self.emitter_ids[i] == emitter {
+                return Ok(i);
+            }
+            if self.emitter_counts[i] < self.emitter_counts[smallest] {
+                smallest = i;
+            }
+        }
+        Err(smallest)
     }
 
     /// Emitters carrying a meaningful share, largest first (the top one always included).
@@ -226,11 +248,13 @@ type Shard = hashbrown::raw::RawTable<(u64, SharedValue<ChainState>)>;
 #[derive(Debug)]
 pub(crate) struct ChainTable {
     map: DashMap<u64, ChainState, BuildHasherDefault<PassThrough>>,
-    keyer: foldhash::quality::RandomState,
+    keyer: foldhash::fast::RandomState,
     live: AtomicUsize,
     rejected: AtomicU64,
     last_forced_sweep: AtomicU32,
     limits: ChainLimits,
+    /// `budget + 1`: the invocation count that reports the root (computed once, compared per event).
+    trips_at: u64,
 }
 
 impl ChainTable {
@@ -241,17 +265,22 @@ impl ChainTable {
                 limits.max_chains.min(INITIAL_CHAINS),
                 BuildHasherDefault::default(),
             ),
-            keyer: foldhash::quality::RandomState::default(),
+            keyer: foldhash::fast::RandomState::default(),
             live: AtomicUsize::new(0),
             rejected: AtomicU64::new(0),
             last_forced_sweep: AtomicU32::new(u32::MAX),
+            trips_at: limits.budget.saturating_add(1),
             limits,
         }
     }
 
     /// The table key for a root id.
     pub fn key(&self, root: &str) -> u64 {
-        self.keyer.hash_one(root)
+        // The bytes alone: `hash_one(&str)` would also feed a 0xff terminator, one more multiply per
+        // event, that only matters when several fields are hashed in a row.
+        let mut hasher = self.keyer.build_hasher();
+        hasher.write(root.as_bytes());
+        hasher.finish()
     }
 
     /// Counts one invocation of `root` at `depth` by `emitter`.
@@ -372,25 +401,29 @@ impl ChainTable {
     /// Records into an existing or newly admitted root of a locked shard; `None` when the table is full.
     fn record(&self, table: &mut Shard, hop: Hop, now: u32, slots: &mut SlotCredit) -> Option<ChainOutcome> {
         let key = hop.key;
-        let state = match table.get_mut(key, |(k, _)| *k == key) {
-            Some((_, state)) => state.get_mut(),
-            None => {
-                // A slot is reserved before inserting, so concurrent inserts can never overshoot the cap.
-                self.take_slot(slots)?;
-                let fresh = (key, SharedValue::new(ChainState::new(now)));
-                table.insert_entry(key, fresh, |(k, _)| *k).1.get_mut()
-            }
-        };
-        Some(self.update(state, hop, now))
+        if let Some((_, state)) = table.get_mut(key, |(k, _)| *k == key) {
+            return Some(self.update(state.get_mut(), hop, now));
+        }
+        // A slot is reserved before inserting, so concurrent inserts can never overshoot the cap.
+        self.take_slot(slots)?;
+        let state = ChainState::first(hop.depth, hop.emitter, now);
+        table.insert_entry(key, (key, SharedValue::new(state)), |(k, _)| *k);
+        Some(self.outcome(&state))
     }
 
     /// Counts one hop into its root's state.
     fn update(&self, state: &mut ChainState, hop: Hop, now: u32) -> ChainOutcome {
         if state.expired(now, self.limits.ttl_secs) {
-            *state = ChainState::new(now);
+            *state = ChainState::first(hop.depth, hop.emitter, now);
+        } else {
+            state.record(hop.depth, hop.emitter, now);
         }
-        state.record(hop.depth, hop.emitter, now);
-        if u64::from(state.invocations) == self.limits.budget.saturating_add(1) {
+        self.outcome(state)
+    }
+
+    /// Over budget when this observation took the root from `budget` to `budget + 1` invocations.
+    fn outcome(&self, state: &ChainState) -> ChainOutcome {
+        if u64::from(state.invocations) == self.trips_at {
             return ChainOutcome::OverBudget(*state);
         }
         ChainOutcome::Counted
@@ -439,6 +472,24 @@ mod tests {
     #[test]
     fn bucket_stays_small() {
         assert_eq!(size_of::<(u64, ChainState)>(), 48);
+    }
+
+    #[test]
+    fn a_first_observation_is_built_as_new_then_record_would_build_it() {
+        for emitter in [0, 7, FunctionId::MAX] {
+            let mut recorded = ChainState::new(100);
+            recorded.record(3, emitter, 100);
+            assert_eq!(ChainState::first(3, emitter, 100), recorded);
+        }
+    }
+
+    #[test]
+    fn untracked_emitters_share_one_slot_like_any_other() {
+        let t = table(10, 100);
+        for emitter in [FunctionId::MAX, 1, FunctionId::MAX, 2, FunctionId::MAX] {
+            t.observe("r", 1, emitter, 0);
+        }
+        assert_eq!(t.get("r").unwrap().top_emitters(), vec![(FunctionId::MAX, 3), (1, 1), (2, 1)]);
     }
 
     #[test]

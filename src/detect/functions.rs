@@ -10,7 +10,7 @@
 //! the depth and chain-size rules still apply to them). Like chain roots, a hash collision — which a
 //! sender cannot aim for — would only make two functions share a window.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
@@ -63,8 +63,30 @@ impl FunctionTable {
     }
 
     /// The id of `function`, admitting it when new; `None` (counted as rejected) when the table is full.
+    #[inline(always)]
     pub fn intern(&self, function: &FunctionName) -> Option<FunctionId> {
-        let key = self.keyer.hash_one(function.as_str()) | 1;
+        let key = self.key(function.as_str());
+        // Known names (nearly every event) are found at their home slot: one load, no call.
+        let mask = self.keys.len() - 1;
+        let home = key as usize & mask;
+        if self.keys[home].load(Ordering::Acquire) == key {
+            return FunctionId::try_from(home).ok();
+        }
+        self.intern_slow(key, function)
+    }
+
+    /// The index key of a name: its seeded hash over the bytes alone (no `str` terminator: one string
+    /// per key), never 0, which marks an empty slot.
+    #[inline(always)]
+    fn key(&self, name: &str) -> u64 {
+        let mut hasher = self.keyer.build_hasher();
+        hasher.write(name.as_bytes());
+        hasher.finish() | 1
+    }
+
+    /// [`Self::intern`] past the home slot: probe on, admit when new.
+    #[inline(never)]
+    fn intern_slow(&self, key: u64, function: &FunctionName) -> Option<FunctionId> {
         let found = self.find_id(key).or_else(|| self.admit(key, function).map(|(id, _)| id));
         if found.is_none() {
             self.rejected.fetch_add(1, Ordering::Relaxed);
@@ -201,7 +223,7 @@ mod tests {
         for i in 0..8 {
             assert!(ids.iter().all(|v| v[i] == ids[0][i]), "one id per name across threads");
         }
-        let key = t.keyer.hash_one("f0") | 1;
+        let key = t.key("f0");
         assert_eq!(t.find(key).unwrap().1.window.count(0), 4 * 1_000, "every event counted");
     }
 

@@ -210,18 +210,27 @@ impl Detector {
         let scratch = guard.as_deref_mut().unwrap_or(&mut own);
         self.chains.clear_runs(&mut scratch.hops);
         scratch.tally.prepare(signals.len());
+        scratch.names.clear();
         let mut over_depth = Vec::new();
+        // Read once per batch: an override set while the batch runs applies from the next batch on.
+        let overrides = self.has_depth_limits.load(Ordering::Acquire);
         for (index, signal) in signals.iter().enumerate() {
             let Signal::Chain(observation) = signal else {
                 verdicts.extend(self.observe(signal, now));
                 continue;
             };
             let header = &observation.header;
-            let id = self.functions.intern(&header.function);
+            let name = header.function.as_str();
+            let id = scratch.names.get(name).or_else(|| {
+                // Only found ids are memoised: each refused event still counts as rejected.
+                let id = self.functions.intern(&header.function)?;
+                scratch.names.insert(name, id);
+                Some(id)
+            });
             if let Some(id) = id {
                 scratch.tally.add(id);
             }
-            if let Some(verdict) = self.depth_verdict(header)
+            if let Some(verdict) = self.depth_verdict_with(header, overrides)
                 && !over_depth.contains(&header.function)
             {
                 over_depth.push(header.function.clone());
@@ -271,7 +280,16 @@ impl Detector {
 
     /// Throttle the emitter when the chain is deeper than its limit.
     fn depth_verdict(&self, header: &ChainHeader) -> Option<Verdict> {
-        let limit = self.depth_limit(&header.function);
+        self.depth_verdict_with(header, self.has_depth_limits.load(Ordering::Acquire))
+    }
+
+    /// [`Self::depth_verdict`] given whether any per-function override exists (a batch reads it once).
+    #[inline]
+    fn depth_verdict_with(&self, header: &ChainHeader, overrides: bool) -> Option<Verdict> {
+        if !overrides && header.depth <= self.config.max_depth {
+            return None;
+        }
+        let limit = if overrides { self.depth_limit(&header.function) } else { self.config.max_depth };
         (header.depth > limit).then(|| Verdict::Throttle {
             function: header.function.clone(),
             reason: Reason::Depth { root: header.root.clone(), depth: header.depth, limit },
