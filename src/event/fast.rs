@@ -77,6 +77,39 @@ fn record<'a>(
     Ok(())
 }
 
+// Each object's keys in the order AWS writes them (see `Cursor::object_in_order`): an SQS record and
+// its `attributes`, then, inside the body's string, an EventBridge event, its `detail` and the header.
+const RECORD_KEYS: &[&[u8]] = &[
+    br#""messageId":"#,
+    br#""receiptHandle":"#,
+    br#""body":"#,
+    br#""attributes":"#,
+    br#""messageAttributes":"#,
+    br#""md5OfBody":"#,
+    br#""eventSource":"#,
+    br#""eventSourceARN":"#,
+    br#""awsRegion":"#,
+];
+const ATTRIBUTE_KEYS: &[&[u8]] = &[
+    br#""ApproximateReceiveCount":"#,
+    br#""SentTimestamp":"#,
+    br#""SenderId":"#,
+    br#""ApproximateFirstReceiveTimestamp":"#,
+];
+const BODY_KEYS: &[&[u8]] = &[
+    br#"\"version\":"#,
+    br#"\"id\":"#,
+    br#"\"detail-type\":"#,
+    br#"\"source\":"#,
+    br#"\"account\":"#,
+    br#"\"time\":"#,
+    br#"\"region\":"#,
+    br#"\"resources\":"#,
+    br#"\"detail\":"#,
+];
+const DETAIL_KEYS: &[&[u8]] = &[br#"\"runawayGuard\":"#];
+const HEADER_KEYS: &[&[u8]] = &[br#"\"root\":"#, br#"\"depth\":"#, br#"\"function\":"#];
+
 /// Marks a known key as seen; a repeat is a miss (the general parser rejects it).
 fn first_time(seen: &mut u8, bit: u8) -> Scan<()> {
     if *seen & bit != 0 {
@@ -89,8 +122,8 @@ fn first_time(seen: &mut u8, bit: u8) -> Scan<()> {
 /// An SQS record of the common shape.
 fn sqs_chain_record<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal> {
     let (mut seen, mut from_sqs, mut signal) = (0u8, false, None);
-    cursor.object(3, |cursor, key| {
-        match key.plain()? {
+    cursor.object_in_order(3, RECORD_KEYS, |cursor, key| {
+        match key {
             b"eventSource" => {
                 first_time(&mut seen, 1)?;
                 from_sqs = cursor.string()?.plain()? == sqs::EVENT_SOURCE.as_bytes();
@@ -133,8 +166,8 @@ fn sqs_chain_record<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<
 /// is what SQS sends.
 fn system_attributes(cursor: &mut Cursor<'_>) -> Scan<()> {
     let mut seen = 0u8;
-    cursor.object(4, |cursor, key| {
-        if key.plain()? == b"SentTimestamp" {
+    cursor.object_in_order(4, ATTRIBUTE_KEYS, |cursor, key| {
+        if key == b"SentTimestamp" {
             first_time(&mut seen, 1)?;
             cursor.plain_string_or_null().map(drop)
         } else {
@@ -146,8 +179,8 @@ fn system_attributes(cursor: &mut Cursor<'_>) -> Scan<()> {
 /// The body: an EventBridge event whose `detail.runawayGuard` is the chain header.
 fn chain_body<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal> {
     let (mut seen, mut account, mut region, mut time, mut header) = (0u8, None, None, None, None);
-    cursor.object(1, |cursor, key| {
-        match key.plain()? {
+    cursor.object_in_order(1, BODY_KEYS, |cursor, key| {
+        match key {
             b"account" => {
                 first_time(&mut seen, 1)?;
                 account = cursor.plain_string_or_null()?;
@@ -180,8 +213,8 @@ fn detail<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Option<Cha
     if cursor.null()? {
         return Ok(None);
     }
-    cursor.object(2, |cursor, key| {
-        if key.plain()? == b"runawayGuard" {
+    cursor.object_in_order(2, DETAIL_KEYS, |cursor, key| {
+        if key == b"runawayGuard" {
             first_time(&mut seen, 1)?;
             header = Some(chain_header(cursor, reuse)?);
             Ok(())
@@ -196,8 +229,8 @@ fn detail<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Option<Cha
 /// deviation is left to the general parser, whose errors name it.
 fn chain_header<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<ChainHeader> {
     let (mut seen, mut root, mut depth, mut function) = (0u8, None, None, None);
-    cursor.object(3, |cursor, key| {
-        match key.plain()? {
+    cursor.object_in_order(3, HEADER_KEYS, |cursor, key| {
+        match key {
             b"root" => {
                 first_time(&mut seen, 1)?;
                 root = Some(cursor.string()?.plain_str()?);

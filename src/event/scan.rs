@@ -104,6 +104,19 @@ fn next_stop(bytes: &[u8], at: usize) -> Option<usize> {
     words.remainder().iter().position(|&b| is_stop(b)).map(|found| word_start + found)
 }
 
+/// Whether `text` is at `at` in `bytes`. Key texts are mostly 8 to 16 bytes: those are compared as two
+/// overlapping words, without a call to `memcmp`.
+#[inline(always)]
+fn text_at(bytes: &[u8], at: usize, text: &[u8]) -> bool {
+    let Some(here) = bytes.get(at..at + text.len()) else { return false };
+    let len = text.len();
+    if !(8..=16).contains(&len) {
+        return here == text;
+    }
+    let word = |of: &[u8], from: usize| of.get(from..from + 8).and_then(|w| <[u8; 8]>::try_from(w).ok());
+    word(here, 0) == word(text, 0) && word(here, len - 8) == word(text, len - 8)
+}
+
 impl<'a> Cursor<'a> {
     /// A cursor at the start of `text`; `None` when `text` holds a control byte (see the module
     /// documentation).
@@ -352,6 +365,47 @@ impl<'a> Cursor<'a> {
         })
     }
 
+    /// An object whose keys usually come in a known order: `keys` holds each one's exact text from
+    /// its opening quote through the colon, as this document writes it (`"body":`, or `\"body\":`
+    /// inside a string). The key the order predicts next is taken by comparing that text, without
+    /// scanning; any other key is scanned as usual. `field` gets each key's name and must consume its
+    /// value; an escaped key is a miss (the general parser reads it).
+    pub fn object_in_order(
+        &mut self,
+        level: usize,
+        keys: &[&'static [u8]],
+        mut field: impl FnMut(&mut Self, &'a [u8]) -> Scan<()>,
+    ) -> Scan<()> {
+        let quote = if self.nested { 2 } else { 1 };
+        let name_of = |text: &'static [u8]| text.get(quote..text.len().saturating_sub(quote + 1));
+        let mut next = 0;
+        self.items(level, b'{', b'}', |cursor, _| {
+            let at = cursor.token_start();
+            let bytes = cursor.text.as_bytes();
+            // The predicted key, or the one after it (a sender may leave an optional key out).
+            let predicted = (next..next + 2).find_map(|index| {
+                let text = *keys.get(index)?;
+                text_at(bytes, at, text).then_some((index, text))
+            });
+            let name = match predicted {
+                Some((index, text)) => {
+                    cursor.at = at + text.len();
+                    next = index + 1;
+                    name_of(text).ok_or(Miss)?
+                }
+                None => {
+                    let name = cursor.string()?.plain()?;
+                    cursor.expect(b':')?;
+                    if let Some(found) = keys.iter().position(|&text| name_of(text) == Some(name)) {
+                        next = found + 1;
+                    }
+                    name
+                }
+            };
+            field(cursor, name)
+        })
+    }
+
     /// An array at nesting `level`: `element` is called with each index and must consume the element.
     pub fn array(&mut self, level: usize, element: impl FnMut(&mut Self, usize) -> Scan<()>) -> Scan<()> {
         self.items(level, b'[', b']', element)
@@ -507,6 +561,27 @@ mod tests {
         for text in ["", "-1", "01", "00", "1.0", "1e2", "2E1", "1234567890", "x", "\"1\""] {
             assert_eq!(read(text), Err(Miss), "{text}");
         }
+    }
+
+    #[test]
+    fn keys_in_order_are_named_as_if_scanned() {
+        const KEYS: &[&[u8]] = &[br#""a":"#, br#""bb":"#, br#""long-key-name":"#];
+        let names = |text: &str| -> Scan<Vec<String>> {
+            let mut cursor = Cursor::new(text).ok_or(Miss)?;
+            let mut names = Vec::new();
+            cursor.object_in_order(1, KEYS, |cursor, name| {
+                names.push(String::from_utf8_lossy(name).into_owned());
+                cursor.skip_value(2)
+            })?;
+            Ok(names)
+        };
+        let expect = |list: &[&str]| Ok(list.iter().map(|n| n.to_string()).collect::<Vec<_>>());
+        assert_eq!(names(r#"{"a":1,"bb":2,"long-key-name":3}"#), expect(&["a", "bb", "long-key-name"]));
+        assert_eq!(names(r#"{"a":1,"long-key-name":3}"#), expect(&["a", "long-key-name"]), "one left out");
+        assert_eq!(names(r#"{"long-key-name":3,"a":1}"#), expect(&["long-key-name", "a"]), "reordered");
+        assert_eq!(names(r#"{"bbb":1,"a" : 2,"x":3}"#), expect(&["bbb", "a", "x"]), "others scanned");
+        assert_eq!(names(r#"{"a":1,"b\u0062":2}"#), Err(Miss), "an escaped key is the general parser's");
+        assert_eq!(names(r#"{"a":1,"bb""#), Err(Miss));
     }
 
     #[test]
