@@ -40,7 +40,7 @@ impl<'a> Reuse<'a> {
 
     /// An envelope string (account, region), stored as is.
     pub fn text(&mut self, text: &'a str) -> Arc<str> {
-        self.texts.get_or_build(text, |text| Some(Arc::from(text))).unwrap_or_else(|| Arc::from(text))
+        self.texts.by_text.entry(text).or_insert_with(|| Arc::from(text)).clone()
     }
 
     /// An envelope time (RFC 3339), `None` when it does not parse.
