@@ -28,6 +28,7 @@
 
 mod alarm;
 mod envelope;
+mod exact;
 mod fast;
 mod json;
 mod region;
