@@ -12,6 +12,7 @@
 use super::fast::{Envelope, detail, header, observation, system_attributes};
 use super::reuse::Reuse;
 use super::scan::{Cursor, Miss, Scan};
+use crate::chain::ChainHeader;
 use crate::signal::Signal;
 
 /// Consumes `text` when it comes next; a miss otherwise.
@@ -66,16 +67,16 @@ fn chain_body<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal
     expect(cursor, br#",\"resources\":"#)?;
     cursor.skip_value(2)?;
     expect(cursor, br#",\"detail\":"#)?;
-    let header = header_alone(cursor, reuse)?;
+    let header = header_in_detail(cursor, reuse)?;
     expect(cursor, b"}")?;
     Ok(observation(header, Envelope { account, region, time }, reuse))
 }
 
 /// `detail`: most often the header alone, read as a run of texts; a detail with other keys is read
 /// key by key (`fast::detail`).
-fn header_alone<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<crate::chain::ChainHeader> {
+fn header_in_detail<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<ChainHeader> {
     let start = cursor.token_start();
-    if let Ok(header) = header_in_order(cursor, reuse) {
+    if let Ok(header) = header_alone(cursor, reuse) {
         return Ok(header);
     }
     cursor.rewind(start);
@@ -83,7 +84,7 @@ fn header_alone<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<crat
 }
 
 /// `{"runawayGuard":{"root":…,"depth":…,"function":…}}`, inside the body's string.
-fn header_in_order<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<crate::chain::ChainHeader> {
+fn header_alone<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<ChainHeader> {
     expect(cursor, br#"{\"runawayGuard\":{\"root\":"#)?;
     let root = cursor.string()?.plain_str()?;
     expect(cursor, br#",\"depth\":"#)?;
