@@ -212,7 +212,6 @@ fn chain_body<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal
 }
 
 /// The envelope fields of an EventBridge event that a chain observation keeps, as the body writes them.
-#[derive(Default)]
 pub(super) struct Envelope<'a> {
     pub account: Option<&'a str>,
     pub region: Option<&'a str>,

@@ -104,9 +104,10 @@ fn next_stop(bytes: &[u8], at: usize) -> Option<usize> {
     words.remainder().iter().position(|&b| is_stop(b)).map(|found| word_start + found)
 }
 
-/// Whether `text` is at `at` in `bytes`. The texts are constants of 8 to 40 bytes (keys with their
-/// punctuation): compared a word at a time, the last word overlapping the one before, so with the
-/// length known where it is inlined this is a few loads and compares, without a call to `memcmp`.
+/// Whether `text` is at `at` in `bytes`. The texts are constants, mostly of 8 to 40 bytes (keys with
+/// their punctuation): those are compared a word at a time, the last word overlapping the one before,
+/// so with the length known where it is inlined this is a few loads and compares, without a call to
+/// `memcmp`. Shorter ones (`}`) are compared as slices.
 #[inline(always)]
 fn text_at(bytes: &[u8], at: usize, text: &[u8]) -> bool {
     let Some(here) = bytes.get(at..at + text.len()) else { return false };
@@ -615,6 +616,21 @@ mod tests {
             r#"{"k":"{"a":1}"}"#,                    // bare quotes: not a string at all
         ] {
             assert_eq!(inner(text), Err(Miss), "{text}");
+        }
+    }
+
+    #[test]
+    fn expected_texts_are_compared_byte_for_byte() {
+        for len in 1..=40 {
+            let text: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let bytes = [b"xx".as_slice(), &text, b"!"].concat();
+            assert!(text_at(&bytes, 2, &text), "{len}");
+            for wrong in 0..len {
+                let mut other = bytes.clone();
+                other[2 + wrong] = b'#';
+                assert!(!text_at(&other, 2, &text), "{len}: byte {wrong}");
+            }
+            assert!(!text_at(&bytes[..len + 1], 2, &text), "{len}: cut short");
         }
     }
 
