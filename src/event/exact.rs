@@ -17,7 +17,7 @@ use crate::signal::Signal;
 
 /// Consumes `text` when it comes next; a miss otherwise.
 #[inline(always)]
-fn expect(cursor: &mut Cursor<'_>, text: &[u8]) -> Scan<()> {
+fn require(cursor: &mut Cursor<'_>, text: &[u8]) -> Scan<()> {
     if cursor.text(text) { Ok(()) } else { Err(Miss) }
 }
 
@@ -25,50 +25,50 @@ fn expect(cursor: &mut Cursor<'_>, text: &[u8]) -> Scan<()> {
 /// header: the same keys as AWS's documented example, in its order. `receiptHandle` and
 /// `md5OfBody` may be left out (test tools and replays do).
 pub(super) fn sqs_chain_record<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal> {
-    expect(cursor, br#"{"messageId":"#)?;
+    require(cursor, br#"{"messageId":"#)?;
     cursor.string()?;
     if cursor.text(br#","receiptHandle":"#) {
         cursor.string()?;
     }
-    expect(cursor, br#","body":"#)?;
+    require(cursor, br#","body":"#)?;
     let signal = cursor.json_in_string(|body| chain_body(body, reuse))?;
-    expect(cursor, br#","attributes":"#)?;
+    require(cursor, br#","attributes":"#)?;
     system_attributes(cursor)?;
     // Message attributes may carry the chain header: only an empty set is read here.
-    expect(cursor, br#","messageAttributes":{}"#)?;
+    require(cursor, br#","messageAttributes":{}"#)?;
     if cursor.text(br#","md5OfBody":"#) {
         cursor.string()?;
     }
-    expect(cursor, br#","eventSource":"aws:sqs","eventSourceARN":"#)?;
+    require(cursor, br#","eventSource":"aws:sqs","eventSourceARN":"#)?;
     cursor.string()?.plain()?;
-    expect(cursor, br#","awsRegion":"#)?;
+    require(cursor, br#","awsRegion":"#)?;
     cursor.string()?.plain()?;
-    expect(cursor, b"}")?;
+    require(cursor, b"}")?;
     Ok(signal)
 }
 
 /// The body: an EventBridge event's keys in the order EventBridge writes them, inside the record's
 /// string (so every quote is `\"`).
 fn chain_body<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal> {
-    expect(cursor, br#"{\"version\":"#)?;
+    require(cursor, br#"{\"version\":"#)?;
     cursor.string()?;
-    expect(cursor, br#",\"id\":"#)?;
+    require(cursor, br#",\"id\":"#)?;
     cursor.string()?;
-    expect(cursor, br#",\"detail-type\":"#)?;
+    require(cursor, br#",\"detail-type\":"#)?;
     cursor.string()?;
-    expect(cursor, br#",\"source\":"#)?;
+    require(cursor, br#",\"source\":"#)?;
     cursor.string()?;
-    expect(cursor, br#",\"account\":"#)?;
+    require(cursor, br#",\"account\":"#)?;
     let account = Some(cursor.string()?.plain_str()?);
-    expect(cursor, br#",\"time\":"#)?;
+    require(cursor, br#",\"time\":"#)?;
     let time = Some(cursor.string()?.plain_str()?);
-    expect(cursor, br#",\"region\":"#)?;
+    require(cursor, br#",\"region\":"#)?;
     let region = Some(cursor.string()?.plain_str()?);
-    expect(cursor, br#",\"resources\":"#)?;
+    require(cursor, br#",\"resources\":"#)?;
     cursor.skip_value(2)?;
-    expect(cursor, br#",\"detail\":"#)?;
+    require(cursor, br#",\"detail\":"#)?;
     let header = header_in_detail(cursor, reuse)?;
-    expect(cursor, b"}")?;
+    require(cursor, b"}")?;
     Ok(observation(header, Envelope { account, region, time }, reuse))
 }
 
@@ -85,13 +85,13 @@ fn header_in_detail<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<
 
 /// `{"runawayGuard":{"root":…,"depth":…,"function":…}}`, inside the body's string.
 fn header_alone<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<ChainHeader> {
-    expect(cursor, br#"{\"runawayGuard\":{\"root\":"#)?;
+    require(cursor, br#"{\"runawayGuard\":{\"root\":"#)?;
     let root = cursor.string()?.plain_str()?;
-    expect(cursor, br#",\"depth\":"#)?;
+    require(cursor, br#",\"depth\":"#)?;
     let depth = cursor.small_integer()?;
-    expect(cursor, br#",\"function\":"#)?;
+    require(cursor, br#",\"function\":"#)?;
     let function = cursor.string()?.plain_str()?;
-    expect(cursor, b"}}")?;
+    require(cursor, b"}}")?;
     header(root, depth, function, reuse)
 }
 
