@@ -22,7 +22,7 @@
 //! - `baseline_mutex_hashmap_batched`: the same baseline holding the lock for a whole batch, to show
 //!   how much of the gap is the batching alone.
 //! - `baseline_mutex_hashmap_chains_only`: the baseline without rate windows (less work than the
-//!   detector does; the baseline of earlier README figures).
+//!   detector does; compare it with `baseline_mutex_hashmap` to see what the rate windows cost).
 
 use std::collections::HashMap;
 use std::hint::black_box;

@@ -70,7 +70,7 @@ step "clippy (guard, all targets)" cargo clippy --all-targets -- -D warnings
 step "clippy (detector)" cargo clippy --no-default-features --features detector --all-targets -- -D warnings
 step "clippy (chain only)" cargo clippy --no-default-features -- -D warnings
 # The integration tests drive the binary that ships: the release build (also what the numbers in
-# README "Measured numbers" quote). Without RUNAWAY_GUARD_BIN (e.g. `scripts/test.sh --test NAME`) they fall
+# docs/benchmarks.md quote). Without RUNAWAY_GUARD_BIN (e.g. `scripts/test.sh --test NAME`) they fall
 # back to the debug binary Cargo builds for the test run.
 step "release build" cargo build --release --bin runaway-guard
 export RUNAWAY_GUARD_BIN="$PWD/target/release/runaway-guard"

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 /// Recursion and runaway-cost guard for AWS Lambda.
 ///
 /// Uses the standard AWS environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL) and the
-/// RUNAWAY_GUARD_* variables documented in README.md.
+/// RUNAWAY_GUARD_* variables documented in docs/detection.md.
 #[derive(Debug, Parser)]
 #[command(name = "runaway-guard", version, about, long_about = None)]
 pub struct Cli {
@@ -60,7 +60,7 @@ pub enum Command {
         /// Scenario name (default: all built-in scenarios).
         #[arg(long, conflicts_with = "scenario_file")]
         scenario: Option<String>,
-        /// Your own scenario, described in a JSON file (see README).
+        /// Your own scenario, described in a JSON file (see docs/simulation.md).
         #[arg(long)]
         scenario_file: Option<PathBuf>,
         /// Print JSON instead of text.

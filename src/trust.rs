@@ -8,7 +8,7 @@
 //! its region; its partition). A distrusted signal becomes a `rejected` record and never an action.
 //! A claim the event does not make (no account, no region) is not contradicted, so it passes: the
 //! envelopes AWS generates always carry both, and hand-written events reach the guard only through
-//! someone allowed to invoke it. See README.md "Trust model".
+//! someone allowed to invoke it. See docs/trust-model.md.
 //!
 //! Chain headers are the one signal anyone allowed to PutEvents on the bus can write in full.
 //! Their reach is bounded by the policy cap and, when `RUNAWAY_GUARD_CORROBORATE=true`, by

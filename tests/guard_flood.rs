@@ -111,7 +111,7 @@ async fn one_alarm_naming_sixty_functions_throttles_the_cap_and_alerts_at_most_f
     assert_eq!(throttled.len(), CAP, "{throttled:?}");
     assert!(throttled.iter().all(|f| f.starts_with("fan-")), "{throttled:?}");
 
-    // README: capped trips are alerted, but only for the first MAX_FUNCTIONS_PER_EVENT (50) functions
+    // docs/limits-and-faults.md: capped trips are alerted, but only for the first MAX_FUNCTIONS_PER_EVENT (50) functions
     // of an event; the rest are capped without any AWS call. 50 acted on − 2 exempt (not alerted) = 48.
     let alerts = moto.delivered(&queue).await;
     let by_outcome = |o: &str| alerts.iter().filter(|a| attribute(a, "outcome") == o).count();

@@ -193,7 +193,7 @@ fn scenario_files_load_and_bad_ones_are_typed_errors() {
     assert!(matches!(missing, Err(SimError::Io { .. })));
 }
 
-/// `cargo test --test simulate -- --ignored --nocapture print_report`: the report README.md "Results (seed 1)" quotes.
+/// `cargo test --test simulate -- --ignored --nocapture print_report`: the report docs/simulation.md "Results (seed 1)" quotes.
 /// `SIM_ONLY=NAME` runs one scenario, `SIM_SVG=FILE` writes the chart, `SIM_RATE_LIMIT=N` overrides the rate rule.
 #[test]
 #[ignore = "prints the report; run by hand"]

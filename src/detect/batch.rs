@@ -4,7 +4,7 @@
 //!
 //! Fresh per-batch buffers cost more than their `malloc`: a batch of several kilobytes of scratch asks
 //! the allocator for a large block right after the previous batch's signals were freed, which makes
-//! glibc consolidate those thousands of small free chunks inside the call (README "Benchmarks").
+//! glibc consolidate those thousands of small free chunks inside the call (docs/benchmarks.md).
 
 use super::chains::{FunctionId, ShardRuns};
 

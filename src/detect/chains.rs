@@ -1,7 +1,7 @@
 //! The chain table: per-root state (invocations, max depth, first/last seen, top emitters) with a hard
 //! cap and TTL eviction, so a flood of unique roots cannot grow memory without bound.
 //!
-//! Hot-path choices (see README.md "Benchmarks" for the measurements):
+//! Hot-path choices (see docs/benchmarks.md for the measurements):
 //! - roots are keyed by a seeded 64-bit hash of the root id, not an owned `String`: no allocation per
 //!   observation, no pointer chase to compare keys, and a 48-byte bucket. Two roots colliding only merges
 //!   their counts; the seed is random per process, so a sender cannot aim for a collision, and a sender
@@ -243,7 +243,7 @@ type Shard = hashbrown::raw::RawTable<(u64, SharedValue<ChainState>)>;
 ///
 /// Observations go through the shard directly (DashMap's `raw-api`) rather than `entry()`: uncontended
 /// lock atomics cost ~13 plain instructions each here, so a batch takes each shard lock once instead of
-/// once per event (README "Benchmarks"). All code here is safe; the raw table is only used through its
+/// once per event (docs/benchmarks.md). All code here is safe; the raw table is only used through its
 /// safe `get_mut` / `insert_entry`, with DashMap's own hash (the key itself, via `PassThrough`).
 #[derive(Debug)]
 pub(crate) struct ChainTable {

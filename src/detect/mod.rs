@@ -4,7 +4,7 @@
 //! module, so one `Detector` is shared across tasks.
 //!
 //! Layout: `chains` (per-root table), `functions` (function ids + rate windows), `window` (buckets
-//! and rate rules), [`cost`] (the offender-search cost model). Rules and defaults: README.md "Detection rules and thresholds".
+//! and rate rules), [`cost`] (the offender-search cost model). Rules and defaults: docs/detection.md.
 
 mod batch;
 mod chains;

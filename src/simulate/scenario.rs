@@ -3,7 +3,7 @@
 //! A scenario describes an account: functions, SQS queues, routes (which function emits what to whom),
 //! organic traffic, alarms, and an incident: routes and traffic changes flagged `"incident": true` only
 //! exist from `incident_at_secs`. The baseline run leaves them out; "leaked" is measured against it.
-//! README.md ("Scenario files") documents every field.
+//! docs/simulation.md ("Scenario files") documents every field.
 
 use serde::{Deserialize, Serialize};
 
