@@ -150,15 +150,17 @@ fn check(page: &Path, target: &str) -> Option<String> {
     let full = root().join(&linked);
     if !full.exists() {
         let pending = PENDING_PAGES.iter().any(|p| Path::new(p) == linked);
-        return (!pending).then(|| format!("{}: `{target}`: {} does not exist", page.display(), linked.display()));
+        return (!pending)
+            .then(|| format!("{}: `{target}`: {} does not exist", page.display(), linked.display()));
     }
     let anchor = anchor?;
     if full.is_dir() || full.extension().is_none_or(|ext| ext != "md") {
         return Some(format!("{}: `{target}`: an anchor into a file that is not Markdown", page.display()));
     }
     let text = std::fs::read_to_string(&full).expect("readable page");
-    (!anchors(&text).contains(anchor))
-        .then(|| format!("{}: `{target}`: {} has no heading with anchor #{anchor}", page.display(), linked.display()))
+    (!anchors(&text).contains(anchor)).then(|| {
+        format!("{}: `{target}`: {} has no heading with anchor #{anchor}", page.display(), linked.display())
+    })
 }
 
 #[test]
