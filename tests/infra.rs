@@ -17,6 +17,9 @@ mod scan;
 #[path = "infra/schema.rs"]
 mod schema;
 
+#[path = "infra/alarms.rs"]
+mod alarms;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
