@@ -186,6 +186,15 @@ resource "aws_cloudwatch_metric_alarm" "billing" {
 ################################################################################
 
 locals {
+  per_function_invocations_alarm_name = "${var.name}-per-function-invocations"
+  per_function_recursion_alarm_name   = "${var.name}-per-function-recursion"
+  # The alarms whose contributors already in ALARM the guard re-judges (DescribeAlarmContributors; the
+  # IAM statement ReadAlarmContributors allows exactly "<name>-per-function-*").
+  contributor_alarm_names = concat(
+    var.enable_function_invocations_alarm ? [local.per_function_invocations_alarm_name] : [],
+    var.enable_recursion_alarm ? [local.per_function_recursion_alarm_name] : [],
+  )
+
   # The guard and the env-exempt functions are left out of the query: the guard never acts on them, so
   # their series would only cost money and invoke the guard for nothing. Names are validated
   # ([a-zA-Z0-9_-]), so they need no escaping inside the quotes.
@@ -211,7 +220,7 @@ locals {
 resource "aws_cloudwatch_metric_alarm" "per_function_invocations" {
   count = var.enable_function_invocations_alarm ? 1 : 0
 
-  alarm_name        = "${var.name}-per-function-invocations"
+  alarm_name        = local.per_function_invocations_alarm_name
   alarm_description = "A function above ${var.function_invocations_threshold} invocations/min: its contributor event makes ${var.name} judge it against its own history."
 
   # Each contributor (function) is evaluated on its own series against the threshold.
@@ -235,7 +244,7 @@ resource "aws_cloudwatch_metric_alarm" "per_function_invocations" {
 resource "aws_cloudwatch_metric_alarm" "per_function_recursion" {
   count = var.enable_recursion_alarm ? 1 : 0
 
-  alarm_name        = "${var.name}-per-function-recursion"
+  alarm_name        = local.per_function_recursion_alarm_name
   alarm_description = "Lambda's own loop detection dropped a recursive invocation of a function: its contributor event names the loop to ${var.name}."
 
   metric_query {

@@ -59,10 +59,17 @@ def download_wheel(into: Path) -> Path:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as req:
         req.write(f"{WHEEL}=={WHEEL_VERSION} --hash=sha256:{WHEEL_SHA256}\n")
     try:
+        # pip honours PIP_INDEX_URL and the other PIP_* settings, so a mirror works unchanged.
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
              "--no-deps", "--only-binary=:all:", "--require-hashes", "-r", req.name, "-d", str(into)],
             check=True,
+        )
+    except subprocess.CalledProcessError as e:
+        sys.exit(
+            f"provider-schema: `{sys.executable} -m pip download {WHEEL}=={WHEEL_VERSION}` failed ({e.returncode}); "
+            "it needs pip (python3 -m ensurepip, or the python3-pip package) and access to PyPI or a mirror "
+            "(PIP_INDEX_URL)"
         )
     finally:
         os.unlink(req.name)
