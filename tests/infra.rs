@@ -106,7 +106,7 @@ fn every_tf_file_parses() {
     for expected in ["versions.tf", "variables.tf", "outputs.tf", "main.tf", "iam.tf", "events.tf"] {
         assert!(infra().join(expected).is_file(), "infra/{expected} is missing");
     }
-    for example in ["basic", "multi-region"] {
+    for example in ["basic", "multi-region", "young-account"] {
         let dir = infra().join("examples").join(example);
         assert!(!tf_files(&dir).is_empty(), "examples/{example} has no .tf files");
     }
@@ -171,7 +171,7 @@ fn environment_names_are_ones_the_guard_reads() {
 
 #[test]
 fn each_example_enables_the_billing_alarm_at_most_once() {
-    for example in ["basic", "multi-region"] {
+    for example in ["basic", "multi-region", "young-account"] {
         let mut enabled = 0;
         for path in tf_files(&infra().join("examples").join(example)) {
             for module in blocks(&parse(&path), "module") {
