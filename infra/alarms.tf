@@ -175,3 +175,91 @@ resource "aws_cloudwatch_metric_alarm" "billing" {
 
   depends_on = [aws_sns_topic_policy.billing]
 }
+
+################################################################################
+# Per-function detection without instrumentation: Metrics Insights alarms on a multi-time-series query.
+# Every function is a contributor; CloudWatch sends one "CloudWatch Alarm Contributor State Change" event
+# per contributor, which the contributor rule (events.tf) routes to the guard. The alarms have no
+# actions of their own: the payload of a contributor alarm action is undocumented, and the parent's
+# "N out of M time series" state change carries no function name. Billed $0.10 per metric analyzed per
+# month: about $0.10 per function for the Invocations alarm (docs/cost.md).
+################################################################################
+
+locals {
+  per_function_invocations_alarm_name = "${var.name}-per-function-invocations"
+  per_function_recursion_alarm_name   = "${var.name}-per-function-recursion"
+  # The alarms whose contributors already in ALARM the guard re-judges (DescribeAlarmContributors; the
+  # IAM statement ReadAlarmContributors allows exactly "<name>-per-function-*").
+  contributor_alarm_names = concat(
+    var.enable_function_invocations_alarm ? [local.per_function_invocations_alarm_name] : [],
+    var.enable_recursion_alarm ? [local.per_function_recursion_alarm_name] : [],
+  )
+
+  # The guard and the env-exempt functions are left out of the query: the guard never acts on them, so
+  # their series would only cost money and invoke the guard for nothing. Names are validated
+  # ([a-zA-Z0-9_-]), so they need no escaping inside the quotes.
+  function_alarm_conditions = concat(
+    [for f in distinct(concat([var.name], var.exempt_functions)) : "FunctionName != '${f}'"],
+    var.function_name_prefix == null ? [] : ["FunctionName LIKE '${var.function_name_prefix}%'"],
+    var.function_alarm_where == null ? [] : [var.function_alarm_where],
+  )
+  function_invocations_query = join(" ", [
+    "SELECT SUM(Invocations) FROM SCHEMA(\"AWS/Lambda\", FunctionName)",
+    "WHERE ${join(" AND ", local.function_alarm_conditions)}",
+    "GROUP BY FunctionName ORDER BY SUM() DESC",
+  ])
+  # Not scoped by the prefix or the WHERE clause: the metric exists only for functions in which Lambda
+  # dropped a recursive invocation, so analysing all of them costs next to nothing.
+  recursion_query = join(" ", [
+    "SELECT SUM(RecursiveInvocationsDropped) FROM SCHEMA(\"AWS/Lambda\", FunctionName)",
+    "WHERE FunctionName != '${var.name}'",
+    "GROUP BY FunctionName ORDER BY SUM() DESC",
+  ])
+}
+
+resource "aws_cloudwatch_metric_alarm" "per_function_invocations" {
+  count = var.enable_function_invocations_alarm ? 1 : 0
+
+  alarm_name        = local.per_function_invocations_alarm_name
+  alarm_description = "A function above ${var.function_invocations_threshold} invocations/min: its contributor event makes ${var.name} judge it against its own history."
+
+  # Each contributor (function) is evaluated on its own series against the threshold.
+  metric_query {
+    id          = "invocations"
+    expression  = local.function_invocations_query
+    period      = 60
+    return_data = true
+  }
+
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.function_invocations_threshold
+  treat_missing_data  = "notBreaching"
+
+  # No actions: EventBridge receives the contributor events whatever the alarm's actions are.
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "per_function_recursion" {
+  count = var.enable_recursion_alarm ? 1 : 0
+
+  alarm_name        = local.per_function_recursion_alarm_name
+  alarm_description = "Lambda's own loop detection dropped a recursive invocation of a function: its contributor event names the loop to ${var.name}."
+
+  metric_query {
+    id          = "recursion"
+    expression  = local.recursion_query
+    period      = 60
+    return_data = true
+  }
+
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  # No actions: EventBridge receives the contributor events whatever the alarm's actions are.
+  tags = var.tags
+}

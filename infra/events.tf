@@ -1,6 +1,6 @@
 # How signals reach the guard: alarm state changes by name prefix (EventBridge), the module's own alarms
-# (direct Lambda action), chain events carrying detail.runawayGuard (EventBridge → SQS → batched), and an
-# optional sweep schedule.
+# (direct Lambda action), contributor events of the module's Metrics Insights alarms (EventBridge), chain
+# events carrying detail.runawayGuard (EventBridge → SQS → batched), and an optional sweep schedule.
 
 locals {
   # The module's own alarms invoke the guard directly; their names start with this.
@@ -8,8 +8,15 @@ locals {
 
   event_rule_arns = concat(
     [aws_cloudwatch_event_rule.alarm.arn, aws_cloudwatch_event_rule.chain.arn],
+    aws_cloudwatch_event_rule.contributor[*].arn,
     aws_cloudwatch_event_rule.sweep[*].arn,
   )
+
+  contributor_alarm_arns = concat(
+    aws_cloudwatch_metric_alarm.per_function_invocations[*].arn,
+    aws_cloudwatch_metric_alarm.per_function_recursion[*].arn,
+  )
+  enable_contributor_rule = var.enable_function_invocations_alarm || var.enable_recursion_alarm
 }
 
 ################################################################################
@@ -70,6 +77,58 @@ resource "aws_lambda_permission" "alarm_action" {
   principal      = "lambda.alarms.cloudwatch.amazonaws.com"
   source_account = local.account_id
   source_arn     = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${local.module_alarm_prefix}*"
+}
+
+################################################################################
+# Contributor events of the module's Metrics Insights alarms (alarms.tf) → guard
+################################################################################
+
+resource "aws_cloudwatch_event_rule" "contributor" {
+  count = local.enable_contributor_rule ? 1 : 0
+
+  name        = "${var.name}-alarm-contributors"
+  description = "Functions entering ALARM in ${var.name}'s per-function Metrics Insights alarms → ${var.name}"
+
+  # Only these alarms (by ARN, which the guard's trust checks compare too) and only ALARM: a contributor
+  # going to OK is often a throttled function that stopped emitting Invocations, never a recovery.
+  event_pattern = jsonencode({
+    source        = ["aws.cloudwatch"]
+    "detail-type" = ["CloudWatch Alarm Contributor State Change"]
+    resources     = local.contributor_alarm_arns
+    detail = {
+      state = { value = ["ALARM"] }
+    }
+  })
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "contributor" {
+  count = local.enable_contributor_rule ? 1 : 0
+
+  rule = aws_cloudwatch_event_rule.contributor[0].name
+  arn  = aws_lambda_function.this.arn
+
+  # The guard judges a function on the metrics it reads when the event arrives, so a late event is
+  # still worth delivering; one that cannot be delivered ends in the dead-letter queue (and pages).
+  retry_policy {
+    maximum_event_age_in_seconds = 3600
+    maximum_retry_attempts       = 10
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.dead_letter.arn
+  }
+}
+
+resource "aws_lambda_permission" "contributor_rule" {
+  count = local.enable_contributor_rule ? 1 : 0
+
+  statement_id  = "EventBridgeAlarmContributors"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.contributor[0].arn
 }
 
 ################################################################################

@@ -57,6 +57,14 @@ data "aws_iam_policy_document" "this" {
     resources = ["*"]
   }
 
+  # Contributors already in ALARM send no new event when they run away later: the guard lists them to
+  # re-judge them. Only the module's own Metrics Insights alarms.
+  statement {
+    sid       = "ReadAlarmContributors"
+    actions   = ["cloudwatch:DescribeAlarmContributors"]
+    resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-per-function-*"]
+  }
+
   statement {
     sid       = "PublishAlerts"
     actions   = ["sns:Publish"]

@@ -11,6 +11,14 @@ locals {
   # function (Lambda checks the DLQ permission at create time), and the policy names the function's ARN.
   function_arn = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}"
 
+  # Lambda keeps min(100, quota) of the account's concurrency unreserved, so a reservation of R needs a
+  # quota of at least 100 + R (103 by default); in a young account (quota 10) nothing can be reserved and
+  # PutFunctionConcurrency would fail the apply. Below that the guard runs unreserved (check block below).
+  min_account_limit_for_reservation = 100 + var.reserved_concurrency
+  reserve_guard_concurrency         = var.account_concurrency_limit >= local.min_account_limit_for_reservation
+  # -1 is the provider's "no reservation".
+  guard_reserved_concurrency = local.reserve_guard_concurrency ? var.reserved_concurrency : -1
+
   lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/../target/lambda/runaway-guard/bootstrap.zip")
 
   # Unset settings are left out so the guard's own defaults apply (one source of truth: src/config.rs).
@@ -67,7 +75,8 @@ resource "aws_lambda_function" "this" {
 
   # Reserved so the guard runs even when a runaway function has taken every unreserved slot. Kept small:
   # detector counts live per execution environment, so fewer environments see larger shares of the events.
-  reserved_concurrent_executions = var.reserved_concurrency
+  # Dropped (with a warning) where the account's quota is too small to reserve anything.
+  reserved_concurrent_executions = local.guard_reserved_concurrency
 
   environment {
     variables = local.environment
@@ -91,6 +100,15 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   depends_on = [aws_iam_role_policy.this]
+}
+
+# A warning, not an error: a young account can still deploy the guard, which then competes with the
+# runaway for the same few slots until the quota is raised.
+check "guard_reservation" {
+  assert {
+    condition     = local.reserve_guard_concurrency
+    error_message = "account_concurrency_limit = ${var.account_concurrency_limit} is below ${local.min_account_limit_for_reservation} (100 unreserved + reserved_concurrency ${var.reserved_concurrency}): the guard is deployed WITHOUT reserved concurrency, so a runaway that takes every slot can throttle the guard too. Raise the quota (Service Quotas, Lambda 'Concurrent executions', L-B99A9384) and set account_concurrency_limit to it."
+  }
 }
 
 # Failed asynchronous invocations of the guard (alarm actions, EventBridge rules) and EventBridge

@@ -49,16 +49,17 @@ output "dead_letter_queue_arn" {
 }
 
 output "event_rule_names" {
-  description = "EventBridge rules feeding the guard: alarm (state changes by prefix, default bus), chain (detail.runawayGuard on event_bus_name), sweep (null unless enable_sweep)."
+  description = "EventBridge rules feeding the guard: alarm (state changes by prefix, default bus), contributor (contributor events of the per-function alarms; null when both are off), chain (detail.runawayGuard on event_bus_name), sweep (null unless enable_sweep)."
   value = {
-    alarm = aws_cloudwatch_event_rule.alarm.name
-    chain = aws_cloudwatch_event_rule.chain.name
-    sweep = one(aws_cloudwatch_event_rule.sweep[*].name)
+    alarm       = aws_cloudwatch_event_rule.alarm.name
+    contributor = one(aws_cloudwatch_event_rule.contributor[*].name)
+    chain       = aws_cloudwatch_event_rule.chain.name
+    sweep       = one(aws_cloudwatch_event_rule.sweep[*].name)
   }
 }
 
 output "alarm_names" {
-  description = "CloudWatch alarms whose action is the guard: account concurrency, account invocations, per-function alarms, and the billing alarm (us-east-1) when enabled."
+  description = "CloudWatch alarms whose action is the guard: account concurrency, account invocations, per-function classic alarms, and the billing alarm (us-east-1) when enabled. The Metrics Insights alarms are in contributor_alarm_names."
   value = concat(
     [aws_cloudwatch_metric_alarm.account_concurrency.alarm_name, aws_cloudwatch_metric_alarm.account_invocations.alarm_name],
     [for a in aws_cloudwatch_metric_alarm.function_invocations : a.alarm_name],
@@ -69,4 +70,34 @@ output "alarm_names" {
 output "billing_topic_arn" {
   description = "ARN of the us-east-1 topic delivering the billing alarm to the guard (null unless enable_billing_alarm)."
   value       = one(aws_sns_topic.billing[*].arn)
+}
+
+################################################################################
+# Per-function detection and guard health
+################################################################################
+
+output "contributor_alarm_names" {
+  description = "Metrics Insights alarms whose contributor events reach the guard: invocations (null unless enable_function_invocations_alarm) and recursion (null unless enable_recursion_alarm)."
+  value = {
+    invocations = one(aws_cloudwatch_metric_alarm.per_function_invocations[*].alarm_name)
+    recursion   = one(aws_cloudwatch_metric_alarm.per_function_recursion[*].alarm_name)
+  }
+}
+
+output "function_invocations_query" {
+  description = "The Metrics Insights query of the per-function Invocations alarm (run it in the console to see the contributors)."
+  value       = local.function_invocations_query
+}
+
+output "health_alarm_names" {
+  description = "Alarms on the guard itself (its Errors and its dead-letter queues) that notify the alert topic; empty unless enable_health_alarms."
+  value = concat(
+    aws_cloudwatch_metric_alarm.guard_errors[*].alarm_name,
+    [for a in aws_cloudwatch_metric_alarm.dead_letter : a.alarm_name],
+  )
+}
+
+output "reserved_concurrency" {
+  description = "The guard's reserved concurrency as deployed: reserved_concurrency, or null when account_concurrency_limit is too small to reserve any (the guard then runs unreserved)."
+  value       = local.reserve_guard_concurrency ? var.reserved_concurrency : null
 }

@@ -57,7 +57,7 @@ variable "timeout" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrency of the guard. Reserved so the guard still runs when a fork bomb has exhausted the account's concurrency; small because detector counts live per execution environment (see README)."
+  description = "Reserved concurrency of the guard. Reserved so the guard still runs when a fork bomb has exhausted the account's concurrency; small because detector counts live per execution environment (see README). Applied only when account_concurrency_limit >= 100 + this; otherwise the guard runs unreserved and plan/apply warn."
   type        = number
   default     = 3
 
@@ -346,7 +346,7 @@ variable "sweep_schedule_expression" {
 ################################################################################
 
 variable "account_concurrency_limit" {
-  description = "The account's Lambda concurrency limit in this region (Service Quotas 'Concurrent executions')."
+  description = "The account's Lambda concurrency limit in this region (Service Quotas 'Concurrent executions', L-B99A9384). Sets the concurrency alarm, and the guard's reservation is applied only when this is at least 100 + reserved_concurrency (Lambda keeps 100 unreserved; a young account's quota of 10 allows no reservation at all)."
   type        = number
   default     = 1000
 
@@ -415,4 +415,63 @@ variable "billing_kms_key_arn" {
     condition     = var.billing_kms_key_arn == null || can(regex("^arn:aws[a-zA-Z-]*:kms:us-east-1:[0-9]{12}:key/[a-zA-Z0-9-]+$", var.billing_kms_key_arn))
     error_message = "billing_kms_key_arn must be a KMS key ARN in us-east-1."
   }
+}
+
+################################################################################
+# Per-function detection without instrumentation (Metrics Insights alarms; see docs/cost.md)
+################################################################################
+
+variable "enable_function_invocations_alarm" {
+  description = "Create the Metrics Insights alarm on SUM(Invocations) GROUP BY FunctionName: every function is a contributor, and one above function_invocations_threshold reaches the guard as a contributor event, which judges it against its own history. About $0.10 per function per month (one metric analyzed per function)."
+  type        = bool
+  default     = true
+}
+
+variable "function_invocations_threshold" {
+  description = "Invocations per minute above which a function's contributor enters ALARM and the guard judges it. Crossing it costs one guard invocation, never a throttle by itself. 1000/min (~17/s) lets ordinary functions stay quiet and keeps the busy ones permanently in ALARM below CloudWatch's 100-contributor limit, while a loop crosses it within a minute or two."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.function_invocations_threshold >= 1
+    error_message = "function_invocations_threshold must be >= 1 invocation per minute."
+  }
+}
+
+variable "function_name_prefix" {
+  description = "Limit the per-function Invocations alarm to functions whose name starts with this (FunctionName LIKE '<prefix>%'). null = every function. Scoping lowers the cost to $0.10 per matching function."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.function_name_prefix == null || can(regex("^[a-zA-Z0-9_-]{1,63}$", var.function_name_prefix))
+    error_message = "function_name_prefix must be 1-63 letters, digits, '-' or '_'."
+  }
+}
+
+variable "function_alarm_where" {
+  description = "Extra Metrics Insights condition ANDed into the per-function Invocations alarm's WHERE clause, e.g. \"FunctionName != 'nightly-batch'\". null = none. The guard and exempt_functions are always left out."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.function_alarm_where == null || try(length(trimspace(var.function_alarm_where)) > 0 && !can(regex("(?i)\\b(group|order)\\s+by\\b|\\blimit\\b", var.function_alarm_where)), false)
+    error_message = "function_alarm_where must be a non-empty condition only (no GROUP BY, ORDER BY or LIMIT: the module writes those)."
+  }
+}
+
+variable "enable_recursion_alarm" {
+  description = "Create the Metrics Insights alarm on SUM(RecursiveInvocationsDropped) GROUP BY FunctionName (> 0): a function in which Lambda's own loop detection dropped an event reaches the guard. Costs next to nothing: the metric exists only for functions that dropped something."
+  type        = bool
+  default     = true
+}
+
+################################################################################
+# Alarms on the guard itself (page the alert topic)
+################################################################################
+
+variable "enable_health_alarms" {
+  description = "Create alarms on the guard's own Errors and on messages in its two dead-letter queues; they notify the alert topic (alarm and OK). $0.30 per month."
+  type        = bool
+  default     = true
 }

@@ -1,4 +1,5 @@
-# Terraform >= 1.5: the module needs preconditions (1.2+) and startswith (1.3+); 1.5.x is the oldest line
+# Terraform >= 1.5: the module needs preconditions (1.2+), startswith (1.3+) and check blocks (1.5+, the
+# reservation warning in main.tf); 1.5.x is the oldest line
 # still common in CI images and the last MPL-licensed one, so OpenTofu users are covered too.
 # AWS provider ~> 5.30 (>= 5.30, < 6.0): `logging_config` on aws_lambda_function needs 5.26+, and 6.0
 # renamed `data.aws_region.*.name` (to `region`) among other breaking changes, so 6.x is excluded until
