@@ -56,8 +56,41 @@ fn legend() -> String {
 }
 
 fn scenario(out: &mut String, r: &SimulationResult) {
-    let incident = r.incident_at_s as f64;
-    let after = r.horizon_s.saturating_sub(r.incident_at_s) as f64;
+    header(out, r);
+    let origin = if r.benign { 0.0 } else { r.incident_at_s as f64 };
+    row(out, Mechanism::Guard.as_str(), &r.guard, origin);
+    for (name, m) in &r.peers {
+        row(out, name, m, origin);
+    }
+    if r.guard_stats.signals_dropped > 0 {
+        let _ = writeln!(
+            out,
+            "  note: {} chain signals over the per-batch cap were not fed to the guard",
+            r.guard_stats.signals_dropped
+        );
+    }
+    let (incident, horizon) = (r.incident_at_s as usize, r.horizon_s as usize);
+    let after = duration(horizon.saturating_sub(incident) as f64);
+    if r.benign {
+        sparklines(out, &r.timelines, 0, horizon, &format!("the whole {}", duration(horizon as f64)));
+    } else {
+        let from = incident.saturating_sub(CLOSE_UP_SECS / 10);
+        let to = (incident + CLOSE_UP_SECS).min(horizon);
+        let close_up = format!(
+            "{} before to {} after the incident",
+            duration((incident - from) as f64),
+            duration((to - incident) as f64)
+        );
+        sparklines(out, &r.timelines, from, to, &close_up);
+        let whole =
+            format!("the whole run, {} before to {after} after the incident", duration(incident as f64));
+        sparklines(out, &r.timelines, 0, horizon, &whole);
+    }
+    out.push('\n');
+}
+
+/// The scenario's line (what it is, how long, which seed) and the table's column heads.
+fn header(out: &mut String, r: &SimulationResult) {
     let _ = if r.benign {
         writeln!(
             out,
@@ -71,8 +104,8 @@ fn scenario(out: &mut String, r: &SimulationResult) {
             out,
             "{} (runaway; {} of normal traffic, then {} after the incident; seed {})",
             r.scenario,
-            duration(incident),
-            duration(after),
+            duration(r.incident_at_s as f64),
+            duration(r.horizon_s.saturating_sub(r.incident_at_s) as f64),
             r.seed
         )
     };
@@ -81,40 +114,6 @@ fn scenario(out: &mut String, r: &SimulationResult) {
         "  {:<22} {:>9} {:>12} {:>14} {:>12} {:>14}  trips",
         "mechanism", "contained", "after", "leaked inv.", "leaked USD", "failed events"
     );
-    let origin = if r.benign { 0.0 } else { incident };
-    row(out, Mechanism::Guard.as_str(), &r.guard, origin);
-    for (name, m) in &r.peers {
-        row(out, name, m, origin);
-    }
-    if r.guard_stats.signals_dropped > 0 {
-        let _ = writeln!(
-            out,
-            "  note: {} chain signals over the per-batch cap were not fed to the guard",
-            r.guard_stats.signals_dropped
-        );
-    }
-    let incident = r.incident_at_s as usize;
-    if !r.benign {
-        let from = incident.saturating_sub(CLOSE_UP_SECS / 10);
-        let to = (incident + CLOSE_UP_SECS).min(r.horizon_s as usize);
-        let span = format!(
-            "{} before to {} after the incident",
-            duration((incident - from) as f64),
-            duration((to - incident) as f64)
-        );
-        sparklines(out, &r.timelines, from, to, &span);
-    }
-    let span = if r.benign {
-        format!("the whole {}", duration(r.horizon_s as f64))
-    } else {
-        format!(
-            "the whole run, {} before to {} after the incident",
-            duration(incident as f64),
-            duration(after)
-        )
-    };
-    sparklines(out, &r.timelines, 0, r.horizon_s as usize, &span);
-    out.push('\n');
 }
 
 fn row(out: &mut String, name: &str, m: &MechanismResult, origin: f64) {

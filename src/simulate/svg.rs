@@ -108,7 +108,17 @@ fn panel(out: &mut String, r: &SimulationResult, y0: f64) {
         escape(&r.scenario)
     );
     axes(out, &f, since);
-    // Widest first: the mechanism that burned longest at the bottom, the baseline dashed on top.
+    draw_lines(out, &f, &mut lines);
+    if !r.benign {
+        markers(out, &f, &lines);
+    }
+    let mut order: Vec<&Line<'_>> = lines.iter().collect();
+    order.sort_by_key(|l| l.mechanism);
+    legend(out, &order, y0);
+}
+
+/// Widest first: the mechanism that burned longest at the bottom, the baseline dashed on top.
+fn draw_lines(out: &mut String, f: &Frame, lines: &mut [Line<'_>]) {
     lines.sort_by_key(|l| {
         (l.mechanism == Mechanism::Baseline, std::cmp::Reverse(l.figures.map_or(0, |m| m.leaked_invocations)))
     });
@@ -129,12 +139,6 @@ fn panel(out: &mut String, r: &SimulationResult, y0: f64) {
             line.mechanism.as_str()
         );
     }
-    if !r.benign {
-        markers(out, &f, &lines);
-    }
-    let mut order: Vec<&Line<'_>> = lines.iter().collect();
-    order.sort_by_key(|l| l.mechanism);
-    legend(out, &order, y0);
 }
 
 fn axes(out: &mut String, f: &Frame, since: &str) {
@@ -166,6 +170,13 @@ fn axes(out: &mut String, f: &Frame, since: &str) {
         (x0 + x1) / 2.0,
         ya + 32.0
     );
+    y_axis(out, f);
+}
+
+/// Gridlines at each power of ten and the rotated axis title.
+fn y_axis(out: &mut String, f: &Frame) {
+    let (x0, x1) = (LEFT, LEFT + f.plot_w());
+    let (ya, yb) = (f.y(0.0), f.y(f.max_rate));
     let mut rate = 1.0;
     while rate <= f.max_rate * 1.0001 {
         let y = f.y(rate);
