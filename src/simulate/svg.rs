@@ -120,7 +120,9 @@ fn panel(out: &mut String, r: &SimulationResult, y0: f64) {
 /// Widest first: the mechanism that burned longest at the bottom, the baseline dashed on top.
 fn draw_lines(out: &mut String, f: &Frame, lines: &mut [Line<'_>]) {
     lines.sort_by_key(|l| {
-        (l.mechanism == Mechanism::Baseline, std::cmp::Reverse(l.figures.map_or(0, |m| m.leaked_invocations)))
+        // Ties (every benign panel) keep the guard on top.
+        let leaked = l.figures.map_or(0, |m| m.leaked_invocations);
+        (l.mechanism == Mechanism::Baseline, std::cmp::Reverse(leaked), std::cmp::Reverse(l.mechanism))
     });
     let drawn = lines.len().max(2) as f64;
     for (i, line) in lines.iter().enumerate() {
@@ -245,6 +247,7 @@ fn summary(figures: Option<&MechanismResult>) -> String {
         (Some(true), Some(t)) => format!("{leaked}, contained after {}", duration(t)),
         (Some(false), _) => format!("{leaked}, never contained"),
         _ if m.trips.is_empty() => "no trip (no false positive)".to_owned(),
+        _ if m.trips.len() == 1 => "1 trip: a false positive".to_owned(),
         _ => format!("{} trips: false positives", m.trips.len()),
     }
 }
@@ -301,6 +304,14 @@ mod tests {
         assert_eq!(summary(Some(&m)), "$1,129.98 leaked, never contained");
         m.contained = None;
         assert_eq!(summary(Some(&m)), "no trip (no false positive)");
+        m.trips.push(super::super::result::Trip {
+            function: "f".into(),
+            rule: "rate_absolute".into(),
+            reason: "r".into(),
+            outcome: "throttled".into(),
+            at_s: 1.0,
+        });
+        assert_eq!(summary(Some(&m)), "1 trip: a false positive");
         assert_eq!(summary(None), "normal traffic, no incident");
     }
 
