@@ -101,3 +101,27 @@ output "reserved_concurrency" {
   description = "The guard's reserved concurrency as deployed: reserved_concurrency, or null when account_concurrency_limit is too small to reserve any (the guard then runs unreserved)."
   value       = local.reserve_guard_concurrency ? var.reserved_concurrency : null
 }
+
+################################################################################
+# What on-call sees: chat channel and dashboard
+################################################################################
+
+output "chatbot_configuration_arn" {
+  description = "ARN of the Chatbot Slack channel configuration subscribed to the alert topic (null unless chatbot_slack_channel is set)."
+  value       = one(aws_chatbot_slack_channel_configuration.this[*].chat_configuration_arn)
+}
+
+output "chatbot_role_arn" {
+  description = "ARN of the IAM role of the Chatbot channel; its guardrail lets it read alarms and render their charts only (null unless chatbot_slack_channel is set)."
+  value       = one(aws_iam_role.chatbot[*].arn)
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard (null unless enable_dashboard)."
+  value       = one(aws_cloudwatch_dashboard.this[*].dashboard_name)
+}
+
+output "dashboard_url" {
+  description = "Console URL of the CloudWatch dashboard (null unless enable_dashboard)."
+  value       = var.enable_dashboard ? "https://${local.region}.console.aws.amazon.com/cloudwatch/home?region=${local.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.this[0].dashboard_name}" : null
+}

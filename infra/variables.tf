@@ -475,3 +475,30 @@ variable "enable_health_alarms" {
   type        = bool
   default     = true
 }
+
+################################################################################
+# What on-call sees: chat channel and dashboard
+################################################################################
+
+variable "chatbot_slack_channel" {
+  description = "Optional Slack channel for the alerts through Amazon Q Developer in chat applications (AWS Chatbot): the workspace (team) id, e.g. T0123ABCD, authorised once in the Chatbot console, and the channel id, e.g. C0123ABCD. null = no channel."
+  type = object({
+    workspace_id = string
+    channel_id   = string
+  })
+  default = null
+
+  validation {
+    condition = var.chatbot_slack_channel == null || (
+      can(regex("^[0-9A-Z]{1,255}$", var.chatbot_slack_channel.workspace_id)) &&
+      can(regex("^[A-Za-z0-9]{1,255}$", var.chatbot_slack_channel.channel_id))
+    )
+    error_message = "chatbot_slack_channel needs the Slack workspace id (upper-case letters and digits, e.g. T0123ABCD) and channel id (letters and digits, e.g. C0123ABCD), not names."
+  }
+}
+
+variable "enable_dashboard" {
+  description = "Create the CloudWatch dashboard <name>-<region>: the guard's own metrics (events, signals, decisions by outcome, errors), account concurrency and invocations, the top functions by invocations, and the state of the module's alarms. $3 per month beyond the free tier's three dashboards."
+  type        = bool
+  default     = true
+}

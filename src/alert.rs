@@ -12,9 +12,15 @@ use crate::report::Outcome;
 use crate::time::Timestamp;
 use crate::verdict::Reason;
 
+mod arn;
+mod chatbot;
+mod email;
 mod reenable;
 mod search;
 
+pub use arn::function_arn;
+pub use chatbot::{CHATBOT_SCHEMA_VERSION, MAX_DESCRIPTION_CHARS, chatbot_notification};
+pub use email::{MACHINE_MARKER, email_text, human_text};
 pub use reenable::{ReenableFacts, reenable_alert};
 pub use search::{RankedFunction, SearchFacts, search_alert};
 
@@ -85,7 +91,13 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
         "reenable_command": reenable_command(facts.function),
     });
     let attributes = attributes(name, facts.reason.rule(), facts.outcome.as_str(), &facts.context);
-    Alert { subject, body: with_json(body, &machine), attributes }
+    Alert {
+        subject,
+        body: with_json(body, &machine),
+        attributes,
+        function_arn: function_arn(facts.function, &facts.context),
+        next_steps: vec![next_step(facts)],
+    }
 }
 
 /// The exact command that undoes a trip.
@@ -203,7 +215,7 @@ fn attributes(
 }
 
 fn with_json(mut body: String, machine: &serde_json::Value) -> String {
-    body += "\n--- machine-readable ---\n";
+    body += &format!("\n{MACHINE_MARKER}\n");
     body += &serde_json::to_string_pretty(machine).unwrap_or_default();
     body.push('\n');
     body

@@ -123,9 +123,9 @@ fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
             }
             all => serde_json::to_string_pretty(all)?,
         };
-        println!("{text}");
+        print_quietly(&format!("{text}\n"))?;
     } else {
-        print!("{}", simulate::render::text(&results));
+        print_quietly(&simulate::render::text(&results))?;
     }
     if let Some(path) = &args.svg {
         std::fs::write(path, simulate::svg::render(&results))
@@ -133,6 +133,16 @@ fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
         eprintln!("wrote {}", path.display());
     }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Writes to stdout; a reader that stopped early (`simulate --json | head`) is not an error.
+fn print_quietly(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to stdout"),
+    }
 }
 
 fn read_event(file: Option<&Path>) -> anyhow::Result<Vec<u8>> {

@@ -12,7 +12,7 @@
 //! - `ports`: capability traits (`Throttler`, `Metrics`, `Notifier`, `Identity`) and their domain types.
 //! - `report`: the JSON report (`decisions`, outcomes).
 //! - `aws`: SDK adapters implementing the ports (the only files importing `aws_sdk_*`).
-//! - `alert`: composing the SNS alert (subject, body, attributes).
+//! - `alert`: composing the SNS alert (subject, body, attributes) and its e-mail and chat bodies.
 //! - `handler`: async glue: event → detect → policy → ports → report.
 //! - `cli`: the operator CLI (`handle`, `status`, `reenable`, `trip`, `simulate`).
 //! - `simulate`: a simulated account in virtual time, scenarios and peers.

@@ -181,8 +181,10 @@ pub trait Metrics: Send + Sync {
     ) -> impl Future<Output = Result<Vec<UsageSample>, PortError>> + Send;
 }
 
-/// An alert for on-call, ready to publish.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// An alert for on-call, ready to publish. `subject`, `body` and `attributes` are what every
+/// subscriber has always received; the other fields let the chat and e-mail bodies be built
+/// without parsing the text.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Alert {
     /// ≤100 characters: what, which function, why.
     pub subject: String,
@@ -190,6 +192,11 @@ pub struct Alert {
     pub body: String,
     /// Message attributes for subscription filter policies (function, reason, outcome, account, region).
     pub attributes: Vec<(String, String)>,
+    /// The ARN of the function the alert is about, when the account and region are known.
+    pub function_arn: Option<String>,
+    /// What on-call does next, most important first: a sentence, then each exact command on its own
+    /// line indented by two spaces (e.g. `runaway-guard reenable NAME`).
+    pub next_steps: Vec<String>,
 }
 
 /// SNS.

@@ -1,5 +1,7 @@
 //! `SnsNotifier` and `StsIdentity` against moto: the alert arrives in an SQS queue subscribed to the
-//! topic with its subject, body and filter attributes intact.
+//! topic with its subject, body and filter attributes intact. It is published with
+//! `MessageStructure=json`; the queue receives the `default` body, which is today's text with its
+//! JSON block, not the per-protocol envelope.
 #![cfg(feature = "guard")]
 
 mod common;
@@ -51,7 +53,7 @@ async fn alert_is_delivered_with_subject_body_and_attributes() {
 async fn publishing_to_a_missing_topic_is_a_final_error() {
     let moto = Moto::start().await;
     let notifier = SnsNotifier::new(&moto.config, "arn:aws:sns:us-east-1:123456789012:nope");
-    let alert = runaway_guard::ports::Alert { subject: "s".into(), body: "b".into(), attributes: vec![] };
+    let alert = runaway_guard::ports::Alert { subject: "s".into(), body: "b".into(), ..Default::default() };
     let err = notifier.publish(&alert).await.unwrap_err();
     assert!(!err.retryable, "{err:?}");
     assert_eq!(err.operation, "Publish");

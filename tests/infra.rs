@@ -1,8 +1,8 @@
 //! Static checks of the Terraform module in `infra/` (the AWS provider cannot be downloaded here, so
 //! `terraform validate` is unavailable and these tests stand in for it): every `.tf` parses as HCL and
-//! matches the AWS provider's schema (tests/infra/schema.rs), variables are typed and described, outputs
-//! described, single resources named `this`, and the IAM actions granted to the guard are exactly the
-//! AWS operations the adapters in `src/aws/` call.
+//! matches the AWS provider's schema (tests/infra/schema.rs), variables are typed and described, outputs described, single resources named `this`, and the IAM
+//! actions granted to the guard are exactly the AWS operations the adapters in `src/aws/` call; the
+//! dashboard's metrics are ones the guard or AWS publishes (`infra/dashboard.rs`).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use hcl::{Block, Body, Expression};
 
+#[cfg(feature = "guard")]
+#[path = "infra/dashboard.rs"]
+mod dashboard;
 #[path = "infra/scan.rs"]
 mod scan;
 

@@ -3,7 +3,9 @@
 
 use serde_json::json;
 
-use super::{AlertContext, MIN_UNRESERVED, attributes, reservation_text, subject, where_line, with_json};
+use super::{
+    AlertContext, MIN_UNRESERVED, attributes, function_arn, reservation_text, subject, where_line, with_json,
+};
 use crate::name::FunctionName;
 use crate::ports::{Alert, Caller, Reservation};
 
@@ -57,7 +59,9 @@ pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
         "at": facts.context.at.to_rfc3339(),
     });
     let attributes = attributes(name, "reenable", "reenabled", &facts.context);
-    Alert { subject, body: with_json(body, &machine), attributes }
+    let next_steps = vec!["check what the guard still holds throttled:\n  runaway-guard status".to_owned()];
+    let function_arn = function_arn(facts.function, &facts.context);
+    Alert { subject, body: with_json(body, &machine), attributes, function_arn, next_steps }
 }
 
 fn unreserved_warning(restored: Reservation, unreserved_before: Option<u32>) -> Option<String> {

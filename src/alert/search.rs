@@ -70,5 +70,9 @@ pub fn search_alert(facts: &SearchFacts<'_>) -> Alert {
     });
     let first = top.first().map_or("", |r| r.function.as_str());
     let attributes = attributes(first, "cost", "no_offender", &facts.context);
-    Alert { subject, body: with_json(body, &machine), attributes }
+    let next_steps = vec![
+        "investigate the top spenders; to stop one by hand:\n  runaway-guard trip FUNCTION --reason TEXT"
+            .to_owned(),
+    ];
+    Alert { subject, body: with_json(body, &machine), attributes, function_arn: None, next_steps }
 }

@@ -1,13 +1,17 @@
 //! [`SnsNotifier`]: publishes alerts to the guard's topic behind [`Notifier`], with String message
-//! attributes for subscription filter policies. SNS rejects a subject that is over 100 characters,
-//! non-ASCII or holds a line break, and a message over 256 KiB; the alert is made to fit here rather
-//! than lost to an InvalidParameter at 3 a.m.
+//! attributes for subscription filter policies. Each alert goes out with `MessageStructure=json`,
+//! one body per protocol: `default` (the text with its JSON block: SQS, Lambda and every other
+//! subscriber), `email` (the human text alone) and `https` (the Amazon Q Developer in chat
+//! applications custom notification, which is what AWS Chatbot subscribes with). SNS rejects a
+//! subject that is over 100 characters, non-ASCII or holds a line break, and a message over
+//! 256 KiB; the alert is made to fit here rather than lost to an InvalidParameter at 3 a.m.
 
 use aws_config::SdkConfig;
 use aws_sdk_sns::Client;
 use aws_sdk_sns::types::MessageAttributeValue;
 
 use super::error::{invalid_response, port_error};
+use crate::alert::{chatbot_notification, email_text};
 use crate::ports::{Alert, Notifier, PortError};
 
 /// SNS's subject limit (characters).
@@ -47,7 +51,8 @@ impl Notifier for SnsNotifier {
             .publish()
             .topic_arn(&self.topic_arn)
             .subject(sns_subject(&alert.subject))
-            .message(clip_bytes(&alert.body, MAX_MESSAGE_BYTES));
+            .message_structure("json")
+            .message(structured_message(alert));
         // SNS refuses empty String attribute values; an absent attribute filters the same way.
         for (name, value) in alert.attributes.iter().filter(|(_, v)| !v.is_empty()) {
             let value = MessageAttributeValue::builder()
@@ -69,6 +74,27 @@ pub fn sns_subject(subject: &str) -> String {
     let trimmed = ascii.trim();
     let clipped: String = trimmed.chars().take(MAX_SUBJECT_CHARS).collect();
     if clipped.is_empty() { "runaway-guard alert".to_owned() } else { clipped }
+}
+
+/// The `MessageStructure=json` message: `default`, `email` and `https` bodies, at most
+/// [`MAX_MESSAGE_BYTES`] once serialised (the text bodies are cut, the chat body is already short).
+pub fn structured_message(alert: &Alert) -> String {
+    let email = email_text(alert);
+    let https = chatbot_notification(alert).to_string();
+    let mut budget = MAX_MESSAGE_BYTES;
+    loop {
+        let message = serde_json::json!({
+            "default": clip_bytes(&alert.body, budget),
+            "email": clip_bytes(&email, budget / 2),
+            "https": https,
+        })
+        .to_string();
+        // JSON escaping can grow a body (quotes, line breaks): shrink until the whole fits.
+        if message.len() <= MAX_MESSAGE_BYTES || budget == 0 {
+            return message;
+        }
+        budget /= 2;
+    }
 }
 
 fn clip_bytes(text: &str, max: usize) -> &str {
@@ -93,6 +119,36 @@ mod tests {
         assert_eq!(sns_subject(&"x".repeat(300)).len(), MAX_SUBJECT_CHARS);
         assert_eq!(sns_subject("  \n"), "?");
         assert_eq!(sns_subject(""), "runaway-guard alert");
+    }
+
+    fn alert(body: String) -> Alert {
+        Alert {
+            subject: "THROTTLED f: chain depth 17 > 16".into(),
+            body,
+            attributes: vec![("outcome".into(), "throttled".into())],
+            ..Alert::default()
+        }
+    }
+
+    #[test]
+    fn each_protocol_gets_its_body_and_default_is_the_whole_text() {
+        let body = "Human text.\n\n--- machine-readable ---\n{\"kind\": \"trip\"}\n".to_owned();
+        let message: serde_json::Value =
+            serde_json::from_str(&structured_message(&alert(body.clone()))).unwrap();
+        assert_eq!(message["default"], body.as_str());
+        let email = message["email"].as_str().unwrap();
+        assert!(email.starts_with("Human text.\n") && !email.contains("kind"), "{email}");
+        let chat: serde_json::Value = serde_json::from_str(message["https"].as_str().unwrap()).unwrap();
+        assert_eq!(chat["source"], "custom");
+        assert_eq!(message.as_object().map(|m| m.len()), Some(3));
+    }
+
+    #[test]
+    fn a_huge_quote_heavy_body_still_fits_in_one_message() {
+        let message = structured_message(&alert("\"\n".repeat(200 * 1024)));
+        assert!(message.len() <= MAX_MESSAGE_BYTES, "{} bytes", message.len());
+        let parsed: serde_json::Value = serde_json::from_str(&message).unwrap();
+        assert!(parsed["default"].as_str().unwrap().len() > 10 * 1024, "not cut to nothing");
     }
 
     #[test]

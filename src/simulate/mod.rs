@@ -56,7 +56,7 @@ pub enum SimError {
         known: String,
     },
     /// The scenario file could not be read.
-    #[error("cannot read scenario file {path}")]
+    #[error("cannot read scenario file {path}: {source}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -65,10 +65,12 @@ pub enum SimError {
         source: std::io::Error,
     },
     /// The scenario is not valid JSON for the format.
-    #[error("scenario {origin} is not a valid scenario")]
+    #[error("scenario {origin} is not a valid scenario: at {field}: {source}")]
     Parse {
         /// File path or scenario name.
         origin: String,
+        /// Where it failed, e.g. `functions[0].memory_mb` (`.` for the top level).
+        field: String,
         /// The JSON error (line, column, field).
         #[source]
         source: serde_json::Error,
@@ -85,7 +87,11 @@ pub enum SimError {
 
 /// Parses a scenario from JSON text; `origin` names it in errors.
 pub fn parse_scenario(json: &str, origin: &str) -> Result<Scenario, SimError> {
-    serde_json::from_str(json).map_err(|source| SimError::Parse { origin: origin.to_owned(), source })
+    scenario::from_json(json).map_err(|(field, source)| SimError::Parse {
+        origin: origin.to_owned(),
+        field,
+        source,
+    })
 }
 
 /// Reads a `--scenario-file`.

@@ -264,6 +264,16 @@ impl LambdaMetric {
     }
 }
 
+/// Parses a scenario; on failure, the path of the field that failed (e.g. `functions[0].memory_mb`)
+/// and serde's reason, so a user can fix the file without guessing.
+pub(crate) fn from_json(json: &str) -> Result<Scenario, (String, serde_json::Error)> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let scenario: Scenario = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| (e.path().to_string(), e.into_inner()))?;
+    deserializer.end().map_err(|e| (".".to_owned(), e))?;
+    Ok(scenario)
+}
+
 fn default_horizon() -> u64 {
     86_400
 }

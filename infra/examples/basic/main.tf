@@ -28,6 +28,16 @@ module "runaway_guard" {
 
   exempt_functions = ["payments-settlement"]
 
+  # Alerts in Slack through Amazon Q Developer in chat applications (AWS Chatbot): authorise the
+  # workspace once in the Chatbot console, then give its id and the channel's (docs/alerts.md).
+  # chatbot_slack_channel = {
+  #   workspace_id = "T0123ABCD"
+  #   channel_id   = "C0123ABCD"
+  # }
+
+  # The CloudWatch dashboard <name>-<region> is on by default (docs/dashboard.md).
+  # enable_dashboard = false
+
   enable_billing_alarm  = true
   billing_threshold_usd = 200
 

@@ -7,3 +7,8 @@ output "topic_arn" {
   description = "Alert topic ARN."
   value       = module.runaway_guard.topic_arn
 }
+
+output "dashboard_url" {
+  description = "Console URL of the guard's CloudWatch dashboard."
+  value       = module.runaway_guard.dashboard_url
+}
