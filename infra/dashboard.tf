@@ -8,6 +8,10 @@ locals {
   dashboard_alarm_arns = concat(
     [aws_cloudwatch_metric_alarm.account_concurrency.arn, aws_cloudwatch_metric_alarm.account_invocations.arn],
     [for a in aws_cloudwatch_metric_alarm.function_invocations : a.arn],
+    aws_cloudwatch_metric_alarm.per_function_invocations[*].arn,
+    aws_cloudwatch_metric_alarm.per_function_recursion[*].arn,
+    aws_cloudwatch_metric_alarm.guard_errors[*].arn,
+    [for a in aws_cloudwatch_metric_alarm.dead_letter : a.arn],
     local.region == "us-east-1" ? aws_cloudwatch_metric_alarm.billing[*].arn : [],
   )
 }

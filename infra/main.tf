@@ -97,7 +97,8 @@ resource "aws_lambda_function" "this" {
     system_log_level      = "WARN"
   }
 
-  tags = var.tags
+  # The operator CLI finds the guard (and reads its topic and exemptions) by this tag.
+  tags = merge(var.tags, { "runaway-guard:role" = "guard" })
 
   depends_on = [aws_iam_role_policy.this]
 }

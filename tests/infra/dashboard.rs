@@ -175,10 +175,15 @@ fn widgets_fit_the_grid_and_each_metric_widget_names_its_region() {
 #[test]
 fn every_alarm_of_the_module_is_on_the_dashboard() {
     let dashboard_tf = fs::read_to_string(infra().join("dashboard.tf")).unwrap();
-    let alarms = parse(&infra().join("alarms.tf"));
-    let names: Vec<String> = blocks(&alarms, "resource")
-        .filter(|b| label(b, 0) == "aws_cloudwatch_metric_alarm")
-        .map(|b| format!("aws_cloudwatch_metric_alarm.{}", label(b, 1)))
+    let names: Vec<String> = ["alarms.tf", "health.tf"]
+        .iter()
+        .flat_map(|file| {
+            let body = parse(&infra().join(file));
+            blocks(&body, "resource")
+                .filter(|b| label(b, 0) == "aws_cloudwatch_metric_alarm")
+                .map(|b| format!("aws_cloudwatch_metric_alarm.{}", label(b, 1)))
+                .collect::<Vec<_>>()
+        })
         .collect();
     assert!(names.len() >= 3, "{names:?}");
     for name in names {
