@@ -14,6 +14,7 @@
 //! - `aws`: SDK adapters implementing the ports (the only files importing `aws_sdk_*`).
 //! - `alert`: composing the SNS alert (subject, body, attributes).
 //! - `handler`: async glue: event → detect → policy → ports → report.
+//! - `deployment`: where the CLI acts and which deployed guard it acts for.
 //! - `cli`: the operator CLI (`handle`, `status`, `reenable`, `trip`, `simulate`).
 //! - `simulate`: a simulated account in virtual time, scenarios and peers.
 
@@ -54,6 +55,8 @@ pub mod cli;
 pub mod clients;
 #[cfg(feature = "guard")]
 pub mod commands;
+#[cfg(feature = "guard")]
+pub mod deployment;
 #[cfg(feature = "guard")]
 pub mod emf;
 #[cfg(all(feature = "guard", test))]
