@@ -185,15 +185,16 @@ fn print_report(out: &Located<'_, Report>, report: &Report) -> ExitCode {
         Err(err) => eprintln!("error: report not serialisable: {err}"),
     }
     // As in Lambda mode: any retryable failure (a throttle, or the alert of a throttled function,
-    // that did not go through) fails the run, so whatever drives it retries the event. A throttle
-    // nobody was paged about fails it too, retryable or not.
+    // that did not go through) fails the run, so whatever drives it retries the event. On the CLI a
+    // throttle nobody was paged about, or any step that failed, fails it too, retryable or not.
     let unpaged = report
         .decisions
         .iter()
         .any(|d| matches!(d.outcome, Outcome::Throttled | Outcome::WouldThrottle) && !d.alerted);
-    if report.count(Outcome::Failed) > 0 || report.needs_retry() || unpaged {
-        if unpaged {
-            eprintln!("error: on-call was NOT paged about a throttle; see \"errors\" in the report");
+    let errors = report.decisions.iter().any(|d| !d.errors.is_empty());
+    if report.count(Outcome::Failed) > 0 || report.needs_retry() || unpaged || errors {
+        if unpaged || errors {
+            eprintln!("error: a step failed or on-call was NOT paged; see \"errors\" in the report");
         }
         ExitCode::from(EXIT_FAILURE)
     } else if !report.rejected.is_empty() {

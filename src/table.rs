@@ -81,9 +81,11 @@ pub fn reenabled(done: &Reenabled, context: &str) -> String {
 pub fn tripped(decision: &Decision, context: &str) -> String {
     let f = &decision.function;
     let was = match decision.previous_concurrency.as_deref() {
-        Some("none") | None => "no reservation".to_owned(),
-        Some(n) => format!("reserved concurrency {n}"),
+        Some("none") | None => "unreserved".to_owned(),
+        Some(n) => n.to_owned(),
     };
+    // The policy appends why it skipped after the trip's own reason: a refusal needs only the why.
+    let why = decision.reason.rsplit("; ").next().unwrap_or(&decision.reason);
     let mut out = match decision.outcome {
         Outcome::Throttled => format!(
             "Tripped {f} in {context}: reserved concurrency set to 0 (was {was}).\nReason: {}\n\
@@ -91,13 +93,13 @@ pub fn tripped(decision: &Decision, context: &str) -> String {
             decision.reason
         ),
         Outcome::WouldThrottle => format!(
-            "Dry run: would trip {f} in {context} (now {was}); nothing was changed.\nReason: {}\n",
+            "Dry run: would trip {f} in {context} (reserved concurrency now {was}); nothing was changed.\nReason: {}\n",
             decision.reason
         ),
         Outcome::AlreadyTripped => {
-            format!("{f} in {context} is already tripped; nothing changed.\nReason: {}\n", decision.reason)
+            format!("{f} in {context} is already tripped; nothing changed ({why}).\n")
         }
-        Outcome::Exempt => format!("error: refusing to trip {f} in {context}: {}\n", decision.reason),
+        Outcome::Exempt => format!("error: refusing to trip {f} in {context}: {why}\n"),
         Outcome::Capped | Outcome::Failed => {
             format!(
                 "error: {f} in {context} was NOT tripped ({}): {}\n",
