@@ -12,7 +12,7 @@ use crate::clients::AwsPorts;
 use crate::config::Config;
 use crate::handler::HandleError;
 use crate::name::FunctionName;
-use crate::operator::{self, ReenableError};
+use crate::operator::{self, ReenableError, ReenableOutcome};
 use crate::report::{Outcome, Report};
 use crate::simulate;
 use crate::time::Timestamp;
@@ -62,17 +62,23 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCod
                 Err(code) => return Ok(code),
             };
             let ports = AwsPorts::load(config.topic_arn.clone()).await;
-            let ports_ref = (&ports.throttler, &ports.notifier, &ports.identity);
+            let ports_ref = operator::ReenablePorts {
+                throttler: &ports.throttler,
+                notifier: &ports.notifier,
+                identity: &ports.identity,
+            };
+            let request = operator::ReenableRequest { function, to: None, force };
             let result =
-                operator::reenable(ports_ref, ports.region.as_deref(), &function, force, Timestamp::now())
-                    .await;
+                operator::reenable(ports_ref, ports.region.as_deref(), &request, Timestamp::now()).await;
             match result {
                 Ok(done) if json => println!("{}", serde_json::to_string_pretty(&done)?),
-                Ok(done) => print!("{}", crate::table::reenabled(&done)),
-                Err(ReenableError::NotTripped(f)) => {
-                    return Ok(bad_input(&ReenableError::NotTripped(f).to_string()));
-                }
+                Ok(ReenableOutcome::Restored(done)) => print!("{}", crate::table::reenabled(&done)),
+                Ok(nothing) => return Ok(bad_input(&crate::table::reenable_outcome(&nothing))),
                 Err(ReenableError::Port(err)) => return Err(err).context("re-enable failed"),
+                Err(err @ ReenableError::RestoreFailed { .. }) => {
+                    return Err(err).context("re-enable failed");
+                }
+                Err(refused) => return Ok(bad_input(&refused.to_string())),
             }
             Ok(ExitCode::from(EXIT_OK))
         }
@@ -84,8 +90,9 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCod
             };
             let ports = AwsPorts::load(config.topic_arn.clone()).await;
             let account = ports.account().await;
+            let caller = crate::ports::Identity::caller(&ports.identity).await.ok().map(|c| c.arn);
             let guard = ports.guard(config, account);
-            let decision = guard.trip(&function, &reason, Timestamp::now()).await;
+            let decision = guard.trip_by(&function, &reason, caller.as_deref(), Timestamp::now()).await;
             let report = Report { decisions: vec![decision], ..Report::default() };
             Ok(print_report(Ok(report)))
         }

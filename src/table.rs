@@ -1,6 +1,7 @@
 //! Plain-text tables for the CLI's default (non-JSON) output.
 
-use crate::operator::{Reenabled, StatusEntry};
+use crate::operator::{ReenableOutcome, Restored, StatusEntry};
+use crate::report::reservation_text;
 
 /// `runaway-guard status` as an aligned table.
 pub fn status(entries: &[StatusEntry]) -> String {
@@ -44,11 +45,17 @@ pub fn status(entries: &[StatusEntry]) -> String {
 }
 
 /// `runaway-guard reenable` as text.
-pub fn reenabled(done: &Reenabled) -> String {
+pub fn reenabled(done: &Restored) -> String {
     let mut out = format!(
         "Re-enabled {}: reserved concurrency restored to {} by {} at {}.\n",
-        done.function, done.restored, done.caller, done.reenabled_at
+        done.function,
+        reservation_text(done.restored),
+        done.caller,
+        done.reenabled_at
     );
+    if let Some(earlier) = done.finished_earlier {
+        out.push_str(&format!("This finished a re-enable started at {earlier}.\n"));
+    }
     for warning in &done.warnings {
         out.push_str(&format!("warning: {warning}\n"));
     }
@@ -56,6 +63,22 @@ pub fn reenabled(done: &Reenabled) -> String {
         out.push_str("warning: on-call was not alerted\n");
     }
     out
+}
+
+/// A `reenable` outcome as one sentence.
+pub fn reenable_outcome(outcome: &ReenableOutcome) -> String {
+    match outcome {
+        ReenableOutcome::Restored(done) => reenabled(done),
+        ReenableOutcome::NothingToDo { function, reserved } => format!(
+            "{function} is not tripped and not throttled (reserved concurrency {}): nothing to do",
+            reservation_text(*reserved)
+        ),
+        ReenableOutcome::AlreadyReenabled { function, at, by, reserved } => format!(
+            "{function} was already re-enabled at {at} by {} (reserved concurrency {}): nothing to do",
+            by.as_deref().unwrap_or("an unknown caller"),
+            reservation_text(*reserved)
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -70,6 +93,9 @@ mod tests {
             tripped_at: "2026-11-20T09:14:03Z".into(),
             reason: "chain depth 17 > limit 16".into(),
             previous_concurrency: prev.into(),
+            record: true,
+            alert_pending: false,
+            reenable_unfinished_since: None,
         };
         let text = status(&[entry("a", "none"), entry("orders-worker", "25")]);
         let lines: Vec<&str> = text.lines().collect();
