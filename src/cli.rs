@@ -44,9 +44,14 @@ pub enum Command {
     Reenable {
         /// Function name or ARN.
         function: String,
-        /// Restore even if the guard did not trip it (lifts a reserved concurrency of 0).
+        /// Restore even if the guard did not trip it (lifts a reserved concurrency of 0), or restore
+        /// `--to` over what the trip record says.
         #[arg(long)]
         force: bool,
+        /// The value to restore when the trip record could not be written (the trip alert names it):
+        /// an integer, or `none` to remove the reservation.
+        #[arg(long, value_name = "N|none")]
+        to: Option<String>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,

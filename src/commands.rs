@@ -21,7 +21,6 @@ mod target;
 mod trip;
 
 use setup::{Operation, Refusal};
-pub use status::StatusRow;
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
@@ -42,16 +41,22 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
             Ok(op) => status::run(json, op).await,
             Err(refusal) => Err(refusal),
         },
-        Command::Reenable { function, force, json } => match target::parse_name(&function) {
-            Err(refusal) => Err(refusal),
-            Ok(_) => match Operation::open(guard, config).await {
-                Ok(op) => reenable::run(&function, force, json, op).await,
+        Command::Reenable { function, force, to, json } => {
+            let to = to.as_deref().map(reenable::parse_to).transpose();
+            match target::parse_name(&function).and(to) {
                 Err(refusal) => Err(refusal),
-            },
-        },
+                Ok(to) => match Operation::open(guard, config).await {
+                    Ok(op) => reenable::run(reenable::ReenableArgs { function, force, to, json }, op).await,
+                    Err(refusal) => Err(refusal),
+                },
+            }
+        }
         Command::Trip { function, reason, dry_run, json } => {
             // Everything checkable without AWS is checked before the first call.
-            match target::parse_name(&function).and_then(|_| target::check_reason(&reason)) {
+            match target::parse_name(&function)
+                .and_then(|_| target::check_reason(&reason))
+                .and_then(|text| target::fits_record(&text))
+            {
                 Err(refusal) => Err(refusal),
                 Ok(_) => match Operation::open(guard, config).await {
                     Ok(op) => trip::run(trip::TripArgs { function, reason, dry_run, json }, op).await,

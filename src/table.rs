@@ -1,19 +1,21 @@
 //! Plain-text tables for the CLI's default (non-JSON) output.
 
-use crate::commands::StatusRow;
-use crate::operator::Reenabled;
-use crate::report::{Decision, Outcome};
+use crate::operator::{ReenableOutcome, Restored, StatusEntry};
+use crate::report::{Decision, Outcome, reservation_text};
 
 /// `runaway-guard status` as an aligned table under the line naming where it was read.
-pub fn status(rows: &[StatusRow], context: &str) -> String {
+pub fn status(rows: &[StatusEntry], context: &str) -> String {
     if rows.is_empty() {
         return format!("No functions are tripped by runaway-guard in {context}.\n");
     }
     let cells: Vec<[&str; 5]> = rows
         .iter()
-        .map(|r| {
-            let e = &r.entry;
-            let alert = if r.alert_pending { "NOT SENT" } else { "sent" };
+        .map(|e| {
+            let alert = match (e.record, e.alert_pending) {
+                (false, _) => "unknown",
+                (true, true) => "NOT SENT",
+                (true, false) => "sent",
+            };
             [
                 e.function.as_str(),
                 e.tripped_at.as_str(),
@@ -26,6 +28,14 @@ pub fn status(rows: &[StatusRow], context: &str) -> String {
     let mut out = format!("Tripped by runaway-guard in {context}:\n\n");
     out.push_str(&aligned(["FUNCTION", "TRIPPED AT", "PREVIOUS", "ALERT", "REASON"], &cells));
     out.push_str(&format!("\n{} tripped. Restore one with: runaway-guard reenable FUNCTION\n", rows.len()));
+    for row in rows.iter().filter(|r| r.reenable_unfinished_since.is_some()) {
+        out.push_str(&format!(
+            "warning: a re-enable of {} started at {} did not finish; run runaway-guard reenable {} again\n",
+            row.function,
+            row.reenable_unfinished_since.as_deref().unwrap_or_default(),
+            row.function
+        ));
+    }
     let unsent = rows.iter().filter(|r| r.alert_pending).count();
     if unsent > 0 {
         out.push_str(&format!(
@@ -62,14 +72,42 @@ fn aligned<const N: usize>(header: [&str; N], rows: &[[&str; N]]) -> String {
     out
 }
 
-/// `runaway-guard reenable` as text.
-pub fn reenabled(done: &Reenabled, context: &str) -> String {
+/// A `reenable` outcome as sentences naming where it happened.
+pub fn reenable_outcome(outcome: &ReenableOutcome, context: &str) -> String {
+    match outcome {
+        ReenableOutcome::Restored(done) => reenabled(done, context),
+        ReenableOutcome::NothingToDo { function, reserved } => format!(
+            "{function} in {context} is not tripped and not throttled (reserved concurrency {}): nothing \
+             to do; no alert sent, no grace period started.\n",
+            reservation_text(*reserved)
+        ),
+        ReenableOutcome::AlreadyReenabled { function, at, by, reserved } => format!(
+            "{function} in {context} was already re-enabled at {at} by {} (reserved concurrency now {}): \
+             nothing to do.\n",
+            by.as_deref().unwrap_or("an unknown caller"),
+            reservation_text(*reserved)
+        ),
+    }
+}
+
+/// A restore as text.
+pub fn reenabled(done: &Restored, context: &str) -> String {
+    let restored = match done.restored {
+        Some(n) => format!("restored to {n}"),
+        None => "reservation removed (it had none before the trip)".to_owned(),
+    };
     let mut out = format!(
-        "Re-enabled {} in {context}: reserved concurrency restored to {} by {} at {}.\n",
-        done.function, done.restored, done.caller, done.reenabled_at
+        "Re-enabled {} in {context}: reserved concurrency {restored} by {} at {}.\n",
+        done.function, done.caller, done.reenabled_at
     );
+    if let Some(earlier) = done.finished_earlier {
+        out.push_str(&format!("This finished a re-enable started at {earlier}.\n"));
+    }
     for warning in &done.warnings {
         out.push_str(&format!("warning: {warning}\n"));
+    }
+    if !done.record_cleared {
+        out.push_str("error: the trip record is still there; run this reenable again to remove it\n");
     }
     if !done.alerted {
         out.push_str("error: on-call was NOT paged about this re-enable; tell them yourself\n");
@@ -127,18 +165,17 @@ pub fn tripped(decision: &Decision, context: &str) -> String {
 mod tests {
     use super::*;
     use crate::name::FunctionName;
-    use crate::operator::StatusEntry;
 
     #[test]
     fn status_table_aligns_columns_and_says_how_to_restore() {
-        let entry = |name: &str, prev: &str, alert_pending: bool| StatusRow {
-            entry: StatusEntry {
-                function: FunctionName::new(name).unwrap(),
-                tripped_at: "2026-11-20T09:14:03Z".into(),
-                reason: "chain depth 17 > limit 16".into(),
-                previous_concurrency: prev.into(),
-            },
+        let entry = |name: &str, prev: &str, alert_pending: bool| StatusEntry {
+            function: FunctionName::new(name).unwrap(),
+            tripped_at: "2026-11-20T09:14:03Z".into(),
+            reason: "chain depth 17 > limit 16".into(),
+            previous_concurrency: prev.into(),
+            record: true,
             alert_pending,
+            reenable_unfinished_since: None,
         };
         let here = "123456789012/us-east-1 (guard g)";
         let text = status(&[entry("a", "none", false), entry("orders-worker", "25", true)], here);

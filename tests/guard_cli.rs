@@ -125,7 +125,7 @@ async fn status_lists_exactly_the_tripped_functions() {
     assert_eq!(names, ["beta", "gamma"]);
     for entry in entries {
         let keys: Vec<&str> = entry.as_object().expect("object").keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 8, "{entry}");
+        assert_eq!(keys.len(), 9, "{entry}");
         for key in ["function", "tripped_at", "reason", "previous_concurrency", "account", "region"] {
             assert!(entry.get(key).is_some_and(Value::is_string), "{key} in {entry}");
         }

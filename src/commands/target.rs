@@ -52,19 +52,16 @@ pub fn check_reason(raw: &str) -> Result<String, Refusal> {
     Ok(text.to_owned())
 }
 
-/// The reason as recorded: the operator's text and who tripped it, within the tag-value limit.
-pub fn recorded_reason(text: &str, caller_arn: &str) -> Result<String, Refusal> {
-    let recorded = format!("{text} - tripped by {caller_arn}");
-    // The record stores "manual: " + this.
+/// Refuses a reason longer than the trip record holds (it stores `manual: ` and the text).
+pub fn fits_record(text: &str) -> Result<String, Refusal> {
     let room = MAX_TAG_VALUE_CHARS - "manual: ".len();
-    if recorded.chars().count() > room {
-        let allowed = room.saturating_sub(recorded.chars().count() - text.chars().count());
+    let len = text.chars().count();
+    if len > room {
         return Err(Refusal::bad_input(format!(
-            "--reason is {} characters; the trip record holds {allowed} besides who tripped it",
-            text.chars().count()
+            "--reason is {len} characters; the trip record holds {room}"
         )));
     }
-    Ok(recorded)
+    Ok(text.to_owned())
 }
 
 #[cfg(test)]
@@ -82,8 +79,7 @@ mod tests {
         let comma = check_reason("runaway bill, ticket 4711").unwrap_err();
         assert!(comma.message.contains("','"), "{}", comma.message);
         assert!(check_reason("café").is_err());
-        let arn = "arn:aws:iam::123456789012:user/oncall";
-        assert_eq!(recorded_reason("stop it", arn).unwrap(), format!("stop it - tripped by {arn}"));
-        assert!(recorded_reason(&"x".repeat(250), arn).is_err());
+        assert_eq!(fits_record(&"x".repeat(248)).unwrap().len(), 248);
+        assert!(fits_record(&"x".repeat(249)).is_err());
     }
 }

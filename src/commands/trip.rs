@@ -8,7 +8,7 @@ use crate::report::{Decision, Outcome, Report};
 use crate::time::Timestamp;
 
 use super::setup::{Operation, Refusal};
-use super::target::{check_reason, existing_function, recorded_reason};
+use super::target::{check_reason, existing_function, fits_record};
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, Located};
 
 /// The `trip` arguments.
@@ -25,15 +25,15 @@ pub struct TripArgs {
 
 /// Runs `trip`.
 pub async fn run(args: TripArgs, op: Operation) -> Result<ExitCode, Refusal> {
-    let text = check_reason(&args.reason)?;
-    let text = recorded_reason(&text, &op.location().caller_arn)?;
+    let text = fits_record(&check_reason(&args.reason)?)?;
     let function = existing_function(&op, &args.function).await?;
     let mut config = op.config.clone();
     // The operator asked for this trip: only --dry-run makes it a dry run, not the deployment's mode.
     config.dry_run = args.dry_run;
     let ports = op.ports(config.topic_arn.clone());
     let guard = ports.guard(config, Some(op.location().account.clone()));
-    let decision = guard.trip(&function, &text, Timestamp::now()).await;
+    let caller = Some(op.location().caller_arn.as_str());
+    let decision = guard.trip_by(&function, &text, caller, Timestamp::now()).await;
     let code = exit_code(&decision);
     if args.json {
         let report = Report { decisions: vec![decision], ..Report::default() };
