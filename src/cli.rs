@@ -50,7 +50,7 @@ pub enum Command {
         force: bool,
         /// The value to restore when the trip record could not be written (the trip alert names it):
         /// an integer, or `none` to remove the reservation.
-        #[arg(long, value_name = "N|none")]
+        #[arg(long, value_name = "N|none", allow_hyphen_values = true)]
         to: Option<String>,
         /// Print JSON instead of text.
         #[arg(long)]

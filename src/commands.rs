@@ -108,7 +108,7 @@ async fn handle(
     let ports = op.ports(config.topic_arn.clone());
     let guard = ports.guard(config, Some(op.location().account.clone()));
     let report = guard.handle_parsed(parsed, Timestamp::now()).await;
-    eprintln!("runaway-guard: handled in {}", op.context_line());
+    eprint!("Handled in {}. {}", op.context_line(), op.footer());
     Ok(print_report(&Located::new(&op, &report), &report))
 }
 

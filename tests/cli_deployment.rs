@@ -99,7 +99,11 @@ async fn the_tagged_guard_is_found_and_neither_it_nor_its_exemptions_are_ever_tr
 
     let run = Cli::new(None, &["trip", "orders-worker", "--reason", "runaway bill"]).run();
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains(&format!("guard {GUARD}")) && run.stdout.contains(HERE), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("Guard: {GUARD}; acting as arn:aws:")) && run.stdout.contains(HERE),
+        "{}",
+        run.stdout
+    );
     assert_eq!(moto.delivered(&queue).await.len(), 1, "paged on the guard's own topic");
 }
 

@@ -60,7 +60,7 @@ pub async fn run(args: ReenableArgs, op: Operation) -> Result<ExitCode, Refusal>
         let out = Located::new(&op, &view);
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| Refusal::failure(e.to_string()))?);
     } else {
-        print!("{}", crate::table::reenable_outcome(&outcome, &op.context_line()));
+        print!("{}{}", crate::table::reenable_outcome(&outcome, &op.context_line()), op.footer());
     }
     // Restored but nobody told, or the record left behind: the operator must act, so the run fails.
     let finished = match &outcome {

@@ -94,17 +94,21 @@ impl Operation {
         AwsPorts::from_sdk(&self.session.sdk, topic)
     }
 
-    /// "guard NAME" or what stands in for it.
-    pub fn guard_label(&self) -> String {
-        match &self.guard {
-            Some(name) => format!("guard {name}"),
-            None => "no deployed guard found, so this shell's RUNAWAY_GUARD_* settings".to_owned(),
-        }
+    /// The account and region, as every sentence names them: `123456789012/us-east-1`.
+    pub fn context_line(&self) -> String {
+        self.location().to_string()
     }
 
-    /// The one-line context every output starts with.
-    pub fn context_line(&self) -> String {
-        format!("{} ({}; as {})", self.location(), self.guard_label(), self.location().caller_arn)
+    /// The line after the human output: which guard's configuration applied, and who acted.
+    pub fn footer(&self) -> String {
+        match &self.guard {
+            Some(name) => format!("Guard: {name}; acting as {}.\n", self.location().caller_arn),
+            None => format!(
+                "Guard: none tagged runaway-guard:role=guard here, so this shell's RUNAWAY_GUARD_* settings \
+                 apply; acting as {}.\n",
+                self.location().caller_arn
+            ),
+        }
     }
 }
 

@@ -18,9 +18,9 @@ pub async fn run(json: bool, op: Operation) -> Result<ExitCode, Refusal> {
         // An array, as DESIGN.md promises; each row names where it was read.
         let located: Vec<Located<'_, _>> = rows.iter().map(|r| Located::new(&op, r)).collect();
         println!("{}", serde_json::to_string_pretty(&located).map_err(|e| Refusal::failure(e.to_string()))?);
-        eprintln!("runaway-guard: {} tripped in {}", rows.len(), op.context_line());
+        eprint!("{} tripped in {}. {}", rows.len(), op.context_line(), op.footer());
     } else {
-        print!("{}", crate::table::status(&rows, &op.context_line()));
+        print!("{}{}", crate::table::status(&rows, &op.context_line()), op.footer());
     }
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -40,7 +40,7 @@ pub async fn run(args: TripArgs, op: Operation) -> Result<ExitCode, Refusal> {
         let out = Located::new(&op, &report);
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| Refusal::failure(e.to_string()))?);
     } else {
-        let text = crate::table::tripped(&decision, &op.context_line());
+        let text = crate::table::tripped(&decision, &op.context_line()) + &op.footer();
         if code == EXIT_OK {
             print!("{text}");
         } else {
