@@ -182,7 +182,7 @@ pub enum ReenableError {
         warnings: Vec<String>,
         /// The failed call.
         #[source]
-        source: PortError,
+        source: Box<PortError>,
     },
     /// An AWS call failed before anything changed.
     #[error(transparent)]
@@ -225,6 +225,7 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
     ports.throttler.mark_reenabling(function, &mark).await?;
     if let Err(source) = ports.throttler.set_reserved_concurrency(function, restore).await {
         let value = reservation_text(restore);
+        let source = Box::new(source);
         return Err(ReenableError::RestoreFailed { function: function.clone(), value, warnings, source });
     }
     let record_cleared = match &state.trip {
