@@ -3,191 +3,19 @@
 //! restores its true previous value (from the record, or from the `--to` value its alert names),
 //! finishing any re-enable that did not.
 
-use serde::Serialize;
 use tracing::{info, warn};
 
 use crate::alert::{AlertContext, MIN_UNRESERVED, ReenableFacts};
-use crate::name::FunctionName;
-use crate::ports::{
-    Caller, FunctionState, Identity, Notifier, PortError, ReenableMark, Reservation, Throttler,
-    TrippedFunction,
-};
+use crate::ports::{Caller, FunctionState, Identity, Notifier, ReenableMark, Reservation, Throttler};
 use crate::report::reservation_text;
 use crate::time::Timestamp;
 
-/// One line of `runaway-guard status --json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StatusEntry {
-    /// The function.
-    pub function: FunctionName,
-    /// RFC 3339 time of the trip; `unknown` when there is no record.
-    pub tripped_at: String,
-    /// Why (or, without a record, what to do).
-    pub reason: String,
-    /// `none` or the integer to restore; `unknown` when there is no record.
-    pub previous_concurrency: String,
-    /// Whether a trip record exists (`false`: at 0 without one; the trip alert names `--to N`).
-    pub record: bool,
-    /// The trip's alert has not been published yet.
-    pub alert_pending: bool,
-    /// RFC 3339 time of a re-enable that started after the trip and did not finish.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reenable_unfinished_since: Option<String>,
-}
+mod outcome;
+mod status;
+mod text;
 
-impl From<TrippedFunction> for StatusEntry {
-    fn from(t: TrippedFunction) -> Self {
-        let unfinished = t.reenable_started.map(Timestamp::to_rfc3339);
-        match t.record {
-            Some(record) => Self {
-                function: t.function,
-                tripped_at: record.tripped_at.to_rfc3339(),
-                reason: record.reason,
-                previous_concurrency: reservation_text(record.previous_concurrency),
-                record: true,
-                alert_pending: record.alert_pending,
-                reenable_unfinished_since: unfinished,
-            },
-            None => Self {
-                reason: format!(
-                    "reserved concurrency 0 without a trip record; restore with: runaway-guard reenable {} \
-                     --to N (the trip alert names N)",
-                    t.function
-                ),
-                function: t.function,
-                tripped_at: "unknown".to_owned(),
-                previous_concurrency: "unknown".to_owned(),
-                record: false,
-                alert_pending: false,
-                reenable_unfinished_since: unfinished,
-            },
-        }
-    }
-}
-
-/// Functions the guard has tripped, by name, and functions at reserved concurrency 0 without a record.
-pub async fn status<T: Throttler>(throttler: &T) -> Result<Vec<StatusEntry>, PortError> {
-    let mut tripped = throttler.list_tripped().await?;
-    tripped.sort_by(|a, b| a.function.cmp(&b.function));
-    Ok(tripped.into_iter().map(StatusEntry::from).collect())
-}
-
-/// What the operator asked `reenable` to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReenableRequest {
-    /// The function.
-    pub function: FunctionName,
-    /// `--to N` / `--to none`: the value to restore, as the trip alert names it when the record
-    /// could not be written. With a record, it must agree with the record unless `force`.
-    pub to: Option<Reservation>,
-    /// `--force`: lift a 0 that has no record (removes the reservation), or let `to` override the record.
-    pub force: bool,
-}
-
-/// Where the restored value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RestoreSource {
-    /// The trip record.
-    Record,
-    /// The operator's `--to`.
-    Operator,
-    /// `--force` on a 0 without a record: the reservation is removed.
-    Forced,
-}
-
-/// A re-enable that changed the function.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Restored {
-    /// The function.
-    pub function: FunctionName,
-    /// The restored reservation: `None` deleted it, `Some(n)` put `n` back.
-    pub restored: Reservation,
-    /// Where that value came from.
-    pub source: RestoreSource,
-    /// When the re-enable happened (starts the grace period).
-    pub reenabled_at: Timestamp,
-    /// Who did it.
-    pub caller: String,
-    /// When an earlier re-enable had started and not finished (this one finished it).
-    pub finished_earlier: Option<Timestamp>,
-    /// Whether the trip record was removed (`false`: run `reenable` again to remove it; detection
-    /// is not muted meanwhile).
-    pub record_cleared: bool,
-    /// Warnings (e.g. the account lacks unreserved concurrency).
-    pub warnings: Vec<String>,
-    /// Whether the re-enable alert went out.
-    pub alerted: bool,
-}
-
-/// What `reenable` found and did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
-pub enum ReenableOutcome {
-    /// Restored: page sent, grace period started.
-    Restored(Restored),
-    /// Not tripped and not throttled: nothing done, no page, no grace period.
-    NothingToDo {
-        /// The function.
-        function: FunctionName,
-        /// Its reservation now, unchanged.
-        reserved: Reservation,
-    },
-    /// Already re-enabled (no record, not at 0): nothing done, no page, no new grace period.
-    AlreadyReenabled {
-        /// The function.
-        function: FunctionName,
-        /// When.
-        at: Timestamp,
-        /// By whom (caller ARN), when recorded.
-        by: Option<String>,
-        /// Its reservation now, unchanged.
-        reserved: Reservation,
-    },
-}
-
-/// Why `reenable` refused or failed. Every refusal changes nothing.
-#[derive(Debug, thiserror::Error)]
-pub enum ReenableError {
-    /// At 0 with no trip record, and neither `--to` nor `--force`: the value to restore is unknown here.
-    #[error(
-        "{0} is at reserved concurrency 0 with no trip record; restore it with --to N (the trip alert \
-         names N; --to none removes the reservation), or --force to remove the reservation"
-    )]
-    NoRecordAtZero(FunctionName),
-    /// `--to` disagrees with the trip record and `--force` was not given.
-    #[error(
-        "{function}: the trip record says to restore {recorded}, not {requested}; add --force to restore {requested}"
-    )]
-    ConflictsWithRecord {
-        /// The function.
-        function: FunctionName,
-        /// What the record says.
-        recorded: String,
-        /// What `--to` asked.
-        requested: String,
-    },
-    /// `--to 0` would keep the function throttled.
-    #[error("--to 0 would keep {0} throttled; give the value to restore, or none to remove the reservation")]
-    RestoreToZero(FunctionName),
-    /// Restoring the concurrency failed: the function is still at 0 and still listed by `status`;
-    /// running `reenable` again finishes it.
-    #[error("restoring {function} to {value} failed (it is still throttled; run reenable again): {source}")]
-    RestoreFailed {
-        /// The function.
-        function: FunctionName,
-        /// The value it was to get.
-        value: String,
-        /// Warnings gathered before the failure (e.g. too little unreserved concurrency).
-        warnings: Vec<String>,
-        /// The failed call.
-        #[source]
-        source: PortError,
-    },
-    /// An AWS call failed before anything changed.
-    #[error(transparent)]
-    Port(#[from] PortError),
-}
+pub use outcome::{ReenableError, ReenableOutcome, ReenableRequest, RestoreSource, Restored};
+pub use status::{StatusEntry, status};
 
 /// The ports `reenable` uses.
 pub struct ReenablePorts<'a, T, N, I> {
@@ -225,6 +53,7 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
     ports.throttler.mark_reenabling(function, &mark).await?;
     if let Err(source) = ports.throttler.set_reserved_concurrency(function, restore).await {
         let value = reservation_text(restore);
+        let source = Box::new(source);
         return Err(ReenableError::RestoreFailed { function: function.clone(), value, warnings, source });
     }
     let record_cleared = match &state.trip {

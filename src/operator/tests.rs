@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::fake::{FakeAccount, Op};
+use crate::name::FunctionName;
+use crate::ports::PortError;
 use crate::ports::TripRecord;
 
 const NOW: Timestamp = Timestamp::from_secs(1_795_000_000);
