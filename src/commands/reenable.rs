@@ -4,11 +4,8 @@
 
 use std::process::ExitCode;
 
-use serde_json::{Value, json};
-
 use crate::operator::{self, ReenableError, ReenableOutcome, ReenablePorts, ReenableRequest};
 use crate::ports::Reservation;
-use crate::report::reservation_text;
 use crate::time::Timestamp;
 
 use super::setup::{Operation, Refusal};
@@ -56,8 +53,7 @@ pub async fn run(args: ReenableArgs, op: Operation) -> Result<ExitCode, Refusal>
             | ReenableError::RestoreToZero(_) => Refusal::bad_input(format!("in {here}: {err}")),
         })?;
     if args.json {
-        let view = view(&outcome);
-        let out = Located::new(&op, &view);
+        let out = Located::new(&op, &outcome);
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| Refusal::failure(e.to_string()))?);
     } else {
         print!("{}{}", crate::table::reenable_outcome(&outcome, &op.context_line()), op.footer());
@@ -68,34 +64,4 @@ pub async fn run(args: ReenableArgs, op: Operation) -> Result<ExitCode, Refusal>
         ReenableOutcome::NothingToDo { .. } | ReenableOutcome::AlreadyReenabled { .. } => true,
     };
     Ok(ExitCode::from(if finished { EXIT_OK } else { EXIT_FAILURE }))
-}
-
-/// The JSON form: reservations as `status` writes them (`"25"`, `"none"`), times as RFC 3339.
-fn view(outcome: &ReenableOutcome) -> Value {
-    match outcome {
-        ReenableOutcome::Restored(done) => json!({
-            "result": "restored",
-            "function": done.function,
-            "restored": reservation_text(done.restored),
-            "source": done.source,
-            "reenabled_at": done.reenabled_at.to_rfc3339(),
-            "caller": done.caller,
-            "finished_earlier": done.finished_earlier.map(Timestamp::to_rfc3339),
-            "record_cleared": done.record_cleared,
-            "warnings": done.warnings,
-            "alerted": done.alerted,
-        }),
-        ReenableOutcome::NothingToDo { function, reserved } => json!({
-            "result": "nothing_to_do",
-            "function": function,
-            "reserved": reservation_text(*reserved),
-        }),
-        ReenableOutcome::AlreadyReenabled { function, at, by, reserved } => json!({
-            "result": "already_reenabled",
-            "function": function,
-            "at": at.to_rfc3339(),
-            "by": by,
-            "reserved": reservation_text(*reserved),
-        }),
-    }
 }
