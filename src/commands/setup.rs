@@ -153,6 +153,12 @@ fn merged(guard: &DeployedGuard, local: Config) -> Result<Config, Refusal> {
     let mut config = guard.config().map_err(|e| {
         Refusal::failure(format!("the deployed guard {}'s environment is invalid: {e}", guard.function))
     })?;
+    if let Some(local_topic) = local.topic_arn.as_deref().filter(|t| config.topic_arn.as_deref() != Some(*t))
+    {
+        eprintln!(
+            "note: alerts go to the deployed guard's topic, not RUNAWAY_GUARD_TOPIC_ARN={local_topic} from this shell"
+        );
+    }
     config.exempt.extend(local.exempt);
     config.dry_run |= local.dry_run;
     Ok(config)
