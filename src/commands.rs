@@ -191,12 +191,13 @@ fn print_report(out: &Located<'_, Report>, report: &Report) -> ExitCode {
     }
     // As in Lambda mode: any retryable failure (a throttle, or the alert of a throttled function,
     // that did not go through) fails the run, so whatever drives it retries the event. On the CLI a
-    // throttle nobody was paged about, or any step that failed, fails it too, retryable or not.
+    // throttle nobody was paged about, or a failed step nobody was told of, fails it too.
     let unpaged = report
         .decisions
         .iter()
         .any(|d| matches!(d.outcome, Outcome::Throttled | Outcome::WouldThrottle) && !d.alerted);
-    let errors = report.decisions.iter().any(|d| !d.errors.is_empty());
+    // A failed step that on-call was told about (the alert names the fix) is not a silent failure.
+    let errors = report.decisions.iter().any(|d| !d.errors.is_empty() && !d.alerted);
     if report.count(Outcome::Failed) > 0 || report.needs_retry() || unpaged || errors {
         if unpaged || errors {
             eprintln!("error: a step failed or on-call was NOT paged; see \"errors\" in the report");

@@ -51,10 +51,10 @@ pub async fn run(args: TripArgs, op: Operation) -> Result<ExitCode, Refusal> {
 }
 
 /// 0 when the function is contained (or would be) and on-call was told; 2 for a function the guard
-/// never trips; 1 for anything that failed (any step with an error), a page included.
+/// never trips; 1 for anything that failed unseen (a step with an error and no alert), a page included.
 fn exit_code(decision: &Decision) -> u8 {
     match decision.outcome {
-        _ if !decision.errors.is_empty() => EXIT_FAILURE,
+        _ if !decision.errors.is_empty() && !decision.alerted => EXIT_FAILURE,
         Outcome::Throttled | Outcome::WouldThrottle if decision.alerted => EXIT_OK,
         Outcome::AlreadyTripped => EXIT_OK,
         Outcome::Exempt => EXIT_BAD_INPUT,
