@@ -5,7 +5,7 @@
 //! events are judged anyway, and the trip flow reads the tag before acting); at most
 //! [`MAX_LOOKUPS_PER_EVENT`] lookups per event, so a flood naming many functions stays cheap.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -69,7 +69,6 @@ impl DepthLimits {
     /// Emitters due for a lookup, marked as looked up at `now`.
     fn due(&self, detector: &Detector, signals: &[Signal], now: Timestamp) -> Vec<FunctionName> {
         let mut learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut seen = HashSet::new();
         let mut due = Vec::new();
         for signal in signals {
             let Signal::Chain(observation) = signal else { continue };
