@@ -73,12 +73,10 @@ impl DepthLimits {
         for signal in signals {
             let Signal::Chain(observation) = signal else { continue };
             let header = &observation.header;
-            if header.depth < 2
-                || header.depth > detector.default_depth_limit()
-                || !seen.insert(&header.function)
-            {
+            if header.depth < 2 || header.depth > detector.default_depth_limit() {
                 continue;
             }
+            // Marked at `now` below, so a function named again in this batch is skipped here too.
             if learned.get(&header.function).is_some_and(|at| now.since(*at) < REFRESH) {
                 continue;
             }
