@@ -5,7 +5,7 @@
 //! events are judged anyway, and the trip flow reads the tag before acting); at most
 //! [`MAX_LOOKUPS_PER_EVENT`] lookups per event, so a flood naming many functions stays cheap.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -69,17 +69,14 @@ impl DepthLimits {
     /// Emitters due for a lookup, marked as looked up at `now`.
     fn due(&self, detector: &Detector, signals: &[Signal], now: Timestamp) -> Vec<FunctionName> {
         let mut learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut seen = HashSet::new();
         let mut due = Vec::new();
         for signal in signals {
             let Signal::Chain(observation) = signal else { continue };
             let header = &observation.header;
-            if header.depth < 2
-                || header.depth > detector.default_depth_limit()
-                || !seen.insert(&header.function)
-            {
+            if header.depth < 2 || header.depth > detector.default_depth_limit() {
                 continue;
             }
+            // Marked at `now` below, so a function named again in this batch is skipped here too.
             if learned.get(&header.function).is_some_and(|at| now.since(*at) < REFRESH) {
                 continue;
             }
