@@ -190,6 +190,20 @@ async fn setup_errors_are_one_line_with_the_fix() {
         "error: no region: set AWS_REGION (or `region` in the profile AWS_PROFILE names)"
     );
 
+    // Instance metadata on a closed loopback port: the SDK's failed IMDS probes must not reach the operator.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
+    let probed = Cli::new(None, &["status"])
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &format!("http://{closed}"))
+        .run();
+    assert_eq!(probed.code, 2, "{probed:?}");
+    assert_eq!(probed.stderr.lines().count(), 1, "one line, no IMDS dump: {}", probed.stderr);
+    assert!(probed.stderr.starts_with("error: no region"), "{}", probed.stderr);
+
     let no_credentials = Cli::new(None, &["trip", "orders", "--reason", "x"])
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
