@@ -21,8 +21,8 @@ use runaway_guard::config::Config;
 use runaway_guard::handler::Guard;
 use runaway_guard::name::FunctionName;
 use runaway_guard::ports::{
-    Alert, Architecture, FailureTarget, FunctionState, Metrics, Notifier, PortError, Reservation, Throttler,
-    TripRecord, TrippedFunction, UsageSample,
+    Alert, Architecture, FailureTarget, FunctionState, Metrics, Notifier, PortError, ReenableMark,
+    Reservation, Throttler, TripRecord, TrippedFunction, UsageSample,
 };
 use runaway_guard::time::Timestamp;
 use sqs_batch::{EVENTS, batch};
@@ -44,6 +44,7 @@ impl Throttler for FakeLambda {
             max_depth_tag: None,
             trip: None,
             reenabled_at: None,
+            reenabled_by: None,
             memory_mb: 128,
             architecture: Architecture::Arm64,
             failure_target: FailureTarget::Dropped,
@@ -58,11 +59,11 @@ impl Throttler for FakeLambda {
     async fn mark_alerted(&self, _: &FunctionName) -> Result<(), PortError> {
         Ok(())
     }
-    async fn mark_reenabling(&self, _: &FunctionName, _: Timestamp) -> Result<(), PortError> {
+    async fn mark_reenabling(&self, _: &FunctionName, _: &ReenableMark) -> Result<(), PortError> {
         Ok(())
     }
 
-    async fn clear_trip_record(&self, _: &FunctionName, _: Timestamp) -> Result<(), PortError> {
+    async fn clear_trip_record(&self, _: &FunctionName, _: &ReenableMark) -> Result<(), PortError> {
         Ok(())
     }
     async fn list_tripped(&self) -> Result<Vec<TrippedFunction>, PortError> {

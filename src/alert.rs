@@ -57,6 +57,13 @@ pub struct TripFacts<'a> {
     pub max_trips_per_hour: u32,
     /// What failed (throttle call, or the trip-record tags), already free of secrets.
     pub error: Option<&'a str>,
+    /// The trip record could not be written: the alert is then the only place that says what
+    /// to restore, so it names `reenable --to`.
+    pub record_missing: bool,
+    /// Who tripped it: a caller ARN for a manual trip, `None` for the guard's own detection.
+    pub tripped_by: Option<&'a str>,
+    /// For a failure or a cap that pages once per period: no further page before this time.
+    pub quiet_until: Option<Timestamp>,
     /// Where and when.
     pub context: AlertContext<'a>,
 }
@@ -67,11 +74,19 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
     let subject = subject(&format!("{} {name}: {}", headline(facts.outcome), short_reason(facts.reason)));
     let mut body = format!("{}\n\n", summary(facts));
     body += &format!("Why: {} [rule: {}]\n", facts.reason, facts.reason.rule());
+    body += &format!("Tripped by: {}\n", tripped_by(facts));
     body += &format!("When: {}\n", facts.context.at);
     body += &where_line(&facts.context);
     body += &format!("Previous reserved concurrency: {}\n", previous_text(facts.previous_concurrency));
     if let Some(error) = facts.error {
         body += &format!("Error: {error}\n");
+    }
+    if facts.record_missing {
+        body += "Trip record: NOT WRITTEN. `runaway-guard status` lists the function as at 0 without a \
+                 record; only the command below restores its previous value.\n";
+    }
+    if let Some(until) = facts.quiet_until {
+        body += &format!("No further page about this function from this guard instance before {until}.\n");
     }
     body += &format!("\n{}\n", meanwhile(facts));
     body += &format!("\nNext: {}\n", next_step(facts));
@@ -85,10 +100,12 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
         "previous_concurrency": facts.previous_concurrency.map(reservation_text),
         "failure_target": facts.failure_target,
         "error": facts.error,
+        "record_written": !facts.record_missing,
+        "tripped_by": facts.tripped_by.unwrap_or("runaway-guard"),
         "account": facts.context.account,
         "region": facts.context.region,
         "at": facts.context.at.to_rfc3339(),
-        "reenable_command": reenable_command(facts.function),
+        "reenable_command": restore_command(facts),
     });
     let attributes = attributes(name, facts.reason.rule(), facts.outcome.as_str(), &facts.context);
     Alert {
@@ -103,6 +120,27 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
 /// The exact command that undoes a trip.
 pub fn reenable_command(function: &FunctionName) -> String {
     format!("runaway-guard reenable {function}")
+}
+
+/// The exact command that undoes a trip whose record could not be written: the value to restore
+/// given explicitly (`--to N`, or `--to none` to remove the reservation).
+pub fn reenable_to_command(function: &FunctionName, previous: Reservation) -> String {
+    format!("runaway-guard reenable {function} --to {}", reservation_text(previous))
+}
+
+/// The command this alert tells on-call to run to undo the trip.
+fn restore_command(facts: &TripFacts<'_>) -> String {
+    match (facts.record_missing, facts.previous_concurrency) {
+        (true, Some(previous)) => reenable_to_command(facts.function, previous),
+        _ => reenable_command(facts.function),
+    }
+}
+
+fn tripped_by(facts: &TripFacts<'_>) -> String {
+    match facts.tripped_by {
+        Some(arn) => format!("{arn} (runaway-guard trip)"),
+        None => format!("runaway-guard (automatic, rule {})", facts.reason.rule()),
+    }
 }
 
 fn headline(outcome: Outcome) -> &'static str {
@@ -156,7 +194,9 @@ fn meanwhile(facts: &TripFacts<'_>) -> String {
         }
         Some(FailureTarget::DeadLetter(arn)) => format!("go to its dead-letter queue {arn}, without retries"),
         Some(FailureTarget::Dropped) => "are DROPPED: it has no DLQ and no on-failure destination".to_owned(),
-        None => "go to its DLQ / on-failure destination if it has one, else are DROPPED (unknown)".to_owned(),
+        Some(FailureTarget::Unknown) | None => {
+            "go to its DLQ / on-failure destination if it has one, else are DROPPED (unknown)".to_owned()
+        }
     };
     format!(
         "{lead}:\n- async events (EventBridge, SNS, S3, async Invoke) {async_events}.\n\
@@ -169,7 +209,7 @@ fn next_step(facts: &TripFacts<'_>) -> String {
     let trip = format!("runaway-guard trip {} --reason TEXT", facts.function);
     match facts.outcome {
         Outcome::Throttled | Outcome::AlreadyTripped => {
-            format!("fix the cause, then re-enable with:\n  {}", reenable_command(facts.function))
+            format!("fix the cause, then re-enable with:\n  {}", restore_command(facts))
         }
         Outcome::Failed | Outcome::Capped => format!("investigate now; to stop it by hand:\n  {trip}"),
         Outcome::WouldThrottle | Outcome::Exempt => format!("to stop it by hand:\n  {trip}"),

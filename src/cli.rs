@@ -6,11 +6,16 @@ use clap::{Parser, Subcommand};
 
 /// Recursion and runaway-cost guard for AWS Lambda.
 ///
-/// Uses the standard AWS environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL) and the
-/// RUNAWAY_GUARD_* variables documented in docs/detection.md.
+/// Uses the standard AWS environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL). `status`,
+/// `reenable`, `trip` and `handle` find the deployed guard (the function tagged
+/// runaway-guard:role=guard) and use its configuration; see docs/operate.md. The
+/// RUNAWAY_GUARD_* variables are documented in docs/detection.md.
 #[derive(Debug, Parser)]
 #[command(name = "runaway-guard", version, about, long_about = None)]
 pub struct Cli {
+    /// The deployed guard's function name, when it cannot be found by its runaway-guard:role tag.
+    #[arg(long, global = true, env = "RUNAWAY_GUARD_FUNCTION", value_name = "NAME")]
+    pub guard: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -26,6 +31,9 @@ pub enum Command {
         /// Decide and alert ("WOULD THROTTLE") but change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Accepted for symmetry: the report is always JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// List the functions the guard has tripped.
     Status {
@@ -37,9 +45,14 @@ pub enum Command {
     Reenable {
         /// Function name or ARN.
         function: String,
-        /// Restore even if the guard did not trip it (lifts a reserved concurrency of 0).
+        /// Restore even if the guard did not trip it (lifts a reserved concurrency of 0), or restore
+        /// `--to` over what the trip record says.
         #[arg(long)]
         force: bool,
+        /// The value to restore when the trip record could not be written (the trip alert names it):
+        /// an integer, or `none` to remove the reservation.
+        #[arg(long, value_name = "N|none", allow_hyphen_values = true)]
+        to: Option<String>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -48,12 +61,15 @@ pub enum Command {
     Trip {
         /// Function name or ARN.
         function: String,
-        /// Why (recorded in the trip record and the alert).
+        /// Why (recorded in the trip record and the alert; letters, digits, spaces and + - = . _ : / @).
         #[arg(long)]
         reason: String,
         /// Decide and alert but change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Print the JSON report instead of a sentence.
+        #[arg(long)]
+        json: bool,
     },
     /// Run scenarios on a simulated account in virtual time (no AWS account needed).
     Simulate {

@@ -1,9 +1,62 @@
-//! The AWS clients, built once per process and shared by the handler and the CLI.
+//! The AWS clients, built once per process and shared by the handler and the CLI, and the CLI's
+//! start-up checks: a region, usable credentials, and the account and partition they act on.
+
+use aws_config::SdkConfig;
+use aws_sdk_lambda::config::ProvideCredentials;
 
 use crate::aws::{CloudWatchMetrics, LambdaThrottler, SnsNotifier, StsIdentity, load_sdk_config};
 use crate::config::Config;
+use crate::deployment::{Location, partition_of};
 use crate::handler::Guard;
 use crate::ports::{Alert, Identity, Notifier, PortError};
+
+/// Why the CLI cannot start talking to AWS.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// No region in the environment or the profile.
+    #[error("no region: set AWS_REGION (or `region` in the profile AWS_PROFILE names)")]
+    NoRegion,
+    /// The credential chain found nothing usable.
+    #[error(
+        "no AWS credentials ({0}): set AWS_PROFILE (after `aws sso login` for SSO profiles), or \
+         AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    )]
+    NoCredentials(String),
+    /// STS did not say who the caller is.
+    #[error("cannot tell which account these credentials act on: {0}")]
+    Identity(#[source] PortError),
+}
+
+/// The CLI's AWS session: the shared SDK configuration and where it acts.
+pub struct Session {
+    /// The shared SDK configuration.
+    pub sdk: SdkConfig,
+    /// Account, region, partition and caller.
+    pub location: Location,
+}
+
+impl Session {
+    /// Loads the standard AWS environment and checks region, credentials and identity, in that
+    /// order, so each failure is one line that says what to set.
+    pub async fn open() -> Result<Self, SetupError> {
+        let sdk = load_sdk_config().await;
+        let region = sdk.region().map(|r| r.to_string()).ok_or(SetupError::NoRegion)?;
+        let provider =
+            sdk.credentials_provider().ok_or_else(|| SetupError::NoCredentials("none configured".into()))?;
+        if let Err(err) = provider.provide_credentials().await {
+            let cause: String = err.to_string().chars().take(160).collect();
+            return Err(SetupError::NoCredentials(cause.replace(['\n', '\r'], " ")));
+        }
+        let caller = StsIdentity::new(&sdk).caller().await.map_err(SetupError::Identity)?;
+        let location = Location {
+            partition: partition_of(&caller.arn).unwrap_or("aws").to_owned(),
+            account: caller.account,
+            region,
+            caller_arn: caller.arn,
+        };
+        Ok(Self { sdk, location })
+    }
+}
 
 /// The guard's ports backed by AWS.
 pub struct AwsPorts {
@@ -22,7 +75,12 @@ pub struct AwsPorts {
 impl AwsPorts {
     /// Loads the shared SDK configuration (standard AWS environment) and builds every client.
     pub async fn load(topic_arn: Option<String>) -> Self {
-        let sdk = load_sdk_config().await;
+        Self::from_sdk(&load_sdk_config().await, topic_arn)
+    }
+
+    /// Builds every client from an SDK configuration already loaded.
+    pub fn from_sdk(sdk: &SdkConfig, topic_arn: Option<String>) -> Self {
+        let sdk = sdk.clone();
         Self {
             throttler: LambdaThrottler::new(&sdk),
             metrics: CloudWatchMetrics::new(&sdk),

@@ -6,16 +6,21 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use serde::Serialize;
 
-use crate::cli::Command;
-use crate::clients::AwsPorts;
+use crate::cli::{Cli, Command};
 use crate::config::Config;
-use crate::handler::HandleError;
-use crate::name::FunctionName;
-use crate::operator::{self, ReenableError};
 use crate::report::{Outcome, Report};
 use crate::simulate;
 use crate::time::Timestamp;
+
+mod reenable;
+mod setup;
+mod status;
+mod target;
+mod trip;
+
+use setup::{Operation, Refusal};
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
@@ -25,71 +30,86 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
 
 /// Runs one subcommand.
-pub async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
-    match command {
+pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
+    let guard = cli.guard.as_deref();
+    let result = match cli.command {
         Command::Simulate { scenario, scenario_file, json, svg, seed } => {
-            simulate(SimulateArgs { scenario, scenario_file, json, svg, seed }, &config)
+            return simulate(SimulateArgs { scenario, scenario_file, json, svg, seed }, &config);
         }
-        Command::Handle { file, dry_run } => {
-            config.dry_run |= dry_run;
-            let raw = match read_event(file.as_deref()) {
-                Ok(raw) => raw,
-                Err(err) => return Ok(bad_input(&format!("{err:#}"))),
-            };
-            // Parse before any AWS client exists: a bad event must change nothing, even by accident.
-            let parsed = match crate::event::parse_bytes(&raw) {
-                Ok(parsed) => parsed,
-                Err(err) => return Ok(print_report(Err(HandleError::BadEvent(err)))),
-            };
-            let ports = AwsPorts::load(config.topic_arn.clone()).await;
-            let account = ports.account().await;
-            let guard = ports.guard(config, account);
-            Ok(print_report(Ok(guard.handle_parsed(parsed, Timestamp::now()).await)))
-        }
-        Command::Status { json } => {
-            let ports = AwsPorts::load(config.topic_arn.clone()).await;
-            let entries = operator::status(&ports.throttler).await.context("listing tripped functions")?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&entries)?);
-            } else {
-                print!("{}", crate::table::status(&entries));
+        Command::Handle { file, dry_run, json: _ } => handle(file.as_deref(), dry_run, guard, config).await,
+        Command::Status { json } => match Operation::open(guard, config).await {
+            Ok(op) => status::run(json, op).await,
+            Err(refusal) => Err(refusal),
+        },
+        Command::Reenable { function, force, to, json } => {
+            let to = to.as_deref().map(reenable::parse_to).transpose();
+            match target::parse_name(&function).and(to) {
+                Err(refusal) => Err(refusal),
+                Ok(to) => match Operation::open(guard, config).await {
+                    Ok(op) => reenable::run(reenable::ReenableArgs { function, force, to, json }, op).await,
+                    Err(refusal) => Err(refusal),
+                },
             }
-            Ok(ExitCode::from(EXIT_OK))
         }
-        Command::Reenable { function, force, json } => {
-            let function = match parse_function(&function) {
-                Ok(f) => f,
-                Err(code) => return Ok(code),
-            };
-            let ports = AwsPorts::load(config.topic_arn.clone()).await;
-            let ports_ref = (&ports.throttler, &ports.notifier, &ports.identity);
-            let result =
-                operator::reenable(ports_ref, ports.region.as_deref(), &function, force, Timestamp::now())
-                    .await;
-            match result {
-                Ok(done) if json => println!("{}", serde_json::to_string_pretty(&done)?),
-                Ok(done) => print!("{}", crate::table::reenabled(&done)),
-                Err(ReenableError::NotTripped(f)) => {
-                    return Ok(bad_input(&ReenableError::NotTripped(f).to_string()));
-                }
-                Err(ReenableError::Port(err)) => return Err(err).context("re-enable failed"),
+        Command::Trip { function, reason, dry_run, json } => {
+            // Everything checkable without AWS is checked before the first call.
+            match target::parse_name(&function)
+                .and_then(|_| target::check_reason(&reason))
+                .and_then(|text| target::fits_record(&text))
+            {
+                Err(refusal) => Err(refusal),
+                Ok(_) => match Operation::open(guard, config).await {
+                    Ok(op) => trip::run(trip::TripArgs { function, reason, dry_run, json }, op).await,
+                    Err(refusal) => Err(refusal),
+                },
             }
-            Ok(ExitCode::from(EXIT_OK))
         }
-        Command::Trip { function, reason, dry_run } => {
-            config.dry_run |= dry_run;
-            let function = match parse_function(&function) {
-                Ok(f) => f,
-                Err(code) => return Ok(code),
-            };
-            let ports = AwsPorts::load(config.topic_arn.clone()).await;
-            let account = ports.account().await;
-            let guard = ports.guard(config, account);
-            let decision = guard.trip(&function, &reason, Timestamp::now()).await;
-            let report = Report { decisions: vec![decision], ..Report::default() };
-            Ok(print_report(Ok(report)))
+    };
+    Ok(result.unwrap_or_else(Refusal::exit))
+}
+
+/// Any JSON output, with the account and region it was read from or acted on and the guard used.
+#[derive(Serialize)]
+struct Located<'a, T: Serialize> {
+    #[serde(flatten)]
+    inner: &'a T,
+    account: &'a str,
+    region: &'a str,
+    guard: Option<&'a str>,
+}
+
+impl<'a, T: Serialize> Located<'a, T> {
+    fn new(op: &'a Operation, inner: &'a T) -> Self {
+        Self {
+            inner,
+            account: &op.location().account,
+            region: &op.location().region,
+            guard: op.guard.as_ref().map(|g| g.as_str()),
         }
     }
+}
+
+/// `handle`: parse before any AWS client exists (a bad event must change nothing, even by accident),
+/// then run it through the guard as deployed, exemptions included.
+async fn handle(
+    file: Option<&Path>,
+    dry_run: bool,
+    guard: Option<&str>,
+    config: Config,
+) -> Result<ExitCode, Refusal> {
+    let raw = read_event(file).map_err(|err| Refusal::bad_input(format!("{err:#}")))?;
+    let parsed = match crate::event::parse_bytes(&raw) {
+        Ok(parsed) => parsed,
+        Err(err) => return Err(Refusal::bad_input(format!("event rejected, nothing done: {err}"))),
+    };
+    let op = Operation::open(guard, config).await?;
+    let mut config = op.config.clone();
+    config.dry_run |= dry_run;
+    let ports = op.ports(config.topic_arn.clone());
+    let guard = ports.guard(config, Some(op.location().account.clone()));
+    let report = guard.handle_parsed(parsed, Timestamp::now()).await;
+    eprint!("Handled in {}. {}", op.context_line(), op.footer());
+    Ok(print_report(&Located::new(&op, &report), &report))
 }
 
 struct SimulateArgs {
@@ -170,29 +190,28 @@ fn read_event(file: Option<&Path>) -> anyhow::Result<Vec<u8>> {
     Ok(raw)
 }
 
-fn parse_function(input: &str) -> Result<FunctionName, ExitCode> {
-    FunctionName::from_name_or_arn(input)
-        .map(|(name, _)| name)
-        .map_err(|err| bad_input(&format!("{input:?}: {err}")))
-}
-
 fn bad_input(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(EXIT_BAD_INPUT)
+    Refusal::bad_input(message).exit()
 }
 
-fn print_report(result: Result<Report, HandleError>) -> ExitCode {
-    let report = match result {
-        Ok(report) => report,
-        Err(HandleError::BadEvent(err)) => return bad_input(&format!("event rejected, nothing done: {err}")),
-    };
-    match serde_json::to_string_pretty(&report) {
+fn print_report(out: &Located<'_, Report>, report: &Report) -> ExitCode {
+    match serde_json::to_string_pretty(out) {
         Ok(text) => println!("{text}"),
         Err(err) => eprintln!("error: report not serialisable: {err}"),
     }
     // As in Lambda mode: any retryable failure (a throttle, or the alert of a throttled function,
-    // that did not go through) fails the run, so whatever drives it retries the event.
-    if report.count(Outcome::Failed) > 0 || report.needs_retry() {
+    // that did not go through) fails the run, so whatever drives it retries the event. On the CLI a
+    // throttle nobody was paged about, or a failed step nobody was told of, fails it too.
+    let unpaged = report
+        .decisions
+        .iter()
+        .any(|d| matches!(d.outcome, Outcome::Throttled | Outcome::WouldThrottle) && !d.alerted);
+    // A failed step that on-call was told about (the alert names the fix) is not a silent failure.
+    let errors = report.decisions.iter().any(|d| !d.errors.is_empty() && !d.alerted);
+    if report.count(Outcome::Failed) > 0 || report.needs_retry() || unpaged || errors {
+        if unpaged || errors {
+            eprintln!("error: a step failed or on-call was NOT paged; see \"errors\" in the report");
+        }
         ExitCode::from(EXIT_FAILURE)
     } else if !report.rejected.is_empty() {
         ExitCode::from(EXIT_BAD_INPUT)

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    Alert, Architecture, FailureTarget, FunctionState, Metrics, Notifier, PortError, Reservation, Throttler,
-    TripRecord, TrippedFunction, UsageSample,
+    Alert, Architecture, FailureTarget, FunctionState, Metrics, Notifier, PortError, ReenableMark,
+    Reservation, Throttler, TripRecord, TrippedFunction, UsageSample,
 };
 use crate::time::Timestamp;
 
@@ -24,6 +24,12 @@ pub enum Op {
     Publish,
     /// `mark_alerted`.
     MarkAlerted,
+    /// `mark_reenabling`.
+    MarkReenabling,
+    /// `clear_trip_record`.
+    Clear,
+    /// `depth_limit_tag`.
+    ReadDepthTag,
 }
 
 /// A fake account: functions, their reservations and trip records, and the alerts published.
@@ -52,6 +58,7 @@ impl FakeAccount {
             max_depth_tag: None,
             trip: None,
             reenabled_at: None,
+            reenabled_by: None,
             memory_mb: 128,
             architecture: Architecture::Arm64,
             failure_target: FailureTarget::Dropped,
@@ -141,7 +148,7 @@ impl Throttler for FakeAccount {
     async fn write_trip_record(&self, function: &FunctionName, record: &TripRecord) -> Result<(), PortError> {
         self.check(Op::Tag, function.as_str())?;
         self.with_state(function, |s| {
-            if s.trip.is_none() {
+            if s.active_trip().is_none() {
                 s.trip = Some(record.clone());
             }
         })
@@ -165,18 +172,20 @@ impl Throttler for FakeAccount {
         })
     }
 
-    async fn mark_reenabling(&self, function: &FunctionName, at: Timestamp) -> Result<(), PortError> {
-        self.with_state(function, |s| s.reenabled_at = Some(at))
+    async fn mark_reenabling(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
+        self.check(Op::MarkReenabling, function.as_str())?;
+        self.with_state(function, |s| {
+            s.reenabled_at = Some(mark.at);
+            s.reenabled_by = Some(mark.by.clone());
+        })
     }
 
-    async fn clear_trip_record(
-        &self,
-        function: &FunctionName,
-        reenabled_at: Timestamp,
-    ) -> Result<(), PortError> {
+    async fn clear_trip_record(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
+        self.check(Op::Clear, function.as_str())?;
         self.with_state(function, |s| {
             s.trip = None;
-            s.reenabled_at = Some(reenabled_at);
+            s.reenabled_at = Some(mark.at);
+            s.reenabled_by = Some(mark.by.clone());
         })
     }
 
@@ -185,10 +194,18 @@ impl Throttler for FakeAccount {
         Ok(state
             .functions
             .values()
-            .filter_map(|s| {
-                s.trip.clone().map(|record| TrippedFunction { function: s.function.clone(), record })
+            .filter(|s| s.trip.is_some() || s.reserved_concurrency == Some(0))
+            .map(|s| TrippedFunction {
+                function: s.function.clone(),
+                record: s.trip.clone(),
+                reenable_started: s.reenable_started(),
             })
             .collect())
+    }
+
+    async fn depth_limit_tag(&self, function: &FunctionName) -> Result<Option<u32>, PortError> {
+        self.check(Op::ReadDepthTag, function.as_str())?;
+        self.with_state(function, |s| s.max_depth_tag)
     }
 
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {

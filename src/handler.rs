@@ -9,6 +9,7 @@ use tracing::{info, warn};
 
 use crate::alert::AlertContext;
 use crate::config::Config;
+use crate::depth_limit::DepthLimits;
 use crate::detect::{Detector, DetectorConfig};
 use crate::event::{EventError, ParsedEvent};
 use crate::name::FunctionName;
@@ -49,6 +50,7 @@ pub struct Guard<T, M, N> {
     notifier: N,
     account: OnceLock<String>,
     region: Option<String>,
+    depth_limits: DepthLimits,
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
@@ -65,6 +67,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             notifier,
             account: OnceLock::new(),
             region: None,
+            depth_limits: DepthLimits::default(),
         }
     }
 
@@ -141,6 +144,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     pub async fn handle_signals(&self, signals: &[Signal], now: Timestamp) -> Report {
         let mut report = Report { signals: signals.len(), ..Report::default() };
         let mut targets = Targets::default();
+        self.depth_limits.learn(&self.detector, &self.throttler, signals, now).await;
         for verdict in self.detector.observe_batch(signals, now) {
             targets.add(verdict);
         }
@@ -200,8 +204,19 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
 
     /// Manual kill switch: the same record and alert as a detected trip.
     pub async fn trip(&self, function: &FunctionName, text: &str, now: Timestamp) -> Decision {
+        self.trip_by(function, text, None, now).await
+    }
+
+    /// [`Self::trip`], the alert naming `caller` (an ARN) as who tripped it.
+    pub async fn trip_by(
+        &self,
+        function: &FunctionName,
+        text: &str,
+        caller: Option<&str>,
+        now: Timestamp,
+    ) -> Decision {
         let reason = Reason::Manual { text: text.to_owned() };
-        self.trip_context().act(function, &reason, now).await
+        TripContext { actor: caller, ..self.trip_context() }.act(function, &reason, now).await
     }
 
     async fn act_on(&self, targets: Vec<(FunctionName, Reason)>, now: Timestamp) -> Vec<Decision> {
@@ -223,6 +238,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             region: self.region.as_deref(),
             dry_run: self.config.dry_run,
             max_trips_per_hour: self.config.max_trips_per_hour,
+            actor: None,
         }
     }
 }

@@ -13,7 +13,10 @@
 //! - `report`: the JSON report (`decisions`, outcomes).
 //! - `aws`: SDK adapters implementing the ports (the only files importing `aws_sdk_*`).
 //! - `alert`: composing the SNS alert (subject, body, attributes) and its e-mail and chat bodies.
+//! - `depth_limit`: per-function depth limits learned from the `runaway-guard:max-depth` tag.
+//! - `trip` / `operator`: the trip flow, and `status` / `reenable` (docs/trip-and-restore.md).
 //! - `handler`: async glue: event → detect → policy → ports → report.
+//! - `deployment`: where the CLI acts and which deployed guard it acts for.
 //! - `cli`: the operator CLI (`handle`, `status`, `reenable`, `trip`, `simulate`).
 //! - `simulate`: a simulated account in virtual time, scenarios and peers.
 
@@ -54,6 +57,10 @@ pub mod cli;
 pub mod clients;
 #[cfg(feature = "guard")]
 pub mod commands;
+#[cfg(feature = "guard")]
+pub mod deployment;
+#[cfg(feature = "guard")]
+pub mod depth_limit;
 #[cfg(feature = "guard")]
 pub mod emf;
 #[cfg(all(feature = "guard", test))]

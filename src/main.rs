@@ -43,7 +43,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(cli) => match runtime.block_on(commands::run(cli.command, config)) {
+        Some(cli) => match runtime.block_on(commands::run(cli, config)) {
             Ok(code) => code,
             Err(err) => {
                 eprintln!("error: {err:#}");
@@ -62,7 +62,11 @@ fn init_tracing(lambda_mode: bool) {
     use tracing_subscriber::util::SubscriberInitExt;
     use tracing_subscriber::{EnvFilter, Layer};
     let requested = EnvFilter::try_from_env("RUST_LOG")
-        .unwrap_or_else(|_| EnvFilter::new(if lambda_mode { "info" } else { "warn" }));
+        // On the CLI the SDK's configuration warnings (a failed IMDS region probe, with the whole response) say
+        // nothing the one-line "no region"/"no credentials" errors do not say better.
+        .unwrap_or_else(|_| {
+            EnvFilter::new(if lambda_mode { "info" } else { "warn,aws_config=error,aws_runtime=error" })
+        });
     let filter = requested.and(secret_safe_caps());
     let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
     let registry = tracing_subscriber::registry();

@@ -87,12 +87,18 @@ impl FunctionName {
             return Err(NameError::BadArn { reason: "account id is not 12 digits" });
         }
         let name = Self::new(parts[6])?;
+        let qualifier = match parts.get(7) {
+            Some(q) if is_qualifier(q) => Some((*q).to_owned()),
+            Some(_) => return Err(NameError::BadArn { reason: "qualifier is not a version or alias" }),
+            None => None,
+        };
         Ok((
             name,
             Some(ArnParts {
                 partition: parts[1].to_owned(),
                 region: parts[3].to_owned(),
                 account: parts[4].to_owned(),
+                qualifier,
             }),
         ))
     }
@@ -132,6 +138,16 @@ pub struct ArnParts {
     pub region: String,
     /// 12-digit account id.
     pub account: String,
+    /// The version (`3`, `$LATEST`) or alias (`live`) after the name, when the ARN is qualified.
+    pub qualifier: Option<String>,
+}
+
+/// A version (`$LATEST` or digits) or an alias (1-128 of `[A-Za-z0-9_-]`, not all digits), as Lambda allows.
+fn is_qualifier(q: &str) -> bool {
+    q == "$LATEST"
+        || (!q.is_empty()
+            && q.len() <= 128
+            && q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 /// True for strings shaped like an AWS region code (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`).
@@ -172,12 +188,18 @@ mod tests {
         assert_eq!(name.as_str(), "orders");
         let arn = arn.unwrap();
         assert_eq!((arn.region.as_str(), arn.account.as_str()), ("eu-west-1", "111122223333"));
+        assert_eq!(arn.qualifier.as_deref(), Some("live"));
+        let (_, arn) =
+            FunctionName::from_name_or_arn("arn:aws:lambda:eu-west-1:111122223333:function:orders").unwrap();
+        assert_eq!(arn.unwrap().qualifier, None);
         for bad in [
             "arn:aws:s3:::bucket",
             "arn:aws:lambda:eu-west-1:1111:function:orders",
             "arn:evil:lambda:eu-west-1:111122223333:function:orders",
             "arn:aws:lambda:EU:111122223333:function:orders",
             "arn:aws:lambda:eu-west-1:111122223333:layer:orders",
+            "arn:aws:lambda:eu-west-1:111122223333:function:orders:",
+            "arn:aws:lambda:eu-west-1:111122223333:function:orders:a b",
         ] {
             assert!(FunctionName::from_name_or_arn(bad).is_err(), "{bad}");
         }

@@ -1,140 +1,164 @@
-//! Operator actions outside the event path: `status` and `reenable`.
+//! Operator actions outside the event path: `status` and `reenable`. Both keep the invariant of
+//! docs/trip-and-restore.md: a function the guard set to 0 is listed by `status`, and `reenable`
+//! restores its true previous value (from the record, or from the `--to` value its alert names),
+//! finishing any re-enable that did not.
 
-use serde::Serialize;
 use tracing::{info, warn};
 
 use crate::alert::{AlertContext, MIN_UNRESERVED, ReenableFacts};
-use crate::name::FunctionName;
-use crate::ports::{Caller, Identity, Notifier, PortError, Reservation, Throttler, TrippedFunction};
+use crate::ports::{Caller, FunctionState, Identity, Notifier, ReenableMark, Reservation, Throttler};
 use crate::report::reservation_text;
 use crate::time::Timestamp;
 
-/// One line of `runaway-guard status --json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StatusEntry {
-    /// The function.
-    pub function: FunctionName,
-    /// RFC 3339 time of the trip.
-    pub tripped_at: String,
-    /// Why.
-    pub reason: String,
-    /// `none` or the integer to restore.
-    pub previous_concurrency: String,
+mod outcome;
+mod status;
+mod text;
+
+pub use outcome::{ReenableError, ReenableOutcome, ReenableRequest, RestoreSource, Restored};
+pub use status::{StatusEntry, status};
+
+/// The ports `reenable` uses.
+pub struct ReenablePorts<'a, T, N, I> {
+    /// Lambda.
+    pub throttler: &'a T,
+    /// SNS.
+    pub notifier: &'a N,
+    /// STS.
+    pub identity: &'a I,
 }
 
-impl From<TrippedFunction> for StatusEntry {
-    fn from(t: TrippedFunction) -> Self {
-        Self {
-            function: t.function,
-            tripped_at: t.record.tripped_at.to_rfc3339(),
-            reason: t.record.reason,
-            previous_concurrency: reservation_text(t.record.previous_concurrency),
-        }
-    }
-}
-
-/// Functions the guard has tripped, by name.
-pub async fn status<T: Throttler>(throttler: &T) -> Result<Vec<StatusEntry>, PortError> {
-    let mut tripped = throttler.list_tripped().await?;
-    tripped.sort_by(|a, b| a.function.cmp(&b.function));
-    Ok(tripped.into_iter().map(StatusEntry::from).collect())
-}
-
-/// What `reenable` did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Reenabled {
-    /// The function.
-    pub function: FunctionName,
-    /// The restored reservation: `none` (deleted) or the integer put back.
-    pub restored: String,
-    /// RFC 3339 time of the re-enable (starts the grace period).
-    pub reenabled_at: String,
-    /// Who did it.
-    pub caller: String,
-    /// Warnings (e.g. the account lacks unreserved concurrency).
-    pub warnings: Vec<String>,
-    /// Whether the alert went out.
-    pub alerted: bool,
-}
-
-/// Why `reenable` refused or failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ReenableError {
-    /// The function carries no trip record and `--force` was not given.
-    #[error("{0} was not tripped by runaway-guard (no trip record); use --force to restore it anyway")]
-    NotTripped(FunctionName),
-    /// An AWS call failed.
-    #[error(transparent)]
-    Port(#[from] PortError),
-}
-
-/// Restores the recorded concurrency (Put n, or Delete when `none`), clears the record, starts
-/// the grace period and alerts with who did it.
+/// Restores what the request and the record say (Put n, or Delete for `none`), clears the record,
+/// starts the grace period and alerts with who did it; or says why nothing needed doing.
 pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
-    ports: (&T, &N, &I),
+    ports: ReenablePorts<'_, T, N, I>,
     region: Option<&str>,
-    function: &FunctionName,
-    force: bool,
+    request: &ReenableRequest,
     now: Timestamp,
-) -> Result<Reenabled, ReenableError> {
-    let (throttler, notifier, identity) = ports;
-    let state = throttler.function_state(function).await?;
-    let tripped_reason = state.trip.as_ref().map(|t| t.reason.clone());
-    let restore: Reservation = match (&state.trip, force) {
-        (Some(trip), _) => trip.previous_concurrency,
-        // Forced on an untripped function: a 0 is lifted, any other reservation is kept.
-        (None, true) => state.reserved_concurrency.filter(|n| *n > 0),
-        (None, false) => return Err(ReenableError::NotTripped(function.clone())),
+) -> Result<ReenableOutcome, ReenableError> {
+    let function = &request.function;
+    let state = ports.throttler.function_state(function).await?;
+    let (restore, source) = match plan_restore(&state, request)? {
+        Plan::Restore(value, source) => (value, source),
+        Plan::Nothing(outcome) => return Ok(outcome),
     };
     let mut warnings = Vec::new();
-    let mut unreserved_before = None;
-    if let Some(n) = restore {
-        match throttler.unreserved_concurrency().await {
-            Ok(free) => {
-                unreserved_before = free;
-                warnings.extend(free.and_then(|free| unreserved_warning(free, n)));
-            }
-            Err(err) => warnings.push(format!("could not check unreserved concurrency: {err}")),
-        }
-    }
-    // Mark first: a trip racing this re-enable then leaves the function alone instead of
-    // re-throttling it between the restore and the record being cleared.
-    throttler.mark_reenabling(function, now).await?;
-    throttler.set_reserved_concurrency(function, restore).await?;
-    throttler.clear_trip_record(function, now).await?;
-    let caller = identity.caller().await.unwrap_or_else(|err| {
+    let unreserved_before = unreserved(ports.throttler, restore, &mut warnings).await;
+    let caller = ports.identity.caller().await.unwrap_or_else(|err| {
         warn!(error = %err, "caller identity unknown");
         Caller { arn: "unknown caller (GetCallerIdentity failed)".to_owned(), account: String::new() }
     });
-    let restored = reservation_text(restore);
-    info!(function = %function, restored = %restored, caller = %caller.arn, "re-enabled");
+    let mark = ReenableMark { at: now, by: caller.arn.clone() };
+    // Mark first: a trip racing this re-enable then leaves the function alone instead of
+    // re-throttling it between the restore and the record being cleared.
+    ports.throttler.mark_reenabling(function, &mark).await?;
+    if let Err(source) = ports.throttler.set_reserved_concurrency(function, restore).await {
+        let value = reservation_text(restore);
+        let source = Box::new(source);
+        return Err(ReenableError::RestoreFailed { function: function.clone(), value, warnings, source });
+    }
+    let record_cleared = match &state.trip {
+        None => true,
+        Some(_) => match ports.throttler.clear_trip_record(function, &mark).await {
+            Ok(()) => true,
+            Err(err) => {
+                warnings.push(format!("trip record not removed ({err}); run reenable again to remove it"));
+                false
+            }
+        },
+    };
+    info!(function = %function, restored = %reservation_text(restore), caller = %caller.arn, "re-enabled");
     let alert = crate::alert::reenable_alert(&ReenableFacts {
         function,
         caller: &caller,
         restored: restore,
         unreserved_before,
-        tripped_reason: tripped_reason.as_deref(),
+        tripped_reason: state.trip.as_ref().map(|t| t.reason.as_str()),
         context: AlertContext {
             account: Some(caller.account.as_str()).filter(|a| !a.is_empty()),
             region,
             at: now,
         },
     });
-    let alerted = match notifier.publish(&alert).await {
+    let alerted = match ports.notifier.publish(&alert).await {
         Ok(()) => true,
         Err(err) => {
             warnings.push(format!("alert not published: {err}"));
             false
         }
     };
-    Ok(Reenabled {
+    Ok(ReenableOutcome::Restored(Restored {
         function: function.clone(),
-        restored,
-        reenabled_at: now.to_rfc3339(),
+        restored: restore,
+        source,
+        reenabled_at: now,
         caller: caller.arn,
+        finished_earlier: state.reenable_started(),
+        record_cleared,
         warnings,
         alerted,
-    })
+    }))
+}
+
+enum Plan {
+    Restore(Reservation, RestoreSource),
+    Nothing(ReenableOutcome),
+}
+
+/// What to restore, from the record, the request and the current reservation; no I/O.
+fn plan_restore(state: &FunctionState, request: &ReenableRequest) -> Result<Plan, ReenableError> {
+    let function = &request.function;
+    if request.to == Some(Some(0)) {
+        return Err(ReenableError::RestoreToZero(function.clone()));
+    }
+    if let Some(trip) = &state.trip {
+        return match request.to {
+            Some(to) if to != trip.previous_concurrency && !request.force => {
+                Err(ReenableError::ConflictsWithRecord {
+                    function: function.clone(),
+                    recorded: reservation_text(trip.previous_concurrency),
+                    requested: reservation_text(to),
+                })
+            }
+            Some(to) => Ok(Plan::Restore(to, RestoreSource::Operator)),
+            None => Ok(Plan::Restore(trip.previous_concurrency, RestoreSource::Record)),
+        };
+    }
+    if state.reserved_concurrency == Some(0) {
+        return match (request.to, request.force) {
+            (Some(to), _) => Ok(Plan::Restore(to, RestoreSource::Operator)),
+            (None, true) => Ok(Plan::Restore(None, RestoreSource::Forced)),
+            (None, false) => Err(ReenableError::NoRecordAtZero(function.clone())),
+        };
+    }
+    let reserved = state.reserved_concurrency;
+    Ok(Plan::Nothing(match state.reenabled_at {
+        Some(at) => ReenableOutcome::AlreadyReenabled {
+            function: function.clone(),
+            at,
+            by: state.reenabled_by.clone(),
+            reserved,
+        },
+        None => ReenableOutcome::NothingToDo { function: function.clone(), reserved },
+    }))
+}
+
+/// The account's unreserved concurrency before restoring `restore`, warning when it will not fit.
+async fn unreserved<T: Throttler>(
+    throttler: &T,
+    restore: Reservation,
+    warnings: &mut Vec<String>,
+) -> Option<u32> {
+    let n = restore?;
+    match throttler.unreserved_concurrency().await {
+        Ok(free) => {
+            warnings.extend(free.and_then(|free| unreserved_warning(free, n)));
+            free
+        }
+        Err(err) => {
+            warnings.push(format!("could not check unreserved concurrency: {err}"));
+            None
+        }
+    }
 }
 
 fn unreserved_warning(free: u32, restore: u32) -> Option<String> {
@@ -146,3 +170,6 @@ fn unreserved_warning(free: u32, restore: u32) -> Option<String> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests;

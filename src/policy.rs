@@ -4,9 +4,10 @@
 //!
 //! Protocol for the handler: call [`Policy::screen`] first (no I/O); when it returns `None`, read the
 //! function's state and call [`Policy::decide`]. A `Throttle`/`WouldThrottle` plan counts towards the
-//! hourly cap at once (so concurrent events cannot overshoot it); if the throttle then fails, call
-//! [`Policy::trip_failed`] to give the slot back and let the next event retry. Nothing needs calling
-//! on success.
+//! hourly cap at once (so concurrent events cannot overshoot it). Then exactly one of: the throttle
+//! worked → [`Policy::trip_succeeded`]; it failed (or the state could not be read) →
+//! [`Policy::trip_failed`], which gives the slot back and says whether to page; no throttle was
+//! needed after all → [`Policy::release_slot`].
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -23,6 +24,19 @@ use crate::verdict::Reason;
 pub const RECENT_DECISION: Duration = Duration::from_secs(60);
 /// Most decisions remembered; beyond it the oldest are forgotten first.
 const MAX_RECENT: usize = 10_000;
+/// How long after a re-enable starts its trip record still counts as "being cleared": a trip
+/// racing the re-enable leaves the function alone. After it, a record the re-enable did not
+/// clear no longer mutes detection.
+pub const REENABLE_WINDOW: Duration = Duration::from_secs(120);
+
+mod paging;
+
+pub use paging::{PAGE_PERIOD, RETRY_BACKOFF};
+
+/// The earliest time a failure or cap paged at `now` pages again.
+pub fn next_page_after(now: Timestamp) -> Timestamp {
+    paging::later(now, PAGE_PERIOD)
+}
 const HOUR: Duration = Duration::from_secs(3600);
 
 /// What the handler should do for one function.
@@ -83,6 +97,8 @@ struct Memory {
     trips: VecDeque<Timestamp>,
     /// Last decision per function.
     recent: HashMap<FunctionName, Recent>,
+    /// Unhealed failures and caps, paged once per period.
+    paging: paging::Paging,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -112,6 +128,22 @@ impl Policy {
             return Some(plan);
         }
         let memory = self.memory();
+        if let Some(failure) = memory.paging.holding(function, now) {
+            let why = format!(
+                "the last attempt failed ({}); on-call was paged at {}; no new attempt before {}",
+                failure.error, failure.paged_at, failure.retry_after
+            );
+            return Some(Plan::skip(Outcome::Failed, why, false));
+        }
+        if let Some(paged) = memory.paging.capped_paged_at(function, now)
+            && self.cap_full(&memory, now)
+        {
+            let why = format!(
+                "blast-radius cap: {} trips in the last hour (paged at {paged})",
+                self.config.max_trips_per_hour
+            );
+            return Some(Plan::skip(Outcome::Capped, why, false));
+        }
         let recent = *memory.recent.get(function)?;
         let age = now.since(recent.at);
         if age >= RECENT_DECISION || (recent.grace && !reason.respects_grace()) {
@@ -141,11 +173,36 @@ impl Policy {
         plan
     }
 
-    /// The handler could not throttle `function` after a `Throttle` plan: release its slot under the
-    /// cap and forget the decision so the next event retries.
-    pub fn trip_failed(&self, function: &FunctionName) {
+    /// The throttle of `function` (or the read before it) failed at `now`: gives back the slot the
+    /// decision made at this same `now` took, holds further attempts back for a while (no
+    /// control-plane calls) and returns whether this failure should page (once per [`PAGE_PERIOD`]
+    /// per function).
+    pub fn trip_failed(&self, function: &FunctionName, now: Timestamp, retryable: bool, error: &str) -> bool {
         let mut memory = self.memory();
-        if let Some(recent) = memory.recent.remove(function)
+        if memory.recent.get(function).is_some_and(|r| r.at == now) {
+            Self::give_slot_back(&mut memory, function);
+            memory.recent.remove(function);
+        }
+        memory.paging.failed(function, now, retryable, error)
+    }
+
+    /// The throttle of `function` worked: forget earlier failures and caps.
+    pub fn trip_succeeded(&self, function: &FunctionName) {
+        self.memory().paging.healed(function);
+    }
+
+    /// A `Throttle` plan for `function` turned out not to need a throttle (e.g. it was already at 0):
+    /// the slot under the cap goes back; the decision is still remembered.
+    pub fn release_slot(&self, function: &FunctionName) {
+        let mut memory = self.memory();
+        Self::give_slot_back(&mut memory, function);
+        if let Some(recent) = memory.recent.get_mut(function) {
+            recent.outcome = Outcome::AlreadyTripped;
+        }
+    }
+
+    fn give_slot_back(memory: &mut Memory, function: &FunctionName) {
+        if let Some(recent) = memory.recent.get(function)
             && matches!(recent.outcome, Outcome::Throttled | Outcome::WouldThrottle)
             && let Some(i) = memory.trips.iter().rposition(|&t| t == recent.at)
         {
@@ -155,7 +212,8 @@ impl Policy {
 
     /// The grace period, checked after exemptions and trip records so those keep their own outcome.
     fn grace_period(&self, state: &FunctionState, reason: &Reason, now: Timestamp) -> Option<Plan> {
-        if self.configured_exemption(&state.function).is_some() || state.exempt_tag || state.trip.is_some() {
+        let tripped = still_tripped(state, now).is_some();
+        if self.configured_exemption(&state.function).is_some() || state.exempt_tag || tripped {
             return None;
         }
         let reenabled = state.reenabled_at?;
@@ -173,16 +231,13 @@ impl Policy {
         if state.exempt_tag {
             return Plan::skip(Outcome::Exempt, "exempt by tag runaway-guard:exempt=true", false);
         }
-        if let Some(trip) = &state.trip {
-            return Plan::skip(
-                Outcome::AlreadyTripped,
-                format!("already tripped at {}", trip.tripped_at),
-                false,
-            );
+        if let Some(why) = still_tripped(state, now) {
+            return Plan::skip(Outcome::AlreadyTripped, why, false);
         }
         if !self.take_trip_slot(now) {
             let why = format!("blast-radius cap: {} trips in the last hour", self.config.max_trips_per_hour);
-            return Plan::skip(Outcome::Capped, why, true);
+            let page = self.memory().paging.capped(&state.function, now);
+            return Plan::skip(Outcome::Capped, why, page);
         }
         if self.config.dry_run { Plan::WouldThrottle } else { Plan::Throttle }
     }
@@ -195,6 +250,11 @@ impl Policy {
             return Some(Plan::skip(Outcome::Exempt, "exempt by RUNAWAY_GUARD_EXEMPT", false));
         }
         None
+    }
+
+    fn cap_full(&self, memory: &Memory, now: Timestamp) -> bool {
+        let live = memory.trips.iter().filter(|&&t| now.since(t) < HOUR).count();
+        live >= self.config.max_trips_per_hour as usize
     }
 
     /// Counts a trip at `now` unless the rolling hour is full.
@@ -228,6 +288,23 @@ impl Policy {
         // while holding the lock cannot leave it half-updated, so keep using it.
         self.memory.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Why a function with a trip record needs nothing now, or `None` when it may be tripped: no
+/// record, or a record that a re-enable started to clear and did not (the re-enable restored the
+/// function more than [`REENABLE_WINDOW`] ago). A record never mutes detection for longer.
+fn still_tripped(state: &FunctionState, now: Timestamp) -> Option<String> {
+    let trip = state.trip.as_ref()?;
+    let Some(started) = state.reenable_started() else {
+        return Some(format!("already tripped at {}", trip.tripped_at));
+    };
+    if state.reserved_concurrency == Some(0) {
+        return Some(format!(
+            "still at reserved concurrency 0: the re-enable started at {started} did not restore it; \
+             run reenable again"
+        ));
+    }
+    (now.since(started) < REENABLE_WINDOW).then(|| format!("a re-enable started at {started} is under way"))
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ pub mod tags {
     pub const REENABLED_AT: &str = "runaway-guard:reenabled-at";
     /// `true` from the trip until its alert is published: a retried invocation re-sends it.
     pub const ALERT_PENDING: &str = "runaway-guard:alert-pending";
+    /// Who ran the last re-enable (caller ARN, tag-safe), set with `reenabled-at`.
+    pub const REENABLED_BY: &str = "runaway-guard:reenabled-by";
 }
 
 /// A failed call to a port, kept typed so the handler can tell retryable failures from final ones.
@@ -71,6 +73,8 @@ pub enum FailureTarget {
     Destination(String),
     /// Neither: async events are dropped.
     Dropped,
+    /// The event-invoke configuration could not be read (the alert says so; the throttle goes on).
+    Unknown,
 }
 
 /// CPU architecture, for pricing.
@@ -98,6 +102,8 @@ pub struct FunctionState {
     pub trip: Option<TripRecord>,
     /// `runaway-guard:reenabled-at`, when set.
     pub reenabled_at: Option<Timestamp>,
+    /// `runaway-guard:reenabled-by`, when set.
+    pub reenabled_by: Option<String>,
     /// Memory size in MB.
     pub memory_mb: u32,
     /// Architecture.
@@ -106,13 +112,39 @@ pub struct FunctionState {
     pub failure_target: FailureTarget,
 }
 
-/// A function the guard has tripped, as `status` lists it.
+impl FunctionState {
+    /// When a re-enable started after the trip recorded here: the record is then being (or should
+    /// have been) cleared, and it no longer says the function is contained.
+    pub fn reenable_started(&self) -> Option<Timestamp> {
+        let trip = self.trip.as_ref()?;
+        self.reenabled_at.filter(|at| *at >= trip.tripped_at)
+    }
+
+    /// The record of a trip still in force: present, and no re-enable started after it.
+    pub fn active_trip(&self) -> Option<&TripRecord> {
+        self.trip.as_ref().filter(|_| self.reenable_started().is_none())
+    }
+}
+
+/// A function `status` lists: one carrying a trip record, or one at reserved concurrency 0 without
+/// any (the guard could not write its record; the trip alert names the value to restore).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrippedFunction {
     /// The function.
     pub function: FunctionName,
-    /// The record from its tags.
-    pub record: TripRecord,
+    /// The record from its tags; `None` for a function at 0 without one.
+    pub record: Option<TripRecord>,
+    /// When a re-enable started after the trip and did not finish (the record is still there).
+    pub reenable_started: Option<Timestamp>,
+}
+
+/// Who re-enabled a function and when: `runaway-guard:reenabled-at` and `runaway-guard:reenabled-by`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReenableMark {
+    /// When (starts the grace period).
+    pub at: Timestamp,
+    /// The caller's ARN.
+    pub by: String,
 }
 
 /// Lambda control plane: the only port that mutates anything.
@@ -122,7 +154,8 @@ pub trait Throttler: Send + Sync {
         &self,
         function: &FunctionName,
     ) -> impl Future<Output = Result<FunctionState, PortError>> + Send;
-    /// Writes the trip record tags.
+    /// Writes the trip record tags. A record still in force is never rewritten; one a re-enable
+    /// started to clear (see [`FunctionState::reenable_started`]) is replaced.
     fn write_trip_record(
         &self,
         function: &FunctionName,
@@ -136,23 +169,32 @@ pub trait Throttler: Send + Sync {
     ) -> impl Future<Output = Result<(), PortError>> + Send;
     /// Removes `runaway-guard:alert-pending` once the trip's alert is out.
     fn mark_alerted(&self, function: &FunctionName) -> impl Future<Output = Result<(), PortError>> + Send;
-    /// Sets `runaway-guard:reenabled-at` before a re-enable restores concurrency, so a trip racing
-    /// the re-enable sees it and does not re-throttle a function whose record is about to be cleared.
+    /// Sets `runaway-guard:reenabled-at` and `-by` before a re-enable restores concurrency, so a trip
+    /// racing the re-enable sees it and does not re-throttle a function whose record is about to be
+    /// cleared.
     fn mark_reenabling(
         &self,
         function: &FunctionName,
-        at: Timestamp,
+        mark: &ReenableMark,
     ) -> impl Future<Output = Result<(), PortError>> + Send;
-    /// Removes the trip record tags and sets `runaway-guard:reenabled-at`.
+    /// Removes the trip record tags and sets `runaway-guard:reenabled-at` and `-by`.
     fn clear_trip_record(
         &self,
         function: &FunctionName,
-        reenabled_at: Timestamp,
+        mark: &ReenableMark,
     ) -> impl Future<Output = Result<(), PortError>> + Send;
-    /// Every function carrying a trip record.
+    /// Every function carrying a trip record, and every function at reserved concurrency 0 without one.
     fn list_tripped(&self) -> impl Future<Output = Result<Vec<TrippedFunction>, PortError>> + Send;
     /// The account's unreserved concurrency (to warn before a restore that would not fit).
     fn unreserved_concurrency(&self) -> impl Future<Output = Result<Option<u32>, PortError>> + Send;
+    /// The function's `runaway-guard:max-depth` tag, for the detector's per-function limit. The
+    /// default reads the whole state; adapters with a cheaper read override it.
+    fn depth_limit_tag(
+        &self,
+        function: &FunctionName,
+    ) -> impl Future<Output = Result<Option<u32>, PortError>> + Send {
+        async move { Ok(self.function_state(function).await?.max_depth_tag) }
+    }
 }
 
 /// Per-function usage over a window, for the offender search.

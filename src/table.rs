@@ -1,29 +1,62 @@
 //! Plain-text tables for the CLI's default (non-JSON) output.
 
-use crate::operator::{Reenabled, StatusEntry};
+use crate::operator::{ReenableOutcome, Restored, StatusEntry};
+use crate::report::{Decision, Outcome, reservation_text};
 
-/// `runaway-guard status` as an aligned table.
-pub fn status(entries: &[StatusEntry]) -> String {
-    if entries.is_empty() {
-        return "No functions are tripped by runaway-guard.\n".to_owned();
+/// `runaway-guard status` as an aligned table under the line naming where it was read.
+pub fn status(rows: &[StatusEntry], context: &str) -> String {
+    if rows.is_empty() {
+        return format!("No functions are tripped by runaway-guard in {context}.\n");
     }
-    let rows: Vec<[&str; 4]> = entries
+    let cells: Vec<[&str; 5]> = rows
         .iter()
         .map(|e| {
-            [e.function.as_str(), e.tripped_at.as_str(), e.previous_concurrency.as_str(), e.reason.as_str()]
+            let alert = match (e.record, e.alert_pending) {
+                (false, _) => "unknown",
+                (true, true) => "NOT SENT",
+                (true, false) => "sent",
+            };
+            [
+                e.function.as_str(),
+                e.tripped_at.as_str(),
+                e.previous_concurrency.as_str(),
+                alert,
+                e.reason.as_str(),
+            ]
         })
         .collect();
-    let header = ["FUNCTION", "TRIPPED AT", "PREVIOUS", "REASON"];
+    let mut out = format!("Tripped by runaway-guard in {context}:\n\n");
+    out.push_str(&aligned(["FUNCTION", "TRIPPED AT", "PREVIOUS", "ALERT", "REASON"], &cells));
+    out.push_str(&format!("\n{} tripped. Restore one with: runaway-guard reenable FUNCTION\n", rows.len()));
+    for row in rows.iter().filter(|r| r.reenable_unfinished_since.is_some()) {
+        out.push_str(&format!(
+            "warning: a re-enable of {} started at {} did not finish; run runaway-guard reenable {} again\n",
+            row.function,
+            row.reenable_unfinished_since.as_deref().unwrap_or_default(),
+            row.function
+        ));
+    }
+    let unsent = rows.iter().filter(|r| r.alert_pending).count();
+    if unsent > 0 {
+        out.push_str(&format!(
+            "warning: {unsent} trip alert(s) NOT SENT: on-call may not know; the guard re-sends on the \
+             function's next event\n"
+        ));
+    }
+    out
+}
+
+fn aligned<const N: usize>(header: [&str; N], rows: &[[&str; N]]) -> String {
     let mut widths = header.map(str::len);
-    for row in &rows {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: [&str; 4]| {
+    let line = |cells: &[&str; N]| {
         let mut out = String::new();
         for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
+            if i + 1 == N {
                 out.push_str(cell);
             } else {
                 out.push_str(&format!("{cell:<w$}  ", w = widths[i]));
@@ -32,28 +65,98 @@ pub fn status(entries: &[StatusEntry]) -> String {
         out.push('\n');
         out
     };
-    let mut out = line(header);
+    let mut out = line(&header);
     for row in rows {
         out.push_str(&line(row));
     }
-    out.push_str(&format!(
-        "\n{} tripped. Restore one with: runaway-guard reenable FUNCTION\n",
-        entries.len()
-    ));
     out
 }
 
-/// `runaway-guard reenable` as text.
-pub fn reenabled(done: &Reenabled) -> String {
+/// A `reenable` outcome as sentences naming where it happened.
+pub fn reenable_outcome(outcome: &ReenableOutcome, context: &str) -> String {
+    match outcome {
+        ReenableOutcome::Restored(done) => reenabled(done, context),
+        ReenableOutcome::NothingToDo { function, reserved } => format!(
+            "{function} in {context} is not tripped and not throttled (reserved concurrency {}): nothing \
+             to do; no alert sent, no grace period started.\n",
+            reservation_text(*reserved)
+        ),
+        ReenableOutcome::AlreadyReenabled { function, at, by, reserved } => format!(
+            "{function} in {context} was already re-enabled at {at} by {} (reserved concurrency now {}): \
+             nothing to do.\n",
+            by.as_deref().unwrap_or("an unknown caller"),
+            reservation_text(*reserved)
+        ),
+    }
+}
+
+/// A restore as text.
+pub fn reenabled(done: &Restored, context: &str) -> String {
+    let restored = match done.restored {
+        Some(n) => format!("restored to {n}"),
+        None => "reservation removed (it had none before the trip)".to_owned(),
+    };
     let mut out = format!(
-        "Re-enabled {}: reserved concurrency restored to {} by {} at {}.\n",
-        done.function, done.restored, done.caller, done.reenabled_at
+        "Re-enabled {} in {context}: reserved concurrency {restored} by {} at {}.\n",
+        done.function, done.caller, done.reenabled_at
     );
+    if let Some(earlier) = done.finished_earlier {
+        out.push_str(&format!("This finished a re-enable started at {earlier}.\n"));
+    }
     for warning in &done.warnings {
         out.push_str(&format!("warning: {warning}\n"));
     }
+    if !done.record_cleared {
+        out.push_str("error: the trip record is still there; run this reenable again to remove it\n");
+    }
     if !done.alerted {
-        out.push_str("warning: on-call was not alerted\n");
+        out.push_str("error: on-call was NOT paged about this re-enable; tell them yourself\n");
+    }
+    out
+}
+
+/// `runaway-guard trip` as sentences: what happened, whether on-call heard, how to undo it.
+pub fn tripped(decision: &Decision, context: &str) -> String {
+    let f = &decision.function;
+    let was = match decision.previous_concurrency.as_deref() {
+        Some("none") | None => "unreserved".to_owned(),
+        Some(n) => n.to_owned(),
+    };
+    // The policy appends why it skipped after the trip's own reason: a refusal needs only the why.
+    let why = decision.reason.rsplit("; ").next().unwrap_or(&decision.reason);
+    let mut out = match decision.outcome {
+        Outcome::Throttled => format!(
+            "Tripped {f} in {context}: reserved concurrency set to 0 (was {was}).\nReason: {}\n\
+             Restore with: runaway-guard reenable {f}\n",
+            decision.reason
+        ),
+        Outcome::WouldThrottle => format!(
+            "Dry run: would trip {f} in {context} (reserved concurrency now {was}); nothing was changed.\nReason: {}\n",
+            decision.reason
+        ),
+        Outcome::AlreadyTripped => {
+            format!("{f} in {context} is already tripped; nothing changed ({why}).\n")
+        }
+        Outcome::Exempt => format!("error: refusing to trip {f} in {context}: {why}\n"),
+        Outcome::Capped | Outcome::Failed => {
+            format!(
+                "error: {f} in {context} was NOT tripped ({}): {}\n",
+                decision.outcome.as_str(),
+                decision.reason
+            )
+        }
+    };
+    for error in &decision.errors {
+        out.push_str(&format!("error: {error}\n"));
+    }
+    match (decision.outcome, decision.alerted) {
+        (Outcome::Throttled | Outcome::WouldThrottle, true) => out.push_str("On-call was paged.\n"),
+        (Outcome::Throttled, false) => out.push_str(
+            "error: on-call was NOT paged. The trip record keeps runaway-guard:alert-pending=true and \
+             `runaway-guard status` shows the alert as NOT SENT; tell on-call yourself.\n",
+        ),
+        (Outcome::WouldThrottle, false) => out.push_str("error: on-call was NOT sent the dry-run alert.\n"),
+        _ => {}
     }
     out
 }
@@ -65,17 +168,24 @@ mod tests {
 
     #[test]
     fn status_table_aligns_columns_and_says_how_to_restore() {
-        let entry = |name: &str, prev: &str| StatusEntry {
+        let entry = |name: &str, prev: &str, alert_pending: bool| StatusEntry {
             function: FunctionName::new(name).unwrap(),
             tripped_at: "2026-11-20T09:14:03Z".into(),
             reason: "chain depth 17 > limit 16".into(),
             previous_concurrency: prev.into(),
+            record: true,
+            alert_pending,
+            reenable_unfinished_since: None,
         };
-        let text = status(&[entry("a", "none"), entry("orders-worker", "25")]);
+        let here = "123456789012/us-east-1 (guard g)";
+        let text = status(&[entry("a", "none", false), entry("orders-worker", "25", true)], here);
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("FUNCTION       TRIPPED AT"));
-        assert_eq!(lines[1].find("2026"), lines[2].find("2026"));
+        assert!(lines[0].contains(here), "{text}");
+        assert!(lines[2].starts_with("FUNCTION       TRIPPED AT"), "{text}");
+        assert_eq!(lines[3].find("2026"), lines[4].find("2026"));
+        assert!(lines[4].contains("NOT SENT") && lines[3].contains("sent"), "{text}");
         assert!(text.contains("runaway-guard reenable FUNCTION"));
-        assert_eq!(status(&[]), "No functions are tripped by runaway-guard.\n");
+        assert!(text.contains("1 trip alert(s) NOT SENT"), "{text}");
+        assert_eq!(status(&[], here), format!("No functions are tripped by runaway-guard in {here}.\n"));
     }
 }

@@ -1,13 +1,15 @@
 //! The trip flow for one function: read state → write the trip record → set reserved concurrency
 //! to 0 → alert. Each step's failure is reported, never swallowed, and never stops the next step
-//! that can still contain the function or tell on-call.
+//! that can still contain the function or tell on-call. A throttle whose record could not be
+//! written still throttles; its alert then names the exact `reenable --to` that restores it. A
+//! failure that does not heal pages once per function per period (see `policy`).
 
 use tracing::{error, info, warn};
 
 use crate::alert::{AlertContext, TripFacts};
 use crate::name::FunctionName;
-use crate::policy::{Plan, Policy};
-use crate::ports::{FunctionState, Notifier, PortError, Throttler, TripRecord};
+use crate::policy::{Plan, Policy, next_page_after};
+use crate::ports::{FunctionState, Notifier, PortError, Reservation, Throttler, TripRecord};
 use crate::report::{Decision, Outcome, reservation_text};
 use crate::time::Timestamp;
 use crate::verdict::Reason;
@@ -24,21 +26,32 @@ pub struct TripContext<'a, T, N> {
     pub account: Option<&'a str>,
     /// Region named in alerts.
     pub region: Option<&'a str>,
-    /// Dry run: never mutate, not even to finish an earlier trip.
+    /// Dry run: never mutate, not even to finish an earlier trip or clear `alert-pending`.
     pub dry_run: bool,
     /// The blast-radius cap, named in capped alerts.
     pub max_trips_per_hour: u32,
+    /// Who trips: the caller ARN of a manual trip; `None` for the guard's own detection.
+    pub actor: Option<&'a str>,
+}
+
+/// Whether this attempt wrote the trip record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Record {
+    /// Written now, or already there.
+    Kept,
+    /// The write failed: only the alert knows the value to restore.
+    Missing,
 }
 
 impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
     /// Decides and, when the policy says so, trips `function` for `reason`.
     pub async fn act(&self, function: &FunctionName, reason: &Reason, now: Timestamp) -> Decision {
         if let Some(plan) = self.policy.screen(function, reason, now) {
-            return self.skip_without_state(function, reason, plan).await;
+            return skip_without_state(function, reason, plan);
         }
         let state = match self.throttler.function_state(function).await {
             Ok(state) => state,
-            Err(err) => return failed_read(function, reason, err),
+            Err(err) => return self.failed_read(function, reason, err, now).await,
         };
         if let Some(why) = within_own_depth_limit(&state, reason) {
             return Decision::new(function.clone(), Outcome::Exempt, reason.rule(), why);
@@ -48,43 +61,36 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             Decision::new(function.clone(), Outcome::Failed, reason.rule(), reason.to_string());
         decision.previous_concurrency = Some(reservation_text(previous_for_record(&state)));
         match plan {
-            Plan::Throttle if state.reserved_concurrency == Some(0) && state.trip.is_none() => {
-                // Someone already set 0 by hand: recording 0 as "previous" would make re-enable restore 0.
+            Plan::Throttle if state.reserved_concurrency == Some(0) && state.active_trip().is_none() => {
+                // Someone already set 0 by hand, or an earlier trip could not write its record:
+                // recording 0 as "previous" would make re-enable restore 0.
+                self.policy.release_slot(function);
                 decision.outcome = Outcome::AlreadyTripped;
+                decision.previous_concurrency = None;
                 decision.reason =
-                    format!("{reason}; reserved concurrency is already 0 (not set by the guard)");
+                    format!("{reason}; reserved concurrency is already 0 and no trip record says why");
             }
             Plan::Throttle => self.throttle(&state, reason, now, &mut decision).await,
             Plan::Skip { outcome: Outcome::AlreadyTripped, .. }
                 if !self.dry_run && unfinished_trip(&state) =>
             {
                 // A record without the throttle: an earlier invocation failed between the two calls.
-                self.complete_trip(&state, reason, now, &mut decision).await;
+                self.complete_trip(&state, reason, now, &mut decision, Record::Kept).await;
             }
             Plan::WouldThrottle => {
                 decision.outcome = Outcome::WouldThrottle;
-                self.alert(&state, reason, now, &mut decision).await;
+                self.alert(&state, reason, now, &mut decision, Record::Kept).await;
             }
             Plan::Skip { outcome, why, alert } => {
                 decision.outcome = outcome;
                 decision.reason = format!("{reason}; {why}");
-                let pending = state.trip.as_ref().is_some_and(|t| t.alert_pending);
+                let pending = state.active_trip().is_some_and(|t| t.alert_pending);
                 if alert || pending {
-                    self.alert_resending(&state, reason, now, &mut decision, pending).await;
+                    self.publish(&state, reason, now, &mut decision, Record::Kept, pending).await;
                 }
             }
         }
         decision
-    }
-
-    async fn skip_without_state(&self, function: &FunctionName, reason: &Reason, plan: Plan) -> Decision {
-        let (outcome, why) = match plan {
-            Plan::Skip { outcome, why, .. } => (outcome, why),
-            Plan::Throttle | Plan::WouldThrottle => {
-                (Outcome::AlreadyTripped, "decided moments ago".to_owned())
-            }
-        };
-        Decision::new(function.clone(), outcome, reason.rule(), format!("{reason}; {why}"))
     }
 
     async fn throttle(
@@ -102,12 +108,17 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             alert_pending: true,
         };
         // The record goes first so that a crash between the two calls never leaves a throttled
-        // function without the means to restore it.
-        if let Err(err) = self.throttler.write_trip_record(function, &record).await {
-            warn!(function = %function, error = %err, "trip record not written; throttling anyway");
-            decision.errors.push(err.to_string());
-        }
-        self.complete_trip(state, reason, now, decision).await;
+        // function without the means to restore it. If it cannot be written (50-tag limit, a
+        // denying SCP), containment still comes first: the alert carries the value instead.
+        let written = match self.throttler.write_trip_record(function, &record).await {
+            Ok(()) => Record::Kept,
+            Err(err) => {
+                warn!(function = %function, error = %err, "trip record not written; throttling anyway");
+                decision.errors.push(format!("trip record not written: {err}"));
+                Record::Missing
+            }
+        };
+        self.complete_trip(state, reason, now, decision, written).await;
     }
 
     async fn complete_trip(
@@ -116,37 +127,50 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         reason: &Reason,
         now: Timestamp,
         decision: &mut Decision,
+        record: Record,
     ) {
         let function = &state.function;
         match self.throttler.set_reserved_concurrency(function, Some(0)).await {
             Ok(()) => {
                 info!(function = %function, rule = reason.rule(), reason = %reason, "throttled");
                 decision.outcome = Outcome::Throttled;
+                self.policy.trip_succeeded(function);
             }
             Err(err) => {
                 error!(function = %function, error = %err, "throttle failed");
                 decision.outcome = Outcome::Failed;
-                self.policy.trip_failed(function);
                 decision.retryable |= err.retryable;
                 decision.errors.push(err.to_string());
+                if !self.policy.trip_failed(function, now, err.retryable, &err.to_string()) {
+                    decision.reason = format!("{reason}; failing again (paged earlier this period)");
+                    return;
+                }
             }
         }
-        self.alert(state, reason, now, decision).await;
+        self.alert(state, reason, now, decision, record).await;
     }
 
-    async fn alert(&self, state: &FunctionState, reason: &Reason, now: Timestamp, decision: &mut Decision) {
-        self.alert_resending(state, reason, now, decision, false).await;
-    }
-
-    /// Publishes the alert for `decision`. `resend` marks the re-send of a trip's alert that an earlier
-    /// invocation could not publish: on-call has not heard of the trip yet, so it reads as the trip
-    /// ("THROTTLED", not "ALREADY THROTTLED"), and a failure is again worth a retry.
-    async fn alert_resending(
+    async fn alert(
         &self,
         state: &FunctionState,
         reason: &Reason,
         now: Timestamp,
         decision: &mut Decision,
+        record: Record,
+    ) {
+        self.publish(state, reason, now, decision, record, false).await;
+    }
+
+    /// Publishes the alert for `decision`. `resend` marks the re-send of a trip's alert that an earlier
+    /// invocation could not publish: on-call has not heard of the trip yet, so it reads as the trip
+    /// ("THROTTLED", not "ALREADY THROTTLED"), and a failure is again worth a retry.
+    async fn publish(
+        &self,
+        state: &FunctionState,
+        reason: &Reason,
+        now: Timestamp,
+        decision: &mut Decision,
+        record: Record,
         resend: bool,
     ) {
         let error = (!decision.errors.is_empty()).then(|| decision.errors.join("; "));
@@ -162,14 +186,21 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             failure_target: Some(&state.failure_target),
             max_trips_per_hour: self.max_trips_per_hour,
             error: error.as_deref(),
+            record_missing: record == Record::Missing,
+            tripped_by: self.actor,
+            quiet_until: matches!(shown, Outcome::Failed | Outcome::Capped).then(|| next_page_after(now)),
             context: AlertContext { account: self.account, region: self.region, at: now },
         });
         match self.notifier.publish(&alert).await {
             Ok(()) => {
                 decision.alerted = true;
-                let has_record =
-                    state.trip.is_some() || matches!(decision.outcome, Outcome::Throttled | Outcome::Failed);
-                if has_record && let Err(err) = self.throttler.mark_alerted(&state.function).await {
+                let has_record = state.active_trip().is_some()
+                    || (record == Record::Kept
+                        && matches!(decision.outcome, Outcome::Throttled | Outcome::Failed));
+                if has_record
+                    && !self.dry_run
+                    && let Err(err) = self.throttler.mark_alerted(&state.function).await
+                {
                     // Worst case a retry sends the alert twice; never zero times.
                     warn!(function = %state.function, error = %err, "alert-pending tag not cleared");
                 }
@@ -178,31 +209,76 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                 error!(function = %state.function, error = %err, "alert not published");
                 // A lost alert for a real trip is worth a retry: the retry finds the trip record
                 // still marked `alert-pending` and re-sends it.
-                decision.retryable |= err.retryable && shown == Outcome::Throttled;
+                decision.retryable |= err.retryable && shown == Outcome::Throttled && record == Record::Kept;
                 decision.errors.push(err.to_string());
             }
         }
     }
-}
 
-/// The value to record as "previous": the current reservation, unless the guard's own record says
-/// otherwise (never 0 set by the guard, never overwritten).
-fn previous_for_record(state: &FunctionState) -> crate::ports::Reservation {
-    match &state.trip {
-        Some(trip) => trip.previous_concurrency,
-        None => state.reserved_concurrency,
-    }
-}
-
-/// A trip record without the throttle (an earlier invocation failed between the two calls), and no
-/// re-enable under way: a re-enable marks `reenabled-at` before it restores concurrency.
-fn unfinished_trip(state: &FunctionState) -> bool {
-    match &state.trip {
-        Some(trip) => {
-            state.reserved_concurrency != Some(0) && state.reenabled_at.is_none_or(|at| at < trip.tripped_at)
+    /// The state could not be read, so nothing is known about exemptions or an earlier record and
+    /// nothing is changed; on-call hears of it once per period (a missing function pages no one).
+    async fn failed_read(
+        &self,
+        function: &FunctionName,
+        reason: &Reason,
+        err: PortError,
+        now: Timestamp,
+    ) -> Decision {
+        error!(function = %function, error = %err, "could not read function state");
+        let mut decision =
+            Decision::new(function.clone(), Outcome::Failed, reason.rule(), reason.to_string());
+        decision.retryable = err.retryable;
+        let text = err.to_string();
+        decision.errors.push(text.clone());
+        let page = self.policy.trip_failed(function, now, err.retryable, &text);
+        if !page || err.not_found {
+            return decision;
         }
-        None => false,
+        let alert = crate::alert::trip_alert(&TripFacts {
+            function,
+            outcome: Outcome::Failed,
+            reason,
+            previous_concurrency: None,
+            failure_target: None,
+            max_trips_per_hour: self.max_trips_per_hour,
+            error: Some(&text),
+            record_missing: false,
+            tripped_by: self.actor,
+            quiet_until: Some(next_page_after(now)),
+            context: AlertContext { account: self.account, region: self.region, at: now },
+        });
+        match self.notifier.publish(&alert).await {
+            Ok(()) => decision.alerted = true,
+            Err(err) => decision.errors.push(err.to_string()),
+        }
+        decision
     }
+}
+
+fn skip_without_state(function: &FunctionName, reason: &Reason, plan: Plan) -> Decision {
+    let (outcome, why) = match plan {
+        Plan::Skip { outcome, why, .. } => (outcome, why),
+        Plan::Throttle | Plan::WouldThrottle => (Outcome::AlreadyTripped, "decided moments ago".to_owned()),
+    };
+    Decision::new(function.clone(), outcome, reason.rule(), format!("{reason}; {why}"))
+}
+
+/// The value to record as "previous": the current reservation, unless the guard's own record of a
+/// trip still in force says otherwise (never 0 set by the guard, never overwritten). After a
+/// re-enable that restored the function but did not clear its record, the current value is the
+/// truth again (an operator may have changed it since).
+fn previous_for_record(state: &FunctionState) -> Reservation {
+    match (state.active_trip(), &state.trip) {
+        (Some(trip), _) => trip.previous_concurrency,
+        (None, Some(stale)) if state.reserved_concurrency == Some(0) => stale.previous_concurrency,
+        _ => state.reserved_concurrency,
+    }
+}
+
+/// A trip record still in force without the throttle: an earlier invocation failed between the
+/// two calls (a re-enable marks `reenabled-at` first, so its records are not in force).
+fn unfinished_trip(state: &FunctionState) -> bool {
+    state.active_trip().is_some() && state.reserved_concurrency != Some(0)
 }
 
 /// A depth verdict that the function's own `runaway-guard:max-depth` tag allows.
@@ -215,10 +291,5 @@ fn within_own_depth_limit(state: &FunctionState, reason: &Reason) -> Option<Stri
     }
 }
 
-fn failed_read(function: &FunctionName, reason: &Reason, err: PortError) -> Decision {
-    error!(function = %function, error = %err, "could not read function state");
-    let mut decision = Decision::new(function.clone(), Outcome::Failed, reason.rule(), reason.to_string());
-    decision.retryable = err.retryable;
-    decision.errors.push(err.to_string());
-    decision
-}
+#[cfg(test)]
+mod tests;

@@ -7,8 +7,10 @@ mod common;
 use common::{FunctionSpec, Moto};
 use runaway_guard::aws::LambdaThrottler;
 use runaway_guard::name::FunctionName;
-use runaway_guard::ports::{Architecture, FailureTarget, Throttler, TripRecord, tags};
+use runaway_guard::ports::{Architecture, FailureTarget, ReenableMark, Throttler, TripRecord, tags};
 use runaway_guard::time::Timestamp;
+
+const ONCALL: &str = "arn:aws:sts::123456789012:assumed-role/OnCall/alice";
 
 fn name(s: &str) -> FunctionName {
     FunctionName::new(s).unwrap()
@@ -49,13 +51,60 @@ async fn trip_record_round_trips_and_is_never_rewritten() {
     assert_eq!(moto.tags("orders-worker").await[tags::PREVIOUS_CONCURRENCY], "25");
 
     let reenabled_at = Timestamp::parse_rfc3339("2026-11-20T10:00:00Z").unwrap();
-    lambda.clear_trip_record(&f, reenabled_at).await.unwrap();
+    let mark = ReenableMark { at: reenabled_at, by: ONCALL.into() };
+    lambda.clear_trip_record(&f, &mark).await.unwrap();
     let tags = moto.tags("orders-worker").await;
     for gone in [tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY, tags::REASON] {
         assert!(!tags.contains_key(gone), "{gone} still present: {tags:?}");
     }
     let after = lambda.function_state(&f).await.unwrap();
     assert_eq!((after.trip, after.reenabled_at), (None, Some(reenabled_at)));
+    assert_eq!(after.reenabled_by.as_deref(), Some(ONCALL), "who re-enabled it");
+}
+
+#[tokio::test]
+async fn a_record_a_reenable_did_not_clear_is_replaced_by_the_next_trip() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    let lambda = LambdaThrottler::new(&moto.config);
+    let f = name("orders-worker");
+    lambda.write_trip_record(&f, &record(Some(25))).await.unwrap();
+    let mark =
+        ReenableMark { at: Timestamp::parse_rfc3339("2026-11-20T10:00:00Z").unwrap(), by: ONCALL.into() };
+    lambda.mark_reenabling(&f, &mark).await.unwrap();
+    let state = lambda.function_state(&f).await.unwrap();
+    assert_eq!(state.reenable_started(), Some(mark.at), "the re-enable started after the trip");
+    assert!(state.active_trip().is_none());
+    let next = TripRecord {
+        tripped_at: Timestamp::parse_rfc3339("2026-11-20T11:00:00Z").unwrap(),
+        ..record(Some(30))
+    };
+    lambda.write_trip_record(&f, &next).await.unwrap();
+    let tags = moto.tags("orders-worker").await;
+    assert_eq!(
+        (tags[tags::TRIPPED_AT].as_str(), tags[tags::PREVIOUS_CONCURRENCY].as_str()),
+        ("2026-11-20T11:00:00Z", "30")
+    );
+    assert!(lambda.function_state(&f).await.unwrap().active_trip().is_some());
+}
+
+#[tokio::test]
+async fn status_lists_a_function_at_zero_without_a_record_and_reads_the_depth_tag() {
+    let moto = Moto::start().await;
+    moto.create_function("unrecorded").await;
+    moto.create_function_with(
+        "tagged",
+        FunctionSpec { tags: &[(tags::MAX_DEPTH, "4")], ..Default::default() },
+    )
+    .await;
+    let lambda = LambdaThrottler::new(&moto.config);
+    lambda.set_reserved_concurrency(&name("unrecorded"), Some(0)).await.unwrap();
+    lambda.set_reserved_concurrency(&name("tagged"), Some(3)).await.unwrap();
+    let listed = lambda.list_tripped().await.unwrap();
+    let rows: Vec<(&str, bool)> = listed.iter().map(|t| (t.function.as_str(), t.record.is_some())).collect();
+    assert_eq!(rows, [("unrecorded", false)], "at 0 without a record is listed; 3 is not");
+    assert_eq!(lambda.depth_limit_tag(&name("tagged")).await.unwrap(), Some(4));
+    assert_eq!(lambda.depth_limit_tag(&name("unrecorded")).await.unwrap(), None);
 }
 
 #[tokio::test]
@@ -116,11 +165,14 @@ async fn lists_exactly_the_tripped_functions() {
         lambda.write_trip_record(&name(f), &record(previous)).await.unwrap();
     }
     let tripped = lambda.list_tripped().await.unwrap();
-    let listed: Vec<(&str, Option<u32>)> =
-        tripped.iter().map(|t| (t.function.as_str(), t.record.previous_concurrency)).collect();
+    let listed: Vec<(&str, Option<u32>)> = tripped
+        .iter()
+        .map(|t| (t.function.as_str(), t.record.as_ref().and_then(|r| r.previous_concurrency)))
+        .collect();
     assert_eq!(listed, [("fn-04", None), ("fn-17", Some(3)), ("fn-29", Some(100))]);
 
-    lambda.clear_trip_record(&name("fn-17"), Timestamp::now()).await.unwrap();
+    let mark = ReenableMark { at: Timestamp::now(), by: ONCALL.into() };
+    lambda.clear_trip_record(&name("fn-17"), &mark).await.unwrap();
     let names: Vec<String> =
         lambda.list_tripped().await.unwrap().into_iter().map(|t| t.function.to_string()).collect();
     assert_eq!(names, ["fn-04", "fn-29"]);

@@ -5,6 +5,7 @@
 
 use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput;
 use aws_sdk_cloudwatch::types::MetricDataResult;
+use aws_sdk_lambda::operation::get_function_concurrency::GetFunctionConcurrencyOutput;
 use aws_sdk_lambda::operation::list_functions::ListFunctionsOutput;
 use aws_sdk_lambda::operation::list_tags::ListTagsOutput;
 use aws_sdk_lambda::types::FunctionConfiguration;
@@ -48,13 +49,19 @@ async fn list_tripped_reads_every_page_of_functions() {
     });
     let other_tags =
         mock!(aws_sdk_lambda::Client::list_tags).then_output(|| ListTagsOutput::builder().build());
-    let client =
-        mock_client!(aws_sdk_lambda, RuleMode::MatchAny, [&page1, &page2, &tripped_tags, &other_tags]);
+    // A function without a record is listed only at reserved concurrency 0: beta has 5.
+    let concurrency = mock!(aws_sdk_lambda::Client::get_function_concurrency)
+        .then_output(|| GetFunctionConcurrencyOutput::builder().reserved_concurrent_executions(5).build());
+    let client = mock_client!(
+        aws_sdk_lambda,
+        RuleMode::MatchAny,
+        [&page1, &page2, &tripped_tags, &other_tags, &concurrency]
+    );
     let listed = LambdaThrottler::from_client(client).list_tripped().await.unwrap();
     let names: Vec<&str> = listed.iter().map(|t| t.function.as_str()).collect();
     assert_eq!(names, ["alpha", "gamma"]);
     assert_eq!((page1.num_calls(), page2.num_calls()), (1, 1));
-    assert_eq!((tripped_tags.num_calls(), other_tags.num_calls()), (2, 1));
+    assert_eq!((tripped_tags.num_calls(), other_tags.num_calls(), concurrency.num_calls()), (2, 1, 1));
 }
 
 fn result(id: &str, values: &[f64]) -> MetricDataResult {

@@ -30,6 +30,9 @@ async fn alert_is_delivered_with_subject_body_and_attributes() {
         failure_target: Some(&FailureTarget::Dropped),
         max_trips_per_hour: 10,
         error: None,
+        record_missing: false,
+        tripped_by: None,
+        quiet_until: None,
         // No region: an empty attribute must be left out, not rejected by SNS.
         context: AlertContext { account: Some(ACCOUNT), region: None, at: Timestamp::now() },
     });

@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 use common::Moto;
 use common::fault_proxy::{ALWAYS, Attempt, Fault, FaultProxy, attempts};
 use common::guard::{Run, attribute, chain_event, handle, machine_block};
+use runaway_guard::clients::AwsPorts;
+use runaway_guard::name::FunctionName;
+use runaway_guard::operator::{self, ReenableError, ReenableOutcome, ReenablePorts, ReenableRequest};
 use runaway_guard::ports::tags;
+use runaway_guard::time::Timestamp;
 use serde_json::Value;
 
 const FUNCTION: &str = "orders-worker";
@@ -263,5 +267,48 @@ async fn denied_tagging_is_not_retried_and_the_alert_carries_the_previous_value(
     let body = alerts[0]["Message"].as_str().expect("message");
     assert!(body.contains("Previous reserved concurrency: 25"), "{body}");
     assert!(body.contains("AccessDeniedException"), "the alert says the record is missing: {body}");
+    assert!(body.contains("Trip record: NOT WRITTEN"), "{body}");
+    assert!(body.contains("runaway-guard reenable orders-worker --to 25\n"), "names the restore: {body}");
     assert_eq!(machine_block(&alerts[0])["previous_concurrency"], "25");
+    assert_eq!(machine_block(&alerts[0])["reenable_command"], "runaway-guard reenable orders-worker --to 25");
+
+    // The invariant without a record: `status` lists the function at 0, and `reenable --to 25`
+    // (what the alert names) restores the true previous value; without `--to` it refuses.
+    let ports = AwsPorts::load(Some(bench.topic.clone())).await;
+    let listed = operator::status(&ports.throttler).await.expect("status");
+    let names: Vec<(&str, bool)> = listed.iter().map(|e| (e.function.as_str(), e.record)).collect();
+    assert_eq!(names, [(FUNCTION, false)], "{listed:?}");
+    let function = FunctionName::new(FUNCTION).expect("name");
+    let reenable = |to| {
+        let request = ReenableRequest { function: function.clone(), to, force: false };
+        let ports = ReenablePorts {
+            throttler: &ports.throttler,
+            notifier: &ports.notifier,
+            identity: &ports.identity,
+        };
+        async move { operator::reenable(ports, None, &request, Timestamp::now()).await }
+    };
+    let refused = reenable(None).await;
+    assert!(matches!(refused, Err(ReenableError::NoRecordAtZero(_))), "{refused:?}");
+    assert_eq!(bench.moto.reserved(FUNCTION).await, Some(0), "a refusal changes nothing");
+    let done = reenable(Some(Some(25))).await.expect("re-enable --to 25");
+    assert!(matches!(done, ReenableOutcome::Restored(ref r) if r.restored == Some(25)), "{done:?}");
+    assert_eq!(bench.moto.reserved(FUNCTION).await, Some(25));
+    assert!(operator::status(&ports.throttler).await.expect("status").is_empty());
+}
+
+#[tokio::test]
+async fn an_unreadable_event_invoke_config_never_blocks_the_throttle() {
+    let bench = Bench::start().await;
+    bench.proxy.fail("GetFunctionEventInvokeConfig", ALWAYS, Fault::Deny403);
+    let (run, log) = bench.trip();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(decision(&run)["outcome"], "throttled", "{run:?}");
+    assert_eq!(attempts(&log, "GetFunctionEventInvokeConfig"), [Some(Fault::Deny403)]);
+    bench.assert_tripped_and_alerted().await;
+    let alerts = bench.alerts().await;
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    let body = alerts[0]["Message"].as_str().expect("message");
+    assert!(body.contains("else are DROPPED (unknown)"), "the alert says it could not tell: {body}");
+    assert_eq!(machine_block(&alerts[0])["failure_target"]["kind"], "unknown");
 }

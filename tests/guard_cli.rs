@@ -125,10 +125,16 @@ async fn status_lists_exactly_the_tripped_functions() {
     assert_eq!(names, ["beta", "gamma"]);
     for entry in entries {
         let keys: Vec<&str> = entry.as_object().expect("object").keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 4, "{entry}");
-        for key in ["function", "tripped_at", "reason", "previous_concurrency"] {
+        assert_eq!(keys.len(), 7, "{entry}");
+        for key in ["function", "tripped_at", "reason", "previous_concurrency", "account", "region"] {
             assert!(entry.get(key).is_some_and(Value::is_string), "{key} in {entry}");
         }
+        assert_eq!(
+            (entry["account"].as_str(), entry["region"].as_str()),
+            (Some("123456789012"), Some("us-east-1"))
+        );
+        assert_eq!(entry["guard"], Value::Null, "{entry}");
+        assert!(entry.get("alert_pending").is_none(), "shown only when the alert is unsent: {entry}");
     }
     assert_eq!(entries[0]["previous_concurrency"], "7");
     assert_eq!(entries[1]["previous_concurrency"], "none");
@@ -136,6 +142,16 @@ async fn status_lists_exactly_the_tripped_functions() {
 
     let table = Cli::new(Some(&topic), &["status"]).run();
     assert_eq!(table.code, 0, "{table:?}");
+    assert!(
+        table.stdout.starts_with("Tripped by runaway-guard in 123456789012/us-east-1"),
+        "{}",
+        table.stdout
+    );
+    let elsewhere = Cli::new(Some(&topic), &["status"]).env("AWS_REGION", "eu-west-1").run();
+    assert!(
+        elsewhere.stdout.contains("No functions are tripped by runaway-guard in 123456789012/eu-west-1"),
+        "{elsewhere:?}"
+    );
     assert!(table.stdout.contains("beta") && table.stdout.contains("gamma"), "{}", table.stdout);
     assert!(!table.stdout.contains("alpha") && !table.stdout.contains("delta"), "{}", table.stdout);
 }
@@ -148,13 +164,18 @@ async fn trip_is_a_manual_kill_switch_with_the_same_record_and_alert() {
     let (topic, queue) = moto.topic_with_queue("guard").await;
 
     let dry =
-        Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "looks wrong", "--dry-run"]).run();
+        Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "looks wrong", "--dry-run", "--json"])
+            .run();
     assert_eq!(dry.outcomes(), [("orders-worker".to_owned(), "would_throttle".to_owned())], "{dry:?}");
     assert_eq!(moto.reserved("orders-worker").await, Some(12));
     assert!(!moto.tags("orders-worker").await.contains_key(tags::TRIPPED_AT));
 
-    let run = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "runaway bill"]).run();
+    let run = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "runaway bill", "--json"]).run();
     assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        (run.json()["account"].as_str(), run.json()["region"].as_str()),
+        (Some("123456789012"), Some("us-east-1"))
+    );
     let decision = &run.json()["decisions"][0];
     assert_eq!(
         (decision["outcome"].as_str(), decision["rule"].as_str()),
@@ -185,11 +206,13 @@ async fn reenable_refuses_an_untripped_function_unless_forced() {
     assert!(moto.delivered(&queue).await.is_empty());
 
     let missing = Cli::new(Some(&topic), &["reenable", "no-such-function", "--force"]).run();
-    assert_eq!(missing.code, 1, "an AWS failure, not bad input: {missing:?}");
+    assert_eq!(missing.code, 2, "a misspelt name is bad input: {missing:?}");
+    assert_eq!(missing.stderr.matches("not found").count(), 1, "{}", missing.stderr);
 
     let forced = Cli::new(Some(&topic), &["reenable", "orders-worker", "--force", "--json"]).run();
     assert_eq!(forced.code, 0, "{forced:?}");
     assert_eq!(forced.json()["restored"], "none");
+    assert_eq!(forced.json()["region"], "us-east-1");
     assert_eq!(moto.reserved("orders-worker").await, None, "a hand-set 0 is lifted");
     assert_eq!(moto.delivered(&queue).await.len(), 1, "the re-enable is alerted");
 }

@@ -63,12 +63,17 @@ async fn a_reenable_racing_a_trip_never_leaves_zero_without_a_record() {
         let ports = AwsPorts::load(Some(topic.clone())).await;
         let event = serde_json::to_vec(&chain_event(&name, 17, ROOT)).expect("event");
         let racer = guard(&topic).await;
+        let request =
+            runaway_guard::operator::ReenableRequest { function: function.clone(), to: None, force: false };
         let (reenabled, tripped) = tokio::join!(
             runaway_guard::operator::reenable(
-                (&ports.throttler, &ports.notifier, &ports.identity),
+                runaway_guard::operator::ReenablePorts {
+                    throttler: &ports.throttler,
+                    notifier: &ports.notifier,
+                    identity: &ports.identity,
+                },
                 None,
-                &function,
-                false,
+                &request,
                 Timestamp::now(),
             ),
             racer.handle_bytes(&event, Timestamp::now()),

@@ -80,8 +80,13 @@ async fn throttles_alerts_and_reenable_restores_the_previous_reservation() {
     assert!(body.contains("re-enabled by arn:aws:"), "{body}");
 
     let again = Cli::new(Some(&topic), &["reenable", "orders-worker"]).run();
-    assert_eq!(again.code, 2, "a second re-enable refuses: {again:?}");
+    assert_eq!(again.code, 0, "a second re-enable has nothing to do: {again:?}");
+    assert!(
+        again.stdout.contains("was already re-enabled at") && again.stdout.contains("by arn:aws:"),
+        "{again:?}"
+    );
     assert_eq!(moto.reserved("orders-worker").await, Some(25));
+    assert_eq!(moto.delivered(&queue).await.len(), 0, "and pages nobody");
 }
 
 #[tokio::test]
@@ -237,4 +242,64 @@ async fn a_max_depth_tag_raises_the_limit_for_that_function() {
     let over = handle(&topic, &chain_event("crawler", 21, ROOT)).run();
     assert_eq!(over.outcomes(), [("crawler".to_owned(), "throttled".to_owned())], "{over:?}");
     assert_eq!(moto.reserved("crawler").await, Some(0));
+}
+
+#[tokio::test]
+async fn a_max_depth_tag_lower_than_the_default_sets_the_limit() {
+    let moto = Moto::start().await;
+    let shallow = FunctionSpec { tags: &[(tags::MAX_DEPTH, "4")], ..FunctionSpec::default() };
+    moto.create_function_with("fanout", shallow).await;
+    moto.create_function("untagged").await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let before = moto.snapshot().await;
+
+    let within = handle(&topic, &chain_event("fanout", 4, ROOT)).run();
+    assert_eq!((within.code, within.outcomes()), (0, vec![]), "depth 4 is within the tag: {within:?}");
+    let untagged = handle(&topic, &chain_event("untagged", 5, ROOT)).run();
+    assert_eq!(untagged.outcomes(), vec![], "the default of 16 applies: {untagged:?}");
+    assert_eq!(moto.snapshot().await, before);
+
+    let over = handle(&topic, &chain_event("fanout", 5, ROOT)).run();
+    assert_eq!(over.outcomes(), [("fanout".to_owned(), "throttled".to_owned())], "{over:?}");
+    assert!(
+        over.json()["decisions"][0]["reason"].as_str().is_some_and(|r| r.contains("limit 4")),
+        "{over:?}"
+    );
+    assert_eq!(moto.reserved("fanout").await, Some(0));
+    assert_eq!(moto.delivered(&queue).await.len(), 1);
+}
+
+/// `reenable` says exactly what is true, through the SDK against moto: a healthy function needs
+/// nothing (no page, no grace tag, even with `--force`); a second re-enable says when and by whom.
+#[tokio::test]
+async fn reenable_of_a_healthy_function_pages_no_one_and_a_second_one_says_when_and_by_whom() {
+    use runaway_guard::operator::{self, ReenableOutcome, ReenablePorts, ReenableRequest};
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 25).await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let ports = runaway_guard::clients::AwsPorts::load(Some(topic.clone())).await;
+    let function = runaway_guard::name::FunctionName::new("orders-worker").expect("name");
+    let reenable = |force| {
+        let request = ReenableRequest { function: function.clone(), to: None, force };
+        let ports = ReenablePorts {
+            throttler: &ports.throttler,
+            notifier: &ports.notifier,
+            identity: &ports.identity,
+        };
+        async move { operator::reenable(ports, None, &request, runaway_guard::time::Timestamp::now()).await }
+    };
+    for force in [false, true] {
+        let outcome = reenable(force).await.expect("reenable");
+        assert!(matches!(outcome, ReenableOutcome::NothingToDo { reserved: Some(25), .. }), "{outcome:?}");
+    }
+    assert!(moto.delivered(&queue).await.is_empty(), "no RE-ENABLED page");
+    assert!(!moto.tags("orders-worker").await.contains_key(tags::REENABLED_AT), "no grace period");
+
+    assert_eq!(handle(&topic, &chain_event("orders-worker", 17, ROOT)).run().code, 0);
+    assert!(matches!(reenable(false).await.expect("reenable"), ReenableOutcome::Restored(_)));
+    let again = reenable(false).await.expect("second reenable");
+    let ReenableOutcome::AlreadyReenabled { by, reserved, .. } = again else { panic!("{again:?}") };
+    assert_eq!(reserved, Some(25));
+    assert!(by.as_deref().is_some_and(|b| b.starts_with("arn:aws:")), "{by:?}");
 }

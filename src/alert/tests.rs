@@ -27,6 +27,9 @@ fn trip<'a>(function: &'a FunctionName, reason: &'a Reason, outcome: Outcome) ->
         failure_target: Some(&FailureTarget::Dropped),
         max_trips_per_hour: 10,
         error: None,
+        record_missing: false,
+        tripped_by: None,
+        quiet_until: None,
         context: context(),
     }
 }
@@ -170,4 +173,24 @@ fn search_alert_names_only_the_top_five() {
     assert_eq!(machine_block(&alert.body)["top"].as_array().map(Vec::len), Some(5));
     let empty = search_alert(&SearchFacts { top: &[], ..facts });
     assert!(empty.body.contains("no recently active functions"));
+}
+
+#[test]
+fn an_unrecorded_trip_names_the_value_to_restore_and_who_tripped_it() {
+    let f = FunctionName::new("orders").unwrap();
+    let reason = Reason::Manual { text: "stop".into() };
+    let by = "arn:aws:iam::123456789012:user/oncall";
+    let facts =
+        TripFacts { record_missing: true, tripped_by: Some(by), ..trip(&f, &reason, Outcome::Throttled) };
+    let alert = trip_alert(&facts);
+    assert!(alert.body.contains("  runaway-guard reenable orders --to 25\n"), "{}", alert.body);
+    assert!(alert.body.contains(&format!("Tripped by: {by} (runaway-guard trip)")), "{}", alert.body);
+    let machine = machine_block(&alert.body);
+    assert_eq!(machine["reenable_command"], "runaway-guard reenable orders --to 25");
+    assert_eq!(
+        (machine["record_written"].as_bool(), machine["tripped_by"].as_str()),
+        (Some(false), Some(by))
+    );
+    let none = TripFacts { previous_concurrency: Some(None), ..facts };
+    assert!(trip_alert(&none).body.contains("reenable orders --to none\n"));
 }

@@ -13,10 +13,9 @@ use super::error::{Facts, facts, invalid_response, port_error};
 use super::trip_tags::{self, read_guard_tags};
 use crate::name::FunctionName;
 use crate::ports::{
-    Architecture, FailureTarget, FunctionState, PortError, Reservation, Throttler, TripRecord,
+    Architecture, FailureTarget, FunctionState, PortError, ReenableMark, Reservation, Throttler, TripRecord,
     TrippedFunction, tags,
 };
-use crate::time::Timestamp;
 
 /// ListTags calls in flight at once while listing tripped functions: Lambda's control plane allows
 /// about 15 requests a second per account, shared with everything else the account runs.
@@ -126,7 +125,8 @@ impl LambdaThrottler {
         Ok(())
     }
 
-    /// Reads one listed function's tags and returns it when it carries a trip record.
+    /// Reads one listed function's tags and returns it when it carries a trip record or, without
+    /// one, sits at reserved concurrency 0 (the guard may have throttled it without a record).
     async fn tripped(&self, name: String, arn: String) -> Result<Option<TrippedFunction>, PortError> {
         let valid = FunctionName::new(&name).ok().and_then(|f| own_arn(&f, &arn).map(|a| (f, a)));
         let Some((function, arn)) = valid else {
@@ -135,32 +135,44 @@ impl LambdaThrottler {
         };
         let read = read_guard_tags(&self.tags(&name, &arn).await?);
         warn_problems(&function, &read.problems);
-        Ok(read.trip.map(|record| TrippedFunction { function, record }))
+        let reenable_started =
+            read.trip.as_ref().and(read.reenabled_at).filter(|_| read.active_trip().is_none());
+        if let Some(record) = read.trip {
+            return Ok(Some(TrippedFunction { function, record: Some(record), reenable_started }));
+        }
+        let at_zero = self.reservation(&function).await? == Some(0);
+        Ok(at_zero.then_some(TrippedFunction { function, record: None, reenable_started: None }))
     }
 }
 
 impl Throttler for LambdaThrottler {
     async fn function_state(&self, function: &FunctionName) -> Result<FunctionState, PortError> {
         let config = self.configuration(function).await?;
-        let (reserved, all_tags, destination) = futures::try_join!(
+        let (reserved, all_tags, destination) = futures::join!(
             self.reservation(function),
             self.tags(function.as_str(), &config.arn),
             self.on_failure_destination(function),
-        )?;
-        let read = read_guard_tags(&all_tags);
+        );
+        let read = read_guard_tags(&all_tags?);
         warn_problems(function, &read.problems);
         let failure_target = match (destination, config.dead_letter) {
-            (Some(dest), _) => FailureTarget::Destination(dest),
-            (None, Some(dlq)) => FailureTarget::DeadLetter(dlq),
-            (None, None) => FailureTarget::Dropped,
+            (Ok(Some(dest)), _) => FailureTarget::Destination(dest),
+            (Ok(None), Some(dlq)) => FailureTarget::DeadLetter(dlq),
+            (Ok(None), None) => FailureTarget::Dropped,
+            // Only the alert needs it: an unreadable event-invoke config never stops a throttle.
+            (Err(err), _) => {
+                tracing::warn!(function = %function, error = %err, "event-invoke config unreadable");
+                FailureTarget::Unknown
+            }
         };
         Ok(FunctionState {
             function: function.clone(),
-            reserved_concurrency: reserved,
+            reserved_concurrency: reserved?,
             exempt_tag: read.exempt,
             max_depth_tag: read.max_depth,
             trip: read.trip,
             reenabled_at: read.reenabled_at,
+            reenabled_by: read.reenabled_by,
             memory_mb: config.memory_mb,
             architecture: config.architecture,
             failure_target,
@@ -177,7 +189,7 @@ impl Throttler for LambdaThrottler {
             ));
         }
         let config = self.configuration(function).await?;
-        if read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).trip.is_some() {
+        if read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).active_trip().is_some() {
             // The first trip's record is the one that says how to undo it: never rewrite it.
             tracing::info!(function = %function, "trip record already present; left unchanged");
             return Ok(());
@@ -215,18 +227,14 @@ impl Throttler for LambdaThrottler {
         Ok(())
     }
 
-    async fn mark_reenabling(&self, function: &FunctionName, at: Timestamp) -> Result<(), PortError> {
+    async fn mark_reenabling(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
         let config = self.configuration(function).await?;
-        self.tag(function, &config.arn, &[(tags::REENABLED_AT, at.to_rfc3339())]).await
+        self.tag(function, &config.arn, &trip_tags::reenable_tags(mark)).await
     }
 
-    async fn clear_trip_record(
-        &self,
-        function: &FunctionName,
-        reenabled_at: Timestamp,
-    ) -> Result<(), PortError> {
+    async fn clear_trip_record(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
         let config = self.configuration(function).await?;
-        self.tag(function, &config.arn, &[(tags::REENABLED_AT, reenabled_at.to_rfc3339())]).await?;
+        self.tag(function, &config.arn, &trip_tags::reenable_tags(mark)).await?;
         self.client
             .untag_resource()
             .resource(&config.arn)
@@ -268,6 +276,11 @@ impl Throttler for LambdaThrottler {
             .await?;
         tripped.sort_by(|a, b| a.function.cmp(&b.function));
         Ok(tripped)
+    }
+
+    async fn depth_limit_tag(&self, function: &FunctionName) -> Result<Option<u32>, PortError> {
+        let config = self.configuration(function).await?;
+        Ok(read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).max_depth)
     }
 
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {

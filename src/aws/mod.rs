@@ -3,6 +3,7 @@
 //! - [`client`]: the shared `SdkConfig` (rustls + ring HTTP client, retries, timeouts).
 //! - [`lambda`]: [`LambdaThrottler`] (concurrency, trip-record tags, configuration) for [`Throttler`].
 //! - [`cloudwatch`]: [`CloudWatchMetrics`] (ListMetrics, GetMetricData) for [`Metrics`].
+//! - [`deployment`]: [`LambdaDeployment`] (finds the deployed guard and its environment).
 //! - [`sns`]: [`SnsNotifier`] (Publish with message attributes) for [`Notifier`].
 //! - [`sts`]: [`StsIdentity`] (GetCallerIdentity) for [`Identity`].
 //! - [`trip_tags`]: the trip record as tags (pure: format, parse, sanitise).
@@ -16,6 +17,7 @@
 
 pub mod client;
 pub mod cloudwatch;
+pub mod deployment;
 mod error;
 pub mod lambda;
 pub mod sns;
@@ -24,6 +26,7 @@ pub mod trip_tags;
 
 pub use client::load_sdk_config;
 pub use cloudwatch::CloudWatchMetrics;
+pub use deployment::LambdaDeployment;
 pub use lambda::LambdaThrottler;
 pub use sns::SnsNotifier;
 pub use sts::StsIdentity;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::ports::{Reservation, TripRecord, tags};
+use crate::ports::{ReenableMark, Reservation, TripRecord, tags};
 use crate::time::Timestamp;
 
 /// Longest tag value Lambda accepts.
@@ -64,8 +64,23 @@ pub struct GuardTags {
     pub trip: Option<TripRecord>,
     /// `runaway-guard:reenabled-at`, when it parses.
     pub reenabled_at: Option<Timestamp>,
+    /// `runaway-guard:reenabled-by`, when set.
+    pub reenabled_by: Option<String>,
     /// Tag values that could not be read as expected, for a warning.
     pub problems: Vec<&'static str>,
+}
+
+impl GuardTags {
+    /// The trip record, unless a re-enable started after it (a re-enable that did not finish
+    /// clearing it): such a record may be replaced by a new trip.
+    pub fn active_trip(&self) -> Option<&TripRecord> {
+        self.trip.as_ref().filter(|t| self.reenabled_at.is_none_or(|at| at < t.tripped_at))
+    }
+}
+
+/// The tags a re-enable sets: when and by whom.
+pub fn reenable_tags(mark: &ReenableMark) -> Vec<(&'static str, String)> {
+    vec![(tags::REENABLED_AT, mark.at.to_rfc3339()), (tags::REENABLED_BY, tag_safe(&mark.by))]
 }
 
 /// Reads the guard's tags. `tripped-at` alone marks a function as tripped, so a record someone edited
@@ -88,6 +103,7 @@ pub fn read_guard_tags(all: &HashMap<String, String>) -> GuardTags {
             out.problems.push(tags::REENABLED_AT);
         }
     }
+    out.reenabled_by = all.get(tags::REENABLED_BY).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     if let Some(at) = all.get(tags::TRIPPED_AT) {
         let tripped_at = Timestamp::parse_rfc3339(at.trim()).unwrap_or_else(|| {
             out.problems.push(tags::TRIPPED_AT);

@@ -160,6 +160,11 @@ impl Detector {
         }
     }
 
+    /// The depth limit for functions without a `runaway-guard:max-depth` tag.
+    pub fn default_depth_limit(&self) -> u32 {
+        self.config.max_depth
+    }
+
     /// The depth limit in force for `function`.
     pub fn depth_limit(&self, function: &FunctionName) -> u32 {
         // Most accounts set no override: skip the lookup entirely on the hot path.

@@ -73,8 +73,11 @@ fn throttle_failure_is_reported_alerted_retryable_and_finished_by_the_retry() {
     assert!(first.needs_retry());
     assert!(account.alerts()[0].subject.starts_with("FAILED"), "{}", account.alerts()[0].subject);
     assert_eq!(account.function("orders").reserved_concurrency, None);
-    // The retry finds the record without the throttle and completes the trip, keeping `none`.
-    let second = block_on(handle(&guard, "orders"));
+    // Lambda's retry (a minute later, after the policy's short backoff) finds the record without
+    // the throttle and completes the trip, keeping `none`.
+    let retry_at = NOW + crate::policy::RETRY_BACKOFF;
+    let second =
+        block_on(guard.handle_bytes(&chain_event("orders", 17), retry_at)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(second.decisions[0].outcome, Outcome::Throttled, "{:?}", second.decisions[0]);
     let state = account.function("orders");
     assert_eq!(state.reserved_concurrency, Some(0));
@@ -186,15 +189,18 @@ fn reenable_marks_before_restoring_then_clears_the_record() {
     let identity = FakeIdentity;
     let function = FunctionName::new("orders").unwrap();
     let later = NOW + std::time::Duration::from_secs(600);
+    let ports =
+        || crate::operator::ReenablePorts { throttler: &account, notifier: &account, identity: &identity };
+    let request = crate::operator::ReenableRequest { function, to: None, force: false };
     let done =
-        block_on(crate::operator::reenable((&account, &account, &identity), None, &function, false, later))
-            .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(done.restored, "25");
+        block_on(crate::operator::reenable(ports(), None, &request, later)).unwrap_or_else(|e| panic!("{e}"));
+    let crate::operator::ReenableOutcome::Restored(done) = done else { panic!("{done:?}") };
+    assert_eq!(done.restored, Some(25));
     let state = account.function("orders");
     assert_eq!((state.reserved_concurrency, state.trip, state.reenabled_at), (Some(25), None, Some(later)));
-    let err =
-        block_on(crate::operator::reenable((&account, &account, &identity), None, &function, false, later));
-    assert!(matches!(err, Err(crate::operator::ReenableError::NotTripped(_))));
+    let again =
+        block_on(crate::operator::reenable(ports(), None, &request, later)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(again, crate::operator::ReenableOutcome::AlreadyReenabled { .. }), "{again:?}");
 }
 
 struct FakeIdentity;

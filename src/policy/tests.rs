@@ -21,6 +21,7 @@ fn state(f: &str) -> FunctionState {
         max_depth_tag: None,
         trip: None,
         reenabled_at: None,
+        reenabled_by: None,
         memory_mb: 128,
         architecture: Architecture::Arm64,
         failure_target: FailureTarget::Dropped,
@@ -124,9 +125,52 @@ fn a_failed_trip_gives_its_slot_back() {
     let p = Policy::new(config());
     assert_eq!(p.decide(&state("a"), &depth(), at(0)), Plan::Throttle);
     assert_eq!(p.decide(&state("b"), &depth(), at(0)), Plan::Throttle);
-    p.trip_failed(&name("b"));
-    assert_eq!(p.screen(&name("b"), &depth(), at(1)), None, "the next event retries");
-    assert_eq!(p.decide(&state("b"), &depth(), at(1)), Plan::Throttle);
+    assert!(p.trip_failed(&name("b"), at(0), true, "503"), "the first failure pages");
+    let held = p.screen(&name("b"), &depth(), at(1)).map(|plan| outcome(&plan));
+    assert_eq!(held, Some((Outcome::Failed, false)), "held back without a call or a page");
+    let retry = at(0) + RETRY_BACKOFF;
+    assert_eq!(p.screen(&name("b"), &depth(), retry), None, "a retryable failure is tried again soon");
+    assert_eq!(p.decide(&state("b"), &depth(), retry), Plan::Throttle, "its slot came back");
+    assert!(!p.trip_failed(&name("b"), retry, true, "503"), "but pages once per period");
+}
+
+#[test]
+fn a_capped_function_pages_once_per_period_and_is_screened_while_the_cap_is_full() {
+    let p = Policy::new(PolicyConfig { max_trips_per_hour: 1, ..config() });
+    assert_eq!(p.decide(&state("a"), &depth(), at(0)), Plan::Throttle);
+    assert_eq!(outcome(&p.decide(&state("b"), &depth(), at(1))), (Outcome::Capped, true));
+    let screened = p.screen(&name("b"), &depth(), at(120)).map(|plan| outcome(&plan));
+    assert_eq!(screened, Some((Outcome::Capped, false)), "no read, no page");
+    let later = at(1) + PAGE_PERIOD;
+    assert_eq!(p.screen(&name("b"), &depth(), later), None);
+    assert_eq!(outcome(&p.decide(&state("b"), &depth(), later)), (Outcome::Capped, true), "next period");
+    assert_eq!(p.screen(&name("b"), &depth(), at(3601)), None, "a free slot lets it through");
+    assert_eq!(p.decide(&state("b"), &depth(), at(3601)), Plan::Throttle);
+}
+
+#[test]
+fn a_record_a_reenable_did_not_clear_mutes_nothing_after_the_window() {
+    let p = Policy::new(config());
+    let record = TripRecord {
+        tripped_at: at(0),
+        previous_concurrency: Some(5),
+        reason: "x".into(),
+        alert_pending: false,
+    };
+    let stale = FunctionState {
+        trip: Some(record),
+        reenabled_at: Some(at(100)),
+        reserved_concurrency: Some(5),
+        ..state("f")
+    };
+    assert_eq!(outcome(&p.decide(&stale, &depth(), at(110))), (Outcome::AlreadyTripped, false), "under way");
+    let after = at(100) + REENABLE_WINDOW;
+    let Plan::Skip { why, .. } = p.decide(&stale, &rate(), after) else { panic!() };
+    assert!(why.contains("grace period"), "the re-enable's grace applies: {why}");
+    assert_eq!(p.decide(&stale, &depth(), after), Plan::Throttle, "chain evidence trips it again");
+    let at_zero = FunctionState { reserved_concurrency: Some(0), ..stale };
+    let Plan::Skip { why, .. } = p.decide(&at_zero, &depth(), at(5000)) else { panic!() };
+    assert!(why.contains("did not restore"), "{why}");
 }
 
 #[test]

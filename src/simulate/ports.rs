@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    Alert, FunctionState, Metrics, Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction,
-    UsageSample,
+    Alert, FunctionState, Metrics, Notifier, PortError, ReenableMark, Reservation, Throttler, TripRecord,
+    TrippedFunction, UsageSample,
 };
 use crate::time::Timestamp;
 
@@ -100,6 +100,7 @@ impl Throttler for SimThrottler {
             max_depth_tag: c.func.max_depth_tag,
             trip: c.trip.clone(),
             reenabled_at: c.reenabled_at,
+            reenabled_by: None,
             memory_mb: c.func.memory_mb,
             architecture: c.func.arch,
             failure_target: c.func.failure.clone(),
@@ -134,22 +135,18 @@ impl Throttler for SimThrottler {
         Ok(())
     }
 
-    async fn mark_reenabling(&self, function: &FunctionName, at: Timestamp) -> Result<(), PortError> {
+    async fn mark_reenabling(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
         let mut shared = self.0.lock();
         let i = shared.index("TagResource", function)?;
-        shared.functions[i].reenabled_at = Some(at);
+        shared.functions[i].reenabled_at = Some(mark.at);
         Ok(())
     }
 
-    async fn clear_trip_record(
-        &self,
-        function: &FunctionName,
-        reenabled_at: Timestamp,
-    ) -> Result<(), PortError> {
+    async fn clear_trip_record(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
         let mut shared = self.0.lock();
         let i = shared.index("UntagResource", function)?;
         shared.functions[i].trip = None;
-        shared.functions[i].reenabled_at = Some(reenabled_at);
+        shared.functions[i].reenabled_at = Some(mark.at);
         Ok(())
     }
 
@@ -158,8 +155,11 @@ impl Throttler for SimThrottler {
         Ok(shared
             .functions
             .iter()
-            .filter_map(|c| {
-                c.trip.clone().map(|record| TrippedFunction { function: c.func.name.clone(), record })
+            .filter(|c| c.trip.is_some() || c.reserved == Some(0))
+            .map(|c| TrippedFunction {
+                function: c.func.name.clone(),
+                record: c.trip.clone(),
+                reenable_started: None,
             })
             .collect())
     }

@@ -1,0 +1,26 @@
+//! `runaway-guard status`: every function carrying a trip record in the account and region, every
+//! function at 0 without one, whether each alert is still unsent and any re-enable left unfinished.
+
+use std::process::ExitCode;
+
+use crate::operator;
+
+use super::setup::{Operation, Refusal};
+use super::{EXIT_OK, Located};
+
+/// Runs `status`.
+pub async fn run(json: bool, op: Operation) -> Result<ExitCode, Refusal> {
+    let ports = op.ports(None);
+    let rows = operator::status(&ports.throttler)
+        .await
+        .map_err(|e| Refusal::failure(format!("listing tripped functions in {}: {e}", op.location())))?;
+    if json {
+        // An array, as DESIGN.md promises; each row names where it was read.
+        let located: Vec<Located<'_, _>> = rows.iter().map(|r| Located::new(&op, r)).collect();
+        println!("{}", serde_json::to_string_pretty(&located).map_err(|e| Refusal::failure(e.to_string()))?);
+        eprint!("{} tripped in {}. {}", rows.len(), op.context_line(), op.footer());
+    } else {
+        print!("{}{}", crate::table::status(&rows, &op.context_line()), op.footer());
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}

@@ -1,0 +1,70 @@
+//! `runaway-guard status`: every function the guard has tripped, and every function at reserved
+//! concurrency 0 without a record (a trip whose record could not be written).
+
+use serde::Serialize;
+
+use super::text::{is_false, is_true};
+use crate::name::FunctionName;
+use crate::ports::{PortError, Throttler, TrippedFunction};
+use crate::report::reservation_text;
+use crate::time::Timestamp;
+
+/// One line of `runaway-guard status --json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusEntry {
+    /// The function.
+    pub function: FunctionName,
+    /// RFC 3339 time of the trip; `unknown` when there is no record.
+    pub tripped_at: String,
+    /// Why (or, without a record, what to do).
+    pub reason: String,
+    /// `none` or the integer to restore; `unknown` when there is no record.
+    pub previous_concurrency: String,
+    /// Whether a trip record exists (`false`: at 0 without one; the trip alert names `--to N`).
+    /// Serialised only when `false`, so ordinary entries keep the four keys of the contract.
+    #[serde(skip_serializing_if = "is_true")]
+    pub record: bool,
+    /// The trip's alert has not been published yet (serialised only when `true`).
+    #[serde(skip_serializing_if = "is_false")]
+    pub alert_pending: bool,
+    /// RFC 3339 time of a re-enable that started after the trip and did not finish.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reenable_unfinished_since: Option<String>,
+}
+
+impl From<TrippedFunction> for StatusEntry {
+    fn from(t: TrippedFunction) -> Self {
+        let unfinished = t.reenable_started.map(Timestamp::to_rfc3339);
+        match t.record {
+            Some(record) => Self {
+                function: t.function,
+                tripped_at: record.tripped_at.to_rfc3339(),
+                reason: record.reason,
+                previous_concurrency: reservation_text(record.previous_concurrency),
+                record: true,
+                alert_pending: record.alert_pending,
+                reenable_unfinished_since: unfinished,
+            },
+            None => Self {
+                reason: format!(
+                    "reserved concurrency 0 without a trip record; restore with: runaway-guard reenable {} \
+                     --to N (the trip alert names N)",
+                    t.function
+                ),
+                function: t.function,
+                tripped_at: "unknown".to_owned(),
+                previous_concurrency: "unknown".to_owned(),
+                record: false,
+                alert_pending: false,
+                reenable_unfinished_since: unfinished,
+            },
+        }
+    }
+}
+
+/// Functions the guard has tripped, by name, and functions at reserved concurrency 0 without a record.
+pub async fn status<T: Throttler>(throttler: &T) -> Result<Vec<StatusEntry>, PortError> {
+    let mut tripped = throttler.list_tripped().await?;
+    tripped.sort_by(|a, b| a.function.cmp(&b.function));
+    Ok(tripped.into_iter().map(StatusEntry::from).collect())
+}

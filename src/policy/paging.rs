@@ -1,0 +1,94 @@
+//! Paging memory: a throttle that keeps failing, or a function the cap keeps holding back, pages
+//! on-call once per [`PAGE_PERIOD`] per function (per container), and the events in between are
+//! answered from here without any AWS call.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::name::FunctionName;
+use crate::time::Timestamp;
+
+/// How often one function's unhealed failure (or cap) pages on-call from one container.
+pub const PAGE_PERIOD: Duration = Duration::from_secs(15 * 60);
+/// After a failure a retry may fix (throttling, 5xx, timeouts), the next attempt waits this long:
+/// shorter than Lambda's first async retry (about a minute), so that retry really tries again.
+pub const RETRY_BACKOFF: Duration = Duration::from_secs(30);
+/// Most functions remembered; beyond it entries whose period is over are dropped, then new ones
+/// are not remembered (they page as before, which is loud but never silent).
+const MAX_REMEMBERED: usize = 10_000;
+
+/// One function's unhealed failure.
+#[derive(Debug, Clone)]
+pub(super) struct Failure {
+    /// When on-call was last paged about it.
+    pub paged_at: Timestamp,
+    /// No control-plane call for this function before then.
+    pub retry_after: Timestamp,
+    /// What failed, for the report of the events in between.
+    pub error: String,
+}
+
+/// Failures and capped functions, each with when it last paged.
+#[derive(Debug, Default)]
+pub(super) struct Paging {
+    failures: HashMap<FunctionName, Failure>,
+    capped: HashMap<FunctionName, Timestamp>,
+}
+
+impl Paging {
+    /// The failure still holding `function` back at `now`.
+    pub fn holding(&self, function: &FunctionName, now: Timestamp) -> Option<&Failure> {
+        self.failures.get(function).filter(|f| now < f.retry_after)
+    }
+
+    /// Records a failure at `now`; returns whether it should page (not paged within the period).
+    pub fn failed(&mut self, function: &FunctionName, now: Timestamp, retryable: bool, error: &str) -> bool {
+        let backoff = if retryable { RETRY_BACKOFF } else { PAGE_PERIOD };
+        let retry_after = later(now, backoff);
+        let previous = self.failures.get(function).map(|f| f.paged_at);
+        let page = previous.is_none_or(|at| now.since(at) >= PAGE_PERIOD);
+        let paged_at = if page { now } else { previous.unwrap_or(now) };
+        if self.room(now) || self.failures.contains_key(function) {
+            self.failures
+                .insert(function.clone(), Failure { paged_at, retry_after, error: error.to_owned() });
+        }
+        page
+    }
+
+    /// When `function` was last paged as capped, if within the period.
+    pub fn capped_paged_at(&self, function: &FunctionName, now: Timestamp) -> Option<Timestamp> {
+        self.capped.get(function).copied().filter(|at| now.since(*at) < PAGE_PERIOD)
+    }
+
+    /// Records that `function` is capped at `now`; returns whether it should page.
+    pub fn capped(&mut self, function: &FunctionName, now: Timestamp) -> bool {
+        if self.capped_paged_at(function, now).is_some() {
+            return false;
+        }
+        if self.room(now) || self.capped.contains_key(function) {
+            self.capped.insert(function.clone(), now);
+        }
+        true
+    }
+
+    /// The function was throttled: forget its failures and caps.
+    pub fn healed(&mut self, function: &FunctionName) {
+        self.failures.remove(function);
+        self.capped.remove(function);
+    }
+
+    fn room(&mut self, now: Timestamp) -> bool {
+        if self.failures.len() + self.capped.len() < MAX_REMEMBERED {
+            return true;
+        }
+        self.failures.retain(|_, f| now < f.retry_after || now.since(f.paged_at) < PAGE_PERIOD);
+        self.capped.retain(|_, at| now.since(*at) < PAGE_PERIOD);
+        self.failures.len() + self.capped.len() < MAX_REMEMBERED
+    }
+}
+
+/// `at` plus `by`, saturating.
+pub(super) fn later(at: Timestamp, by: Duration) -> Timestamp {
+    let by = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+    Timestamp::from_millis(at.as_millis().saturating_add(by))
+}

@@ -1,0 +1,258 @@
+//! The operator CLI against a deployment in moto, through the real binary: it finds the guard by its
+//! `runaway-guard:role` tag (or `--guard` / `RUNAWAY_GUARD_FUNCTION`), takes the topic and exemptions
+//! from the guard's environment, never trips the guard or an exempt function, refuses ARNs of
+//! another account, region or partition and qualified ARNs, and fails (exit 1, `alert-pending`
+//! kept, `status` showing it) when the page cannot be sent. Run through `scripts/test.sh`.
+#![cfg(feature = "guard")]
+
+mod common;
+
+use aws_sdk_lambda::types::Environment;
+use common::guard::{Cli, chain_event, handle};
+use common::{ACCOUNT, FunctionSpec, Moto};
+use runaway_guard::ports::tags;
+use serde_json::Value;
+
+const GUARD: &str = "runaway-guard";
+const HERE: &str = "123456789012/us-east-1";
+
+/// Deploys a guard function as the Terraform module does: tagged, its environment naming `topic`.
+async fn deploy_guard(moto: &Moto, name: &str, topic: &str, exempt: &str) {
+    let spec = FunctionSpec { tags: &[("runaway-guard:role", "guard")], ..FunctionSpec::default() };
+    moto.create_function_with(name, spec).await;
+    let env = Environment::builder()
+        .variables("RUNAWAY_GUARD_TOPIC_ARN", topic)
+        .variables("RUNAWAY_GUARD_EXEMPT", exempt)
+        .build();
+    moto.lambda()
+        .update_function_configuration()
+        .function_name(name)
+        .environment(env)
+        .send()
+        .await
+        .expect("set the guard's environment");
+}
+
+#[tokio::test]
+async fn arns_elsewhere_and_qualified_arns_are_refused_naming_both_sides() {
+    let moto = Moto::start().await;
+    moto.create_function("orders").await;
+    moto.reserve("orders", 7).await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let before = moto.snapshot().await;
+
+    let refused = [
+        ("arn:aws:lambda:eu-west-1:123456789012:function:orders", "aws/123456789012/eu-west-1"),
+        ("arn:aws:lambda:us-east-1:999999999999:function:orders", "aws/999999999999/us-east-1"),
+        ("arn:aws-cn:lambda:us-east-1:123456789012:function:orders", "aws-cn/123456789012/us-east-1"),
+        ("arn:aws:lambda:us-east-1:123456789012:function:orders:live", "alias live"),
+        ("arn:aws:lambda:us-east-1:123456789012:function:orders:3", "version 3"),
+    ];
+    for (arn, named) in refused {
+        for args in [vec!["trip", arn, "--reason", "x"], vec!["reenable", arn, "--force"]] {
+            let run = Cli::new(Some(&topic), &args).run();
+            assert_eq!(run.code, 2, "{args:?}: {run:?}");
+            assert!(run.stderr.contains(named), "{args:?} names {named}: {}", run.stderr);
+            if !named.contains(' ') {
+                assert!(run.stderr.contains("aws/123456789012/us-east-1"), "names our side: {}", run.stderr);
+            }
+        }
+    }
+    assert_eq!(moto.snapshot().await, before, "nothing throttled anywhere");
+    assert!(moto.delivered(&queue).await.is_empty());
+
+    let own = Cli::new(
+        Some(&topic),
+        &["trip", "arn:aws:lambda:us-east-1:123456789012:function:orders", "--reason", "x"],
+    )
+    .run();
+    assert_eq!((own.code, moto.reserved("orders").await), (0, Some(0)), "{own:?}");
+}
+
+#[tokio::test]
+async fn the_tagged_guard_is_found_and_neither_it_nor_its_exemptions_are_ever_tripped() {
+    let moto = Moto::start().await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    deploy_guard(&moto, GUARD, &topic, "billing").await;
+    for name in ["billing", "orders-worker"] {
+        moto.create_function(name).await;
+    }
+    let before = moto.snapshot().await;
+
+    // No topic or exemption in this shell: both come from the guard's environment.
+    for function in [GUARD, "billing"] {
+        let run = Cli::new(None, &["trip", function, "--reason", "test"]).run();
+        assert_eq!(run.code, 2, "{function}: {run:?}");
+        assert!(run.stderr.contains("refusing to trip") && run.stderr.contains(HERE), "{}", run.stderr);
+    }
+    let replay = Cli::new(None, &["handle", "-"]).stdin(chain_event("billing", 40, "r1").to_string()).run();
+    assert_eq!(replay.code, 0, "{replay:?}");
+    assert_eq!(replay.outcomes(), [("billing".to_owned(), "exempt".to_owned())]);
+    assert_eq!(
+        (replay.json()["account"].as_str(), replay.json()["guard"].as_str()),
+        (Some(ACCOUNT), Some(GUARD))
+    );
+    let replay = Cli::new(None, &["handle", "-"]).stdin(chain_event(GUARD, 40, "r2").to_string()).run();
+    assert_eq!(replay.outcomes(), [(GUARD.to_owned(), "exempt".to_owned())], "{replay:?}");
+    assert_eq!(moto.snapshot().await, before);
+    assert!(moto.delivered(&queue).await.is_empty());
+
+    let run = Cli::new(None, &["trip", "orders-worker", "--reason", "runaway bill"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains(&format!("Guard: {GUARD}; acting as arn:aws:")) && run.stdout.contains(HERE),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(moto.delivered(&queue).await.len(), 1, "paged on the guard's own topic");
+}
+
+#[tokio::test]
+async fn the_guard_can_be_named_and_a_wrong_name_is_refused() {
+    let moto = Moto::start().await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    // Untagged: found only when named.
+    moto.create_function("my-guard").await;
+    let env = Environment::builder().variables("RUNAWAY_GUARD_TOPIC_ARN", &topic).build();
+    let lambda = moto.lambda();
+    lambda
+        .update_function_configuration()
+        .function_name("my-guard")
+        .environment(env)
+        .send()
+        .await
+        .expect("env");
+    moto.create_function("orders-worker").await;
+
+    let named = Cli::new(None, &["--guard", "my-guard", "trip", "my-guard", "--reason", "x"]).run();
+    assert_eq!(named.code, 2, "the named guard is exempt: {named:?}");
+    let by_env = Cli::new(None, &["trip", "my-guard", "--reason", "x"])
+        .env("RUNAWAY_GUARD_FUNCTION", "my-guard")
+        .run();
+    assert_eq!(by_env.code, 2, "{by_env:?}");
+    let misspelt = Cli::new(None, &["--guard", "my-gaurd", "status"]).run();
+    assert_eq!(misspelt.code, 2, "{misspelt:?}");
+    assert!(misspelt.stderr.contains("did you mean my-guard?"), "{}", misspelt.stderr);
+    let not_a_guard = Cli::new(None, &["--guard", "orders-worker", "status"]).run();
+    assert_eq!(not_a_guard.code, 2, "{not_a_guard:?}");
+    assert!(not_a_guard.stderr.contains("not a runaway-guard deployment"), "{}", not_a_guard.stderr);
+
+    let run =
+        Cli::new(None, &["--guard", "my-guard", "trip", "orders-worker", "--reason", "x", "--json"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["guard"], "my-guard");
+    assert_eq!(moto.delivered(&queue).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_trip_whose_page_cannot_be_sent_fails_and_status_shows_it() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.create_function("thumbnailer").await;
+    let missing_topic = "arn:aws:sns:us-east-1:123456789012:no-such-topic";
+
+    let no_topic = Cli::new(None, &["trip", "orders-worker", "--reason", "runaway bill"]).run();
+    assert_eq!(no_topic.code, 1, "{no_topic:?}");
+    assert!(no_topic.stderr.contains("NOT paged"), "{}", no_topic.stderr);
+    let wrong_topic =
+        Cli::new(Some(missing_topic), &["trip", "thumbnailer", "--reason", "x", "--json"]).run();
+    assert_eq!(wrong_topic.code, 1, "{wrong_topic:?}");
+    assert_eq!(wrong_topic.json()["decisions"][0]["alerted"], false);
+    for function in ["orders-worker", "thumbnailer"] {
+        assert_eq!(moto.reserved(function).await, Some(0), "contained all the same");
+        assert_eq!(moto.tags(function).await[tags::ALERT_PENDING], "true", "{function}");
+    }
+
+    let status = Cli::new(None, &["status", "--json"]).run();
+    assert_eq!(status.code, 0, "{status:?}");
+    let rows = status.json();
+    let pending: Vec<&Value> = rows.as_array().expect("array").iter().map(|r| &r["alert_pending"]).collect();
+    assert_eq!(pending, [&Value::Bool(true), &Value::Bool(true)], "{rows}");
+    let table = Cli::new(None, &["status"]).run();
+    assert!(
+        table.stdout.contains("NOT SENT") && table.stdout.contains("2 trip alert(s) NOT SENT"),
+        "{}",
+        table.stdout
+    );
+
+    let replay = handle(missing_topic, &chain_event("orders-worker", 17, "r1")).run();
+    assert_eq!(replay.code, 1, "a replay whose page fails fails too: {replay:?}");
+}
+
+#[tokio::test]
+async fn setup_errors_are_one_line_with_the_fix() {
+    let _moto = Moto::start().await;
+    let no_region =
+        Cli::new(None, &["status"]).env_remove("AWS_REGION").env_remove("AWS_DEFAULT_REGION").run();
+    assert_eq!(no_region.code, 2, "{no_region:?}");
+    assert_eq!(
+        no_region.stderr.trim(),
+        "error: no region: set AWS_REGION (or `region` in the profile AWS_PROFILE names)"
+    );
+
+    // Instance metadata on a closed loopback port: the SDK's failed IMDS probes must not reach the operator.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
+    let probed = Cli::new(None, &["status"])
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &format!("http://{closed}"))
+        .run();
+    assert_eq!(probed.code, 2, "{probed:?}");
+    assert_eq!(probed.stderr.lines().count(), 1, "one line, no IMDS dump: {}", probed.stderr);
+    assert!(probed.stderr.starts_with("error: no region"), "{}", probed.stderr);
+
+    let no_credentials = Cli::new(None, &["trip", "orders", "--reason", "x"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .run();
+    assert_eq!(no_credentials.code, 2, "{no_credentials:?}");
+    assert_eq!(no_credentials.stderr.lines().count(), 1, "{}", no_credentials.stderr);
+    assert!(no_credentials.stderr.starts_with("error: no AWS credentials"), "{}", no_credentials.stderr);
+    assert!(no_credentials.stderr.contains("set AWS_PROFILE"), "{}", no_credentials.stderr);
+    for noise in ["IMDS", "dispatch failure", "DispatchFailure"] {
+        assert!(!no_credentials.stderr.contains(noise), "{}", no_credentials.stderr);
+    }
+}
+
+#[tokio::test]
+async fn a_misspelt_function_is_bad_input_with_a_suggestion() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    for args in [["trip", "orders-wroker", "--reason", "x"].as_slice(), &["reenable", "orders-wroker"]] {
+        let run = Cli::new(Some(&topic), args).run();
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert_eq!(
+            run.stderr.trim(),
+            "error: function orders-wroker not found in 123456789012/us-east-1; did you mean orders-worker?"
+        );
+    }
+    assert!(moto.delivered(&queue).await.is_empty());
+}
+
+#[tokio::test]
+async fn reasons_are_stored_as_given_or_refused_and_name_who_tripped() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let before = moto.snapshot().await;
+    for reason in ["", "  ", "manual:", "runaway bill, ticket 4711"] {
+        let run = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", reason]).run();
+        assert_eq!(run.code, 2, "{reason:?}: {run:?}");
+        assert!(run.stderr.contains("--reason"), "{}", run.stderr);
+    }
+    assert_eq!(moto.snapshot().await, before);
+
+    let run = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "manual: stop it"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    let first = run.stdout.lines().next().expect("a sentence");
+    assert!(first.starts_with("Tripped orders-worker in 123456789012/us-east-1"), "{}", run.stdout);
+    assert!(run.stdout.contains("Restore with: runaway-guard reenable orders-worker"), "{}", run.stdout);
+    assert_eq!(moto.tags("orders-worker").await[tags::REASON], "manual: stop it", "stored as given");
+    let alerts = moto.delivered(&queue).await;
+    let body = alerts[0]["Message"].as_str().expect("message");
+    assert!(body.contains("Tripped by: arn:aws:") && !body.contains("manual: manual:"), "{body}");
+}
