@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    Alert, AlarmContributor, FunctionMetrics, FunctionState, HOUR_SECS, HourMetrics, MINUTE_SECS, Metrics,
+    AlarmContributor, Alert, FunctionMetrics, FunctionState, HOUR_SECS, HourMetrics, MINUTE_SECS, Metrics,
     MetricsWindow, MinuteMetrics, Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction,
     UsageSample,
 };

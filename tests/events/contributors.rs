@@ -82,5 +82,7 @@ fn contributor_without_a_function_or_with_a_bad_one() {
     let state = base.replace("\"value\": \"ALARM\"", "\"value\": \"BROKEN\"");
     assert_eq!(parse_bytes(state.as_bytes()), Err(EventError::UnknownAlarmState("BROKEN".into())));
     let missing = base.replace("\"alarmContributor\"", "\"somethingElse\"");
-    assert!(matches!(parse_bytes(missing.as_bytes()), Err(EventError::MissingField(f)) if f == "alarmContributor"));
+    assert!(
+        matches!(parse_bytes(missing.as_bytes()), Err(EventError::MissingField(f)) if f == "alarmContributor")
+    );
 }
