@@ -215,3 +215,6 @@ impl<T: Throttler, M: Metrics, N: crate::ports::Notifier> super::Guard<T, M, N> 
         judged.runaways
     }
 }
+
+#[cfg(test)]
+mod tests;
