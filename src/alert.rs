@@ -22,7 +22,7 @@ pub use arn::function_arn;
 pub use chatbot::{CHATBOT_SCHEMA_VERSION, MAX_DESCRIPTION_CHARS, chatbot_notification};
 pub use email::{MACHINE_MARKER, email_text, human_text};
 pub use reenable::{ReenableFacts, reenable_alert};
-pub use search::{RankedFunction, SearchFacts, search_alert};
+pub use search::{RankedFunction, SearchFacts, search_alert, unjudged_alert};
 
 /// SNS's subject limit.
 pub const MAX_SUBJECT_CHARS: usize = 100;
@@ -165,6 +165,10 @@ fn short_reason(reason: &Reason) -> String {
         Reason::Cost { usd_per_hour, limit_usd_per_hour, .. } => {
             format!("${usd_per_hour:.2}/h > ${limit_usd_per_hour:.2}/h")
         }
+        Reason::Runaway { usd_per_hour, times_normal, .. } => match times_normal {
+            Some(times) => format!("runaway ${usd_per_hour:.2}/h, {times:.0}x usual"),
+            None => format!("runaway ${usd_per_hour:.2}/h, no history"),
+        },
         Reason::Manual { text } => format!("manual: {text}"),
     }
 }

@@ -21,9 +21,10 @@ use crate::signal::Signal;
 use crate::time::Timestamp;
 use crate::trip::TripContext;
 use crate::trust::Trust;
-use crate::verdict::{Reason, Verdict};
+use crate::verdict::{Candidate, Reason, Verdict};
 
 mod corroborate;
+pub mod judge;
 
 /// How many functions are acted on at once: Lambda's control plane allows ~15 requests/s and
 /// each trip makes 4–6 calls.
@@ -168,6 +169,16 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
                 targets.add(Verdict::Throttle { function, reason });
             }
         }
+        if std::mem::take(&mut targets.rejudge) {
+            let rejudged = self.contributors_in_alarm(&mut report.notes).await;
+            for candidate in rejudged {
+                targets.add(Verdict::Judge(candidate));
+            }
+        }
+        let candidates = std::mem::take(&mut targets.candidates);
+        for (function, reason) in self.judged_candidates(&candidates, now, &mut report.notes).await {
+            targets.add(Verdict::Throttle { function, reason });
+        }
         let mut functions = targets.functions;
         if self.config.corroborate {
             functions = self.corroborated(functions, now, &mut report).await;
@@ -250,6 +261,10 @@ struct Targets {
     functions: Vec<(FunctionName, Reason)>,
     seen: HashSet<FunctionName>,
     searches: Vec<(String, String)>,
+    /// Metric-driven candidates, one per function, judged against their own normal before any throttle.
+    candidates: Vec<Candidate>,
+    /// The sweep asked for the contributors in ALARM to be re-judged.
+    rejudge: bool,
 }
 
 impl Targets {
@@ -265,6 +280,12 @@ impl Targets {
                     self.searches.push((alarm, metric));
                 }
             }
+            Verdict::Judge(candidate) => {
+                if !self.candidates.iter().any(|c| c.function == candidate.function) {
+                    self.candidates.push(candidate);
+                }
+            }
+            Verdict::RejudgeContributors => self.rejudge = true,
         }
     }
 }

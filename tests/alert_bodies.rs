@@ -124,6 +124,9 @@ fn trip(function: &FunctionName, reason: &Reason, outcome: Outcome) -> Alert {
         failure_target: Some(&dlq),
         max_trips_per_hour: 10,
         error: (outcome == Outcome::Failed).then_some("PutFunctionConcurrency failed: AccessDenied"),
+        record_missing: false,
+        tripped_by: None,
+        quiet_until: None,
         context: context(),
     })
 }

@@ -11,22 +11,26 @@ use std::collections::BTreeSet;
 
 use aws_config::SdkConfig;
 use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::operation::describe_alarm_contributors::DescribeAlarmContributorsOutput;
 use aws_sdk_cloudwatch::types::{
-    Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat, RecentlyActive,
+    Dimension, DimensionFilter, Metric, MetricDataQuery, MetricDataResult, MetricStat, RecentlyActive,
 };
 use aws_smithy_types::DateTime;
 
+mod contributors;
+mod series;
+
 use super::error::port_error;
 use crate::name::FunctionName;
-use crate::ports::{Metrics, PortError, UsageSample};
+use crate::ports::{AlarmContributor, FunctionMetrics, Metrics, MetricsWindow, PortError, UsageSample};
 use crate::time::Timestamp;
 
 /// GetMetricData accepts at most 500 queries per call; each function needs two.
-const MAX_QUERIES_PER_CALL: usize = 500;
+pub(super) const MAX_QUERIES_PER_CALL: usize = 500;
 const FUNCTIONS_PER_CALL: usize = MAX_QUERIES_PER_CALL / 2;
 const _: () = assert!(FUNCTIONS_PER_CALL * 2 <= MAX_QUERIES_PER_CALL);
-const NAMESPACE: &str = "AWS/Lambda";
-const FUNCTION_DIMENSION: &str = "FunctionName";
+pub(super) const NAMESPACE: &str = "AWS/Lambda";
+pub(super) const FUNCTION_DIMENSION: &str = "FunctionName";
 
 /// The CloudWatch adapter.
 #[derive(Debug, Clone)]
@@ -43,6 +47,45 @@ impl CloudWatchMetrics {
     /// Wraps an existing client.
     pub fn from_client(client: Client) -> Self {
         Self { client }
+    }
+
+    /// GetMetricData over `[start, end)` seconds with its NextToken pages: every result of every
+    /// page. Every CloudWatch call lives in this file, where the IAM ⇔ adapter test finds it.
+    pub(super) async fn metric_data(
+        &self,
+        queries: Vec<MetricDataQuery>,
+        (start, end): (i64, i64),
+    ) -> Result<Vec<MetricDataResult>, PortError> {
+        let mut pages = self
+            .client
+            .get_metric_data()
+            .set_metric_data_queries(Some(queries))
+            .start_time(DateTime::from_secs(start))
+            .end_time(DateTime::from_secs(end))
+            .into_paginator()
+            .send();
+        let mut results = Vec::new();
+        while let Some(page) =
+            pages.try_next().await.map_err(|e| port_error("GetMetricData", NAMESPACE, e))?
+        {
+            results.extend(page.metric_data_results.unwrap_or_default());
+        }
+        Ok(results)
+    }
+
+    /// One DescribeAlarmContributors page of `alarm`.
+    async fn contributors_page(
+        &self,
+        alarm: &str,
+        token: Option<String>,
+    ) -> Result<DescribeAlarmContributorsOutput, PortError> {
+        self.client
+            .describe_alarm_contributors()
+            .alarm_name(alarm)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| port_error("DescribeAlarmContributors", alarm, e))
     }
 
     /// One GetMetricData call (with its pages) for at most [`FUNCTIONS_PER_CALL`] functions.
@@ -62,35 +105,29 @@ impl CloudWatchMetrics {
             })
             .collect();
         let mut sums = vec![(0.0_f64, 0.0_f64); batch.len()];
-        let mut pages = self
-            .client
-            .get_metric_data()
-            .set_metric_data_queries(Some(queries))
-            .start_time(DateTime::from_secs(window.start_secs))
-            .end_time(DateTime::from_secs(window.end_secs))
-            .into_paginator()
-            .send();
-        while let Some(page) =
-            pages.try_next().await.map_err(|e| port_error("GetMetricData", NAMESPACE, e))?
-        {
-            for result in page.metric_data_results() {
-                let Some((series, i)) = result.id().and_then(parse_query_id) else { continue };
-                let Some(slot) = sums.get_mut(i) else { continue };
-                let total: f64 = result.values().iter().sum();
-                match series {
-                    Series::Invocations => slot.0 += total,
-                    Series::Duration => slot.1 += total,
+        // Minutes with an `Invocations` datapoint: the usage is spread over these only, since
+        // CloudWatch publishes each minute one to three minutes after it ends.
+        let mut published = vec![BTreeSet::new(); batch.len()];
+        for result in self.metric_data(queries, (window.start_secs, window.end_secs)).await? {
+            let Some((series, i)) = result.id().and_then(parse_query_id) else { continue };
+            let (Some(slot), Some(minutes)) = (sums.get_mut(i), published.get_mut(i)) else { continue };
+            let total: f64 = result.values().iter().filter(|v| v.is_finite()).sum();
+            match series {
+                Series::Invocations => {
+                    slot.0 += total;
+                    minutes.extend(result.timestamps().iter().map(DateTime::secs));
                 }
+                Series::Duration => slot.1 += total,
             }
         }
         Ok(batch
             .iter()
-            .zip(sums)
-            .map(|(f, (invocations, duration_ms_sum))| UsageSample {
+            .zip(sums.into_iter().zip(published))
+            .map(|(f, ((invocations, duration_ms_sum), minutes))| UsageSample {
                 function: f.clone(),
                 invocations,
                 duration_ms_sum,
-                window_secs: window.period as u64,
+                window_secs: minutes.len() as u64 * MINUTE,
             })
             .collect())
     }
@@ -127,6 +164,18 @@ impl Metrics for CloudWatchMetrics {
         }
         Ok(samples)
     }
+
+    async fn function_metrics(
+        &self,
+        functions: &[FunctionName],
+        window: MetricsWindow,
+    ) -> Result<Vec<FunctionMetrics>, PortError> {
+        self.read_function_metrics(functions, window).await
+    }
+
+    async fn alarm_contributors(&self, alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {
+        self.read_alarm_contributors(alarm).await
+    }
 }
 
 /// The whole-function series (only a `FunctionName` dimension): per-alias, per-version and
@@ -138,8 +187,11 @@ fn function_of(metric: &Metric) -> Option<FunctionName> {
     }
 }
 
-/// The query window: one period covering `window_secs` (rounded up to whole minutes, CloudWatch's
-/// smallest standard-resolution period), ending at `now`.
+/// Seconds per usage bucket: CloudWatch's smallest standard-resolution period.
+const MINUTE: u64 = 60;
+
+/// The query window: `window_secs` rounded up to whole minutes, ending at the start of `now`'s
+/// minute, read per minute (an unaligned window would split minutes and read partial ones).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Window {
     start_secs: i64,
@@ -149,10 +201,10 @@ struct Window {
 
 impl Window {
     fn ending_at(now: Timestamp, window_secs: u64) -> Self {
-        let minutes = window_secs.div_ceil(60).clamp(1, 24 * 60);
-        let period = (minutes * 60) as i32;
-        let end_secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-        Self { start_secs: end_secs - i64::from(period), end_secs, period }
+        let minutes = window_secs.div_ceil(MINUTE).clamp(1, 24 * 60);
+        let end = now.as_secs() / MINUTE * MINUTE;
+        let end_secs = i64::try_from(end).unwrap_or(i64::MAX);
+        Self { start_secs: end_secs - (minutes * MINUTE) as i64, end_secs, period: MINUTE as i32 }
     }
 }
 
@@ -210,10 +262,11 @@ mod tests {
     }
 
     #[test]
-    fn window_is_whole_minutes_ending_now() {
+    fn window_is_whole_minutes_ending_at_the_minute() {
         let w = Window::ending_at(Timestamp::from_secs(10_000), 90);
-        assert_eq!((w.period, w.end_secs, w.start_secs), (120, 10_000, 9_880));
-        assert_eq!(Window::ending_at(Timestamp::from_secs(10_000), 0).period, 60);
+        assert_eq!((w.period, w.end_secs, w.start_secs), (60, 9_960, 9_840));
+        let w = Window::ending_at(Timestamp::from_secs(10_000), 0);
+        assert_eq!((w.period, w.start_secs), (60, 9_900));
     }
 
     #[test]
