@@ -33,6 +33,8 @@ locals {
     RUNAWAY_GUARD_GROWTH_FLOOR            = var.growth_floor
     RUNAWAY_GUARD_COST_LIMIT_USD_PER_HOUR = var.cost_limit_usd_per_hour
     RUNAWAY_GUARD_GRACE_SECS              = var.grace_secs
+    # The per-function Metrics Insights alarms whose contributors already in ALARM the sweep re-judges.
+    RUNAWAY_GUARD_CONTRIBUTOR_ALARMS = length(local.contributor_alarm_names) > 0 ? join(",", local.contributor_alarm_names) : null
   }
 
   environment = merge(

@@ -191,6 +191,23 @@ fn each_example_enables_the_billing_alarm_at_most_once() {
     }
 }
 
+#[test]
+fn the_operator_guide_lists_every_action_the_cli_alone_calls() {
+    let calls = scan::operator_calls(&root().join("src/aws")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !calls.is_empty(),
+        "no SDK calls found in {:?}: the scanner no longer matches",
+        scan::OPERATOR_ONLY
+    );
+    let guide = fs::read_to_string(root().join("docs/operate.md")).unwrap();
+    for action in calls {
+        assert!(
+            guide.contains(&format!("`{action}`")),
+            "docs/operate.md does not name `{action}` for operators"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // IAM
 // ---------------------------------------------------------------------------------------------------
