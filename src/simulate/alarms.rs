@@ -1,15 +1,17 @@
 //! CloudWatch alarms evaluated on the simulated metrics, with real periods and delays.
 //!
-//! Lambda alarms: 1-minute period, one datapoint, `>= threshold`; a minute's datapoint is readable
-//! 60 s after it ends and alarms evaluate 10 s past each minute, so a breach in minute m changes
-//! state at m+2 min 10 s (1–3 min after the breach, as in AWS). The billing alarm reads
-//! `AWS/Billing EstimatedCharges`, which reflects charges 6 h old, evaluated hourly. State changes
-//! reach the guard as `Signal::Alarm` (Lambda alarm action; the billing alarm via SNS).
+//! Lambda alarms: 1-minute period, M of N datapoints against the threshold; a minute's datapoint is
+//! readable 60 s after it ends and alarms evaluate 10 s past each minute, so a breach in minute m
+//! changes state at m+2 min 10 s (1–3 min after the breach, as in AWS). Classic alarms reach the
+//! guard as `Signal::Alarm` (Lambda alarm action); per-function (Metrics Insights) alarms produce
+//! contributor changes (`contributors`). The billing alarm reads `AWS/Billing EstimatedCharges`,
+//! which reflects charges 6 h old, evaluated hourly, and reaches the guard via SNS.
 
 use crate::name::FunctionName;
 use crate::signal::{AlarmMetric, AlarmSignal, AlarmState, AlarmTransport, Signal};
 use crate::time::Timestamp;
 
+use super::contributors::{self, ContributorChange, SeriesState};
 use super::engine::Engine;
 use super::model::{Model, TICKS_PER_SEC};
 use super::peers::BILLING_LAG_SECS;
@@ -22,47 +24,87 @@ pub(crate) const BILLING_ALARM: &str = "billing-estimated-charges";
 /// The current state of every alarm.
 #[derive(Debug, Clone)]
 pub(crate) struct AlarmBook {
-    in_alarm: Vec<bool>,
+    series: Vec<SeriesState>,
+    /// Per-function alarms: each function's contributor state (empty for classic alarms).
+    contributors: Vec<Vec<SeriesState>>,
     billing_in_alarm: bool,
 }
 
 impl AlarmBook {
-    /// Every alarm starts OK.
+    /// Every alarm (and contributor) starts OK.
     pub(crate) fn new(model: &Model) -> Self {
-        Self { in_alarm: vec![false; model.alarms.len()], billing_in_alarm: false }
+        let per_function = |per: bool| if per { model.functions.len() } else { 0 };
+        Self {
+            series: vec![SeriesState::default(); model.alarms.len()],
+            contributors: model
+                .alarms
+                .iter()
+                .map(|a| vec![SeriesState::default(); per_function(a.per_function)])
+                .collect(),
+            billing_in_alarm: false,
+        }
     }
 }
 
+/// What one evaluation produced.
+#[derive(Debug, Default)]
+pub(crate) struct Evaluation {
+    /// Classic alarm state changes, as the guard receives them.
+    pub signals: Vec<Signal>,
+    /// Contributor state changes of per-function alarms.
+    pub contributors: Vec<ContributorChange>,
+}
+
 impl Engine<'_> {
-    /// Evaluates due alarms; returns the state changes as signals.
-    pub(super) fn evaluate_alarms(&mut self) -> Vec<Signal> {
+    /// Evaluates due alarms; returns the state changes.
+    pub(super) fn evaluate_alarms(&mut self) -> Evaluation {
         let per_minute = 60 * TICKS_PER_SEC;
+        let mut out = Evaluation::default();
         if self.tick % per_minute != EVAL_OFFSET_TICKS {
-            return Vec::new();
+            return out;
         }
-        let mut out = Vec::new();
         if let Some(minute) = ((self.tick / per_minute) as usize).checked_sub(2) {
-            self.lambda_alarms(minute, &mut out);
+            self.lambda_alarms(minute, &mut out.signals);
+            out.contributors = self.contributor_alarms(minute);
         }
         if self.tick % (60 * per_minute) == EVAL_OFFSET_TICKS {
-            self.billing_alarm(&mut out);
+            self.billing_alarm(&mut out.signals);
         }
         out
     }
 
-    /// Lambda alarms on the datapoints of `minute`.
+    /// Per-function (Metrics Insights) alarms on the datapoints of `minute`.
+    fn contributor_alarms(&mut self, minute: usize) -> Vec<ContributorChange> {
+        let (model, now) = (self.model, self.now());
+        let mut changes = Vec::new();
+        for (i, alarm) in model.alarms.iter().enumerate().filter(|(_, a)| a.per_function) {
+            let values: Vec<Option<f64>> = {
+                let account = self.account.lock();
+                let m = account.cloudwatch.closed().get(minute);
+                let value = |f: &super::cloudwatch::FnMinute| Some(f.value(alarm.metric)).filter(|v| *v > 0.0);
+                (0..model.functions.len()).map(|f| m.and_then(|m| m.functions.get(f)).and_then(value)).collect()
+            };
+            changes.extend(contributors::evaluate(i, alarm, &values, &mut self.alarms.contributors[i], now));
+        }
+        changes
+    }
+
+    /// Classic Lambda alarms on the datapoints of `minute`.
     fn lambda_alarms(&mut self, minute: usize, out: &mut Vec<Signal>) {
         let (model, now) = (self.model, self.now());
-        for (i, alarm) in model.alarms.iter().enumerate() {
+        for (i, alarm) in model.alarms.iter().enumerate().filter(|(_, a)| !a.per_function) {
             let value = self.account.lock().cloudwatch.datapoint(alarm.metric, alarm.function, minute);
             let Some(value) = value else { continue };
-            let breach = value >= alarm.threshold;
-            if breach == self.alarms.in_alarm[i] {
+            let Some(breach) = self.alarms.series[i].push(alarm.comparison.breaches(value, alarm.threshold), alarm)
+            else {
                 continue;
-            }
-            self.alarms.in_alarm[i] = breach;
+            };
             let function = alarm.function.map(|f| &model.functions[f].name);
-            let reason = format!("datapoint {value:.0} vs threshold {:.0}", alarm.threshold);
+            let op = match alarm.comparison {
+                super::scenario::Comparison::GreaterThanOrEqualToThreshold => ">=",
+                super::scenario::Comparison::GreaterThanThreshold => ">",
+            };
+            let reason = format!("datapoint {value:.0} vs threshold {op} {:.0}", alarm.threshold);
             let metric = metric("AWS/Lambda", alarm.metric.as_str());
             let transport = AlarmTransport::LambdaAction;
             out.push(alarm_signal(&alarm.name, metric, function, breach, reason, now, transport));

@@ -170,10 +170,10 @@ impl<'m> Engine<'m> {
         if self.tick % ticks_per_minute == ticks_per_minute - 1 {
             self.account.lock().cloudwatch.close_minute();
         }
-        let signals = self.evaluate_alarms();
+        let evaluation = self.evaluate_alarms();
         if self.mechanism == Mechanism::BillingKillSwitch
             && self.kill_at.is_none()
-            && signals.iter().any(super::alarms::is_billing_alarm)
+            && evaluation.signals.iter().any(super::alarms::is_billing_alarm)
         {
             self.kill_at = Some(self.tick + KILL_SWITCH_REACTION_TICKS);
         }
@@ -181,7 +181,7 @@ impl<'m> Engine<'m> {
             self.kill_switch();
         }
         if let Some(mut guard) = self.guard.take() {
-            let trips = guard.on_tick(self.tick, self.now(), signals, &self.model.functions);
+            let trips = guard.on_tick(self.tick, self.now(), evaluation, &self.model.functions);
             self.trips.extend(trips);
             self.guard = Some(guard);
         }

@@ -1,7 +1,9 @@
 //! Feeds the real `Guard` (handler → detector → policy → ports) from inside the simulated account.
 //!
 //! Chain events travel like they do in AWS: guarded function → EventBridge → SQS (0.5–1 s) → the
-//! guard's event source mapping with a 1 s batching window. Alarms invoke the guard directly. The
+//! guard's event source mapping with a 1 s batching window. Classic alarms invoke the guard directly;
+//! contributor events of per-function alarms reach it through an EventBridge rule (0.5–1 s), which
+//! forwards only contributors going into ALARM. The
 //! guard runs on its own reserved concurrency, so a saturated account never starves it. Its async
 //! methods are driven with `block_on`: the simulated ports complete immediately.
 
@@ -14,10 +16,12 @@ use crate::config::Config;
 use crate::handler::Guard;
 use crate::name::FunctionName;
 use crate::report::{Outcome, Report};
-use crate::signal::{ChainObservation, Signal};
+use crate::signal::{AlarmState, ChainObservation, Signal};
 use crate::time::Timestamp;
 
+use super::alarms::Evaluation;
 use super::cohort::Cohort;
+use super::contributors::ContributorChange;
 use super::engine::Engine;
 use super::model::{Func, TICKS_PER_SEC};
 use super::ports::{Account, SimMetrics, SimNotifier, SimThrottler};
@@ -26,6 +30,8 @@ use super::rng::Stream;
 
 /// The guard's SQS batching window, in ticks.
 const BATCH_WINDOW_TICKS: u32 = TICKS_PER_SEC;
+/// CloudWatch → EventBridge → the guard, for contributor events, in ticks.
+const EVENTBRIDGE_TICKS: u32 = 7;
 /// EventBridge → SQS delivery, in ticks (0.5–1 s).
 const DELIVERY_TICKS: (u32, u32) = (5, 10);
 /// Most chain signals handled per batch (several guard invocations' worth; the rest are counted, not fed).
@@ -48,7 +54,11 @@ pub(crate) struct GuardDriver {
     guard: Guard<SimThrottler, SimMetrics, SimNotifier>,
     in_transit: BTreeMap<u32, Vec<Emission>>,
     arrived: Vec<Emission>,
+    /// Contributor events on their way through EventBridge, by arrival tick.
+    contributor_events: BTreeMap<u32, Vec<ContributorChange>>,
     pub(crate) signals_fed: u64,
+    /// Contributor events delivered to the guard.
+    pub(crate) contributor_signals: u64,
     pub(crate) signals_dropped: u64,
     pub(crate) errors: u64,
 }
@@ -70,7 +80,9 @@ impl GuardDriver {
             guard,
             in_transit: BTreeMap::new(),
             arrived: Vec::new(),
+            contributor_events: BTreeMap::new(),
             signals_fed: 0,
+            contributor_signals: 0,
             signals_dropped: 0,
             errors: 0,
         }
@@ -81,12 +93,21 @@ impl GuardDriver {
         &mut self,
         tick: u32,
         now: Timestamp,
-        alarms: Vec<Signal>,
+        alarms: Evaluation,
         functions: &[Func],
     ) -> Vec<Trip> {
         let mut trips = Vec::new();
-        if !alarms.is_empty() {
-            trips.extend(self.handle(&alarms, now, tick));
+        if !alarms.signals.is_empty() {
+            trips.extend(self.handle(&alarms.signals, now, tick));
+        }
+        // The module's rule forwards only contributors going into ALARM.
+        let into_alarm = alarms.contributors.into_iter().filter(|c| c.state == AlarmState::Alarm);
+        for change in into_alarm {
+            self.contributor_events.entry(tick + EVENTBRIDGE_TICKS).or_default().push(change);
+        }
+        if let Some(events) = self.contributor_events.remove(&tick) {
+            let signals = self.contributor_signals(&events, functions);
+            trips.extend(self.handle(&signals, now, tick));
         }
         let later = self.in_transit.split_off(&(tick + 1));
         for (_, batch) in std::mem::replace(&mut self.in_transit, later) {

@@ -14,13 +14,16 @@
 //! Everything is synchronous and deterministic for a seed.
 
 mod account;
+mod alarm_spec;
 mod alarms;
 pub mod catalog;
 mod cloudwatch;
 mod cohort;
 mod compile;
+mod contributors;
 mod engine;
 mod guard_driver;
+mod history;
 mod model;
 pub mod peers;
 mod ports;
