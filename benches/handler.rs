@@ -21,8 +21,8 @@ use runaway_guard::config::Config;
 use runaway_guard::handler::Guard;
 use runaway_guard::name::FunctionName;
 use runaway_guard::ports::{
-    Alert, Architecture, FailureTarget, FunctionState, Metrics, Notifier, PortError, Reservation, Throttler,
-    TripRecord, TrippedFunction, UsageSample,
+    AlarmContributor, Alert, Architecture, FailureTarget, FunctionMetrics, FunctionState, Metrics, MetricsWindow,
+    Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction, UsageSample,
 };
 use runaway_guard::time::Timestamp;
 use sqs_batch::{EVENTS, batch};
@@ -80,6 +80,19 @@ impl Metrics for QuietMetrics {
         Ok(Vec::new())
     }
     async fn usage(&self, _: &[FunctionName], _: u64, _: Timestamp) -> Result<Vec<UsageSample>, PortError> {
+        Ok(Vec::new())
+    }
+    async fn function_metrics(
+        &self,
+        functions: &[FunctionName],
+        _: MetricsWindow,
+    ) -> Result<Vec<FunctionMetrics>, PortError> {
+        Ok(functions
+            .iter()
+            .map(|f| FunctionMetrics { function: f.clone(), recent: Vec::new(), history: Vec::new() })
+            .collect())
+    }
+    async fn alarm_contributors(&self, _: &str) -> Result<Vec<AlarmContributor>, PortError> {
         Ok(Vec::new())
     }
 }

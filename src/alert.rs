@@ -115,6 +115,10 @@ fn short_reason(reason: &Reason) -> String {
         Reason::Cost { usd_per_hour, limit_usd_per_hour, .. } => {
             format!("${usd_per_hour:.2}/h > ${limit_usd_per_hour:.2}/h")
         }
+        Reason::Runaway { usd_per_hour, times_normal, .. } => match times_normal {
+            Some(times) => format!("runaway ${usd_per_hour:.2}/h, {times:.0}x usual"),
+            None => format!("runaway ${usd_per_hour:.2}/h, no history"),
+        },
         Reason::Manual { text } => format!("manual: {text}"),
     }
 }

@@ -9,7 +9,9 @@ use std::str::FromStr;
 
 use crate::name::FunctionName;
 
+mod baseline;
 mod values;
+pub use baseline::{Baseline, vars as baseline_vars};
 use values::{accounts, exempt, topic_arn};
 
 /// Prices used by the cost estimator (USD). Defaults are AWS's published us-east-1 prices.
@@ -79,6 +81,8 @@ pub struct Config {
     /// `RUNAWAY_GUARD_CORROBORATE_MIN_INVOCATIONS`: invocations over the last five minutes below
     /// which chain evidence is not believed (corroboration mode only).
     pub corroborate_min_invocations: u64,
+    /// `RUNAWAY_GUARD_BASELINE_*` and `RUNAWAY_GUARD_CONTRIBUTOR_ALARMS`: the metric-driven judgement.
+    pub baseline: Baseline,
 }
 
 impl Default for Config {
@@ -104,6 +108,7 @@ impl Default for Config {
             trusted_accounts: BTreeSet::new(),
             corroborate: false,
             corroborate_min_invocations: 100,
+            baseline: Baseline::default(),
         }
     }
 }
@@ -218,6 +223,7 @@ impl Config {
                 d.corroborate_min_invocations,
                 1..=1_000_000_000,
             )?,
+            baseline: baseline::baseline(&env)?,
         })
     }
 }

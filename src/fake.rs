@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    Alert, Architecture, FailureTarget, FunctionState, Metrics, Notifier, PortError, Reservation, Throttler,
-    TripRecord, TrippedFunction, UsageSample,
+    AlarmContributor, Alert, Architecture, FailureTarget, FunctionMetrics, FunctionState, Metrics, MetricsWindow,
+    Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction, UsageSample,
 };
 use crate::time::Timestamp;
 
@@ -24,6 +24,8 @@ pub enum Op {
     Publish,
     /// `mark_alerted`.
     MarkAlerted,
+    /// Any CloudWatch read (`active_functions`, `usage`, `function_metrics`, `alarm_contributors`).
+    ReadMetrics,
 }
 
 /// A fake account: functions, their reservations and trip records, and the alerts published.
@@ -39,6 +41,10 @@ struct FakeState {
     failing: BTreeMap<Op, (u32, bool)>,
     alerts: Vec<Alert>,
     calls: Vec<(Op, String)>,
+    metrics: BTreeMap<FunctionName, FunctionMetrics>,
+    usage: Vec<UsageSample>,
+    contributors: BTreeMap<String, Vec<AlarmContributor>>,
+    metric_reads: Vec<Vec<FunctionName>>,
 }
 
 impl FakeAccount {
@@ -58,6 +64,29 @@ impl FakeAccount {
         };
         self.lock().functions.insert(function, state);
         self
+    }
+
+    /// Gives a function the CloudWatch series `function_metrics` answers with.
+    pub fn with_metrics(self, metrics: FunctionMetrics) -> Self {
+        self.lock().metrics.insert(metrics.function.clone(), metrics);
+        self
+    }
+
+    /// Sets what `active_functions` and `usage` answer (every sample's function is active).
+    pub fn with_usage(self, usage: Vec<UsageSample>) -> Self {
+        self.lock().usage = usage;
+        self
+    }
+
+    /// Sets the contributors in ALARM that `alarm_contributors(alarm)` lists.
+    pub fn with_contributors(self, alarm: &str, contributors: Vec<AlarmContributor>) -> Self {
+        self.lock().contributors.insert(alarm.to_owned(), contributors);
+        self
+    }
+
+    /// The function lists of every `function_metrics` call so far.
+    pub fn metric_reads(&self) -> Vec<Vec<FunctionName>> {
+        self.lock().metric_reads.clone()
     }
 
     /// Makes the next `times` calls of `op` fail (`retryable` as given).
@@ -94,8 +123,13 @@ impl FakeAccount {
     }
 
     fn check(&self, op: Op, target: &str) -> Result<(), PortError> {
+        self.lock().calls.push((op, target.to_owned()));
+        self.injected(op, target)
+    }
+
+    /// An injected failure of `op`, without recording the call (reads of metrics are not listed).
+    fn injected(&self, op: Op, target: &str) -> Result<(), PortError> {
         let mut state = self.lock();
-        state.calls.push((op, target.to_owned()));
         if let Some((left, retryable)) = state.failing.get_mut(&op)
             && *left > 0
         {
@@ -206,10 +240,35 @@ impl Notifier for FakeAccount {
 
 impl Metrics for FakeAccount {
     async fn active_functions(&self) -> Result<Vec<FunctionName>, PortError> {
-        Ok(Vec::new())
+        self.injected(Op::ReadMetrics, "ListMetrics")?;
+        Ok(self.lock().usage.iter().map(|u| u.function.clone()).collect())
     }
 
-    async fn usage(&self, _: &[FunctionName], _: u64, _: Timestamp) -> Result<Vec<UsageSample>, PortError> {
-        Ok(Vec::new())
+    async fn usage(
+        &self,
+        functions: &[FunctionName],
+        _: u64,
+        _: Timestamp,
+    ) -> Result<Vec<UsageSample>, PortError> {
+        self.injected(Op::ReadMetrics, "GetMetricData")?;
+        let state = self.lock();
+        Ok(state.usage.iter().filter(|u| functions.contains(&u.function)).cloned().collect())
+    }
+
+    async fn function_metrics(
+        &self,
+        functions: &[FunctionName],
+        _: MetricsWindow,
+    ) -> Result<Vec<FunctionMetrics>, PortError> {
+        self.injected(Op::ReadMetrics, "GetMetricData")?;
+        let mut state = self.lock();
+        state.metric_reads.push(functions.to_vec());
+        let empty = |f: &FunctionName| FunctionMetrics { function: f.clone(), recent: Vec::new(), history: Vec::new() };
+        Ok(functions.iter().map(|f| state.metrics.get(f).cloned().unwrap_or_else(|| empty(f))).collect())
+    }
+
+    async fn alarm_contributors(&self, alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {
+        self.injected(Op::ReadMetrics, alarm)?;
+        Ok(self.lock().contributors.get(alarm).cloned().unwrap_or_default())
     }
 }

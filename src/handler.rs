@@ -20,7 +20,7 @@ use crate::signal::Signal;
 use crate::time::Timestamp;
 use crate::trip::TripContext;
 use crate::trust::Trust;
-use crate::verdict::{Reason, Verdict};
+use crate::verdict::{Candidate, Reason, Verdict};
 
 mod corroborate;
 
@@ -234,6 +234,10 @@ struct Targets {
     functions: Vec<(FunctionName, Reason)>,
     seen: HashSet<FunctionName>,
     searches: Vec<(String, String)>,
+    /// Metric-driven candidates, one per function, judged against their own normal before any throttle.
+    candidates: Vec<Candidate>,
+    /// The sweep asked for the contributors in ALARM to be re-judged.
+    rejudge: bool,
 }
 
 impl Targets {
@@ -249,6 +253,12 @@ impl Targets {
                     self.searches.push((alarm, metric));
                 }
             }
+            Verdict::Judge(candidate) => {
+                if !self.candidates.iter().any(|c| c.function == candidate.function) {
+                    self.candidates.push(candidate);
+                }
+            }
+            Verdict::RejudgeContributors => self.rejudge = true,
         }
     }
 }

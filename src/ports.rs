@@ -168,6 +168,9 @@ pub struct UsageSample {
     pub window_secs: u64,
 }
 
+mod metrics;
+pub use metrics::{AlarmContributor, FunctionMetrics, HOUR_SECS, HourMetrics, MINUTE_SECS, MetricsWindow, MinuteMetrics};
+
 /// CloudWatch metrics, read-only.
 pub trait Metrics: Send + Sync {
     /// Functions with recent `AWS/Lambda Invocations` datapoints.
@@ -179,6 +182,21 @@ pub trait Metrics: Send + Sync {
         window_secs: u64,
         now: Timestamp,
     ) -> impl Future<Output = Result<Vec<UsageSample>, PortError>> + Send;
+    /// Each function's recent published minutes (`Invocations`, `Duration`, `ConcurrentExecutions`,
+    /// `Throttles`, `RecursiveInvocationsDropped`) and hourly history (`Invocations`, `Duration`)
+    /// over `window`: GetMetricData with every candidate in the same request (≤500 queries each).
+    /// A function CloudWatch knows nothing about comes back with empty series, never missing.
+    fn function_metrics(
+        &self,
+        functions: &[FunctionName],
+        window: MetricsWindow,
+    ) -> impl Future<Output = Result<Vec<FunctionMetrics>, PortError>> + Send;
+    /// The contributors of the multi-time-series alarm `alarm` now in ALARM
+    /// (`DescribeAlarmContributors`, every page).
+    fn alarm_contributors(
+        &self,
+        alarm: &str,
+    ) -> impl Future<Output = Result<Vec<AlarmContributor>, PortError>> + Send;
 }
 
 /// An alert for on-call, ready to publish.

@@ -20,6 +20,9 @@ pub enum Signal {
     Alarm(Box<AlarmSignal>),
     /// The optional periodic sweep (EventBridge "Scheduled Event").
     Sweep(SweepSignal),
+    /// One contributor (time series) of a multi-time-series Metrics Insights alarm changed state
+    /// (EventBridge "CloudWatch Alarm Contributor State Change"). Boxed like alarms.
+    Contributor(Box<ContributorSignal>),
 }
 
 /// A chain header seen on an emitted event.
@@ -108,4 +111,50 @@ pub struct SweepSignal {
     pub at: Option<Timestamp>,
     /// Account the event claims.
     pub account: Option<String>,
+}
+
+/// What a contributor's alarm query aggregates, which decides how strong its ALARM is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "metric", content = "name", rename_all = "snake_case")]
+pub enum ContributorMetric {
+    /// `AWS/Lambda RecursiveInvocationsDropped`: Lambda itself dropped a looping event.
+    RecursionDropped,
+    /// Any other metric (usually `AWS/Lambda Invocations`): a candidate to be judged.
+    Other(String),
+}
+
+/// A mute rule that silenced the alarm's actions when the contributor changed state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MuteDetail {
+    /// The mute rule(s) named in the event, as CloudWatch sent them (shortened).
+    pub summary: String,
+}
+
+/// A state change of one contributor of a multi-time-series alarm, reduced to what detection needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContributorSignal {
+    /// The parent alarm's name.
+    pub alarm_name: String,
+    /// The parent alarm's ARN (`resources[0]`), when the event carried one.
+    pub alarm_arn: Option<String>,
+    /// CloudWatch's id of the contributor.
+    pub contributor_id: String,
+    /// The contributor's `FunctionName` attribute, validated (`None`: it names no function).
+    pub function: Option<FunctionName>,
+    /// The contributor's new state. No previous state is sent; OK is never a recovery.
+    pub state: AlarmState,
+    /// The metric the alarm's query aggregates.
+    pub metric: ContributorMetric,
+    /// The query expression, shortened, for the alert's evidence.
+    pub expression: Option<String>,
+    /// The contributor's state reason.
+    pub reason: Option<String>,
+    /// When the contributor changed state.
+    pub at: Option<Timestamp>,
+    /// Account the event claims.
+    pub account: Option<String>,
+    /// Region the event claims.
+    pub region: Option<String>,
+    /// The mute rule in force, when the event says the alarm was muted.
+    pub mute: Option<MuteDetail>,
 }

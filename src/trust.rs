@@ -99,14 +99,31 @@ impl Trust<'_> {
             }
             Signal::Alarm(alarm) => self.alarm_ok(alarm),
             Signal::Sweep(sweep) => self.account_ok("scheduled event", sweep.account.as_deref()),
+            // A contributor is a claim by the same alarm: the same checks, never a billing exception
+            // (Metrics Insights queries read AWS/Lambda in the guard's own region).
+            Signal::Contributor(c) => {
+                self.claims_ok(c.account.as_deref(), c.region.as_deref(), c.alarm_arn.as_deref(), false)
+            }
         }
     }
 
     fn alarm_ok(&self, alarm: &AlarmSignal) -> Result<(), Distrust> {
         let billing = alarm.metrics.iter().any(|m| m.namespace == "AWS/Billing");
-        self.account_ok("alarm", alarm.account.as_deref())?;
-        self.region_ok("alarm", alarm.region.as_deref(), billing)?;
-        let Some(arn) = alarm.alarm_arn.as_deref() else { return Ok(()) };
+        let (account, region) = (alarm.account.as_deref(), alarm.region.as_deref());
+        self.claims_ok(account, region, alarm.alarm_arn.as_deref(), billing)
+    }
+
+    /// An alarm's envelope account and region, and its ARN's, each believed and all consistent.
+    fn claims_ok(
+        &self,
+        account: Option<&str>,
+        region: Option<&str>,
+        arn: Option<&str>,
+        billing: bool,
+    ) -> Result<(), Distrust> {
+        self.account_ok("alarm", account)?;
+        self.region_ok("alarm", region, billing)?;
+        let Some(arn) = arn else { return Ok(()) };
         let parts = alarm_arn(arn)?;
         if let Some(own) = self.region.map(partition_of)
             && parts.partition != own
@@ -117,8 +134,8 @@ impl Trust<'_> {
                 own,
             });
         }
-        agree("account", parts.account, alarm.account.as_deref())?;
-        agree("region", parts.region, alarm.region.as_deref())?;
+        agree("account", parts.account, account)?;
+        agree("region", parts.region, region)?;
         self.account_ok("alarm ARN", Some(parts.account))?;
         self.region_ok("alarm ARN", Some(parts.region), billing)
     }

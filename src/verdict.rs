@@ -58,6 +58,18 @@ pub enum Reason {
         /// The configured limit.
         limit_usd_per_hour: f64,
     },
+    /// The function's own CloudWatch metrics show it left its normal the way runaways do
+    /// (`detect::baseline`).
+    Runaway {
+        /// What started the judgement (an alarm's contributor, an offender search, the sweep).
+        trigger: String,
+        /// How it left its normal.
+        shape: RunawayShape,
+        /// Estimated spend rate over the published minutes.
+        usd_per_hour: f64,
+        /// Its rate now over its usual rate at this time of day (`None`: no history).
+        times_normal: Option<f64>,
+    },
     /// An operator ran `runaway-guard trip`.
     Manual {
         /// Operator's text.
@@ -75,6 +87,7 @@ impl Reason {
             Reason::RateGrowth { .. } => "rate_growth",
             Reason::Alarm { .. } => "alarm",
             Reason::Cost { .. } => "cost",
+            Reason::Runaway { .. } => "runaway",
             Reason::Manual { .. } => "manual",
         }
     }
@@ -87,6 +100,7 @@ impl Reason {
                 | Reason::RateGrowth { .. }
                 | Reason::Cost { .. }
                 | Reason::Alarm { .. }
+                | Reason::Runaway { .. }
         )
     }
 }
@@ -108,9 +122,76 @@ impl fmt::Display for Reason {
             Reason::Cost { alarm, usd_per_hour, limit_usd_per_hour } => {
                 write!(f, "cost ${usd_per_hour:.2}/h > limit ${limit_usd_per_hour:.2}/h (alarm {alarm})")
             }
+            Reason::Runaway { trigger, shape, usd_per_hour, times_normal } => {
+                write!(f, "runaway: {shape}; ${usd_per_hour:.2}/h")?;
+                match times_normal {
+                    Some(times) => write!(f, ", {times:.0}x its usual rate")?,
+                    None => write!(f, ", no history")?,
+                }
+                write!(f, " ({trigger})")
+            }
             Reason::Manual { text } => write!(f, "manual: {text}"),
         }
     }
+}
+
+/// The way a function's metrics left its normal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "shape", rename_all = "snake_case")]
+pub enum RunawayShape {
+    /// Lambda's own loop detection dropped events (`RecursiveInvocationsDropped`).
+    Recursion {
+        /// Events dropped over the recent minutes.
+        dropped: f64,
+    },
+    /// Invocations (or concurrency) rose minute over minute without a plateau.
+    Growth {
+        /// The rising per-minute figures, oldest first.
+        minutes: Vec<f64>,
+        /// `invocations` or `concurrency`.
+        series: &'static str,
+    },
+    /// Pinned at its concurrency ceiling with throttles, minute after minute.
+    Saturation {
+        /// Highest concurrency over those minutes.
+        concurrency: f64,
+        /// Throttles over those minutes.
+        throttles: f64,
+        /// Consecutive saturated minutes.
+        minutes: u32,
+    },
+}
+
+impl fmt::Display for RunawayShape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunawayShape::Recursion { dropped } => {
+                write!(f, "Lambda dropped {dropped:.0} recursive invocations")
+            }
+            RunawayShape::Growth { minutes, series } => {
+                let shown: Vec<String> = minutes.iter().map(|m| format!("{m:.0}")).collect();
+                write!(f, "{series} per minute rising {}", shown.join(" > "))
+            }
+            RunawayShape::Saturation { concurrency, throttles, minutes } => write!(
+                f,
+                "pinned at concurrency {concurrency:.0} with {throttles:.0} throttles over {minutes} min"
+            ),
+        }
+    }
+}
+
+/// A function named by a metric-driven trigger, to be judged against its own normal before any
+/// throttle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// The function.
+    pub function: FunctionName,
+    /// What named it (e.g. `contributor of alarm NAME`), for the reason and the report.
+    pub trigger: String,
+    /// The trigger itself says Lambda dropped recursive invocations (a strong signal).
+    pub recursion: bool,
+    /// A mute rule in force on the triggering alarm, reported with the decision.
+    pub muted: Option<String>,
 }
 
 /// The detector's output for one signal.
@@ -131,4 +212,9 @@ pub enum Verdict {
         /// `namespace/metric` it watches.
         metric: String,
     },
+    /// Judge this function against its own normal (`detect::baseline`), then throttle only a runaway.
+    Judge(Candidate),
+    /// The sweep: re-judge every contributor now in ALARM of the configured multi-time-series
+    /// alarms (a contributor already in ALARM sends no new event when it later runs away).
+    RejudgeContributors,
 }

@@ -16,9 +16,12 @@ use aws_sdk_cloudwatch::types::{
 };
 use aws_smithy_types::DateTime;
 
+mod contributors;
+mod series;
+
 use super::error::port_error;
 use crate::name::FunctionName;
-use crate::ports::{Metrics, PortError, UsageSample};
+use crate::ports::{AlarmContributor, FunctionMetrics, Metrics, MetricsWindow, PortError, UsageSample};
 use crate::time::Timestamp;
 
 /// GetMetricData accepts at most 500 queries per call; each function needs two.
@@ -126,6 +129,18 @@ impl Metrics for CloudWatchMetrics {
             samples.extend(self.usage_batch(batch, window).await?);
         }
         Ok(samples)
+    }
+
+    async fn function_metrics(
+        &self,
+        functions: &[FunctionName],
+        window: MetricsWindow,
+    ) -> Result<Vec<FunctionMetrics>, PortError> {
+        self.read_function_metrics(functions, window).await
+    }
+
+    async fn alarm_contributors(&self, alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {
+        self.read_alarm_contributors(alarm).await
     }
 }
 

@@ -24,9 +24,9 @@ use self::window::RateRules;
 use crate::chain::{ChainHeader, ChainRoot};
 use crate::config::Config;
 use crate::name::FunctionName;
-use crate::signal::{AlarmSignal, AlarmState, Signal};
+use crate::signal::{AlarmSignal, AlarmState, ContributorMetric, ContributorSignal, Signal};
 use crate::time::Timestamp;
-use crate::verdict::{Reason, Verdict};
+use crate::verdict::{Candidate, Reason, Verdict};
 
 /// Detection thresholds (built from `Config` with `DetectorConfig::from(&config)`).
 #[derive(Debug, Clone, PartialEq)]
@@ -138,10 +138,14 @@ impl Detector {
         match signal {
             Signal::Chain(observation) => self.observe_chain(&observation.header, now),
             Signal::Alarm(alarm) => alarm_verdicts(alarm),
-            Signal::Sweep(_) => vec![Verdict::SearchOffenders {
-                alarm: "sweep".to_owned(),
-                metric: "AWS/Lambda/Invocations".to_owned(),
-            }],
+            Signal::Sweep(_) => vec![
+                Verdict::SearchOffenders {
+                    alarm: "sweep".to_owned(),
+                    metric: "AWS/Lambda/Invocations".to_owned(),
+                },
+                Verdict::RejudgeContributors,
+            ],
+            Signal::Contributor(contributor) => contributor_verdicts(contributor),
         }
     }
 
@@ -330,6 +334,22 @@ impl Detector {
 
 /// Emitter id used when the function table is full: never resolves to a name.
 const UNTRACKED: chains::FunctionId = chains::FunctionId::MAX;
+
+/// An ALARM contributor naming a function → judge it against its own normal. OK and
+/// INSUFFICIENT_DATA → nothing: a throttled function stops publishing `Invocations`, so its
+/// contributor goes to OK, and that is never a recovery.
+fn contributor_verdicts(contributor: &ContributorSignal) -> Vec<Verdict> {
+    let Some(function) = &contributor.function else { return Vec::new() };
+    if contributor.state != AlarmState::Alarm {
+        return Vec::new();
+    }
+    vec![Verdict::Judge(Candidate {
+        function: function.clone(),
+        trigger: format!("contributor of alarm {}", contributor.alarm_name),
+        recursion: contributor.metric == ContributorMetric::RecursionDropped,
+        muted: contributor.mute.as_ref().map(|m| m.summary.clone()),
+    })]
+}
 
 /// ALARM naming functions → throttle them; ALARM on Lambda/Billing without one → offender search;
 /// anything else → nothing.

@@ -41,7 +41,7 @@ fn rules(verdicts: &[Verdict]) -> Vec<(&str, &'static str)> {
         .iter()
         .filter_map(|v| match v {
             Verdict::Throttle { function, reason } => Some((function.as_str(), reason.rule())),
-            Verdict::SearchOffenders { .. } => None,
+            _ => None,
         })
         .collect()
 }

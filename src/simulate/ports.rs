@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    Alert, FunctionState, Metrics, Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction,
+    Alert, AlarmContributor, FunctionMetrics, FunctionState, HOUR_SECS, HourMetrics, MINUTE_SECS, Metrics,
+    MetricsWindow, MinuteMetrics, Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction,
     UsageSample,
 };
 use crate::time::Timestamp;
@@ -202,6 +203,65 @@ impl Metrics for SimMetrics {
                 }
             })
             .collect())
+    }
+
+    async fn function_metrics(
+        &self,
+        functions: &[FunctionName],
+        window: MetricsWindow,
+    ) -> Result<Vec<FunctionMetrics>, PortError> {
+        let shared = self.0.lock();
+        let now = window.now.as_secs().saturating_sub(EPOCH_SECS);
+        Ok(functions
+            .iter()
+            .map(|f| match shared.functions.iter().position(|c| &c.func.name == f) {
+                Some(i) => shared.function_metrics(i, window, now),
+                None => FunctionMetrics { function: f.clone(), recent: Vec::new(), history: Vec::new() },
+            })
+            .collect())
+    }
+
+    async fn alarm_contributors(&self, _alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {
+        // The simulated account has no Metrics Insights alarm yet: none of its contributors is in ALARM.
+        Ok(Vec::new())
+    }
+}
+
+impl Shared {
+    /// What CloudWatch would answer at virtual second `now` for function `i`: its published minutes
+    /// and hours (virtual time before zero has no data).
+    fn function_metrics(&self, i: usize, window: MetricsWindow, now: u64) -> FunctionMetrics {
+        let virtual_minute = |secs: u64| secs.checked_sub(EPOCH_SECS).map(|s| s / MINUTE_SECS);
+        let (start, end) = window.recent_range();
+        let recent = (start..end)
+            .step_by(MINUTE_SECS as usize)
+            .filter_map(|secs| {
+                let m = self.cloudwatch.visible_minute(i, virtual_minute(secs)?, now)?;
+                (m.invocations > 0 || m.throttles > 0 || m.concurrency_max > 0).then(|| MinuteMetrics {
+                    start: Timestamp::from_secs(secs),
+                    invocations: Some(m.invocations as f64),
+                    duration_ms: Some(m.duration_ms),
+                    concurrency_max: Some(f64::from(m.concurrency_max)),
+                    throttles: Some(m.throttles as f64),
+                    recursion_dropped: None,
+                })
+            })
+            .collect();
+        let (start, end) = window.history_range();
+        let history = (start..end)
+            .step_by(HOUR_SECS as usize)
+            .filter_map(|hour| {
+                let minutes = (hour..hour + HOUR_SECS).step_by(MINUTE_SECS as usize);
+                let (mut invocations, mut duration_ms, mut seen) = (0.0, 0.0, false);
+                for m in minutes.filter_map(|s| self.cloudwatch.visible_minute(i, virtual_minute(s)?, now)) {
+                    invocations += m.invocations as f64;
+                    duration_ms += m.duration_ms;
+                    seen |= m.invocations > 0;
+                }
+                seen.then(|| HourMetrics { start: Timestamp::from_secs(hour), invocations, duration_ms })
+            })
+            .collect();
+        FunctionMetrics { function: self.functions[i].func.name.clone(), recent, history }
     }
 }
 

@@ -1,0 +1,96 @@
+//! Domain types of the [`Metrics`](super::Metrics) port's per-function reads: each candidate's
+//! recent published minutes and its hourly history (what `detect::baseline` judges), and the
+//! contributors of a multi-time-series alarm now in ALARM (what the sweep re-judges).
+
+use serde::Serialize;
+
+use crate::name::FunctionName;
+use crate::time::Timestamp;
+
+/// Seconds in a CloudWatch minute bucket.
+pub const MINUTE_SECS: u64 = 60;
+/// Seconds in one history bucket.
+pub const HOUR_SECS: u64 = 3_600;
+
+/// Which stretch of metrics a per-function read covers, in whole minutes and hours (CloudWatch
+/// buckets by period from the query's start: unaligned times split minutes and read partial ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MetricsWindow {
+    /// The moment of the read. The recent minutes end at the start of `now`'s minute; the history
+    /// ends at the start of `now`'s hour.
+    pub now: Timestamp,
+    /// How many whole minutes before `now`'s minute are read per minute.
+    pub recent_minutes: u32,
+    /// How many days of hourly history are read.
+    pub history_days: u32,
+}
+
+impl MetricsWindow {
+    /// `[start, end)` of the recent minutes, in seconds, minute-aligned.
+    pub fn recent_range(&self) -> (u64, u64) {
+        let end = self.now.as_secs() / MINUTE_SECS * MINUTE_SECS;
+        (end.saturating_sub(u64::from(self.recent_minutes) * MINUTE_SECS), end)
+    }
+
+    /// `[start, end)` of the history, in seconds, hour-aligned.
+    pub fn history_range(&self) -> (u64, u64) {
+        let end = self.now.as_secs() / HOUR_SECS * HOUR_SECS;
+        (end.saturating_sub(u64::from(self.history_days) * 24 * HOUR_SECS), end)
+    }
+}
+
+/// One minute of one function as CloudWatch has published it. Each figure is `None` when
+/// CloudWatch has no datapoint for it (not published yet, or nothing happened).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct MinuteMetrics {
+    /// Start of the minute (minute-aligned).
+    pub start: Timestamp,
+    /// `Invocations` Sum.
+    pub invocations: Option<f64>,
+    /// `Duration` Sum, milliseconds.
+    pub duration_ms: Option<f64>,
+    /// `ConcurrentExecutions` Maximum.
+    pub concurrency_max: Option<f64>,
+    /// `Throttles` Sum.
+    pub throttles: Option<f64>,
+    /// `RecursiveInvocationsDropped` Sum (the metric exists only for functions that dropped one).
+    pub recursion_dropped: Option<f64>,
+}
+
+/// One hour of a function's history.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct HourMetrics {
+    /// Start of the hour (hour-aligned).
+    pub start: Timestamp,
+    /// `Invocations` Sum over the hour.
+    pub invocations: f64,
+    /// `Duration` Sum over the hour, milliseconds.
+    pub duration_ms: f64,
+}
+
+/// Everything the judgement reads about one function.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunctionMetrics {
+    /// The function.
+    pub function: FunctionName,
+    /// Minutes of [`MetricsWindow::recent_range`] with at least one datapoint, oldest first.
+    pub recent: Vec<MinuteMetrics>,
+    /// Hours of [`MetricsWindow::history_range`] with an `Invocations` datapoint, oldest first.
+    pub history: Vec<HourMetrics>,
+}
+
+/// A contributor (one time series) of a multi-time-series alarm, as `DescribeAlarmContributors`
+/// lists it: only contributors now in ALARM are listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlarmContributor {
+    /// CloudWatch's id of the contributor.
+    pub id: String,
+    /// The `FunctionName` attribute, when present and a valid function name.
+    pub function: Option<FunctionName>,
+    /// Every attribute `(name, value)`.
+    pub attributes: Vec<(String, String)>,
+    /// CloudWatch's state reason.
+    pub reason: Option<String>,
+    /// When it went to ALARM.
+    pub since: Option<Timestamp>,
+}
