@@ -27,8 +27,8 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 /// Runs one subcommand.
 pub async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Simulate { scenario, scenario_file, json, svg, seed } => {
-            simulate(SimulateArgs { scenario, scenario_file, json, svg, seed }, &config)
+        Command::Simulate { scenario, scenario_file, json, svg, seed, uninstrumented } => {
+            simulate(SimulateArgs { scenario, scenario_file, json, svg, seed, uninstrumented }, &config)
         }
         Command::Handle { file, dry_run } => {
             config.dry_run |= dry_run;
@@ -98,6 +98,7 @@ struct SimulateArgs {
     json: bool,
     svg: Option<PathBuf>,
     seed: u64,
+    uninstrumented: bool,
 }
 
 fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
@@ -110,9 +111,14 @@ fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
         Ok(scenarios) => scenarios,
         Err(err) => return Ok(bad_input(&format!("{err:#}"))),
     };
+    let mode = if args.uninstrumented {
+        simulate::Instrumentation::Uninstrumented
+    } else {
+        simulate::Instrumentation::Instrumented
+    };
     let results = scenarios
         .iter()
-        .map(|s| simulate::run(s, args.seed, config))
+        .map(|s| simulate::run_in(s, args.seed, config, mode))
         .collect::<Result<Vec<_>, _>>()
         .context("simulation failed")?;
     if args.json {

@@ -15,6 +15,7 @@ use super::contributors::{self, ContributorChange, SeriesState};
 use super::engine::Engine;
 use super::model::{Model, TICKS_PER_SEC};
 use super::peers::BILLING_LAG_SECS;
+use super::ports::InAlarm;
 
 /// Alarms evaluate this long after each minute boundary.
 const EVAL_OFFSET_TICKS: u32 = 10 * TICKS_PER_SEC;
@@ -73,6 +74,27 @@ impl Engine<'_> {
         out
     }
 
+    /// Keeps the account's list of contributors in ALARM (what `DescribeAlarmContributors` reads).
+    pub(super) fn record_contributors(&mut self, changes: &[ContributorChange]) {
+        if changes.is_empty() {
+            return;
+        }
+        let model = self.model;
+        let mut account = self.account.lock();
+        for c in changes {
+            let alarm = &model.alarms[c.alarm];
+            account.contributors.retain(|x| !(x.alarm == alarm.name && x.function == c.function));
+            if c.state == AlarmState::Alarm {
+                account.contributors.push(InAlarm {
+                    alarm: alarm.name.clone(),
+                    function: c.function,
+                    since: c.at,
+                    reason: contributors::reason(alarm, c.value),
+                });
+            }
+        }
+    }
+
     /// Per-function (Metrics Insights) alarms on the datapoints of `minute`.
     fn contributor_alarms(&mut self, minute: usize) -> Vec<ContributorChange> {
         let (model, now) = (self.model, self.now());
@@ -100,10 +122,7 @@ impl Engine<'_> {
                 continue;
             };
             let function = alarm.function.map(|f| &model.functions[f].name);
-            let op = match alarm.comparison {
-                super::scenario::Comparison::GreaterThanOrEqualToThreshold => ">=",
-                super::scenario::Comparison::GreaterThanThreshold => ">",
-            };
+            let op = alarm.comparison.symbol();
             let reason = format!("datapoint {value:.0} vs threshold {op} {:.0}", alarm.threshold);
             let metric = metric("AWS/Lambda", alarm.metric.as_str());
             let transport = AlarmTransport::LambdaAction;

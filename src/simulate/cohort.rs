@@ -60,14 +60,16 @@ impl Cohort {
     }
 
     /// Collapses the roots into one anonymous group (merged mode): same events, no identity, and
-    /// depths beyond `depth_cap` (the deepest any rule of the run looks at) folded together.
+    /// depths beyond `depth_cap` (the deepest any rule of the run looks at) folded together. No
+    /// guard reads headers in merged mode, so `hops` follows `depth` and instrumentation cannot
+    /// change how a peer's run merges.
     pub(crate) fn anonymous(self, depth_cap: u16) -> Cohort {
         Cohort {
             first_root: 0,
             roots: 1,
             per_root: self.total(),
             depth: self.depth.min(depth_cap),
-            hops: self.hops.min(depth_cap),
+            hops: self.depth.min(depth_cap),
             ..self
         }
     }
@@ -122,6 +124,7 @@ mod tests {
         assert_eq!((a.roots, a.per_root), (1, 6));
         let deep = Cohort { depth: 500, hops: 400, ..a }.anonymous(18);
         assert_eq!((deep.depth, deep.hops), (18, 18));
+        assert_eq!(Cohort { hops: 1, ..a }.anonymous(18).hops, a.depth);
         assert!(a.merges_with(&cohort(1, 1).anonymous(18)));
         assert!(!a.merges_with(&Cohort { receives: 1, ..a }));
     }

@@ -49,6 +49,21 @@ impl SeriesState {
     }
 }
 
+/// The query a per-function alarm runs (as the module writes it).
+pub(crate) fn expression(alarm: &Alarm) -> String {
+    let m = alarm.metric.as_str();
+    format!("SELECT SUM({m}) FROM SCHEMA(\"AWS/Lambda\", FunctionName) GROUP BY FunctionName ORDER BY SUM() DESC")
+}
+
+/// CloudWatch's state reason for a contributor.
+pub(crate) fn reason(alarm: &Alarm, value: Option<f64>) -> String {
+    let op = alarm.comparison.symbol();
+    match value {
+        Some(v) => format!("contributor datapoint {v:.0} {op} threshold {:.0}", alarm.threshold),
+        None => "contributor has no datapoint (not breaching)".to_owned(),
+    }
+}
+
 /// Evaluates alarm `index` (a per-function one) on `values` (one datapoint per function, `None`
 /// where the function published nothing), updating `states`; returns the contributor changes.
 pub(crate) fn evaluate(

@@ -16,14 +16,16 @@ use crate::config::Config;
 use crate::handler::Guard;
 use crate::name::FunctionName;
 use crate::report::{Outcome, Report};
-use crate::signal::{AlarmState, ChainObservation, Signal};
+use crate::signal::{AlarmState, ChainObservation, ContributorMetric, ContributorSignal, Signal};
 use crate::time::Timestamp;
 
 use super::alarms::Evaluation;
 use super::cohort::Cohort;
-use super::contributors::ContributorChange;
+use super::contributors::{self, ContributorChange};
+use super::metrics::contributor_id;
+use super::scenario::LambdaMetric;
 use super::engine::Engine;
-use super::model::{Func, TICKS_PER_SEC};
+use super::model::{Func, Model, TICKS_PER_SEC};
 use super::ports::{Account, SimMetrics, SimNotifier, SimThrottler};
 use super::result::Trip;
 use super::rng::Stream;
@@ -94,8 +96,9 @@ impl GuardDriver {
         tick: u32,
         now: Timestamp,
         alarms: Evaluation,
-        functions: &[Func],
+        model: &Model,
     ) -> Vec<Trip> {
+        let functions = &model.functions;
         let mut trips = Vec::new();
         if !alarms.signals.is_empty() {
             trips.extend(self.handle(&alarms.signals, now, tick));
@@ -106,7 +109,7 @@ impl GuardDriver {
             self.contributor_events.entry(tick + EVENTBRIDGE_TICKS).or_default().push(change);
         }
         if let Some(events) = self.contributor_events.remove(&tick) {
-            let signals = self.contributor_signals(&events, functions);
+            let signals = self.contributor_signals(&events, model);
             trips.extend(self.handle(&signals, now, tick));
         }
         let later = self.in_transit.split_off(&(tick + 1));
@@ -118,6 +121,35 @@ impl GuardDriver {
             trips.extend(self.handle(&signals, now, tick));
         }
         trips
+    }
+
+    /// Contributor events as the guard parses them from EventBridge.
+    fn contributor_signals(&mut self, events: &[ContributorChange], model: &Model) -> Vec<Signal> {
+        self.contributor_signals += events.len() as u64;
+        events
+            .iter()
+            .map(|c| {
+                let alarm = &model.alarms[c.alarm];
+                let metric = match alarm.metric {
+                    LambdaMetric::RecursiveInvocationsDropped => ContributorMetric::RecursionDropped,
+                    other => ContributorMetric::Other(other.as_str().to_owned()),
+                };
+                Signal::Contributor(Box::new(ContributorSignal {
+                    alarm_name: alarm.name.clone(),
+                    alarm_arn: Some(format!("arn:aws:cloudwatch:us-east-1:111122223333:alarm:{}", alarm.name)),
+                    contributor_id: contributor_id(&alarm.name, c.function),
+                    function: Some(model.functions[c.function].name.clone()),
+                    state: c.state,
+                    metric,
+                    expression: Some(contributors::expression(alarm)),
+                    reason: Some(contributors::reason(alarm, c.value)),
+                    at: Some(c.at),
+                    account: Some("111122223333".to_owned()),
+                    region: Some("us-east-1".to_owned()),
+                    mute: None,
+                }))
+            })
+            .collect()
     }
 
     fn chain_signals(&mut self, functions: &[Func]) -> Vec<Signal> {

@@ -26,8 +26,12 @@ fn scenario(out: &mut String, r: &SimulationResult) {
     let kind = if r.benign { "benign: any trip is a false positive" } else { "runaway" };
     let _ = writeln!(
         out,
-        "{} ({kind}; incident at {} s; horizon {} s; seed {})",
-        r.scenario, r.incident_at_s, r.horizon_s, r.seed
+        "{} ({kind}; {}; incident at {} s; horizon {} s; seed {})",
+        r.scenario,
+        r.mode.as_str(),
+        r.incident_at_s,
+        r.horizon_s,
+        r.seed
     );
     let _ = writeln!(
         out,
