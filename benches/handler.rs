@@ -21,8 +21,8 @@ use runaway_guard::config::Config;
 use runaway_guard::handler::Guard;
 use runaway_guard::name::FunctionName;
 use runaway_guard::ports::{
-    AlarmContributor, Alert, Architecture, FailureTarget, FunctionMetrics, FunctionState, Metrics, MetricsWindow,
-    Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction, UsageSample,
+    AlarmContributor, Alert, Architecture, FailureTarget, FunctionMetrics, FunctionState, Metrics,
+    MetricsWindow, Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction, UsageSample,
 };
 use runaway_guard::time::Timestamp;
 use sqs_batch::{EVENTS, batch};

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    AlarmContributor, Alert, Architecture, FailureTarget, FunctionMetrics, FunctionState, Metrics, MetricsWindow,
-    Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction, UsageSample,
+    AlarmContributor, Alert, Architecture, FailureTarget, FunctionMetrics, FunctionState, Metrics,
+    MetricsWindow, Notifier, PortError, Reservation, Throttler, TripRecord, TrippedFunction, UsageSample,
 };
 use crate::time::Timestamp;
 
@@ -263,7 +263,11 @@ impl Metrics for FakeAccount {
         self.injected(Op::ReadMetrics, "GetMetricData")?;
         let mut state = self.lock();
         state.metric_reads.push(functions.to_vec());
-        let empty = |f: &FunctionName| FunctionMetrics { function: f.clone(), recent: Vec::new(), history: Vec::new() };
+        let empty = |f: &FunctionName| FunctionMetrics {
+            function: f.clone(),
+            recent: Vec::new(),
+            history: Vec::new(),
+        };
         Ok(functions.iter().map(|f| state.metrics.get(f).cloned().unwrap_or_else(|| empty(f))).collect())
     }
 

@@ -169,7 +169,9 @@ pub struct UsageSample {
 }
 
 mod metrics;
-pub use metrics::{AlarmContributor, FunctionMetrics, HOUR_SECS, HourMetrics, MINUTE_SECS, MetricsWindow, MinuteMetrics};
+pub use metrics::{
+    AlarmContributor, FunctionMetrics, HOUR_SECS, HourMetrics, MINUTE_SECS, MetricsWindow, MinuteMetrics,
+};
 
 /// CloudWatch metrics, read-only.
 pub trait Metrics: Send + Sync {

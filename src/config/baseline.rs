@@ -64,14 +64,32 @@ impl Default for Baseline {
 pub(super) fn baseline<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Result<Baseline, ConfigError> {
     let d = Baseline::default();
     let baseline = Baseline {
-        cost_floor_usd_per_hour: env.positive(vars::COST_FLOOR_USD_PER_HOUR, d.cost_floor_usd_per_hour, 1e6)?,
-        surge_factor: env.float(vars::SURGE_FACTOR, d.surge_factor, |x| (1.5..=1e6).contains(&x), "a number from 1.5 to 1000000")?,
+        cost_floor_usd_per_hour: env.positive(
+            vars::COST_FLOOR_USD_PER_HOUR,
+            d.cost_floor_usd_per_hour,
+            1e6,
+        )?,
+        surge_factor: env.float(
+            vars::SURGE_FACTOR,
+            d.surge_factor,
+            |x| (1.5..=1e6).contains(&x),
+            "a number from 1.5 to 1000000",
+        )?,
         history_days: env.integer(vars::HISTORY_DAYS, d.history_days, 1..=14)?,
         recent_minutes: env.integer(vars::RECENT_MINUTES, d.recent_minutes, 3..=60)?,
         growth_minutes: env.integer(vars::GROWTH_MINUTES, d.growth_minutes, 2..=30)?,
-        growth_ratio: env.float(vars::GROWTH_RATIO, d.growth_ratio, |x| (1.1..=100.0).contains(&x), "a number from 1.1 to 100")?,
+        growth_ratio: env.float(
+            vars::GROWTH_RATIO,
+            d.growth_ratio,
+            |x| (1.1..=100.0).contains(&x),
+            "a number from 1.1 to 100",
+        )?,
         saturation_minutes: env.integer(vars::SATURATION_MINUTES, d.saturation_minutes, 1..=30)?,
-        contributor_alarms: env.get(vars::CONTRIBUTOR_ALARMS).map(|v| alarm_names(&v)).transpose()?.unwrap_or_default(),
+        contributor_alarms: env
+            .get(vars::CONTRIBUTOR_ALARMS)
+            .map(|v| alarm_names(&v))
+            .transpose()?
+            .unwrap_or_default(),
     };
     // The recent window must hold the growth run (rises + 1 minutes) and the saturation run.
     let needed = (baseline.growth_minutes + 1).max(baseline.saturation_minutes);
@@ -96,7 +114,11 @@ fn alarm_names(value: &str) -> Result<Vec<String>, ConfigError> {
             if name.chars().count() <= 255 && !name.chars().any(char::is_control) {
                 Ok(name.to_owned())
             } else {
-                Err(invalid(vars::CONTRIBUTOR_ALARMS, name, "comma-separated alarm names of 1-255 characters"))
+                Err(invalid(
+                    vars::CONTRIBUTOR_ALARMS,
+                    name,
+                    "comma-separated alarm names of 1-255 characters",
+                ))
             }
         })
         .collect()

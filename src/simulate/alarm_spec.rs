@@ -99,7 +99,8 @@ impl AlarmSpec {
         if !self.threshold.is_finite() {
             return Some("threshold must be a finite number");
         }
-        if !(1..=32).contains(&self.evaluation_periods) || !(1..=self.evaluation_periods).contains(&self.datapoints())
+        if !(1..=32).contains(&self.evaluation_periods)
+            || !(1..=self.evaluation_periods).contains(&self.datapoints())
         {
             return Some("evaluation_periods must be 1..=32 and datapoints_to_alarm 1..=evaluation_periods");
         }

@@ -5,7 +5,8 @@
 //! changes state at m+2 min 10 s (1–3 min after the breach, as in AWS). Classic alarms reach the
 //! guard as `Signal::Alarm` (Lambda alarm action); per-function (Metrics Insights) alarms produce
 //! contributor changes (`contributors`). The billing alarm reads `AWS/Billing EstimatedCharges`,
-//! which reflects charges 6 h old, evaluated hourly, and reaches the guard via SNS.
+//! which reflects charges 6 h old, evaluated hourly; it is the billing kill switch's trigger and
+//! exists only in that run (the module's own billing alarm is off by default).
 
 use crate::name::FunctionName;
 use crate::signal::{AlarmMetric, AlarmSignal, AlarmState, AlarmTransport, Signal};
@@ -14,7 +15,7 @@ use crate::time::Timestamp;
 use super::contributors::{self, ContributorChange, SeriesState};
 use super::engine::Engine;
 use super::model::{Model, TICKS_PER_SEC};
-use super::peers::BILLING_LAG_SECS;
+use super::peers::{BILLING_LAG_SECS, Mechanism};
 use super::ports::InAlarm;
 
 /// Alarms evaluate this long after each minute boundary.
@@ -68,7 +69,9 @@ impl Engine<'_> {
             self.lambda_alarms(minute, &mut out.signals);
             out.contributors = self.contributor_alarms(minute);
         }
-        if self.tick % (60 * per_minute) == EVAL_OFFSET_TICKS {
+        if self.mechanism == Mechanism::BillingKillSwitch
+            && self.tick % (60 * per_minute) == EVAL_OFFSET_TICKS
+        {
             self.billing_alarm(&mut out.signals);
         }
         out
@@ -103,8 +106,11 @@ impl Engine<'_> {
             let values: Vec<Option<f64>> = {
                 let account = self.account.lock();
                 let m = account.cloudwatch.closed().get(minute);
-                let value = |f: &super::cloudwatch::FnMinute| Some(f.value(alarm.metric)).filter(|v| *v > 0.0);
-                (0..model.functions.len()).map(|f| m.and_then(|m| m.functions.get(f)).and_then(value)).collect()
+                let value =
+                    |f: &super::cloudwatch::FnMinute| Some(f.value(alarm.metric)).filter(|v| *v > 0.0);
+                (0..model.functions.len())
+                    .map(|f| m.and_then(|m| m.functions.get(f)).and_then(value))
+                    .collect()
             };
             changes.extend(contributors::evaluate(i, alarm, &values, &mut self.alarms.contributors[i], now));
         }
@@ -117,7 +123,8 @@ impl Engine<'_> {
         for (i, alarm) in model.alarms.iter().enumerate().filter(|(_, a)| !a.per_function) {
             let value = self.account.lock().cloudwatch.datapoint(alarm.metric, alarm.function, minute);
             let Some(value) = value else { continue };
-            let Some(breach) = self.alarms.series[i].push(alarm.comparison.breaches(value, alarm.threshold), alarm)
+            let Some(breach) =
+                self.alarms.series[i].push(alarm.comparison.breaches(value, alarm.threshold), alarm)
             else {
                 continue;
             };

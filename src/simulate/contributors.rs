@@ -11,8 +11,10 @@ use crate::time::Timestamp;
 
 use super::model::Alarm;
 
-/// Most contributors a Metrics Insights query returns (its series limit).
-pub(crate) const MAX_CONTRIBUTORS: usize = 500;
+/// Most series a Metrics Insights query returns (the largest, with `ORDER BY SUM() DESC`).
+pub(crate) const MAX_SERIES: usize = 500;
+/// Most contributors of one alarm in ALARM at once (CloudWatch's limit).
+pub(crate) const MAX_IN_ALARM: usize = 100;
 
 /// One contributor's state change.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +41,8 @@ pub(crate) struct SeriesState {
 impl SeriesState {
     /// Adds one datapoint; returns the new state when it changed.
     pub(crate) fn push(&mut self, breach: bool, alarm: &Alarm) -> Option<bool> {
-        let mask = if alarm.evaluation_periods >= 32 { u32::MAX } else { (1 << alarm.evaluation_periods) - 1 };
+        let mask =
+            if alarm.evaluation_periods >= 32 { u32::MAX } else { (1 << alarm.evaluation_periods) - 1 };
         self.recent = ((self.recent << 1) | u32::from(breach)) & mask;
         let in_alarm = self.recent.count_ones() >= alarm.datapoints;
         (in_alarm != self.in_alarm).then(|| {
@@ -52,7 +55,9 @@ impl SeriesState {
 /// The query a per-function alarm runs (as the module writes it).
 pub(crate) fn expression(alarm: &Alarm) -> String {
     let m = alarm.metric.as_str();
-    format!("SELECT SUM({m}) FROM SCHEMA(\"AWS/Lambda\", FunctionName) GROUP BY FunctionName ORDER BY SUM() DESC")
+    format!(
+        "SELECT SUM({m}) FROM SCHEMA(\"AWS/Lambda\", FunctionName) GROUP BY FunctionName ORDER BY SUM() DESC"
+    )
 }
 
 /// CloudWatch's state reason for a contributor.
@@ -76,13 +81,18 @@ pub(crate) fn evaluate(
     // The query returns the largest series first and at most MAX_CONTRIBUTORS of them.
     let mut ranked: Vec<usize> = (0..values.len()).filter(|&f| values[f].is_some()).collect();
     ranked.sort_by(|&a, &b| values[b].partial_cmp(&values[a]).unwrap_or(std::cmp::Ordering::Equal));
-    ranked.truncate(MAX_CONTRIBUTORS);
+    ranked.truncate(MAX_SERIES);
+    let mut returned = vec![false; values.len()];
+    ranked.iter().for_each(|&f| returned[f] = true);
+    let mut in_alarm = states.iter().filter(|s| s.in_alarm).count();
     let mut changes = Vec::new();
     for (f, state) in states.iter_mut().enumerate() {
-        let value = values[f].filter(|_| ranked.contains(&f));
-        let breach = value.is_some_and(|v| alarm.comparison.breaches(v, alarm.threshold));
-        if let Some(in_alarm) = state.push(breach, alarm) {
-            let state = if in_alarm { AlarmState::Alarm } else { AlarmState::Ok };
+        let value = values[f].filter(|_| returned[f]);
+        let full = !state.in_alarm && in_alarm >= MAX_IN_ALARM;
+        let breach = !full && value.is_some_and(|v| alarm.comparison.breaches(v, alarm.threshold));
+        if let Some(now_in_alarm) = state.push(breach, alarm) {
+            in_alarm = if now_in_alarm { in_alarm + 1 } else { in_alarm - 1 };
+            let state = if now_in_alarm { AlarmState::Alarm } else { AlarmState::Ok };
             changes.push(ContributorChange { alarm: index, function: f, state, value, at });
         }
     }

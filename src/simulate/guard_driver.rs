@@ -22,13 +22,13 @@ use crate::time::Timestamp;
 use super::alarms::Evaluation;
 use super::cohort::Cohort;
 use super::contributors::{self, ContributorChange};
-use super::metrics::contributor_id;
-use super::scenario::LambdaMetric;
 use super::engine::Engine;
+use super::metrics::contributor_id;
 use super::model::{Func, Model, TICKS_PER_SEC};
 use super::ports::{Account, SimMetrics, SimNotifier, SimThrottler};
 use super::result::Trip;
 use super::rng::Stream;
+use super::scenario::LambdaMetric;
 
 /// The guard's SQS batching window, in ticks.
 const BATCH_WINDOW_TICKS: u32 = TICKS_PER_SEC;
@@ -136,7 +136,10 @@ impl GuardDriver {
                 };
                 Signal::Contributor(Box::new(ContributorSignal {
                     alarm_name: alarm.name.clone(),
-                    alarm_arn: Some(format!("arn:aws:cloudwatch:us-east-1:111122223333:alarm:{}", alarm.name)),
+                    alarm_arn: Some(format!(
+                        "arn:aws:cloudwatch:us-east-1:111122223333:alarm:{}",
+                        alarm.name
+                    )),
                     contributor_id: contributor_id(&alarm.name, c.function),
                     function: Some(model.functions[c.function].name.clone()),
                     state: c.state,

@@ -104,7 +104,11 @@ impl Shared {
                 let (invocations, duration_ms) = minutes
                     .filter_map(minute)
                     .fold((0.0, 0.0), |(n, d), m| (n + m.invocations as f64, d + m.duration_ms));
-                (invocations > 0.0).then(|| HourMetrics { start: Timestamp::from_secs(hour), invocations, duration_ms })
+                (invocations > 0.0).then(|| HourMetrics {
+                    start: Timestamp::from_secs(hour),
+                    invocations,
+                    duration_ms,
+                })
             })
             .collect();
         FunctionMetrics { function: self.functions[i].func.name.clone(), recent, history }

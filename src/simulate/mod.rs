@@ -160,14 +160,19 @@ pub fn run_modes(
     modes: &[Instrumentation],
 ) -> Result<Vec<SimulationResult>, SimError> {
     let model = Model::compile(scenario, &config.prices)?;
-    let guard_models =
-        modes.iter().map(|m| Model::compile(&m.apply(scenario), &config.prices)).collect::<Result<Vec<_>, _>>()?;
+    let guard_models = modes
+        .iter()
+        .map(|m| Model::compile(&m.apply(scenario), &config.prices))
+        .collect::<Result<Vec<_>, _>>()?;
     let (base, guards, peers) = runs::run_all(&model, &guard_models, scenario, seed, config)?;
     let incident_s = scenario.incident_at_secs as usize;
     let measured = |out: &RunOutput| result::measure(out, &base.series, incident_s, scenario.benign);
     let peer_results: BTreeMap<String, MechanismResult> =
         peers.iter().map(|(m, out)| (m.as_str().to_owned(), measured(out))).collect();
-    let timeline = |mechanism, out: &RunOutput| Timeline { mechanism, invocations_per_sec: out.series.invocations.clone() };
+    let timeline = |mechanism, out: &RunOutput| Timeline {
+        mechanism,
+        invocations_per_sec: out.series.invocations.clone(),
+    };
     Ok(modes
         .iter()
         .zip(&guards)

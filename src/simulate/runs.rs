@@ -26,7 +26,8 @@ pub(super) fn run_all(
         reason: format!("the {} run failed", m.as_str()),
     };
     std::thread::scope(|s| {
-        let run = move |m: Mechanism, model, history| move || Engine::new(model, m, seed, config, history).run();
+        let run =
+            move |m: Mechanism, model, history| move || Engine::new(model, m, seed, config, history).run();
         let base = s.spawn(run(Mechanism::Baseline, model, Arc::default()));
         let peers: Vec<_> =
             Mechanism::PEERS.iter().map(|&m| (m, s.spawn(run(m, model, Arc::default())))).collect();

@@ -91,8 +91,15 @@ impl Engine<'_> {
     /// `n` fresh chains (organic events), one event each.
     pub(super) fn new_roots(&mut self, n: u64) -> Cohort {
         let roots = n.min(u64::from(u32::MAX - self.next_root)) as u32;
-        let c =
-            Cohort { first_root: self.next_root, roots, per_root: 1, depth: 1, hops: 1, receives: 0, born: self.tick };
+        let c = Cohort {
+            first_root: self.next_root,
+            roots,
+            per_root: 1,
+            depth: 1,
+            hops: 1,
+            receives: 0,
+            born: self.tick,
+        };
         self.next_root += roots;
         if self.merged { c.anonymous(self.model.depth_cap) } else { c }
     }

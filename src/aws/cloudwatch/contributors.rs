@@ -15,7 +15,10 @@ const MAX_PAGES: usize = 50;
 
 impl CloudWatchMetrics {
     /// Every contributor of `alarm` in ALARM.
-    pub(super) async fn read_alarm_contributors(&self, alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {
+    pub(super) async fn read_alarm_contributors(
+        &self,
+        alarm: &str,
+    ) -> Result<Vec<AlarmContributor>, PortError> {
         let mut contributors = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {

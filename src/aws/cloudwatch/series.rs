@@ -12,7 +12,9 @@ use aws_smithy_types::DateTime;
 use super::{CloudWatchMetrics, FUNCTION_DIMENSION, MAX_QUERIES_PER_CALL, NAMESPACE};
 use crate::aws::error::port_error;
 use crate::name::FunctionName;
-use crate::ports::{FunctionMetrics, HOUR_SECS, HourMetrics, MINUTE_SECS, MetricsWindow, MinuteMetrics, PortError};
+use crate::ports::{
+    FunctionMetrics, HOUR_SECS, HourMetrics, MINUTE_SECS, MetricsWindow, MinuteMetrics, PortError,
+};
 use crate::time::Timestamp;
 
 /// One series the judgement reads: its query-id letter, metric and statistic.
@@ -26,8 +28,13 @@ pub(super) enum Series {
 }
 
 impl Series {
-    const RECENT: [Series; 5] =
-        [Series::Invocations, Series::Duration, Series::Concurrency, Series::Throttles, Series::RecursionDropped];
+    const RECENT: [Series; 5] = [
+        Series::Invocations,
+        Series::Duration,
+        Series::Concurrency,
+        Series::Throttles,
+        Series::RecursionDropped,
+    ];
     const HISTORY: [Series; 2] = [Series::Invocations, Series::Duration];
 
     fn letter(self) -> char {
@@ -99,9 +106,10 @@ impl CloudWatchMetrics {
         let recent_per_call = MAX_QUERIES_PER_CALL / Series::RECENT.len();
         for (chunk, batch) in functions.chunks(recent_per_call).enumerate() {
             let base = chunk * recent_per_call;
-            let queries = batch.iter().enumerate().flat_map(|(i, f)| {
-                Series::RECENT.into_iter().map(move |s| series_query(false, s, i, f))
-            });
+            let queries = batch
+                .iter()
+                .enumerate()
+                .flat_map(|(i, f)| Series::RECENT.into_iter().map(move |s| series_query(false, s, i, f)));
             let (start, end) = window.recent_range();
             self.each_value(queries.collect(), (start, end), |hourly, series, i, at, value| {
                 if let (false, Some(slot)) = (hourly, minutes.get_mut(base + i)) {
@@ -113,9 +121,10 @@ impl CloudWatchMetrics {
         let history_per_call = MAX_QUERIES_PER_CALL / Series::HISTORY.len();
         for (chunk, batch) in functions.chunks(history_per_call).enumerate() {
             let base = chunk * history_per_call;
-            let queries = batch.iter().enumerate().flat_map(|(i, f)| {
-                Series::HISTORY.into_iter().map(move |s| series_query(true, s, i, f))
-            });
+            let queries = batch
+                .iter()
+                .enumerate()
+                .flat_map(|(i, f)| Series::HISTORY.into_iter().map(move |s| series_query(true, s, i, f)));
             self.each_value(queries.collect(), window.history_range(), |hourly, series, i, at, value| {
                 if let (true, Some(slot)) = (hourly, hours.get_mut(base + i)) {
                     record_hour(slot, series, at, value);
@@ -153,7 +162,9 @@ impl CloudWatchMetrics {
             .end_time(secs(end))
             .into_paginator()
             .send();
-        while let Some(page) = pages.try_next().await.map_err(|e| port_error("GetMetricData", NAMESPACE, e))? {
+        while let Some(page) =
+            pages.try_next().await.map_err(|e| port_error("GetMetricData", NAMESPACE, e))?
+        {
             for result in page.metric_data_results() {
                 let Some((hourly, series, index)) = result.id().and_then(parse_series_id) else { continue };
                 for (at, value) in result.timestamps().iter().zip(result.values()) {
@@ -170,10 +181,9 @@ impl CloudWatchMetrics {
 
 fn record_minute(slot: &mut BTreeMap<u64, MinuteMetrics>, series: Series, at: u64, value: f64) {
     let start = at / MINUTE_SECS * MINUTE_SECS;
-    let minute = slot.entry(start).or_insert_with(|| MinuteMetrics {
-        start: Timestamp::from_secs(start),
-        ..MinuteMetrics::default()
-    });
+    let minute = slot
+        .entry(start)
+        .or_insert_with(|| MinuteMetrics { start: Timestamp::from_secs(start), ..MinuteMetrics::default() });
     let field = match series {
         Series::Invocations => &mut minute.invocations,
         Series::Duration => &mut minute.duration_ms,
@@ -209,7 +219,10 @@ mod tests {
         for hourly in [false, true] {
             for series in Series::RECENT {
                 for index in [0, 99, 249] {
-                    assert_eq!(parse_series_id(&series_id(hourly, series, index)), Some((hourly, series, index)));
+                    assert_eq!(
+                        parse_series_id(&series_id(hourly, series, index)),
+                        Some((hourly, series, index))
+                    );
                 }
             }
         }
@@ -227,6 +240,9 @@ mod tests {
         record_minute(&mut slot, Series::Concurrency, 120, 7.0);
         record_minute(&mut slot, Series::Concurrency, 130, 3.0);
         let minute = slot[&120];
-        assert_eq!((minute.invocations, minute.concurrency_max, minute.throttles), (Some(7.0), Some(7.0), None));
+        assert_eq!(
+            (minute.invocations, minute.concurrency_max, minute.throttles),
+            (Some(7.0), Some(7.0), None)
+        );
     }
 }
