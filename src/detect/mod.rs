@@ -6,6 +6,7 @@
 //! Layout: `chains` (per-root table), `functions` (function ids + rate windows), `window` (buckets
 //! and rate rules), [`cost`] (the offender-search cost model). Rules and defaults: README.md "Detection rules and thresholds".
 
+pub mod baseline;
 mod batch;
 mod chains;
 pub mod cost;

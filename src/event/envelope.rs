@@ -6,7 +6,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use super::json::{self, Obj};
-use super::{EventError, alarm, chain_signal, timestamp};
+use super::{EventError, alarm, chain_signal, contributor, timestamp};
 use crate::chain::ChainField;
 use crate::signal::{Signal, SweepSignal};
 
@@ -47,6 +47,9 @@ pub(super) fn dispatch(raw: &[u8], probe: &Probe<'_>) -> Result<Signal, EventErr
     }
     if source == Some(CLOUDWATCH_SOURCE) && detail_type == Some(ALARM_STATE_CHANGE) {
         return alarm::from_eventbridge(raw);
+    }
+    if source == Some(CLOUDWATCH_SOURCE) && detail_type == Some(contributor::CONTRIBUTOR_STATE_CHANGE) {
+        return contributor::from_eventbridge(raw);
     }
     if source == Some(EVENTS_SOURCE) && detail_type == Some(SCHEDULED_EVENT) {
         return sweep(raw);

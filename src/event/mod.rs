@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | `source = aws.cloudwatch` + `alarmData` | alarm Lambda action | `Alarm` |
 //! | `source = aws.cloudwatch` + `detail-type = CloudWatch Alarm State Change` | EventBridge | `Alarm` |
+//! | `source = aws.cloudwatch` + `detail-type = CloudWatch Alarm Contributor State Change` | EventBridge | `Contributor` |
 //! | `source = aws.events` + `detail-type = Scheduled Event` | EventBridge schedule | `Sweep` |
 //! | `detail.runawayGuard` | any EventBridge event | `Chain` |
 //! | `Records[].EventSource = aws:sns` | attribute `runaway-guard-chain`, else a classic alarm `Message` | `Chain` / `Alarm` |
@@ -28,6 +29,7 @@
 //! parser's answers.
 
 mod alarm;
+mod contributor;
 mod envelope;
 mod exact;
 mod fast;

@@ -1,10 +1,11 @@
 //! One parse test per fixture in `tests/fixtures/`, asserting the exact signals or errors:
-//! alarms in `alarms.rs`, chain events, schedules, batches and rejections in `others.rs`.
+//! alarms in `alarms.rs`, alarm contributors in `contributors.rs`, chain events, schedules, batches and rejections in `others.rs`.
 //! Run with `cargo test --no-default-features --features detector`.
 
 #![cfg(feature = "detector")]
 
 mod alarms;
+mod contributors;
 mod others;
 
 use runaway_guard::chain::ChainHeader;
@@ -78,7 +79,7 @@ fn parse_value_agrees_with_parse_bytes_on_every_fixture_without_repeated_keys() 
 #[test]
 fn every_fixture_has_a_parse_test() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let sources: String = ["alarms.rs", "others.rs"]
+    let sources: String = ["alarms.rs", "contributors.rs", "others.rs"]
         .iter()
         .map(|file| std::fs::read_to_string(format!("{root}/tests/events/{file}")).unwrap())
         .collect();

@@ -1,0 +1,253 @@
+//! The judgement on its own: runaway shapes, busy-as-usual functions, the floor and unpublished minutes.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::name::FunctionName;
+
+/// 2026-12-01 14:30 UTC.
+const NOW: u64 = 1_796_135_400;
+
+fn thresholds() -> Baseline {
+    Baseline::default()
+}
+
+fn gb(memory_mb: u32) -> Subject {
+    Subject {
+        profile: FunctionProfile { memory_mb, architecture: Architecture::X86_64 },
+        ceiling: None,
+        recursion_reported: false,
+    }
+}
+
+/// Consecutive published minutes ending at the minute before `NOW`'s:
+/// `(invocations, ms per call, peak concurrency, throttles)`.
+fn minutes(list: &[(f64, f64, f64, f64)]) -> Vec<MinuteMetrics> {
+    let end = NOW / 60 * 60;
+    let first = end - 60 * list.len() as u64;
+    list.iter()
+        .enumerate()
+        .map(|(i, &(invocations, ms, concurrency, throttles))| MinuteMetrics {
+            start: Timestamp::from_secs(first + 60 * i as u64),
+            invocations: Some(invocations),
+            duration_ms: Some(invocations * ms),
+            concurrency_max: Some(concurrency),
+            throttles: Some(throttles),
+            recursion_dropped: None,
+        })
+        .collect()
+}
+
+/// `days` of hourly history before `NOW`'s hour, `per_hour` calls of `ms` each, every hour.
+fn history(days: u64, per_hour: f64, ms: f64) -> Vec<HourMetrics> {
+    let end = NOW / 3600 * 3600;
+    (1..=days * 24)
+        .rev()
+        .map(|h| HourMetrics {
+            start: Timestamp::from_secs(end - h * 3600),
+            invocations: per_hour,
+            duration_ms: per_hour * ms,
+        })
+        .collect()
+}
+
+fn metrics(recent: Vec<MinuteMetrics>, history: Vec<HourMetrics>) -> FunctionMetrics {
+    FunctionMetrics { function: FunctionName::new("f").unwrap(), recent, history }
+}
+
+fn run(m: &FunctionMetrics, subject: Subject) -> Judgement {
+    judge(m, subject, &Prices::default(), &thresholds(), Timestamp::from_secs(NOW))
+}
+
+fn is_runaway(j: &Judgement) -> bool {
+    matches!(j, Judgement::Runaway { .. })
+}
+
+#[test]
+fn a_bomb_doubling_each_minute_without_history_is_a_runaway() {
+    let m = metrics(
+        minutes(&[
+            (500.0, 1000.0, 10.0, 0.0),
+            (1000.0, 1000.0, 20.0, 0.0),
+            (2000.0, 1000.0, 40.0, 0.0),
+            (4000.0, 1000.0, 80.0, 0.0),
+        ]),
+        vec![],
+    );
+    match run(&m, gb(1024)) {
+        Judgement::Runaway {
+            shape: RunawayShape::Growth { minutes, series },
+            times_normal,
+            usd_per_hour,
+        } => {
+            assert_eq!((minutes, series), (vec![500.0, 1000.0, 2000.0, 4000.0], "invocations"));
+            assert_eq!(times_normal, None);
+            // Last three minutes: 7000 calls x 1 s x 1 GB over 180 s → 140,000 GB-s/h.
+            let expected = (7000.0 * 0.2e-6 + 7000.0 * 0.000_016_666_7) * 20.0;
+            assert!((usd_per_hour - expected).abs() < 1e-9, "{usd_per_hour} vs {expected}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn busy_as_always_is_never_an_offender_however_expensive() {
+    // 2,000 calls/s at 1 GB and 200 ms, every hour of the last week: about $25/h.
+    let per_minute = 120_000.0;
+    let recent = minutes(&[(per_minute, 200.0, 400.0, 0.0); 10]);
+    let j = run(&metrics(recent.clone(), history(7, per_minute * 60.0, 200.0)), gb(1024));
+    match &j {
+        Judgement::Normal { usd_per_hour, why } => {
+            assert!(*usd_per_hour > 20.0, "{usd_per_hour}");
+            assert!(why.starts_with("busy as usual: 1.0x"), "{why}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Without history it is judged on its shape: flat, so still left alone.
+    assert!(!is_runaway(&run(&metrics(recent, vec![]), gb(1024))));
+}
+
+#[test]
+fn a_flash_sale_ramping_then_held_is_not_a_runaway() {
+    // Organic 1,000/min; ×20 over half an hour (about +10 % a minute), then held.
+    let mut list: Vec<(f64, f64, f64, f64)> =
+        (0..30).map(|i| (1000.0 * 20f64.powf(i as f64 / 29.0), 800.0, 50.0, 0.0)).collect();
+    list.extend([(20_000.0, 800.0, 300.0, 0.0); 5]);
+    let m = metrics(minutes(&list[list.len() - 10..]), history(7, 60_000.0, 800.0));
+    let j = run(&m, gb(2048));
+    assert!(matches!(&j, Judgement::Normal { why, .. } if why.contains("neither growing")), "{j:?}");
+}
+
+#[test]
+fn pinned_at_its_reserved_ceiling_with_throttles_is_a_runaway() {
+    let m = metrics(minutes(&[(9000.0, 2000.0, 300.0, 40_000.0); 4]), history(3, 600.0, 2000.0));
+    let subject = Subject { ceiling: Some(300), ..gb(512) };
+    match run(&m, subject) {
+        Judgement::Runaway {
+            shape: RunawayShape::Saturation { concurrency, minutes, .. },
+            times_normal,
+            ..
+        } => {
+            assert_eq!((concurrency, minutes), (300.0, 3));
+            assert!((times_normal.unwrap() - 900.0).abs() < 1e-6);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Below 90 % of the ceiling it is not pinned, throttles or not.
+    let low = metrics(minutes(&[(9000.0, 2000.0, 200.0, 40_000.0); 4]), vec![]);
+    assert!(!is_runaway(&run(&low, subject)));
+}
+
+#[test]
+fn recursion_dropped_is_a_runaway_over_the_floor() {
+    let mut recent = minutes(&[(3000.0, 1000.0, 50.0, 0.0); 4]);
+    recent[3].recursion_dropped = Some(12.0);
+    let m = metrics(recent, history(7, 3000.0 * 60.0, 1000.0));
+    assert!(
+        matches!(run(&m, gb(1024)), Judgement::Runaway { shape: RunawayShape::Recursion { dropped }, .. } if dropped == 12.0)
+    );
+    // Reported by the trigger itself (a contributor of the recursion alarm), with no datapoint.
+    let quiet = metrics(minutes(&[(3000.0, 1000.0, 50.0, 0.0); 4]), vec![]);
+    let subject = Subject { recursion_reported: true, ..gb(1024) };
+    assert!(is_runaway(&run(&quiet, subject)));
+}
+
+#[test]
+fn under_the_cost_floor_nothing_trips() {
+    let m = metrics(
+        minutes(&[
+            (5.0, 10.0, 1.0, 0.0),
+            (10.0, 10.0, 2.0, 0.0),
+            (20.0, 10.0, 4.0, 0.0),
+            (40.0, 10.0, 8.0, 0.0),
+        ]),
+        vec![],
+    );
+    assert!(
+        matches!(run(&m, gb(128)), Judgement::Normal { why, .. } if why.contains("under the $1.00/h floor"))
+    );
+}
+
+#[test]
+fn only_published_minutes_are_priced() {
+    let mut recent = minutes(&[(6000.0, 1000.0, 100.0, 0.0); 5]);
+    // The last two minutes are not published yet: no datapoints at all.
+    for m in &mut recent[3..] {
+        *m = MinuteMetrics { start: m.start, ..MinuteMetrics::default() };
+    }
+    let published: Vec<&MinuteMetrics> = recent.iter().filter(|m| m.invocations.is_some()).collect();
+    let usd = minutes_usd_per_hour(&published, gb(1024).profile, &Prices::default());
+    let per_minute = 6000.0 * 0.2e-6 + 6000.0 * 0.000_016_666_7;
+    assert!((usd - per_minute * 60.0).abs() < 1e-9, "{usd}");
+}
+
+#[test]
+fn todays_hours_are_no_baseline() {
+    // History only from the last 10 hours (the incident may be in it): judged as having none.
+    let end = NOW / 3600 * 3600;
+    let today: Vec<HourMetrics> = (1..=10)
+        .rev()
+        .map(|h| HourMetrics {
+            start: Timestamp::from_secs(end - h * 3600),
+            invocations: 1e9,
+            duration_ms: 1e12,
+        })
+        .collect();
+    let m = metrics(
+        minutes(&[
+            (500.0, 1000.0, 10.0, 0.0),
+            (1000.0, 1000.0, 20.0, 0.0),
+            (2000.0, 1000.0, 40.0, 0.0),
+            (4000.0, 1000.0, 80.0, 0.0),
+        ]),
+        today,
+    );
+    assert!(matches!(run(&m, gb(1024)), Judgement::Runaway { times_normal: None, .. }));
+}
+
+#[test]
+fn growth_may_end_one_minute_early_and_concurrency_counts() {
+    // The newest minute is still filling in (fewer invocations); concurrency leads for long calls.
+    let m = metrics(
+        minutes(&[
+            (100.0, 60_000.0, 50.0, 0.0),
+            (100.0, 60_000.0, 100.0, 0.0),
+            (100.0, 60_000.0, 200.0, 0.0),
+            (100.0, 60_000.0, 400.0, 0.0),
+            (30.0, 60_000.0, 10.0, 0.0),
+        ]),
+        vec![],
+    );
+    assert!(matches!(
+        run(&m, gb(4096)),
+        Judgement::Runaway { shape: RunawayShape::Growth { series: "concurrency", .. }, .. }
+    ));
+}
+
+proptest! {
+    /// However expensive and however shaped, a function running under `surge_factor` times its
+    /// usual rate at this time of day is never a runaway.
+    #[test]
+    fn under_the_surge_factor_never_trips(
+        usual in 10.0f64..1e6,
+        shape in proptest::collection::vec(0.01f64..9.9, 4..10),
+        ms in 1.0f64..900_000.0,
+        memory in 128u32..10_240,
+        throttles in 0.0f64..1e6,
+    ) {
+        let list: Vec<_> = shape.iter().map(|k| (usual * k, ms, 1000.0, throttles)).collect();
+        let m = metrics(minutes(&list), history(7, usual * 60.0, ms));
+        let subject = Subject { ceiling: Some(1000), ..gb(memory) };
+        prop_assert!(!is_runaway(&run(&m, subject)));
+    }
+
+    /// Whatever the history, a function under the cost floor is never a runaway.
+    #[test]
+    fn under_the_floor_never_trips(calls in proptest::collection::vec(0.0f64..2000.0, 1..10), dropped in 0.0f64..100.0) {
+        let list: Vec<_> = calls.iter().map(|&c| (c, 10.0, 5.0, 1.0)).collect();
+        let mut recent = minutes(&list);
+        recent[0].recursion_dropped = Some(dropped);
+        let m = metrics(recent, vec![]);
+        prop_assert!(!is_runaway(&run(&m, gb(128))));
+    }
+}

@@ -1,0 +1,166 @@
+//! EventBridge "CloudWatch Alarm Contributor State Change": one time series (contributor) of a
+//! multi-time-series Metrics Insights alarm changed state. AWS documents the shape in "Alarm
+//! events and EventBridge": `detail.alarmContributor = {"id", "attributes"}`, `detail.state`,
+//! `detail.configuration.metrics[].expression`, an optional `detail.muteDetail`, and no
+//! `previousState`. A contributor naming no `FunctionName` is still a signal (it leads to nothing).
+
+use serde::Deserialize;
+
+use super::json::{self, Obj, Pairs};
+use super::{EventError, timestamp};
+use crate::name::FunctionName;
+use crate::signal::{AlarmState, ContributorMetric, ContributorSignal, MuteDetail, Signal};
+
+/// `detail-type` of a contributor's state change.
+pub(super) const CONTRIBUTOR_STATE_CHANGE: &str = "CloudWatch Alarm Contributor State Change";
+/// The contributor attribute naming a Lambda function.
+const FUNCTION_ATTRIBUTE: &str = "FunctionName";
+/// Lambda's own loop-detection metric.
+const RECURSION_METRIC: &str = "RecursiveInvocationsDropped";
+
+#[derive(Debug, Deserialize)]
+struct ContributorEvent {
+    account: Option<String>,
+    region: Option<String>,
+    time: Option<String>,
+    resources: Option<Vec<String>>,
+    detail: Obj<Detail>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Detail {
+    alarm_name: String,
+    alarm_contributor: Obj<Contributor>,
+    state: Obj<State>,
+    configuration: Option<Obj<Configuration>>,
+    mute_detail: Option<Obj<Mute>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Contributor {
+    id: String,
+    attributes: Option<Pairs>,
+}
+
+#[derive(Debug, Deserialize)]
+struct State {
+    value: String,
+    reason: Option<String>,
+    timestamp: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Configuration {
+    metrics: Option<Vec<Obj<Query>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Query {
+    expression: Option<String>,
+    metric_stat: Option<Obj<MetricStat>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct MetricStat {
+    metric: Obj<MetricName>,
+}
+
+#[derive(Debug, Deserialize)]
+struct MetricName {
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Mute {
+    muted_by_arn: Option<String>,
+    mute_window_start: Option<String>,
+    mute_window_end: Option<String>,
+}
+
+/// Parses a contributor state change.
+pub(super) fn from_eventbridge(raw: &[u8]) -> Result<Signal, EventError> {
+    let Obj(event) = json::from_slice::<Obj<ContributorEvent>>(raw)?;
+    let Obj(detail) = event.detail;
+    let Obj(state) = detail.state;
+    let Obj(contributor) = detail.alarm_contributor;
+    let alarm = detail.alarm_name;
+    let state_value = match state.value.as_str() {
+        "ALARM" => AlarmState::Alarm,
+        "OK" => AlarmState::Ok,
+        "INSUFFICIENT_DATA" => AlarmState::InsufficientData,
+        other => return Err(EventError::UnknownAlarmState(json::shorten(other))),
+    };
+    let attributes = contributor.attributes.map(|Pairs(pairs)| pairs).unwrap_or_default();
+    let mut account = event.account;
+    let function = function_of(&alarm, &attributes, &mut account, event.region.as_deref())?;
+    let queries = detail.configuration.and_then(|Obj(c)| c.metrics).unwrap_or_default();
+    let (metric, expression) = metric_of(queries);
+    Ok(Signal::Contributor(Box::new(ContributorSignal {
+        alarm_arn: event.resources.and_then(|resources| resources.into_iter().next()),
+        contributor_id: json::shorten(&contributor.id),
+        function,
+        state: state_value,
+        metric,
+        expression,
+        reason: state.reason,
+        at: timestamp(state.timestamp.as_deref()).or_else(|| timestamp(event.time.as_deref())),
+        account,
+        region: event.region,
+        mute: detail.mute_detail.map(|Obj(mute)| mute_of(mute)),
+        alarm_name: alarm,
+    })))
+}
+
+/// The `FunctionName` attribute, validated. An ARN must name the event's own account and region.
+fn function_of(
+    alarm: &str,
+    attributes: &[(String, String)],
+    account: &mut Option<String>,
+    region: Option<&str>,
+) -> Result<Option<FunctionName>, EventError> {
+    let Some((_, value)) = attributes.iter().find(|(name, _)| name == FUNCTION_ATTRIBUTE) else {
+        return Ok(None);
+    };
+    let (function, arn) = FunctionName::from_name_or_arn(value)
+        .map_err(|source| EventError::BadFunctionName { alarm: json::shorten(alarm), source })?;
+    if let Some(arn) = arn {
+        if account.as_ref().is_some_and(|a| *a != arn.account) || region.is_some_and(|r| r != arn.region) {
+            return Err(EventError::ForeignFunctionArn { alarm: json::shorten(alarm) });
+        }
+        account.get_or_insert(arn.account);
+    }
+    Ok(Some(function))
+}
+
+/// What the alarm's query aggregates: a Metrics Insights `expression`, or a classic `metricStat`.
+fn metric_of(queries: Vec<Obj<Query>>) -> (ContributorMetric, Option<String>) {
+    let mut expression = None;
+    let mut names = Vec::new();
+    for Obj(query) in queries {
+        if let Some(text) = query.expression {
+            expression.get_or_insert(json::shorten(&text));
+            names.push(text);
+        } else if let Some(Obj(MetricStat { metric: Obj(metric) })) = query.metric_stat {
+            names.push(metric.name);
+        }
+    }
+    let metric = if names.iter().any(|n| n.contains(RECURSION_METRIC)) {
+        ContributorMetric::RecursionDropped
+    } else {
+        ContributorMetric::Other(names.first().map_or_else(|| "unknown".to_owned(), |n| json::shorten(n)))
+    };
+    (metric, expression)
+}
+
+fn mute_of(mute: Mute) -> MuteDetail {
+    let rule = mute.muted_by_arn.as_deref().unwrap_or("an unnamed mute rule");
+    let window = match (mute.mute_window_start, mute.mute_window_end) {
+        (Some(start), Some(end)) => format!(" from {start} to {end}"),
+        (Some(start), None) => format!(" from {start}"),
+        _ => String::new(),
+    };
+    MuteDetail { summary: json::shorten(&format!("muted by {rule}{window}")) }
+}
