@@ -1,22 +1,59 @@
-//! `runaway-guard simulate`: the containment targets (issue 5), the peers' documented behaviour, the
-//! output formats and the scenario-file format. Deterministic for the seed: nothing here is timed.
+//! `runaway-guard simulate`: the containment targets (issues 5 and 12, instrumented and not), the
+//! peers' documented behaviour, the output formats and the scenario-file format. Deterministic for
+//! the seed: nothing here is timed.
 #![cfg(feature = "guard")]
 
 use std::sync::OnceLock;
 
 use runaway_guard::config::Config;
-use runaway_guard::simulate::{self, SimError, SimulationResult};
+use runaway_guard::simulate::{self, Instrumentation, MechanismResult, SimError, SimulationResult};
 
 const SEED: u64 = 1;
+const BOTH: [Instrumentation; 2] = [Instrumentation::Instrumented, Instrumentation::Uninstrumented];
 
-/// All built-in scenarios, run once for every test in this file.
-fn results() -> &'static [SimulationResult] {
+/// All built-in scenarios in both modes (the baseline and peer runs are shared), run once for
+/// every test in this file: instrumented results first, then uninstrumented, in catalogue order.
+fn all() -> &'static [SimulationResult] {
     static RESULTS: OnceLock<Vec<SimulationResult>> = OnceLock::new();
-    RESULTS.get_or_init(|| simulate::run_all(SEED, &Config::default()).expect("built-in scenarios run"))
+    RESULTS.get_or_init(|| {
+        let config = Config::default();
+        let mut runs: Vec<Vec<SimulationResult>> = simulate::scenario_names()
+            .into_iter()
+            .map(|name| {
+                let scenario = simulate::scenario(name).expect("built in");
+                simulate::run_modes(&scenario, SEED, &config, &BOTH).expect("built-in scenarios run")
+            })
+            .collect();
+        let uninstrumented: Vec<_> = runs.iter_mut().filter_map(Vec::pop).collect();
+        runs.into_iter().flatten().chain(uninstrumented).collect()
+    })
+}
+
+/// The instrumented results (the scenarios as written).
+fn results() -> &'static [SimulationResult] {
+    &all()[..simulate::scenario_names().len()]
+}
+
+/// The `--uninstrumented` results.
+fn uninstrumented() -> &'static [SimulationResult] {
+    &all()[simulate::scenario_names().len()..]
 }
 
 fn result(name: &str) -> &'static SimulationResult {
     results().iter().find(|r| r.scenario == name).expect("scenario ran")
+}
+
+fn uninstrumented_result(name: &str) -> &'static SimulationResult {
+    uninstrumented().iter().find(|r| r.scenario == name).expect("scenario ran")
+}
+
+/// The peer that leaked the fewest dollars.
+fn cheapest_peer(r: &SimulationResult) -> (&str, &MechanismResult) {
+    r.peers
+        .iter()
+        .min_by(|a, b| a.1.leaked_usd.total_cmp(&b.1.leaked_usd))
+        .map(|(n, m)| (n.as_str(), m))
+        .expect("peers ran")
 }
 
 #[test]
@@ -53,11 +90,66 @@ fn every_runaway_leaks_a_hundred_times_less_than_the_best_peer() {
 }
 
 #[test]
-fn benign_scenarios_never_trip_the_guard() {
-    for r in results().iter().filter(|r| r.benign) {
-        assert_eq!(r.guard.trips, Vec::new(), "{}", r.scenario);
+fn benign_scenarios_never_trip_the_guard_instrumented_or_not() {
+    for r in all().iter().filter(|r| r.benign) {
+        assert_eq!(r.guard.trips, Vec::new(), "{} ({})", r.scenario, r.mode.as_str());
         assert_eq!(r.guard.contained, None);
     }
+}
+
+#[test]
+fn every_runaway_uninstrumented_leaks_forty_times_fewer_dollars_than_the_best_peer() {
+    for r in uninstrumented().iter().filter(|r| !r.benign) {
+        let (peer, best) = cheapest_peer(r);
+        assert_eq!(r.guard.contained, Some(true), "{}: {:#?}", r.scenario, r.guard);
+        assert!(
+            r.guard.leaked_usd * 40.0 <= best.leaked_usd,
+            "{}: guard leaked ${:.2}, best peer {peer} ${:.2}",
+            r.scenario,
+            r.guard.leaked_usd,
+            best.leaked_usd
+        );
+    }
+}
+
+#[test]
+fn eventbridge_loop_uninstrumented_is_stopped_in_five_minutes_for_under_25_dollars() {
+    let r = uninstrumented_result("eventbridge-loop");
+    assert_eq!(r.guard_stats.signals_fed, 0, "no function propagates the header");
+    assert!(r.guard_stats.contributor_events >= 1, "the per-function alarm names it");
+    let t = r.guard.time_to_containment_s.unwrap_or_else(|| panic!("not contained: {:#?}", r.guard));
+    assert!(t <= 300.0, "contained after {t} s");
+    assert!(r.guard.leaked_usd <= 25.0, "leaked ${:.2}", r.guard.leaked_usd);
+}
+
+/// The guard's instrumented figures before zero-instrumentation detection (README "Results (seed 1)"):
+/// scenario, time to containment (s), leaked invocations.
+const BEFORE: [(&str, f64, u64); 5] = [
+    ("eventbridge-loop", 13.0, 547),
+    ("sns-fanout", 11.0, 1_022),
+    ("sqs-loop", 12.0, 85),
+    ("s3-loop", 29.0, 465),
+    ("billing-spike", 161.0, 4_975),
+];
+
+#[test]
+fn instrumented_results_are_no_worse_than_before() {
+    for (name, secs, leaked) in BEFORE {
+        let g = &result(name).guard;
+        let t = g.time_to_containment_s.unwrap_or_else(|| panic!("{name} not contained: {g:#?}"));
+        assert!(
+            t <= secs && g.leaked_invocations <= leaked,
+            "{name}: {t} s, {} leaked",
+            g.leaked_invocations
+        );
+    }
+}
+
+#[test]
+fn a_busy_contributor_stays_in_alarm_and_is_announced_once() {
+    // 2,000 calls/s is 120,000/min all day: the contributor goes to ALARM once and stays there.
+    let r = uninstrumented_result("benign-busy-steady");
+    assert_eq!(r.guard_stats.contributor_events, 1, "{:#?}", r.guard_stats);
 }
 
 #[test]
@@ -106,8 +198,12 @@ fn results_are_deterministic_for_a_seed() {
 #[test]
 fn json_has_the_documented_shape() {
     let json = serde_json::to_value(result("eventbridge-loop")).expect("serialises");
+    assert_eq!(json["mode"], "instrumented");
+    let un = serde_json::to_value(uninstrumented_result("eventbridge-loop")).expect("serialises");
+    assert_eq!(un["mode"], "uninstrumented");
     for key in [
         "scenario",
+        "mode",
         "contained",
         "time_to_containment_s",
         "leaked_invocations",
@@ -130,6 +226,8 @@ fn text_report_has_a_table_and_sparklines_per_scenario() {
         assert!(text.contains(name), "{name}");
     }
     assert!(text.contains("no_guard") && text.contains("leaked inv."));
+    assert!(text.contains("; instrumented;") && !text.contains("uninstrumented"));
+    assert!(simulate::render::text(uninstrumented()).contains("; uninstrumented;"));
     assert!(text.chars().any(|c| ('▁'..='█').contains(&c)));
 }
 
@@ -162,6 +260,50 @@ fn assert_balanced(xml: &str) {
 }
 
 #[test]
+fn fixtures_are_the_built_in_scenarios() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("fixture dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let loaded = simulate::load_scenario_file(&path).expect("loads");
+        assert_eq!(loaded, simulate::scenario(&loaded.name).expect("built in"), "{}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 4, "the new scenarios have fixtures");
+}
+
+/// A two-minute SQS loop whose emitter is guarded and whose retry count Lambda sees.
+const SMALL_LOOP: &str = r#"{"name": "small", "horizon_secs": 900, "incident_at_secs": 60,
+    "functions": [{"name": "a", "memory_mb": 512, "duration_ms": 100},
+                  {"name": "b", "memory_mb": 512, "duration_ms": 100, "guarded": false}],
+    "queues": [{"name": "q", "consumer": "b"}],
+    "routes": [{"from": "a", "to": {"sqs": "q"}}, {"from": "b", "to": {"async": "a"}, "incident": true}],
+    "traffic": [{"to": {"async": "a"}, "rate_per_sec": 2}]}"#;
+
+#[test]
+fn peers_do_not_depend_on_instrumentation() {
+    let scenario = simulate::parse_scenario(SMALL_LOOP, "small").expect("parses");
+    let mut unguarded = scenario.clone();
+    unguarded.functions.iter_mut().for_each(|f| f.guarded = false);
+    let config = Config::default();
+    let a = simulate::run_in(&scenario, SEED, &config, Instrumentation::Instrumented).expect("runs");
+    let b = simulate::run_in(&scenario, SEED, &config, Instrumentation::Uninstrumented).expect("runs");
+    // The peers run the scenario as written; run on the header-less copy they are the same.
+    let c = simulate::run(&unguarded, SEED, &config).expect("runs");
+    assert_eq!(a.peers, c.peers);
+    assert_eq!(b.guard, c.guard, "--uninstrumented is the scenario with every `guarded` false");
+    assert_eq!((a.mode, b.mode), (Instrumentation::Instrumented, Instrumentation::Uninstrumented));
+    // Lambda's loop detection sees the request's real depth through the function that drops the header.
+    let lambda = &a.peers["lambda_loop_detection"];
+    assert!(lambda.failed_events > 0 && !lambda.trips.is_empty(), "{lambda:#?}");
+    assert_eq!(b.guard_stats.signals_fed, 0);
+    assert!(a.guard_stats.signals_fed > 0, "`a` is guarded");
+}
+
+#[test]
 fn scenario_files_load_and_bad_ones_are_typed_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let good = dir.path().join("mine.json");
@@ -179,6 +321,15 @@ fn scenario_files_load_and_bad_ones_are_typed_errors() {
         (r#"{"name": "x", "functions": [], "bogus": 1}"#, "parse"),
         (r#"{"name": "x", "functions": [{"name": "f", "memory_mb": 64, "duration_ms": 1}]}"#, "invalid"),
         (r#"{"name": "x", "functions": [], "traffic": [{"to": {"sqs": "nope"}}]}"#, "invalid"),
+        (
+            r#"{"name": "x", "functions": [], "alarms": [{"name": "a", "metric": "Invocations", "threshold": 1,
+                "evaluation_periods": 2, "datapoints_to_alarm": 3}]}"#,
+            "invalid",
+        ),
+        (
+            r#"{"name": "x", "functions": [], "alarms": [{"name": "a", "metric": "Errors", "threshold": 1}]}"#,
+            "parse",
+        ),
     ];
     for (text, kind) in cases {
         let path = dir.path().join("bad.json");
@@ -193,8 +344,9 @@ fn scenario_files_load_and_bad_ones_are_typed_errors() {
     assert!(matches!(missing, Err(SimError::Io { .. })));
 }
 
-/// `cargo test --test simulate -- --ignored --nocapture print_report`: the report README.md "Results (seed 1)" quotes.
-/// `SIM_ONLY=NAME` runs one scenario, `SIM_SVG=FILE` writes the chart, `SIM_RATE_LIMIT=N` overrides the rate rule.
+/// `cargo test --test simulate -- --ignored --nocapture print_report`: the report docs/simulator.md quotes.
+/// `SIM_ONLY=NAME` runs one scenario, `SIM_SVG=FILE` writes the chart, `SIM_RATE_LIMIT=N` overrides the
+/// rate rule, `SIM_UNINSTRUMENTED=1` runs as `--uninstrumented`.
 #[test]
 #[ignore = "prints the report; run by hand"]
 fn print_report() {
@@ -205,9 +357,16 @@ fn print_report() {
         config.rate_limit_per_sec = rate;
     }
     let only = std::env::var("SIM_ONLY").ok();
+    let mode = match std::env::var("SIM_UNINSTRUMENTED") {
+        Ok(_) => Instrumentation::Uninstrumented,
+        Err(_) => Instrumentation::Instrumented,
+    };
     let names = simulate::scenario_names().into_iter().filter(|n| only.as_deref().is_none_or(|o| o == *n));
     let all: Vec<_> = names
-        .map(|name| simulate::run(&simulate::scenario(name).expect("built in"), SEED, &config).expect("runs"))
+        .map(|name| {
+            let scenario = simulate::scenario(name).expect("built in");
+            simulate::run_in(&scenario, SEED, &config, mode).expect("runs")
+        })
         .collect();
     println!("{}", simulate::render::text(&all));
     if let Ok(path) = std::env::var("SIM_SVG") {

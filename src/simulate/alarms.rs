@@ -194,3 +194,56 @@ fn alarm_signal(
 pub(crate) fn is_billing_alarm(signal: &Signal) -> bool {
     matches!(signal, Signal::Alarm(a) if a.state == AlarmState::Alarm && a.alarm_name == BILLING_ALARM)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::{Config, Prices};
+    use crate::simulate::parse_scenario;
+
+    /// An SNS self-loop (Lambda's detection sees it) and a quiet function, with the module's alarms.
+    fn sns_loop(mechanism: Mechanism) -> (Model, Mechanism) {
+        let json = r#"{"name": "t", "horizon_secs": 600, "incident_at_secs": 10,
+            "functions": [{"name": "loop", "memory_mb": 512, "duration_ms": 100, "guarded": false},
+                          {"name": "quiet", "memory_mb": 128, "duration_ms": 100}],
+            "routes": [{"from": "loop", "to": {"sns": "loop"}, "per_invocation": 2, "incident": true}],
+            "traffic": [{"to": {"sns": "loop"}, "rate_per_sec": 0.2}, {"to": {"async": "quiet"}, "rate_per_sec": 1}]}"#;
+        let scenario = parse_scenario(json, "t").expect("parses");
+        (Model::compile(&scenario, &Prices::default()).expect("compiles"), mechanism)
+    }
+
+    /// Runs `ticks` ticks and returns the contributors in ALARM.
+    fn contributors_after(model: &Model, mechanism: Mechanism, ticks: u32) -> Vec<(String, usize)> {
+        let mut engine = Engine::new(model, mechanism, 1, &Config::default(), Arc::default());
+        while engine.tick < ticks {
+            engine.step();
+            engine.tick += 1;
+        }
+        let account = engine.account.lock();
+        account.contributors.iter().map(|c| (c.alarm.clone(), c.function)).collect()
+    }
+
+    #[test]
+    fn lambdas_loop_detection_names_the_function_through_the_recursion_alarm() {
+        let (model, m) = sns_loop(Mechanism::LambdaLoopDetection);
+        let listed = contributors_after(&model, m, 300 * TICKS_PER_SEC);
+        assert!(listed.contains(&("runaway-guard-per-function-recursion".to_owned(), 0)), "{listed:?}");
+        assert!(listed.contains(&("runaway-guard-per-function-invocations".to_owned(), 0)), "{listed:?}");
+        assert!(!listed.iter().any(|(_, f)| *f == 1), "60/min is below the per-function threshold");
+        // Without Lambda's detection (the no-guard run) nothing is dropped, so no recursion contributor.
+        let (model, m) = sns_loop(Mechanism::NoGuard);
+        let listed = contributors_after(&model, m, 300 * TICKS_PER_SEC);
+        assert!(!listed.iter().any(|(a, _)| a.ends_with("recursion")), "{listed:?}");
+    }
+
+    #[test]
+    fn contributor_events_are_published_no_earlier_than_the_metric_lag() {
+        let (model, m) = sns_loop(Mechanism::LambdaLoopDetection);
+        // The loop starts at 10 s and doubles each hop: minute 0 is over 1,000 and published at
+        // 120 s, evaluated at 130 s.
+        assert!(contributors_after(&model, m, 129 * TICKS_PER_SEC).is_empty());
+        assert!(!contributors_after(&model, m, 131 * TICKS_PER_SEC).is_empty());
+    }
+}

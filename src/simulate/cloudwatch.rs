@@ -156,16 +156,6 @@ impl CloudWatch {
             .fold((0.0, 0.0), |(inv, dur), m| (inv + m.invocations as f64, dur + m.duration_ms))
     }
 
-    /// `f`'s figures for closed minute `minute` (counted from virtual time zero), when CloudWatch
-    /// would show them at `now_secs` (after the ingestion lag).
-    pub(crate) fn visible_minute(&self, f: usize, minute: u64, now_secs: u64) -> Option<FnMinute> {
-        let visible_end = now_secs.saturating_sub(METRIC_LAG_SECS) / 60;
-        if minute >= visible_end {
-            return None;
-        }
-        self.closed.get(usize::try_from(minute).ok()?)?.functions.get(f).copied()
-    }
-
     /// Whether `f` has visible invocations within the `window_secs` before `now_secs`.
     pub(crate) fn active(&self, f: usize, window_secs: u64, now_secs: u64) -> bool {
         self.usage(f, window_secs, now_secs).0 > 0.0

@@ -142,7 +142,7 @@ impl<'m> Engine<'m> {
         }
     }
 
-    fn step(&mut self) {
+    pub(super) fn step(&mut self) {
         self.account.lock().now = self.now();
         self.apply_changes();
         self.refill_scaling();

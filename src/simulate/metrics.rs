@@ -134,3 +134,85 @@ fn published(start: u64, m: FnMinute) -> MinuteMetrics {
         recursion_dropped: when(m.recursive_dropped > 0, m.recursive_dropped as f64),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use futures::executor::block_on;
+
+    use super::*;
+    use crate::simulate::cloudwatch::Minute;
+    use crate::simulate::engine::tests::two_function_model;
+    use crate::simulate::history::History;
+    use crate::simulate::ports::Account;
+
+    /// A baseline in which function 0 ran 60 times a minute, function 1 never.
+    fn account() -> (Account, SimMetrics) {
+        let model = two_function_model(None);
+        let minute = Minute {
+            functions: vec![
+                FnMinute {
+                    invocations: 60,
+                    duration_ms: 12_000.0,
+                    concurrency_max: 1,
+                    ..FnMinute::default()
+                },
+                FnMinute::default(),
+            ],
+            ..Minute::default()
+        };
+        let history = History::new(vec![minute; 1_440], vec![None, None]);
+        let account = Account::new(&model, Arc::new(history));
+        (account.clone(), SimMetrics(account))
+    }
+
+    #[test]
+    fn history_reads_the_days_before_the_run_by_the_hour() {
+        let (_, metrics) = account();
+        let names = [FunctionName::new("loop").unwrap(), FunctionName::new("other").unwrap()];
+        let window =
+            MetricsWindow { now: Timestamp::from_secs(EPOCH_SECS + 90), recent_minutes: 10, history_days: 7 };
+        let got = block_on(metrics.function_metrics(&names, window)).unwrap();
+        assert_eq!(got[0].history.len(), 7 * 24);
+        assert!(got[0].history.iter().all(|h| h.invocations == 3_600.0 && h.duration_ms == 720_000.0));
+        assert_eq!(got[0].history.last().unwrap().start, Timestamp::from_secs(EPOCH_SECS - 3_600));
+        assert!(got[1].history.is_empty(), "a function that never ran has no datapoints");
+        // The recent range reaches back before the run: those minutes are history too.
+        assert_eq!(got[0].recent.len(), 9, "minute 0 of the run is not published yet at 90 s");
+        assert_eq!(got[0].recent[0].invocations, Some(60.0));
+        assert_eq!(got[0].recent[0].recursion_dropped, None);
+    }
+
+    #[test]
+    fn the_run_is_published_after_the_lag_and_contributors_are_listed() {
+        let (account, metrics) = account();
+        {
+            let mut shared = account.lock();
+            shared.cloudwatch.invocations(1, 30, 100, 0.0);
+            shared.cloudwatch.recursive_dropped(1, 4);
+            shared.cloudwatch.close_minute();
+            shared.contributors.push(super::super::ports::InAlarm {
+                alarm: "a".into(),
+                function: 1,
+                since: Timestamp::from_secs(EPOCH_SECS + 130),
+                reason: "r".into(),
+            });
+        }
+        let names = [FunctionName::new("other").unwrap()];
+        let at = |secs| MetricsWindow {
+            now: Timestamp::from_secs(EPOCH_SECS + secs),
+            recent_minutes: 2,
+            history_days: 0,
+        };
+        assert!(block_on(metrics.function_metrics(&names, at(119))).unwrap()[0].recent.is_empty());
+        let got = block_on(metrics.function_metrics(&names, at(120))).unwrap();
+        assert_eq!(
+            (got[0].recent[0].invocations, got[0].recent[0].recursion_dropped),
+            (Some(30.0), Some(4.0))
+        );
+        let listed = block_on(metrics.alarm_contributors("a")).unwrap();
+        assert_eq!(listed[0].function.as_ref().map(|f| f.as_str()), Some("other"));
+        assert!(block_on(metrics.alarm_contributors("b")).unwrap().is_empty());
+    }
+}
