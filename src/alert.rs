@@ -16,7 +16,7 @@ mod reenable;
 mod search;
 
 pub use reenable::{ReenableFacts, reenable_alert};
-pub use search::{RankedFunction, SearchFacts, search_alert};
+pub use search::{RankedFunction, SearchFacts, search_alert, unjudged_alert};
 
 /// SNS's subject limit.
 pub const MAX_SUBJECT_CHARS: usize = 100;

@@ -23,6 +23,7 @@ use crate::trust::Trust;
 use crate::verdict::{Candidate, Reason, Verdict};
 
 mod corroborate;
+pub mod judge;
 
 /// How many functions are acted on at once: Lambda's control plane allows ~15 requests/s and
 /// each trip makes 4–6 calls.
@@ -163,6 +164,16 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             for (function, reason) in found.offenders {
                 targets.add(Verdict::Throttle { function, reason });
             }
+        }
+        if std::mem::take(&mut targets.rejudge) {
+            let rejudged = self.contributors_in_alarm(&mut report.notes).await;
+            for candidate in rejudged {
+                targets.add(Verdict::Judge(candidate));
+            }
+        }
+        let candidates = std::mem::take(&mut targets.candidates);
+        for (function, reason) in self.judged_candidates(&candidates, now, &mut report.notes).await {
+            targets.add(Verdict::Throttle { function, reason });
         }
         let mut functions = targets.functions;
         if self.config.corroborate {

@@ -1,23 +1,28 @@
-//! The offender search for alarms that name no function (account concurrency, billing): recently
-//! active functions → their usage → estimated cost per hour → the ones over the limit.
+//! The offender search for alarms that name no function (account concurrency, account
+//! invocations, billing): recently active functions → their usage over the published minutes →
+//! priced in order of what they could cost (so an expensive function is never hidden behind busy
+//! cheap ones) → those over the cost limit judged against their own normal (`detect::baseline`).
+//! Only runaways are offenders: a function as busy as it always is is never one, however expensive.
+
+use std::collections::HashMap;
 
 use futures::StreamExt;
 use tracing::warn;
 
-use crate::config::Config;
-use std::collections::HashMap;
-
 use crate::alert::{AlertContext, RankedFunction, SearchFacts};
+use crate::config::Config;
+use crate::detect::baseline::Subject;
 use crate::detect::cost::{self, FunctionProfile};
+use crate::handler::judge::{self, MAX_MEMORY_MB};
 use crate::name::FunctionName;
-use crate::ports::{Alert, Metrics, Throttler};
-use crate::verdict::Reason;
+use crate::ports::{Alert, Architecture, Metrics, Throttler, UsageSample};
+use crate::verdict::{Candidate, Reason};
 
-/// Usage window the search looks at.
+/// Usage window the search looks at (only its published minutes are priced).
 pub const WINDOW_SECS: u64 = 300;
-/// Candidates (by invocations) whose configuration is read to price them.
-pub const MAX_CANDIDATES: usize = 20;
-/// Functions named in the "nothing over the limit" alert.
+/// Functions whose configuration is read to price them, at most (in order of their upper bound).
+pub const MAX_PRICED: usize = 50;
+/// Functions named in the "nothing ran away" alert.
 pub const TOP_REPORTED: usize = 5;
 
 /// What the search found.
@@ -31,6 +36,15 @@ pub struct OffenderSearch {
     pub summary_alert: Option<Alert>,
 }
 
+/// A priced function.
+#[derive(Debug, Clone)]
+struct Priced {
+    function: FunctionName,
+    usd_per_hour: f64,
+    invocations: f64,
+    subject: Subject,
+}
+
 /// Runs the search for `alarm`.
 pub async fn search<T: Throttler, M: Metrics>(
     throttler: &T,
@@ -40,81 +54,129 @@ pub async fn search<T: Throttler, M: Metrics>(
     context: AlertContext<'_>,
 ) -> OffenderSearch {
     let now = context.at;
+    let limit = config.cost_limit_usd_per_hour;
     let usage = match metrics.active_functions().await {
         Ok(active) if active.is_empty() => Ok(Vec::new()),
         Ok(active) => metrics.usage(&active, WINDOW_SECS, now).await,
         Err(err) => Err(err),
     };
-    let mut usage = match usage {
+    let usage = match usage {
         Ok(usage) => usage,
         Err(err) => {
             warn!(alarm, error = %err, "offender search failed");
             let note = format!("offender search for alarm {alarm} failed: {err}");
-            let facts = SearchFacts {
-                alarm,
-                metric,
-                limit_usd_per_hour: config.cost_limit_usd_per_hour,
-                top: &[],
-                context,
-            };
+            let facts = SearchFacts { alarm, metric, limit_usd_per_hour: limit, top: &[], context };
             let mut alert = crate::alert::search_alert(&facts);
             alert.body = format!("{note}\n\n{}", alert.body);
             return OffenderSearch { summary_alert: Some(alert), notes: vec![note], ..Default::default() };
         }
     };
-    usage.sort_by(|a, b| b.invocations.total_cmp(&a.invocations));
-    usage.truncate(MAX_CANDIDATES);
-    let profiles: HashMap<FunctionName, FunctionProfile> = futures::stream::iter(&usage)
-        .map(|sample| async move {
-            let state = throttler.function_state(&sample.function).await.ok()?;
-            Some((
-                sample.function.clone(),
-                FunctionProfile { memory_mb: state.memory_mb, architecture: state.architecture },
-            ))
-        })
-        .buffered(4)
-        .filter_map(|x| async move { x })
-        .collect()
-        .await;
-    let limit = config.cost_limit_usd_per_hour;
-    let profile = |f: &FunctionName| profiles.get(f).copied().unwrap_or_default();
-    let ranking =
-        cost::rank_offenders(&usage, profile, &config.prices, limit, config.max_trips_per_hour as usize);
-    let offenders: Vec<_> = ranking
-        .over_limit
+    let mut notes = Vec::new();
+    let priced = price(throttler, config, usage, &mut notes).await;
+    let candidates: Vec<Candidate> = priced
         .iter()
-        .map(|e| {
-            let reason = Reason::Cost {
-                alarm: alarm.to_owned(),
-                usd_per_hour: e.usd_per_hour,
-                limit_usd_per_hour: limit,
-            };
-            (e.function.clone(), reason)
+        .filter(|p| p.usd_per_hour > limit)
+        .map(|p| Candidate {
+            function: p.function.clone(),
+            trigger: format!("offender search for alarm {alarm}"),
+            recursion: false,
+            muted: None,
         })
         .collect();
+    let known: HashMap<FunctionName, Subject> =
+        priced.iter().map(|p| (p.function.clone(), p.subject)).collect();
+    let judged = judge::judge((throttler, metrics, config), &candidates, &known, now).await;
+    notes.extend(judged.notes);
+    let offenders: Vec<_> = judged.runaways.into_iter().take(config.max_trips_per_hour as usize).collect();
     if !offenders.is_empty() {
-        return OffenderSearch { offenders, ..Default::default() };
+        return OffenderSearch { offenders, notes, summary_alert: None };
     }
-    let top: Vec<RankedFunction> = ranking
-        .top(TOP_REPORTED)
+    let top: Vec<RankedFunction> = priced
         .iter()
-        .map(|e| RankedFunction {
-            function: e.function.clone(),
-            usd_per_hour: e.usd_per_hour,
-            invocations: e.invocations_per_hour * WINDOW_SECS as f64 / 3600.0,
+        .take(TOP_REPORTED)
+        .map(|p| RankedFunction {
+            function: p.function.clone(),
+            usd_per_hour: p.usd_per_hour,
+            invocations: p.invocations,
         })
         .collect();
     let listed: Vec<String> =
         top.iter().map(|t| format!("{} ${:.2}/h", t.function, t.usd_per_hour)).collect();
-    let note = format!(
-        "alarm {alarm}: no function over ${limit:.2}/h; throttled nothing; top {}: {}",
+    notes.push(format!(
+        "alarm {alarm}: no function over ${limit:.2}/h left its normal; throttled nothing; top {}: {}",
         top.len(),
         if listed.is_empty() { "none active".to_owned() } else { listed.join(", ") }
-    );
+    ));
     let facts = SearchFacts { alarm, metric, limit_usd_per_hour: limit, top: &top, context };
-    OffenderSearch {
-        summary_alert: Some(crate::alert::search_alert(&facts)),
-        notes: vec![note],
-        ..Default::default()
+    OffenderSearch { summary_alert: Some(crate::alert::search_alert(&facts)), notes, offenders: Vec::new() }
+}
+
+/// Prices the active functions, costliest first. Each is first bounded by what it would cost at
+/// the largest memory Lambda allows; configurations are read in that order (4 at a time) until
+/// the next bound is under the limit or [`MAX_PRICED`] were read. Exempt functions (configuration
+/// or tag) take no slot and are never priced or judged.
+async fn price<T: Throttler>(
+    throttler: &T,
+    config: &Config,
+    mut usage: Vec<UsageSample>,
+    notes: &mut Vec<String>,
+) -> Vec<Priced> {
+    let exempt = |f: &FunctionName| config.exempt.contains(f) || config.self_function.as_ref() == Some(f);
+    let widest = FunctionProfile { memory_mb: MAX_MEMORY_MB, architecture: Architecture::X86_64 };
+    let bound = |s: &UsageSample| cost::usd_per_hour(s, widest, &config.prices);
+    usage.retain(|s| !exempt(&s.function));
+    usage.sort_by(|a, b| bound(b).total_cmp(&bound(a)).then_with(|| a.function.cmp(&b.function)));
+    let limit = config.cost_limit_usd_per_hour;
+    // The ones that could not be over the limit at any memory are priced at the default (for the summary).
+    let reachable = usage.iter().take_while(|s| bound(s) > limit).count().min(MAX_PRICED);
+    if usage.iter().take_while(|s| bound(s) > limit).count() > MAX_PRICED {
+        notes
+            .push(format!("offender search priced only the {MAX_PRICED} functions that could cost the most"));
     }
+    let read: Vec<(UsageSample, Option<Subject>)> = futures::stream::iter(usage.drain(..reachable))
+        .map(|sample| async move {
+            let state = throttler.function_state(&sample.function).await;
+            let subject = match state {
+                Ok(s) if s.exempt_tag => None,
+                Ok(s) => Some(Ok(Subject {
+                    profile: FunctionProfile { memory_mb: s.memory_mb, architecture: s.architecture },
+                    ceiling: s.reserved_concurrency.filter(|&n| n > 0),
+                    recursion_reported: false,
+                })),
+                Err(err) => Some(Err(err)),
+            };
+            (sample, subject)
+        })
+        .buffered(4)
+        .filter_map(|(sample, subject)| async move { subject.map(|s| (sample, s)) })
+        .map(|(sample, subject)| (sample, Some(subject)))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .map(|(sample, subject)| match subject {
+            Some(Ok(subject)) => (sample, Some(subject)),
+            Some(Err(err)) => {
+                notes.push(judge::unreadable_note(&sample.function, &err));
+                (sample, None)
+            }
+            None => (sample, None),
+        })
+        .collect();
+    let default = Subject { profile: FunctionProfile::default(), ceiling: None, recursion_reported: false };
+    let mut priced: Vec<Priced> = read
+        .into_iter()
+        .chain(usage.into_iter().map(|s| (s, None)))
+        .map(|(sample, subject)| {
+            let subject = subject.unwrap_or(default);
+            Priced {
+                usd_per_hour: cost::usd_per_hour(&sample, subject.profile, &config.prices),
+                invocations: sample.invocations,
+                function: sample.function,
+                subject,
+            }
+        })
+        .collect();
+    priced
+        .sort_by(|a, b| b.usd_per_hour.total_cmp(&a.usd_per_hour).then_with(|| a.function.cmp(&b.function)));
+    priced
 }

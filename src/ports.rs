@@ -164,7 +164,8 @@ pub struct UsageSample {
     pub invocations: f64,
     /// Summed duration in milliseconds over the window.
     pub duration_ms_sum: f64,
-    /// Length of the window in seconds.
+    /// Seconds of the window CloudWatch has published data for (minutes with an `Invocations`
+    /// datapoint × 60): usage is a rate over these, not over minutes not yet published.
     pub window_secs: u64,
 }
 

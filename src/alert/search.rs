@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{AlertContext, attributes, subject, with_json};
 use crate::name::FunctionName;
 use crate::ports::Alert;
+use crate::verdict::Candidate;
 
 /// One function's estimated spend, as the offender search ranked it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,4 +72,33 @@ pub fn search_alert(facts: &SearchFacts<'_>) -> Alert {
     let first = top.first().map_or("", |r| r.function.as_str());
     let attributes = attributes(first, "cost", "no_offender", &facts.context);
     Alert { subject, body: with_json(body, &machine), attributes }
+}
+
+/// Metric-driven candidates that could not be judged (CloudWatch unreadable): nothing but reported
+/// recursion was throttled, and on-call should look.
+pub fn unjudged_alert(candidates: &[Candidate], note: &str, context: &AlertContext<'_>) -> Alert {
+    let first = candidates.first().map_or("", |c| c.function.as_str());
+    let subject =
+        subject(&format!("UNJUDGED {first}: CloudWatch unreadable, {} candidate(s)", candidates.len()));
+    let named: Vec<String> =
+        candidates.iter().take(10).map(|c| format!("{} ({})", c.function, c.trigger)).collect();
+    let body = format!(
+        "runaway-guard could not read CloudWatch to judge these functions against their own normal: {}.\n\
+         {note}\nWhen: {}\n\nInvestigate; to stop one by hand: runaway-guard trip FUNCTION --reason TEXT\n",
+        named.join(", "),
+        context.at
+    );
+    let machine = json!({
+        "kind": "unjudged",
+        "candidates": candidates,
+        "note": note,
+        "account": context.account,
+        "region": context.region,
+        "at": context.at.to_rfc3339(),
+    });
+    Alert {
+        subject,
+        body: with_json(body, &machine),
+        attributes: attributes(first, "runaway", "unjudged", context),
+    }
 }

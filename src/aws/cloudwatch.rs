@@ -25,11 +25,11 @@ use crate::ports::{AlarmContributor, FunctionMetrics, Metrics, MetricsWindow, Po
 use crate::time::Timestamp;
 
 /// GetMetricData accepts at most 500 queries per call; each function needs two.
-const MAX_QUERIES_PER_CALL: usize = 500;
+pub(super) const MAX_QUERIES_PER_CALL: usize = 500;
 const FUNCTIONS_PER_CALL: usize = MAX_QUERIES_PER_CALL / 2;
 const _: () = assert!(FUNCTIONS_PER_CALL * 2 <= MAX_QUERIES_PER_CALL);
-const NAMESPACE: &str = "AWS/Lambda";
-const FUNCTION_DIMENSION: &str = "FunctionName";
+pub(super) const NAMESPACE: &str = "AWS/Lambda";
+pub(super) const FUNCTION_DIMENSION: &str = "FunctionName";
 
 /// The CloudWatch adapter.
 #[derive(Debug, Clone)]
@@ -65,6 +65,9 @@ impl CloudWatchMetrics {
             })
             .collect();
         let mut sums = vec![(0.0_f64, 0.0_f64); batch.len()];
+        // Minutes with an `Invocations` datapoint: the usage is spread over these only, since
+        // CloudWatch publishes each minute one to three minutes after it ends.
+        let mut published = vec![BTreeSet::new(); batch.len()];
         let mut pages = self
             .client
             .get_metric_data()
@@ -78,22 +81,25 @@ impl CloudWatchMetrics {
         {
             for result in page.metric_data_results() {
                 let Some((series, i)) = result.id().and_then(parse_query_id) else { continue };
-                let Some(slot) = sums.get_mut(i) else { continue };
-                let total: f64 = result.values().iter().sum();
+                let (Some(slot), Some(minutes)) = (sums.get_mut(i), published.get_mut(i)) else { continue };
+                let total: f64 = result.values().iter().filter(|v| v.is_finite()).sum();
                 match series {
-                    Series::Invocations => slot.0 += total,
+                    Series::Invocations => {
+                        slot.0 += total;
+                        minutes.extend(result.timestamps().iter().map(DateTime::secs));
+                    }
                     Series::Duration => slot.1 += total,
                 }
             }
         }
         Ok(batch
             .iter()
-            .zip(sums)
-            .map(|(f, (invocations, duration_ms_sum))| UsageSample {
+            .zip(sums.into_iter().zip(published))
+            .map(|(f, ((invocations, duration_ms_sum), minutes))| UsageSample {
                 function: f.clone(),
                 invocations,
                 duration_ms_sum,
-                window_secs: window.period as u64,
+                window_secs: minutes.len() as u64 * MINUTE,
             })
             .collect())
     }
@@ -153,8 +159,11 @@ fn function_of(metric: &Metric) -> Option<FunctionName> {
     }
 }
 
-/// The query window: one period covering `window_secs` (rounded up to whole minutes, CloudWatch's
-/// smallest standard-resolution period), ending at `now`.
+/// Seconds per usage bucket: CloudWatch's smallest standard-resolution period.
+const MINUTE: u64 = 60;
+
+/// The query window: `window_secs` rounded up to whole minutes, ending at the start of `now`'s
+/// minute, read per minute (an unaligned window would split minutes and read partial ones).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Window {
     start_secs: i64,
@@ -164,10 +173,10 @@ struct Window {
 
 impl Window {
     fn ending_at(now: Timestamp, window_secs: u64) -> Self {
-        let minutes = window_secs.div_ceil(60).clamp(1, 24 * 60);
-        let period = (minutes * 60) as i32;
-        let end_secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-        Self { start_secs: end_secs - i64::from(period), end_secs, period }
+        let minutes = window_secs.div_ceil(MINUTE).clamp(1, 24 * 60);
+        let end = now.as_secs() / MINUTE * MINUTE;
+        let end_secs = i64::try_from(end).unwrap_or(i64::MAX);
+        Self { start_secs: end_secs - (minutes * MINUTE) as i64, end_secs, period: MINUTE as i32 }
     }
 }
 
@@ -225,10 +234,11 @@ mod tests {
     }
 
     #[test]
-    fn window_is_whole_minutes_ending_now() {
+    fn window_is_whole_minutes_ending_at_the_minute() {
         let w = Window::ending_at(Timestamp::from_secs(10_000), 90);
-        assert_eq!((w.period, w.end_secs, w.start_secs), (120, 10_000, 9_880));
-        assert_eq!(Window::ending_at(Timestamp::from_secs(10_000), 0).period, 60);
+        assert_eq!((w.period, w.end_secs, w.start_secs), (60, 9_960, 9_840));
+        let w = Window::ending_at(Timestamp::from_secs(10_000), 0);
+        assert_eq!((w.period, w.start_secs), (60, 9_900));
     }
 
     #[test]

@@ -175,7 +175,9 @@ fn alarms_map_to_functions_or_an_offender_search() {
 fn a_sweep_asks_for_an_offender_search() {
     let d = Detector::new(DetectorConfig::default());
     let v = d.observe(&Signal::Sweep(SweepSignal { at: None, account: None }), at(0));
-    assert!(matches!(&v[..], [Verdict::SearchOffenders { alarm, .. }] if alarm == "sweep"));
+    assert!(
+        matches!(&v[..], [Verdict::SearchOffenders { alarm, .. }, Verdict::RejudgeContributors] if alarm == "sweep")
+    );
 }
 
 #[test]
@@ -286,4 +288,44 @@ proptest! {
             prop_assert!(stats.functions <= max_functions, "{stats:?}");
         }
     }
+}
+
+fn contributor(state: AlarmState, function: Option<&str>, metric: ContributorMetric) -> Signal {
+    Signal::Contributor(Box::new(ContributorSignal {
+        alarm_name: "per-function".into(),
+        alarm_arn: None,
+        contributor_id: "c1".into(),
+        function: function.map(name),
+        state,
+        metric,
+        expression: None,
+        reason: None,
+        at: None,
+        account: None,
+        region: None,
+        mute: Some(crate::signal::MuteDetail { summary: "muted by rule".into() }),
+    }))
+}
+
+#[test]
+fn an_alarm_contributor_is_a_candidate_and_ok_is_never_a_recovery() {
+    let d = Detector::new(DetectorConfig::default());
+    let other = || ContributorMetric::Other("SELECT SUM(Invocations) ...".into());
+    match &d.observe(&contributor(AlarmState::Alarm, Some("orders"), other()), at(0))[..] {
+        [Verdict::Judge(c)] => {
+            assert_eq!((c.function.as_str(), c.recursion), ("orders", false));
+            assert_eq!(
+                (c.trigger.as_str(), c.muted.as_deref()),
+                ("contributor of alarm per-function", Some("muted by rule"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let recursion =
+        d.observe(&contributor(AlarmState::Alarm, Some("loop"), ContributorMetric::RecursionDropped), at(0));
+    assert!(matches!(&recursion[..], [Verdict::Judge(c)] if c.recursion));
+    for state in [AlarmState::Ok, AlarmState::InsufficientData] {
+        assert!(d.observe(&contributor(state, Some("orders"), other()), at(0)).is_empty());
+    }
+    assert!(d.observe(&contributor(AlarmState::Alarm, None, other()), at(0)).is_empty());
 }

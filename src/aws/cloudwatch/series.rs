@@ -71,7 +71,8 @@ pub(super) fn parse_series_id(id: &str) -> Option<(bool, Series, usize)> {
         'm' => false,
         _ => return None,
     };
-    let series = Series::RECENT.into_iter().find(|s| Some(s.letter()) == chars.next().as_ref().copied())?;
+    let letter = chars.next()?;
+    let series = Series::RECENT.into_iter().find(|s| s.letter() == letter)?;
     Some((hourly, series, id.get(2..)?.parse().ok()?))
 }
 

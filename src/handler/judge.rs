@@ -1,0 +1,220 @@
+//! Metric-driven candidates (alarm contributors, offender-search picks, the sweep's re-judged
+//! contributors) judged against their own normal: one CloudWatch read for all of them, each
+//! function's configuration for its price and ceiling, then `detect::baseline`. Only runaways come
+//! back as targets; every function left alone, every mute rule and every failed read is a note.
+
+use std::collections::HashMap;
+
+use futures::StreamExt;
+use tracing::{info, warn};
+
+use crate::config::Config;
+use crate::detect::baseline::{self, Judgement, Subject};
+use crate::detect::cost::FunctionProfile;
+use crate::name::FunctionName;
+use crate::ports::{Metrics, MetricsWindow, PortError, Throttler};
+use crate::time::Timestamp;
+use crate::verdict::{Candidate, Reason, RunawayShape};
+
+/// Largest memory Lambda allows, for the note on a function priced without its configuration.
+pub const MAX_MEMORY_MB: u32 = 10_240;
+
+/// What judging a set of candidates found.
+#[derive(Debug, Default)]
+pub struct Judged {
+    /// Runaways to throttle, in candidate order.
+    pub runaways: Vec<(FunctionName, Reason)>,
+    /// Functions left alone, with the judgement that spared them.
+    pub left_alone: Vec<(FunctionName, Judgement)>,
+    /// Mute rules, unreadable configurations, failed reads.
+    pub notes: Vec<String>,
+    /// The CloudWatch read failed: nothing but reported recursion was acted on.
+    pub failed: Option<PortError>,
+}
+
+/// The window every judgement reads.
+pub fn window(config: &Config, now: Timestamp) -> MetricsWindow {
+    MetricsWindow {
+        now,
+        recent_minutes: config.baseline.recent_minutes,
+        history_days: config.baseline.history_days,
+    }
+}
+
+/// Judges `candidates`. `known` holds subjects the caller already read (the offender search
+/// priced them); the others' configurations are read here.
+pub async fn judge<T: Throttler, M: Metrics>(
+    (throttler, metrics, config): (&T, &M, &Config),
+    candidates: &[Candidate],
+    known: &HashMap<FunctionName, Subject>,
+    now: Timestamp,
+) -> Judged {
+    let mut judged = Judged::default();
+    if candidates.is_empty() {
+        return judged;
+    }
+    for c in candidates.iter().filter(|c| c.muted.is_some()) {
+        let mute = c.muted.as_deref().unwrap_or_default();
+        judged.notes.push(format!("{} for {}: alarm actions {mute}; judged anyway", c.trigger, c.function));
+    }
+    let names: Vec<FunctionName> = candidates.iter().map(|c| c.function.clone()).collect();
+    let series = match metrics.function_metrics(&names, window(config, now)).await {
+        Ok(series) => series,
+        Err(err) => {
+            warn!(candidates = names.len(), error = %err, "cannot judge candidates");
+            judged.notes.push(format!(
+                "could not read CloudWatch to judge {} (acting only on reported recursion): {err}",
+                list(&names)
+            ));
+            judged.runaways = candidates.iter().filter(|c| c.recursion).map(unjudged_recursion).collect();
+            judged.failed = Some(err);
+            return judged;
+        }
+    };
+    let subjects = subjects(throttler, candidates, known, &mut judged.notes).await;
+    for (candidate, metrics) in candidates.iter().zip(series) {
+        let subject =
+            subjects.get(&candidate.function).copied().unwrap_or_else(|| default_subject(candidate));
+        let judgement = baseline::judge(&metrics, subject, &config.prices, &config.baseline, now);
+        info!(function = %candidate.function, trigger = %candidate.trigger, judgement = ?judgement, "judged");
+        match judgement {
+            Judgement::Runaway { shape, usd_per_hour, times_normal } => {
+                let reason =
+                    Reason::Runaway { trigger: candidate.trigger.clone(), shape, usd_per_hour, times_normal };
+                judged.runaways.push((candidate.function.clone(), reason));
+            }
+            normal @ Judgement::Normal { .. } => {
+                if let Judgement::Normal { why, .. } = &normal {
+                    judged
+                        .notes
+                        .push(format!("left {} alone ({}): {why}", candidate.function, candidate.trigger));
+                }
+                judged.left_alone.push((candidate.function.clone(), normal));
+            }
+        }
+    }
+    judged
+}
+
+/// A reported recursion acted on without metrics: Lambda itself saw the loop.
+fn unjudged_recursion(c: &Candidate) -> (FunctionName, Reason) {
+    let reason = Reason::Runaway {
+        trigger: c.trigger.clone(),
+        shape: RunawayShape::Recursion { dropped: 0.0 },
+        usd_per_hour: 0.0,
+        times_normal: None,
+    };
+    (c.function.clone(), reason)
+}
+
+fn default_subject(c: &Candidate) -> Subject {
+    Subject { profile: FunctionProfile::default(), ceiling: None, recursion_reported: c.recursion }
+}
+
+/// Each candidate's memory, architecture and reserved ceiling (4 reads at a time). An unreadable
+/// configuration is priced at Lambda's defaults with a note saying so and what it could cost.
+async fn subjects<T: Throttler>(
+    throttler: &T,
+    candidates: &[Candidate],
+    known: &HashMap<FunctionName, Subject>,
+    notes: &mut Vec<String>,
+) -> HashMap<FunctionName, Subject> {
+    let read: Vec<(FunctionName, Result<Subject, PortError>)> = futures::stream::iter(candidates)
+        .map(|c| async move {
+            if let Some(subject) = known.get(&c.function) {
+                return (c.function.clone(), Ok(Subject { recursion_reported: c.recursion, ..*subject }));
+            }
+            let state = throttler.function_state(&c.function).await;
+            let subject = state.map(|s| Subject {
+                profile: FunctionProfile { memory_mb: s.memory_mb, architecture: s.architecture },
+                ceiling: s.reserved_concurrency.filter(|&n| n > 0),
+                recursion_reported: c.recursion,
+            });
+            (c.function.clone(), subject)
+        })
+        .buffered(4)
+        .collect()
+        .await;
+    let mut subjects = HashMap::new();
+    for (function, subject) in read {
+        match subject {
+            Ok(subject) => {
+                subjects.insert(function, subject);
+            }
+            Err(err) => notes.push(unreadable_note(&function, &err)),
+        }
+    }
+    subjects
+}
+
+/// The note for a function priced without its configuration.
+pub fn unreadable_note(function: &FunctionName, err: &PortError) -> String {
+    let d = FunctionProfile::default();
+    format!(
+        "configuration of {function} unreadable ({err}): priced as {} MB x86_64; at {MAX_MEMORY_MB} MB it would cost up to {}x more",
+        d.memory_mb,
+        MAX_MEMORY_MB / d.memory_mb
+    )
+}
+
+fn list(names: &[FunctionName]) -> String {
+    let shown: Vec<&str> = names.iter().take(5).map(FunctionName::as_str).collect();
+    match names.len() {
+        n if n > 5 => format!("{} and {} more", shown.join(", "), n - 5),
+        _ => shown.join(", "),
+    }
+}
+
+impl<T: Throttler, M: Metrics, N: crate::ports::Notifier> super::Guard<T, M, N> {
+    /// The sweep's re-judging: every contributor now in ALARM of the configured alarms becomes a
+    /// candidate (a contributor already in ALARM sends no new event when it later runs away).
+    pub(super) async fn contributors_in_alarm(&self, notes: &mut Vec<String>) -> Vec<Candidate> {
+        let mut candidates = Vec::new();
+        for alarm in &self.config.baseline.contributor_alarms {
+            match self.metrics.alarm_contributors(alarm).await {
+                Ok(contributors) => candidates.extend(contributors.into_iter().filter_map(|c| {
+                    Some(Candidate {
+                        function: c.function?,
+                        trigger: format!("contributor of alarm {alarm} still in ALARM"),
+                        recursion: false,
+                        muted: None,
+                    })
+                })),
+                Err(err) => {
+                    warn!(alarm = %alarm, error = %err, "cannot list alarm contributors");
+                    notes.push(format!("contributors of alarm {alarm} not re-judged: {err}"));
+                }
+            }
+        }
+        candidates
+    }
+
+    /// Judges the metric-driven candidates; returns the runaways. When CloudWatch cannot be read,
+    /// on-call is alerted that the candidates went unjudged.
+    pub(super) async fn judged_candidates(
+        &self,
+        candidates: &[Candidate],
+        now: Timestamp,
+        notes: &mut Vec<String>,
+    ) -> Vec<(FunctionName, Reason)> {
+        let ports = (&self.throttler, &self.metrics, &self.config);
+        let judged = judge(ports, candidates, &HashMap::new(), now).await;
+        notes.extend(judged.notes);
+        if judged.failed.is_some() {
+            let context = crate::alert::AlertContext {
+                account: self.account.get().map(String::as_str),
+                region: self.region.as_deref(),
+                at: now,
+            };
+            let alert =
+                crate::alert::unjudged_alert(candidates, notes.last().map_or("", String::as_str), &context);
+            if let Err(err) = self.notifier.publish(&alert).await {
+                notes.push(format!("unjudged-candidates alert not published: {err}"));
+            }
+        }
+        judged.runaways
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,243 @@
+//! Metric-driven candidates through the handler against in-memory ports: a contributor that runs
+//! away is throttled, one as busy as always is left alone, an OK contributor does nothing, a failed
+//! read alerts, the sweep re-judges contributors in ALARM, and the offender search prices by cost.
+
+use crate::config::Config;
+use crate::fake::{FakeAccount, Op};
+use crate::handler::Guard;
+use crate::name::FunctionName;
+use crate::ports::{AlarmContributor, FunctionMetrics, HourMetrics, MinuteMetrics, UsageSample};
+use crate::report::{Outcome, Report};
+use crate::signal::{AlarmState, ContributorMetric, ContributorSignal, MuteDetail, Signal, SweepSignal};
+use crate::time::Timestamp;
+
+/// 2026-12-01 14:30 UTC.
+const NOW: u64 = 1_796_135_400;
+
+fn name(s: &str) -> FunctionName {
+    FunctionName::new(s).unwrap()
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    futures::executor::block_on(f)
+}
+
+/// Consecutive minutes ending before `NOW`'s minute: `(invocations, ms per call)`.
+fn minutes(list: &[(f64, f64)]) -> Vec<MinuteMetrics> {
+    let first = NOW / 60 * 60 - 60 * list.len() as u64;
+    list.iter()
+        .enumerate()
+        .map(|(i, &(n, ms))| MinuteMetrics {
+            start: Timestamp::from_secs(first + 60 * i as u64),
+            invocations: Some(n),
+            duration_ms: Some(n * ms),
+            concurrency_max: Some(10.0),
+            throttles: Some(0.0),
+            recursion_dropped: None,
+        })
+        .collect()
+}
+
+fn week(per_hour: f64, ms: f64) -> Vec<HourMetrics> {
+    let end = NOW / 3600 * 3600;
+    (1..=7 * 24)
+        .rev()
+        .map(|h| HourMetrics {
+            start: Timestamp::from_secs(end - h * 3600),
+            invocations: per_hour,
+            duration_ms: per_hour * ms,
+        })
+        .collect()
+}
+
+fn series(function: &str, recent: Vec<MinuteMetrics>, history: Vec<HourMetrics>) -> FunctionMetrics {
+    FunctionMetrics { function: name(function), recent, history }
+}
+
+fn doubling() -> Vec<MinuteMetrics> {
+    minutes(&[(1000.0, 1000.0), (2000.0, 1000.0), (4000.0, 1000.0), (8000.0, 1000.0)])
+}
+
+fn contributor(function: &str, state: AlarmState) -> Signal {
+    Signal::Contributor(Box::new(ContributorSignal {
+        alarm_name: "per-function-invocations".into(),
+        alarm_arn: None,
+        contributor_id: "6d442278dba546f6".into(),
+        function: Some(name(function)),
+        state,
+        metric: ContributorMetric::Other("SELECT SUM(Invocations) ...".into()),
+        expression: None,
+        reason: None,
+        at: None,
+        account: None,
+        region: None,
+        mute: Some(MuteDetail {
+            summary: "muted by arn:aws:cloudwatch:us-east-1:111122223333:alarm-mute-rule:m".into(),
+        }),
+    }))
+}
+
+fn run(account: &FakeAccount, config: Config, signals: &[Signal]) -> Report {
+    let guard = Guard::new(config, account.clone(), account.clone(), account.clone());
+    block_on(guard.handle_signals(signals, Timestamp::from_secs(NOW)))
+}
+
+fn outcomes(report: &Report) -> Vec<(String, Outcome, String)> {
+    report.decisions.iter().map(|d| (d.function.to_string(), d.outcome, d.rule.to_string())).collect()
+}
+
+#[test]
+fn a_contributor_that_runs_away_is_throttled_and_its_mute_rule_reported() {
+    let account = FakeAccount::default().with_function("orders", None).with_metrics(series(
+        "orders",
+        doubling(),
+        vec![],
+    ));
+    account.edit("orders", |s| s.memory_mb = 1024);
+    let report = run(&account, Config::default(), &[contributor("orders", AlarmState::Alarm)]);
+    assert_eq!(outcomes(&report), [("orders".into(), Outcome::Throttled, "runaway".into())]);
+    assert_eq!(account.function("orders").reserved_concurrency, Some(0));
+    let notes = report.notes.join("\n");
+    assert!(notes.contains("alarm-mute-rule:m"), "{notes}");
+    assert_eq!(account.metric_reads(), [vec![name("orders")]]);
+    let alert = &account.alerts()[0];
+    assert!(alert.body.contains("runaway") && alert.body.contains("rising"), "{}", alert.body);
+}
+
+#[test]
+fn a_contributor_as_busy_as_always_is_left_alone() {
+    let recent = minutes(&[(120_000.0, 200.0); 10]);
+    let account = FakeAccount::default().with_function("checkout", None).with_metrics(series(
+        "checkout",
+        recent,
+        week(7_200_000.0, 200.0),
+    ));
+    account.edit("checkout", |s| s.memory_mb = 1024);
+    let report = run(&account, Config::default(), &[contributor("checkout", AlarmState::Alarm)]);
+    assert!(report.decisions.is_empty(), "{report:?}");
+    assert_eq!(account.function("checkout").reserved_concurrency, None);
+    assert!(
+        report.notes.iter().any(|n| n.contains("left checkout alone") && n.contains("busy as usual")),
+        "{:?}",
+        report.notes
+    );
+    assert!(account.alerts().is_empty());
+}
+
+#[test]
+fn an_ok_contributor_does_nothing_and_reads_nothing() {
+    let account = FakeAccount::default().with_function("orders", Some(0)).with_metrics(series(
+        "orders",
+        doubling(),
+        vec![],
+    ));
+    let report = run(&account, Config::default(), &[contributor("orders", AlarmState::Ok)]);
+    assert!(report.decisions.is_empty());
+    assert!(account.metric_reads().is_empty());
+    assert_eq!(account.function("orders").reserved_concurrency, Some(0), "OK restores nothing");
+}
+
+#[test]
+fn an_unreadable_cloudwatch_alerts_and_throttles_nothing() {
+    let account = FakeAccount::default().with_function("orders", None).with_metrics(series(
+        "orders",
+        doubling(),
+        vec![],
+    ));
+    account.fail(Op::ReadMetrics, 1, true);
+    let report = run(&account, Config::default(), &[contributor("orders", AlarmState::Alarm)]);
+    assert!(report.decisions.is_empty());
+    assert!(report.notes.iter().any(|n| n.contains("could not read CloudWatch")), "{:?}", report.notes);
+    let alerts = account.alerts();
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].subject.starts_with("UNJUDGED orders"), "{}", alerts[0].subject);
+}
+
+#[test]
+fn the_sweep_rejudges_contributors_still_in_alarm() {
+    let in_alarm = AlarmContributor {
+        id: "c1".into(),
+        function: Some(name("busy-api")),
+        attributes: vec![("FunctionName".into(), "busy-api".into())],
+        reason: None,
+        since: None,
+    };
+    let account = FakeAccount::default()
+        .with_function("busy-api", None)
+        .with_metrics(series("busy-api", doubling(), vec![]))
+        .with_contributors("per-function-invocations", vec![in_alarm]);
+    account.edit("busy-api", |s| s.memory_mb = 1024);
+    let mut config = Config::default();
+    config.baseline.contributor_alarms = vec!["per-function-invocations".into()];
+    let report = run(&account, config, &[Signal::Sweep(SweepSignal { at: None, account: None })]);
+    assert_eq!(outcomes(&report), [("busy-api".into(), Outcome::Throttled, "runaway".into())]);
+    assert!(report.decisions[0].reason.contains("still in ALARM"), "{}", report.decisions[0].reason);
+}
+
+fn usage(function: &str, invocations: f64, ms: f64) -> UsageSample {
+    UsageSample { function: name(function), invocations, duration_ms_sum: invocations * ms, window_secs: 180 }
+}
+
+#[test]
+fn the_search_prices_an_expensive_function_behind_busy_cheap_ones() {
+    // 20 busy 20 ms APIs at 128 MB, and one 10 GB function running 60 s per call.
+    let mut samples: Vec<UsageSample> =
+        (0..20).map(|i| usage(&format!("api-{i:02}"), 360_000.0, 20.0)).collect();
+    samples.push(usage("renderer", 60.0, 60_000.0));
+    let mut account = FakeAccount::default().with_usage(samples);
+    for i in 0..20 {
+        account = account.with_function(&format!("api-{i:02}"), None);
+    }
+    let renderer = minutes(&[(5.0, 60_000.0), (10.0, 60_000.0), (20.0, 60_000.0), (40.0, 60_000.0)]);
+    account = account.with_function("renderer", None).with_metrics(series("renderer", renderer, vec![]));
+    account.edit("renderer", |s| s.memory_mb = 10_240);
+    let report = run(&account, Config::default(), &[Signal::Alarm(Box::new(account_alarm()))]);
+    assert_eq!(
+        outcomes(&report),
+        [("renderer".into(), Outcome::Throttled, "runaway".into())],
+        "{:?}",
+        report.notes
+    );
+    assert_eq!(account.metric_reads(), [vec![name("renderer")]], "only what is over the limit is judged");
+}
+
+#[test]
+fn an_exempt_function_takes_no_slot_and_the_summary_is_still_sent() {
+    let account = FakeAccount::default()
+        .with_usage(vec![usage("exempt-batch", 600.0, 60_000.0), usage("quiet", 10.0, 100.0)])
+        .with_function("exempt-batch", None)
+        .with_function("quiet", None);
+    account.edit("exempt-batch", |s| {
+        s.exempt_tag = true;
+        s.memory_mb = 10_240;
+    });
+    let mut config = Config::default();
+    config.max_trips_per_hour = 1;
+    let report = run(&account, config, &[Signal::Alarm(Box::new(account_alarm()))]);
+    assert!(report.decisions.is_empty(), "{report:?}");
+    let alerts = account.alerts();
+    assert_eq!(alerts.len(), 1, "summary alert sent");
+    assert!(
+        alerts[0].body.contains("quiet") && !alerts[0].body.contains("exempt-batch"),
+        "{}",
+        alerts[0].body
+    );
+}
+
+fn account_alarm() -> crate::signal::AlarmSignal {
+    crate::signal::AlarmSignal {
+        alarm_name: "account-concurrency".into(),
+        alarm_arn: None,
+        state: AlarmState::Alarm,
+        metrics: vec![crate::signal::AlarmMetric {
+            namespace: "AWS/Lambda".into(),
+            name: "ConcurrentExecutions".into(),
+        }],
+        functions: Vec::new(),
+        reason: None,
+        at: None,
+        account: None,
+        region: None,
+        transport: crate::signal::AlarmTransport::EventBridge,
+    }
+}
