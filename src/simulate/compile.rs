@@ -74,6 +74,7 @@ impl Model {
             routes,
             traffic,
             alarms,
+            sweep_every_ticks: scenario.sweep_every_secs.map(|s| s as u32 * TICKS_PER_SEC),
             depth_cap: depth_cap.min(u32::from(u16::MAX)) as u16,
             max_delay_ticks: longest_run + longest_visibility + (longest_delay + 10) * TICKS_PER_SEC,
         })
@@ -87,6 +88,11 @@ fn check_globals(names: &Names<'_>) -> Result<(), SimError> {
     }
     if s.incident_at_secs >= s.horizon_secs {
         return Err(names.bad("incident_at_secs must be before the horizon"));
+    }
+    if s.sweep_every_secs.is_some_and(|e| !(60..=86_400).contains(&e)) {
+        return Err(
+            names.bad("sweep_every_secs must be 60..=86400 (EventBridge schedules run at most each minute)")
+        );
     }
     if !(s.billing_alarm_usd.is_finite() && s.billing_alarm_usd > 0.0) {
         return Err(names.bad("billing_alarm_usd must be a positive number"));

@@ -88,7 +88,7 @@ impl<'m> Engine<'m> {
         history: Arc<History>,
     ) -> Self {
         let account = Account::new(model, history);
-        let guard = (mechanism == Mechanism::Guard).then(|| GuardDriver::new(config, &account));
+        let guard = (mechanism == Mechanism::Guard).then(|| GuardDriver::new(config, &account, model));
         let n = model.functions.len();
         let seconds = model.horizon_secs as usize;
         Self {

@@ -16,7 +16,9 @@ use crate::config::Config;
 use crate::handler::Guard;
 use crate::name::FunctionName;
 use crate::report::{Outcome, Report};
-use crate::signal::{AlarmState, ChainObservation, ContributorMetric, ContributorSignal, Signal};
+use crate::signal::{
+    AlarmState, ChainObservation, ContributorMetric, ContributorSignal, Signal, SweepSignal,
+};
 use crate::time::Timestamp;
 
 use super::alarms::Evaluation;
@@ -66,11 +68,16 @@ pub(crate) struct GuardDriver {
 }
 
 impl GuardDriver {
-    /// A guard with `config` on the simulated account's ports.
-    pub(crate) fn new(config: &Config, account: &Account) -> Self {
+    /// A guard with `config` on the simulated account's ports, configured as the module configures
+    /// it for `model`'s alarms (the sweep re-judges the per-function alarms' contributors).
+    pub(crate) fn new(config: &Config, account: &Account, model: &Model) -> Self {
         let mut config = config.clone();
         if config.self_function.is_none() {
             config.self_function = FunctionName::new(GUARD_FUNCTION).ok();
+        }
+        if config.baseline.contributor_alarms.is_empty() {
+            let per_function = model.alarms.iter().filter(|a| a.per_function);
+            config.baseline.contributor_alarms = per_function.map(|a| a.name.clone()).collect();
         }
         let guard = Guard::new(
             config,
@@ -107,6 +114,11 @@ impl GuardDriver {
         let into_alarm = alarms.contributors.into_iter().filter(|c| c.state == AlarmState::Alarm);
         for change in into_alarm {
             self.contributor_events.entry(tick + EVENTBRIDGE_TICKS).or_default().push(change);
+        }
+        if model.sweep_every_ticks.is_some_and(|every| tick > 0 && tick.is_multiple_of(every)) {
+            let sweep =
+                Signal::Sweep(SweepSignal { at: Some(now), account: Some("111122223333".to_owned()) });
+            trips.extend(self.handle(&[sweep], now, tick));
         }
         if let Some(events) = self.contributor_events.remove(&tick) {
             let signals = self.contributor_signals(&events, model);

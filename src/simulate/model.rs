@@ -102,6 +102,8 @@ pub(crate) struct Model {
     pub routes: Vec<Route>,
     pub traffic: Vec<Traffic>,
     pub alarms: Vec<Alarm>,
+    /// The guard's sweep schedule, in ticks.
+    pub sweep_every_ticks: Option<u32>,
     /// Deepest chain depth any depth-based rule of a peer run looks at; deeper events merge.
     pub depth_cap: u16,
     /// Longest delay any scheduled event can have, in ticks (sizes the engine's timing wheel).

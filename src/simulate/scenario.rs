@@ -46,9 +46,12 @@ pub struct Scenario {
     /// Organic traffic from outside the account's functions.
     #[serde(default)]
     pub traffic: Vec<TrafficSpec>,
-    /// CloudWatch metric alarms (besides the billing alarm).
+    /// CloudWatch metric alarms (besides the billing alarm); absent: the module's defaults.
     #[serde(default = "default_alarms")]
     pub alarms: Vec<AlarmSpec>,
+    /// The guard's optional periodic sweep (the module's `enable_sweep`, off by default), in seconds.
+    #[serde(default)]
+    pub sweep_every_secs: Option<u64>,
 }
 
 /// A Lambda function.

@@ -113,6 +113,9 @@ impl Engine<'_> {
         if self.mechanism.lambda_detection_on() && self.lambda_detection_drops(target, kind, &cohort) {
             return;
         }
+        if let Dest::Function(f) = dest {
+            self.runtime[f].arrived += cohort.total();
+        }
         let queue = match dest {
             Dest::Function(f) => &mut self.runtime[f].backlog,
             Dest::Queue(q) => &mut self.queues[q],
@@ -128,6 +131,8 @@ impl Engine<'_> {
 
     /// `f` is at reserved concurrency 0: fail its async backlog and bounce its SQS messages.
     pub(super) fn reject_all(&mut self, f: usize) {
+        // Counted below as failed (and throttled), not as first attempts.
+        self.runtime[f].arrived = 0;
         let failed: u64 = self.runtime[f].backlog.drain(..).map(|c| c.total()).sum();
         self.stats.async_failed += failed;
         let mut throttles = failed;
