@@ -48,8 +48,17 @@ pub struct Config {
     pub exempt: BTreeSet<FunctionName>,
     /// `RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR`: blast-radius cap.
     pub max_trips_per_hour: u32,
-    /// `RUNAWAY_GUARD_CHAIN_BUDGET`: invocations per chain root within the TTL before the root's top emitters are throttled.
+    /// `RUNAWAY_GUARD_CHAIN_BUDGET`: chain size per root within the TTL (its invocations less the free
+    /// ones of a wide, shallow fan-out; docs/chain-rules.md) before the root's top emitters are throttled.
     pub chain_budget: u64,
+    /// `RUNAWAY_GUARD_CHAIN_LEVEL_ALLOWANCE`: invocations a depth level of a root holds (charged)
+    /// before it can turn wide; a wide level's further invocations, and one plateau after it, are free.
+    pub chain_level_allowance: u64,
+    /// `RUNAWAY_GUARD_CHAIN_FAN_OUT`: a level turns wide only once it holds at least this many times
+    /// the invocations of the levels above it.
+    pub chain_fan_out: u64,
+    /// `RUNAWAY_GUARD_CHAIN_CEILING`: invocations per root within the TTL that trip whatever the shape.
+    pub chain_ceiling: u64,
     /// `RUNAWAY_GUARD_CHAIN_TTL_SECS`: how long a chain root is remembered after its last event.
     pub chain_ttl_secs: u64,
     /// `RUNAWAY_GUARD_MAX_CHAINS`: hard cap on live chain roots (bounded memory under a flood).
@@ -94,6 +103,9 @@ impl Default for Config {
             exempt: BTreeSet::new(),
             max_trips_per_hour: 10,
             chain_budget: 500,
+            chain_level_allowance: 100,
+            chain_fan_out: 8,
+            chain_ceiling: 10_000,
             chain_ttl_secs: 900,
             max_chains: 1_000_000,
             max_functions: 65_536,
@@ -139,6 +151,12 @@ pub mod vars {
     pub const MAX_TRIPS_PER_HOUR: &str = "RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR";
     /// Invocations per chain root before throttling.
     pub const CHAIN_BUDGET: &str = "RUNAWAY_GUARD_CHAIN_BUDGET";
+    /// Invocations a depth level holds before it can turn wide.
+    pub const CHAIN_LEVEL_ALLOWANCE: &str = "RUNAWAY_GUARD_CHAIN_LEVEL_ALLOWANCE";
+    /// Fan-out over the levels above that a wide level needs.
+    pub const CHAIN_FAN_OUT: &str = "RUNAWAY_GUARD_CHAIN_FAN_OUT";
+    /// Invocations per root that trip whatever the shape.
+    pub const CHAIN_CEILING: &str = "RUNAWAY_GUARD_CHAIN_CEILING";
     /// Chain root TTL.
     pub const CHAIN_TTL_SECS: &str = "RUNAWAY_GUARD_CHAIN_TTL_SECS";
     /// Cap on live chain roots.
@@ -190,6 +208,13 @@ impl Config {
             exempt: env.get(vars::EXEMPT).map(|v| exempt(vars::EXEMPT, &v)).transpose()?.unwrap_or_default(),
             max_trips_per_hour: env.integer(vars::MAX_TRIPS_PER_HOUR, d.max_trips_per_hour, 0..=1_000)?,
             chain_budget: env.integer(vars::CHAIN_BUDGET, d.chain_budget, 1..=100_000_000)?,
+            chain_level_allowance: env.integer(
+                vars::CHAIN_LEVEL_ALLOWANCE,
+                d.chain_level_allowance,
+                0..=100_000_000,
+            )?,
+            chain_fan_out: env.integer(vars::CHAIN_FAN_OUT, d.chain_fan_out, 1..=10_000)?,
+            chain_ceiling: env.integer(vars::CHAIN_CEILING, d.chain_ceiling, 1..=100_000_000)?,
             chain_ttl_secs: env.integer(vars::CHAIN_TTL_SECS, d.chain_ttl_secs, 1..=86_400)?,
             max_chains: env.integer(vars::MAX_CHAINS, d.max_chains, 1..=10_000_000)?,
             max_functions: env.integer(vars::MAX_FUNCTIONS, d.max_functions, 1..=262_144)?,

@@ -118,3 +118,22 @@ fn reads_the_trust_variables() {
     }
     assert!(load(&[(vars::CORROBORATE_MIN_INVOCATIONS, "0")]).is_err());
 }
+
+#[test]
+fn reads_and_checks_the_chain_shape_thresholds() {
+    let pairs =
+        [(vars::CHAIN_LEVEL_ALLOWANCE, "0"), (vars::CHAIN_FAN_OUT, "3"), (vars::CHAIN_CEILING, "2500")];
+    let c = load(&pairs).unwrap();
+    assert_eq!((c.chain_level_allowance, c.chain_fan_out, c.chain_ceiling), (0, 3, 2500));
+    let bad = [
+        (vars::CHAIN_LEVEL_ALLOWANCE, "-1"),
+        (vars::CHAIN_LEVEL_ALLOWANCE, "100000001"),
+        (vars::CHAIN_FAN_OUT, "0"),
+        (vars::CHAIN_FAN_OUT, "10001"),
+        (vars::CHAIN_CEILING, "0"),
+        (vars::CHAIN_CEILING, "ten"),
+    ];
+    for (variable, value) in bad {
+        assert_eq!(load(&[(variable, value)]).unwrap_err().variable, variable, "{value}");
+    }
+}

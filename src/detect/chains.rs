@@ -1,5 +1,5 @@
-//! The chain table: per-root state (invocations, max depth, first/last seen, top emitters) with a hard
-//! cap and TTL eviction, so a flood of unique roots cannot grow memory without bound.
+//! The chain table: per-root state (invocations, level shape, first/last seen, top emitters) with a
+//! hard cap and TTL eviction, so a flood of unique roots cannot grow memory without bound.
 //!
 //! Hot-path choices (see README.md "Benchmarks" for the measurements):
 //! - roots are keyed by a seeded 64-bit hash of the root id, not an owned `String`: no allocation per
@@ -8,13 +8,21 @@
 //!   able to emit chain events could simply reuse a root anyway.
 //! - emitters are small interned ids, tracked with the Space-Saving algorithm in three slots: any
 //!   function carrying more than a third of a root's invocations is guaranteed to hold a slot.
-//! - the budget fires on the single observation that takes a root from `budget` to `budget + 1`
-//!   invocations, so one root yields one chain-size verdict per lifetime without a flag.
+//! - a root's chain size is its invocations less the free ones (`shape.rs`, `docs/chain-rules.md`):
+//!   a bomb multiplies level after level and pays for all of them, a map step's one wide level (and
+//!   one plateau after it) is free past `level_allowance`. A charged observation adds one to the
+//!   size, a free one nothing; credit given back when a level turns wide lowers it, but only before
+//!   the root tripped. So the rule fires on the single observation that takes the size from `budget`
+//!   to `budget + 1`, and the ceiling on the one that takes the invocations from `ceiling` to
+//!   `ceiling + 1` unless the size rule already fired: one verdict per root lifetime without a flag.
+//! - the invocation count is not stored: Space-Saving keeps the emitter slots' sum equal to it.
 
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 use dashmap::{DashMap, SharedValue};
+
+use super::shape::{LevelShape, ShapeRule};
 
 /// Interned function id (see `functions.rs`); ids are never reused.
 pub(crate) type FunctionId = u32;
@@ -33,10 +41,8 @@ const MEANINGFUL_SHARE: u64 = 5;
 /// the bucket at 8 + 40 bytes: 1 M live chains fit the 128 MB budget with hashbrown's headroom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ChainState {
-    /// Invocations seen for this root in its current lifetime (saturating).
-    pub invocations: u32,
-    /// Deepest depth seen.
-    pub max_depth: u32,
+    /// Invocations per depth level, as far as the rule needs them.
+    shape: LevelShape,
     /// First observation of this lifetime.
     pub first_seen: u32,
     /// Latest observation (never moves backwards for late events).
@@ -46,10 +52,10 @@ pub(crate) struct ChainState {
 }
 
 impl ChainState {
+    #[cfg(test)]
     fn new(now: u32) -> Self {
         Self {
-            invocations: 0,
-            max_depth: 0,
+            shape: LevelShape::default(),
             first_seen: now,
             last_seen: now,
             emitter_ids: [EMPTY_SLOT; EMITTER_SLOTS],
@@ -57,15 +63,36 @@ impl ChainState {
         }
     }
 
-    /// The state after a root's first observation: what `new(now)` + `record(depth, emitter, now)` gives,
-    /// built directly (every new root takes this path).
-    fn first(depth: u32, emitter: FunctionId, now: u32) -> Self {
-        let mut state = Self::new(now);
-        state.invocations = 1;
-        state.max_depth = depth;
-        state.emitter_ids[0] = emitter;
-        state.emitter_counts[0] = 1;
-        state
+    /// The state after a root's first observation, and the invocations it freed: what `new(now)` +
+    /// `record(depth, emitter, now, rule)` gives, built directly (every new root takes this path).
+    fn first(depth: u32, emitter: FunctionId, now: u32, rule: &ShapeRule) -> (Self, u32) {
+        let mut emitter_ids = [EMPTY_SLOT; EMITTER_SLOTS];
+        emitter_ids[0] = emitter;
+        let mut emitter_counts = [0; EMITTER_SLOTS];
+        emitter_counts[0] = 1;
+        let (shape, freed) = LevelShape::first(depth, rule);
+        (Self { shape, first_seen: now, last_seen: now, emitter_ids, emitter_counts }, freed)
+    }
+
+    /// Invocations seen for this root in its current lifetime: the emitter slots' sum, which
+    /// Space-Saving keeps equal to it.
+    pub fn invocations(&self) -> u64 {
+        sum(&self.emitter_counts)
+    }
+
+    /// Deepest depth seen (saturated at 65,535; the depth rule reads the event itself).
+    pub fn max_depth(&self) -> u32 {
+        self.shape.depth()
+    }
+
+    /// Invocations of the root's wide level (or of its wider deepest level while it has none).
+    pub fn widest_level(&self) -> u64 {
+        self.shape.widest()
+    }
+
+    /// The chain size: invocations less the free ones (see `shape.rs`).
+    fn size(&self, rule: &ShapeRule) -> u64 {
+        self.invocations() - self.shape.free(rule)
     }
 
     /// Stale when last seen more than a TTL away from `now` in either direction: an entry stamped far in
@@ -74,9 +101,10 @@ impl ChainState {
         now.abs_diff(self.last_seen) > ttl
     }
 
-    fn record(&mut self, depth: u32, emitter: FunctionId, now: u32) {
-        self.invocations = self.invocations.saturating_add(1);
-        self.max_depth = self.max_depth.max(depth);
+    /// Counts one invocation; returns the invocations it freed (see [`LevelShape::record`]).
+    fn record(&mut self, depth: u32, emitter: FunctionId, now: u32, rule: &ShapeRule) -> u32 {
+        let counts = &self.emitter_counts;
+        let freed = self.shape.record(depth, rule, || sum(counts));
         self.last_seen = self.last_seen.max(now);
         self.first_seen = self.first_seen.min(now);
         let slot = match self.emitter_slot(emitter) {
@@ -89,6 +117,7 @@ impl ChainState {
             }
         };
         self.emitter_counts[slot] = self.emitter_counts[slot].saturating_add(1);
+        freed
     }
 
     /// The slot counting `emitter`. Empty slots hold `EMPTY_SLOT` (no count check needed): slots fill
@@ -115,7 +144,7 @@ impl ChainState {
             .map(|i| (self.emitter_ids[i], self.emitter_counts[i]))
             .collect();
         top.sort_by_key(|e| std::cmp::Reverse(e.1));
-        let total = u64::from(self.invocations);
+        let total = self.invocations();
         let mut keep = 0;
         while keep < top.len() && (keep == 0 || u64::from(top[keep].1) * MEANINGFUL_SHARE >= total) {
             keep += 1;
@@ -123,6 +152,11 @@ impl ChainState {
         top.truncate(keep);
         top
     }
+}
+
+/// The emitter slots' sum: a root's invocations.
+fn sum(counts: &[u32; EMITTER_SLOTS]) -> u64 {
+    counts.iter().map(|&count| u64::from(count)).sum()
 }
 
 /// A hasher for keys that already are good 64-bit hashes.
@@ -151,8 +185,23 @@ pub(crate) struct ChainLimits {
     pub max_chains: usize,
     /// Seconds after its last observation a root is forgotten.
     pub ttl_secs: u32,
-    /// Invocations per root before its top emitters are throttled.
+    /// Chain size (invocations less the free ones) per root before its top emitters are throttled.
     pub budget: u64,
+    /// Invocations a depth level holds (charged) before it can turn wide.
+    pub level_allowance: u64,
+    /// A level turns wide only once it holds at least this many times the invocations above it.
+    pub fan_out: u64,
+    /// Invocations per root that trip whatever the shape (bounds an emitter that lies about depth).
+    pub ceiling: u64,
+}
+
+/// A root that crossed a limit, and which one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChainTrip {
+    /// The root's state after the observation that crossed.
+    pub state: ChainState,
+    /// The limit crossed: the budget (chain size) or the ceiling (invocations).
+    pub limit: u64,
 }
 
 /// What one observation concluded about its root.
@@ -160,8 +209,8 @@ pub(crate) struct ChainLimits {
 pub(crate) enum ChainOutcome {
     /// Counted; nothing to report.
     Counted,
-    /// This observation took the root over the budget.
-    OverBudget(ChainState),
+    /// This observation took the root over the budget or the ceiling.
+    OverBudget(ChainTrip),
     /// The table is full of live roots: not tracked (the depth rule still applies).
     Rejected,
 }
@@ -209,7 +258,7 @@ struct SlotCredit {
 #[derive(Debug, Default)]
 struct RunOutcomes {
     /// Batch index and state of every hop that took its root over the budget.
-    over_budget: Vec<(usize, ChainState)>,
+    over_budget: Vec<(usize, ChainTrip)>,
     /// Hops of new roots that found the table full: retried once the locks are released, because a
     /// sweep locks every shard.
     deferred: Vec<Hop>,
@@ -218,7 +267,7 @@ struct RunOutcomes {
 impl RunOutcomes {
     fn settle(&mut self, hop: Hop, outcome: Option<ChainOutcome>) {
         match outcome {
-            Some(ChainOutcome::OverBudget(state)) => self.over_budget.push((hop.index, state)),
+            Some(ChainOutcome::OverBudget(trip)) => self.over_budget.push((hop.index, trip)),
             Some(_) => {}
             None => self.deferred.push(hop),
         }
@@ -253,8 +302,12 @@ pub(crate) struct ChainTable {
     rejected: AtomicU64,
     last_forced_sweep: AtomicU32,
     limits: ChainLimits,
-    /// `budget + 1`: the invocation count that reports the root (computed once, compared per event).
+    /// `budget + 1`: the chain size that reports the root (computed once, compared per event).
     trips_at: u64,
+    /// `ceiling + 1`: the invocation count that reports the root whatever its shape.
+    ceiling_trips_at: u64,
+    /// The limits as the shape applies them (an allowance past `u16::MAX` never lets a level turn wide).
+    rule: ShapeRule,
 }
 
 impl ChainTable {
@@ -270,6 +323,12 @@ impl ChainTable {
             rejected: AtomicU64::new(0),
             last_forced_sweep: AtomicU32::new(u32::MAX),
             trips_at: limits.budget.saturating_add(1),
+            ceiling_trips_at: limits.ceiling.saturating_add(1),
+            rule: ShapeRule {
+                allowance: u16::try_from(limits.level_allowance).unwrap_or(u16::MAX),
+                fan_out: limits.fan_out,
+                budget: limits.budget,
+            },
             limits,
         }
     }
@@ -305,7 +364,7 @@ impl ChainTable {
     /// Counts every hop of `runs` observed at `now`, taking each shard lock once; returns the `index`
     /// and state of every hop that took its root over the budget, in batch order. Same outcomes as
     /// calling [`Self::observe`] for each hop in batch order.
-    pub fn observe_batch(&self, runs: &ShardRuns, now: u32) -> Vec<(usize, ChainState)> {
+    pub fn observe_batch(&self, runs: &ShardRuns, now: u32) -> Vec<(usize, ChainTrip)> {
         let mut out = RunOutcomes::default();
         let mut slots = SlotCredit { held: 0, wanted: runs.len };
         for (shard, run) in runs.runs.iter().enumerate().filter(|(_, run)| !run.is_empty()) {
@@ -315,8 +374,8 @@ impl ChainTable {
         self.live.fetch_sub(slots.held, Ordering::AcqRel);
         let RunOutcomes { mut over_budget, deferred } = out;
         for hop in deferred {
-            if let ChainOutcome::OverBudget(state) = self.observe_hop(hop, now) {
-                over_budget.push((hop.index, state));
+            if let ChainOutcome::OverBudget(trip) = self.observe_hop(hop, now) {
+                over_budget.push((hop.index, trip));
             }
         }
         over_budget.sort_unstable_by_key(|&(index, _)| index);
@@ -406,25 +465,37 @@ impl ChainTable {
         }
         // A slot is reserved before inserting, so concurrent inserts can never overshoot the cap.
         self.take_slot(slots)?;
-        let state = ChainState::first(hop.depth, hop.emitter, now);
+        let (state, freed) = ChainState::first(hop.depth, hop.emitter, now, &self.rule);
         table.insert_entry(key, (key, SharedValue::new(state)), |(k, _)| *k);
-        Some(self.outcome(&state))
+        Some(self.outcome(&state, freed))
     }
 
     /// Counts one hop into its root's state.
     fn update(&self, state: &mut ChainState, hop: Hop, now: u32) -> ChainOutcome {
-        if state.expired(now, self.limits.ttl_secs) {
-            *state = ChainState::first(hop.depth, hop.emitter, now);
+        let freed = if state.expired(now, self.limits.ttl_secs) {
+            let freed;
+            (*state, freed) = ChainState::first(hop.depth, hop.emitter, now, &self.rule);
+            freed
         } else {
-            state.record(hop.depth, hop.emitter, now);
-        }
-        self.outcome(state)
+            state.record(hop.depth, hop.emitter, now, &self.rule)
+        };
+        self.outcome(state, freed)
     }
 
-    /// Over budget when this observation took the root from `budget` to `budget + 1` invocations.
-    fn outcome(&self, state: &ChainState) -> ChainOutcome {
-        if u64::from(state.invocations) == self.trips_at {
-            return ChainOutcome::OverBudget(*state);
+    /// Over budget when this observation took the root's chain size from `budget` to `budget + 1`
+    /// with its invocations still within the ceiling; over the ceiling when it took the invocations
+    /// from `ceiling` to `ceiling + 1` and the size rule had not fired before. An observation that
+    /// freed `freed` invocations changed the size by `1 - freed`: only a charged one (0) can cross the
+    /// budget, and the size falls (a credited plateau) only while the root has not tripped.
+    fn outcome(&self, state: &ChainState, freed: u32) -> ChainOutcome {
+        let invocations = state.invocations();
+        let size = state.size(&self.rule);
+        if freed == 0 && size == self.trips_at && invocations < self.ceiling_trips_at {
+            return ChainOutcome::OverBudget(ChainTrip { state: *state, limit: self.limits.budget });
+        }
+        let size_before = (size + u64::from(freed)).saturating_sub(1);
+        if invocations == self.ceiling_trips_at && size_before <= self.limits.budget {
+            return ChainOutcome::OverBudget(ChainTrip { state: *state, limit: self.limits.ceiling });
         }
         ChainOutcome::Counted
     }
@@ -466,7 +537,14 @@ mod tests {
     use super::*;
 
     fn table(max_chains: usize, budget: u64) -> ChainTable {
-        ChainTable::new(ChainLimits { max_chains, ttl_secs: 60, budget })
+        ChainTable::new(ChainLimits {
+            max_chains,
+            ttl_secs: 60,
+            budget,
+            level_allowance: u64::MAX,
+            fan_out: 8,
+            ceiling: u64::MAX,
+        })
     }
 
     #[test]
@@ -478,8 +556,9 @@ mod tests {
     fn a_first_observation_is_built_as_new_then_record_would_build_it() {
         for emitter in [0, 7, FunctionId::MAX] {
             let mut recorded = ChainState::new(100);
-            recorded.record(3, emitter, 100);
-            assert_eq!(ChainState::first(3, emitter, 100), recorded);
+            let rule = ShapeRule { allowance: 0, fan_out: 8, budget: 500 };
+            let freed = recorded.record(3, emitter, 100, &rule);
+            assert_eq!(ChainState::first(3, emitter, 100, &rule), (recorded, freed));
         }
     }
 
@@ -499,7 +578,7 @@ mod tests {
             assert_eq!(t.observe("r", depth, 7, now), ChainOutcome::Counted);
         }
         let s = t.get("r").unwrap();
-        assert_eq!((s.invocations, s.max_depth, s.first_seen, s.last_seen), (3, 3, 99, 105));
+        assert_eq!((s.invocations(), s.max_depth(), s.first_seen, s.last_seen), (3, 3, 99, 105));
         assert_eq!(s.top_emitters(), vec![(7, 3)]);
     }
 
@@ -511,8 +590,8 @@ mod tests {
             .filter(|o| matches!(o, ChainOutcome::OverBudget(_)))
             .collect();
         assert_eq!(fired.len(), 1);
-        let ChainOutcome::OverBudget(state) = &fired[0] else { unreachable!() };
-        assert_eq!(state.invocations, 6);
+        let ChainOutcome::OverBudget(trip) = &fired[0] else { unreachable!() };
+        assert_eq!((trip.state.invocations(), trip.limit), (6, 5));
     }
 
     #[test]
@@ -558,6 +637,6 @@ mod tests {
         t.observe("r", 5, 1, 0);
         t.observe("r", 1, 1, 1000);
         let s = t.get("r").unwrap();
-        assert_eq!((s.invocations, s.max_depth, s.first_seen), (1, 1, 1000));
+        assert_eq!((s.invocations(), s.max_depth(), s.first_seen), (1, 1, 1000));
     }
 }

@@ -3,14 +3,17 @@
 //! windows in a capped lock-free index; every method takes `&self` and no guard ever leaves this
 //! module, so one `Detector` is shared across tasks.
 //!
-//! Layout: `chains` (per-root table), `functions` (function ids + rate windows), `window` (buckets
-//! and rate rules), [`cost`] (the offender-search cost model). Rules and defaults: README.md "Detection rules and thresholds".
+//! Layout: `chains` (per-root table), `shape` (per-root level counts for the chain-size rule),
+//! `functions` (function ids + rate windows), `window` (buckets and rate rules), [`cost`] (the
+//! offender-search cost model). Rules and defaults: README.md "Detection rules and thresholds"; the
+//! chain-size rule in detail: docs/chain-rules.md.
 
 pub mod baseline;
 mod batch;
 mod chains;
 pub mod cost;
 mod functions;
+mod shape;
 mod window;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -34,8 +37,16 @@ use crate::verdict::{Candidate, Reason, Verdict};
 pub struct DetectorConfig {
     /// Default depth limit (a per-function tag overrides it).
     pub max_depth: u32,
-    /// Invocations per root within the TTL before the root's top emitters are throttled.
+    /// Chain size per root within the TTL before the root's top emitters are throttled: its
+    /// invocations less those of its wide level past `chain_level_allowance` and of one plateau
+    /// after it (docs/chain-rules.md).
     pub chain_budget: u64,
+    /// Invocations a depth level holds (charged) before it can turn wide.
+    pub chain_level_allowance: u64,
+    /// A level turns wide only once it holds at least this many times the invocations above it.
+    pub chain_fan_out: u64,
+    /// Invocations per root within the TTL that trip whatever the chain's shape.
+    pub chain_ceiling: u64,
     /// Seconds a root is remembered after its last event.
     pub chain_ttl_secs: u64,
     /// Hard cap on live roots.
@@ -63,6 +74,9 @@ impl From<&Config> for DetectorConfig {
         Self {
             max_depth: config.max_depth,
             chain_budget: config.chain_budget,
+            chain_level_allowance: config.chain_level_allowance,
+            chain_fan_out: config.chain_fan_out,
+            chain_ceiling: config.chain_ceiling,
             chain_ttl_secs: config.chain_ttl_secs,
             max_chains: config.max_chains,
             max_functions: config.max_functions,
@@ -81,6 +95,9 @@ pub struct ChainStats {
     pub invocations: u64,
     /// Deepest depth seen.
     pub max_depth: u32,
+    /// Invocations of the root's wide level, or of the wider of its two deepest levels while no
+    /// level is wide (docs/chain-rules.md).
+    pub widest_level: u64,
     /// First observation (second precision).
     pub first_seen: Timestamp,
     /// Latest observation (second precision).
@@ -116,7 +133,14 @@ impl Detector {
     /// A detector with empty state.
     pub fn new(config: DetectorConfig) -> Self {
         let ttl_secs = u32::try_from(config.chain_ttl_secs).unwrap_or(u32::MAX);
-        let limits = ChainLimits { max_chains: config.max_chains, ttl_secs, budget: config.chain_budget };
+        let limits = ChainLimits {
+            max_chains: config.max_chains,
+            ttl_secs,
+            budget: config.chain_budget,
+            level_allowance: config.chain_level_allowance,
+            fan_out: config.chain_fan_out,
+            ceiling: config.chain_ceiling,
+        };
         let rules = RateRules {
             bucket_secs: u32::try_from(config.bucket_secs).unwrap_or(u32::MAX).max(1),
             limit_per_sec: config.rate_limit_per_sec,
@@ -177,8 +201,9 @@ impl Detector {
     /// A copy of what is known about a chain root.
     pub fn chain_stats(&self, root: &ChainRoot) -> Option<ChainStats> {
         self.chains.get(root.as_str()).map(|state| ChainStats {
-            invocations: u64::from(state.invocations),
-            max_depth: state.max_depth,
+            invocations: state.invocations(),
+            max_depth: state.max_depth(),
+            widest_level: state.widest_level(),
             first_seen: Timestamp::from_secs(u64::from(state.first_seen)),
             last_seen: Timestamp::from_secs(u64::from(state.last_seen)),
         })
@@ -257,9 +282,9 @@ impl Detector {
             }
         }
         let now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
-        for (index, state) in self.chains.observe_batch(&scratch.hops, now_secs) {
+        for (index, trip) in self.chains.observe_batch(&scratch.hops, now_secs) {
             if let Signal::Chain(observation) = &signals[index] {
-                self.chain_size_verdicts(&observation.header, &state, &mut verdicts);
+                self.chain_size_verdicts(&observation.header, &trip, &mut verdicts);
             }
         }
         verdicts
@@ -275,10 +300,10 @@ impl Detector {
         }
         let now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
         let id = id.unwrap_or(UNTRACKED);
-        if let ChainOutcome::OverBudget(state) =
+        if let ChainOutcome::OverBudget(trip) =
             self.chains.observe(header.root.as_str(), header.depth, id, now_secs)
         {
-            self.chain_size_verdicts(header, &state, &mut verdicts);
+            self.chain_size_verdicts(header, &trip, &mut verdicts);
         }
         verdicts
     }
@@ -301,14 +326,16 @@ impl Detector {
         })
     }
 
-    fn chain_size_verdicts(&self, header: &ChainHeader, state: &chains::ChainState, out: &mut Vec<Verdict>) {
+    /// Throttle the top emitters of a root that crossed the budget or the ceiling (`budget` in the
+    /// reason is the limit crossed).
+    fn chain_size_verdicts(&self, header: &ChainHeader, trip: &chains::ChainTrip, out: &mut Vec<Verdict>) {
         let reason = Reason::ChainSize {
             root: header.root.clone(),
-            invocations: u64::from(state.invocations),
-            budget: self.config.chain_budget,
+            invocations: trip.state.invocations(),
+            budget: trip.limit,
         };
         let mut named: Vec<FunctionName> =
-            state.top_emitters().iter().filter_map(|&(id, _)| self.functions.name(id)).collect();
+            trip.state.top_emitters().iter().filter_map(|&(id, _)| self.functions.name(id)).collect();
         if named.is_empty() {
             // Emitters untracked (function table full): the current emitter is part of the chain.
             named.push(header.function.clone());
@@ -377,5 +404,7 @@ fn alarm_verdicts(alarm: &AlarmSignal) -> Vec<Verdict> {
         .collect()
 }
 
+#[cfg(test)]
+mod chain_rules_tests;
 #[cfg(test)]
 mod tests;
