@@ -1,5 +1,7 @@
-//! `CloudWatchMetrics` against moto: the offender search's inputs. Metric data is put into moto
-//! through the SDK, then `active_functions` and `usage` must pick the spiking function out of quiet ones.
+//! `CloudWatchMetrics` against moto: the offender search's and the judgement's inputs. Metric data
+//! is put into moto through the SDK, then `active_functions` and `usage` must pick the spiking
+//! function out of quiet ones, and `function_metrics` must return each candidate's published
+//! minutes and hourly history.
 #![cfg(feature = "guard")]
 
 mod common;
@@ -9,7 +11,7 @@ use aws_smithy_types::DateTime;
 use common::Moto;
 use runaway_guard::aws::CloudWatchMetrics;
 use runaway_guard::name::FunctionName;
-use runaway_guard::ports::Metrics;
+use runaway_guard::ports::{Metrics, MetricsWindow};
 use runaway_guard::time::Timestamp;
 
 fn name(s: &str) -> FunctionName {
@@ -63,7 +65,8 @@ async fn usage_picks_the_spiking_function_out_of_quiet_ones() {
     assert_eq!(samples.len(), 4);
     let top = samples.iter().max_by(|a, b| a.invocations.total_cmp(&b.invocations)).unwrap();
     assert_eq!(top.function.as_str(), "loop-worker");
-    assert_eq!((top.invocations, top.duration_ms_sum, top.window_secs), (100_000.0, 20_000_000.0, 600));
+    // Two published minutes: the usage is a rate over those, not over the ten asked for.
+    assert_eq!((top.invocations, top.duration_ms_sum, top.window_secs), (100_000.0, 20_000_000.0, 120));
     let orders = samples.iter().find(|s| s.function.as_str() == "orders").unwrap();
     assert_eq!((orders.invocations, orders.duration_ms_sum), (5.0, 250.0));
 }
@@ -108,5 +111,79 @@ async fn more_functions_than_one_call_allows_are_batched() {
         .map(|s| (s.function.as_str(), s.invocations))
         .collect();
     assert_eq!(seen, [("fn-003", 11.0), ("fn-257", 22.0)]);
-    assert!(samples.iter().all(|s| s.window_secs == 300));
+    let published: Vec<u64> = samples.iter().filter(|s| s.invocations > 0.0).map(|s| s.window_secs).collect();
+    assert_eq!(published, [60, 60]);
+    assert!(samples.iter().filter(|s| s.invocations == 0.0).all(|s| s.window_secs == 0));
+}
+
+/// Puts one datum of `metric` for `function` at `at`.
+async fn put(moto: &Moto, function: &str, metric: &str, value: f64, at: Timestamp) {
+    let unit = if metric == "Duration" { StandardUnit::Milliseconds } else { StandardUnit::Count };
+    aws_sdk_cloudwatch::Client::new(&moto.config)
+        .put_metric_data()
+        .namespace("AWS/Lambda")
+        .metric_data(datum(metric, &[("FunctionName", function)], value, at, unit))
+        .send()
+        .await
+        .expect("put metric data");
+}
+
+#[tokio::test]
+async fn function_metrics_reads_published_minutes_and_hourly_history_in_one_request_each() {
+    let moto = Moto::start().await;
+    let now = Timestamp::now();
+    let minute = now.as_secs() / 60 * 60;
+    let at = |secs_before_minute: u64| Timestamp::from_secs(minute - secs_before_minute);
+    // Recent minutes of "loop": rising, pinned, throttled, with drops reported by Lambda.
+    for (i, calls) in [1000.0, 2000.0, 4000.0].into_iter().enumerate() {
+        let t = at(180 - 60 * i as u64) + std::time::Duration::from_secs(5);
+        put(&moto, "loop", "Invocations", calls, t).await;
+        put(&moto, "loop", "Duration", calls * 100.0, t).await;
+        put(&moto, "loop", "ConcurrentExecutions", 100.0 * (i + 1) as f64, t).await;
+        put(&moto, "loop", "Throttles", 7.0, t).await;
+    }
+    put(&moto, "loop", "RecursiveInvocationsDropped", 3.0, at(60)).await;
+    // Two datapoints in one minute sum; concurrency keeps the peak.
+    put(&moto, "loop", "ConcurrentExecutions", 50.0, at(60) + std::time::Duration::from_secs(30)).await;
+    // History of "steady": two days ago and yesterday, two datapoints in one hour.
+    let hour = now.as_secs() / 3600 * 3600;
+    for days in [1, 2] {
+        let start = hour - days * 86_400;
+        for offset in [60, 1800] {
+            put(&moto, "steady", "Invocations", 500.0, Timestamp::from_secs(start + offset)).await;
+            put(&moto, "steady", "Duration", 5_000.0, Timestamp::from_secs(start + offset)).await;
+        }
+    }
+    // Outside both windows: must not appear.
+    put(&moto, "steady", "Invocations", 1e9, Timestamp::from_secs(hour - 9 * 86_400)).await;
+
+    let window = MetricsWindow { now, recent_minutes: 10, history_days: 7 };
+    let read = CloudWatchMetrics::new(&moto.config)
+        .function_metrics(&[name("loop"), name("steady"), name("absent")], window)
+        .await
+        .unwrap();
+    let names: Vec<&str> = read.iter().map(|m| m.function.as_str()).collect();
+    assert_eq!(names, ["loop", "steady", "absent"]);
+    let loop_minutes: Vec<(u64, Option<f64>, Option<f64>, Option<f64>, Option<f64>)> = read[0]
+        .recent
+        .iter()
+        .map(|m| {
+            (minute - m.start.as_secs(), m.invocations, m.concurrency_max, m.throttles, m.recursion_dropped)
+        })
+        .collect();
+    assert_eq!(
+        loop_minutes,
+        [
+            (180, Some(1000.0), Some(100.0), Some(7.0), None),
+            (120, Some(2000.0), Some(200.0), Some(7.0), None),
+            (60, Some(4000.0), Some(300.0), Some(7.0), Some(3.0)),
+        ]
+    );
+    assert_eq!(read[0].recent[2].duration_ms, Some(400_000.0));
+    assert!(read[0].history.iter().all(|h| h.start.as_secs() % 3600 == 0));
+    let history: Vec<(u64, f64, f64)> =
+        read[1].history.iter().map(|h| (hour - h.start.as_secs(), h.invocations, h.duration_ms)).collect();
+    assert_eq!(history, [(2 * 86_400, 1000.0, 10_000.0), (86_400, 1000.0, 10_000.0)]);
+    assert!(read[1].recent.is_empty());
+    assert!(read[2].recent.is_empty() && read[2].history.is_empty());
 }

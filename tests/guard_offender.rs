@@ -1,11 +1,14 @@
 //! The offender search for an account-level alarm, against metric data put into moto's CloudWatch:
-//! the spiking function is picked out of quiet ones and throttled with rule `cost`; when nobody is
-//! over the limit nothing is throttled and on-call gets the top functions.
-//! Run through `scripts/test.sh` (it starts moto).
+//! a function running away (doubling minute over minute) is picked out of quiet ones and throttled
+//! with rule `runaway`; a function as busy as it always is (the same rate every hour of the last
+//! week) is left alone however expensive; when nobody qualifies nothing is throttled and on-call
+//! gets the top functions. Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
 mod common;
 
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+use aws_smithy_types::DateTime;
 use common::guard::{Cli, attribute, fixture};
 use common::{ACCOUNT, FunctionSpec, Moto};
 
@@ -26,14 +29,46 @@ async fn quiet_account(moto: &Moto) {
     }
 }
 
+/// Puts `(seconds ago, invocations, milliseconds per call)` datapoints of `function` as Lambda would.
+async fn put_series(moto: &Moto, function: &str, points: &[(u64, f64, f64)]) {
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&moto.config);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    for chunk in points.chunks(400) {
+        let mut put = cloudwatch.put_metric_data().namespace("AWS/Lambda");
+        for &(ago, calls, ms) in chunk {
+            let at = DateTime::from_secs((now - ago) as i64);
+            let datum = |name: &str, value: f64, unit: StandardUnit| {
+                MetricDatum::builder()
+                    .metric_name(name)
+                    .dimensions(Dimension::builder().name("FunctionName").value(function).build())
+                    .timestamp(at)
+                    .value(value)
+                    .unit(unit)
+                    .build()
+            };
+            put = put.metric_data(datum("Invocations", calls, StandardUnit::Count)).metric_data(datum(
+                "Duration",
+                calls * ms,
+                StandardUnit::Milliseconds,
+            ));
+        }
+        put.send().await.expect("put metric data");
+    }
+}
+
+/// Minutes 4..1 ago doubling from 7,500 one-second calls: a bomb.
+fn doubling_minutes() -> Vec<(u64, f64, f64)> {
+    (0..4).map(|i| (240 - 60 * i, 7_500.0 * 2f64.powi(i as i32), 1_000.0)).collect()
+}
+
 #[tokio::test]
-async fn picks_the_spiking_function_out_of_quiet_ones() {
+async fn picks_the_runaway_out_of_quiet_ones() {
     let moto = Moto::start().await;
     quiet_account(&moto).await;
-    // 120,000 one-second invocations at 3,008 MB in five minutes ≈ $70/h, over the $5/h default.
+    // Doubling each minute at 3,008 MB: far over the $5/h limit, and growing without a plateau.
     let big = FunctionSpec { memory_mb: 3008, ..FunctionSpec::default() };
     moto.create_function_with("image-resizer", big).await;
-    moto.put_usage("image-resizer", 120_000.0, 120_000_000.0).await;
+    put_series(&moto, "image-resizer", &doubling_minutes()).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let before = moto.snapshot().await;
 
@@ -44,7 +79,7 @@ async fn picks_the_spiking_function_out_of_quiet_ones() {
     assert_eq!(decisions.len(), 1, "{report:#}");
     assert_eq!(decisions[0]["function"], "image-resizer");
     assert_eq!(decisions[0]["outcome"], "throttled");
-    assert_eq!(decisions[0]["rule"], "cost");
+    assert_eq!(decisions[0]["rule"], "runaway");
     assert_eq!(moto.reserved("image-resizer").await, Some(0));
     let after = moto.snapshot().await;
     for name in QUIET {
@@ -53,9 +88,34 @@ async fn picks_the_spiking_function_out_of_quiet_ones() {
     let alerts = moto.delivered(&queue).await;
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     assert_eq!(attribute(&alerts[0], "function"), "image-resizer");
-    assert_eq!(attribute(&alerts[0], "reason"), "cost");
+    assert_eq!(attribute(&alerts[0], "reason"), "runaway");
     let subject = alerts[0]["Subject"].as_str().expect("subject");
     assert!(subject.contains("image-resizer") && subject.contains("/h"), "{subject}");
+}
+
+#[tokio::test]
+async fn a_function_as_busy_as_always_is_left_alone_however_expensive() {
+    let moto = Moto::start().await;
+    // 2,000 calls/s at 1 GB and 200 ms (about $25/h), every hour of the last week and right now.
+    let spec = FunctionSpec { memory_mb: 1024, ..FunctionSpec::default() };
+    moto.create_function_with("checkout", spec).await;
+    let mut points: Vec<(u64, f64, f64)> =
+        (1..=7 * 24).map(|h| (h * 3600 + 1800, 7_200_000.0, 200.0)).collect();
+    points.extend((1..=5).map(|m| (m * 60, 120_000.0, 200.0)));
+    put_series(&moto, "checkout", &points).await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let before = moto.snapshot().await;
+
+    let run = Cli::new(Some(&topic), &["handle", "-"]).stdin(alarm_in_moto_account()).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    let report = run.json();
+    assert_eq!(report["decisions"], serde_json::json!([]), "{report:#}");
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("left checkout alone") && notes.contains("busy as usual"), "{notes}");
+    assert_eq!(moto.snapshot().await, before);
+    let alerts = moto.delivered(&queue).await;
+    assert_eq!(alerts.len(), 1, "one summary alert: {alerts:#?}");
+    assert_eq!(attribute(&alerts[0], "outcome"), "no_offender");
 }
 
 #[tokio::test]

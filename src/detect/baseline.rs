@@ -174,12 +174,15 @@ fn run<'a>(minutes: &[&'a MinuteMetrics], end: usize, len: usize) -> Option<Vec<
     consecutive.then(|| slice.to_vec())
 }
 
+/// Reads one figure of a minute.
+type Reader = fn(&MinuteMetrics) -> Option<f64>;
+
 /// Invocations or peak concurrency rising by at least the ratio in each of `growth_minutes`
 /// consecutive minutes. The newest published minute may still be filling in, so a run ending one
 /// minute earlier counts too.
 fn growth(published: &[&MinuteMetrics], t: &Baseline) -> Option<RunawayShape> {
     let len = t.growth_minutes as usize + 1;
-    let series: [(&'static str, fn(&MinuteMetrics) -> Option<f64>); 2] =
+    let series: [(&'static str, Reader); 2] =
         [("invocations", |m| m.invocations), ("concurrency", |m| m.concurrency_max)];
     for end in [published.len(), published.len().saturating_sub(1)] {
         let Some(minutes) = run(published, end, len) else { continue };

@@ -211,8 +211,7 @@ fn an_exempt_function_takes_no_slot_and_the_summary_is_still_sent() {
         s.exempt_tag = true;
         s.memory_mb = 10_240;
     });
-    let mut config = Config::default();
-    config.max_trips_per_hour = 1;
+    let config = Config { max_trips_per_hour: 1, ..Config::default() };
     let report = run(&account, config, &[Signal::Alarm(Box::new(account_alarm()))]);
     assert!(report.decisions.is_empty(), "{report:?}");
     let alerts = account.alerts();
