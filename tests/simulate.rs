@@ -124,10 +124,9 @@ fn meets_targets(r: &SimulationResult) -> Result<(), String> {
                 g.leaked_invocations, best_inv.leaked_invocations
             ));
         }
-        if let Some((_, secs, leaked)) = BEFORE.iter().find(|(n, _, _)| *n == r.scenario) {
-            if t > *secs || g.leaked_invocations > *leaked {
-                return Err(format!("{t} s and {} leaked; before: {secs} s, {leaked}", g.leaked_invocations));
-            }
+        let before = BEFORE.iter().find(|(n, _, _)| *n == r.scenario);
+        if let Some((_, secs, leaked)) = before.filter(|(_, s, l)| t > *s || g.leaked_invocations > *l) {
+            return Err(format!("{t} s and {} leaked; before: {secs} s, {leaked}", g.leaked_invocations));
         }
     } else {
         if g.leaked_usd * 40.0 > best.leaked_usd {
