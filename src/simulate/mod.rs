@@ -6,8 +6,13 @@
 //! - `model`: a validated scenario compiled to indices and ticks.
 //! - `engine`: the tick loop; `account`: concurrency, scaling and billing; `triggers`: routing,
 //!   latencies and throttled-event semantics; `cohort`: aggregated events; `rng`: seeded draws.
-//! - `cloudwatch` and `alarms`: metrics with ingestion lag, alarms with real periods and delays.
-//! - `ports`: the guard's ports implemented by the account; `guard_driver`: feeding the `Guard`.
+//! - `cloudwatch` and `alarms`: metrics with ingestion lag, alarms with real periods and delays;
+//!   `alarm_spec`: the alarm format and the module's defaults; `contributors`: Metrics Insights
+//!   alarms grouped by function; `history`: each function's days before the run.
+//! - `ports` and `metrics`: the guard's ports implemented by the account; `guard_driver`: feeding
+//!   the `Guard`; `runs`: the baseline, peer and guard runs behind one result.
+//! - [`Instrumentation`]: whether functions propagate the header (`--uninstrumented`).
+//! - docs/simulator.md describes the model, the format and the results.
 //! - [`peers`]: the mechanisms compared; [`result`]: what "contained" and "leaked" mean.
 //! - [`render`]: text with sparklines; [`svg`]: the chart.
 //!
