@@ -15,7 +15,7 @@ use crate::detect::baseline::Subject;
 use crate::detect::cost::{self, FunctionProfile};
 use crate::handler::judge::{self, MAX_MEMORY_MB};
 use crate::name::FunctionName;
-use crate::ports::{Alert, Architecture, Metrics, Throttler, UsageSample};
+use crate::ports::{Alert, Architecture, Metrics, PortError, Throttler, UsageSample};
 use crate::verdict::{Candidate, Reason};
 
 /// Usage window the search looks at (only its published minutes are priced).
@@ -127,39 +127,38 @@ async fn price<T: Throttler>(
     usage.retain(|s| !exempt(&s.function));
     usage.sort_by(|a, b| bound(b).total_cmp(&bound(a)).then_with(|| a.function.cmp(&b.function)));
     let limit = config.cost_limit_usd_per_hour;
-    // The ones that could not be over the limit at any memory are priced at the default (for the summary).
-    let reachable = usage.iter().take_while(|s| bound(s) > limit).count().min(MAX_PRICED);
-    if usage.iter().take_while(|s| bound(s) > limit).count() > MAX_PRICED {
+    let over = usage.iter().take_while(|s| bound(s) > limit).count();
+    if over > MAX_PRICED {
         notes
             .push(format!("offender search priced only the {MAX_PRICED} functions that could cost the most"));
     }
-    let read: Vec<(UsageSample, Option<Subject>)> = futures::stream::iter(usage.drain(..reachable))
-        .map(|sample| async move {
-            let state = throttler.function_state(&sample.function).await;
-            let subject = match state {
-                Ok(s) if s.exempt_tag => None,
-                Ok(s) => Some(Ok(Subject {
-                    profile: FunctionProfile { memory_mb: s.memory_mb, architecture: s.architecture },
-                    ceiling: s.reserved_concurrency.filter(|&n| n > 0),
-                    recursion_reported: false,
-                })),
-                Err(err) => Some(Err(err)),
-            };
-            (sample, subject)
-        })
-        .buffered(4)
-        .filter_map(|(sample, subject)| async move { subject.map(|s| (sample, s)) })
-        .map(|(sample, subject)| (sample, Some(subject)))
-        .collect::<Vec<_>>()
-        .await
+    // Tag-exempt functions drop out here (`None`); an unreadable configuration is kept, with a note.
+    let read: Vec<(UsageSample, Result<Subject, PortError>)> =
+        futures::stream::iter(usage.drain(..over.min(MAX_PRICED)))
+            .map(|sample| async move {
+                let subject = match throttler.function_state(&sample.function).await {
+                    Ok(s) if s.exempt_tag => return None,
+                    Ok(s) => Ok(Subject {
+                        profile: FunctionProfile { memory_mb: s.memory_mb, architecture: s.architecture },
+                        ceiling: s.reserved_concurrency.filter(|&n| n > 0),
+                        recursion_reported: false,
+                    }),
+                    Err(err) => Err(err),
+                };
+                Some((sample, subject))
+            })
+            .buffered(4)
+            .filter_map(|read| async move { read })
+            .collect()
+            .await;
+    let read: Vec<(UsageSample, Option<Subject>)> = read
         .into_iter()
         .map(|(sample, subject)| match subject {
-            Some(Ok(subject)) => (sample, Some(subject)),
-            Some(Err(err)) => {
+            Ok(subject) => (sample, Some(subject)),
+            Err(err) => {
                 notes.push(judge::unreadable_note(&sample.function, &err));
                 (sample, None)
             }
-            None => (sample, None),
         })
         .collect();
     let default = Subject { profile: FunctionProfile::default(), ceiling: None, recursion_reported: false };

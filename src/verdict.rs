@@ -151,6 +151,11 @@ pub enum RunawayShape {
         /// `invocations` or `concurrency`.
         series: &'static str,
     },
+    /// Far beyond its usual rate and cost at this time of day (the extreme surge factor), held or not.
+    Surge {
+        /// Its rate over its usual at this time of day.
+        times_normal: f64,
+    },
     /// Pinned at its concurrency ceiling with throttles, minute after minute.
     Saturation {
         /// Highest concurrency over those minutes.
@@ -171,6 +176,9 @@ impl fmt::Display for RunawayShape {
             RunawayShape::Growth { minutes, series } => {
                 let shown: Vec<String> = minutes.iter().map(|m| format!("{m:.0}")).collect();
                 write!(f, "{series} per minute rising {}", shown.join(" > "))
+            }
+            RunawayShape::Surge { times_normal } => {
+                write!(f, "{times_normal:.0}x its usual rate and cost at this time of day")
             }
             RunawayShape::Saturation { concurrency, throttles, minutes } => write!(
                 f,

@@ -116,6 +116,9 @@ async fn more_functions_than_one_call_allows_are_batched() {
     assert!(samples.iter().filter(|s| s.invocations == 0.0).all(|s| s.window_secs == 0));
 }
 
+/// `(seconds before the minute, invocations, peak concurrency, throttles, recursion drops)`.
+type Row = (u64, Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+
 /// Puts one datum of `metric` for `function` at `at`.
 async fn put(moto: &Moto, function: &str, metric: &str, value: f64, at: Timestamp) {
     let unit = if metric == "Duration" { StandardUnit::Milliseconds } else { StandardUnit::Count };
@@ -164,7 +167,7 @@ async fn function_metrics_reads_published_minutes_and_hourly_history_in_one_requ
         .unwrap();
     let names: Vec<&str> = read.iter().map(|m| m.function.as_str()).collect();
     assert_eq!(names, ["loop", "steady", "absent"]);
-    let loop_minutes: Vec<(u64, Option<f64>, Option<f64>, Option<f64>, Option<f64>)> = read[0]
+    let loop_minutes: Vec<Row> = read[0]
         .recent
         .iter()
         .map(|m| {

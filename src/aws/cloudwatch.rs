@@ -11,8 +11,9 @@ use std::collections::BTreeSet;
 
 use aws_config::SdkConfig;
 use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::operation::describe_alarm_contributors::DescribeAlarmContributorsOutput;
 use aws_sdk_cloudwatch::types::{
-    Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat, RecentlyActive,
+    Dimension, DimensionFilter, Metric, MetricDataQuery, MetricDataResult, MetricStat, RecentlyActive,
 };
 use aws_smithy_types::DateTime;
 
@@ -48,6 +49,45 @@ impl CloudWatchMetrics {
         Self { client }
     }
 
+    /// GetMetricData over `[start, end)` seconds with its NextToken pages: every result of every
+    /// page. Every CloudWatch call lives in this file, where the IAM ⇔ adapter test finds it.
+    pub(super) async fn metric_data(
+        &self,
+        queries: Vec<MetricDataQuery>,
+        (start, end): (i64, i64),
+    ) -> Result<Vec<MetricDataResult>, PortError> {
+        let mut pages = self
+            .client
+            .get_metric_data()
+            .set_metric_data_queries(Some(queries))
+            .start_time(DateTime::from_secs(start))
+            .end_time(DateTime::from_secs(end))
+            .into_paginator()
+            .send();
+        let mut results = Vec::new();
+        while let Some(page) =
+            pages.try_next().await.map_err(|e| port_error("GetMetricData", NAMESPACE, e))?
+        {
+            results.extend(page.metric_data_results.unwrap_or_default());
+        }
+        Ok(results)
+    }
+
+    /// One DescribeAlarmContributors page of `alarm`.
+    async fn contributors_page(
+        &self,
+        alarm: &str,
+        token: Option<String>,
+    ) -> Result<DescribeAlarmContributorsOutput, PortError> {
+        self.client
+            .describe_alarm_contributors()
+            .alarm_name(alarm)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| port_error("DescribeAlarmContributors", alarm, e))
+    }
+
     /// One GetMetricData call (with its pages) for at most [`FUNCTIONS_PER_CALL`] functions.
     async fn usage_batch(
         &self,
@@ -68,28 +108,16 @@ impl CloudWatchMetrics {
         // Minutes with an `Invocations` datapoint: the usage is spread over these only, since
         // CloudWatch publishes each minute one to three minutes after it ends.
         let mut published = vec![BTreeSet::new(); batch.len()];
-        let mut pages = self
-            .client
-            .get_metric_data()
-            .set_metric_data_queries(Some(queries))
-            .start_time(DateTime::from_secs(window.start_secs))
-            .end_time(DateTime::from_secs(window.end_secs))
-            .into_paginator()
-            .send();
-        while let Some(page) =
-            pages.try_next().await.map_err(|e| port_error("GetMetricData", NAMESPACE, e))?
-        {
-            for result in page.metric_data_results() {
-                let Some((series, i)) = result.id().and_then(parse_query_id) else { continue };
-                let (Some(slot), Some(minutes)) = (sums.get_mut(i), published.get_mut(i)) else { continue };
-                let total: f64 = result.values().iter().filter(|v| v.is_finite()).sum();
-                match series {
-                    Series::Invocations => {
-                        slot.0 += total;
-                        minutes.extend(result.timestamps().iter().map(DateTime::secs));
-                    }
-                    Series::Duration => slot.1 += total,
+        for result in self.metric_data(queries, (window.start_secs, window.end_secs)).await? {
+            let Some((series, i)) = result.id().and_then(parse_query_id) else { continue };
+            let (Some(slot), Some(minutes)) = (sums.get_mut(i), published.get_mut(i)) else { continue };
+            let total: f64 = result.values().iter().filter(|v| v.is_finite()).sum();
+            match series {
+                Series::Invocations => {
+                    slot.0 += total;
+                    minutes.extend(result.timestamps().iter().map(DateTime::secs));
                 }
+                Series::Duration => slot.1 += total,
             }
         }
         Ok(batch

@@ -10,6 +10,8 @@ pub mod vars {
     pub const COST_FLOOR_USD_PER_HOUR: &str = "RUNAWAY_GUARD_BASELINE_COST_FLOOR_USD_PER_HOUR";
     /// How many times its usual rate (and cost) at this time of day a function must run.
     pub const SURGE_FACTOR: &str = "RUNAWAY_GUARD_BASELINE_SURGE_FACTOR";
+    /// How many times its usual rate and cost makes a runaway on its own, whatever the shape.
+    pub const EXTREME_FACTOR: &str = "RUNAWAY_GUARD_BASELINE_EXTREME_FACTOR";
     /// Days of hourly history read.
     pub const HISTORY_DAYS: &str = "RUNAWAY_GUARD_BASELINE_HISTORY_DAYS";
     /// Recent minutes read per minute.
@@ -31,6 +33,8 @@ pub struct Baseline {
     pub cost_floor_usd_per_hour: f64,
     /// `RUNAWAY_GUARD_BASELINE_SURGE_FACTOR`.
     pub surge_factor: f64,
+    /// `RUNAWAY_GUARD_BASELINE_EXTREME_FACTOR`.
+    pub extreme_factor: f64,
     /// `RUNAWAY_GUARD_BASELINE_HISTORY_DAYS`.
     pub history_days: u32,
     /// `RUNAWAY_GUARD_BASELINE_RECENT_MINUTES`.
@@ -50,6 +54,7 @@ impl Default for Baseline {
         Self {
             cost_floor_usd_per_hour: 1.0,
             surge_factor: 10.0,
+            extreme_factor: 100.0,
             history_days: 7,
             recent_minutes: 10,
             growth_minutes: 3,
@@ -75,6 +80,12 @@ pub(super) fn baseline<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Resul
             |x| (1.5..=1e6).contains(&x),
             "a number from 1.5 to 1000000",
         )?,
+        extreme_factor: env.float(
+            vars::EXTREME_FACTOR,
+            d.extreme_factor,
+            |x| (1.5..=1e9).contains(&x),
+            "a number from 1.5 to 1000000000",
+        )?,
         history_days: env.integer(vars::HISTORY_DAYS, d.history_days, 1..=14)?,
         recent_minutes: env.integer(vars::RECENT_MINUTES, d.recent_minutes, 3..=60)?,
         growth_minutes: env.integer(vars::GROWTH_MINUTES, d.growth_minutes, 2..=30)?,
@@ -91,6 +102,10 @@ pub(super) fn baseline<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Resul
             .transpose()?
             .unwrap_or_default(),
     };
+    if baseline.extreme_factor < baseline.surge_factor {
+        let value = baseline.extreme_factor.to_string();
+        return Err(invalid(vars::EXTREME_FACTOR, &value, "at least RUNAWAY_GUARD_BASELINE_SURGE_FACTOR"));
+    }
     // The recent window must hold the growth run (rises + 1 minutes) and the saturation run.
     let needed = (baseline.growth_minutes + 1).max(baseline.saturation_minutes);
     if baseline.recent_minutes < needed {

@@ -137,3 +137,38 @@ fn reads_and_checks_the_chain_shape_thresholds() {
         assert_eq!(load(&[(variable, value)]).unwrap_err().variable, variable, "{value}");
     }
 }
+
+#[test]
+fn reads_the_baseline_variables() {
+    use crate::config::baseline_vars as b;
+    let c = load(&[
+        (b::COST_FLOOR_USD_PER_HOUR, "2.5"),
+        (b::SURGE_FACTOR, "8"),
+        (b::EXTREME_FACTOR, "50"),
+        (b::HISTORY_DAYS, "3"),
+        (b::RECENT_MINUTES, "12"),
+        (b::GROWTH_MINUTES, "4"),
+        (b::GROWTH_RATIO, "2"),
+        (b::SATURATION_MINUTES, "5"),
+        (b::CONTRIBUTOR_ALARMS, "per-function-invocations, ,per-function-recursion"),
+    ])
+    .unwrap()
+    .baseline;
+    assert_eq!((c.cost_floor_usd_per_hour, c.surge_factor, c.extreme_factor), (2.5, 8.0, 50.0));
+    assert_eq!((c.history_days, c.recent_minutes, c.growth_minutes, c.saturation_minutes), (3, 12, 4, 5));
+    assert_eq!(c.growth_ratio, 2.0);
+    assert_eq!(c.contributor_alarms, ["per-function-invocations", "per-function-recursion"]);
+    assert_eq!(load(&[]).unwrap().baseline, crate::config::Baseline::default());
+    for (variable, bad) in [
+        (b::COST_FLOOR_USD_PER_HOUR, "0"),
+        (b::SURGE_FACTOR, "1"),
+        (b::EXTREME_FACTOR, "5"),
+        (b::HISTORY_DAYS, "15"),
+        (b::GROWTH_RATIO, "nan"),
+        (b::RECENT_MINUTES, "3"),
+        (b::CONTRIBUTOR_ALARMS, "ok,bad\u{7}name"),
+    ] {
+        let err = load(&[(variable, bad)]).unwrap_err();
+        assert_eq!(err.variable, variable, "{variable}={bad:?}");
+    }
+}

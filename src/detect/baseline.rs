@@ -6,7 +6,8 @@
 //! cost floor and either Lambda's own loop detection dropped its events (`RecursiveInvocationsDropped`),
 //! or it runs at least `surge_factor` times its usual rate and cost at this time of day (any
 //! rate, when it has no history) *and* it is growing minute over minute without a plateau or is
-//! pinned at its concurrency ceiling with throttles. A function as busy as it always is, however
+//! pinned at its concurrency ceiling with throttles, or it runs `extreme_factor` times its usual
+//! rate and cost, whatever its shape. A function as busy as it always is, however
 //! expensive, is never one. Thresholds and defaults: docs/detection-metrics.md.
 
 use serde::Serialize;
@@ -91,6 +92,10 @@ pub fn judge(
                     usual.usd_per_hour, t.surge_factor
                 );
                 return Judgement::Normal { usd_per_hour, why };
+            }
+            if times >= t.extreme_factor && usd_per_hour >= t.extreme_factor * usual.usd_per_hour {
+                let shape = RunawayShape::Surge { times_normal: times };
+                return Judgement::Runaway { shape, usd_per_hour, times_normal: Some(times) };
             }
             Some(times)
         }

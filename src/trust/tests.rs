@@ -173,3 +173,47 @@ fn corroboration_needs_invocations_at_the_floor_and_fails_open() {
     );
     assert_eq!(corroborate(&candidates, None, 100), vec![Corroboration::Confirmed; 3]);
 }
+
+fn contributor(arn: Option<&str>, account: Option<&str>, region: Option<&str>) -> Signal {
+    Signal::Contributor(Box::new(crate::signal::ContributorSignal {
+        alarm_name: "per-function".into(),
+        alarm_arn: arn.map(str::to_owned),
+        contributor_id: "c1".into(),
+        function: Some(name("f")),
+        state: AlarmState::Alarm,
+        metric: crate::signal::ContributorMetric::Other("SELECT SUM(Invocations) ...".into()),
+        expression: None,
+        reason: None,
+        at: None,
+        account: account.map(Into::into),
+        region: region.map(Into::into),
+        mute: None,
+    }))
+}
+
+#[test]
+fn contributors_get_the_alarm_checks() {
+    let none = BTreeSet::new();
+    let t = trust(&none);
+    let arn =
+        |account: &str, region: &str| format!("arn:aws:cloudwatch:{region}:{account}:alarm:per-function");
+    let own = arn(OWN, "eu-west-1");
+    assert_eq!(t.judge(&contributor(Some(&own), Some(OWN), Some("eu-west-1"))), Ok(()));
+    assert!(matches!(
+        t.judge(&contributor(Some(&own), Some(OTHER), Some("eu-west-1"))),
+        Err(Distrust::ForeignAccount { .. })
+    ));
+    assert!(matches!(
+        t.judge(&contributor(Some(&arn(OWN, "us-east-1")), Some(OWN), Some("eu-west-1"))),
+        Err(Distrust::Inconsistent { field: "region", .. })
+    ));
+    // No billing exception: a contributor from us-east-1 is foreign to a guard in eu-west-1.
+    assert!(matches!(
+        t.judge(&contributor(None, Some(OWN), Some("us-east-1"))),
+        Err(Distrust::ForeignRegion { .. })
+    ));
+    assert!(matches!(
+        t.judge(&contributor(Some("arn:aws:sns:x"), None, None)),
+        Err(Distrust::BadAlarmArn(_))
+    ));
+}

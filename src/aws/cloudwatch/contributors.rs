@@ -4,7 +4,6 @@
 use aws_sdk_cloudwatch::types::AlarmContributor as SdkContributor;
 
 use super::{CloudWatchMetrics, FUNCTION_DIMENSION};
-use crate::aws::error::port_error;
 use crate::name::FunctionName;
 use crate::ports::{AlarmContributor, PortError};
 use crate::time::Timestamp;
@@ -22,14 +21,7 @@ impl CloudWatchMetrics {
         let mut contributors = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let page = self
-                .client
-                .describe_alarm_contributors()
-                .alarm_name(alarm)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| port_error("DescribeAlarmContributors", alarm, e))?;
+            let page = self.contributors_page(alarm, token.take()).await?;
             contributors.extend(page.alarm_contributors().iter().map(contributor));
             match page.next_token() {
                 Some(next) if !next.is_empty() => token = Some(next.to_owned()),

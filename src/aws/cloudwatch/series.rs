@@ -7,10 +7,8 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
-use aws_smithy_types::DateTime;
 
 use super::{CloudWatchMetrics, FUNCTION_DIMENSION, MAX_QUERIES_PER_CALL, NAMESPACE};
-use crate::aws::error::port_error;
 use crate::name::FunctionName;
 use crate::ports::{
     FunctionMetrics, HOUR_SECS, HourMetrics, MINUTE_SECS, MetricsWindow, MinuteMetrics, PortError,
@@ -154,25 +152,13 @@ impl CloudWatchMetrics {
         if queries.is_empty() || end <= start {
             return Ok(());
         }
-        let secs = |s: u64| DateTime::from_secs(i64::try_from(s).unwrap_or(i64::MAX));
-        let mut pages = self
-            .client
-            .get_metric_data()
-            .set_metric_data_queries(Some(queries))
-            .start_time(secs(start))
-            .end_time(secs(end))
-            .into_paginator()
-            .send();
-        while let Some(page) =
-            pages.try_next().await.map_err(|e| port_error("GetMetricData", NAMESPACE, e))?
-        {
-            for result in page.metric_data_results() {
-                let Some((hourly, series, index)) = result.id().and_then(parse_series_id) else { continue };
-                for (at, value) in result.timestamps().iter().zip(result.values()) {
-                    let Ok(at) = u64::try_from(at.secs()) else { continue };
-                    if value.is_finite() && *value >= 0.0 {
-                        each(hourly, series, index, at, *value);
-                    }
+        let secs = |s: u64| i64::try_from(s).unwrap_or(i64::MAX);
+        for result in self.metric_data(queries, (secs(start), secs(end))).await? {
+            let Some((hourly, series, index)) = result.id().and_then(parse_series_id) else { continue };
+            for (at, value) in result.timestamps().iter().zip(result.values()) {
+                let Ok(at) = u64::try_from(at.secs()) else { continue };
+                if value.is_finite() && *value >= 0.0 {
+                    each(hourly, series, index, at, *value);
                 }
             }
         }

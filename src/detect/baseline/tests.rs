@@ -120,7 +120,7 @@ fn a_flash_sale_ramping_then_held_is_not_a_runaway() {
 
 #[test]
 fn pinned_at_its_reserved_ceiling_with_throttles_is_a_runaway() {
-    let m = metrics(minutes(&[(9000.0, 2000.0, 300.0, 40_000.0); 4]), history(3, 600.0, 2000.0));
+    let m = metrics(minutes(&[(9000.0, 2000.0, 300.0, 40_000.0); 4]), history(3, 48_000.0, 2000.0));
     let subject = Subject { ceiling: Some(300), ..gb(512) };
     match run(&m, subject) {
         Judgement::Runaway {
@@ -129,7 +129,7 @@ fn pinned_at_its_reserved_ceiling_with_throttles_is_a_runaway() {
             ..
         } => {
             assert_eq!((concurrency, minutes), (300.0, 3));
-            assert!((times_normal.unwrap() - 900.0).abs() < 1e-6);
+            assert!((times_normal.unwrap() - 11.25).abs() < 1e-6);
         }
         other => panic!("{other:?}"),
     }
@@ -250,4 +250,19 @@ proptest! {
         let m = metrics(recent, vec![]);
         prop_assert!(!is_runaway(&run(&m, gb(128))));
     }
+}
+
+#[test]
+fn an_extreme_surge_over_its_history_is_a_runaway_even_when_held() {
+    // A 10 GB renderer called 0.1/s every day, now 40/s and flat: 400x its usual rate and cost.
+    let m = metrics(minutes(&[(2400.0, 30_000.0, 1000.0, 0.0); 5]), history(7, 360.0, 30_000.0));
+    match run(&m, gb(10_240)) {
+        Judgement::Runaway { shape: RunawayShape::Surge { times_normal }, .. } => {
+            assert!((times_normal - 400.0).abs() < 1e-9)
+        }
+        other => panic!("{other:?}"),
+    }
+    // 20x (a flash sale, held) is not extreme: it needs growth or saturation too.
+    let sale = metrics(minutes(&[(120.0, 30_000.0, 60.0, 0.0); 5]), history(7, 360.0, 30_000.0));
+    assert!(!is_runaway(&run(&sale, gb(10_240))));
 }
