@@ -157,6 +157,15 @@ fn level_ordered_bombs_trip_where_the_docs_say() {
 }
 
 #[test]
+fn a_tree_that_multiplies_at_every_level_pays_like_a_bomb() {
+    // 1 → 10 → 100 → 1,000: no level is eight times everything above it before invocation 501.
+    let d = Detector::new(DetectorConfig::default());
+    let levels = (1..=4u32).flat_map(|depth| std::iter::repeat_n(depth, 10usize.pow(depth - 1)));
+    let trip = first_trip(&d, levels.map(|depth| chain("tree", depth, "node")));
+    assert_eq!(trip.map(|t| t.0), Some(501));
+}
+
+#[test]
 fn a_deep_linear_chain_still_trips_on_depth() {
     let d = Detector::new(DetectorConfig::default());
     let (at, verdicts) = first_trip(&d, (1..=40).map(|depth| chain("loop", depth, "looper"))).unwrap();

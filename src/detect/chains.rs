@@ -306,6 +306,8 @@ pub(crate) struct ChainTable {
     trips_at: u64,
     /// `ceiling + 1`: the invocation count that reports the root whatever its shape.
     ceiling_trips_at: u64,
+    /// The smaller of `trips_at` and `ceiling_trips_at`: a root with fewer invocations crosses neither.
+    quiet_below: u64,
     /// The limits as the shape applies them (an allowance past `u16::MAX` never lets a level turn wide).
     rule: ShapeRule,
 }
@@ -324,6 +326,7 @@ impl ChainTable {
             last_forced_sweep: AtomicU32::new(u32::MAX),
             trips_at: limits.budget.saturating_add(1),
             ceiling_trips_at: limits.ceiling.saturating_add(1),
+            quiet_below: limits.budget.min(limits.ceiling).saturating_add(1),
             rule: ShapeRule {
                 allowance: u16::try_from(limits.level_allowance).unwrap_or(u16::MAX),
                 fan_out: limits.fan_out,
@@ -489,6 +492,10 @@ impl ChainTable {
     /// budget, and the size falls (a credited plateau) only while the root has not tripped.
     fn outcome(&self, state: &ChainState, freed: u32) -> ChainOutcome {
         let invocations = state.invocations();
+        // The size never exceeds the invocations: below both limits nothing can cross (most events).
+        if invocations < self.quiet_below {
+            return ChainOutcome::Counted;
+        }
         let size = state.size(&self.rule);
         if freed == 0 && size == self.trips_at && invocations < self.ceiling_trips_at {
             return ChainOutcome::OverBudget(ChainTrip { state: *state, limit: self.limits.budget });
