@@ -88,5 +88,8 @@ pub enum Command {
         /// Random seed (results are deterministic for a seed).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Run with no function propagating the chain header: the guard has metrics and alarms only.
+        #[arg(long)]
+        uninstrumented: bool,
     },
 }

@@ -33,8 +33,11 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
     let guard = cli.guard.as_deref();
     let result = match cli.command {
-        Command::Simulate { scenario, scenario_file, json, svg, seed } => {
-            return simulate(SimulateArgs { scenario, scenario_file, json, svg, seed }, &config);
+        Command::Simulate { scenario, scenario_file, json, svg, seed, uninstrumented } => {
+            return simulate(
+                SimulateArgs { scenario, scenario_file, json, svg, seed, uninstrumented },
+                &config,
+            );
         }
         Command::Handle { file, dry_run, json: _ } => handle(file.as_deref(), dry_run, guard, config).await,
         Command::Status { json } => match Operation::open(guard, config).await {
@@ -118,6 +121,7 @@ struct SimulateArgs {
     json: bool,
     svg: Option<PathBuf>,
     seed: u64,
+    uninstrumented: bool,
 }
 
 fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
@@ -130,9 +134,14 @@ fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
         Ok(scenarios) => scenarios,
         Err(err) => return Ok(bad_input(&format!("{err:#}"))),
     };
+    let mode = if args.uninstrumented {
+        simulate::Instrumentation::Uninstrumented
+    } else {
+        simulate::Instrumentation::Instrumented
+    };
     let results = scenarios
         .iter()
-        .map(|s| simulate::run(s, args.seed, config))
+        .map(|s| simulate::run_in(s, args.seed, config, mode))
         .collect::<Result<Vec<_>, _>>()
         .context("simulation failed")?;
     if args.json {

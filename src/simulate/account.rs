@@ -24,6 +24,8 @@ pub(crate) struct Runtime {
     pub scale_budget: u32,
     /// Lambda's internal queue of async events waiting for concurrency.
     pub backlog: std::collections::VecDeque<Cohort>,
+    /// Async events that reached the internal queue in this tick.
+    pub arrived: u64,
 }
 
 impl Engine<'_> {
@@ -76,8 +78,26 @@ impl Engine<'_> {
         }
     }
 
-    /// Serves `f`'s async backlog, oldest first, up to its capacity.
+    /// Serves `f`'s async backlog, oldest first, up to its capacity. An event that arrived this
+    /// tick and found no concurrency is throttled on its first attempt (429, back to the internal
+    /// queue): counted in `Throttles` once. Lambda's later retries of it are not counted, so the
+    /// metric is a lower bound of what AWS would show.
     pub(super) fn serve_async(&mut self, f: usize) {
+        self.serve_backlog(f);
+        let arrived = std::mem::take(&mut self.runtime[f].arrived);
+        if arrived > 0 && !self.runtime[f].backlog.is_empty() {
+            let mut waiting = 0;
+            for c in self.runtime[f].backlog.iter().rev() {
+                waiting += c.total();
+                if waiting >= arrived {
+                    break;
+                }
+            }
+            self.account.lock().cloudwatch.throttles(f, waiting.min(arrived));
+        }
+    }
+
+    fn serve_backlog(&mut self, f: usize) {
         let mut free = u64::from(self.free_capacity(f));
         while free > 0 {
             let Some(cohort) = self.runtime[f].backlog.pop_front() else { break };
@@ -146,7 +166,7 @@ mod tests {
         let mut engine = engine_for(&model);
         engine.refill_scaling();
         engine.reserved = vec![None, Some(0)];
-        let c = Cohort { first_root: 0, roots: 1, per_root: 5_000, depth: 1, receives: 0, born: 0 };
+        let c = Cohort { first_root: 0, roots: 1, per_root: 5_000, depth: 1, hops: 1, receives: 0, born: 0 };
         engine.runtime[0].backlog.push_back(c);
         engine.serve_async(0);
         assert_eq!(engine.runtime[0].running, 1_000);

@@ -5,15 +5,19 @@ use super::scenario::Scenario;
 use super::{SimError, parse_scenario};
 
 /// Name and JSON of every built-in scenario, runaways first.
-const BUILT_IN: [(&str, &str); 8] = [
+const BUILT_IN: [(&str, &str); 12] = [
     ("eventbridge-loop", include_str!("scenarios/eventbridge-loop.json")),
     ("sns-fanout", include_str!("scenarios/sns-fanout.json")),
     ("sqs-loop", include_str!("scenarios/sqs-loop.json")),
     ("s3-loop", include_str!("scenarios/s3-loop.json")),
     ("billing-spike", include_str!("scenarios/billing-spike.json")),
+    ("fresh-deploy-fanout", include_str!("scenarios/fresh-deploy-fanout.json")),
     ("benign-surge", include_str!("scenarios/benign-surge.json")),
     ("benign-retry-backoff", include_str!("scenarios/benign-retry-backoff.json")),
     ("benign-cron-burst", include_str!("scenarios/benign-cron-burst.json")),
+    ("benign-busy-steady", include_str!("scenarios/benign-busy-steady.json")),
+    ("benign-flash-sale", include_str!("scenarios/benign-flash-sale.json")),
+    ("benign-map-fanout", include_str!("scenarios/benign-map-fanout.json")),
 ];
 
 /// Names of the built-in scenarios, in run order.

@@ -1,6 +1,9 @@
 //! The simulated CloudWatch: per-minute Lambda metrics and the account's running bill, visible only
 //! after the ingestion lag real metrics have, so alarms and offender searches see what AWS would show.
 
+use std::sync::Arc;
+
+use super::history::History;
 use super::scenario::LambdaMetric;
 
 /// Seconds after a minute ends before its datapoints can be read (standard Lambda metrics).
@@ -13,6 +16,20 @@ pub(crate) struct FnMinute {
     pub duration_ms: f64,
     pub throttles: u64,
     pub concurrency_max: u32,
+    /// Events Lambda's recursive loop detection stopped on their way to the function.
+    pub recursive_dropped: u64,
+}
+
+impl FnMinute {
+    /// The minute's datapoint of `metric` (Maximum for concurrency, Sum for counts).
+    pub(crate) fn value(&self, metric: LambdaMetric) -> f64 {
+        match metric {
+            LambdaMetric::ConcurrentExecutions => f64::from(self.concurrency_max),
+            LambdaMetric::Invocations => self.invocations as f64,
+            LambdaMetric::Throttles => self.throttles as f64,
+            LambdaMetric::RecursiveInvocationsDropped => self.recursive_dropped as f64,
+        }
+    }
 }
 
 /// Every function's metrics for one minute, plus account-wide figures.
@@ -29,13 +46,29 @@ pub(crate) struct Minute {
 pub(crate) struct CloudWatch {
     closed: Vec<Minute>,
     current: Minute,
+    /// What was published before the run started.
+    history: Arc<History>,
 }
 
 impl CloudWatch {
     /// Empty metrics for `functions` functions.
     pub(crate) fn new(functions: usize) -> Self {
         let current = Minute { functions: vec![FnMinute::default(); functions], ..Minute::default() };
-        Self { closed: Vec::new(), current }
+        Self { closed: Vec::new(), current, history: Arc::default() }
+    }
+
+    /// Metrics with `history` before the run's first minute.
+    pub(crate) fn with_history(functions: usize, history: Arc<History>) -> Self {
+        Self { history, ..Self::new(functions) }
+    }
+
+    /// `f`'s datapoints for `minute` (negative: before the run) as published by `now_secs`: `None`
+    /// when CloudWatch has none (not yet published, the function idle or not yet deployed).
+    pub(crate) fn fn_minute(&self, f: usize, minute: i64, now_secs: u64) -> Option<FnMinute> {
+        let Ok(index) = usize::try_from(minute) else { return self.history.minute(f, minute) };
+        let published_at = (minute as u64 + 1) * 60 + METRIC_LAG_SECS;
+        let m = self.closed.get(index).filter(|_| published_at <= now_secs)?.functions.get(f).copied()?;
+        (m != FnMinute::default()).then_some(m)
     }
 
     /// Records `n` invocations of `f` lasting `duration_ms` each, costing `usd` in total.
@@ -51,6 +84,13 @@ impl CloudWatch {
     pub(crate) fn throttles(&mut self, f: usize, n: u64) {
         if let Some(m) = self.current.functions.get_mut(f) {
             m.throttles += n;
+        }
+    }
+
+    /// Records `n` events Lambda's loop detection stopped on their way to `f`.
+    pub(crate) fn recursive_dropped(&mut self, f: usize, n: u64) {
+        if let Some(m) = self.current.functions.get_mut(f) {
+            m.recursive_dropped += n;
         }
     }
 
@@ -83,17 +123,14 @@ impl CloudWatch {
         let m = self.closed.get(minute)?;
         Some(match (metric, function) {
             (LambdaMetric::ConcurrentExecutions, None) => f64::from(m.account_concurrency_max),
-            (LambdaMetric::Invocations, None) => m.functions.iter().map(|f| f.invocations as f64).sum(),
-            (LambdaMetric::Throttles, None) => m.functions.iter().map(|f| f.throttles as f64).sum(),
-            (metric, Some(f)) => {
-                let f = m.functions.get(f)?;
-                match metric {
-                    LambdaMetric::ConcurrentExecutions => f64::from(f.concurrency_max),
-                    LambdaMetric::Invocations => f.invocations as f64,
-                    LambdaMetric::Throttles => f.throttles as f64,
-                }
-            }
+            (metric, None) => m.functions.iter().map(|f| f.value(metric)).sum(),
+            (metric, Some(f)) => m.functions.get(f)?.value(metric),
         })
+    }
+
+    /// The closed minutes, oldest first.
+    pub(crate) fn closed(&self) -> &[Minute] {
+        &self.closed
     }
 
     /// Account charges accrued by the end of the last closed minute at or before `secs`.
@@ -117,16 +154,6 @@ impl CloudWatch {
             .iter()
             .filter_map(|m| m.functions.get(f))
             .fold((0.0, 0.0), |(inv, dur), m| (inv + m.invocations as f64, dur + m.duration_ms))
-    }
-
-    /// `f`'s figures for closed minute `minute` (counted from virtual time zero), when CloudWatch
-    /// would show them at `now_secs` (after the ingestion lag).
-    pub(crate) fn visible_minute(&self, f: usize, minute: u64, now_secs: u64) -> Option<FnMinute> {
-        let visible_end = now_secs.saturating_sub(METRIC_LAG_SECS) / 60;
-        if minute >= visible_end {
-            return None;
-        }
-        self.closed.get(usize::try_from(minute).ok()?)?.functions.get(f).copied()
     }
 
     /// Whether `f` has visible invocations within the `window_secs` before `now_secs`.

@@ -14,8 +14,13 @@ pub(crate) struct Cohort {
     pub roots: u32,
     /// Events per root.
     pub per_root: u64,
-    /// Invocation depth these events cause (1 for organic events).
+    /// Invocation depth these events cause (1 for organic events): the hops the request has really
+    /// made, which the application's own retry count and Lambda's loop detection see.
     pub depth: u16,
+    /// Invocation depth in the chain header's view: hops since a guarded function started the
+    /// header (a function that does not propagate it starts new chains). Equals `depth` when every
+    /// function is guarded.
+    pub hops: u16,
     /// SQS receive count so far.
     pub receives: u16,
     /// Tick the events entered the account (for the async queue's maximum event age).
@@ -55,14 +60,26 @@ impl Cohort {
     }
 
     /// Collapses the roots into one anonymous group (merged mode): same events, no identity, and
-    /// depths beyond `depth_cap` (the deepest any rule of the run looks at) folded together.
+    /// depths beyond `depth_cap` (the deepest any rule of the run looks at) folded together. No
+    /// guard reads headers in merged mode, so `hops` follows `depth` and instrumentation cannot
+    /// change how a peer's run merges.
     pub(crate) fn anonymous(self, depth_cap: u16) -> Cohort {
-        Cohort { first_root: 0, roots: 1, per_root: self.total(), depth: self.depth.min(depth_cap), ..self }
+        Cohort {
+            first_root: 0,
+            roots: 1,
+            per_root: self.total(),
+            depth: self.depth.min(depth_cap),
+            hops: self.depth.min(depth_cap),
+            ..self
+        }
     }
 
     /// Whether two merged-mode cohorts can be summed.
     pub(crate) fn merges_with(&self, other: &Cohort) -> bool {
-        self.depth == other.depth && self.receives == other.receives && self.born / 600 == other.born / 600
+        self.depth == other.depth
+            && self.hops == other.hops
+            && self.receives == other.receives
+            && self.born / 600 == other.born / 600
     }
 }
 
@@ -71,7 +88,7 @@ mod tests {
     use super::*;
 
     fn cohort(roots: u32, per_root: u64) -> Cohort {
-        Cohort { first_root: 10, roots, per_root, depth: 3, receives: 0, born: 0 }
+        Cohort { first_root: 10, roots, per_root, depth: 3, hops: 3, receives: 0, born: 0 }
     }
 
     fn total(parts: &[Option<Cohort>]) -> u64 {
@@ -105,8 +122,9 @@ mod tests {
     fn anonymous_cohorts_merge_by_depth_and_receives() {
         let a = cohort(3, 2).anonymous(18);
         assert_eq!((a.roots, a.per_root), (1, 6));
-        let deep = Cohort { depth: 500, ..a }.anonymous(18);
-        assert_eq!(deep.depth, 18);
+        let deep = Cohort { depth: 500, hops: 400, ..a }.anonymous(18);
+        assert_eq!((deep.depth, deep.hops), (18, 18));
+        assert_eq!(Cohort { hops: 1, ..a }.anonymous(18).hops, a.depth);
         assert!(a.merges_with(&cohort(1, 1).anonymous(18)));
         assert!(!a.merges_with(&Cohort { receives: 1, ..a }));
     }

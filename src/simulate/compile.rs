@@ -8,7 +8,7 @@ use crate::ports::{Architecture, FailureTarget};
 use super::SimError;
 use super::model::{Alarm, Dest, Func, Kind, Model, Queue, Route, TICK_MS, TICKS_PER_SEC, Traffic};
 use super::peers::LAMBDA_LOOP_LIMIT;
-use super::scenario::{FailureSpec, FunctionSpec, MAX_HORIZON_SECS, Scenario, TargetSpec};
+use super::scenario::{AlarmSpec, FailureSpec, FunctionSpec, MAX_HORIZON_SECS, Scenario, TargetSpec};
 
 /// Lambda's memory range, in MB.
 const MEMORY_MB: std::ops::RangeInclusive<u32> = 128..=10_240;
@@ -59,14 +59,7 @@ impl Model {
         }
         let routes = compile_routes(&names, &mut functions)?;
         let traffic = compile_traffic(&names)?;
-        let alarms = scenario
-            .alarms
-            .iter()
-            .map(|a| {
-                let function = a.function.as_deref().map(|f| names.function(f)).transpose()?;
-                Ok(Alarm { name: a.name.clone(), metric: a.metric, function, threshold: a.threshold })
-            })
-            .collect::<Result<_, SimError>>()?;
+        let alarms = scenario.alarms.iter().map(|a| compile_alarm(&names, a)).collect::<Result<_, _>>()?;
         let deepest_backoff = routes.iter().filter_map(|r| r.backoff.as_ref()).map(|b| b.max_attempts).max();
         let depth_cap = deepest_backoff.unwrap_or(0).max(u32::from(LAMBDA_LOOP_LIMIT)) + 1;
         let longest_delay = routes.iter().map(Route::longest_delay_secs).max().unwrap_or(0);
@@ -81,6 +74,7 @@ impl Model {
             routes,
             traffic,
             alarms,
+            sweep_every_ticks: scenario.sweep_every_secs.map(|s| s as u32 * TICKS_PER_SEC),
             depth_cap: depth_cap.min(u32::from(u16::MAX)) as u16,
             max_delay_ticks: longest_run + longest_visibility + (longest_delay + 10) * TICKS_PER_SEC,
         })
@@ -95,10 +89,31 @@ fn check_globals(names: &Names<'_>) -> Result<(), SimError> {
     if s.incident_at_secs >= s.horizon_secs {
         return Err(names.bad("incident_at_secs must be before the horizon"));
     }
+    if s.sweep_every_secs.is_some_and(|e| !(60..=86_400).contains(&e)) {
+        return Err(
+            names.bad("sweep_every_secs must be 60..=86400 (EventBridge schedules run at most each minute)")
+        );
+    }
     if !(s.billing_alarm_usd.is_finite() && s.billing_alarm_usd > 0.0) {
         return Err(names.bad("billing_alarm_usd must be a positive number"));
     }
     Ok(())
+}
+
+fn compile_alarm(names: &Names<'_>, a: &AlarmSpec) -> Result<Alarm, SimError> {
+    if let Some(problem) = a.problem() {
+        return Err(names.bad(format!("alarm {:?}: {problem}", a.name)));
+    }
+    Ok(Alarm {
+        name: a.name.clone(),
+        metric: a.metric,
+        function: a.function.as_deref().map(|f| names.function(f)).transpose()?,
+        per_function: a.per_function,
+        comparison: a.comparison,
+        threshold: a.threshold,
+        evaluation_periods: a.evaluation_periods,
+        datapoints: a.datapoints(),
+    })
 }
 
 fn compile_queues(names: &Names<'_>) -> Result<Vec<Queue>, SimError> {
@@ -199,6 +214,7 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
         max_depth_tag: f.max_depth_tag,
         exempt: f.exempt,
         failure,
+        deployed_before_secs: f.deployed_before_secs,
         routes: Vec::new(),
         queues: Vec::new(),
         name,

@@ -3,11 +3,13 @@
 //! functions, metrics, alarms, the guard).
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use super::account::Runtime;
 use super::alarms::AlarmBook;
 use super::cohort::Cohort;
 use super::guard_driver::GuardDriver;
+use super::history::History;
 use super::model::{Dest, Kind, Model, TICK_MS, TICKS_PER_SEC};
 use super::peers::{KILL_SWITCH_REACTION_TICKS, Mechanism};
 use super::ports::{Account, EPOCH_SECS};
@@ -77,9 +79,16 @@ pub(crate) struct Engine<'m> {
 
 impl<'m> Engine<'m> {
     /// A fresh account for `model` under `mechanism`.
-    pub(crate) fn new(model: &'m Model, mechanism: Mechanism, seed: u64, config: &Config) -> Self {
-        let account = Account::new(model);
-        let guard = (mechanism == Mechanism::Guard).then(|| GuardDriver::new(config, &account));
+    /// `history` is what CloudWatch published before the run (the guard's runs read it).
+    pub(crate) fn new(
+        model: &'m Model,
+        mechanism: Mechanism,
+        seed: u64,
+        config: &Config,
+        history: Arc<History>,
+    ) -> Self {
+        let account = Account::new(model, history);
+        let guard = (mechanism == Mechanism::Guard).then(|| GuardDriver::new(config, &account, model));
         let n = model.functions.len();
         let seconds = model.horizon_secs as usize;
         Self {
@@ -114,10 +123,15 @@ impl<'m> Engine<'m> {
             self.step();
             self.tick += 1;
         }
-        let alerts = self.account.lock().alerts.len();
+        let (alerts, minutes) = {
+            let account = self.account.lock();
+            (account.alerts.len(), account.cloudwatch.closed().to_vec())
+        };
         let (signals_fed, signals_dropped, guard_errors) =
             self.guard.as_ref().map_or((0, 0, 0), |g| (g.signals_fed, g.signals_dropped, g.errors));
         RunOutput {
+            minutes,
+            contributor_signals: self.guard.as_ref().map_or(0, |g| g.contributor_signals),
             series: self.series,
             trips: self.trips,
             stats: self.stats,
@@ -128,7 +142,7 @@ impl<'m> Engine<'m> {
         }
     }
 
-    fn step(&mut self) {
+    pub(super) fn step(&mut self) {
         self.account.lock().now = self.now();
         self.apply_changes();
         self.refill_scaling();
@@ -170,18 +184,19 @@ impl<'m> Engine<'m> {
         if self.tick % ticks_per_minute == ticks_per_minute - 1 {
             self.account.lock().cloudwatch.close_minute();
         }
-        let signals = self.evaluate_alarms();
+        let evaluation = self.evaluate_alarms();
         if self.mechanism == Mechanism::BillingKillSwitch
             && self.kill_at.is_none()
-            && signals.iter().any(super::alarms::is_billing_alarm)
+            && evaluation.signals.iter().any(super::alarms::is_billing_alarm)
         {
             self.kill_at = Some(self.tick + KILL_SWITCH_REACTION_TICKS);
         }
         if self.kill_at == Some(self.tick) {
             self.kill_switch();
         }
+        self.record_contributors(&evaluation.contributors);
         if let Some(mut guard) = self.guard.take() {
-            let trips = guard.on_tick(self.tick, self.now(), signals, &self.model.functions);
+            let trips = guard.on_tick(self.tick, self.now(), evaluation, self.model);
             self.trips.extend(trips);
             self.guard = Some(guard);
         }
@@ -268,13 +283,13 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn engine_for(model: &Model) -> Engine<'_> {
-        Engine::new(model, Mechanism::NoGuard, 1, &Config::default())
+        Engine::new(model, Mechanism::NoGuard, 1, &Config::default(), Arc::default())
     }
 
     #[test]
     fn baseline_has_no_incident_and_loops_grow_after_it() {
         let model = two_function_model(None);
-        let base = Engine::new(&model, Mechanism::Baseline, 1, &Config::default()).run();
+        let base = Engine::new(&model, Mechanism::Baseline, 1, &Config::default(), Arc::default()).run();
         let run = engine_for(&model).run();
         let total = |s: &Series, from: usize| s.invocations[from..].iter().sum::<u64>();
         // 6 events/s organic for 120 s (jitter averages out).

@@ -1,7 +1,9 @@
 //! Feeds the real `Guard` (handler → detector → policy → ports) from inside the simulated account.
 //!
 //! Chain events travel like they do in AWS: guarded function → EventBridge → SQS (0.5–1 s) → the
-//! guard's event source mapping with a 1 s batching window. Alarms invoke the guard directly. The
+//! guard's event source mapping with a 1 s batching window. Classic alarms invoke the guard directly;
+//! contributor events of per-function alarms reach it through an EventBridge rule (0.5–1 s), which
+//! forwards only contributors going into ALARM. The
 //! guard runs on its own reserved concurrency, so a saturated account never starves it. Its async
 //! methods are driven with `block_on`: the simulated ports complete immediately.
 
@@ -14,18 +16,26 @@ use crate::config::Config;
 use crate::handler::Guard;
 use crate::name::FunctionName;
 use crate::report::{Outcome, Report};
-use crate::signal::{ChainObservation, Signal};
+use crate::signal::{
+    AlarmState, ChainObservation, ContributorMetric, ContributorSignal, Signal, SweepSignal,
+};
 use crate::time::Timestamp;
 
+use super::alarms::Evaluation;
 use super::cohort::Cohort;
+use super::contributors::{self, ContributorChange};
 use super::engine::Engine;
-use super::model::{Func, TICKS_PER_SEC};
+use super::metrics::contributor_id;
+use super::model::{Func, Model, TICKS_PER_SEC};
 use super::ports::{Account, SimMetrics, SimNotifier, SimThrottler};
 use super::result::Trip;
 use super::rng::Stream;
+use super::scenario::LambdaMetric;
 
 /// The guard's SQS batching window, in ticks.
 const BATCH_WINDOW_TICKS: u32 = TICKS_PER_SEC;
+/// CloudWatch → EventBridge → the guard, for contributor events, in ticks.
+const EVENTBRIDGE_TICKS: u32 = 7;
 /// EventBridge → SQS delivery, in ticks (0.5–1 s).
 const DELIVERY_TICKS: (u32, u32) = (5, 10);
 /// Most chain signals handled per batch (several guard invocations' worth; the rest are counted, not fed).
@@ -48,17 +58,26 @@ pub(crate) struct GuardDriver {
     guard: Guard<SimThrottler, SimMetrics, SimNotifier>,
     in_transit: BTreeMap<u32, Vec<Emission>>,
     arrived: Vec<Emission>,
+    /// Contributor events on their way through EventBridge, by arrival tick.
+    contributor_events: BTreeMap<u32, Vec<ContributorChange>>,
     pub(crate) signals_fed: u64,
+    /// Contributor events delivered to the guard.
+    pub(crate) contributor_signals: u64,
     pub(crate) signals_dropped: u64,
     pub(crate) errors: u64,
 }
 
 impl GuardDriver {
-    /// A guard with `config` on the simulated account's ports.
-    pub(crate) fn new(config: &Config, account: &Account) -> Self {
+    /// A guard with `config` on the simulated account's ports, configured as the module configures
+    /// it for `model`'s alarms (the sweep re-judges the per-function alarms' contributors).
+    pub(crate) fn new(config: &Config, account: &Account, model: &Model) -> Self {
         let mut config = config.clone();
         if config.self_function.is_none() {
             config.self_function = FunctionName::new(GUARD_FUNCTION).ok();
+        }
+        if config.baseline.contributor_alarms.is_empty() {
+            let per_function = model.alarms.iter().filter(|a| a.per_function);
+            config.baseline.contributor_alarms = per_function.map(|a| a.name.clone()).collect();
         }
         let guard = Guard::new(
             config,
@@ -70,7 +89,9 @@ impl GuardDriver {
             guard,
             in_transit: BTreeMap::new(),
             arrived: Vec::new(),
+            contributor_events: BTreeMap::new(),
             signals_fed: 0,
+            contributor_signals: 0,
             signals_dropped: 0,
             errors: 0,
         }
@@ -81,12 +102,27 @@ impl GuardDriver {
         &mut self,
         tick: u32,
         now: Timestamp,
-        alarms: Vec<Signal>,
-        functions: &[Func],
+        alarms: Evaluation,
+        model: &Model,
     ) -> Vec<Trip> {
+        let functions = &model.functions;
         let mut trips = Vec::new();
-        if !alarms.is_empty() {
-            trips.extend(self.handle(&alarms, now, tick));
+        if !alarms.signals.is_empty() {
+            trips.extend(self.handle(&alarms.signals, now, tick));
+        }
+        // The module's rule forwards only contributors going into ALARM.
+        let into_alarm = alarms.contributors.into_iter().filter(|c| c.state == AlarmState::Alarm);
+        for change in into_alarm {
+            self.contributor_events.entry(tick + EVENTBRIDGE_TICKS).or_default().push(change);
+        }
+        if model.sweep_every_ticks.is_some_and(|every| tick > 0 && tick.is_multiple_of(every)) {
+            let sweep =
+                Signal::Sweep(SweepSignal { at: Some(now), account: Some("111122223333".to_owned()) });
+            trips.extend(self.handle(&[sweep], now, tick));
+        }
+        if let Some(events) = self.contributor_events.remove(&tick) {
+            let signals = self.contributor_signals(&events, model);
+            trips.extend(self.handle(&signals, now, tick));
         }
         let later = self.in_transit.split_off(&(tick + 1));
         for (_, batch) in std::mem::replace(&mut self.in_transit, later) {
@@ -97,6 +133,38 @@ impl GuardDriver {
             trips.extend(self.handle(&signals, now, tick));
         }
         trips
+    }
+
+    /// Contributor events as the guard parses them from EventBridge.
+    fn contributor_signals(&mut self, events: &[ContributorChange], model: &Model) -> Vec<Signal> {
+        self.contributor_signals += events.len() as u64;
+        events
+            .iter()
+            .map(|c| {
+                let alarm = &model.alarms[c.alarm];
+                let metric = match alarm.metric {
+                    LambdaMetric::RecursiveInvocationsDropped => ContributorMetric::RecursionDropped,
+                    other => ContributorMetric::Other(other.as_str().to_owned()),
+                };
+                Signal::Contributor(Box::new(ContributorSignal {
+                    alarm_name: alarm.name.clone(),
+                    alarm_arn: Some(format!(
+                        "arn:aws:cloudwatch:us-east-1:111122223333:alarm:{}",
+                        alarm.name
+                    )),
+                    contributor_id: contributor_id(&alarm.name, c.function),
+                    function: Some(model.functions[c.function].name.clone()),
+                    state: c.state,
+                    metric,
+                    expression: Some(contributors::expression(alarm)),
+                    reason: Some(contributors::reason(alarm, c.value)),
+                    at: Some(c.at),
+                    account: Some("111122223333".to_owned()),
+                    region: Some("us-east-1".to_owned()),
+                    mute: None,
+                }))
+            })
+            .collect()
     }
 
     fn chain_signals(&mut self, functions: &[Func]) -> Vec<Signal> {

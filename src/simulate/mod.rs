@@ -6,33 +6,46 @@
 //! - `model`: a validated scenario compiled to indices and ticks.
 //! - `engine`: the tick loop; `account`: concurrency, scaling and billing; `triggers`: routing,
 //!   latencies and throttled-event semantics; `cohort`: aggregated events; `rng`: seeded draws.
-//! - `cloudwatch` and `alarms`: metrics with ingestion lag, alarms with real periods and delays.
-//! - `ports`: the guard's ports implemented by the account; `guard_driver`: feeding the `Guard`.
+//! - `cloudwatch` and `alarms`: metrics with ingestion lag, alarms with real periods and delays;
+//!   `alarm_spec`: the alarm format and the module's defaults; `contributors`: Metrics Insights
+//!   alarms grouped by function; `history`: each function's days before the run.
+//! - `ports` and `metrics`: the guard's ports implemented by the account; `guard_driver`: feeding
+//!   the `Guard`; `runs`: the baseline, peer and guard runs behind one result.
+//! - [`Instrumentation`]: whether functions propagate the header (`--uninstrumented`).
+//! - docs/simulator.md describes the model, the format and the results.
 //! - [`peers`]: the mechanisms compared; [`result`]: what "contained" and "leaked" mean.
 //! - [`render`]: text with sparklines; [`svg`]: the chart.
 //!
 //! Everything is synchronous and deterministic for a seed.
 
 mod account;
+mod alarm_spec;
 mod alarms;
 pub mod catalog;
 mod cloudwatch;
 mod cohort;
 mod compile;
+mod contributors;
 mod engine;
 mod guard_driver;
+mod history;
+mod metrics;
 mod model;
 pub mod peers;
 mod ports;
 pub mod render;
 pub mod result;
 mod rng;
+mod runs;
 pub mod scenario;
 mod series;
 pub mod svg;
 mod triggers;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use serde::Serialize;
 
 use crate::config::Config;
 
@@ -41,7 +54,7 @@ pub use peers::Mechanism;
 pub use result::{GuardStats, MechanismResult, SimulationResult, Timeline, Trip};
 pub use scenario::Scenario;
 
-use engine::{Engine, RunOutput};
+use engine::RunOutput;
 use model::Model;
 
 /// Why a scenario could not be loaded or run.
@@ -103,62 +116,107 @@ pub fn load_scenario_file(path: &Path) -> Result<Scenario, SimError> {
     Ok(scenario)
 }
 
-/// Runs `scenario` for the guard (configured by `config`), every peer and the baseline.
-pub fn run(scenario: &Scenario, seed: u64, config: &Config) -> Result<SimulationResult, SimError> {
-    let model = Model::compile(scenario, &config.prices)?;
-    let runs = run_mechanisms(&model, scenario, seed, config)?;
-    let incident_s = scenario.incident_at_secs as usize;
-    let base = &runs[0].1;
-    let measured = |out: &RunOutput| result::measure(out, &base.series, incident_s, scenario.benign);
-    let peers = runs[2..].iter().map(|(m, out)| (m.as_str().to_owned(), measured(out))).collect();
-    let guard_run = &runs[1].1;
-    Ok(SimulationResult {
-        scenario: scenario.name.clone(),
-        benign: scenario.benign,
-        seed,
-        horizon_s: scenario.horizon_secs,
-        incident_at_s: scenario.incident_at_secs,
-        guard: measured(guard_run),
-        peers,
-        guard_stats: GuardStats {
-            signals_fed: guard_run.signals_fed,
-            signals_dropped: guard_run.signals_dropped,
-            alerts: guard_run.alerts as u64,
-            errors: guard_run.guard_errors,
-        },
-        timelines: runs
-            .into_iter()
-            .map(|(mechanism, out)| Timeline { mechanism, invocations_per_sec: out.series.invocations })
-            .collect(),
-    })
+/// Which functions propagate the chain header in the guard's run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Instrumentation {
+    /// As the scenario says (each function's `guarded`, default true).
+    #[default]
+    Instrumented,
+    /// No function propagates the header (`--uninstrumented`): the guard has metrics and alarms only.
+    Uninstrumented,
 }
 
-/// The baseline, guard and peer runs, in that order. They are independent: both cores are used.
-fn run_mechanisms(
-    model: &Model,
+impl Instrumentation {
+    /// The name used in JSON and text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Instrumentation::Instrumented => "instrumented",
+            Instrumentation::Uninstrumented => "uninstrumented",
+        }
+    }
+
+    /// `scenario` as this mode runs it.
+    fn apply(self, scenario: &Scenario) -> Scenario {
+        let mut s = scenario.clone();
+        if self == Instrumentation::Uninstrumented {
+            s.functions.iter_mut().for_each(|f| f.guarded = false);
+        }
+        s
+    }
+}
+
+/// Runs `scenario` as written for the guard (configured by `config`), every peer and the baseline.
+pub fn run(scenario: &Scenario, seed: u64, config: &Config) -> Result<SimulationResult, SimError> {
+    run_in(scenario, seed, config, Instrumentation::Instrumented)
+}
+
+/// Runs `scenario` in `mode`.
+pub fn run_in(
     scenario: &Scenario,
     seed: u64,
     config: &Config,
-) -> Result<Vec<(Mechanism, RunOutput)>, SimError> {
-    let mechanisms = [Mechanism::Baseline, Mechanism::Guard].into_iter().chain(Mechanism::PEERS);
-    std::thread::scope(|s| {
-        let handles: Vec<_> =
-            mechanisms.map(|m| (m, s.spawn(move || Engine::new(model, m, seed, config).run()))).collect();
-        handles
-            .into_iter()
-            .map(|(m, h)| {
-                // A panicking run would be a simulator bug: report it rather than propagate the panic.
-                let out = h.join().map_err(|_| SimError::Invalid {
-                    scenario: scenario.name.clone(),
-                    reason: format!("the {} run failed", m.as_str()),
-                })?;
-                Ok((m, out))
-            })
-            .collect()
-    })
+    mode: Instrumentation,
+) -> Result<SimulationResult, SimError> {
+    let mut results = run_modes(scenario, seed, config, &[mode])?;
+    results.pop().ok_or_else(|| invalid(scenario, "no run"))
 }
 
-/// Runs every built-in scenario.
+/// Runs `scenario` once per mode in `modes`, one result each. The baseline and the peers do not
+/// read the chain header, so they run once and are shared by every mode's result.
+pub fn run_modes(
+    scenario: &Scenario,
+    seed: u64,
+    config: &Config,
+    modes: &[Instrumentation],
+) -> Result<Vec<SimulationResult>, SimError> {
+    let model = Model::compile(scenario, &config.prices)?;
+    let guard_models = modes
+        .iter()
+        .map(|m| Model::compile(&m.apply(scenario), &config.prices))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (base, guards, peers) = runs::run_all(&model, &guard_models, scenario, seed, config)?;
+    let incident_s = scenario.incident_at_secs as usize;
+    let measured = |out: &RunOutput| result::measure(out, &base.series, incident_s, scenario.benign);
+    let peer_results: BTreeMap<String, MechanismResult> =
+        peers.iter().map(|(m, out)| (m.as_str().to_owned(), measured(out))).collect();
+    let timeline = |mechanism, out: &RunOutput| Timeline {
+        mechanism,
+        invocations_per_sec: out.series.invocations.clone(),
+    };
+    Ok(modes
+        .iter()
+        .zip(&guards)
+        .map(|(&mode, guard_run)| SimulationResult {
+            scenario: scenario.name.clone(),
+            mode,
+            benign: scenario.benign,
+            seed,
+            horizon_s: scenario.horizon_secs,
+            incident_at_s: scenario.incident_at_secs,
+            guard: measured(guard_run),
+            peers: peer_results.clone(),
+            guard_stats: GuardStats {
+                signals_fed: guard_run.signals_fed,
+                signals_dropped: guard_run.signals_dropped,
+                contributor_events: guard_run.contributor_signals,
+                alerts: guard_run.alerts as u64,
+                errors: guard_run.guard_errors,
+            },
+            timelines: [(Mechanism::Baseline, &base), (Mechanism::Guard, guard_run)]
+                .into_iter()
+                .chain(peers.iter().map(|(m, out)| (*m, out)))
+                .map(|(m, out)| timeline(m, out))
+                .collect(),
+        })
+        .collect())
+}
+
+fn invalid(scenario: &Scenario, reason: &str) -> SimError {
+    SimError::Invalid { scenario: scenario.name.clone(), reason: reason.to_owned() }
+}
+
+/// Runs every built-in scenario as written.
 pub fn run_all(seed: u64, config: &Config) -> Result<Vec<SimulationResult>, SimError> {
     scenario_names().iter().map(|name| run(&scenario(name)?, seed, config)).collect()
 }

@@ -3,7 +3,7 @@
 use crate::name::FunctionName;
 use crate::ports::{Architecture, FailureTarget};
 
-use super::scenario::{BackoffSpec, BurstSpec, LambdaMetric, RateChange};
+use super::scenario::{BackoffSpec, BurstSpec, Comparison, LambdaMetric, RateChange};
 
 /// Virtual time advances in ticks of this many milliseconds.
 pub(crate) const TICK_MS: u64 = 100;
@@ -43,6 +43,8 @@ pub(crate) struct Func {
     pub max_depth_tag: Option<u32>,
     pub exempt: bool,
     pub failure: FailureTarget,
+    /// Seconds before the run the function was deployed (no metrics before that), if known.
+    pub deployed_before_secs: Option<u64>,
     /// Routes this function emits on.
     pub routes: Vec<usize>,
     /// Queues it consumes.
@@ -81,7 +83,12 @@ pub(crate) struct Alarm {
     pub name: String,
     pub metric: LambdaMetric,
     pub function: Option<usize>,
+    /// A Metrics Insights alarm grouped by function: every function is a contributor.
+    pub per_function: bool,
+    pub comparison: Comparison,
     pub threshold: f64,
+    pub evaluation_periods: u32,
+    pub datapoints: u32,
 }
 
 /// The compiled scenario.
@@ -95,6 +102,8 @@ pub(crate) struct Model {
     pub routes: Vec<Route>,
     pub traffic: Vec<Traffic>,
     pub alarms: Vec<Alarm>,
+    /// The guard's sweep schedule, in ticks.
+    pub sweep_every_ticks: Option<u32>,
     /// Deepest chain depth any depth-based rule of a peer run looks at; deeper events merge.
     pub depth_cap: u16,
     /// Longest delay any scheduled event can have, in ticks (sizes the engine's timing wheel).

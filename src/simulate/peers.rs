@@ -5,6 +5,8 @@
 //!   (X-Ray lineage) it stops the next invocation, for SQS, SNS, S3 and Lambda async triggers only
 //!   (never EventBridge), by dropping the event (SQS: to the queue's DLQ) instead of throttling. It
 //!   acts per chain, so every new chain runs its 16 hops again and a fan-out below 16 hops never stops.
+//!   It is on by default in every account, so it also runs under the guard, where the events it stops
+//!   are published as `AWS/Lambda RecursiveInvocationsDropped` for the target function.
 //! - `billing_kill_switch`: a billing alarm / budget action that sets reserved concurrency 0 on the
 //!   account's functions. `AWS/Billing EstimatedCharges` lags real spend by 6–24 h; we use the
 //!   optimistic end: a datapoint reflects charges 6 h old, evaluated hourly, then 5 min to act.
@@ -45,6 +47,13 @@ impl Mechanism {
     pub const PEERS: [Mechanism; 3] =
         [Mechanism::LambdaLoopDetection, Mechanism::BillingKillSwitch, Mechanism::NoGuard];
 
+    /// Whether Lambda's own loop detection runs in this run: under the guard (it is on by default
+    /// in every account, and its `RecursiveInvocationsDropped` is one of the guard's triggers) and
+    /// as the peer itself. The other runs isolate their own mechanism.
+    pub fn lambda_detection_on(self) -> bool {
+        matches!(self, Mechanism::Guard | Mechanism::LambdaLoopDetection)
+    }
+
     /// The name used in JSON and text output.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -64,7 +73,10 @@ impl Engine<'_> {
             return false;
         }
         self.stats.lambda_dropped += cohort.total();
-        if !self.trips.iter().any(|t| t.function == self.model.functions[target].name.as_str()) {
+        self.account.lock().cloudwatch.recursive_dropped(target, cohort.total());
+        // Under the guard these drops are Lambda's, not the guard's: they are not its trips.
+        let first = !self.trips.iter().any(|t| t.function == self.model.functions[target].name.as_str());
+        if self.mechanism == Mechanism::LambdaLoopDetection && first {
             let reason = format!(
                 "recursive loop detection stopped invocation {} of a chain (event dropped, not throttled)",
                 cohort.depth

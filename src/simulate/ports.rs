@@ -1,18 +1,18 @@
-//! The guard's ports implemented by the simulated account: the same `Throttler`, `Metrics` and
-//! `Notifier` traits the AWS adapters implement, answering immediately from shared state.
+//! The guard's ports implemented by the simulated account: the same `Throttler`, `Metrics` (in
+//! `metrics`) and `Notifier` traits the AWS adapters implement, answering immediately from shared state.
 //! Concurrency changes are queued and applied by the engine on its next tick (the API's latency).
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    AlarmContributor, Alert, FunctionMetrics, FunctionState, HOUR_SECS, HourMetrics, MINUTE_SECS, Metrics,
-    MetricsWindow, MinuteMetrics, Notifier, PortError, ReenableMark, Reservation, Throttler, TripRecord,
-    TrippedFunction, UsageSample,
+    Alert, FunctionState, Notifier, PortError, ReenableMark, Reservation, Throttler, TripRecord,
+    TrippedFunction,
 };
 use crate::time::Timestamp;
 
 use super::cloudwatch::CloudWatch;
+use super::history::History;
 use super::model::{Func, Model};
 
 /// Lambda's default account concurrency limit.
@@ -38,6 +38,17 @@ pub(crate) struct Shared {
     pub changes: Vec<(usize, Reservation)>,
     pub cloudwatch: CloudWatch,
     pub alerts: Vec<Alert>,
+    /// Contributors of per-function alarms now in ALARM, as `DescribeAlarmContributors` lists them.
+    pub contributors: Vec<InAlarm>,
+}
+
+/// A contributor of a per-function alarm in ALARM.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct InAlarm {
+    pub alarm: String,
+    pub function: usize,
+    pub since: Timestamp,
+    pub reason: String,
 }
 
 /// A handle on the shared state; cloning shares it.
@@ -45,8 +56,8 @@ pub(crate) struct Shared {
 pub(crate) struct Account(Arc<Mutex<Shared>>);
 
 impl Account {
-    /// The account of `model` at virtual time zero.
-    pub(crate) fn new(model: &Model) -> Self {
+    /// The account of `model` at virtual time zero, with `history` published before it.
+    pub(crate) fn new(model: &Model, history: Arc<History>) -> Self {
         let functions = model
             .functions
             .iter()
@@ -56,8 +67,9 @@ impl Account {
             now: Timestamp::from_secs(EPOCH_SECS),
             functions,
             changes: Vec::new(),
-            cloudwatch: CloudWatch::new(model.functions.len()),
+            cloudwatch: CloudWatch::with_history(model.functions.len(), history),
             alerts: Vec::new(),
+            contributors: Vec::new(),
         })))
     }
 
@@ -68,7 +80,7 @@ impl Account {
 }
 
 impl Shared {
-    fn index(&self, operation: &'static str, function: &FunctionName) -> Result<usize, PortError> {
+    pub(super) fn index(&self, operation: &'static str, function: &FunctionName) -> Result<usize, PortError> {
         self.functions.iter().position(|c| &c.func.name == function).ok_or_else(|| PortError {
             operation,
             target: function.to_string(),
@@ -169,99 +181,6 @@ impl Throttler for SimThrottler {
         let shared = self.0.lock();
         let reserved: u32 = shared.functions.iter().filter_map(|c| c.reserved).sum();
         Ok(Some(ACCOUNT_LIMIT.saturating_sub(reserved)))
-    }
-}
-
-impl Metrics for SimMetrics {
-    async fn active_functions(&self) -> Result<Vec<FunctionName>, PortError> {
-        let shared = self.0.lock();
-        let now = shared.now.as_secs().saturating_sub(EPOCH_SECS);
-        Ok((0..shared.functions.len())
-            .filter(|&i| shared.cloudwatch.active(i, 3_600, now))
-            .map(|i| shared.functions[i].func.name.clone())
-            .collect())
-    }
-
-    async fn usage(
-        &self,
-        functions: &[FunctionName],
-        window_secs: u64,
-        now: Timestamp,
-    ) -> Result<Vec<UsageSample>, PortError> {
-        let shared = self.0.lock();
-        let now = now.as_secs().saturating_sub(EPOCH_SECS);
-        Ok(functions
-            .iter()
-            .filter_map(|f| shared.functions.iter().position(|c| &c.func.name == f))
-            .map(|i| {
-                let (invocations, duration_ms_sum) = shared.cloudwatch.usage(i, window_secs, now);
-                UsageSample {
-                    function: shared.functions[i].func.name.clone(),
-                    invocations,
-                    duration_ms_sum,
-                    window_secs,
-                }
-            })
-            .collect())
-    }
-
-    async fn function_metrics(
-        &self,
-        functions: &[FunctionName],
-        window: MetricsWindow,
-    ) -> Result<Vec<FunctionMetrics>, PortError> {
-        let shared = self.0.lock();
-        let now = window.now.as_secs().saturating_sub(EPOCH_SECS);
-        Ok(functions
-            .iter()
-            .map(|f| match shared.functions.iter().position(|c| &c.func.name == f) {
-                Some(i) => shared.function_metrics(i, window, now),
-                None => FunctionMetrics { function: f.clone(), recent: Vec::new(), history: Vec::new() },
-            })
-            .collect())
-    }
-
-    async fn alarm_contributors(&self, _alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {
-        // The simulated account has no Metrics Insights alarm yet: none of its contributors is in ALARM.
-        Ok(Vec::new())
-    }
-}
-
-impl Shared {
-    /// What CloudWatch would answer at virtual second `now` for function `i`: its published minutes
-    /// and hours (virtual time before zero has no data).
-    fn function_metrics(&self, i: usize, window: MetricsWindow, now: u64) -> FunctionMetrics {
-        let virtual_minute = |secs: u64| secs.checked_sub(EPOCH_SECS).map(|s| s / MINUTE_SECS);
-        let (start, end) = window.recent_range();
-        let recent = (start..end)
-            .step_by(MINUTE_SECS as usize)
-            .filter_map(|secs| {
-                let m = self.cloudwatch.visible_minute(i, virtual_minute(secs)?, now)?;
-                (m.invocations > 0 || m.throttles > 0 || m.concurrency_max > 0).then(|| MinuteMetrics {
-                    start: Timestamp::from_secs(secs),
-                    invocations: Some(m.invocations as f64),
-                    duration_ms: Some(m.duration_ms),
-                    concurrency_max: Some(f64::from(m.concurrency_max)),
-                    throttles: Some(m.throttles as f64),
-                    recursion_dropped: None,
-                })
-            })
-            .collect();
-        let (start, end) = window.history_range();
-        let history = (start..end)
-            .step_by(HOUR_SECS as usize)
-            .filter_map(|hour| {
-                let minutes = (hour..hour + HOUR_SECS).step_by(MINUTE_SECS as usize);
-                let (mut invocations, mut duration_ms, mut seen) = (0.0, 0.0, false);
-                for m in minutes.filter_map(|s| self.cloudwatch.visible_minute(i, virtual_minute(s)?, now)) {
-                    invocations += m.invocations as f64;
-                    duration_ms += m.duration_ms;
-                    seen |= m.invocations > 0;
-                }
-                seen.then(|| HourMetrics { start: Timestamp::from_secs(hour), invocations, duration_ms })
-            })
-            .collect();
-        FunctionMetrics { function: self.functions[i].func.name.clone(), recent, history }
     }
 }
 

@@ -94,16 +94,18 @@ fn header(out: &mut String, r: &SimulationResult) {
     let _ = if r.benign {
         writeln!(
             out,
-            "{} (benign: any trip is a false positive; {} simulated; seed {})",
+            "{} (benign: any trip is a false positive; {}; {} simulated; seed {})",
             r.scenario,
+            r.mode.as_str(),
             duration(r.horizon_s as f64),
             r.seed
         )
     } else {
         writeln!(
             out,
-            "{} (runaway; {} of normal traffic, then {} after the incident; seed {})",
+            "{} (runaway; {}; {} of normal traffic, then {} after the incident; seed {})",
             r.scenario,
+            r.mode.as_str(),
             duration(r.incident_at_s as f64),
             duration(r.horizon_s.saturating_sub(r.incident_at_s) as f64),
             r.seed

@@ -61,6 +61,8 @@ pub struct GuardStats {
     pub signals_fed: u64,
     /// Chain signals beyond the per-batch cap (counted, not fed).
     pub signals_dropped: u64,
+    /// Contributor events (per-function alarms going into ALARM) delivered to the guard.
+    pub contributor_events: u64,
     /// Alerts the guard published.
     pub alerts: u64,
     /// Decisions the guard reported as `failed` (a port call failed).
@@ -81,6 +83,8 @@ pub struct Timeline {
 pub struct SimulationResult {
     /// Scenario name.
     pub scenario: String,
+    /// Whether the scenario's functions propagated the chain header in the guard's run.
+    pub mode: super::Instrumentation,
     /// True when the scenario has no runaway (any trip is a false positive).
     pub benign: bool,
     /// The seed.
@@ -168,6 +172,8 @@ mod tests {
     fn output(inv: &[u64]) -> RunOutput {
         RunOutput {
             series: series(inv),
+            minutes: Vec::new(),
+            contributor_signals: 0,
             trips: Vec::new(),
             stats: Default::default(),
             alerts: 0,

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ports::Architecture;
 
+pub use super::alarm_spec::{AlarmSpec, Comparison, LambdaMetric, default_alarms};
+
 /// Longest horizon accepted (a week of virtual time).
 pub const MAX_HORIZON_SECS: u64 = 7 * 86_400;
 
@@ -44,9 +46,12 @@ pub struct Scenario {
     /// Organic traffic from outside the account's functions.
     #[serde(default)]
     pub traffic: Vec<TrafficSpec>,
-    /// CloudWatch metric alarms (besides the billing alarm).
+    /// CloudWatch metric alarms (besides the billing alarm); absent: the module's defaults.
     #[serde(default = "default_alarms")]
     pub alarms: Vec<AlarmSpec>,
+    /// The guard's optional periodic sweep (the module's `enable_sweep`, off by default), in seconds.
+    #[serde(default)]
+    pub sweep_every_secs: Option<u64>,
 }
 
 /// A Lambda function.
@@ -77,6 +82,10 @@ pub struct FunctionSpec {
     /// Where async events go while it is throttled.
     #[serde(default)]
     pub failure_target: FailureSpec,
+    /// Deployed this many seconds before the run starts: its metric history begins then (absent:
+    /// it has always existed, and its history is the scenario's organic traffic on earlier days).
+    #[serde(default)]
+    pub deployed_before_secs: Option<u64>,
 }
 
 /// CPU architecture, for pricing.
@@ -227,43 +236,6 @@ pub struct BurstSpec {
     pub offset_secs: u64,
 }
 
-/// A CloudWatch metric alarm: 1-minute period, one datapoint, `>= threshold`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AlarmSpec {
-    /// Alarm name.
-    pub name: String,
-    /// `ConcurrentExecutions`, `Invocations`, `Throttles` (namespace `AWS/Lambda`).
-    pub metric: LambdaMetric,
-    /// `FunctionName` dimension; absent for the account-level metric.
-    #[serde(default)]
-    pub function: Option<String>,
-    /// Threshold (Maximum for concurrency, Sum for counts).
-    pub threshold: f64,
-}
-
-/// Lambda metrics the simulated CloudWatch keeps per minute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LambdaMetric {
-    /// Maximum concurrent executions in the minute.
-    ConcurrentExecutions,
-    /// Invocations in the minute.
-    Invocations,
-    /// Throttled invocation attempts in the minute.
-    Throttles,
-}
-
-impl LambdaMetric {
-    /// The CloudWatch metric name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LambdaMetric::ConcurrentExecutions => "ConcurrentExecutions",
-            LambdaMetric::Invocations => "Invocations",
-            LambdaMetric::Throttles => "Throttles",
-        }
-    }
-}
-
 /// Parses a scenario; on failure, the path of the field that failed (e.g. `functions[0].memory_mb`)
 /// and serde's reason, so a user can fix the file without guessing.
 pub(crate) fn from_json(json: &str) -> Result<Scenario, (String, serde_json::Error)> {
@@ -294,14 +266,4 @@ fn one() -> u32 {
 }
 fn one_f() -> f64 {
     1.0
-}
-
-/// The alarm the guard's Terraform module creates: account concurrency at 80 % of the 1,000 limit.
-pub fn default_alarms() -> Vec<AlarmSpec> {
-    vec![AlarmSpec {
-        name: "runaway-guard-account-concurrency".to_owned(),
-        metric: LambdaMetric::ConcurrentExecutions,
-        function: None,
-        threshold: 800.0,
-    }]
 }

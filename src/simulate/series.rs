@@ -1,6 +1,7 @@
 //! What one run produced: per-second invocations and charges (account-wide and per function),
 //! where failed events went, and the trips.
 
+use super::cloudwatch::Minute;
 use super::result::Trip;
 
 /// Per-second totals of one run: account-wide and per function.
@@ -46,6 +47,10 @@ pub(crate) struct Stats {
 #[derive(Debug, Clone)]
 pub(crate) struct RunOutput {
     pub series: Series,
+    /// The run's CloudWatch minutes (the baseline's become the guard runs' history).
+    pub minutes: Vec<Minute>,
+    /// Contributor events delivered to the guard.
+    pub contributor_signals: u64,
     pub trips: Vec<Trip>,
     pub stats: Stats,
     pub alerts: usize,

@@ -10,7 +10,6 @@
 use super::cohort::Cohort;
 use super::engine::{Engine, Event};
 use super::model::{Dest, Kind, TICKS_PER_SEC};
-use super::peers::Mechanism;
 use super::rng::Stream;
 
 /// Lambda's default maximum age of an async event, in ticks (6 h).
@@ -51,10 +50,13 @@ impl Engine<'_> {
             out.receives = 0;
             out.born = self.tick;
             if model.functions[f].guarded {
-                self.report_chain(f, out, cohort.depth);
+                out.hops = cohort.hops.saturating_add(1);
+                self.report_chain(f, out, cohort.hops);
             } else {
-                // An unguarded emitter sends no header: the receiver starts new chains.
-                out = self.new_roots(out.total());
+                // An unguarded emitter sends no header: the receiver starts new chains, while the
+                // request's real depth (its retry count, Lambda's lineage) carries on.
+                let depth = out.depth;
+                out = Cohort { depth, ..self.new_roots(out.total()) };
             }
             if self.merged {
                 out = out.anonymous(self.model.depth_cap);
@@ -89,8 +91,15 @@ impl Engine<'_> {
     /// `n` fresh chains (organic events), one event each.
     pub(super) fn new_roots(&mut self, n: u64) -> Cohort {
         let roots = n.min(u64::from(u32::MAX - self.next_root)) as u32;
-        let c =
-            Cohort { first_root: self.next_root, roots, per_root: 1, depth: 1, receives: 0, born: self.tick };
+        let c = Cohort {
+            first_root: self.next_root,
+            roots,
+            per_root: 1,
+            depth: 1,
+            hops: 1,
+            receives: 0,
+            born: self.tick,
+        };
         self.next_root += roots;
         if self.merged { c.anonymous(self.model.depth_cap) } else { c }
     }
@@ -101,10 +110,11 @@ impl Engine<'_> {
             Dest::Function(f) => f,
             Dest::Queue(q) => self.model.queues[q].consumer,
         };
-        if self.mechanism == Mechanism::LambdaLoopDetection
-            && self.lambda_detection_drops(target, kind, &cohort)
-        {
+        if self.mechanism.lambda_detection_on() && self.lambda_detection_drops(target, kind, &cohort) {
             return;
+        }
+        if let Dest::Function(f) = dest {
+            self.runtime[f].arrived += cohort.total();
         }
         let queue = match dest {
             Dest::Function(f) => &mut self.runtime[f].backlog,
@@ -121,6 +131,8 @@ impl Engine<'_> {
 
     /// `f` is at reserved concurrency 0: fail its async backlog and bounce its SQS messages.
     pub(super) fn reject_all(&mut self, f: usize) {
+        // Counted below as failed (and throttled), not as first attempts.
+        self.runtime[f].arrived = 0;
         let failed: u64 = self.runtime[f].backlog.drain(..).map(|c| c.total()).sum();
         self.stats.async_failed += failed;
         let mut throttles = failed;

@@ -59,6 +59,7 @@ fn result() -> SimulationResult {
     let timeline = |mechanism, rate: u64| Timeline { mechanism, invocations_per_sec: vec![rate; 86_700] };
     SimulationResult {
         scenario: "eventbridge-loop".into(),
+        mode: crate::simulate::Instrumentation::Instrumented,
         benign: false,
         seed: 1,
         horizon_s: 86_700,
