@@ -231,8 +231,10 @@ resource "aws_cloudwatch_metric_alarm" "per_function_invocations" {
     return_data = true
   }
 
-  evaluation_periods  = 1
-  datapoints_to_alarm = 1
+  # Minutes in a row, so the contributor event reaches the guard when its judgement can already
+  # see growth or saturation (it is not sent again while the contributor stays in ALARM).
+  evaluation_periods  = var.function_invocations_minutes
+  datapoints_to_alarm = var.function_invocations_minutes
   comparison_operator = "GreaterThanThreshold"
   threshold           = var.function_invocations_threshold
   treat_missing_data  = "notBreaching"

@@ -438,6 +438,17 @@ variable "function_invocations_threshold" {
   }
 }
 
+variable "function_invocations_minutes" {
+  description = "Consecutive minutes a function must stay above function_invocations_threshold before its contributor enters ALARM. The guard judges a contributor when it enters ALARM and not again while it stays there, so the judgement must see enough minutes to tell a loop's growth or saturation from a burst: 3 gives it three published minutes and costs nothing extra."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.function_invocations_minutes >= 1 && var.function_invocations_minutes <= 10
+    error_message = "function_invocations_minutes must be 1..10."
+  }
+}
+
 variable "function_name_prefix" {
   description = "Limit the per-function Invocations alarm to functions whose name starts with this (FunctionName LIKE '<prefix>%'). null = every function. Scoping lowers the cost to $0.10 per matching function."
   type        = string

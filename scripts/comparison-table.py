@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Prints the README's comparison table from the simulator's JSON: dollars leaked per runaway
-scenario by runaway-guard and by each alternative, with each alternative's ratio to the guard.
+scenario by runaway-guard (instrumented, and with no function passing the chain header on) and by
+each alternative, with each alternative's ratio to the guard without the header.
 
-Usage: cargo run --release -- simulate --json | scripts/comparison-table.py
+Usage:
+  { runaway-guard simulate --json; runaway-guard simulate --json --uninstrumented; } \\
+      | scripts/comparison-table.py
 Standard library only. Exits 2 with a message when the input is not the simulator's JSON.
 """
 import json
@@ -36,36 +39,61 @@ def when(result):
     return f" after {seconds:.0f} s" if seconds < 3600 else f" after {seconds / 3600:.1f} h"
 
 
+def runs(text):
+    """Every JSON array in `text` (one per `simulate --json` run), concatenated."""
+    decoder, at, results = json.JSONDecoder(), 0, []
+    while at < len(text):
+        if text[at].isspace():
+            at += 1
+            continue
+        value, at = decoder.raw_decode(text, at)
+        if not isinstance(value, list) or not value:
+            raise TypeError("expected non-empty arrays of scenario results")
+        results.extend(value)
+    if not results:
+        raise TypeError("no input")
+    return results
+
+
 def table(results):
-    head = "| scenario | runaway-guard | " + " | ".join(name for _, name in PEERS) + " |"
-    lines = [head, "|---|---|" + "---|" * len(PEERS)]
+    by_mode = {"instrumented": {}, "uninstrumented": {}}
     for r in results:
+        by_mode[r["mode"]][r["scenario"]] = r
+    instrumented, bare = by_mode["instrumented"], by_mode["uninstrumented"]
+    if not instrumented or not bare:
+        raise TypeError("expected both runs: `simulate --json` and `simulate --json --uninstrumented`")
+    head = (
+        "| scenario | runaway-guard, instrumented | runaway-guard, no header | "
+        + " | ".join(name for _, name in PEERS)
+        + " |"
+    )
+    lines = [head, "|---|---|---|" + "---|" * len(PEERS)]
+    for name, r in instrumented.items():
         if r["benign"]:
             continue
-        guard = r["leaked_usd"]
-        cells = [f"**{dollars(guard)}**{when(r)}"]
+        u = bare[name]
+        guard = u["leaked_usd"]
+        cells = [f"{dollars(r['leaked_usd'])}{when(r)}", f"**{dollars(guard)}**{when(u)}"]
         for key, _ in PEERS:
             peer = r["peers"][key]
             cells.append(f"{dollars(peer['leaked_usd'])}{when(peer)} (**{ratio(peer['leaked_usd'], guard)}**)")
-        lines.append(f"| `{r['scenario']}` | " + " | ".join(cells) + " |")
-    benign = [r for r in results if r["benign"]]
-    trips = {"runaway-guard": sum(len(r["trips"]) for r in benign)}
-    for key, name in PEERS:
-        trips[name] = sum(len(r["peers"][key]["trips"]) for r in benign)
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    benign = [r for r in instrumented.values() if r["benign"]]
+    trips = [
+        sum(len(r["trips"]) for r in benign),
+        sum(len(bare[r["scenario"]]["trips"]) for r in benign),
+    ]
+    for key, _ in PEERS:
+        trips.append(sum(len(r["peers"][key]["trips"]) for r in benign))
     lines.append(
-        f"| false trips in the {len(benign)} benign scenarios | "
-        + " | ".join(f"{n}" for n in trips.values())
-        + " |"
+        f"| false trips in the {len(benign)} benign scenarios | " + " | ".join(f"{n}" for n in trips) + " |"
     )
     return "\n".join(lines)
 
 
 def main():
     try:
-        results = json.load(sys.stdin)
-        if not isinstance(results, list) or not results:
-            raise TypeError("expected a non-empty array of scenario results")
-        print(table(results))
+        print(table(runs(sys.stdin.read())))
     except (json.JSONDecodeError, KeyError, TypeError) as error:
         print(f"comparison-table: not the output of `simulate --json`: {error!r}", file=sys.stderr)
         sys.exit(2)

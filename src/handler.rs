@@ -281,8 +281,11 @@ impl Targets {
                 }
             }
             Verdict::Judge(candidate) => {
-                if !self.candidates.iter().any(|c| c.function == candidate.function) {
-                    self.candidates.push(candidate);
+                match self.candidates.iter_mut().find(|c| c.function == candidate.function) {
+                    // Two triggers named the same function in one batch: one judgement, but it
+                    // keeps the strongest evidence (Lambda's own loop signal) and any mute rule.
+                    Some(seen) => seen.absorb(candidate),
+                    None => self.candidates.push(candidate),
                 }
             }
             Verdict::RejudgeContributors => self.rejudge = true,

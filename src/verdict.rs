@@ -202,6 +202,23 @@ pub struct Candidate {
     pub muted: Option<String>,
 }
 
+impl Candidate {
+    /// Folds in a second trigger for the same function: the recursion flag and a mute rule are
+    /// kept from whichever trigger carried them, and the triggers are both named.
+    pub fn absorb(&mut self, other: Candidate) {
+        debug_assert_eq!(self.function, other.function);
+        if other.recursion && !self.recursion {
+            self.recursion = true;
+            self.trigger = format!("{} and {}", other.trigger, self.trigger);
+        } else if other.trigger != self.trigger && !self.trigger.contains(&other.trigger) {
+            self.trigger = format!("{} and {}", self.trigger, other.trigger);
+        }
+        if self.muted.is_none() {
+            self.muted = other.muted;
+        }
+    }
+}
+
 /// The detector's output for one signal.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]

@@ -6,20 +6,6 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-/// Pages other branches add under these names; a link to one is accepted while the file is missing.
-/// Once a page exists its links and anchors are checked like any other. Empty this list when they land.
-const PENDING_PAGES: &[&str] = &[
-    "docs/detection-metrics.md",
-    "docs/chain-rules.md",
-    "docs/simulator.md",
-    "docs/cost.md",
-    "docs/testing-infra.md",
-    "docs/trip-and-restore.md",
-    "docs/operate.md",
-    "docs/alerts.md",
-    "docs/dashboard.md",
-];
-
 const README_MAX_LINES: usize = 200;
 
 fn root() -> PathBuf {
@@ -149,9 +135,7 @@ fn check(page: &Path, target: &str) -> Option<String> {
     };
     let full = root().join(&linked);
     if !full.exists() {
-        let pending = PENDING_PAGES.iter().any(|p| Path::new(p) == linked);
-        return (!pending)
-            .then(|| format!("{}: `{target}`: {} does not exist", page.display(), linked.display()));
+        return Some(format!("{}: `{target}`: {} does not exist", page.display(), linked.display()));
     }
     let anchor = anchor?;
     if full.is_dir() || full.extension().is_none_or(|ext| ext != "md") {

@@ -8,6 +8,9 @@ use super::{ConfigError, Env, invalid};
 pub mod vars {
     /// Estimated spend below which a function is never judged a runaway.
     pub const COST_FLOOR_USD_PER_HOUR: &str = "RUNAWAY_GUARD_BASELINE_COST_FLOOR_USD_PER_HOUR";
+    /// Estimated spend below which a function Lambda reports dropping recursive invocations of is
+    /// left alone.
+    pub const RECURSION_FLOOR_USD_PER_HOUR: &str = "RUNAWAY_GUARD_BASELINE_RECURSION_FLOOR_USD_PER_HOUR";
     /// How many times its usual rate (and cost) at this time of day a function must run.
     pub const SURGE_FACTOR: &str = "RUNAWAY_GUARD_BASELINE_SURGE_FACTOR";
     /// How many times its usual rate and cost makes a runaway on its own, whatever the shape.
@@ -31,6 +34,8 @@ pub mod vars {
 pub struct Baseline {
     /// `RUNAWAY_GUARD_BASELINE_COST_FLOOR_USD_PER_HOUR`.
     pub cost_floor_usd_per_hour: f64,
+    /// `RUNAWAY_GUARD_BASELINE_RECURSION_FLOOR_USD_PER_HOUR`.
+    pub recursion_floor_usd_per_hour: f64,
     /// `RUNAWAY_GUARD_BASELINE_SURGE_FACTOR`.
     pub surge_factor: f64,
     /// `RUNAWAY_GUARD_BASELINE_EXTREME_FACTOR`.
@@ -53,6 +58,7 @@ impl Default for Baseline {
     fn default() -> Self {
         Self {
             cost_floor_usd_per_hour: 1.0,
+            recursion_floor_usd_per_hour: 0.1,
             surge_factor: 10.0,
             extreme_factor: 100.0,
             history_days: 7,
@@ -72,6 +78,11 @@ pub(super) fn baseline<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Resul
         cost_floor_usd_per_hour: env.positive(
             vars::COST_FLOOR_USD_PER_HOUR,
             d.cost_floor_usd_per_hour,
+            1e6,
+        )?,
+        recursion_floor_usd_per_hour: env.positive(
+            vars::RECURSION_FLOOR_USD_PER_HOUR,
+            d.recursion_floor_usd_per_hour,
             1e6,
         )?,
         surge_factor: env.float(

@@ -124,6 +124,7 @@ fn reads_the_baseline_variables() {
     use crate::config::baseline_vars as b;
     let c = load(&[
         (b::COST_FLOOR_USD_PER_HOUR, "2.5"),
+        (b::RECURSION_FLOOR_USD_PER_HOUR, "0.25"),
         (b::SURGE_FACTOR, "8"),
         (b::EXTREME_FACTOR, "50"),
         (b::HISTORY_DAYS, "3"),
@@ -138,10 +139,12 @@ fn reads_the_baseline_variables() {
     assert_eq!((c.cost_floor_usd_per_hour, c.surge_factor, c.extreme_factor), (2.5, 8.0, 50.0));
     assert_eq!((c.history_days, c.recent_minutes, c.growth_minutes, c.saturation_minutes), (3, 12, 4, 5));
     assert_eq!(c.growth_ratio, 2.0);
+    assert_eq!(c.recursion_floor_usd_per_hour, 0.25);
     assert_eq!(c.contributor_alarms, ["per-function-invocations", "per-function-recursion"]);
     assert_eq!(load(&[]).unwrap().baseline, crate::config::Baseline::default());
     for (variable, bad) in [
         (b::COST_FLOOR_USD_PER_HOUR, "0"),
+        (b::RECURSION_FLOOR_USD_PER_HOUR, "-1"),
         (b::SURGE_FACTOR, "1"),
         (b::EXTREME_FACTOR, "5"),
         (b::HISTORY_DAYS, "15"),

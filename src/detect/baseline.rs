@@ -2,9 +2,9 @@
 //! sweep): has this function left its own normal the way runaways do? Pure: CloudWatch series in,
 //! [`Judgement`] out; the handler reads the series (one request for every candidate) and acts.
 //!
-//! A function is a runaway when its estimated spend over the published minutes is at least the
-//! cost floor and either Lambda's own loop detection dropped its events (`RecursiveInvocationsDropped`),
-//! or it runs at least `surge_factor` times its usual rate and cost at this time of day (any
+//! A function is a runaway when Lambda's own loop detection dropped its events
+//! (`RecursiveInvocationsDropped`) and its estimated spend over the published minutes is at least
+//! the recursion floor, or when that spend is at least the cost floor and it runs at least `surge_factor` times its usual rate and cost at this time of day (any
 //! rate, when it has no history) *and* it is growing minute over minute without a plateau or is
 //! pinned at its concurrency ceiling with throttles, or it runs `extreme_factor` times its usual
 //! rate and cost, whatever its shape. A function as busy as it always is, however
@@ -71,12 +71,21 @@ pub fn judge(
     let published: Vec<&MinuteMetrics> = metrics.recent.iter().filter(|m| m.invocations.is_some()).collect();
     let latest = &published[published.len().saturating_sub(RATE_MINUTES)..];
     let usd_per_hour = minutes_usd_per_hour(latest, subject.profile, prices);
-    if usd_per_hour < t.cost_floor_usd_per_hour {
-        let why = format!("${usd_per_hour:.2}/h is under the ${:.2}/h floor", t.cost_floor_usd_per_hour);
+    let dropped: f64 =
+        metrics.recent.iter().filter_map(|m| m.recursion_dropped).filter(|x| x.is_finite()).sum();
+    let recursion = dropped > 0.0 || subject.recursion_reported;
+    // Lambda itself saw a loop: far less spend is worth a throttle than for a surge, because the
+    // loop's shape is already proven; the floor still spares a cheap job Lambda cuts at 16 hops.
+    let (floor, which) = if recursion {
+        (t.recursion_floor_usd_per_hour, "recursion floor")
+    } else {
+        (t.cost_floor_usd_per_hour, "floor")
+    };
+    if usd_per_hour < floor {
+        let why = format!("${usd_per_hour:.2}/h is under the ${floor:.2}/h {which}");
         return Judgement::Normal { usd_per_hour, why };
     }
-    let dropped: f64 = metrics.recent.iter().filter_map(|m| m.recursion_dropped).sum();
-    if dropped > 0.0 || subject.recursion_reported {
+    if recursion {
         let times_normal =
             usual(&metrics.history, subject.profile, prices, now).map(|u| rate(latest) / u.per_minute);
         return Judgement::Runaway { shape: RunawayShape::Recursion { dropped }, usd_per_hour, times_normal };

@@ -213,3 +213,28 @@ impl crate::ports::Identity for FakeIdentity {
         })
     }
 }
+
+fn candidate(trigger: &str, recursion: bool, muted: Option<&str>) -> crate::verdict::Verdict {
+    crate::verdict::Verdict::Judge(crate::verdict::Candidate {
+        function: FunctionName::new("orders").unwrap(),
+        trigger: trigger.into(),
+        recursion,
+        muted: muted.map(str::to_owned),
+    })
+}
+
+#[test]
+fn two_triggers_for_one_function_in_a_batch_keep_the_recursion_signal() {
+    // The Invocations contributor arrives first, Lambda's RecursiveInvocationsDropped second: the
+    // one judgement must still know Lambda saw a loop.
+    for order in [[false, true], [true, false]] {
+        let mut targets = super::Targets::default();
+        targets.add(candidate(if order[0] { "drops" } else { "invocations" }, order[0], None));
+        targets.add(candidate(if order[1] { "drops" } else { "invocations" }, order[1], Some("deploy")));
+        assert_eq!(targets.candidates.len(), 1);
+        let c = &targets.candidates[0];
+        assert!(c.recursion, "{order:?}: {c:?}");
+        assert!(c.trigger.contains("drops") && c.trigger.contains("invocations"), "{}", c.trigger);
+        assert_eq!(c.muted.as_deref(), Some("deploy"));
+    }
+}

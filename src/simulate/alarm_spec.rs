@@ -120,9 +120,13 @@ pub const MODULE_NAME: &str = "runaway-guard";
 /// The module's default per-function Invocations threshold (`function_invocations_threshold`).
 pub const FUNCTION_INVOCATIONS_THRESHOLD: f64 = 1_000.0;
 
+/// The module's default minutes above that threshold before a contributor enters ALARM
+/// (`function_invocations_minutes`).
+pub const FUNCTION_INVOCATIONS_MINUTES: u32 = 3;
+
 /// The trigger alarms the Terraform module creates with its default inputs: account concurrency
 /// ≥ 80 % of 1,000, account invocations > 100,000/min, and two Metrics Insights alarms whose
-/// contributors are functions: invocations > 1,000/min and `RecursiveInvocationsDropped` > 0.
+/// contributors are functions: invocations > 1,000/min for 3 minutes and `RecursiveInvocationsDropped` > 0.
 pub fn default_alarms() -> Vec<AlarmSpec> {
     let alarm = |suffix: &str, metric, per_function, comparison, threshold| AlarmSpec {
         name: format!("{MODULE_NAME}-{suffix}"),
@@ -134,12 +138,17 @@ pub fn default_alarms() -> Vec<AlarmSpec> {
         evaluation_periods: 1,
         datapoints_to_alarm: Some(1),
     };
+    let minutes = FUNCTION_INVOCATIONS_MINUTES;
     use Comparison::{GreaterThanOrEqualToThreshold as Gte, GreaterThanThreshold as Gt};
     use LambdaMetric::{ConcurrentExecutions, Invocations, RecursiveInvocationsDropped};
     vec![
         alarm("account-concurrency", ConcurrentExecutions, false, Gte, 800.0),
         alarm("account-invocations", Invocations, false, Gt, 100_000.0),
-        alarm("per-function-invocations", Invocations, true, Gt, FUNCTION_INVOCATIONS_THRESHOLD),
+        AlarmSpec {
+            evaluation_periods: minutes,
+            datapoints_to_alarm: Some(minutes),
+            ..alarm("per-function-invocations", Invocations, true, Gt, FUNCTION_INVOCATIONS_THRESHOLD)
+        },
         alarm("per-function-recursion", RecursiveInvocationsDropped, true, Gt, 0.0),
     ]
 }

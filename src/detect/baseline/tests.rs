@@ -153,6 +153,23 @@ fn recursion_dropped_is_a_runaway_over_the_floor() {
 }
 
 #[test]
+fn a_loop_lambda_reports_trips_under_the_cost_floor_but_not_under_the_recursion_floor() {
+    // 300 calls/min of 800 ms at 1.5 GB: about $0.36/h, a loop Lambda cuts at 16 hops for ever.
+    let cheap_loop = metrics(minutes(&[(300.0, 800.0, 5.0, 0.0); 4]), vec![]);
+    let reported = Subject { recursion_reported: true, ..gb(1536) };
+    assert!(is_runaway(&run(&cheap_loop, reported)), "{:?}", run(&cheap_loop, reported));
+    // The same traffic without Lambda's signal needs the full cost floor.
+    assert!(!is_runaway(&run(&cheap_loop, gb(1536))));
+    // A retry job at 12 calls/min of 300 ms and 512 MB: Lambda drops its 17th attempt, it costs
+    // cents a day, and it is left alone.
+    let retry_job = metrics(minutes(&[(12.0, 300.0, 1.0, 0.0); 4]), vec![]);
+    let reported = Subject { recursion_reported: true, ..gb(512) };
+    assert!(
+        matches!(run(&retry_job, reported), Judgement::Normal { why, .. } if why.contains("recursion floor"))
+    );
+}
+
+#[test]
 fn under_the_cost_floor_nothing_trips() {
     let m = metrics(
         minutes(&[
@@ -241,7 +258,8 @@ proptest! {
         prop_assert!(!is_runaway(&run(&m, subject)));
     }
 
-    /// Whatever the history, a function under the cost floor is never a runaway.
+    /// Whatever the history, a function under the recursion floor is never a runaway, even with
+    /// dropped recursive invocations (a cheap job Lambda already cuts at 16 hops).
     #[test]
     fn under_the_floor_never_trips(calls in proptest::collection::vec(0.0f64..2000.0, 1..10), dropped in 0.0f64..100.0) {
         let list: Vec<_> = calls.iter().map(|&c| (c, 10.0, 5.0, 1.0)).collect();
