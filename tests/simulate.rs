@@ -74,7 +74,7 @@ fn sns_fanout_leaks_at_most_two_thousand_invocations() {
     assert!(r.guard.leaked_invocations <= 2_000, "leaked {}", r.guard.leaked_invocations);
 }
 
-/// Targets the guard misses today, by scenario and mode, with the reason (docs/simulator.md,
+/// Targets the guard misses today, by scenario and mode, with the reason (docs/simulation.md,
 /// "Targets"). Every other scenario is held to its targets here; these are checked by the ignored
 /// `missed_targets_are_still_missed_or_now_met` so a change to the judgement shows which it fixed.
 const MISSED: [(&str, Instrumentation); 2] = [
@@ -145,7 +145,7 @@ fn every_scenario_meets_its_targets_in_both_modes() {
 
 /// `cargo test --test simulate -- --ignored --nocapture missed_targets`: what the listed misses are now.
 #[test]
-#[ignore = "the targets in MISSED are not met yet (docs/simulator.md, Targets); run by hand"]
+#[ignore = "the targets in MISSED are not met yet (docs/simulation.md, Targets); run by hand"]
 fn missed_targets_are_still_missed_or_now_met() {
     for r in all().iter().filter(|r| missed(r)) {
         println!("{} ({}): {:?}", r.scenario, r.mode.as_str(), meets_targets(r));
@@ -363,7 +363,7 @@ fn scenario_files_load_and_bad_ones_are_typed_errors() {
     assert!(matches!(missing, Err(SimError::Io { .. })));
 }
 
-/// `cargo test --test simulate -- --ignored --nocapture print_report`: the report docs/simulator.md quotes.
+/// `cargo test --test simulate -- --ignored --nocapture print_report`: the report docs/simulation.md quotes.
 /// `SIM_ONLY=NAME` runs one scenario, `SIM_SVG=FILE` writes the chart, `SIM_RATE_LIMIT=N` overrides the
 /// rate rule, `SIM_UNINSTRUMENTED=1` runs as `--uninstrumented`.
 #[test]

@@ -410,6 +410,7 @@ fn alarm_verdicts(alarm: &AlarmSignal) -> Vec<Verdict> {
 }
 
 #[cfg(test)]
+#[path = "chain_rules/tests.rs"]
 mod chain_rules_tests;
 #[cfg(test)]
 mod tests;

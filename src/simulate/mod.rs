@@ -12,7 +12,7 @@
 //! - `ports` and `metrics`: the guard's ports implemented by the account; `guard_driver`: feeding
 //!   the `Guard`; `runs`: the baseline, peer and guard runs behind one result.
 //! - [`Instrumentation`]: whether functions propagate the header (`--uninstrumented`).
-//! - docs/simulator.md describes the model, the format and the results.
+//! - docs/simulation.md describes the model, the format and the results.
 //! - [`peers`]: the mechanisms compared; [`result`]: what "contained" and "leaked" mean.
 //! - [`render`]: text with sparklines; [`svg`]: the chart.
 //!
