@@ -22,6 +22,7 @@ fn record(previous: Option<u32>) -> TripRecord {
         previous_concurrency: previous,
         reason: "chain depth 17 > limit 16 (root 1-abc)".into(),
         alert_pending: false,
+        paused_mappings: Vec::new(),
     }
 }
 
