@@ -91,6 +91,11 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                     let skip = (Outcome::AlreadyTripped, why, alert);
                     self.skip(&state, reason, now, &mut decision, skip, &sources).await;
                 }
+                let newly = sources.newly_paused();
+                if newly > 0 {
+                    decision.reason +=
+                        &format!("; paused {newly} event source mapping(s) the trip record names");
+                }
             }
             Plan::WouldThrottle => {
                 decision.outcome = Outcome::WouldThrottle;

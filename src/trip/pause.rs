@@ -36,6 +36,16 @@ impl Sources {
             Self::Listed(all) => EventSources::Listed(all),
         }
     }
+
+    /// Mappings this attempt disabled (listed as polling, now paused).
+    pub(super) fn newly_paused(&self) -> usize {
+        match self {
+            Self::Listed(all) => {
+                all.iter().filter(|o| o.status == PauseStatus::Paused && o.mapping.is_polling()).count()
+            }
+            Self::NotRead | Self::Unreadable(_) => 0,
+        }
+    }
 }
 
 /// The mappings a new trip records: those polling now, as many as the record can hold.

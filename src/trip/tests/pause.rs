@@ -109,6 +109,7 @@ fn a_failed_pause_is_named_and_the_next_event_pauses_it_from_the_record() {
     let retry = handle_at(&guard, "orders", 17, NOW + secs(61));
     assert_eq!(outcome(&retry), Outcome::AlreadyTripped, "{retry:?}");
     assert!(!retry.needs_retry(), "{retry:?}");
+    assert!(retry.decisions[0].reason.contains("paused 1 event source mapping(s)"), "{retry:?}");
     assert_eq!(states(&account), on(false, false, false), "the retry finished the pause");
     assert_eq!(account.function("orders").reserved_concurrency, Some(0));
 }
