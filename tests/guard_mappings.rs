@@ -55,7 +55,12 @@ async fn a_tripped_sqs_fed_function_has_its_mapping_paused_recorded_named_and_re
     assert_eq!(status.code, 0, "{status:?}");
     assert_eq!(status.json()[0]["paused_mappings"], serde_json::json!([jobs]), "{status:?}");
     let text = Cli::new(Some(&topic), &["status"]).run();
-    assert!(text.stdout.contains(&format!("event source mappings paused by the trip")), "{text:?}");
+    assert!(
+        text.stdout.contains(&format!(
+            "{FUNCTION}: event source mappings paused by the trip (reenable re-enables them): {jobs}"
+        )),
+        "{text:?}"
+    );
 
     let run = Cli::new(Some(&topic), &["reenable", FUNCTION, "--json"]).run();
     assert_eq!(run.code, 0, "{run:?}");
