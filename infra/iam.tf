@@ -39,13 +39,24 @@ data "aws_iam_policy_document" "this" {
     resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:*"]
   }
 
+  # ListEventSourceMappings takes no resource-level permission: it needs "*".
   statement {
     sid = "ReadAccount"
     actions = [
       "lambda:GetAccountSettings",
+      "lambda:ListEventSourceMappings",
       "lambda:ListFunctions",
     ]
     resources = ["*"]
+  }
+
+  # A trip pauses the offender's event source mappings so its queue keeps its messages (and its
+  # streams their position); reenable resumes the ones the trip paused. Mappings are addressed by
+  # the id Lambda gives them, so event-source-mapping:* in this account and region is the narrowest ARN.
+  statement {
+    sid       = "PauseEventSources"
+    actions   = ["lambda:UpdateEventSourceMapping"]
+    resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:event-source-mapping:*"]
   }
 
   statement {
@@ -82,6 +93,20 @@ data "aws_iam_policy_document" "this" {
       "lambda:UntagResource",
     ]
     resources = [local.function_arn, "${local.function_arn}:*"]
+  }
+
+  # Nor pauses the mapping that feeds it chain events.
+  statement {
+    sid       = "DenySelfPause"
+    effect    = "Deny"
+    actions   = ["lambda:UpdateEventSourceMapping"]
+    resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:event-source-mapping:*"]
+
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:FunctionArn"
+      values   = [local.function_arn, "${local.function_arn}:*"]
+    }
   }
 
   statement {

@@ -17,12 +17,14 @@ mod chatbot;
 mod email;
 mod reenable;
 mod search;
+mod sources;
 
 pub use arn::function_arn;
 pub use chatbot::{CHATBOT_SCHEMA_VERSION, MAX_DESCRIPTION_CHARS, chatbot_notification};
 pub use email::{MACHINE_MARKER, email_text, human_text};
 pub use reenable::{ReenableFacts, reenable_alert};
 pub use search::{RankedFunction, SearchFacts, search_alert, unjudged_alert};
+pub use sources::EventSources;
 
 /// SNS's subject limit.
 pub const MAX_SUBJECT_CHARS: usize = 100;
@@ -53,6 +55,8 @@ pub struct TripFacts<'a> {
     pub previous_concurrency: Option<Reservation>,
     /// Where async events go while throttled; `None` when it could not be read.
     pub failure_target: Option<&'a FailureTarget>,
+    /// The function's event source mappings and what the trip did about each.
+    pub event_sources: EventSources<'a>,
     /// The blast-radius cap in force (mentioned when `outcome` is `capped`).
     pub max_trips_per_hour: u32,
     /// What failed (throttle call, or the trip-record tags), already free of secrets.
@@ -99,6 +103,7 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
         "evidence": facts.reason,
         "previous_concurrency": facts.previous_concurrency.map(reservation_text),
         "failure_target": facts.failure_target,
+        "event_sources": sources::machine(facts.event_sources),
         "error": facts.error,
         "record_written": !facts.record_missing,
         "tripped_by": facts.tripped_by.unwrap_or("runaway-guard"),
@@ -202,11 +207,10 @@ fn meanwhile(facts: &TripFacts<'_>) -> String {
             "go to its DLQ / on-failure destination if it has one, else are DROPPED (unknown)".to_owned()
         }
     };
-    format!(
-        "{lead}:\n- async events (EventBridge, SNS, S3, async Invoke) {async_events}.\n\
-         - SQS event source mappings: messages return to the queue and end in its DLQ after maxReceiveCount.\n\
-         - Kinesis and DynamoDB stream shards block until it is re-enabled."
-    )
+    let sources = sources::lines(facts.event_sources);
+    format!("{lead}:\n- async events (EventBridge, SNS, S3, async Invoke) {async_events}.\n{sources}")
+        .trim_end()
+        .to_owned()
 }
 
 fn next_step(facts: &TripFacts<'_>) -> String {

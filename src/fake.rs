@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    AlarmContributor, Alert, Architecture, FailureTarget, FunctionMetrics, FunctionState, Metrics,
-    MetricsWindow, Notifier, PortError, ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction,
-    UsageSample,
+    AlarmContributor, Alert, Architecture, EventSourceMapping, FailureTarget, FunctionMetrics, FunctionState,
+    MappingId, Metrics, MetricsWindow, Notifier, PortError, ReenableMark, Reservation, SourceKind, Throttler,
+    TripRecord, TrippedFunction, UsageSample,
 };
 use crate::time::Timestamp;
 
@@ -33,6 +33,10 @@ pub enum Op {
     ReadDepthTag,
     /// Any CloudWatch read (`active_functions`, `usage`, `function_metrics`, `alarm_contributors`).
     ReadMetrics,
+    /// `event_source_mappings` (a read: not listed in `calls`).
+    ListMappings,
+    /// `set_mapping_enabled`.
+    UpdateMapping,
 }
 
 /// A fake account: functions, their reservations and trip records, and the alerts published.
@@ -52,6 +56,7 @@ struct FakeState {
     usage: Vec<UsageSample>,
     contributors: BTreeMap<String, Vec<AlarmContributor>>,
     metric_reads: Vec<Vec<FunctionName>>,
+    mappings: BTreeMap<FunctionName, Vec<EventSourceMapping>>,
 }
 
 impl FakeAccount {
@@ -72,6 +77,27 @@ impl FakeAccount {
         };
         self.lock().functions.insert(function, state);
         self
+    }
+
+    /// Gives function `name` an event source mapping `id` polling `source` (an ARN), enabled or not.
+    pub fn with_mapping(self, name: &str, id: &str, source: &str, enabled: bool) -> Self {
+        let function = FunctionName::new(name).unwrap_or_else(|e| panic!("test function name {name}: {e}"));
+        let mapping = EventSourceMapping {
+            id: MappingId::new(id).unwrap_or_else(|e| panic!("test mapping id: {e}")),
+            kind: SourceKind::from_source(Some(source)),
+            source: source.to_owned(),
+            state: if enabled { "Enabled" } else { "Disabled" }.to_owned(),
+        };
+        self.lock().mappings.entry(function).or_default().push(mapping);
+        self
+    }
+
+    /// Function `name`'s mappings and whether each is enabled, by id.
+    pub fn mapping_states(&self, name: &str) -> Vec<(String, bool)> {
+        let function = FunctionName::new(name).unwrap_or_else(|e| panic!("{e}"));
+        let state = self.lock();
+        let list = state.mappings.get(&function).map(Vec::as_slice).unwrap_or_default();
+        list.iter().map(|m| (m.id.to_string(), m.is_polling())).collect()
     }
 
     /// Gives a function the CloudWatch series `function_metrics` answers with.
@@ -245,6 +271,40 @@ impl Throttler for FakeAccount {
 
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {
         Ok(Some(1000))
+    }
+
+    async fn event_source_mappings(
+        &self,
+        function: &FunctionName,
+    ) -> Result<Vec<EventSourceMapping>, PortError> {
+        self.injected(Op::ListMappings, function.as_str())?;
+        self.with_state(function, |_| ())?;
+        Ok(self.lock().mappings.get(function).cloned().unwrap_or_default())
+    }
+
+    async fn set_mapping_enabled(
+        &self,
+        function: &FunctionName,
+        mapping: &MappingId,
+        enabled: bool,
+    ) -> Result<(), PortError> {
+        self.check(Op::UpdateMapping, &format!("{mapping} {}", if enabled { "on" } else { "off" }))?;
+        let mut state = self.lock();
+        let found = state.mappings.get_mut(function).and_then(|l| l.iter_mut().find(|m| m.id == *mapping));
+        match found {
+            Some(m) => {
+                m.state = if enabled { "Enabled" } else { "Disabled" }.to_owned();
+                Ok(())
+            }
+            None => Err(PortError {
+                operation: "Fake",
+                target: mapping.to_string(),
+                message: "ResourceNotFoundException".to_owned(),
+                retryable: false,
+                not_found: true,
+                source: None,
+            }),
+        }
     }
 }
 

@@ -6,7 +6,9 @@
 use tracing::{info, warn};
 
 use crate::alert::{AlertContext, MIN_UNRESERVED, ReenableFacts};
-use crate::ports::{Caller, FunctionState, Identity, Notifier, ReenableMark, Reservation, Throttler};
+use crate::ports::{
+    Caller, FunctionState, Identity, MappingId, Notifier, ReenableMark, Reservation, Throttler,
+};
 use crate::report::reservation_text;
 use crate::time::Timestamp;
 
@@ -56,6 +58,9 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
         let source = Box::new(source);
         return Err(ReenableError::RestoreFailed { function: function.clone(), value, warnings, source });
     }
+    // After the restore: a poller resumed against a function still at 0 would count throttled
+    // receives toward maxReceiveCount.
+    let resumed = resume_mappings(ports.throttler, &state, &mut warnings).await?;
     let record_cleared = match &state.trip {
         None => true,
         Some(_) => match ports.throttler.clear_trip_record(function, &mark).await {
@@ -71,6 +76,7 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
         function,
         caller: &caller,
         restored: restore,
+        resumed: &resumed,
         unreserved_before,
         tripped_reason: state.trip.as_ref().map(|t| t.reason.as_str()),
         context: AlertContext {
@@ -94,9 +100,44 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
         caller: caller.arn,
         finished_earlier: state.reenable_started(),
         record_cleared,
+        resumed_mappings: resumed,
         warnings,
         alerted,
     }))
+}
+
+/// Re-enables the mappings the trip record says the guard paused, and no other. A mapping deleted
+/// since is a warning; any other failure stops the re-enable with the record kept, so running
+/// `reenable` again finishes it.
+async fn resume_mappings<T: Throttler>(
+    throttler: &T,
+    state: &FunctionState,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<MappingId>, ReenableError> {
+    let function = &state.function;
+    let recorded = state.trip.as_ref().map(|t| t.paused_mappings.as_slice()).unwrap_or_default();
+    let mut resumed = Vec::with_capacity(recorded.len());
+    for id in recorded {
+        match throttler.set_mapping_enabled(function, id, true).await {
+            Ok(()) => resumed.push(id.clone()),
+            Err(err) if err.not_found => {
+                warnings.push(format!("event source mapping {id} no longer exists; nothing to re-enable"));
+            }
+            Err(err) => {
+                let (mapping, source) = (id.clone(), Box::new(err));
+                let resumed = std::mem::take(&mut resumed);
+                let warnings = std::mem::take(warnings);
+                return Err(ReenableError::ResumeFailed {
+                    function: function.clone(),
+                    mapping,
+                    resumed,
+                    warnings,
+                    source,
+                });
+            }
+        }
+    }
+    Ok(resumed)
 }
 
 enum Plan {

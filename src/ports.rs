@@ -26,6 +26,15 @@ pub mod tags {
     pub const ALERT_PENDING: &str = "runaway-guard:alert-pending";
     /// Who ran the last re-enable (caller ARN, tag-safe), set with `reenabled-at`.
     pub const REENABLED_BY: &str = "runaway-guard:reenabled-by";
+    /// The event source mappings the trip disabled (ids separated by spaces), written with the
+    /// record before any of them is disabled; continued in [`PAUSED_MAPPINGS_MORE`] when long.
+    pub const PAUSED_MAPPINGS: &str = "runaway-guard:paused-mappings";
+    /// Continuation tags of [`PAUSED_MAPPINGS`], used in this order.
+    pub const PAUSED_MAPPINGS_MORE: [&str; 3] = [
+        "runaway-guard:paused-mappings-2",
+        "runaway-guard:paused-mappings-3",
+        "runaway-guard:paused-mappings-4",
+    ];
 }
 
 /// A failed call to a port, kept typed so the handler can tell retryable failures from final ones.
@@ -61,6 +70,10 @@ pub struct TripRecord {
     pub reason: String,
     /// The trip's alert has not been published yet.
     pub alert_pending: bool,
+    /// The event source mappings this trip disabled (or is to disable: the record is written first),
+    /// which `reenable` re-enables. One disabled before the trip is never listed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paused_mappings: Vec<MappingId>,
 }
 
 /// Where async events go while a function is throttled.
@@ -147,6 +160,9 @@ pub struct ReenableMark {
     pub by: String,
 }
 
+mod mapping;
+pub use mapping::{EventSourceMapping, InvalidMappingId, MappingId, PauseStatus, SourceKind, SourceOutcome};
+
 /// Lambda control plane: the only port that mutates anything.
 pub trait Throttler: Send + Sync {
     /// Reads concurrency, tags and configuration.
@@ -194,6 +210,32 @@ pub trait Throttler: Send + Sync {
         function: &FunctionName,
     ) -> impl Future<Output = Result<Option<u32>, PortError>> + Send {
         async move { Ok(self.function_state(function).await?.max_depth_tag) }
+    }
+    /// The function's event source mappings (`ListEventSourceMappings` by function name, every
+    /// page). The default, for ports without pollers, has none.
+    fn event_source_mappings(
+        &self,
+        _function: &FunctionName,
+    ) -> impl Future<Output = Result<Vec<EventSourceMapping>, PortError>> + Send {
+        async { Ok(Vec::new()) }
+    }
+    /// Enables or disables one of `function`'s mappings (`UpdateEventSourceMapping Enabled`). The
+    /// default, for ports without pollers, refuses.
+    fn set_mapping_enabled(
+        &self,
+        function: &FunctionName,
+        mapping: &MappingId,
+        _enabled: bool,
+    ) -> impl Future<Output = Result<(), PortError>> + Send {
+        let error = PortError {
+            operation: "UpdateEventSourceMapping",
+            target: format!("{function} mapping {mapping}"),
+            message: "this port has no event source mappings".to_owned(),
+            retryable: false,
+            not_found: true,
+            source: None,
+        };
+        async move { Err(error) }
     }
 }
 

@@ -36,6 +36,14 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
             row.function
         ));
     }
+    for row in rows.iter().filter(|r| !r.paused_mappings.is_empty()) {
+        let ids: Vec<&str> = row.paused_mappings.iter().map(|m| m.as_str()).collect();
+        out.push_str(&format!(
+            "{}: event source mappings paused by the trip (reenable re-enables them): {}\n",
+            row.function,
+            ids.join(", ")
+        ));
+    }
     let unsent = rows.iter().filter(|r| r.alert_pending).count();
     if unsent > 0 {
         out.push_str(&format!(
@@ -105,6 +113,13 @@ pub fn reenabled(done: &Restored, context: &str) -> String {
     }
     for warning in &done.warnings {
         out.push_str(&format!("warning: {warning}\n"));
+    }
+    if !done.resumed_mappings.is_empty() {
+        let ids: Vec<&str> = done.resumed_mappings.iter().map(|m| m.as_str()).collect();
+        out.push_str(&format!(
+            "Event source mappings re-enabled (paused by the trip): {}.\n",
+            ids.join(", ")
+        ));
     }
     if !done.record_cleared {
         out.push_str("error: the trip record is still there; run this reenable again to remove it\n");
@@ -176,6 +191,7 @@ mod tests {
             record: true,
             alert_pending,
             reenable_unfinished_since: None,
+            paused_mappings: Vec::new(),
         };
         let here = "123456789012/us-east-1 (guard g)";
         let text = status(&[entry("a", "none", false), entry("orders-worker", "25", true)], here);

@@ -1,5 +1,5 @@
-//! The trip flow for one function: read state → write the trip record → set reserved concurrency
-//! to 0 → alert. Each step's failure is reported, never swallowed, and never stops the next step
+//! The trip flow for one function: read state and event source mappings → write the trip record
+//! (naming the mappings to pause) → pause those mappings → set reserved concurrency to 0 → alert. Each step's failure is reported, never swallowed, and never stops the next step
 //! that can still contain the function or tell on-call. A throttle whose record could not be
 //! written still throttles; its alert then names the exact `reenable --to` that restores it. A
 //! failure that does not heal pages once per function per period (see `policy`).
@@ -13,6 +13,7 @@ use crate::ports::{FunctionState, Notifier, PortError, Reservation, Throttler, T
 use crate::report::{Decision, Outcome, reservation_text};
 use crate::time::Timestamp;
 use crate::verdict::Reason;
+use pause::Sources;
 
 /// Everything the trip flow borrows from the guard.
 pub struct TripContext<'a, T, N> {
@@ -43,6 +44,14 @@ enum Record {
     Missing,
 }
 
+/// How an alert is published: whether the record exists, whether it re-sends a trip's unsent
+/// alert, and what the trip did about the event source mappings.
+struct Publish<'s> {
+    record: Record,
+    resend: bool,
+    sources: &'s Sources,
+}
+
 impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
     /// Decides and, when the policy says so, trips `function` for `reason`.
     pub async fn act(&self, function: &FunctionName, reason: &Reason, now: Timestamp) -> Decision {
@@ -71,26 +80,52 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                     format!("{reason}; reserved concurrency is already 0 and no trip record says why");
             }
             Plan::Throttle => self.throttle(&state, reason, now, &mut decision).await,
-            Plan::Skip { outcome: Outcome::AlreadyTripped, .. }
-                if !self.dry_run && unfinished_trip(&state) =>
+            Plan::Skip { outcome: Outcome::AlreadyTripped, why, alert }
+                if !self.dry_run && (unfinished_trip(&state) || recorded_pauses(&state)) =>
             {
-                // A record without the throttle: an earlier invocation failed between the two calls.
-                self.complete_trip(&state, reason, now, &mut decision, Record::Kept).await;
+                // A record whose steps did not all happen: an earlier invocation failed between them.
+                let sources = self.finish_pause(&state, &mut decision).await;
+                if unfinished_trip(&state) {
+                    self.complete_trip(&state, reason, now, &mut decision, Record::Kept, &sources).await;
+                } else {
+                    let skip = (Outcome::AlreadyTripped, why, alert);
+                    self.skip(&state, reason, now, &mut decision, skip, &sources).await;
+                }
+                let newly = sources.newly_paused();
+                if newly > 0 {
+                    decision.reason +=
+                        &format!("; paused {newly} event source mapping(s) the trip record names");
+                }
             }
             Plan::WouldThrottle => {
                 decision.outcome = Outcome::WouldThrottle;
-                self.alert(&state, reason, now, &mut decision, Record::Kept).await;
+                let sources = self.would_pause(&state.function, &mut decision).await;
+                self.alert(&state, reason, now, &mut decision, Record::Kept, &sources).await;
             }
             Plan::Skip { outcome, why, alert } => {
-                decision.outcome = outcome;
-                decision.reason = format!("{reason}; {why}");
-                let pending = state.active_trip().is_some_and(|t| t.alert_pending);
-                if alert || pending {
-                    self.publish(&state, reason, now, &mut decision, Record::Kept, pending).await;
-                }
+                self.skip(&state, reason, now, &mut decision, (outcome, why, alert), &Sources::NotRead).await;
             }
         }
         decision
+    }
+
+    /// Nothing to change: says why, and publishes when the policy asks or the trip's alert is unsent.
+    async fn skip(
+        &self,
+        state: &FunctionState,
+        reason: &Reason,
+        now: Timestamp,
+        decision: &mut Decision,
+        (outcome, why, alert): (Outcome, String, bool),
+        sources: &Sources,
+    ) {
+        decision.outcome = outcome;
+        decision.reason = format!("{reason}; {why}");
+        let pending = state.active_trip().is_some_and(|t| t.alert_pending);
+        if alert || pending {
+            let how = Publish { record: Record::Kept, resend: pending, sources };
+            self.publish(state, reason, now, decision, how).await;
+        }
     }
 
     async fn throttle(
@@ -101,11 +136,13 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         decision: &mut Decision,
     ) {
         let function = &state.function;
+        let plan = self.plan_pause(function, decision).await;
         let record = TripRecord {
             tripped_at: now,
             previous_concurrency: previous_for_record(state),
             reason: reason.to_string(),
             alert_pending: true,
+            paused_mappings: plan.record.clone(),
         };
         // The record goes first so that a crash between the two calls never leaves a throttled
         // function without the means to restore it. If it cannot be written (50-tag limit, a
@@ -118,7 +155,9 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                 Record::Missing
             }
         };
-        self.complete_trip(state, reason, now, decision, written).await;
+        // Pollers stop before the throttle, so no throttled receive counts toward maxReceiveCount.
+        let sources = self.pause(function, plan, written, decision).await;
+        self.complete_trip(state, reason, now, decision, written, &sources).await;
     }
 
     async fn complete_trip(
@@ -128,6 +167,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         now: Timestamp,
         decision: &mut Decision,
         record: Record,
+        sources: &Sources,
     ) {
         let function = &state.function;
         match self.throttler.set_reserved_concurrency(function, Some(0)).await {
@@ -147,7 +187,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                 }
             }
         }
-        self.alert(state, reason, now, decision, record).await;
+        self.alert(state, reason, now, decision, record, sources).await;
     }
 
     async fn alert(
@@ -157,8 +197,9 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         now: Timestamp,
         decision: &mut Decision,
         record: Record,
+        sources: &Sources,
     ) {
-        self.publish(state, reason, now, decision, record, false).await;
+        self.publish(state, reason, now, decision, Publish { record, resend: false, sources }).await;
     }
 
     /// Publishes the alert for `decision`. `resend` marks the re-send of a trip's alert that an earlier
@@ -170,8 +211,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         reason: &Reason,
         now: Timestamp,
         decision: &mut Decision,
-        record: Record,
-        resend: bool,
+        Publish { record, resend, sources }: Publish<'_>,
     ) {
         let error = (!decision.errors.is_empty()).then(|| decision.errors.join("; "));
         let shown = match decision.outcome {
@@ -184,6 +224,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             reason,
             previous_concurrency: Some(previous_for_record(state)),
             failure_target: Some(&state.failure_target),
+            event_sources: sources.facts(),
             max_trips_per_hour: self.max_trips_per_hour,
             error: error.as_deref(),
             record_missing: record == Record::Missing,
@@ -240,6 +281,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             reason,
             previous_concurrency: None,
             failure_target: None,
+            event_sources: crate::alert::EventSources::NotRead,
             max_trips_per_hour: self.max_trips_per_hour,
             error: Some(&text),
             record_missing: false,
@@ -281,6 +323,11 @@ fn unfinished_trip(state: &FunctionState) -> bool {
     state.active_trip().is_some() && state.reserved_concurrency != Some(0)
 }
 
+/// A trip record in force that names mappings to pause: each event checks they are paused.
+fn recorded_pauses(state: &FunctionState) -> bool {
+    state.active_trip().is_some_and(|t| !t.paused_mappings.is_empty())
+}
+
 /// A depth verdict that the function's own `runaway-guard:max-depth` tag allows.
 fn within_own_depth_limit(state: &FunctionState, reason: &Reason) -> Option<String> {
     match (reason, state.max_depth_tag) {
@@ -290,6 +337,8 @@ fn within_own_depth_limit(state: &FunctionState, reason: &Reason) -> Option<Stri
         _ => None,
     }
 }
+
+mod pause;
 
 #[cfg(test)]
 mod tests;

@@ -9,13 +9,15 @@
 use std::path::PathBuf;
 
 use runaway_guard::alert::{
-    AlertContext, MACHINE_MARKER, RankedFunction, ReenableFacts, SearchFacts, TripFacts, reenable_alert,
-    search_alert, trip_alert,
+    AlertContext, EventSources, MACHINE_MARKER, RankedFunction, ReenableFacts, SearchFacts, TripFacts,
+    reenable_alert, search_alert, trip_alert,
 };
 use runaway_guard::aws::sns::structured_message;
 use runaway_guard::chain::ChainRoot;
 use runaway_guard::name::FunctionName;
-use runaway_guard::ports::{Alert, Caller, FailureTarget};
+use runaway_guard::ports::{
+    Alert, Caller, EventSourceMapping, FailureTarget, MappingId, PauseStatus, SourceKind, SourceOutcome,
+};
 use runaway_guard::report::Outcome;
 use runaway_guard::time::Timestamp;
 use runaway_guard::verdict::Reason;
@@ -114,14 +116,36 @@ fn context() -> AlertContext<'static> {
     }
 }
 
+/// The sample function is fed by one SQS queue: the trip pauses its mapping (a dry run would).
+fn jobs_queue(outcome: Outcome) -> Vec<SourceOutcome> {
+    let status = match outcome {
+        Outcome::Throttled => PauseStatus::Paused,
+        Outcome::WouldThrottle => PauseStatus::WouldPause,
+        _ => return Vec::new(),
+    };
+    let mapping = EventSourceMapping {
+        id: MappingId::new("6d1f4a52-8b3e-4c1a-9f0e-2b7c5d8e9a10").unwrap(),
+        kind: SourceKind::Sqs,
+        source: "arn:aws:sqs:eu-west-1:123456789012:jobs-queue".into(),
+        state: "Enabled".into(),
+    };
+    vec![SourceOutcome { mapping, status }]
+}
+
 fn trip(function: &FunctionName, reason: &Reason, outcome: Outcome) -> Alert {
     let dlq = FailureTarget::DeadLetter("arn:aws:sqs:eu-west-1:123456789012:orders-dlq".into());
+    let sources = jobs_queue(outcome);
     trip_alert(&TripFacts {
         function,
         outcome,
         reason,
         previous_concurrency: Some(Some(25)),
         failure_target: Some(&dlq),
+        event_sources: if sources.is_empty() {
+            EventSources::NotRead
+        } else {
+            EventSources::Listed(&sources)
+        },
         max_trips_per_hour: 10,
         error: (outcome == Outcome::Failed).then_some("PutFunctionConcurrency failed: AccessDenied"),
         record_missing: false,
@@ -141,6 +165,7 @@ fn alerts() -> Vec<(&'static str, Alert)> {
         function: &f,
         caller: &caller,
         restored: Some(25),
+        resumed: &[MappingId::new("6d1f4a52-8b3e-4c1a-9f0e-2b7c5d8e9a10").unwrap()],
         unreserved_before: Some(900),
         tripped_reason: Some("chain depth 17 > limit 16 (root 1-abc)"),
         context: context(),

@@ -7,7 +7,9 @@ mod common;
 use common::{FunctionSpec, Moto};
 use runaway_guard::aws::LambdaThrottler;
 use runaway_guard::name::FunctionName;
-use runaway_guard::ports::{Architecture, FailureTarget, ReenableMark, Throttler, TripRecord, tags};
+use runaway_guard::ports::{
+    Architecture, FailureTarget, MappingId, ReenableMark, Throttler, TripRecord, tags,
+};
 use runaway_guard::time::Timestamp;
 
 const ONCALL: &str = "arn:aws:sts::123456789012:assumed-role/OnCall/alice";
@@ -22,6 +24,7 @@ fn record(previous: Option<u32>) -> TripRecord {
         previous_concurrency: previous,
         reason: "chain depth 17 > limit 16 (root 1-abc)".into(),
         alert_pending: false,
+        paused_mappings: Vec::new(),
     }
 }
 
@@ -86,6 +89,40 @@ async fn a_record_a_reenable_did_not_clear_is_replaced_by_the_next_trip() {
         ("2026-11-20T11:00:00Z", "30")
     );
     assert!(lambda.function_state(&f).await.unwrap().active_trip().is_some());
+}
+
+#[tokio::test]
+async fn a_replacing_record_drops_paused_mapping_tags_the_old_one_left_and_clearing_removes_all() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    let lambda = LambdaThrottler::new(&moto.config);
+    let f = name("orders-worker");
+    let ids: Vec<MappingId> =
+        (0..8).map(|n| MappingId::new(&format!("a1b2c3d4-0000-4000-8000-{n:012}")).unwrap()).collect();
+    lambda
+        .write_trip_record(&f, &TripRecord { paused_mappings: ids.clone(), ..record(Some(25)) })
+        .await
+        .unwrap();
+    let tags = moto.tags("orders-worker").await;
+    assert!(tags.contains_key(tags::PAUSED_MAPPINGS_MORE[0]), "eight UUIDs take two tags: {tags:?}");
+    assert_eq!(lambda.function_state(&f).await.unwrap().trip.unwrap().paused_mappings, ids);
+
+    let mark =
+        ReenableMark { at: Timestamp::parse_rfc3339("2026-11-20T10:00:00Z").unwrap(), by: ONCALL.into() };
+    lambda.mark_reenabling(&f, &mark).await.unwrap();
+    let next = TripRecord {
+        tripped_at: Timestamp::parse_rfc3339("2026-11-20T11:00:00Z").unwrap(),
+        paused_mappings: ids[..1].to_vec(),
+        ..record(Some(30))
+    };
+    lambda.write_trip_record(&f, &next).await.unwrap();
+    let tags = moto.tags("orders-worker").await;
+    assert!(!tags.contains_key(tags::PAUSED_MAPPINGS_MORE[0]), "no stale continuation: {tags:?}");
+    assert_eq!(lambda.function_state(&f).await.unwrap().trip.unwrap().paused_mappings, ids[..1]);
+
+    lambda.clear_trip_record(&f, &mark).await.unwrap();
+    let tags = moto.tags("orders-worker").await;
+    assert!(!tags.keys().any(|k| k.starts_with(tags::PAUSED_MAPPINGS)), "{tags:?}");
 }
 
 #[tokio::test]

@@ -28,6 +28,7 @@ async fn alert_is_delivered_with_subject_body_and_attributes() {
         reason: &reason,
         previous_concurrency: Some(Some(25)),
         failure_target: Some(&FailureTarget::Dropped),
+        event_sources: Default::default(),
         max_trips_per_hour: 10,
         error: None,
         record_missing: false,

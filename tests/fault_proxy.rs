@@ -312,3 +312,57 @@ async fn an_unreadable_event_invoke_config_never_blocks_the_throttle() {
     assert!(body.contains("else are DROPPED (unknown)"), "the alert says it could not tell: {body}");
     assert_eq!(machine_block(&alerts[0])["failure_target"]["kind"], "unknown");
 }
+
+#[tokio::test]
+async fn a_throttled_mapping_pause_leaves_a_record_that_the_retry_and_reenable_complete() {
+    let bench = Bench::start().await;
+    let jobs = bench.moto.sqs_mapping(FUNCTION, "jobs-queue", true).await;
+    const UPDATE: &str = "UpdateEventSourceMapping";
+    bench.proxy.fail(UPDATE, ALWAYS, Fault::Throttle);
+    let (run, log) = bench.trip();
+    assert_eq!(run.code, 1, "a throttled pause is worth a retry of the invocation: {run:?}");
+    let first = decision(&run);
+    assert_eq!(first["outcome"], "throttled", "containment goes on: {first}");
+    assert!(errors(&first).contains(UPDATE) && errors(&first).contains("TooManyRequests"), "{first}");
+    assert_eq!(attempts(&log, UPDATE), [Some(Fault::Throttle); MAX_ATTEMPTS], "{log:?}");
+    let order: Vec<&str> = mutations(&log).into_iter().filter(|op| *op != "UntagResource").collect();
+    assert_eq!(order, [TAG, PUT], "{log:?}");
+    assert!(
+        log.iter().position(|a| a.op == TAG) < log.iter().position(|a| a.op == UPDATE),
+        "the record is written before the first pause attempt: {log:?}"
+    );
+    assert_eq!(bench.moto.reserved(FUNCTION).await, Some(0));
+    assert_eq!(bench.moto.mapping_state(&jobs).await, "Enabled");
+    assert_eq!(bench.tags().await[tags::PAUSED_MAPPINGS], jobs, "recorded before the attempt");
+    let alerts = bench.alerts().await;
+    let body = alerts[0]["Message"].as_str().expect("message");
+    assert!(body.contains(&format!("jobs-queue (mapping {jobs}): NOT paused (the disable failed")), "{body}");
+
+    // The invocation's retry, Lambda healthy again: the record says what is left to pause.
+    bench.proxy.clear_faults();
+    let (run, log) = bench.trip();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(decision(&run)["outcome"], "already_tripped");
+    assert_eq!(attempts(&log, UPDATE), [None], "{log:?}");
+    assert_eq!(attempts(&log, TAG), [], "the record is not rewritten");
+    assert_eq!(bench.moto.mapping_state(&jobs).await, "Disabled");
+
+    // A re-enable whose resume is denied restores concurrency, keeps the record and says to run again.
+    bench.proxy.fail(UPDATE, ALWAYS, Fault::Deny403);
+    let reenable = |proxy: &str| {
+        common::guard::Cli::new(Some(&bench.topic), &["reenable", FUNCTION])
+            .env("AWS_ENDPOINT_URL", proxy)
+            .run()
+    };
+    let run = reenable(&bench.proxy.url);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("run reenable again"), "{run:?}");
+    assert_eq!(bench.moto.reserved(FUNCTION).await, Some(25));
+    assert_eq!(bench.moto.mapping_state(&jobs).await, "Disabled");
+    assert_eq!(bench.tags().await[tags::PAUSED_MAPPINGS], jobs, "the record stays for the next reenable");
+    bench.proxy.clear_faults();
+    let run = reenable(&bench.proxy.url);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(bench.moto.mapping_state(&jobs).await, "Enabled");
+    assert!(!bench.tags().await.contains_key(tags::PAUSED_MAPPINGS));
+}

@@ -7,7 +7,7 @@ use super::{
     AlertContext, MIN_UNRESERVED, attributes, function_arn, reservation_text, subject, where_line, with_json,
 };
 use crate::name::FunctionName;
-use crate::ports::{Alert, Caller, Reservation};
+use crate::ports::{Alert, Caller, MappingId, Reservation};
 
 /// A re-enable, as `runaway-guard reenable` performed it.
 #[derive(Debug, Clone)]
@@ -18,6 +18,8 @@ pub struct ReenableFacts<'a> {
     pub caller: &'a Caller,
     /// The value restored (`None`: reservation deleted).
     pub restored: Reservation,
+    /// The event source mappings re-enabled (those the trip paused).
+    pub resumed: &'a [MappingId],
     /// The account's unreserved concurrency before the restore, when known.
     pub unreserved_before: Option<u32>,
     /// The reason recorded at the trip, when there was a record.
@@ -35,7 +37,12 @@ pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
     };
     let subject = subject(&format!("RE-ENABLED {name}: {restored}"));
     let mut body = format!("runaway-guard: {name} was re-enabled by {}.\n\n", facts.caller.arn);
-    body += &format!("Restored: {restored}.\nWhen: {}\n", facts.context.at);
+    body += &format!("Restored: {restored}.\n");
+    if !facts.resumed.is_empty() {
+        let ids: Vec<&str> = facts.resumed.iter().map(MappingId::as_str).collect();
+        body += &format!("Event source mappings re-enabled (paused by the trip): {}\n", ids.join(", "));
+    }
+    body += &format!("When: {}\n", facts.context.at);
     body += &where_line(&facts.context);
     if let Some(reason) = facts.tripped_reason {
         body += &format!("It had been throttled for: {reason}\n");
@@ -52,6 +59,7 @@ pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
         "outcome": "reenabled",
         "caller": facts.caller.arn,
         "restored_concurrency": reservation_text(facts.restored),
+        "resumed_mappings": facts.resumed,
         "unreserved_before": facts.unreserved_before,
         "warning": short,
         "account": facts.context.account,

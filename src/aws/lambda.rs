@@ -13,9 +13,11 @@ use super::error::{Facts, facts, invalid_response, port_error};
 use super::trip_tags::{self, read_guard_tags};
 use crate::name::FunctionName;
 use crate::ports::{
-    Architecture, FailureTarget, FunctionState, PortError, ReenableMark, Reservation, Throttler, TripRecord,
-    TrippedFunction, tags,
+    Architecture, EventSourceMapping, FailureTarget, FunctionState, MappingId, PortError, ReenableMark,
+    Reservation, Throttler, TripRecord, TrippedFunction, tags,
 };
+
+mod mappings;
 
 /// ListTags calls in flight at once while listing tripped functions: Lambda's control plane allows
 /// about 15 requests a second per account, shared with everything else the account runs.
@@ -189,12 +191,27 @@ impl Throttler for LambdaThrottler {
             ));
         }
         let config = self.configuration(function).await?;
-        if read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).active_trip().is_some() {
+        let existing = self.tags(function.as_str(), &config.arn).await?;
+        if read_guard_tags(&existing).active_trip().is_some() {
             // The first trip's record is the one that says how to undo it: never rewrite it.
             tracing::info!(function = %function, "trip record already present; left unchanged");
             return Ok(());
         }
-        self.tag(function, &config.arn, &trip_tags::record_tags(record)).await
+        let pairs = trip_tags::record_tags(record);
+        // A record a re-enable did not finish clearing may list mappings this one does not.
+        let stale: Vec<&str> = trip_tags::paused_mapping_keys()
+            .into_iter()
+            .filter(|k| existing.contains_key(*k) && !pairs.iter().any(|(p, _)| p == k))
+            .collect();
+        if !stale.is_empty() {
+            stale
+                .iter()
+                .fold(self.client.untag_resource().resource(&config.arn), |req, key| req.tag_keys(*key))
+                .send()
+                .await
+                .map_err(|e| port_error("UntagResource", function.as_str(), e))?;
+        }
+        self.tag(function, &config.arn, &pairs).await
     }
 
     async fn set_reserved_concurrency(
@@ -235,13 +252,9 @@ impl Throttler for LambdaThrottler {
     async fn clear_trip_record(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
         let config = self.configuration(function).await?;
         self.tag(function, &config.arn, &trip_tags::reenable_tags(mark)).await?;
-        self.client
-            .untag_resource()
-            .resource(&config.arn)
-            .tag_keys(tags::TRIPPED_AT)
-            .tag_keys(tags::PREVIOUS_CONCURRENCY)
-            .tag_keys(tags::REASON)
-            .tag_keys(tags::ALERT_PENDING)
+        let record_keys = [tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY, tags::REASON, tags::ALERT_PENDING];
+        let keys = record_keys.into_iter().chain(trip_tags::paused_mapping_keys());
+        keys.fold(self.client.untag_resource().resource(&config.arn), |req, key| req.tag_keys(key))
             .send()
             .await
             .map_err(|e| port_error("UntagResource", function.as_str(), e))?;
@@ -281,6 +294,22 @@ impl Throttler for LambdaThrottler {
     async fn depth_limit_tag(&self, function: &FunctionName) -> Result<Option<u32>, PortError> {
         let config = self.configuration(function).await?;
         Ok(read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).max_depth)
+    }
+
+    async fn event_source_mappings(
+        &self,
+        function: &FunctionName,
+    ) -> Result<Vec<EventSourceMapping>, PortError> {
+        mappings::list(&self.client, function).await
+    }
+
+    async fn set_mapping_enabled(
+        &self,
+        function: &FunctionName,
+        mapping: &MappingId,
+        enabled: bool,
+    ) -> Result<(), PortError> {
+        mappings::set_enabled(&self.client, function, mapping, enabled).await
     }
 
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::ports::{ReenableMark, Reservation, TripRecord, tags};
+use crate::ports::{MappingId, ReenableMark, Reservation, TripRecord, tags};
 use crate::time::Timestamp;
 
 /// Longest tag value Lambda accepts.
@@ -50,7 +50,53 @@ pub fn record_tags(record: &TripRecord) -> Vec<(&'static str, String)> {
     if record.alert_pending {
         out.push((tags::ALERT_PENDING, "true".to_owned()));
     }
+    let (values, _) = pack_mappings(&record.paused_mappings);
+    out.extend(paused_mapping_keys().into_iter().zip(values));
     out
+}
+
+/// The tags that hold the paused mappings, in the order they are filled.
+pub fn paused_mapping_keys() -> [&'static str; 4] {
+    let [second, third, fourth] = tags::PAUSED_MAPPINGS_MORE;
+    [tags::PAUSED_MAPPINGS, second, third, fourth]
+}
+
+/// Packs mapping ids into at most four tag values of at most 256 characters, separated by spaces,
+/// in order; returns the values and how many ids fit (six 36-character UUIDs a tag: 24 in all).
+pub fn pack_mappings(ids: &[MappingId]) -> (Vec<String>, usize) {
+    let mut values: Vec<String> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let room =
+            values.last().is_some_and(|last| last.len() + 1 + id.as_str().len() <= MAX_TAG_VALUE_CHARS);
+        match values.last_mut() {
+            Some(last) if room => {
+                last.push(' ');
+                last.push_str(id.as_str());
+            }
+            _ => {
+                if values.len() == paused_mapping_keys().len() {
+                    return (values, i);
+                }
+                values.push(id.as_str().to_owned());
+            }
+        }
+    }
+    (values, ids.len())
+}
+
+/// The mapping ids in the paused-mapping tags, in order; `false` when a value held anything else.
+fn read_mappings(all: &HashMap<String, String>) -> (Vec<MappingId>, bool) {
+    let mut ids = Vec::new();
+    let mut clean = true;
+    for key in paused_mapping_keys() {
+        for word in all.get(key).map(String::as_str).unwrap_or_default().split_whitespace() {
+            match MappingId::new(word) {
+                Ok(id) => ids.push(id),
+                Err(_) => clean = false,
+            }
+        }
+    }
+    (ids, clean)
 }
 
 /// What the guard reads from a function's tags.
@@ -117,7 +163,12 @@ pub fn read_guard_tags(all: &HashMap<String, String>) -> GuardTags {
         let reason = all.get(tags::REASON).cloned().unwrap_or_default();
         let alert_pending =
             all.get(tags::ALERT_PENDING).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-        out.trip = Some(TripRecord { tripped_at, previous_concurrency, reason, alert_pending });
+        let (paused_mappings, clean) = read_mappings(all);
+        if !clean {
+            out.problems.push(tags::PAUSED_MAPPINGS);
+        }
+        out.trip =
+            Some(TripRecord { tripped_at, previous_concurrency, reason, alert_pending, paused_mappings });
     }
     out
 }
@@ -149,6 +200,7 @@ mod tests {
             previous_concurrency: Some(25),
             reason: "manual: stop it".into(),
             alert_pending: true,
+            paused_mappings: vec![id(1), id(2)],
         };
         let tags: HashMap<String, String> =
             record_tags(&record).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
@@ -165,6 +217,41 @@ mod tests {
             .previous_concurrency,
             None
         );
+    }
+
+    fn id(n: u32) -> MappingId {
+        MappingId::new(&format!("a1b2c3d4-0000-4000-8000-{n:012}")).unwrap()
+    }
+
+    #[test]
+    fn twenty_four_uuids_fit_in_four_tags_and_the_rest_are_counted_out() {
+        let ids: Vec<MappingId> = (0..30).map(id).collect();
+        let (values, fit) = pack_mappings(&ids);
+        assert_eq!((values.len(), fit), (4, 24));
+        assert!(values.iter().all(|v| v.len() <= MAX_TAG_VALUE_CHARS && tag_safe(v) == *v), "{values:?}");
+        let record = TripRecord {
+            tripped_at: Timestamp::default(),
+            previous_concurrency: None,
+            reason: "r".into(),
+            alert_pending: false,
+            paused_mappings: ids[..fit].to_vec(),
+        };
+        let tags: HashMap<String, String> =
+            record_tags(&record).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        assert_eq!(tags.len(), 7, "three record tags and four mapping tags");
+        assert_eq!(read_guard_tags(&tags).trip.unwrap().paused_mappings, ids[..24]);
+        assert_eq!(pack_mappings(&[]), (Vec::new(), 0));
+    }
+
+    #[test]
+    fn an_edited_mapping_tag_keeps_the_ids_it_can_read_and_says_so() {
+        let read = read_guard_tags(&map(&[
+            (tags::TRIPPED_AT, "2026-11-20T09:14:03Z"),
+            (tags::PREVIOUS_CONCURRENCY, "none"),
+            (tags::PAUSED_MAPPINGS, "a1b2c3d4-0000-4000-8000-000000000001 ;rm"),
+        ]));
+        assert_eq!(read.trip.unwrap().paused_mappings, [id(1)]);
+        assert_eq!(read.problems, [tags::PAUSED_MAPPINGS]);
     }
 
     #[test]

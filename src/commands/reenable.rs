@@ -45,9 +45,9 @@ pub async fn run(args: ReenableArgs, op: Operation) -> Result<ExitCode, Refusal>
     let here = op.location();
     let outcome =
         operator::reenable(ports_ref, region, &request, Timestamp::now()).await.map_err(|err| match err {
-            ReenableError::Port(_) | ReenableError::RestoreFailed { .. } => {
-                Refusal::failure(format!("in {here}: {err}"))
-            }
+            ReenableError::Port(_)
+            | ReenableError::RestoreFailed { .. }
+            | ReenableError::ResumeFailed { .. } => Refusal::failure(format!("in {here}: {err}")),
             ReenableError::NoRecordAtZero(_)
             | ReenableError::ConflictsWithRecord { .. }
             | ReenableError::RestoreToZero(_) => Refusal::bad_input(format!("in {here}: {err}")),

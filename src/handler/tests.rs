@@ -172,6 +172,7 @@ fn a_trip_racing_a_reenable_leaves_the_function_alone() {
             previous_concurrency: Some(25),
             reason: "chain depth 17 > limit 16".into(),
             alert_pending: false,
+            paused_mappings: Vec::new(),
         });
         s.reenabled_at = Some(NOW);
     });

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::text::{optional_rfc3339, reservation, rfc3339};
 use crate::name::FunctionName;
-use crate::ports::{PortError, Reservation};
+use crate::ports::{MappingId, PortError, Reservation};
 use crate::time::Timestamp;
 
 /// What the operator asked `reenable` to do.
@@ -53,6 +53,9 @@ pub struct Restored {
     /// Whether the trip record was removed (`false`: run `reenable` again to remove it; detection
     /// is not muted meanwhile).
     pub record_cleared: bool,
+    /// The event source mappings re-enabled: those the trip paused (JSON: omitted when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resumed_mappings: Vec<MappingId>,
     /// Warnings (e.g. the account lacks unreserved concurrency).
     pub warnings: Vec<String>,
     /// Whether the re-enable alert went out.
@@ -121,6 +124,25 @@ pub enum ReenableError {
         /// The value it was to get.
         value: String,
         /// Warnings gathered before the failure (e.g. too little unreserved concurrency).
+        warnings: Vec<String>,
+        /// The failed call.
+        #[source]
+        source: Box<PortError>,
+    },
+    /// Concurrency was restored but re-enabling a mapping the trip paused failed: the record stays
+    /// (listed by `status`), and running `reenable` again finishes it.
+    #[error(
+        "{function}: concurrency restored, but re-enabling event source mapping {mapping} failed (the \
+         record is kept; run reenable again): {source}"
+    )]
+    ResumeFailed {
+        /// The function.
+        function: FunctionName,
+        /// The mapping whose update failed.
+        mapping: MappingId,
+        /// Mappings re-enabled before it.
+        resumed: Vec<MappingId>,
+        /// Warnings gathered before the failure.
         warnings: Vec<String>,
         /// The failed call.
         #[source]

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::text::{is_false, is_true};
 use crate::name::FunctionName;
-use crate::ports::{PortError, Throttler, TrippedFunction};
+use crate::ports::{MappingId, PortError, Throttler, TrippedFunction};
 use crate::report::reservation_text;
 use crate::time::Timestamp;
 
@@ -30,6 +30,9 @@ pub struct StatusEntry {
     /// RFC 3339 time of a re-enable that started after the trip and did not finish.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reenable_unfinished_since: Option<String>,
+    /// The event source mappings the trip paused, which `reenable` re-enables (serialised only when any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paused_mappings: Vec<MappingId>,
 }
 
 impl From<TrippedFunction> for StatusEntry {
@@ -44,6 +47,7 @@ impl From<TrippedFunction> for StatusEntry {
                 record: true,
                 alert_pending: record.alert_pending,
                 reenable_unfinished_since: unfinished,
+                paused_mappings: record.paused_mappings,
             },
             None => Self {
                 reason: format!(
@@ -57,6 +61,7 @@ impl From<TrippedFunction> for StatusEntry {
                 record: false,
                 alert_pending: false,
                 reenable_unfinished_since: unfinished,
+                paused_mappings: Vec::new(),
             },
         }
     }

@@ -30,7 +30,13 @@ fn run(
 }
 
 fn tripped(previous: Reservation) -> TripRecord {
-    TripRecord { tripped_at: NOW, previous_concurrency: previous, reason: "x".into(), alert_pending: false }
+    TripRecord {
+        tripped_at: NOW,
+        previous_concurrency: previous,
+        reason: "x".into(),
+        alert_pending: false,
+        paused_mappings: Vec::new(),
+    }
 }
 
 #[test]

@@ -86,6 +86,7 @@ fn exempt_tag_and_trip_record_win() {
         previous_concurrency: None,
         reason: "x".into(),
         alert_pending: false,
+        paused_mappings: Vec::new(),
     };
     let tripped = FunctionState { trip: Some(record), reenabled_at: Some(at(0)), ..state("g") };
     assert_eq!(outcome(&p.decide(&tripped, &rate(), at(1))), (Outcome::AlreadyTripped, false));
@@ -156,6 +157,7 @@ fn a_record_a_reenable_did_not_clear_mutes_nothing_after_the_window() {
         previous_concurrency: Some(5),
         reason: "x".into(),
         alert_pending: false,
+        paused_mappings: Vec::new(),
     };
     let stale = FunctionState {
         trip: Some(record),

@@ -240,6 +240,7 @@ fn dry_run_mutates_nothing_not_even_the_alert_pending_flag() {
         previous_concurrency: Some(25),
         reason: "chain depth 17".into(),
         alert_pending: true,
+        paused_mappings: Vec::new(),
     };
     account.edit("orders", |s| s.trip = Some(record.clone()));
     let guard = guard(&account, Config { dry_run: true, ..Config::default() });
@@ -286,3 +287,5 @@ fn the_trip_alert_says_who_tripped_it() {
     handle_at(&guard, "auto", 17, NOW + secs(1));
     assert!(account.alerts()[1].body.contains("Tripped by: runaway-guard (automatic, rule depth)"));
 }
+
+mod pause;

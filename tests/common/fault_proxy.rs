@@ -231,6 +231,8 @@ fn lambda_operation(method: &str, path: &str) -> String {
         ("DELETE", [_, "functions", _, "concurrency"]) => "DeleteFunctionConcurrency",
         ("GET", [_, "functions", _, "event-invoke-config"]) => "GetFunctionEventInvokeConfig",
         ("GET", [_, "functions"]) => "ListFunctions",
+        ("GET", [_, "event-source-mappings"]) => "ListEventSourceMappings",
+        ("PUT", [_, "event-source-mappings", _]) => "UpdateEventSourceMapping",
         ("GET", [_, "account-settings"]) => "GetAccountSettings",
         _ => return format!("{method} {path}"),
     };

@@ -158,6 +158,41 @@ impl Moto {
         (topic_arn, queue_url)
     }
 
+    /// Creates an SQS queue named `queue` and an event source mapping from it to `function`, enabled
+    /// or not; returns the mapping's UUID.
+    pub async fn sqs_mapping(&self, function: &str, queue: &str, enabled: bool) -> String {
+        let sqs = aws_sdk_sqs::Client::new(&self.config);
+        let url = sqs.create_queue().queue_name(queue).send().await.expect("create queue");
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(url.queue_url().expect("queue URL"))
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .expect("queue attributes");
+        let arn = attrs
+            .attributes()
+            .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
+            .expect("queue ARN")
+            .clone();
+        let out = self
+            .lambda()
+            .create_event_source_mapping()
+            .function_name(function)
+            .event_source_arn(arn)
+            .enabled(enabled)
+            .send()
+            .await
+            .expect("create event source mapping in moto");
+        out.uuid().expect("mapping UUID").to_owned()
+    }
+
+    /// A mapping's `State` as moto holds it (`Enabled` or `Disabled`).
+    pub async fn mapping_state(&self, uuid: &str) -> String {
+        let out = self.lambda().get_event_source_mapping().uuid(uuid).send().await.expect("get mapping");
+        out.state().expect("mapping state").to_owned()
+    }
+
     /// Drains the queue: every SNS notification delivered so far, as its JSON envelope
     /// (`Subject`, `Message`, `MessageAttributes.<name>.Value`).
     pub async fn delivered(&self, queue_url: &str) -> Vec<serde_json::Value> {

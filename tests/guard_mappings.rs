@@ -1,0 +1,104 @@
+//! Event source mappings with the trip, end to end through the real binary against moto: a tripped
+//! SQS-fed function's enabled mapping is disabled, recorded in its tags, named in the alert, shown
+//! by `status` and re-enabled by `reenable`; a mapping disabled before the trip is never touched.
+//! Run through `scripts/test.sh` (it starts moto).
+#![cfg(feature = "guard")]
+
+mod common;
+
+use common::Moto;
+use common::guard::{Cli, chain_event, handle, machine_block};
+use runaway_guard::ports::tags;
+
+const FUNCTION: &str = "orders-worker";
+const ROOT: &str = "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d";
+
+#[tokio::test]
+async fn a_tripped_sqs_fed_function_has_its_mapping_paused_recorded_named_and_resumed() {
+    let moto = Moto::start().await;
+    moto.create_function(FUNCTION).await;
+    moto.reserve(FUNCTION, 25).await;
+    let jobs = moto.sqs_mapping(FUNCTION, "jobs-queue", true).await;
+    let old = moto.sqs_mapping(FUNCTION, "old-queue", false).await;
+    let (topic, alerts) = moto.topic_with_queue("guard").await;
+
+    let run = handle(&topic, &chain_event(FUNCTION, 17, ROOT)).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["decisions"][0]["outcome"], "throttled", "{run:?}");
+    assert_eq!(moto.reserved(FUNCTION).await, Some(0), "reserved concurrency still goes to 0");
+    assert_eq!(moto.mapping_state(&jobs).await, "Disabled", "the queue's poller is paused");
+    assert_eq!(moto.mapping_state(&old).await, "Disabled");
+    let tags = moto.tags(FUNCTION).await;
+    assert_eq!(tags.get(tags::PAUSED_MAPPINGS), Some(&jobs), "only the mapping the guard disabled: {tags:?}");
+
+    let delivered = moto.delivered(&alerts).await;
+    assert_eq!(delivered.len(), 1, "{delivered:#?}");
+    let body = delivered[0]["Message"].as_str().expect("message");
+    let paused = format!("- SQS queue jobs-queue (mapping {jobs}): paused; messages stay in the queue");
+    assert!(body.contains(&paused), "{body}");
+    assert!(
+        body.contains(&format!("- SQS queue old-queue (mapping {old}): disabled before the trip")),
+        "{body}"
+    );
+    assert!(!body.contains("maxReceiveCount"), "no DLQ is promised or threatened: {body}");
+    let machine = machine_block(&delivered[0]);
+    let sources = machine["event_sources"].as_array().expect("event_sources");
+    let statuses: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|s| (s["mapping"]["id"].as_str().unwrap(), s["status"]["status"].as_str().unwrap()))
+        .collect();
+    let mut expected = vec![(jobs.as_str(), "paused"), (old.as_str(), "already_disabled")];
+    expected.sort();
+    assert_eq!(statuses, expected, "{machine:#}");
+
+    let status = Cli::new(Some(&topic), &["status", "--json"]).run();
+    assert_eq!(status.code, 0, "{status:?}");
+    assert_eq!(status.json()[0]["paused_mappings"], serde_json::json!([jobs]), "{status:?}");
+    let text = Cli::new(Some(&topic), &["status"]).run();
+    assert!(
+        text.stdout.contains(&format!(
+            "{FUNCTION}: event source mappings paused by the trip (reenable re-enables them): {jobs}"
+        )),
+        "{text:?}"
+    );
+
+    let run = Cli::new(Some(&topic), &["reenable", FUNCTION, "--json"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["resumed_mappings"], serde_json::json!([jobs]), "{run:?}");
+    assert_eq!(moto.reserved(FUNCTION).await, Some(25));
+    assert_eq!(moto.mapping_state(&jobs).await, "Enabled", "the guard's pause is undone");
+    assert_eq!(moto.mapping_state(&old).await, "Disabled", "one disabled before the trip stays disabled");
+    let tags = moto.tags(FUNCTION).await;
+    assert!(!tags.contains_key(tags::PAUSED_MAPPINGS), "the record is gone: {tags:?}");
+    let delivered = moto.delivered(&alerts).await;
+    let body = delivered[0]["Message"].as_str().expect("message");
+    assert!(body.contains(&format!("re-enabled (paused by the trip): {jobs}")), "{body}");
+}
+
+#[tokio::test]
+async fn dry_run_names_the_mapping_it_would_pause_and_changes_nothing() {
+    let moto = Moto::start().await;
+    moto.create_function(FUNCTION).await;
+    let jobs = moto.sqs_mapping(FUNCTION, "jobs-queue", true).await;
+    let (topic, alerts) = moto.topic_with_queue("guard").await;
+
+    let run = handle(&topic, &chain_event(FUNCTION, 17, ROOT)).env("RUNAWAY_GUARD_DRY_RUN", "true").run();
+    assert_eq!(run.json()["decisions"][0]["outcome"], "would_throttle", "{run:?}");
+    assert_eq!(moto.mapping_state(&jobs).await, "Enabled");
+    assert!(!moto.tags(FUNCTION).await.contains_key(tags::PAUSED_MAPPINGS));
+    let delivered = moto.delivered(&alerts).await;
+    let body = delivered[0]["Message"].as_str().expect("message");
+    assert!(body.contains(&format!("jobs-queue (mapping {jobs}): would be paused")), "{body}");
+}
+
+#[tokio::test]
+async fn a_function_without_mappings_gets_no_queue_line() {
+    let moto = Moto::start().await;
+    moto.create_function(FUNCTION).await;
+    let (topic, alerts) = moto.topic_with_queue("guard").await;
+    let run = handle(&topic, &chain_event(FUNCTION, 17, ROOT)).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    let delivered = moto.delivered(&alerts).await;
+    let body = delivered[0]["Message"].as_str().expect("message");
+    assert!(!body.contains("SQS") && !body.contains("mapping"), "{body}");
+}
