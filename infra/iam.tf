@@ -39,6 +39,14 @@ data "aws_iam_policy_document" "this" {
     resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:*"]
   }
 
+  # Pricing a function judged against its own normal reads the versions its aliases route to
+  # (GetFunctionConfiguration with a qualifier is covered by function:* above).
+  statement {
+    sid       = "ReadVersions"
+    actions   = ["lambda:ListAliases"]
+    resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:*"]
+  }
+
   # ListEventSourceMappings takes no resource-level permission: it needs "*".
   statement {
     sid = "ReadAccount"

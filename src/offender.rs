@@ -133,16 +133,12 @@ async fn price<T: Throttler>(
             .push(format!("offender search priced only the {MAX_PRICED} functions that could cost the most"));
     }
     // Tag-exempt functions drop out here (`None`); an unreadable configuration is kept, with a note.
-    let read: Vec<(UsageSample, Result<Subject, PortError>)> =
+    let read: Vec<(UsageSample, Result<(Subject, Option<String>), PortError>)> =
         futures::stream::iter(usage.drain(..over.min(MAX_PRICED)))
             .map(|sample| async move {
                 let subject = match throttler.function_state(&sample.function).await {
                     Ok(s) if s.exempt_tag => return None,
-                    Ok(s) => Ok(Subject {
-                        profile: FunctionProfile { memory_mb: s.memory_mb, architecture: s.architecture },
-                        ceiling: s.reserved_concurrency.filter(|&n| n > 0),
-                        recursion_reported: false,
-                    }),
+                    Ok(s) => Ok(judge::priced_subject(throttler, &s, false).await),
                     Err(err) => Err(err),
                 };
                 Some((sample, subject))
@@ -154,7 +150,10 @@ async fn price<T: Throttler>(
     let read: Vec<(UsageSample, Option<Subject>)> = read
         .into_iter()
         .map(|(sample, subject)| match subject {
-            Ok(subject) => (sample, Some(subject)),
+            Ok((subject, note)) => {
+                notes.extend(note);
+                (sample, Some(subject))
+            }
             Err(err) => {
                 notes.push(judge::unreadable_note(&sample.function, &err));
                 (sample, None)

@@ -211,6 +211,16 @@ pub trait Throttler: Send + Sync {
     ) -> impl Future<Output = Result<Option<u32>, PortError>> + Send {
         async move { Ok(self.function_state(function).await?.max_depth_tag) }
     }
+    /// The largest memory size among the published versions the function's aliases route its
+    /// traffic to, for pricing (`None`: no alias routes to a version, so `$LATEST`, whose memory
+    /// [`FunctionState::memory_mb`] gives, takes it all). The default, for ports without versions,
+    /// has none.
+    fn traffic_memory_mb(
+        &self,
+        _function: &FunctionName,
+    ) -> impl Future<Output = Result<Option<u32>, PortError>> + Send {
+        async { Ok(None) }
+    }
     /// The function's event source mappings (`ListEventSourceMappings` by function name, every
     /// page). The default, for ports without pollers, has none.
     fn event_source_mappings(

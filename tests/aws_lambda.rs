@@ -236,3 +236,26 @@ async fn unreserved_concurrency_is_unknown_on_moto() {
     let moto = Moto::start().await;
     assert_eq!(LambdaThrottler::new(&moto.config).unreserved_concurrency().await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn prices_the_largest_memory_among_the_versions_its_aliases_route_to() {
+    let moto = Moto::start().await;
+    moto.create_function_with("renderer", FunctionSpec { memory_mb: 3008, ..Default::default() }).await;
+    moto.create_function("plain").await;
+    let client = moto.lambda();
+    let v1 = client.publish_version().function_name("renderer").send().await.unwrap();
+    let v1 = v1.version().expect("a published version").to_owned();
+    client.create_alias().function_name("renderer").name("live").function_version(&v1).send().await.unwrap();
+    // $LATEST is then shrunk: the bare name now says 128 MB while the alias keeps sending
+    // traffic to version 1 at 3,008 MB.
+    client.update_function_configuration().function_name("renderer").memory_size(128).send().await.unwrap();
+    let lambda = LambdaThrottler::new(&moto.config);
+
+    assert_eq!(lambda.function_state(&name("renderer")).await.unwrap().memory_mb, 128);
+    assert_eq!(lambda.traffic_memory_mb(&name("renderer")).await.unwrap(), Some(3008));
+    assert_eq!(
+        lambda.traffic_memory_mb(&name("plain")).await.unwrap(),
+        None,
+        "no alias: $LATEST takes it all"
+    );
+}

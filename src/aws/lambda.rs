@@ -18,6 +18,7 @@ use crate::ports::{
 };
 
 mod mappings;
+mod versions;
 
 /// ListTags calls in flight at once while listing tripped functions: Lambda's control plane allows
 /// about 15 requests a second per account, shared with everything else the account runs.
@@ -294,6 +295,10 @@ impl Throttler for LambdaThrottler {
     async fn depth_limit_tag(&self, function: &FunctionName) -> Result<Option<u32>, PortError> {
         let config = self.configuration(function).await?;
         Ok(read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).max_depth)
+    }
+
+    async fn traffic_memory_mb(&self, function: &FunctionName) -> Result<Option<u32>, PortError> {
+        versions::traffic_memory_mb(&self.client, function).await
     }
 
     async fn event_source_mappings(

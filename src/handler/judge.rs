@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::detect::baseline::{self, Judgement, Subject};
 use crate::detect::cost::FunctionProfile;
 use crate::name::FunctionName;
-use crate::ports::{Metrics, MetricsWindow, PortError, Throttler};
+use crate::ports::{FunctionState, Metrics, MetricsWindow, PortError, Throttler};
 use crate::time::Timestamp;
 use crate::verdict::{Candidate, Reason, RunawayShape};
 
@@ -119,17 +119,19 @@ async fn subjects<T: Throttler>(
     known: &HashMap<FunctionName, Subject>,
     notes: &mut Vec<String>,
 ) -> HashMap<FunctionName, Subject> {
-    let read: Vec<(FunctionName, Result<Subject, PortError>)> = futures::stream::iter(candidates)
+    type Read = Result<(Subject, Option<String>), PortError>;
+    let read: Vec<(FunctionName, Read)> = futures::stream::iter(candidates)
         .map(|c| async move {
             if let Some(subject) = known.get(&c.function) {
-                return (c.function.clone(), Ok(Subject { recursion_reported: c.recursion, ..*subject }));
+                return (
+                    c.function.clone(),
+                    Ok((Subject { recursion_reported: c.recursion, ..*subject }, None)),
+                );
             }
-            let state = throttler.function_state(&c.function).await;
-            let subject = state.map(|s| Subject {
-                profile: FunctionProfile { memory_mb: s.memory_mb, architecture: s.architecture },
-                ceiling: s.reserved_concurrency.filter(|&n| n > 0),
-                recursion_reported: c.recursion,
-            });
+            let subject = match throttler.function_state(&c.function).await {
+                Ok(state) => Ok(priced_subject(throttler, &state, c.recursion).await),
+                Err(err) => Err(err),
+            };
             (c.function.clone(), subject)
         })
         .buffered(4)
@@ -138,13 +140,40 @@ async fn subjects<T: Throttler>(
     let mut subjects = HashMap::new();
     for (function, subject) in read {
         match subject {
-            Ok(subject) => {
+            Ok((subject, note)) => {
+                notes.extend(note);
                 subjects.insert(function, subject);
             }
             Err(err) => notes.push(unreadable_note(&function, &err)),
         }
     }
     subjects
+}
+
+/// What the judgement knows of a function besides its metrics, priced at the largest memory of
+/// the configurations taking its traffic (`$LATEST` and the versions its aliases route to). When
+/// the versions cannot be read it is priced at `$LATEST`'s memory, with the note returned.
+pub async fn priced_subject<T: Throttler>(
+    throttler: &T,
+    state: &FunctionState,
+    recursion_reported: bool,
+) -> (Subject, Option<String>) {
+    let (memory_mb, note) = match throttler.traffic_memory_mb(&state.function).await {
+        Ok(versions) => (versions.map_or(state.memory_mb, |v| v.max(state.memory_mb)), None),
+        Err(err) => {
+            let note = format!(
+                "versions of {} unreadable ({err}): priced at $LATEST's {} MB",
+                state.function, state.memory_mb
+            );
+            (state.memory_mb, Some(note))
+        }
+    };
+    let subject = Subject {
+        profile: FunctionProfile { memory_mb, architecture: state.architecture },
+        ceiling: state.reserved_concurrency.filter(|&n| n > 0),
+        recursion_reported,
+    };
+    (subject, note)
 }
 
 /// The note for a function priced without its configuration.
