@@ -26,8 +26,10 @@ use runaway_guard::ports::{
     UsageSample,
 };
 use runaway_guard::time::Timestamp;
-use sqs_batch::{EVENTS, batch};
+use sqs_batch::{AWS_EVENTS, EVENTS, aws_batch, batch};
 
+#[path = "support/sonic_parse.rs"]
+mod sonic_parse;
 #[path = "support/sqs_batch.rs"]
 mod sqs_batch;
 
@@ -116,24 +118,57 @@ fn handler(c: &mut Criterion) {
     let report = runtime.block_on(probe.handle_bytes(&raw, NOW)).expect("batch parses");
     assert_eq!((report.signals, report.rejected.len(), report.decisions.len()), (EVENTS, 0, 5));
 
+    let aws = aws_batch();
+    for bytes in [&raw, &aws] {
+        let fast = runaway_guard::event::parse_bytes(bytes);
+        set_general_only(true);
+        assert_eq!(fast, runaway_guard::event::parse_bytes(bytes), "the two serde_json paths agree");
+        set_general_only(false);
+        let signals = fast.map(|p| p.signals).expect("batch parses");
+        assert_eq!(sonic_parse::parse(bytes).expect("sonic-rs reads the batch"), (signals, 0));
+    }
+    for (check, holds) in sonic_parse::strictness() {
+        eprintln!("sonic-rs strictness: {check}: {}", if holds { "rejected" } else { "ACCEPTED" });
+    }
+
     let mut group = c.benchmark_group("handler");
     group.throughput(Throughput::Elements(EVENTS as u64));
     group.measurement_time(Duration::from_secs(10));
-    group.bench_function("sqs_10k_chain_events", |b| {
-        b.iter_batched(
-            || Guard::new(Config::default(), FakeLambda, QuietMetrics, DropNotifier),
-            |guard| {
-                let report = runtime.block_on(guard.handle_bytes(black_box(&raw), NOW));
-                black_box(report.map(|r| r.decisions.len()).ok());
-                guard
-            },
-            BatchSize::SmallInput,
-        )
-    });
-    group.bench_function("parse_only", |b| {
-        b.iter(|| black_box(runaway_guard::event::parse_bytes(black_box(&raw)).map(|p| p.signals.len()).ok()))
-    });
+    for (id, general) in [("sqs_10k_chain_events", false), ("sqs_10k_chain_events/serde_json", true)] {
+        group.bench_function(id, |b| {
+            set_general_only(general);
+            b.iter_batched(
+                || Guard::new(Config::default(), FakeLambda, QuietMetrics, DropNotifier),
+                |guard| {
+                    let report = runtime.block_on(guard.handle_bytes(black_box(&raw), NOW));
+                    black_box(report.map(|r| r.decisions.len()).ok());
+                    guard
+                },
+                BatchSize::SmallInput,
+            );
+            set_general_only(false);
+        });
+    }
+    for (batch_name, bytes, events) in [("bench_batch", &raw, EVENTS), ("aws_batch", &aws, AWS_EVENTS)] {
+        group.throughput(Throughput::Elements(events as u64));
+        for (parser, general) in [("today", false), ("serde_json", true)] {
+            group.bench_function(format!("parse_only/{batch_name}/{parser}"), |b| {
+                set_general_only(general);
+                b.iter(|| {
+                    black_box(runaway_guard::event::parse_bytes(black_box(bytes)).map(|p| p.signals.len()).ok())
+                });
+                set_general_only(false);
+            });
+        }
+        group.bench_function(format!("parse_only/{batch_name}/sonic_rs"), |b| {
+            b.iter(|| black_box(sonic_parse::parse(black_box(bytes)).map(|p| p.0.len()).ok()))
+        });
+    }
     group.finish();
+}
+
+fn set_general_only(on: bool) {
+    runaway_guard::event::GENERAL_ONLY.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
 criterion_group!(benches, handler);
