@@ -125,6 +125,8 @@ fn handler(c: &mut Criterion) {
         assert_eq!(fast, runaway_guard::event::parse_bytes(bytes), "the two serde_json paths agree");
         set_general_only(false);
         let signals = fast.map(|p| p.signals).expect("batch parses");
+        assert_eq!(sonic_parse::one_pass_serde_json(bytes), Some(signals.len()));
+        assert_eq!(sonic_parse::one_pass_sonic_rs(bytes), Some(signals.len()));
         assert_eq!(sonic_parse::parse(bytes).expect("sonic-rs reads the batch"), (signals, 0));
     }
     for (check, holds) in sonic_parse::strictness() {
@@ -162,6 +164,12 @@ fn handler(c: &mut Criterion) {
         }
         group.bench_function(format!("parse_only/{batch_name}/sonic_rs"), |b| {
             b.iter(|| black_box(sonic_parse::parse(black_box(bytes)).map(|p| p.0.len()).ok()))
+        });
+        group.bench_function(format!("parse_only/{batch_name}/one_pass_serde_json"), |b| {
+            b.iter(|| black_box(sonic_parse::one_pass_serde_json(black_box(bytes))))
+        });
+        group.bench_function(format!("parse_only/{batch_name}/one_pass_sonic_rs"), |b| {
+            b.iter(|| black_box(sonic_parse::one_pass_sonic_rs(black_box(bytes))))
         });
     }
     group.finish();

@@ -113,3 +113,58 @@ pub fn strictness() -> Vec<(&'static str, bool)> {
         ("nesting 200 deep", sonic_rs::from_slice::<sonic_rs::Value>(deep.as_bytes()).is_err()),
     ]
 }
+
+/// The lower bound the issue measured: the whole batch read in one typed pass (records, then each
+/// body), with no per-record rejection (one bad record fails the batch) and no limits scan.
+#[derive(Deserialize)]
+struct OnePassBatch<'a> {
+    #[serde(rename = "Records", borrow)]
+    records: Vec<OnePassRecord<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct OnePassRecord<'a> {
+    #[serde(borrow)]
+    event_source: Option<Text<'a>>,
+    body: Option<String>,
+    message_attributes: Option<HashMap<String, serde::de::IgnoredAny>>,
+    attributes: Option<OnePassAttributes<'a>>,
+    #[serde(rename = "eventSourceARN", borrow)]
+    event_source_arn: Option<Text<'a>>,
+    #[serde(borrow)]
+    aws_region: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct OnePassAttributes<'a> {
+    #[serde(rename = "SentTimestamp", borrow)]
+    sent_timestamp: Option<Text<'a>>,
+}
+
+fn one_pass_signals(batch: OnePassBatch<'_>, body: impl Fn(&str) -> Option<ChainEvent<'_>>) -> usize {
+    let mut signals = Vec::with_capacity(batch.records.len());
+    for record in batch.records {
+        let Some(event) = record.body.as_deref().and_then(&body) else { continue };
+        let Some(Ok(header)) = event.detail.and_then(|d| d.chain).map(|c| c.0) else { continue };
+        let shared = |text: Option<Text<'_>>| text.map(|Text(text)| Arc::<str>::from(text.as_ref()));
+        let emitted_at = event.time.as_ref().and_then(|t| Timestamp::parse_rfc3339(&t.0));
+        let (account, region) = (shared(event.account), shared(event.region));
+        signals.push(Signal::Chain(ChainObservation { header, emitted_at, account, region }));
+    }
+    signals.len()
+}
+
+/// One typed serde_json pass; the number of signals.
+pub fn one_pass_serde_json(raw: &[u8]) -> Option<usize> {
+    let batch: OnePassBatch<'_> = serde_json::from_slice(raw).ok()?;
+    Some(one_pass_signals(batch, |body| serde_json::from_str(body).ok()))
+}
+
+/// One typed sonic-rs pass; the number of signals.
+pub fn one_pass_sonic_rs(raw: &[u8]) -> Option<usize> {
+    let batch: OnePassBatch<'_> = sonic_rs::from_slice(raw).ok()?;
+    Some(one_pass_signals(batch, |body| sonic_rs::from_str(body).ok()))
+}
