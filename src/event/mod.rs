@@ -130,19 +130,11 @@ pub struct ParsedEvent {
     pub rejected: Vec<(String, EventError)>,
 }
 
-/// For the parser comparison in `benches/handler.rs` only: when set, [`parse_bytes`] skips the
-/// fast path.
-#[doc(hidden)]
-pub static GENERAL_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
 /// Parses raw bytes into signals: the primary entry point (repeated keys are detected).
 ///
 /// `Err` when the event as a whole is unusable; `Ok` with `rejected` entries when some records of a
 /// batch were (even all of them).
 pub fn parse_bytes(raw: &[u8]) -> Result<ParsedEvent, EventError> {
-    if GENERAL_ONLY.load(std::sync::atomic::Ordering::Relaxed) {
-        return parse_general(raw);
-    }
     match fast::parse_batch(raw) {
         Some(parsed) => Ok(parsed),
         None => parse_general(raw),

@@ -36,8 +36,9 @@ use crate::chain::ChainHeader;
 use crate::signal::{ChainObservation, Signal};
 
 /// What the fast path does with a shape of event.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Route {
+enum Route {
     /// Read here (records of another shape inside the batch still go to the general parser).
     Fast,
     /// Left whole to the general parser.
@@ -47,8 +48,10 @@ pub(super) enum Route {
 /// Every shape of event the general parser recognises, keyed as `envelope::dispatch` and
 /// `parse_record` tell them apart, with the route the fast path gives it. A new shape taught to the
 /// general parser must be added here: `tests::every_fixture_shape_is_classified` fails for a fixture
-/// whose shape is missing.
-pub(super) const SHAPES: &[(&str, Route)] = &[
+/// whose shape is missing. (Only the tests read it: the fast path itself recognises its shape by
+/// reading it.)
+#[cfg(test)]
+const SHAPES: &[(&str, Route)] = &[
     // The one shape read here: a batch of EventBridge chain events delivered by SQS.
     ("Records[].eventSource=aws:sqs", Route::Fast),
     ("Records[].EventSource=aws:sns", Route::General),
@@ -306,12 +309,7 @@ fn chain_header<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Chai
 }
 
 /// A chain header from its three fields' texts, validated as the general parser validates them.
-fn header<'a>(
-    root: &'a str,
-    depth: u32,
-    function: &'a str,
-    reuse: &mut Reuse<'a>,
-) -> Scan<ChainHeader> {
+fn header<'a>(root: &'a str, depth: u32, function: &'a str, reuse: &mut Reuse<'a>) -> Scan<ChainHeader> {
     let root = reuse.root(root).ok_or(Miss)?;
     let function = reuse.function(function).ok_or(Miss)?;
     ChainHeader::new(root, depth, function).map_err(|_| Miss)
@@ -351,7 +349,9 @@ mod tests {
         if let Some(records) = event.get("Records").and_then(Value::as_array) {
             let source = |r: &Value| match (r.get("EventSource"), r.get("eventSource")) {
                 (Some(sns), _) => format!("Records[].EventSource={}", sns.as_str().unwrap_or_default()),
-                (None, other) => format!("Records[].eventSource={}", other.and_then(Value::as_str).unwrap_or_default()),
+                (None, other) => {
+                    format!("Records[].eventSource={}", other.and_then(Value::as_str).unwrap_or_default())
+                }
             };
             return records.first().map(source).unwrap_or_default();
         }
@@ -399,7 +399,12 @@ mod tests {
             if route == Some(Route::Fast) {
                 // Compact, as Lambda delivers it (the cursor leaves text with newlines alone).
                 let compact = event.to_string().into_bytes();
-                assert_eq!(parse_batch(&compact).map(Ok), Some(parse_general(&compact)), "{}", path.display());
+                assert_eq!(
+                    parse_batch(&compact).map(Ok),
+                    Some(parse_general(&compact)),
+                    "{}",
+                    path.display()
+                );
             }
             seen.insert(key);
         }
