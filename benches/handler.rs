@@ -8,6 +8,9 @@
 //!   timing), so every root and function is new to it, as after a cold start.
 //! - `handler/parse_only`: `event::parse_bytes` on the same bytes, so the share of the time that is
 //!   JSON parsing and validation is visible next to the full path.
+//! - `handler/parse_only/aws_batch`: `event::parse_bytes` on 6,400 records written exactly as
+//!   Lambda's SQS poller writes them (`receiptHandle`, `md5OfBody`, all system attributes), as many
+//!   as fit the 6 MB payload limit.
 //!
 //! The batch is shaped as Lambda delivers an SQS batch from an EventBridge rule (1,000 chains of
 //! ten hops over 100 functions, plus five chains at depth 17), and stays under Lambda's 6 MB
@@ -26,7 +29,7 @@ use runaway_guard::ports::{
     UsageSample,
 };
 use runaway_guard::time::Timestamp;
-use sqs_batch::{EVENTS, batch};
+use sqs_batch::{AWS_EVENTS, EVENTS, aws_batch, batch};
 
 #[path = "support/sqs_batch.rs"]
 mod sqs_batch;
@@ -132,6 +135,13 @@ fn handler(c: &mut Criterion) {
     });
     group.bench_function("parse_only", |b| {
         b.iter(|| black_box(runaway_guard::event::parse_bytes(black_box(&raw)).map(|p| p.signals.len()).ok()))
+    });
+    let aws = aws_batch();
+    let parsed = runaway_guard::event::parse_bytes(&aws).expect("the AWS-written batch parses");
+    assert_eq!((parsed.signals.len(), parsed.rejected.len()), (AWS_EVENTS, 0));
+    group.throughput(Throughput::Elements(AWS_EVENTS as u64));
+    group.bench_function("parse_only/aws_batch", |b| {
+        b.iter(|| black_box(runaway_guard::event::parse_bytes(black_box(&aws)).map(|p| p.signals.len()).ok()))
     });
     group.finish();
 }

@@ -43,7 +43,7 @@ pub const MAX_HEADER_LEN: usize = 512;
 const MAX_QUOTED: usize = 24;
 
 /// The chain's root id (X-Ray `Root` when present): 1–128 of `[A-Za-z0-9-_.]`. Shared rather than
-/// copied: the hops of one chain in a batch carry the same root (`event/fast.rs` reuses it).
+/// copied: the hops of one chain in a batch carry the same root (`event/fast/reuse.rs` reuses it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct ChainRoot(Arc<str>);

@@ -39,7 +39,7 @@ pub enum NameError {
 ///
 /// Constructing one is the only way to name a function to the guard's ports, so no
 /// unchecked string ever reaches an AWS API call. Shared rather than copied: a batch names the same
-/// few functions thousands of times (`event/fast.rs` reuses one name per text).
+/// few functions thousands of times (`event/fast/reuse.rs` reuses one name per text).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct FunctionName(Arc<str>);

@@ -39,3 +39,32 @@ pub fn batch() -> Vec<u8> {
     assert!(bytes.len() <= runaway_guard::event::MAX_EVENT_BYTES, "{} bytes", bytes.len());
     bytes
 }
+
+/// The same events as [`batch`], each record written exactly as Lambda's SQS poller writes it (every
+/// key in AWS's order, `receiptHandle`, `md5OfBody` and all four system attributes) around a body
+/// written as an EventBridge rule writes it. Records this size fit Lambda's 6 MB payload limit
+/// [`AWS_EVENTS`] at a time.
+pub fn aws_batch() -> Vec<u8> {
+    let records: Vec<String> = (0..AWS_EVENTS).map(aws_record).collect();
+    let bytes = format!(r#"{{"Records":[{}]}}"#, records.join(",")).into_bytes();
+    assert!(bytes.len() <= runaway_guard::event::MAX_EVENT_BYTES, "{} bytes", bytes.len());
+    bytes
+}
+
+/// Records in [`aws_batch`].
+pub const AWS_EVENTS: usize = 6_400;
+
+fn aws_record(i: usize) -> String {
+    let (chain, hop) = (i / 10, i % 10);
+    let function = format!("orders-worker-{}", (chain + hop) % 100);
+    let body = format!(
+        r#"{{"version":"0","id":"{i:08x}-aaaa-4bbb-8ccc-dddddddddddd","detail-type":"OrderRowProcessed","source":"com.example.orders","account":"123456789012","time":"2026-11-20T09:21:07Z","region":"us-east-1","resources":[],"detail":{{"runawayGuard":{{"root":"1-6789abcd-{chain:024x}","depth":{depth},"function":"{function}"}}}}}}"#,
+        depth = hop + 1
+    );
+    let body = serde_json::Value::String(body).to_string();
+    // A receipt handle as SQS issues them: about 180 characters of base64.
+    let receipt = format!("AQEB{i:08}{}", "wJnKyrHigUMZj6rYigCgxlaS3SLy0a+/=".repeat(5));
+    format!(
+        r#"{{"messageId":"{i:08x}-0000-4000-8000-000000000000","receiptHandle":"{receipt}","body":{body},"attributes":{{"ApproximateReceiveCount":"1","SentTimestamp":"1800000000000","SenderId":"AIDAIENQZJOLO23YVJ4VO","ApproximateFirstReceiveTimestamp":"1800000000005"}},"messageAttributes":{{}},"md5OfBody":"e4e68fb7bd0e697a0ae8f1bb342846b3","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:chain-events","awsRegion":"us-east-1"}}"#
+    )
+}

@@ -5,10 +5,12 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
-use super::json::{self, Obj};
-use super::{EventError, alarm, chain_signal, contributor, timestamp};
+use std::sync::Arc;
+
+use super::json::{self, Obj, Text};
+use super::{EventError, alarm, contributor, timestamp};
 use crate::chain::ChainField;
-use crate::signal::{Signal, SweepSignal};
+use crate::signal::{ChainObservation, Signal, SweepSignal};
 
 /// `source` of CloudWatch's own events and alarm actions.
 pub(super) const CLOUDWATCH_SOURCE: &str = "aws.cloudwatch";
@@ -84,10 +86,13 @@ fn sweep(raw: &[u8]) -> Result<Signal, EventError> {
 }
 
 #[derive(Debug, Deserialize)]
-struct ChainEvent {
-    account: Option<String>,
-    region: Option<String>,
-    time: Option<String>,
+struct ChainEvent<'a> {
+    #[serde(borrow)]
+    account: Option<Text<'a>>,
+    #[serde(borrow)]
+    region: Option<Text<'a>>,
+    #[serde(borrow)]
+    time: Option<Text<'a>>,
     detail: Option<Obj<ChainDetail>>,
 }
 
@@ -106,5 +111,8 @@ pub(super) fn chain_event(raw: &[u8]) -> Result<Signal, EventError> {
         return Err(EventError::Unrecognised("not an event carrying detail.runawayGuard".into()));
     };
     let header = header.map_err(EventError::BadChain)?;
-    Ok(chain_signal(header, timestamp(event.time.as_deref()), event.account, event.region))
+    let shared = |text: Option<Text<'_>>| text.map(|Text(text)| Arc::from(text.as_ref()));
+    let emitted_at = timestamp(event.time.as_ref().map(Text::as_str));
+    let (account, region) = (shared(event.account), shared(event.region));
+    Ok(Signal::Chain(ChainObservation { header, emitted_at, account, region }))
 }

@@ -2,6 +2,7 @@
 //! typed [`EventError`]s, and [`Obj`], which accepts only JSON objects (serde-derived structs would
 //! otherwise also accept an array and fill their fields by position).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
@@ -107,6 +108,20 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
         T::deserialize(MapAccessDeserializer::new(map))
+    }
+}
+
+/// A string, borrowed from the input when it holds no escape. Transparent, so its errors read as a
+/// `String`'s (`expected a string`); serde borrows a `Cow` only as a direct field, not inside an
+/// `Option`, hence the newtype.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub(super) struct Text<'a>(#[serde(borrow)] pub Cow<'a, str>);
+
+impl Text<'_> {
+    /// The string's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 

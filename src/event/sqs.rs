@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::json::{self, Obj};
+use super::json::{self, Obj, Text};
 use super::{EventError, arn_region_account, attribute_header, chain_signal, envelope};
 use crate::chain::MESSAGE_ATTRIBUTE;
 use crate::signal::Signal;
@@ -18,16 +18,19 @@ use crate::time::Timestamp;
 /// `Records[].eventSource` of an SQS record.
 pub(super) const EVENT_SOURCE: &str = "aws:sqs";
 
+/// Strings without escapes are borrowed from the batch ([`Text`]); a body always holds escaped
+/// quotes, so it is unescaped once, then read.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SqsRecord {
+struct SqsRecord<'a> {
     body: Option<String>,
     /// Other senders' attributes may have any shape: only ours is interpreted.
     message_attributes: Option<HashMap<String, Value>>,
     attributes: Option<Obj<Attributes>>,
-    #[serde(rename = "eventSourceARN")]
-    event_source_arn: Option<String>,
-    aws_region: Option<String>,
+    #[serde(rename = "eventSourceARN", borrow)]
+    event_source_arn: Option<Text<'a>>,
+    #[serde(borrow)]
+    aws_region: Option<Text<'a>>,
 }
 
 /// The one system attribute read (a map of every attribute cost an allocation per entry per record).
@@ -43,15 +46,17 @@ pub(super) fn parse_record(record: &str) -> Result<Signal, EventError> {
     if let Some(attribute) = record.message_attributes.as_ref().and_then(|a| a.get(MESSAGE_ATTRIBUTE)) {
         let header = attribute_header(attribute, "stringValue")?;
         // The queue's account and region are all the record says about its sender.
-        let (region, account) = arn_region_account(record.event_source_arn.as_deref());
-        return Ok(chain_signal(header, sent_at(&record), account, record.aws_region.or(region)));
+        let (region, account) = arn_region_account(record.event_source_arn.as_ref().map(Text::as_str));
+        let sent_at = sent_at(&record);
+        let region = record.aws_region.map(|Text(text)| text.into_owned()).or(region);
+        return Ok(chain_signal(header, sent_at, account, region));
     }
     let body = record.body.ok_or_else(|| EventError::MissingField("body".into()))?;
     envelope::chain_event(body.as_bytes())
 }
 
 /// `attributes.SentTimestamp`: milliseconds since the epoch, as a string.
-fn sent_at(record: &SqsRecord) -> Option<Timestamp> {
+fn sent_at(record: &SqsRecord<'_>) -> Option<Timestamp> {
     let sent = record.attributes.as_ref()?.0.sent_timestamp.as_ref()?.as_str()?;
     sent.parse().ok().map(Timestamp::from_millis)
 }

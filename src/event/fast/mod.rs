@@ -18,13 +18,49 @@
 //!   which names the error.
 //!
 //! `tests::agrees_with_the_general_parser` holds it to that over mutated batches.
+//!
+//! This directory is the whole fast path: this file decides what it reads ([`SHAPES`]), `exact.rs`
+//! reads a record written exactly as AWS writes it, `scan.rs` is its strict JSON cursor and
+//! `reuse.rs` shares what a batch repeats. Nothing outside it calls into it but [`parse_batch`].
+//! It exists because the general parser is about ten times slower on this batch (measured in
+//! `docs/benchmarks.md`, "One parser or two").
 
-use super::exact;
-use super::reuse::Reuse;
-use super::scan::{Cursor, Miss, Scan};
+mod exact;
+mod reuse;
+mod scan;
+
+use self::reuse::Reuse;
+use self::scan::{Cursor, Miss, Scan};
 use super::{MAX_EVENT_BYTES, ParsedEvent, parse_record, sqs};
 use crate::chain::ChainHeader;
 use crate::signal::{ChainObservation, Signal};
+
+/// What the fast path does with a shape of event.
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// Read here (records of another shape inside the batch still go to the general parser).
+    Fast,
+    /// Left whole to the general parser.
+    General,
+}
+
+/// Every shape of event the general parser recognises, keyed as `envelope::dispatch` and
+/// `parse_record` tell them apart, with the route the fast path gives it. A new shape taught to the
+/// general parser must be added here: `tests::every_fixture_shape_is_classified` fails for a fixture
+/// whose shape is missing. (Only the tests read it: the fast path itself recognises its shape by
+/// reading it.)
+#[cfg(test)]
+const SHAPES: &[(&str, Route)] = &[
+    // The one shape read here: a batch of EventBridge chain events delivered by SQS.
+    ("Records[].eventSource=aws:sqs", Route::Fast),
+    ("Records[].EventSource=aws:sns", Route::General),
+    ("source=aws.cloudwatch alarmData", Route::General),
+    ("source=aws.cloudwatch detail-type=CloudWatch Alarm State Change", Route::General),
+    ("source=aws.cloudwatch detail-type=CloudWatch Alarm Contributor State Change", Route::General),
+    ("source=aws.events detail-type=Scheduled Event", Route::General),
+    ("detail.runawayGuard", Route::General),
+];
 
 /// Lambda's largest SQS batch.
 const MAX_BATCH: usize = 10_000;
@@ -171,7 +207,7 @@ fn sqs_chain_record<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<
 
 /// `attributes`: the general parser reads `SentTimestamp` (once, as any JSON value); a plain string
 /// is what SQS sends.
-pub(super) fn system_attributes(cursor: &mut Cursor<'_>) -> Scan<()> {
+fn system_attributes(cursor: &mut Cursor<'_>) -> Scan<()> {
     let mut seen = 0u8;
     cursor.object_in_order(4, ATTRIBUTE_KEYS, |cursor, key| {
         if key == b"SentTimestamp" {
@@ -212,14 +248,14 @@ fn chain_body<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal
 }
 
 /// The envelope fields of an EventBridge event that a chain observation keeps, as the body writes them.
-pub(super) struct Envelope<'a> {
+struct Envelope<'a> {
     pub account: Option<&'a str>,
     pub region: Option<&'a str>,
     pub time: Option<&'a str>,
 }
 
 /// The signal a body with this header and envelope stands for.
-pub(super) fn observation<'a>(header: ChainHeader, envelope: Envelope<'a>, reuse: &mut Reuse<'a>) -> Signal {
+fn observation<'a>(header: ChainHeader, envelope: Envelope<'a>, reuse: &mut Reuse<'a>) -> Signal {
     let account = envelope.account.map(|a| reuse.text(a));
     let region = envelope.region.map(|r| reuse.text(r));
     let emitted_at = envelope.time.and_then(|t| reuse.time(t));
@@ -227,7 +263,7 @@ pub(super) fn observation<'a>(header: ChainHeader, envelope: Envelope<'a>, reuse
 }
 
 /// `detail`: the header under `runawayGuard`; the sender's other keys are skipped.
-pub(super) fn detail<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Option<ChainHeader>> {
+fn detail<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Option<ChainHeader>> {
     let (mut seen, mut header) = (0u8, None);
     if cursor.null()? {
         return Ok(None);
@@ -273,12 +309,7 @@ fn chain_header<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Chai
 }
 
 /// A chain header from its three fields' texts, validated as the general parser validates them.
-pub(super) fn header<'a>(
-    root: &'a str,
-    depth: u32,
-    function: &'a str,
-    reuse: &mut Reuse<'a>,
-) -> Scan<ChainHeader> {
+fn header<'a>(root: &'a str, depth: u32, function: &'a str, reuse: &mut Reuse<'a>) -> Scan<ChainHeader> {
     let root = reuse.root(root).ok_or(Miss)?;
     let function = reuse.function(function).ok_or(Miss)?;
     ChainHeader::new(root, depth, function).map_err(|_| Miss)
@@ -311,6 +342,75 @@ mod tests {
 
     fn batch(records: Vec<Value>) -> Vec<u8> {
         json!({ "Records": records }).to_string().into_bytes()
+    }
+
+    /// The key of [`SHAPES`] for a document, found in `envelope::dispatch`'s order.
+    fn shape_key(event: &Value) -> String {
+        if let Some(records) = event.get("Records").and_then(Value::as_array) {
+            let source = |r: &Value| match (r.get("EventSource"), r.get("eventSource")) {
+                (Some(sns), _) => format!("Records[].EventSource={}", sns.as_str().unwrap_or_default()),
+                (None, other) => {
+                    format!("Records[].eventSource={}", other.and_then(Value::as_str).unwrap_or_default())
+                }
+            };
+            return records.first().map(source).unwrap_or_default();
+        }
+        let text = |key: &str| event.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let (source, detail_type) = (text("source"), text("detail-type"));
+        if source == "aws.cloudwatch" && event.get("alarmData").is_some() {
+            return "source=aws.cloudwatch alarmData".into();
+        }
+        match SHAPES.iter().find(|(key, _)| *key == format!("source={source} detail-type={detail_type}")) {
+            Some((key, _)) => (*key).to_owned(),
+            None if event.pointer("/detail/runawayGuard").is_some() => "detail.runawayGuard".into(),
+            None => format!("source={source} detail-type={detail_type}"),
+        }
+    }
+
+    /// Every fixture the general parser reads (every real payload has one) must have its shape in
+    /// [`SHAPES`]; the fast-path shape must be read here for every fixture of it that the general
+    /// parser accepts, and the others never read here.
+    #[test]
+    fn every_fixture_shape_is_classified() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let mut seen = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let raw = std::fs::read(&path).expect("read fixture");
+            let accepted = parse_general(&raw).is_ok_and(|parsed| !parsed.signals.is_empty());
+            let Ok(event) = serde_json::from_slice::<Value>(&raw) else { continue };
+            if !accepted {
+                continue;
+            }
+            let key = shape_key(&event);
+            let route = SHAPES.iter().find(|(shape, _)| *shape == key).map(|(_, route)| *route);
+            assert!(
+                route.is_some(),
+                "{}: shape `{key}` is read by the general parser but not classified for the fast path: \
+                 add it to event::fast::SHAPES",
+                path.display()
+            );
+            if route == Some(Route::General) && !key.starts_with("Records") {
+                assert_eq!(parse_batch(&raw), None, "{}", path.display());
+            }
+            if route == Some(Route::Fast) {
+                // Compact, as Lambda delivers it (the cursor leaves text with newlines alone).
+                let compact = event.to_string().into_bytes();
+                assert_eq!(
+                    parse_batch(&compact).map(Ok),
+                    Some(parse_general(&compact)),
+                    "{}",
+                    path.display()
+                );
+            }
+            seen.insert(key);
+        }
+        for (shape, _) in SHAPES {
+            assert!(seen.contains(*shape), "no fixture shows the shape `{shape}`");
+        }
     }
 
     #[test]

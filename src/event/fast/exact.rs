@@ -9,9 +9,9 @@
 //! reordered, added or left out beyond AWS's optional ones, spaces, `null`s, escapes, a header
 //! that is not alone in `detail`) is a [`Miss`] here and is read by that path instead.
 
-use super::fast::{Envelope, detail, header, observation, system_attributes};
 use super::reuse::Reuse;
 use super::scan::{Cursor, Miss, Scan};
+use super::{Envelope, detail, header, observation, system_attributes};
 use crate::chain::ChainHeader;
 use crate::signal::Signal;
 

@@ -13,7 +13,7 @@
 //! as its quote; an inner string that needs escapes of its own is a miss. Strings are scanned eight
 //! bytes at a time (SWAR on a `u64`).
 
-use super::MAX_NESTING;
+use crate::event::MAX_NESTING;
 
 /// The fast path does not take this text; the general parser will.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
