@@ -33,6 +33,10 @@ pub enum Op {
     ReadDepthTag,
     /// Any CloudWatch read (`active_functions`, `usage`, `function_metrics`, `alarm_contributors`).
     ReadMetrics,
+    /// `record_drift`.
+    RecordDrift,
+    /// `drift_note`.
+    ReadDrift,
 }
 
 /// A fake account: functions, their reservations and trip records, and the alerts published.
@@ -52,6 +56,7 @@ struct FakeState {
     usage: Vec<UsageSample>,
     contributors: BTreeMap<String, Vec<AlarmContributor>>,
     metric_reads: Vec<Vec<FunctionName>>,
+    drift: BTreeMap<FunctionName, String>,
 }
 
 impl FakeAccount {
@@ -124,6 +129,11 @@ impl FakeAccount {
     /// Mutating calls made so far, in order.
     pub fn calls(&self) -> Vec<(Op, String)> {
         self.lock().calls.clone()
+    }
+
+    /// Forgets the calls recorded so far.
+    pub fn forget_calls(&self) {
+        self.lock().calls.clear();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
@@ -245,6 +255,18 @@ impl Throttler for FakeAccount {
 
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {
         Ok(Some(1000))
+    }
+
+    async fn record_drift(&self, function: &FunctionName, note: &str) -> Result<(), PortError> {
+        self.check(Op::RecordDrift, function.as_str())?;
+        self.with_state(function, |_| ())?;
+        self.lock().drift.insert(function.clone(), note.to_owned());
+        Ok(())
+    }
+
+    async fn drift_note(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
+        self.check(Op::ReadDrift, function.as_str())?;
+        Ok(self.lock().drift.get(function).cloned())
     }
 }
 

@@ -26,6 +26,8 @@ pub mod tags {
     pub const ALERT_PENDING: &str = "runaway-guard:alert-pending";
     /// Who ran the last re-enable (caller ARN, tag-safe), set with `reenabled-at`.
     pub const REENABLED_BY: &str = "runaway-guard:reenabled-by";
+    /// Someone else changed a tripped function (`<RFC 3339> <call> by <ARN>`): its trip record is stale.
+    pub const DRIFT: &str = "runaway-guard:drift";
 }
 
 /// A failed call to a port, kept typed so the handler can tell retryable failures from final ones.
@@ -194,6 +196,24 @@ pub trait Throttler: Send + Sync {
         function: &FunctionName,
     ) -> impl Future<Output = Result<Option<u32>, PortError>> + Send {
         async move { Ok(self.function_state(function).await?.max_depth_tag) }
+    }
+    /// Writes `runaway-guard:drift` (see [`tags::DRIFT`]) on a tripped function someone else changed.
+    /// The default keeps nothing (ports without durable tags).
+    fn record_drift(
+        &self,
+        function: &FunctionName,
+        note: &str,
+    ) -> impl Future<Output = Result<(), PortError>> + Send {
+        let _ = (function, note);
+        async { Ok(()) }
+    }
+    /// The function's `runaway-guard:drift` tag, when set. The default has none.
+    fn drift_note(
+        &self,
+        function: &FunctionName,
+    ) -> impl Future<Output = Result<Option<String>, PortError>> + Send {
+        let _ = function;
+        async { Ok(None) }
     }
 }
 
