@@ -21,8 +21,8 @@ mod reenable;
 mod search;
 
 pub use arn::function_arn;
-pub use drift::{DriftFacts, drift_alert};
 pub use chatbot::{CHATBOT_SCHEMA_VERSION, MAX_DESCRIPTION_CHARS, chatbot_notification};
+pub use drift::{DriftFacts, drift_alert};
 pub use email::{MACHINE_MARKER, email_text, human_text};
 pub use reenable::{ReenableFacts, reenable_alert};
 pub use search::{RankedFunction, SearchFacts, search_alert, unjudged_alert};

@@ -258,7 +258,9 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     /// The drift watch's memory: functions now throttled with a trip record, or found so.
     fn remember_trips(&self, decisions: &[Decision], now: Timestamp) {
         for decision in decisions {
-            if matches!(decision.outcome, Outcome::Throttled | Outcome::AlreadyTripped) && !self.config.dry_run {
+            if matches!(decision.outcome, Outcome::Throttled | Outcome::AlreadyTripped)
+                && !self.config.dry_run
+            {
                 self.trips.remember(&decision.function, now);
             }
         }

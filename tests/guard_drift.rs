@@ -48,7 +48,8 @@ async fn a_deploy_undoing_a_trip_alerts_once_and_an_untripped_function_costs_no_
     // A deploy puts 25 back; CloudTrail records it and EventBridge delivers the record.
     moto.reserve("orders-worker", 25).await;
     let later = Timestamp::from_secs(tripped_at.as_secs() + 60);
-    let report = guard.handle_bytes(&put_back("orders-worker", later), later).await.expect("cloudtrail event");
+    let report =
+        guard.handle_bytes(&put_back("orders-worker", later), later).await.expect("cloudtrail event");
     assert_eq!(report.drift[0].outcome, DriftOutcome::Reported, "{report:?}");
     let alerts = moto.delivered(&queue).await;
     assert_eq!(alerts.len(), 1, "{alerts:#?}");

@@ -65,7 +65,9 @@ pub fn drift_alert(facts: &DriftFacts<'_>) -> Alert {
         "at": facts.context.at.to_rfc3339(),
     });
     let next_steps = vec![
-        format!("if the runaway is not fixed, stop it again:\n  runaway-guard trip {name} --reason \"drift\""),
+        format!(
+            "if the runaway is not fixed, stop it again:\n  runaway-guard trip {name} --reason \"drift\""
+        ),
         format!(
             "if the change was meant, accept it (restores the recorded value and clears the record):\n  {}",
             reenable_command(facts.function)
@@ -106,10 +108,18 @@ mod tests {
             at: Some("2026-11-20T09:30:00Z"),
             event_id: "e-1",
             record: &record,
-            context: AlertContext { account: Some("123456789012"), region: Some("us-east-1"), ..Default::default() },
+            context: AlertContext {
+                account: Some("123456789012"),
+                region: Some("us-east-1"),
+                ..Default::default()
+            },
         });
         assert_eq!(alert.subject, "DRIFT orders: trip undone by deployer");
-        assert!(alert.body.contains("Who: arn:aws:sts::123456789012:assumed-role/ci/deployer\n"), "{}", alert.body);
+        assert!(
+            alert.body.contains("Who: arn:aws:sts::123456789012:assumed-role/ci/deployer\n"),
+            "{}",
+            alert.body
+        );
         assert!(alert.body.contains("What: PutFunctionConcurrency (reserved concurrency 25)\n"));
         assert!(alert.body.contains("STALE"));
         assert!(alert.attributes.contains(&("outcome".to_owned(), "drift".to_owned())));

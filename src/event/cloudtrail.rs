@@ -78,7 +78,9 @@ impl ApiCall {
     /// The call's name as on-call knows it (no API-version suffix), with the new value.
     pub fn describe(&self) -> String {
         match &self.change {
-            ApiChange::PutConcurrency { value } => format!("PutFunctionConcurrency (reserved concurrency {value})"),
+            ApiChange::PutConcurrency { value } => {
+                format!("PutFunctionConcurrency (reserved concurrency {value})")
+            }
             ApiChange::DeleteConcurrency => "DeleteFunctionConcurrency (reservation removed)".to_owned(),
             ApiChange::UpdateMapping { uuid, enabled, event_source_arn } => {
                 let what = match enabled {
@@ -148,13 +150,12 @@ pub(super) fn from_eventbridge(raw: &[u8]) -> Result<ApiCall, EventError> {
     let Obj(detail) = envelope.detail;
     let request = detail.request_parameters.map(|Obj(r)| r);
     let response = detail.response_elements.map(|Obj(r)| r);
-    let change = change(&detail.event_name, request.as_ref(), response.as_ref(), detail.error_code.is_some())?;
+    let change =
+        change(&detail.event_name, request.as_ref(), response.as_ref(), detail.error_code.is_some())?;
     let named = request.as_ref().and_then(|r| r.function_name.as_deref());
     let named = named.or_else(|| response.as_ref().and_then(|r| r.function_arn.as_deref()));
-    let (account, region) = (
-        envelope.account.or(detail.recipient_account_id),
-        envelope.region.or(detail.aws_region),
-    );
+    let (account, region) =
+        (envelope.account.or(detail.recipient_account_id), envelope.region.or(detail.aws_region));
     let function = named.map(|n| function(n, account.as_deref(), region.as_deref())).transpose()?;
     let identity = detail.user_identity.map(|Obj(u)| u);
     Ok(ApiCall {
@@ -181,12 +182,17 @@ fn change(
         PUT_CONCURRENCY => {
             let value = request.and_then(|r| r.reserved_concurrent_executions);
             // A failed call may carry no parameters at all; it is ignored later, so 0 is harmless.
-            let value = if failed { value.unwrap_or(0) } else { value.ok_or_else(|| missing("reservedConcurrentExecutions"))? };
+            let value = if failed {
+                value.unwrap_or(0)
+            } else {
+                value.ok_or_else(|| missing("reservedConcurrentExecutions"))?
+            };
             Ok(ApiChange::PutConcurrency { value })
         }
         DELETE_CONCURRENCY => Ok(ApiChange::DeleteConcurrency),
         UPDATE_MAPPING => {
-            let uuid = request.and_then(|r| r.uuid.as_deref()).or_else(|| response.and_then(|r| r.uuid.as_deref()));
+            let uuid =
+                request.and_then(|r| r.uuid.as_deref()).or_else(|| response.and_then(|r| r.uuid.as_deref()));
             let uuid = match (uuid, failed) {
                 (Some(uuid), _) => clip(uuid),
                 (None, true) => String::new(),
@@ -206,8 +212,7 @@ fn change(
 
 /// The named function, validated; an ARN must name the envelope's own account and region.
 fn function(named: &str, account: Option<&str>, region: Option<&str>) -> Result<FunctionName, EventError> {
-    let (function, arn) = FunctionName::from_name_or_arn(named)
-        .map_err(EventError::BadCallFunction)?;
+    let (function, arn) = FunctionName::from_name_or_arn(named).map_err(EventError::BadCallFunction)?;
     if let Some(arn) = arn {
         let foreign = account.is_some_and(|a| a != arn.account) || region.is_some_and(|r| r != arn.region);
         if foreign {

@@ -55,10 +55,7 @@ mod tests {
     fn reads_ids_in_order_and_only_from_sqs_batches() {
         let batch = br#"{"Records":[{"messageId":"a","eventSource":"aws:sqs","body":"{\"messageId\":\"x\"}"},
             {"eventSource":"aws:sqs"},[1],{"messageId":"c","eventSource":"aws:sqs"}]}"#;
-        assert_eq!(
-            sqs_message_ids(batch),
-            Some(vec![Some("a".into()), None, None, Some("c".into())])
-        );
+        assert_eq!(sqs_message_ids(batch), Some(vec![Some("a".into()), None, None, Some("c".into())]));
         let sns = br#"{"Records":[{"EventSource":"aws:sns","messageId":"a"}]}"#;
         assert_eq!(sqs_message_ids(sns), None);
         let mixed = br#"{"Records":[{"messageId":"a","eventSource":"aws:sqs"},{"eventSource":"aws:s3"}]}"#;

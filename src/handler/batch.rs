@@ -34,12 +34,18 @@ struct Delivered {
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     /// Handles a parsed SQS batch whose records' `messageId`s are `ids` (by record position).
-    pub(super) async fn handle_batch(&self, parsed: ParsedEvent, ids: Vec<Option<String>>, now: Timestamp) -> Report {
+    pub(super) async fn handle_batch(
+        &self,
+        parsed: ParsedEvent,
+        ids: Vec<Option<String>>,
+        now: Timestamp,
+    ) -> Report {
         let Some(positions) = signal_positions(&parsed, ids.len()) else {
             // The parsers' answer does not line up with the records: count everything, and fail
             // the whole batch on a retryable failure, as before partial responses.
             let mut report = self.handle_parsed_with(parsed, Vec::new(), now).await.0;
-            let all = report.needs_retry().then(|| ids.iter().flatten().cloned().collect()).unwrap_or_default();
+            let all =
+                report.needs_retry().then(|| ids.iter().flatten().cloned().collect()).unwrap_or_default();
             report.batch_item_failures = Some(failures(all));
             return report;
         };

@@ -65,8 +65,16 @@ fn a_redelivered_batch_is_not_counted_twice() {
     assert!(first.decisions.is_empty(), "{:?}", first.decisions);
     assert_eq!(failures(&first), Vec::<&str>::new());
     let again = handle_at(&guard, &harmless("m"), REDELIVERED);
-    assert!(again.decisions.is_empty(), "300 + 300 redelivered must not pass the budget of 500: {:?}", again.decisions);
-    assert!(again.notes.iter().any(|n| n == "300 redelivered records not counted again"), "{:?}", again.notes);
+    assert!(
+        again.decisions.is_empty(),
+        "300 + 300 redelivered must not pass the budget of 500: {:?}",
+        again.decisions
+    );
+    assert!(
+        again.notes.iter().any(|n| n == "300 redelivered records not counted again"),
+        "{:?}",
+        again.notes
+    );
     let acted = account.calls().into_iter().filter(|(op, _)| *op != Op::ReadDepthTag).count();
     assert_eq!(acted, 0, "{:?}", account.calls());
 }

@@ -71,7 +71,9 @@ fn ignored_from_event(call: &ApiCall, own: Option<&FunctionName>) -> Option<Stri
         return Some("the guard's own call".to_owned());
     }
     match &call.change {
-        ApiChange::PutConcurrency { value: 0 } => Some("reserved concurrency 0 keeps it contained".to_owned()),
+        ApiChange::PutConcurrency { value: 0 } => {
+            Some("reserved concurrency 0 keeps it contained".to_owned())
+        }
         ApiChange::UpdateMapping { enabled: Some(false), .. } => {
             Some("disabling a mapping keeps it paused".to_owned())
         }
@@ -99,7 +101,8 @@ fn is_own_call(call: &ApiCall, own: &FunctionName) -> bool {
 pub fn drift_note(at: Timestamp, change: &str, by: &str) -> String {
     let text = format!("{} {change} by {by}", at.to_rfc3339());
     let safe = |c: char| c.is_ascii_alphanumeric() || " _.:/=+-@".contains(c);
-    text.chars().map(|c| if safe(c) { c } else { ' ' }).take(256).collect()
+    let cleaned: String = text.chars().map(|c| if safe(c) { c } else { ' ' }).collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(256).collect()
 }
 
 /// The time a `runaway-guard:drift` note starts with.
@@ -204,7 +207,8 @@ mod tests {
     #[test]
     fn the_note_is_tag_safe_and_starts_with_its_time() {
         let at = Timestamp::from_secs(1_795_000_000);
-        let note = drift_note(at, "PutFunctionConcurrency (reserved concurrency 25)", "arn:aws:iam::1:user/a\"b");
+        let note =
+            drift_note(at, "PutFunctionConcurrency (reserved concurrency 25)", "arn:aws:iam::1:user/a\"b");
         assert!(note.starts_with(&at.to_rfc3339()));
         assert!(!note.contains(['(', ')', '"']), "{note}");
         assert_eq!(drift_note_time(&note), Some(at));

@@ -89,7 +89,8 @@ fn the_guards_own_calls_and_calls_that_keep_it_contained_are_not_read() {
         .replace("assumed-role/ci-deploy/deployer", "assumed-role/runaway-guard-role/runaway-guard")
         .replace("AROAEXAMPLEDEPLOYROLE:deployer", "AROAEXAMPLEGUARD:runaway-guard");
     assert_eq!(handle(&guard, &own).drift[0].why, "the guard's own call");
-    let zero = put_back().replace("\"reservedConcurrentExecutions\": 25 }", "\"reservedConcurrentExecutions\": 0 }");
+    let zero =
+        put_back().replace("\"reservedConcurrentExecutions\": 25 }", "\"reservedConcurrentExecutions\": 0 }");
     assert_eq!(handle(&guard, &zero).drift[0].why, "reserved concurrency 0 keeps it contained");
     assert!(account.calls().is_empty(), "{:?}", account.calls());
 }

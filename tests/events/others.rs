@@ -133,7 +133,8 @@ fn unrelated_events_are_rejected_by_name() {
 fn aws_sample_plain_messages_are_rejected_per_record() {
     let not_json = EventError::NotJson("expected value at line 1 column 1".into());
     for name in ["example-sns-event.json", "example-sqs-event.json"] {
-        let want = ParsedEvent { signals: vec![], rejected: rejected(&[(0, not_json.clone())]), calls: vec![] };
+        let want =
+            ParsedEvent { signals: vec![], rejected: rejected(&[(0, not_json.clone())]), calls: vec![] };
         assert_eq!(fixture(name), Ok(want), "{name}");
     }
 }
@@ -156,11 +157,17 @@ mod cloudtrail {
         let call = call("cloudtrail-put-function-concurrency.json");
         assert_eq!(call.change, ApiChange::PutConcurrency { value: 25 });
         assert_eq!(call.function, Some(FunctionName::new("orders-worker").unwrap()));
-        assert_eq!(call.caller_arn.as_deref(), Some("arn:aws:sts::111122223333:assumed-role/ci-deploy/deployer"));
+        assert_eq!(
+            call.caller_arn.as_deref(),
+            Some("arn:aws:sts::111122223333:assumed-role/ci-deploy/deployer")
+        );
         assert_eq!(call.principal_id.as_deref(), Some("AROAEXAMPLEDEPLOYROLE:deployer"));
         assert_eq!(call.event_id, "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d");
         assert_eq!(call.at, at("2026-11-20T09:40:12Z"));
-        assert_eq!((call.account.as_deref(), call.region.as_deref()), (Some("111122223333"), Some("us-east-1")));
+        assert_eq!(
+            (call.account.as_deref(), call.region.as_deref()),
+            (Some("111122223333"), Some("us-east-1"))
+        );
         assert_eq!(call.error_code, None);
     }
 
@@ -194,7 +201,8 @@ mod cloudtrail {
     }
 
     fn edited(name: &str, from: &str, to: &str) -> Result<runaway_guard::event::ParsedEvent, EventError> {
-        let text = std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let text =
+            std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         assert!(text.contains(from), "{from}");
         runaway_guard::event::parse_bytes(text.replace(from, to).as_bytes())
     }
@@ -207,7 +215,10 @@ mod cloudtrail {
         let bad_name = edited(put, "\"orders-worker\"", "\"orders worker\"");
         assert!(matches!(bad_name, Err(EventError::BadCallFunction(_))), "{bad_name:?}");
         let no_value = edited(put, "\"reservedConcurrentExecutions\": 25 }", "\"x\": 1 }");
-        assert_eq!(no_value, Err(EventError::MissingField("requestParameters.reservedConcurrentExecutions".into())));
+        assert_eq!(
+            no_value,
+            Err(EventError::MissingField("requestParameters.reservedConcurrentExecutions".into()))
+        );
         let foreign = edited(
             "cloudtrail-delete-function-concurrency.json",
             "us-east-1:111122223333:function",

@@ -99,6 +99,9 @@ fn a_benign_scenario_counts_from_the_start() {
     r.benign = true;
     r.guard = mechanism(0, 0, Some(7_200.0));
     let text = text(&[r]);
-    assert!(text.contains("(benign: any trip is a false positive; instrumented; 24 h 5 min simulated; seed 1)"), "{text}");
+    assert!(
+        text.contains("(benign: any trip is a false positive; instrumented; 24 h 5 min simulated; seed 1)"),
+        "{text}"
+    );
     assert!(text.contains("throttled at +2 h:"), "{text}");
 }
