@@ -44,8 +44,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             // The parsers' answer does not line up with the records: count everything, and fail
             // the whole batch on a retryable failure, as before partial responses.
             let mut report = self.handle_parsed_with(parsed, Vec::new(), now).await.0;
-            let all =
-                report.needs_retry().then(|| ids.iter().flatten().cloned().collect()).unwrap_or_default();
+            let all = if report.needs_retry() { ids.iter().flatten().cloned().collect() } else { Vec::new() };
             report.batch_item_failures = Some(failures(all));
             return report;
         };
