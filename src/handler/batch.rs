@@ -136,7 +136,9 @@ fn signal_positions(parsed: &ParsedEvent, records: usize) -> Option<Vec<usize>> 
         .filter_map(|(location, _)| location.strip_prefix("Records[")?.strip_suffix(']')?.parse().ok())
         .collect();
     let positions: Vec<usize> = (0..records).filter(|i| !rejected.contains(i)).collect();
-    (positions.len() == parsed.signals.len() && rejected.len() == parsed.rejected.len()).then_some(positions)
+    let one_each = records == parsed.signals.len() + parsed.rejected.len();
+    (one_each && positions.len() == parsed.signals.len() && rejected.len() == parsed.rejected.len())
+        .then_some(positions)
 }
 
 fn failures(ids: Vec<String>) -> Vec<BatchItemFailure> {
