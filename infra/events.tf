@@ -1,6 +1,7 @@
 # How signals reach the guard: alarm state changes by name prefix (EventBridge), the module's own alarms
 # (direct Lambda action), contributor events of the module's Metrics Insights alarms (EventBridge), chain
-# events carrying detail.runawayGuard (EventBridge → SQS → batched), and an optional sweep schedule.
+# events carrying detail.runawayGuard (EventBridge → SQS → batched), an optional sweep schedule, and the
+# drift watch (CloudTrail-recorded Lambda calls that could undo a trip).
 
 locals {
   # The module's own alarms invoke the guard directly; their names start with this.
@@ -10,6 +11,7 @@ locals {
     [aws_cloudwatch_event_rule.alarm.arn, aws_cloudwatch_event_rule.chain.arn],
     aws_cloudwatch_event_rule.contributor[*].arn,
     aws_cloudwatch_event_rule.sweep[*].arn,
+    aws_cloudwatch_event_rule.drift[*].arn,
   )
 
   contributor_alarm_arns = concat(
@@ -240,8 +242,9 @@ resource "aws_lambda_event_source_mapping" "this" {
   function_name                      = aws_lambda_function.this.arn
   batch_size                         = var.sqs_batch_size
   maximum_batching_window_in_seconds = var.sqs_batching_window_seconds
-  # No function_response_types = ["ReportBatchItemFailures"]: the handler does not report partial batch
-  # failures yet, and declaring it without that would make Lambda treat every batch as fully processed.
+  # The handler answers a batch with batchItemFailures naming only the records whose throttle failed, so
+  # the rest are not redelivered (and a redelivered record is not counted twice: it remembers message ids).
+  function_response_types = ["ReportBatchItemFailures"]
 
   scaling_config {
     maximum_concurrency = var.sqs_maximum_concurrency
@@ -295,4 +298,55 @@ resource "aws_lambda_permission" "sweep" {
   function_name = aws_lambda_function.this.function_name
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.sweep[0].arn
+}
+
+################################################################################
+# Drift watch: Lambda calls that could undo a trip, as CloudTrail records them → guard
+################################################################################
+
+# CloudTrail management events reach EventBridge only where the account has a trail (docs/drift.md).
+# Lambda records these calls under API-versioned event names.
+resource "aws_cloudwatch_event_rule" "drift" {
+  count = var.enable_drift_watch ? 1 : 0
+
+  name        = "${var.name}-drift"
+  description = "Reserved-concurrency and event-source-mapping changes (CloudTrail) → ${var.name}"
+
+  event_pattern = jsonencode({
+    source        = ["aws.lambda"]
+    "detail-type" = ["AWS API Call via CloudTrail"]
+    detail = {
+      eventSource = ["lambda.amazonaws.com"]
+      eventName   = ["PutFunctionConcurrency20171031", "DeleteFunctionConcurrency20171031", "UpdateEventSourceMapping20150331"]
+    }
+  })
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "drift" {
+  count = var.enable_drift_watch ? 1 : 0
+
+  rule = aws_cloudwatch_event_rule.drift[0].name
+  arn  = aws_lambda_function.this.arn
+
+  # A drift report is worth having late (the function may be running again): retry for an hour.
+  retry_policy {
+    maximum_event_age_in_seconds = 3600
+    maximum_retry_attempts       = 10
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.dead_letter.arn
+  }
+}
+
+resource "aws_lambda_permission" "drift" {
+  count = var.enable_drift_watch ? 1 : 0
+
+  statement_id  = "EventBridgeDriftWatch"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.drift[0].arn
 }

@@ -330,6 +330,12 @@ variable "enable_sweep" {
   default     = false
 }
 
+variable "enable_drift_watch" {
+  description = "Deliver CloudTrail-recorded PutFunctionConcurrency, DeleteFunctionConcurrency and UpdateEventSourceMapping calls to the guard, which alerts when someone else undoes a trip. Needs a CloudTrail trail in the account (management events)."
+  type        = bool
+  default     = true
+}
+
 variable "sweep_schedule_expression" {
   description = "EventBridge schedule of the sweep when enable_sweep is true."
   type        = string

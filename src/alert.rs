@@ -2,7 +2,8 @@
 //! (throttled, dry run, capped or failed), a re-enable, and an offender search that found no one
 //! over the limit. Each has a subject a human reads in five seconds (≤100 ASCII characters: what,
 //! which function, why), a body with the evidence and the next command to run, a JSON block for
-//! machines, and message attributes for subscription filter policies.
+//! machines, and message attributes for subscription filter policies. A fourth, the drift alert,
+//! says someone else changed a function the guard holds tripped.
 
 use serde_json::json;
 
@@ -14,6 +15,7 @@ use crate::verdict::Reason;
 
 mod arn;
 mod chatbot;
+mod drift;
 mod email;
 mod reenable;
 mod search;
@@ -21,6 +23,7 @@ mod sources;
 
 pub use arn::function_arn;
 pub use chatbot::{CHATBOT_SCHEMA_VERSION, MAX_DESCRIPTION_CHARS, chatbot_notification};
+pub use drift::{DriftFacts, drift_alert};
 pub use email::{MACHINE_MARKER, email_text, human_text};
 pub use reenable::{ReenableFacts, reenable_alert};
 pub use search::{RankedFunction, SearchFacts, search_alert, unjudged_alert};

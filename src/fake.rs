@@ -37,6 +37,10 @@ pub enum Op {
     ListMappings,
     /// `set_mapping_enabled`.
     UpdateMapping,
+    /// `record_drift`.
+    RecordDrift,
+    /// `drift_note`.
+    ReadDrift,
 }
 
 /// A fake account: functions, their reservations and trip records, and the alerts published.
@@ -57,6 +61,7 @@ struct FakeState {
     contributors: BTreeMap<String, Vec<AlarmContributor>>,
     metric_reads: Vec<Vec<FunctionName>>,
     mappings: BTreeMap<FunctionName, Vec<EventSourceMapping>>,
+    drift: BTreeMap<FunctionName, String>,
 }
 
 impl FakeAccount {
@@ -150,6 +155,11 @@ impl FakeAccount {
     /// Mutating calls made so far, in order.
     pub fn calls(&self) -> Vec<(Op, String)> {
         self.lock().calls.clone()
+    }
+
+    /// Forgets the calls recorded so far.
+    pub fn forget_calls(&self) {
+        self.lock().calls.clear();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
@@ -305,6 +315,18 @@ impl Throttler for FakeAccount {
                 source: None,
             }),
         }
+    }
+
+    async fn record_drift(&self, function: &FunctionName, note: &str) -> Result<(), PortError> {
+        self.check(Op::RecordDrift, function.as_str())?;
+        self.with_state(function, |_| ())?;
+        self.lock().drift.insert(function.clone(), note.to_owned());
+        Ok(())
+    }
+
+    async fn drift_note(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
+        self.check(Op::ReadDrift, function.as_str())?;
+        Ok(self.lock().drift.get(function).cloned())
     }
 }
 

@@ -23,8 +23,11 @@ use crate::trip::TripContext;
 use crate::trust::Trust;
 use crate::verdict::{Candidate, Reason, Verdict};
 
+mod batch;
 mod corroborate;
+pub mod drift;
 pub mod judge;
+pub mod seen;
 
 /// How many functions are acted on at once: Lambda's control plane allows ~15 requests/s and
 /// each trip makes 4–6 calls.
@@ -52,6 +55,12 @@ pub struct Guard<T, M, N> {
     account: OnceLock<String>,
     region: Option<String>,
     depth_limits: DepthLimits,
+    /// SQS message ids already counted (a redelivered record is not counted twice).
+    seen: seen::SeenIds,
+    /// CloudTrail event ids already reported by the drift watch.
+    calls_seen: seen::SeenIds,
+    /// Functions this process tripped or found tripped (the drift watch's memory).
+    trips: drift::TripMemory,
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
@@ -69,6 +78,9 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             account: OnceLock::new(),
             region: None,
             depth_limits: DepthLimits::default(),
+            seen: seen::SeenIds::default(),
+            calls_seen: seen::SeenIds::new(10_000, 24 * 3_600),
+            trips: drift::TripMemory::default(),
         }
     }
 
@@ -111,15 +123,31 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     }
 
     /// Handles one inbound event given as raw JSON bytes.
+    /// An SQS batch gets a partial batch response (`batchItemFailures`) and each of its records is
+    /// counted once however often SQS delivers it.
     pub async fn handle_bytes(&self, raw: &[u8], now: Timestamp) -> Result<Report, HandleError> {
         let parsed = crate::event::parse_bytes(raw)?;
-        Ok(self.handle_parsed(parsed, now).await)
+        match crate::event::sqs_message_ids(raw) {
+            Some(ids) => Ok(self.handle_batch(parsed, ids, now).await),
+            None => Ok(self.handle_parsed(parsed, now).await),
+        }
     }
 
     /// Handles an event that has already been parsed (the CLI parses before touching AWS).
     /// Signals whose claims the guard does not believe (see `trust`) are reported `rejected` and
     /// never reach detection.
     pub async fn handle_parsed(&self, parsed: ParsedEvent, now: Timestamp) -> Report {
+        self.handle_parsed_with(parsed, Vec::new(), now).await.0
+    }
+
+    /// [`Self::handle_parsed`], also retrying `retries` (throttles an earlier delivery could not
+    /// complete); returns the report and the `(function, reason)` behind each of its decisions.
+    async fn handle_parsed_with(
+        &self,
+        parsed: ParsedEvent,
+        retries: Vec<(FunctionName, Reason)>,
+        now: Timestamp,
+    ) -> (Report, Vec<(FunctionName, Reason)>) {
         let trust = self.trust();
         let mut believed = Vec::with_capacity(parsed.signals.len());
         let mut distrusted = Vec::new();
@@ -129,7 +157,15 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
                 Err(error) => distrusted.push((format!("signals[{index}]"), error.to_string())),
             }
         }
-        let mut report = self.handle_signals(&believed, now).await;
+        let mut calls = Vec::with_capacity(parsed.calls.len());
+        for (index, call) in parsed.calls.into_iter().enumerate() {
+            match trust.judge_claims("CloudTrail event", call.account.as_deref(), call.region.as_deref()) {
+                Ok(()) => calls.push(call),
+                Err(error) => distrusted.push((format!("calls[{index}]"), error.to_string())),
+            }
+        }
+        let (mut report, acted) = self.handle_signals_with(&believed, retries, now).await;
+        report.drift = self.watch_drift(&calls, now).await;
         for (location, error) in distrusted {
             warn!(location = %location, error = %error, "signal not trusted");
             report.rejected.push(Rejected { location, error });
@@ -138,13 +174,25 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             warn!(location = %location, error = %error, "record rejected");
             report.rejected.push(Rejected { location, error: error.to_string() });
         }
-        report
+        (report, acted)
     }
 
     /// Handles already-parsed signals (the simulator calls this directly).
     pub async fn handle_signals(&self, signals: &[Signal], now: Timestamp) -> Report {
+        self.handle_signals_with(signals, Vec::new(), now).await.0
+    }
+
+    async fn handle_signals_with(
+        &self,
+        signals: &[Signal],
+        retries: Vec<(FunctionName, Reason)>,
+        now: Timestamp,
+    ) -> (Report, Vec<(FunctionName, Reason)>) {
         let mut report = Report { signals: signals.len(), ..Report::default() };
         let mut targets = Targets::default();
+        for (function, reason) in retries {
+            targets.add(Verdict::Throttle { function, reason });
+        }
         self.depth_limits.learn(&self.detector, &self.throttler, signals, now).await;
         for verdict in self.detector.observe_batch(signals, now) {
             targets.add(verdict);
@@ -184,7 +232,9 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             functions = self.corroborated(functions, now, &mut report).await;
         }
         let overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
-        report.decisions = self.act_on(functions, now).await;
+        report.decisions = self.act_on(functions.clone(), now).await;
+        self.remember_trips(&report.decisions, now);
+        let mut acted = functions;
         if !overflow.is_empty() {
             // A flood naming thousands of functions must not become thousands of API calls or alerts.
             warn!(skipped = overflow.len(), "too many functions named in one event; capped without action");
@@ -192,6 +242,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
                 "{} more functions named in this event were capped without action",
                 overflow.len()
             ));
+            acted.extend(overflow.iter().cloned());
             report.decisions.extend(overflow.into_iter().map(|(function, reason)| {
                 Decision::new(
                     function,
@@ -201,7 +252,18 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
                 )
             }));
         }
-        report
+        (report, acted)
+    }
+
+    /// The drift watch's memory: functions now throttled with a trip record, or found so.
+    fn remember_trips(&self, decisions: &[Decision], now: Timestamp) {
+        for decision in decisions {
+            if matches!(decision.outcome, Outcome::Throttled | Outcome::AlreadyTripped)
+                && !self.config.dry_run
+            {
+                self.trips.remember(&decision.function, now);
+            }
+        }
     }
 
     /// What the guard believes: its own account and region, and the trusted accounts.
@@ -293,5 +355,9 @@ impl Targets {
     }
 }
 
+#[cfg(test)]
+mod batch_tests;
+#[cfg(test)]
+mod drift_tests;
 #[cfg(test)]
 mod tests;

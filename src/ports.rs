@@ -35,6 +35,8 @@ pub mod tags {
         "runaway-guard:paused-mappings-3",
         "runaway-guard:paused-mappings-4",
     ];
+    /// Someone else changed a tripped function (`<RFC 3339> <call> by <ARN>`): its trip record is stale.
+    pub const DRIFT: &str = "runaway-guard:drift";
 }
 
 /// A failed call to a port, kept typed so the handler can tell retryable failures from final ones.
@@ -246,6 +248,24 @@ pub trait Throttler: Send + Sync {
             source: None,
         };
         async move { Err(error) }
+    }
+    /// Writes `runaway-guard:drift` (see [`tags::DRIFT`]) on a tripped function someone else changed.
+    /// The default keeps nothing (ports without durable tags).
+    fn record_drift(
+        &self,
+        function: &FunctionName,
+        note: &str,
+    ) -> impl Future<Output = Result<(), PortError>> + Send {
+        let _ = (function, note);
+        async { Ok(()) }
+    }
+    /// The function's `runaway-guard:drift` tag, when set. The default has none.
+    fn drift_note(
+        &self,
+        function: &FunctionName,
+    ) -> impl Future<Output = Result<Option<String>, PortError>> + Send {
+        let _ = function;
+        async { Ok(None) }
     }
 }
 

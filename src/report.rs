@@ -117,12 +117,64 @@ pub struct Report {
     /// Offender-search notes (e.g. "no function over the limit; top five: ...").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What the drift watch made of each Lambda call CloudTrail recorded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<DriftEntry>,
+    /// For an SQS batch: the records the guard could not act on, for Lambda to redeliver (the
+    /// partial batch response; `[]` means the whole batch succeeded). Absent for other events.
+    #[serde(rename = "batchItemFailures", skip_serializing_if = "Option::is_none")]
+    pub batch_item_failures: Option<Vec<BatchItemFailure>>,
+}
+
+/// One record of an SQS batch to redeliver: `{"itemIdentifier": messageId}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatchItemFailure {
+    /// The record's `messageId`.
+    #[serde(rename = "itemIdentifier")]
+    pub item_identifier: String,
+}
+
+/// What the drift watch did about one recorded call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftOutcome {
+    /// A tripped function was changed by someone else: on-call was alerted (or is to be, on retry).
+    Reported,
+    /// Nothing to report; `why` says why.
+    Ignored,
+    /// An AWS call failed; `errors` says which.
+    Failed,
+}
+
+/// One recorded Lambda call and what the drift watch made of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DriftEntry {
+    /// The function, when the event names one.
+    pub function: Option<FunctionName>,
+    /// The call and its new value.
+    pub change: String,
+    /// Who made it.
+    pub by: Option<String>,
+    /// CloudTrail's `eventID`.
+    pub event_id: String,
+    /// What the watch did.
+    pub outcome: DriftOutcome,
+    /// Why.
+    pub why: String,
+    /// Whether on-call was alerted.
+    pub alerted: bool,
+    /// The failures, when any step failed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// True when a retry could deliver an alert that failed.
+    #[serde(skip)]
+    pub retryable: bool,
 }
 
 impl Report {
     /// True when some function could not be contained for a reason a retry may fix.
     pub fn needs_retry(&self) -> bool {
-        self.decisions.iter().any(|d| d.retryable)
+        self.decisions.iter().any(|d| d.retryable) || self.drift.iter().any(|d| d.retryable)
     }
 
     /// Number of decisions with the given outcome.

@@ -1,11 +1,12 @@
 //! Lambda mode: the Runtime API loop with clients and detector state built once per execution
 //! environment. Malformed events are answered (not retried); AWS failures that left a function
-//! uncontained return an error so Lambda retries the invocation.
+//! uncontained return an error so Lambda retries the invocation, except for an SQS batch, whose
+//! answer names the records to redeliver (`batchItemFailures`, with `ReportBatchItemFailures`).
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use tracing::{Instrument, error, info, info_span};
+use tracing::{Instrument, error, info, info_span, warn};
 
 use crate::clients::AwsPorts;
 use crate::config::Config;
@@ -50,9 +51,24 @@ async fn handle<T: Throttler, M: Metrics, N: Notifier>(
         return Ok(serde_json::json!({ "decisions": [], "error": err }));
     }
     info!(decisions = report.decisions.len(), rejected = report.rejected.len(), "event handled");
+    if let Some(failures) = &report.batch_item_failures {
+        // An SQS batch: the partial batch response names what to redeliver; failing the whole
+        // invocation would redeliver (and, before the guard remembered message ids, recount) it all.
+        if !failures.is_empty() {
+            warn!(records = failures.len(), "records reported for redelivery");
+        }
+        return Ok(serde_json::to_value(&report)?);
+    }
     if report.needs_retry() {
-        let failed: Vec<String> =
-            report.decisions.iter().filter(|d| d.retryable).map(|d| d.function.to_string()).collect();
+        let drifted = report.drift.iter().filter(|d| d.retryable).filter_map(|d| d.function.as_ref());
+        let failed: Vec<String> = report
+            .decisions
+            .iter()
+            .filter(|d| d.retryable)
+            .map(|d| &d.function)
+            .chain(drifted)
+            .map(ToString::to_string)
+            .collect();
         return Err(
             format!("retryable AWS failure for {}; invocation will be retried", failed.join(", ")).into()
         );

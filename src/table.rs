@@ -28,6 +28,13 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
     let mut out = format!("Tripped by runaway-guard in {context}:\n\n");
     out.push_str(&aligned(["FUNCTION", "TRIPPED AT", "PREVIOUS", "ALERT", "REASON"], &cells));
     out.push_str(&format!("\n{} tripped. Restore one with: runaway-guard reenable FUNCTION\n", rows.len()));
+    for row in rows.iter().filter(|r| r.drift.is_some()) {
+        out.push_str(&format!(
+            "DRIFT: {} was changed after its trip ({}); its trip record is stale and it may be running\n",
+            row.function,
+            row.drift.as_deref().unwrap_or_default()
+        ));
+    }
     for row in rows.iter().filter(|r| r.reenable_unfinished_since.is_some()) {
         out.push_str(&format!(
             "warning: a re-enable of {} started at {} did not finish; run runaway-guard reenable {} again\n",
@@ -192,6 +199,7 @@ mod tests {
             alert_pending,
             reenable_unfinished_since: None,
             paused_mappings: Vec::new(),
+            drift: None,
         };
         let here = "123456789012/us-east-1 (guard g)";
         let text = status(&[entry("a", "none", false), entry("orders-worker", "25", true)], here);

@@ -107,6 +107,17 @@ impl Trust<'_> {
         }
     }
 
+    /// Checks an envelope's account and region claims (e.g. a CloudTrail event's).
+    pub fn judge_claims(
+        &self,
+        what: &'static str,
+        account: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<(), Distrust> {
+        self.account_ok(what, account)?;
+        self.region_ok(what, region, false)
+    }
+
     fn alarm_ok(&self, alarm: &AlarmSignal) -> Result<(), Distrust> {
         let billing = alarm.metrics.iter().any(|m| m.namespace == "AWS/Billing");
         let (account, region) = (alarm.account.as_deref(), alarm.region.as_deref());

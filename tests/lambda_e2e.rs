@@ -63,6 +63,12 @@ async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_b
     assert_eq!(moto.reserved("fan-a").await, Some(0));
     assert_eq!(moto.reserved("shallow").await, None);
     assert_eq!(moto.delivered(&queue).await.len(), 2);
+    // The partial batch response: every record acted on, none to redeliver.
+    assert_eq!(report["batchItemFailures"], serde_json::json!([]), "{report}");
+    // SQS delivers the same batch again: its records are not counted a second time.
+    let again = lambda.invoke(batch.to_string().as_bytes());
+    assert_eq!(again["decisions"], serde_json::json!([]), "{again}");
+    assert_eq!(again["notes"], serde_json::json!(["3 redelivered records not counted again"]), "{again}");
 
     // The same chain again in the same execution environment: idempotent, no second alert.
     let report = lambda.invoke(&chain);

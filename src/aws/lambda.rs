@@ -245,6 +245,16 @@ impl Throttler for LambdaThrottler {
         Ok(())
     }
 
+    async fn record_drift(&self, function: &FunctionName, note: &str) -> Result<(), PortError> {
+        let config = self.configuration(function).await?;
+        self.tag(function, &config.arn, &[(crate::ports::tags::DRIFT, note.to_owned())]).await
+    }
+
+    async fn drift_note(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
+        let config = self.configuration(function).await?;
+        Ok(self.tags(function.as_str(), &config.arn).await?.remove(crate::ports::tags::DRIFT))
+    }
+
     async fn mark_reenabling(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
         let config = self.configuration(function).await?;
         self.tag(function, &config.arn, &trip_tags::reenable_tags(mark)).await

@@ -33,6 +33,14 @@ pub(super) struct Probe<'a> {
     pub(super) records: Option<Vec<&'a RawValue>>,
 }
 
+impl Probe<'_> {
+    /// A Lambda API call recorded by CloudTrail (`source = aws.lambda`, which PutEvents refuses).
+    pub(super) fn is_lambda_api_call(&self) -> bool {
+        self.source.as_deref() == Some(super::cloudtrail::SOURCE)
+            && self.detail_type.as_deref() == Some(super::cloudtrail::DETAIL_TYPE)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct DetailProbe {
     #[serde(rename = "runawayGuard")]

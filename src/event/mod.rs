@@ -8,6 +8,7 @@
 //! | `source = aws.cloudwatch` + `detail-type = CloudWatch Alarm Contributor State Change` | EventBridge | `Contributor` |
 //! | `source = aws.events` + `detail-type = Scheduled Event` | EventBridge schedule | `Sweep` |
 //! | `detail.runawayGuard` | any EventBridge event | `Chain` |
+//! | `source = aws.lambda` + `detail-type = AWS API Call via CloudTrail` | EventBridge (CloudTrail) | `ParsedEvent::calls` |
 //! | `Records[].EventSource = aws:sns` | attribute `runaway-guard-chain`, else a classic alarm `Message` | `Chain` / `Alarm` |
 //! | `Records[].eventSource = aws:sqs` | attribute `runaway-guard-chain`, else a body with `detail.runawayGuard` | `Chain` |
 //!
@@ -29,10 +30,12 @@
 //! here and classified in `fast::SHAPES` (a test fails until it is).
 
 mod alarm;
+mod cloudtrail;
 mod contributor;
 mod envelope;
 mod fast;
 mod json;
+mod message_ids;
 mod region;
 mod sns;
 mod sqs;
@@ -42,6 +45,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
+
+pub use cloudtrail::{ApiCall, ApiChange, DELETE_CONCURRENCY, PUT_CONCURRENCY, UPDATE_MAPPING};
+pub use message_ids::sqs_message_ids;
 
 use crate::chain::{ChainError, ChainHeader};
 use crate::name::NameError;
@@ -112,6 +118,12 @@ pub enum EventError {
         /// The alarm's name.
         alarm: String,
     },
+    /// A CloudTrail event names an invalid function.
+    #[error("CloudTrail event names an invalid function: {0}")]
+    BadCallFunction(#[source] NameError),
+    /// A CloudTrail event names a function ARN of another account or region than its envelope's.
+    #[error("CloudTrail event names a function ARN of another account or region than its own")]
+    ForeignCallArn,
     /// The chain header (object or message attribute) is malformed.
     #[error("chain header rejected: {0}")]
     BadChain(#[source] ChainError),
@@ -128,6 +140,9 @@ pub struct ParsedEvent {
     pub signals: Vec<Signal>,
     /// `(location, error)` for each rejected record, e.g. `("Records[2]", ...)`.
     pub rejected: Vec<(String, EventError)>,
+    /// Lambda control-plane calls recorded by CloudTrail (the drift watch's input; never a `Signal`,
+    /// since detection has nothing to count in them).
+    pub calls: Vec<ApiCall>,
 }
 
 /// Parses raw bytes into signals: the primary entry point (repeated keys are detected).
@@ -148,7 +163,10 @@ fn parse_general(raw: &[u8]) -> Result<ParsedEvent, EventError> {
     match probe.records {
         Some(records) if records.is_empty() => Err(EventError::EmptyRecords),
         Some(records) => Ok(parse_records(&records)),
-        None => Ok(ParsedEvent { signals: vec![envelope::dispatch(raw, &probe)?], rejected: Vec::new() }),
+        None if probe.is_lambda_api_call() => {
+            Ok(ParsedEvent { calls: vec![cloudtrail::from_eventbridge(raw)?], ..ParsedEvent::default() })
+        }
+        None => Ok(ParsedEvent { signals: vec![envelope::dispatch(raw, &probe)?], ..ParsedEvent::default() }),
     }
 }
 

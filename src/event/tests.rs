@@ -26,7 +26,7 @@ fn sqs(record: Value) -> Value {
 
 fn only_rejection(parsed: Result<ParsedEvent, EventError>) -> EventError {
     match parsed {
-        Ok(ParsedEvent { signals, mut rejected }) if signals.is_empty() && rejected.len() == 1 => {
+        Ok(ParsedEvent { signals, mut rejected, .. }) if signals.is_empty() && rejected.len() == 1 => {
             rejected.remove(0).1
         }
         other => panic!("expected one rejection, got {other:?}"),

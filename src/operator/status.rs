@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::text::{is_false, is_true};
+use crate::handler::drift::drift_note_time;
 use crate::name::FunctionName;
 use crate::ports::{MappingId, PortError, Throttler, TrippedFunction};
 use crate::report::reservation_text;
@@ -33,6 +34,10 @@ pub struct StatusEntry {
     /// The event source mappings the trip paused, which `reenable` re-enables (serialised only when any).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub paused_mappings: Vec<MappingId>,
+    /// Someone else changed the function after the trip (`<time> <call> by <caller>`, from
+    /// `runaway-guard:drift`): the record is stale and the function may be running.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<String>,
 }
 
 impl From<TrippedFunction> for StatusEntry {
@@ -48,6 +53,7 @@ impl From<TrippedFunction> for StatusEntry {
                 alert_pending: record.alert_pending,
                 reenable_unfinished_since: unfinished,
                 paused_mappings: record.paused_mappings,
+                drift: None,
             },
             None => Self {
                 reason: format!(
@@ -62,14 +68,27 @@ impl From<TrippedFunction> for StatusEntry {
                 alert_pending: false,
                 reenable_unfinished_since: unfinished,
                 paused_mappings: Vec::new(),
+                drift: None,
             },
         }
     }
 }
 
 /// Functions the guard has tripped, by name, and functions at reserved concurrency 0 without a record.
+/// Each function with a record has its `runaway-guard:drift` tag read (one call each): a drift
+/// noted after the trip is shown; an older one belongs to an earlier trip and is not.
 pub async fn status<T: Throttler>(throttler: &T) -> Result<Vec<StatusEntry>, PortError> {
     let mut tripped = throttler.list_tripped().await?;
     tripped.sort_by(|a, b| a.function.cmp(&b.function));
-    Ok(tripped.into_iter().map(StatusEntry::from).collect())
+    let mut rows = Vec::with_capacity(tripped.len());
+    for function in tripped {
+        let since = function.record.as_ref().map(|r| r.tripped_at);
+        let mut row = StatusEntry::from(function);
+        if let Some(tripped_at) = since {
+            let note = throttler.drift_note(&row.function).await?;
+            row.drift = note.filter(|n| drift_note_time(n).is_some_and(|at| at >= tripped_at));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
 }

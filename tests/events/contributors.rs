@@ -7,10 +7,12 @@ use crate::*;
 
 fn only_contributor(name: &str) -> ContributorSignal {
     match fixture(name).unwrap() {
-        ParsedEvent { signals, rejected } if rejected.is_empty() && signals.len() == 1 => match &signals[0] {
-            Signal::Contributor(c) => ContributorSignal::clone(c),
-            other => panic!("{name}: not a contributor: {other:?}"),
-        },
+        ParsedEvent { signals, rejected, .. } if rejected.is_empty() && signals.len() == 1 => {
+            match &signals[0] {
+                Signal::Contributor(c) => ContributorSignal::clone(c),
+                other => panic!("{name}: not a contributor: {other:?}"),
+            }
+        }
         other => panic!("{name}: {other:?}"),
     }
 }

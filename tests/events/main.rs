@@ -22,10 +22,12 @@ pub fn fixture(name: &str) -> Result<ParsedEvent, EventError> {
 /// The event's single signal, which must be an alarm.
 pub fn only_alarm(name: &str) -> AlarmSignal {
     match fixture(name).unwrap() {
-        ParsedEvent { signals, rejected } if rejected.is_empty() && signals.len() == 1 => match &signals[0] {
-            Signal::Alarm(alarm) => AlarmSignal::clone(alarm),
-            other => panic!("{name}: not an alarm: {other:?}"),
-        },
+        ParsedEvent { signals, rejected, .. } if rejected.is_empty() && signals.len() == 1 => {
+            match &signals[0] {
+                Signal::Alarm(alarm) => AlarmSignal::clone(alarm),
+                other => panic!("{name}: not an alarm: {other:?}"),
+            }
+        }
         other => panic!("{name}: {other:?}"),
     }
 }

@@ -12,7 +12,7 @@ fn sns_record_with_chain_attribute() {
     let parsed = fixture("sns-chain-attribute.json").unwrap();
     let header = "root=1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d;depth=6;function=shipper";
     let want = chain(header, at("2026-11-21T19:00:00.250Z"), "111122223333", "us-east-1");
-    assert_eq!(parsed, ParsedEvent { signals: vec![want], rejected: vec![] });
+    assert_eq!(parsed, ParsedEvent { signals: vec![want], rejected: vec![], calls: vec![] });
 }
 
 #[test]
@@ -20,7 +20,7 @@ fn eventbridge_chain_event() {
     let parsed = fixture("eventbridge-chain-event.json").unwrap();
     let header = "root=1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d;depth=17;function=orders-worker";
     let want = chain(header, at("2026-11-20T09:21:07Z"), "111122223333", "us-east-1");
-    assert_eq!(parsed, ParsedEvent { signals: vec![want], rejected: vec![] });
+    assert_eq!(parsed, ParsedEvent { signals: vec![want], rejected: vec![], calls: vec![] });
 }
 
 #[test]
@@ -59,7 +59,7 @@ fn sqs_batch_of_chain_events() {
             chain(&header, at(&format!("2026-11-20T09:22:0{i}Z")), "111122223333", "us-east-1")
         })
         .collect();
-    assert_eq!(parsed, ParsedEvent { signals: want, rejected: vec![] });
+    assert_eq!(parsed, ParsedEvent { signals: want, rejected: vec![], calls: vec![] });
 }
 
 #[test]
@@ -76,7 +76,7 @@ fn sqs_bad_records_do_not_hide_good_ones() {
         (2, EventError::BadChain(ChainError::BadDepth("0".into()))),
         (3, EventError::Unrecognised("not an event carrying detail.runawayGuard".into())),
     ]);
-    assert_eq!(parsed, ParsedEvent { signals, rejected: errors });
+    assert_eq!(parsed, ParsedEvent { signals, rejected: errors, calls: vec![] });
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn sqs_message_attribute_form() {
         (1, EventError::BadChain(ChainError::Duplicate("depth".into()))),
         (2, EventError::BadAttribute),
     ]);
-    assert_eq!(parsed, ParsedEvent { signals: vec![want], rejected: errors });
+    assert_eq!(parsed, ParsedEvent { signals: vec![want], rejected: errors, calls: vec![] });
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn sqs_batch_that_is_all_bad_is_still_ok() {
         (0, EventError::NotJson("expected ident at line 1 column 2".into())),
         (1, EventError::BadChain(ChainError::Missing("function"))),
     ]);
-    assert_eq!(parsed, ParsedEvent { signals: vec![], rejected: errors });
+    assert_eq!(parsed, ParsedEvent { signals: vec![], rejected: errors, calls: vec![] });
 }
 
 #[test]
@@ -116,7 +116,8 @@ fn unrelated_events_are_rejected_by_name() {
         fixture("s3-notification.json"),
         Ok(ParsedEvent {
             signals: vec![],
-            rejected: rejected(&[(0, EventError::UnknownRecordSource("aws:s3".into()))])
+            rejected: rejected(&[(0, EventError::UnknownRecordSource("aws:s3".into()))]),
+            calls: vec![],
         })
     );
     assert_eq!(
@@ -132,7 +133,99 @@ fn unrelated_events_are_rejected_by_name() {
 fn aws_sample_plain_messages_are_rejected_per_record() {
     let not_json = EventError::NotJson("expected value at line 1 column 1".into());
     for name in ["example-sns-event.json", "example-sqs-event.json"] {
-        let want = ParsedEvent { signals: vec![], rejected: rejected(&[(0, not_json.clone())]) };
+        let want =
+            ParsedEvent { signals: vec![], rejected: rejected(&[(0, not_json.clone())]), calls: vec![] };
         assert_eq!(fixture(name), Ok(want), "{name}");
+    }
+}
+
+mod cloudtrail {
+    use runaway_guard::event::{ApiCall, ApiChange, EventError};
+    use runaway_guard::name::FunctionName;
+
+    use crate::*;
+
+    fn call(name: &str) -> ApiCall {
+        let parsed = fixture(name).unwrap();
+        assert!(parsed.signals.is_empty() && parsed.rejected.is_empty(), "{parsed:?}");
+        assert_eq!(parsed.calls.len(), 1);
+        parsed.calls.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn put_function_concurrency_names_the_function_value_and_caller() {
+        let call = call("cloudtrail-put-function-concurrency.json");
+        assert_eq!(call.change, ApiChange::PutConcurrency { value: 25 });
+        assert_eq!(call.function, Some(FunctionName::new("orders-worker").unwrap()));
+        assert_eq!(
+            call.caller_arn.as_deref(),
+            Some("arn:aws:sts::111122223333:assumed-role/ci-deploy/deployer")
+        );
+        assert_eq!(call.principal_id.as_deref(), Some("AROAEXAMPLEDEPLOYROLE:deployer"));
+        assert_eq!(call.event_id, "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d");
+        assert_eq!(call.at, at("2026-11-20T09:40:12Z"));
+        assert_eq!(
+            (call.account.as_deref(), call.region.as_deref()),
+            (Some("111122223333"), Some("us-east-1"))
+        );
+        assert_eq!(call.error_code, None);
+    }
+
+    #[test]
+    fn delete_function_concurrency_by_arn() {
+        let call = call("cloudtrail-delete-function-concurrency.json");
+        assert_eq!(call.change, ApiChange::DeleteConcurrency);
+        assert_eq!(call.function, Some(FunctionName::new("orders-worker").unwrap()));
+        assert_eq!(call.caller_arn.as_deref(), Some("arn:aws:iam::111122223333:user/alice"));
+    }
+
+    #[test]
+    fn update_event_source_mapping_takes_the_function_from_the_response() {
+        let call = call("cloudtrail-update-event-source-mapping.json");
+        assert_eq!(
+            call.change,
+            ApiChange::UpdateMapping {
+                uuid: "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE".into(),
+                enabled: Some(true),
+                event_source_arn: Some("arn:aws:sqs:us-east-1:111122223333:jobs-queue".into()),
+            }
+        );
+        assert_eq!(call.function, Some(FunctionName::new("orders-worker").unwrap()));
+    }
+
+    #[test]
+    fn a_failed_call_keeps_its_error_code() {
+        let call = call("cloudtrail-put-function-concurrency-failed.json");
+        assert_eq!(call.error_code.as_deref(), Some("AccessDenied"));
+        assert_eq!(call.function, None);
+    }
+
+    fn edited(name: &str, from: &str, to: &str) -> Result<runaway_guard::event::ParsedEvent, EventError> {
+        let text =
+            std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        assert!(text.contains(from), "{from}");
+        runaway_guard::event::parse_bytes(text.replace(from, to).as_bytes())
+    }
+
+    #[test]
+    fn bad_calls_are_typed_errors() {
+        let put = "cloudtrail-put-function-concurrency.json";
+        let other = edited(put, "PutFunctionConcurrency20171031", "DeleteFunction20150331");
+        assert!(matches!(other, Err(EventError::Unrecognised(_))), "{other:?}");
+        let bad_name = edited(put, "\"orders-worker\"", "\"orders worker\"");
+        assert!(matches!(bad_name, Err(EventError::BadCallFunction(_))), "{bad_name:?}");
+        let no_value = edited(put, "\"reservedConcurrentExecutions\": 25 }", "\"x\": 1 }");
+        assert_eq!(
+            no_value,
+            Err(EventError::MissingField("requestParameters.reservedConcurrentExecutions".into()))
+        );
+        let foreign = edited(
+            "cloudtrail-delete-function-concurrency.json",
+            "us-east-1:111122223333:function",
+            "us-east-1:999999999999:function",
+        );
+        assert_eq!(foreign, Err(EventError::ForeignCallArn));
+        let repeated = edited(put, "\"eventName\": ", "\"eventName\": \"x\", \"eventName\": ");
+        assert_eq!(repeated, Err(EventError::DuplicateKey("eventName".into())));
     }
 }

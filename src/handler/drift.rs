@@ -1,0 +1,217 @@
+//! The drift watch: a Lambda control-plane call recorded by CloudTrail that undoes a trip
+//! (PutFunctionConcurrency above 0, DeleteFunctionConcurrency, an event source mapping enabled)
+//! on a function the guard holds tripped, made by anyone but the guard, is reported to on-call
+//! once, marked on the function (`runaway-guard:drift`, which `status` shows), and noted.
+//!
+//! What costs an AWS call and what does not: everything is decided from the event itself (a failed
+//! call, the guard's own call, a call that keeps the function contained, a call naming no function)
+//! and from the process's memory of the functions it tripped, without any call. Only a call that
+//! could undo a trip, on a function this process tripped (or found tripped), reads that function's
+//! state (GetFunctionConfiguration, GetFunctionConcurrency, ListTags, as a trip does) to learn
+//! whether its trip record is still in force. A function tripped by another of the guard's
+//! execution environments, or before this one started, is not in that memory: its drift is not
+//! seen (docs/drift.md).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tracing::{info, warn};
+
+use super::Guard;
+use crate::alert::{AlertContext, DriftFacts, drift_alert};
+use crate::event::{ApiCall, ApiChange};
+use crate::name::FunctionName;
+use crate::ports::{Metrics, Notifier, Throttler};
+use crate::report::{DriftEntry, DriftOutcome};
+use crate::time::Timestamp;
+
+/// Functions remembered as tripped by this process (oldest forgotten first beyond this).
+const MAX_REMEMBERED_TRIPS: usize = 10_000;
+
+/// The functions this process tripped or found tripped, with when.
+#[derive(Debug, Default)]
+pub struct TripMemory {
+    tripped: Mutex<HashMap<FunctionName, Timestamp>>,
+}
+
+impl TripMemory {
+    /// Remembers that `function` is tripped.
+    pub fn remember(&self, function: &FunctionName, at: Timestamp) {
+        let mut tripped = self.lock();
+        if tripped.len() >= MAX_REMEMBERED_TRIPS && !tripped.contains_key(function) {
+            let oldest = tripped.iter().min_by_key(|(_, at)| **at).map(|(f, _)| f.clone());
+            if let Some(oldest) = oldest {
+                tripped.remove(&oldest);
+            }
+        }
+        tripped.insert(function.clone(), at);
+    }
+
+    /// Forgets `function` (its record is no longer in force).
+    pub fn forget(&self, function: &FunctionName) {
+        self.lock().remove(function);
+    }
+
+    /// Whether `function` is remembered as tripped.
+    pub fn contains(&self, function: &FunctionName) -> bool {
+        self.lock().contains_key(function)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<FunctionName, Timestamp>> {
+        self.tripped.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Why a call needs no look at the function, decided from the event alone.
+fn ignored_from_event(call: &ApiCall, own: Option<&FunctionName>) -> Option<String> {
+    if let Some(code) = &call.error_code {
+        return Some(format!("the call failed ({code}): nothing changed"));
+    }
+    if own.is_some_and(|own| is_own_call(call, own)) {
+        return Some("the guard's own call".to_owned());
+    }
+    match &call.change {
+        ApiChange::PutConcurrency { value: 0 } => {
+            Some("reserved concurrency 0 keeps it contained".to_owned())
+        }
+        ApiChange::UpdateMapping { enabled: Some(false), .. } => {
+            Some("disabling a mapping keeps it paused".to_owned())
+        }
+        ApiChange::UpdateMapping { enabled: None, .. } => {
+            Some("the update does not enable the mapping".to_owned())
+        }
+        _ if call.function.is_none() => {
+            Some("the event names no function (the response carried no functionArn)".to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The guard runs as its execution role, whose session Lambda names after the function: the
+/// caller ARN `arn:aws:sts::ACCOUNT:assumed-role/ROLE/<guard>` and principal `ROLEID:<guard>`.
+fn is_own_call(call: &ApiCall, own: &FunctionName) -> bool {
+    let session = |text: &Option<String>, separator: char| {
+        text.as_deref().and_then(|t| t.rsplit_once(separator)).is_some_and(|(_, s)| s == own.as_str())
+    };
+    let role_session = call.caller_arn.as_deref().is_some_and(|arn| arn.contains(":assumed-role/"));
+    (role_session && session(&call.caller_arn, '/')) || session(&call.principal_id, ':')
+}
+
+/// `runaway-guard:drift`: `<RFC 3339> <call> by <caller>`, cut to what a tag value may hold.
+pub fn drift_note(at: Timestamp, change: &str, by: &str) -> String {
+    let text = format!("{} {change} by {by}", at.to_rfc3339());
+    let safe = |c: char| c.is_ascii_alphanumeric() || " _.:/=+-@".contains(c);
+    let cleaned: String = text.chars().map(|c| if safe(c) { c } else { ' ' }).collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(256).collect()
+}
+
+/// The time a `runaway-guard:drift` note starts with.
+pub fn drift_note_time(note: &str) -> Option<Timestamp> {
+    note.split(' ').next().and_then(Timestamp::parse_rfc3339)
+}
+
+impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
+    /// Handles the calls CloudTrail recorded (one per event in practice).
+    pub(super) async fn watch_drift(&self, calls: &[ApiCall], now: Timestamp) -> Vec<DriftEntry> {
+        let mut entries = Vec::with_capacity(calls.len());
+        for call in calls {
+            let entry = self.watch_call(call, now).await;
+            info!(event_id = %entry.event_id, outcome = ?entry.outcome, why = %entry.why, "drift watch");
+            entries.push(entry);
+        }
+        entries
+    }
+
+    async fn watch_call(&self, call: &ApiCall, now: Timestamp) -> DriftEntry {
+        let by = call.caller_arn.clone().or_else(|| call.principal_id.clone());
+        let mut entry = DriftEntry {
+            function: call.function.clone(),
+            change: call.describe(),
+            by: by.clone(),
+            event_id: call.event_id.clone(),
+            outcome: DriftOutcome::Ignored,
+            why: String::new(),
+            alerted: false,
+            errors: Vec::new(),
+            retryable: false,
+        };
+        if let Some(why) = ignored_from_event(call, self.config.self_function.as_ref()) {
+            entry.why = why;
+            return entry;
+        }
+        let Some(function) = &call.function else { return entry };
+        if !self.trips.contains(function) {
+            entry.why = "not tripped by this guard process: no AWS call made".to_owned();
+            return entry;
+        }
+        if matches!(self.calls_seen.check(&call.event_id, now), super::seen::Seen::Again(_)) {
+            entry.why = "already reported".to_owned();
+            return entry;
+        }
+        let state = match self.throttler.function_state(function).await {
+            Ok(state) => state,
+            Err(err) => {
+                entry.outcome = DriftOutcome::Failed;
+                entry.why = "its state could not be read".to_owned();
+                entry.retryable = err.retryable;
+                entry.errors.push(err.to_string());
+                return entry;
+            }
+        };
+        let Some(record) = state.active_trip() else {
+            self.trips.forget(function);
+            entry.why = "no trip record in force (re-enabled)".to_owned();
+            return entry;
+        };
+        let by = by.unwrap_or_else(|| "unknown caller".to_owned());
+        let at = call.at.unwrap_or(now);
+        entry.outcome = DriftOutcome::Reported;
+        entry.why = "a tripped function was changed by someone else: its trip record is stale".to_owned();
+        if let Err(err) = self.throttler.record_drift(function, &drift_note(at, &entry.change, &by)).await {
+            warn!(function = %function, error = %err, "drift tag not written");
+            entry.errors.push(format!("drift tag not written: {err}"));
+        }
+        let changed_at = call.at.map(Timestamp::to_rfc3339);
+        let alert = drift_alert(&DriftFacts {
+            function,
+            change: &entry.change,
+            by: &by,
+            at: changed_at.as_deref(),
+            event_id: &call.event_id,
+            record,
+            context: AlertContext {
+                account: self.account.get().map(String::as_str),
+                region: self.region.as_deref(),
+                at: now,
+            },
+        });
+        match self.notifier.publish(&alert).await {
+            Ok(()) => {
+                entry.alerted = true;
+                self.calls_seen.remember(&call.event_id, Vec::new(), now);
+            }
+            Err(err) => {
+                // Not remembered: EventBridge's retry of this invocation sends it again.
+                entry.retryable = err.retryable;
+                entry.errors.push(err.to_string());
+            }
+        }
+        entry
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_note_is_tag_safe_and_starts_with_its_time() {
+        let at = Timestamp::from_secs(1_795_000_000);
+        let note =
+            drift_note(at, "PutFunctionConcurrency (reserved concurrency 25)", "arn:aws:iam::1:user/a\"b");
+        assert!(note.starts_with(&at.to_rfc3339()));
+        assert!(!note.contains(['(', ')', '"']), "{note}");
+        assert_eq!(drift_note_time(&note), Some(at));
+        assert!(drift_note(at, &"x".repeat(400), "y").chars().count() <= 256);
+    }
+}

@@ -1,0 +1,122 @@
+//! The drift watch against in-memory ports: which calls cost an AWS call, and the alert sent once.
+
+use crate::config::Config;
+use crate::fake::{FakeAccount, Op};
+use crate::handler::Guard;
+use crate::name::FunctionName;
+use crate::report::{DriftOutcome, Outcome, Report};
+use crate::time::Timestamp;
+
+const NOW: Timestamp = Timestamp::from_secs(1_795_000_000);
+
+type FakeGuard = Guard<FakeAccount, FakeAccount, FakeAccount>;
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn put_back() -> String {
+    fixture("cloudtrail-put-function-concurrency.json")
+}
+
+fn handle(guard: &FakeGuard, raw: &str) -> Report {
+    match futures::executor::block_on(guard.handle_bytes(raw.as_bytes(), NOW)) {
+        Ok(report) => report,
+        Err(err) => panic!("event rejected: {err}"),
+    }
+}
+
+fn guard(account: &FakeAccount) -> FakeGuard {
+    let config = Config { self_function: FunctionName::new("runaway-guard").ok(), ..Config::default() };
+    Guard::new(config, account.clone(), account.clone(), account.clone())
+        .with_location(Some("111122223333".into()), Some("us-east-1".into()))
+}
+
+/// Trips `orders-worker` through the handler, then forgets the calls it made.
+fn tripped(account: &FakeAccount, guard: &FakeGuard) {
+    let event = r#"{"version":"0","id":"1","detail-type":"Thing","source":"com.example","account":"111122223333",
+        "time":"2026-11-20T09:21:07Z","region":"us-east-1","resources":[],
+        "detail":{"runawayGuard":{"root":"1-abc-def","depth":17,"function":"orders-worker"}}}"#;
+    assert_eq!(handle(guard, event).decisions[0].outcome, Outcome::Throttled);
+    account.forget_calls();
+}
+
+#[test]
+fn a_tripped_function_put_back_by_someone_else_is_reported_once() {
+    let account = FakeAccount::default().with_function("orders-worker", Some(25));
+    let guard = guard(&account);
+    tripped(&account, &guard);
+    let report = handle(&guard, &put_back());
+    let entry = &report.drift[0];
+    assert_eq!((entry.outcome.clone(), entry.alerted), (DriftOutcome::Reported, true), "{entry:?}");
+    let alert = account.alerts().pop().unwrap();
+    assert!(alert.subject.starts_with("DRIFT orders-worker"), "{}", alert.subject);
+    assert!(alert.body.contains("arn:aws:sts::111122223333:assumed-role/ci-deploy/deployer"));
+    let ops: Vec<Op> = account.calls().into_iter().map(|(op, _)| op).collect();
+    assert_eq!(ops, [Op::Read, Op::RecordDrift, Op::Publish]);
+    let again = handle(&guard, &put_back());
+    assert_eq!(again.drift[0].why, "already reported");
+    assert_eq!(account.alerts().len(), 2, "the trip's alert and one drift alert");
+    let rows = futures::executor::block_on(crate::operator::status(&account)).unwrap();
+    let drift = rows[0].drift.as_deref().unwrap_or_default();
+    assert!(drift.contains("PutFunctionConcurrency") && drift.contains("deployer"), "{drift}");
+}
+
+#[test]
+fn an_untripped_function_costs_no_aws_call() {
+    let account = FakeAccount::default().with_function("orders-worker", Some(25));
+    let guard = guard(&account);
+    for name in [
+        "cloudtrail-put-function-concurrency.json",
+        "cloudtrail-delete-function-concurrency.json",
+        "cloudtrail-update-event-source-mapping.json",
+        "cloudtrail-put-function-concurrency-failed.json",
+    ] {
+        let report = handle(&guard, &fixture(name));
+        assert_eq!(report.drift[0].outcome, DriftOutcome::Ignored, "{name}: {:?}", report.drift);
+    }
+    assert!(account.calls().is_empty(), "{:?}", account.calls());
+    assert!(account.alerts().is_empty());
+}
+
+#[test]
+fn the_guards_own_calls_and_calls_that_keep_it_contained_are_not_read() {
+    let account = FakeAccount::default().with_function("orders-worker", Some(25));
+    let guard = guard(&account);
+    tripped(&account, &guard);
+    let own = put_back()
+        .replace("assumed-role/ci-deploy/deployer", "assumed-role/runaway-guard-role/runaway-guard")
+        .replace("AROAEXAMPLEDEPLOYROLE:deployer", "AROAEXAMPLEGUARD:runaway-guard");
+    assert_eq!(handle(&guard, &own).drift[0].why, "the guard's own call");
+    let zero =
+        put_back().replace("\"reservedConcurrentExecutions\": 25 }", "\"reservedConcurrentExecutions\": 0 }");
+    assert_eq!(handle(&guard, &zero).drift[0].why, "reserved concurrency 0 keeps it contained");
+    assert!(account.calls().is_empty(), "{:?}", account.calls());
+}
+
+#[test]
+fn a_reenabled_function_is_not_drift_and_a_foreign_account_is_rejected() {
+    let account = FakeAccount::default().with_function("orders-worker", Some(25));
+    let guard = guard(&account);
+    tripped(&account, &guard);
+    account.edit("orders-worker", |s| s.reenabled_at = Some(Timestamp::from_secs(1_795_000_001)));
+    let report = handle(&guard, &fixture("cloudtrail-delete-function-concurrency.json"));
+    assert_eq!(report.drift[0].why, "no trip record in force (re-enabled)");
+    let foreign = put_back().replace("\"account\": \"111122223333\"", "\"account\": \"999999999999\"");
+    let report = handle(&guard, &foreign);
+    assert!(report.drift.is_empty());
+    assert_eq!(report.rejected[0].location, "calls[0]");
+}
+
+#[test]
+fn a_failed_drift_alert_is_retried_and_then_sent() {
+    let account = FakeAccount::default().with_function("orders-worker", Some(25));
+    let guard = guard(&account);
+    tripped(&account, &guard);
+    account.fail(Op::Publish, 1, true);
+    let report = handle(&guard, &put_back());
+    assert!(report.needs_retry(), "{:?}", report.drift);
+    let retry = handle(&guard, &put_back());
+    assert!(retry.drift[0].alerted, "{:?}", retry.drift);
+}
