@@ -51,7 +51,8 @@ fn per_function_alarms_are_multi_series_metrics_insights_queries_of_60_s() {
         // The Invocations alarm waits `function_invocations_minutes` in a row (so the first
         // judgement sees that many published minutes); the recursion alarm acts on one.
         let (periods, datapoints) = (text(alarm, "evaluation_periods"), text(alarm, "datapoints_to_alarm"));
-        let minutes = if name == "per_function_invocations" { "var.function_invocations_minutes" } else { "1" };
+        let minutes =
+            if name == "per_function_invocations" { "var.function_invocations_minutes" } else { "1" };
         assert_eq!((periods.as_str(), datapoints.as_str()), (minutes, minutes), "{name}: M of N");
         assert_eq!(text(alarm, "comparison_operator"), "\"GreaterThanThreshold\"");
         assert!(attr(alarm, "alarm_actions").is_none(), "{name}: contributor events go through EventBridge");

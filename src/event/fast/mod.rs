@@ -59,6 +59,7 @@ const SHAPES: &[(&str, Route)] = &[
     ("source=aws.cloudwatch detail-type=CloudWatch Alarm State Change", Route::General),
     ("source=aws.cloudwatch detail-type=CloudWatch Alarm Contributor State Change", Route::General),
     ("source=aws.events detail-type=Scheduled Event", Route::General),
+    ("source=aws.lambda detail-type=AWS API Call via CloudTrail", Route::General),
     ("detail.runawayGuard", Route::General),
 ];
 
@@ -380,7 +381,8 @@ mod tests {
                 continue;
             }
             let raw = std::fs::read(&path).expect("read fixture");
-            let accepted = parse_general(&raw).is_ok_and(|parsed| !parsed.signals.is_empty());
+            let accepted = parse_general(&raw)
+                .is_ok_and(|parsed| !parsed.signals.is_empty() || !parsed.calls.is_empty());
             let Ok(event) = serde_json::from_slice::<Value>(&raw) else { continue };
             if !accepted {
                 continue;
