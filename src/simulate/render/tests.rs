@@ -42,6 +42,8 @@ fn mechanism(leaked: u64, failed: u64, trip_at: Option<f64>) -> MechanismResult 
         total_invocations: leaked * 2,
         total_usd: 1.0,
         failed_events: failed,
+        lost_work: Default::default(),
+        mappings_paused: 0,
         trips: trip_at
             .map(|at_s| Trip {
                 function: "order-events".into(),
