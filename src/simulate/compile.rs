@@ -45,7 +45,9 @@ impl Names<'_> {
             TargetSpec::S3(f) => (Dest::Function(self.function(f)?), Kind::S3),
             TargetSpec::Async(f) => (Dest::Function(self.function(f)?), Kind::Async),
             TargetSpec::Sqs(q) => (Dest::Queue(self.queue(q)?), Kind::Sqs),
-            TargetSpec::Dynamodb(t) => (Dest::Stream(self.stream(t, StreamSource::Dynamodb)?), Kind::DynamoDb),
+            TargetSpec::Dynamodb(t) => {
+                (Dest::Stream(self.stream(t, StreamSource::Dynamodb)?), Kind::DynamoDb)
+            }
             TargetSpec::Kinesis(k) => (Dest::Stream(self.stream(k, StreamSource::Kinesis)?), Kind::Kinesis),
         })
     }

@@ -59,7 +59,39 @@ impl Engine<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simulate::engine::tests::engine_for;
     use crate::simulate::parse_scenario;
+
+    /// A worker fed 10 messages/s by a queue with a DLQ after 2 receives.
+    fn queue_model() -> Model {
+        let json = r#"{"name": "q", "horizon_secs": 120,
+            "functions": [{"name": "w", "memory_mb": 128, "duration_ms": 100}],
+            "queues": [{"name": "jobs", "consumer": "w", "visibility_timeout_secs": 5, "max_receive_count": 2}],
+            "traffic": [{"to": {"sqs": "jobs"}, "rate_per_sec": 10}]}"#;
+        let scenario = parse_scenario(json, "q").expect("parses");
+        Model::compile(&scenario, &crate::config::Prices::default()).expect("compiles")
+    }
+
+    #[test]
+    fn a_paused_queue_keeps_its_messages_and_a_throttle_alone_dead_letters_them() {
+        let model = queue_model();
+        let run = |pause: bool| {
+            let mut engine = engine_for(&model);
+            engine.pause_on_trip = pause;
+            engine.reserved[0] = Some(0);
+            engine.on_guard_change(0, true);
+            engine.run()
+        };
+        let paused = run(true);
+        assert_eq!(paused.lost.total(), 0, "{:?}", paused.lost);
+        assert!((900..=1_500).contains(&paused.lost.held_at_end.organic), "{:?}", paused.lost);
+        assert_eq!(paused.mappings_paused, 1);
+        let throttles: u64 = paused.minutes.iter().flat_map(|m| &m.functions).map(|f| f.throttles).sum();
+        assert_eq!(throttles, 0, "no receive, no throttle");
+        let throttled = run(false);
+        assert!(throttled.lost.organic_by_mechanism.sqs_dlq > 900, "{:?}", throttled.lost);
+        assert_eq!(throttled.mappings_paused, 0);
+    }
 
     #[test]
     fn a_trip_disables_only_the_tripped_functions_mappings() {
@@ -72,7 +104,10 @@ mod tests {
         let model = Model::compile(&scenario, &crate::config::Prices::default()).expect("compiles");
         let mut m = Mappings::new(&model);
         m.set_for(&model, 0, true);
-        assert_eq!((m.queue_paused.clone(), m.stream_paused.clone(), m.paused_total), (vec![true, false], vec![true], 2));
+        assert_eq!(
+            (m.queue_paused.clone(), m.stream_paused.clone(), m.paused_total),
+            (vec![true, false], vec![true], 2)
+        );
         m.set_for(&model, 0, true);
         assert_eq!(m.paused_total, 2, "already disabled: not counted again");
         m.set_for(&model, 0, false);

@@ -57,8 +57,8 @@ use serde::Serialize;
 use crate::config::Config;
 
 pub use catalog::{scenario, scenario_names};
-pub use peers::Mechanism;
 pub use lost::{Held, Lost, LostWork};
+pub use peers::Mechanism;
 pub use result::{GuardStats, MechanismResult, SimulationResult, Timeline, Trip};
 pub use scenario::Scenario;
 

@@ -106,8 +106,14 @@ mod tests {
         for (json, needle) in [
             (r#"{"name": "t", "source": "kinesis", "consumer": "f", "shards": 0}"#, "shards"),
             (r#"{"name": "t", "source": "kinesis", "consumer": "f", "batch_size": 10001}"#, "batch_size"),
-            (r#"{"name": "t", "source": "dynamodb", "consumer": "f", "parallelization_factor": 11}"#, "parallel"),
-            (r#"{"name": "t", "source": "dynamodb", "consumer": "f", "retention_secs": 172800}"#, "retention"),
+            (
+                r#"{"name": "t", "source": "dynamodb", "consumer": "f", "parallelization_factor": 11}"#,
+                "parallel",
+            ),
+            (
+                r#"{"name": "t", "source": "dynamodb", "consumer": "f", "retention_secs": 172800}"#,
+                "retention",
+            ),
             (r#"{"name": "t", "source": "kinesis", "consumer": "f", "retention_secs": 3600}"#, "retention"),
         ] {
             assert!(spec(json).problem().is_some_and(|p| p.contains(needle)), "{json}");

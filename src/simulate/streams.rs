@@ -208,6 +208,78 @@ impl Engine<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simulate::engine::tests::engine_for;
+    use crate::simulate::model::Model;
+    use crate::simulate::parse_scenario;
+
+    /// A consumer of a Kinesis stream with `shards` shards, fed 20 records/s.
+    fn stream_model(shards: u32, parallelization: u32) -> Model {
+        let json = format!(
+            r#"{{"name": "s", "horizon_secs": 60,
+            "functions": [{{"name": "c", "memory_mb": 128, "duration_ms": 2000}}],
+            "streams": [{{"name": "k", "source": "kinesis", "consumer": "c", "shards": {shards},
+                          "batch_size": 10, "parallelization_factor": {parallelization}}}],
+            "traffic": [{{"to": {{"kinesis": "k"}}, "rate_per_sec": 20}}]}}"#
+        );
+        let scenario = parse_scenario(&json, "s").expect("parses");
+        Model::compile(&scenario, &crate::config::Prices::default()).expect("compiles")
+    }
+
+    fn invocations(out: &crate::simulate::engine::RunOutput) -> u64 {
+        out.series.invocations.iter().sum()
+    }
+
+    #[test]
+    fn shards_and_parallelization_bound_the_batches_in_flight() {
+        // 2 s per batch, one poll a second: a shard with one lane runs a batch every 2 s at most.
+        let one = engine_for(&stream_model(1, 1)).run();
+        let wide = engine_for(&stream_model(2, 5)).run();
+        assert!((25..=31).contains(&invocations(&one)), "{}", invocations(&one));
+        assert!(
+            invocations(&wide) > 3 * invocations(&one),
+            "{} vs {}",
+            invocations(&wide),
+            invocations(&one)
+        );
+        assert!(one.lost.held_at_end.organic > 0, "records wait behind the busy lane");
+        assert_eq!(one.lost.total(), 0);
+    }
+
+    #[test]
+    fn a_throttled_consumer_blocks_its_shards_and_a_paused_one_counts_nothing() {
+        let model = stream_model(2, 1);
+        let run = |pause: bool| {
+            let mut engine = engine_for(&model);
+            engine.pause_on_trip = pause;
+            engine.reserved[0] = Some(0);
+            engine.on_guard_change(0, true);
+            engine.run()
+        };
+        let throttles = |out: &crate::simulate::engine::RunOutput| -> u64 {
+            out.minutes.iter().flat_map(|m| &m.functions).map(|f| f.throttles).sum()
+        };
+        let blocked = run(false);
+        assert_eq!(invocations(&blocked), 0);
+        assert!(throttles(&blocked) >= 100, "two shards, one poll a second: {}", throttles(&blocked));
+        let paused = run(true);
+        assert_eq!((invocations(&paused), throttles(&paused), paused.lost.total()), (0, 0, 0));
+        // Nothing is lost within the retention: every record is still there.
+        assert_eq!(blocked.lost.held_at_end, paused.lost.held_at_end);
+        assert!(paused.lost.held_at_end.organic > 1_000);
+    }
+
+    #[test]
+    fn records_age_out_at_the_retention_as_the_mechanisms_loss_when_it_holds_them() {
+        let model = stream_model(1, 1);
+        let mut engine = engine_for(&model);
+        let record = |born| Cohort { born, ..cohort(3, 1) };
+        engine.streams[0].shards[0].records.extend([record(0), record(50)]);
+        engine.on_guard_change(0, true);
+        engine.tick = model.streams[0].retention_ticks + 10;
+        engine.expire_streams();
+        assert_eq!(engine.lost.organic_by_mechanism.dropped, 3, "the first three aged out");
+        assert_eq!(engine.streams[0].held(), (3, 0), "the younger records stay");
+    }
 
     fn cohort(roots: u32, per_root: u64) -> Cohort {
         Cohort { first_root: 7, roots, per_root, depth: 1, hops: 1, receives: 0, born: 0, runaway: false }

@@ -82,6 +82,7 @@ fn the_report_explains_itself_in_one_time_base() {
         "  leaked                 invocations and USD above the baseline",
         "eventbridge-loop (runaway; instrumented; 5 min of normal traffic, then 24 h after the incident; seed 1)",
         "failed events",
+        "  organic lost           real work",
         "order-events throttled at +12.0 s: chain depth 17 > limit 16",
         "1 min before to 10 min after the incident (one column = 11.0 s; log scale: ▁ = 1/s, █ = 1,000/s",
         "5 min before to 24 h after the incident (one column = 24 min 5 s;",
@@ -101,6 +102,9 @@ fn a_benign_scenario_counts_from_the_start() {
     r.benign = true;
     r.guard = mechanism(0, 0, Some(7_200.0));
     let text = text(&[r]);
-    assert!(text.contains("(benign: any trip is a false positive; instrumented; 24 h 5 min simulated; seed 1)"), "{text}");
+    assert!(
+        text.contains("(benign: any trip is a false positive; instrumented; 24 h 5 min simulated; seed 1)"),
+        "{text}"
+    );
     assert!(text.contains("throttled at +2 h:"), "{text}");
 }
