@@ -156,6 +156,59 @@ fn missed_targets_are_still_missed_or_now_met() {
 }
 
 #[test]
+fn dynamodb_stream_loop_is_contained_in_both_modes_and_its_stream_paused() {
+    for r in [result("dynamodb-stream-loop"), uninstrumented_result("dynamodb-stream-loop")] {
+        let mode = r.mode.as_str();
+        assert_eq!(r.guard.contained, Some(true), "{mode}: {:#?}", r.guard);
+        assert!(r.guard.trips.iter().any(|t| t.function == "inventory-sync" && t.outcome == "throttled"));
+        assert_eq!(r.guard.mappings_paused, 1, "{mode}: the trip disables the stream's mapping");
+        assert_eq!(r.guard.lost_work.organic_by_mechanism.total(), 0, "{mode}: {:?}", r.guard.lost_work);
+        assert!(r.guard.lost_work.held_at_end.organic > 0, "{mode}: organic writes wait in the stream");
+        let lambda = &r.peers["lambda_loop_detection"];
+        assert!(lambda.trips.is_empty() && lambda.contained == Some(false), "Lambda never sees DynamoDB");
+    }
+    let t = result("dynamodb-stream-loop").guard.time_to_containment_s.expect("contained");
+    assert!(t <= 30.0, "instrumented: contained after {t} s");
+}
+
+/// Organic SQS messages a runaway's containment sent to a DLQ, per mechanism.
+fn organic_sqs_dlq(m: &MechanismResult) -> u64 {
+    m.lost_work.organic_by_mechanism.sqs_dlq
+}
+
+#[test]
+fn no_scenario_sends_an_organic_message_to_a_dlq_because_of_the_guard() {
+    for r in all() {
+        let lost = &r.guard.lost_work;
+        assert_eq!(organic_sqs_dlq(&r.guard), 0, "{} ({}): {lost:?}", r.scenario, r.mode.as_str());
+        if r.benign {
+            assert_eq!(lost.organic_by_mechanism.total(), 0, "{}: no trip, nothing lost", r.scenario);
+        }
+    }
+    // The kill switch throttles without pausing: its queue's messages reach the DLQ.
+    let kill = &result("sqs-loop").peers["billing_kill_switch"];
+    assert!(organic_sqs_dlq(kill) > 100_000, "{:?}", kill.lost_work);
+}
+
+#[test]
+fn a_tripped_sqs_consumer_keeps_its_messages_in_the_queue() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenarios/sqs-loop-max-depth-8.json");
+    let scenario = simulate::load_scenario_file(&path).expect("loads");
+    let r = simulate::run(&scenario, SEED, &Config::default()).expect("runs");
+    assert!(
+        r.guard.trips.iter().any(|t| t.rule == "depth" && t.outcome == "throttled"),
+        "{:#?}",
+        r.guard.trips
+    );
+    assert_eq!(r.guard.mappings_paused, 1);
+    assert_eq!(r.guard.lost_work.organic_by_mechanism.total(), 0, "{:?}", r.guard.lost_work);
+    // 10 messages/s for the day after the trip wait in the queue for the fix and `reenable`.
+    assert!(r.guard.lost_work.held_at_end.organic > 800_000, "{:?}", r.guard.lost_work);
+    assert!(organic_sqs_dlq(&r.peers["billing_kill_switch"]) > 100_000);
+}
+
+#[test]
 fn uninstrumented_the_guard_sees_no_chain_event_and_acts_on_contributors() {
     for r in uninstrumented() {
         assert_eq!(r.guard_stats.signals_fed, 0, "{}: no function propagates the header", r.scenario);
@@ -227,6 +280,8 @@ fn json_has_the_documented_shape() {
         "time_to_containment_s",
         "leaked_invocations",
         "leaked_usd",
+        "lost_work",
+        "mappings_paused",
         "trips",
         "peers",
     ] {
@@ -234,7 +289,14 @@ fn json_has_the_documented_shape() {
     }
     for peer in ["lambda_loop_detection", "billing_kill_switch", "no_guard"] {
         assert!(json["peers"][peer]["leaked_invocations"].is_u64(), "{peer}");
+        assert!(json["peers"][peer]["lost_work"]["organic_by_mechanism"]["sqs_dlq"].is_u64(), "{peer}");
     }
+    for bucket in ["organic_by_mechanism", "organic_other", "runaway"] {
+        for fate in ["sqs_dlq", "async_dlq", "dropped"] {
+            assert!(json["lost_work"][bucket][fate].is_u64(), "{bucket}.{fate}");
+        }
+    }
+    assert!(json["lost_work"]["held_at_end"]["organic"].is_u64());
     assert!(json.get("timelines").is_none(), "timelines stay out of the JSON");
 }
 
@@ -291,7 +353,7 @@ fn fixtures_are_the_built_in_scenarios() {
         assert_eq!(loaded, simulate::scenario(&loaded.name).expect("built in"), "{}", path.display());
         seen += 1;
     }
-    assert!(seen >= 4, "the new scenarios have fixtures");
+    assert!(seen >= 5, "the new scenarios have fixtures");
 }
 
 /// A two-minute SQS loop whose emitter is guarded and whose retry count Lambda sees.

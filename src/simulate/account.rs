@@ -166,7 +166,16 @@ mod tests {
         let mut engine = engine_for(&model);
         engine.refill_scaling();
         engine.reserved = vec![None, Some(0)];
-        let c = Cohort { first_root: 0, roots: 1, per_root: 5_000, depth: 1, hops: 1, receives: 0, born: 0 };
+        let c = Cohort {
+            first_root: 0,
+            roots: 1,
+            per_root: 5_000,
+            depth: 1,
+            hops: 1,
+            receives: 0,
+            born: 0,
+            runaway: false,
+        };
         engine.runtime[0].backlog.push_back(c);
         engine.serve_async(0);
         assert_eq!(engine.runtime[0].running, 1_000);

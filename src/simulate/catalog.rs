@@ -5,13 +5,14 @@ use super::scenario::Scenario;
 use super::{SimError, parse_scenario};
 
 /// Name and JSON of every built-in scenario, runaways first.
-const BUILT_IN: [(&str, &str); 12] = [
+const BUILT_IN: [(&str, &str); 13] = [
     ("eventbridge-loop", include_str!("scenarios/eventbridge-loop.json")),
     ("sns-fanout", include_str!("scenarios/sns-fanout.json")),
     ("sqs-loop", include_str!("scenarios/sqs-loop.json")),
     ("s3-loop", include_str!("scenarios/s3-loop.json")),
     ("billing-spike", include_str!("scenarios/billing-spike.json")),
     ("fresh-deploy-fanout", include_str!("scenarios/fresh-deploy-fanout.json")),
+    ("dynamodb-stream-loop", include_str!("scenarios/dynamodb-stream-loop.json")),
     ("benign-surge", include_str!("scenarios/benign-surge.json")),
     ("benign-retry-backoff", include_str!("scenarios/benign-retry-backoff.json")),
     ("benign-cron-burst", include_str!("scenarios/benign-cron-burst.json")),

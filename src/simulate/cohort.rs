@@ -25,6 +25,8 @@ pub(crate) struct Cohort {
     pub receives: u16,
     /// Tick the events entered the account (for the async queue's maximum event age).
     pub born: u32,
+    /// The runaway's events (emitted on an incident route, or caused by one), not organic work.
+    pub runaway: bool,
 }
 
 impl Cohort {
@@ -79,6 +81,7 @@ impl Cohort {
         self.depth == other.depth
             && self.hops == other.hops
             && self.receives == other.receives
+            && self.runaway == other.runaway
             && self.born / 600 == other.born / 600
     }
 }
@@ -88,7 +91,7 @@ mod tests {
     use super::*;
 
     fn cohort(roots: u32, per_root: u64) -> Cohort {
-        Cohort { first_root: 10, roots, per_root, depth: 3, hops: 3, receives: 0, born: 0 }
+        Cohort { first_root: 10, roots, per_root, depth: 3, hops: 3, receives: 0, born: 0, runaway: false }
     }
 
     fn total(parts: &[Option<Cohort>]) -> u64 {
@@ -127,5 +130,6 @@ mod tests {
         assert_eq!(Cohort { hops: 1, ..a }.anonymous(18).hops, a.depth);
         assert!(a.merges_with(&cohort(1, 1).anonymous(18)));
         assert!(!a.merges_with(&Cohort { receives: 1, ..a }));
+        assert!(!a.merges_with(&Cohort { runaway: true, ..a }), "organic and runaway stay apart");
     }
 }

@@ -6,9 +6,11 @@ use crate::name::FunctionName;
 use crate::ports::{Architecture, FailureTarget};
 
 use super::SimError;
-use super::model::{Alarm, Dest, Func, Kind, Model, Queue, Route, TICK_MS, TICKS_PER_SEC, Traffic};
+use super::model::{Alarm, Dest, Func, Kind, Model, Queue, Route, Stream, TICK_MS, TICKS_PER_SEC, Traffic};
 use super::peers::LAMBDA_LOOP_LIMIT;
-use super::scenario::{AlarmSpec, FailureSpec, FunctionSpec, MAX_HORIZON_SECS, Scenario, TargetSpec};
+use super::scenario::{
+    AlarmSpec, FailureSpec, FunctionSpec, MAX_HORIZON_SECS, Scenario, StreamSource, TargetSpec,
+};
 
 /// Lambda's memory range, in MB.
 const MEMORY_MB: std::ops::RangeInclusive<u32> = 128..=10_240;
@@ -32,6 +34,10 @@ impl Names<'_> {
         let found = self.0.queues.iter().position(|q| q.name == name);
         found.ok_or_else(|| self.bad(format!("unknown queue {name:?}")))
     }
+    fn stream(&self, name: &str, source: StreamSource) -> Result<usize, SimError> {
+        let found = self.0.streams.iter().position(|s| s.name == name && s.source == source);
+        found.ok_or_else(|| self.bad(format!("unknown {} stream {name:?}", source.as_str())))
+    }
     fn target(&self, to: &TargetSpec) -> Result<(Dest, Kind), SimError> {
         Ok(match to {
             TargetSpec::Eventbridge(f) => (Dest::Function(self.function(f)?), Kind::EventBridge),
@@ -39,6 +45,10 @@ impl Names<'_> {
             TargetSpec::S3(f) => (Dest::Function(self.function(f)?), Kind::S3),
             TargetSpec::Async(f) => (Dest::Function(self.function(f)?), Kind::Async),
             TargetSpec::Sqs(q) => (Dest::Queue(self.queue(q)?), Kind::Sqs),
+            TargetSpec::Dynamodb(t) => {
+                (Dest::Stream(self.stream(t, StreamSource::Dynamodb)?), Kind::DynamoDb)
+            }
+            TargetSpec::Kinesis(k) => (Dest::Stream(self.stream(k, StreamSource::Kinesis)?), Kind::Kinesis),
         })
     }
 }
@@ -57,6 +67,10 @@ impl Model {
         for (i, q) in queues.iter().enumerate() {
             functions[q.consumer].queues.push(i);
         }
+        let streams = compile_streams(&names)?;
+        for (i, s) in streams.iter().enumerate() {
+            functions[s.consumer].streams.push(i);
+        }
         let routes = compile_routes(&names, &mut functions)?;
         let traffic = compile_traffic(&names)?;
         let alarms = scenario.alarms.iter().map(|a| compile_alarm(&names, a)).collect::<Result<_, _>>()?;
@@ -71,6 +85,7 @@ impl Model {
             billing_alarm_usd: scenario.billing_alarm_usd,
             functions,
             queues,
+            streams,
             routes,
             traffic,
             alarms,
@@ -119,8 +134,13 @@ fn compile_alarm(names: &Names<'_>, a: &AlarmSpec) -> Result<Alarm, SimError> {
 fn compile_queues(names: &Names<'_>) -> Result<Vec<Queue>, SimError> {
     let mut queues = Vec::new();
     for q in &names.0.queues {
-        if q.batch_size == 0 || q.max_receive_count == 0 || q.visibility_timeout_secs > 43_200 {
-            let reason = "batch_size and max_receive_count must be ≥1, visibility_timeout_secs ≤43200";
+        if q.batch_size == 0
+            || q.max_receive_count == 0
+            || q.visibility_timeout_secs > 43_200
+            || !(60..=1_209_600).contains(&q.retention_secs)
+        {
+            let reason = "batch_size and max_receive_count must be ≥1, visibility_timeout_secs ≤43200, \
+                          retention_secs 60..=1209600";
             return Err(names.bad(format!("queue {:?}: {reason}", q.name)));
         }
         queues.push(Queue {
@@ -128,9 +148,35 @@ fn compile_queues(names: &Names<'_>) -> Result<Vec<Queue>, SimError> {
             visibility_ticks: q.visibility_timeout_secs.max(1) * TICKS_PER_SEC,
             max_receive_count: q.max_receive_count,
             batch_size: q.batch_size,
+            dlq: q.dead_letter_queue,
+            retention_ticks: q.retention_secs.saturating_mul(TICKS_PER_SEC),
         });
     }
     Ok(queues)
+}
+
+fn compile_streams(names: &Names<'_>) -> Result<Vec<Stream>, SimError> {
+    let mut streams = Vec::new();
+    for (i, s) in names.0.streams.iter().enumerate() {
+        if let Some(problem) = s.problem() {
+            return Err(names.bad(format!("stream {:?}: {problem}", s.name)));
+        }
+        if names.0.streams[..i].iter().any(|o| o.name == s.name && o.source == s.source) {
+            return Err(names.bad(format!("stream {:?} is defined twice", s.name)));
+        }
+        streams.push(Stream {
+            kind: match s.source {
+                StreamSource::Dynamodb => Kind::DynamoDb,
+                StreamSource::Kinesis => Kind::Kinesis,
+            },
+            consumer: names.function(&s.consumer)?,
+            shards: s.shards,
+            batch_size: s.batch_size,
+            parallelization: s.parallelization_factor,
+            retention_ticks: s.retention_secs.saturating_mul(TICKS_PER_SEC),
+        });
+    }
+    Ok(streams)
 }
 
 fn compile_routes(names: &Names<'_>, functions: &mut [Func]) -> Result<Vec<Route>, SimError> {
@@ -217,6 +263,7 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
         deployed_before_secs: f.deployed_before_secs,
         routes: Vec::new(),
         queues: Vec::new(),
+        streams: Vec::new(),
         name,
     })
 }

@@ -10,12 +10,15 @@ use super::alarms::AlarmBook;
 use super::cohort::Cohort;
 use super::guard_driver::GuardDriver;
 use super::history::History;
+use super::lost::{Held, LostWork};
+use super::mappings::Mappings;
 use super::model::{Dest, Kind, Model, TICK_MS, TICKS_PER_SEC};
 use super::peers::{KILL_SWITCH_REACTION_TICKS, Mechanism};
 use super::ports::{Account, EPOCH_SECS};
 use super::result::Trip;
 use super::rng::{Rng, Stream};
-pub(crate) use super::series::{RunOutput, Series, Stats};
+pub(crate) use super::series::{RunOutput, Series};
+use super::streams::StreamState;
 use crate::config::Config;
 use crate::time::Timestamp;
 
@@ -28,6 +31,8 @@ pub(crate) enum Event {
     Complete { func: usize, invocations: u32, cohort: Cohort },
     /// SQS messages become visible again after a failed receive.
     Reappear { queue: usize, cohort: Cohort },
+    /// Batches of a stream's shard finish, freeing their lanes.
+    LanesFree { stream: usize, shard: usize, lanes: u32 },
 }
 
 impl Event {
@@ -48,6 +53,13 @@ impl Event {
                 cohort.per_root += c.total();
                 true
             }
+            (
+                Event::LanesFree { stream, shard, lanes },
+                Event::LanesFree { stream: s, shard: h, lanes: n },
+            ) if stream == s && shard == h => {
+                *lanes += n;
+                true
+            }
             _ => false,
         }
     }
@@ -64,13 +76,23 @@ pub(crate) struct Engine<'m> {
     pub(super) runtime: Vec<Runtime>,
     pub(super) reserved: Vec<Option<u32>>,
     pub(super) queues: Vec<VecDeque<Cohort>>,
+    pub(super) streams: Vec<StreamState>,
+    /// Which event source mappings are disabled.
+    pub(super) mappings: Mappings,
+    /// A guard trip disables the function's mappings (what the guard does; off only in tests that
+    /// show what a throttle alone would do).
+    pub(super) pause_on_trip: bool,
+    /// Per function: its reserved concurrency 0 is this run's mechanism's doing.
+    pub(super) throttled_by_mechanism: Vec<bool>,
     pub(super) traffic_acc: Vec<f64>,
+    /// Like `traffic_acc`, at the organic rate (without the incident's rate changes).
+    pub(super) organic_acc: Vec<f64>,
     pub(super) route_acc: Vec<f64>,
     pub(super) next_root: u32,
     /// Roots are merged (the peers' runs).
     pub(super) merged: bool,
     pub(super) series: Series,
-    pub(super) stats: Stats,
+    pub(super) lost: LostWork,
     pub(super) trips: Vec<Trip>,
     pub(super) alarms: AlarmBook,
     pub(super) guard: Option<GuardDriver>,
@@ -101,14 +123,19 @@ impl<'m> Engine<'m> {
             runtime: vec![Runtime::default(); n],
             reserved: model.functions.iter().map(|f| f.reserved).collect(),
             queues: vec![VecDeque::new(); model.queues.len()],
+            streams: model.streams.iter().map(StreamState::new).collect(),
+            mappings: Mappings::new(model),
+            pause_on_trip: true,
+            throttled_by_mechanism: vec![false; n],
             traffic_acc: vec![0.0; model.traffic.len()],
+            organic_acc: vec![0.0; model.traffic.len()],
             route_acc: vec![0.0; model.routes.len()],
             next_root: 0,
             // The guard needs per-root counts; the baseline tracks roots too so that a guard run that
             // trips nothing matches it exactly.
             merged: !matches!(mechanism, Mechanism::Guard | Mechanism::Baseline),
             series: Series::new(n, seconds),
-            stats: Stats::default(),
+            lost: LostWork::default(),
             trips: Vec::new(),
             alarms: AlarmBook::new(model),
             guard,
@@ -123,6 +150,7 @@ impl<'m> Engine<'m> {
             self.step();
             self.tick += 1;
         }
+        self.lost.held_at_end = self.held();
         let (alerts, minutes) = {
             let account = self.account.lock();
             (account.alerts.len(), account.cloudwatch.closed().to_vec())
@@ -134,7 +162,8 @@ impl<'m> Engine<'m> {
             contributor_signals: self.guard.as_ref().map_or(0, |g| g.contributor_signals),
             series: self.series,
             trips: self.trips,
-            stats: self.stats,
+            lost: self.lost,
+            mappings_paused: self.mappings.paused_total,
             alerts,
             signals_fed,
             signals_dropped,
@@ -157,8 +186,13 @@ impl<'m> Engine<'m> {
                 }
                 Event::Reappear { queue, cohort } => self.queues[queue].push_back(cohort),
                 Event::Arrive { dest, kind, cohort } => self.arrive(dest, kind, cohort),
+                Event::LanesFree { stream, shard, lanes } => {
+                    let busy = &mut self.streams[stream].shards[shard].busy;
+                    *busy = busy.saturating_sub(lanes);
+                }
             }
         }
+        self.expire_streams();
         // Nothing is ever scheduled into the current slot, so its allocation can be reused.
         self.wheel[slot] = events;
         let n = self.runtime.len();
@@ -171,6 +205,10 @@ impl<'m> Engine<'m> {
                 self.expire_backlog(f);
                 self.serve_async(f);
                 self.serve_queues(f);
+                self.serve_streams(f);
+            }
+            if self.tick.is_multiple_of(TICKS_PER_SEC) {
+                self.expire_queues(f);
             }
         }
         self.observe();
@@ -207,29 +245,64 @@ impl<'m> Engine<'m> {
         let changes = std::mem::take(&mut self.account.lock().changes);
         for (f, value) in changes {
             self.reserved[f] = value;
+            self.on_guard_change(f, value == Some(0));
         }
     }
 
-    /// Organic arrivals of this tick.
+    /// Events waiting at the end: in queues, streams, async queues and on their way.
+    fn held(&self) -> Held {
+        let mut held = Held::default();
+        let mut add = |c: &Cohort| {
+            if c.runaway { held.runaway += c.total() } else { held.organic += c.total() }
+        };
+        self.queues.iter().flatten().for_each(&mut add);
+        self.runtime.iter().flat_map(|r| r.backlog.iter()).for_each(&mut add);
+        for event in self.wheel.iter().flatten() {
+            match event {
+                Event::Arrive { cohort, .. } | Event::Reappear { cohort, .. } => add(cohort),
+                Event::Complete { .. } | Event::LanesFree { .. } => {}
+            }
+        }
+        for s in &self.streams {
+            let (organic, runaway) = s.held();
+            held.organic += organic;
+            held.runaway += runaway;
+        }
+        held
+    }
+
+    /// Organic arrivals of this tick. Where an incident rate change is live, the part above the
+    /// organic rate is the runaway's (same draws, so the totals are unchanged).
     fn organic(&mut self) {
         let secs = f64::from(self.tick) / f64::from(TICKS_PER_SEC);
         let with_incident = self.incident_active();
         let model = self.model;
         for (i, t) in model.traffic.iter().enumerate() {
             let jitter = 0.8 + 0.4 * self.rng.unit(Stream::Traffic, i as u64, u64::from(self.tick));
-            let exact =
-                t.rate_at(secs, with_incident) * TICK_MS as f64 / 1000.0 * jitter + self.traffic_acc[i];
+            let per_tick = TICK_MS as f64 / 1000.0 * jitter;
+            let rate = t.rate_at(secs, with_incident);
+            let exact = rate * per_tick + self.traffic_acc[i];
             let mut n = exact.floor() as u64;
             self.traffic_acc[i] = exact - n as f64;
+            let organic_rate = if with_incident { t.rate_at(secs, false) } else { rate };
+            let exact_organic = organic_rate * per_tick + self.organic_acc[i];
+            let mut organic = exact_organic.floor() as u64;
+            self.organic_acc[i] = exact_organic - organic as f64;
             if let Some(b) = &t.burst {
                 let at_boundary = self.tick.is_multiple_of(TICKS_PER_SEC);
                 let s = u64::from(self.tick / TICKS_PER_SEC);
                 if at_boundary && s >= b.offset_secs && (s - b.offset_secs).is_multiple_of(b.every_secs) {
                     n += b.count;
+                    organic += b.count;
                 }
             }
-            if n > 0 {
-                let cohort = self.new_roots(n);
+            let organic = organic.min(n);
+            if organic > 0 {
+                let cohort = self.new_roots(organic);
+                self.arrive(t.dest, t.kind, cohort);
+            }
+            if n > organic {
+                let cohort = Cohort { runaway: true, ..self.new_roots(n - organic) };
                 self.arrive(t.dest, t.kind, cohort);
             }
         }

@@ -5,7 +5,9 @@
 //! - [`scenario`]: the scenario format (`--scenario-file`), [`catalog`]: the built-in scenarios.
 //! - `model`: a validated scenario compiled to indices and ticks.
 //! - `engine`: the tick loop; `account`: concurrency, scaling and billing; `triggers`: routing,
-//!   latencies and throttled-event semantics; `cohort`: aggregated events; `rng`: seeded draws.
+//!   latencies and throttled-event semantics; `streams`: DynamoDB and Kinesis shards;
+//!   `mappings`: event source mappings a trip disables; `cohort`: aggregated events; `rng`: seeded
+//!   draws.
 //! - `cloudwatch` and `alarms`: metrics with ingestion lag, alarms with real periods and delays;
 //!   `alarm_spec`: the alarm format and the module's defaults; `contributors`: Metrics Insights
 //!   alarms grouped by function; `history`: each function's days before the run.
@@ -13,7 +15,8 @@
 //!   the `Guard`; `runs`: the baseline, peer and guard runs behind one result.
 //! - [`Instrumentation`]: whether functions propagate the header (`--uninstrumented`).
 //! - docs/simulation.md describes the model, the format and the results.
-//! - [`peers`]: the mechanisms compared; [`result`]: what "contained" and "leaked" mean.
+//! - [`peers`]: the mechanisms compared; [`result`]: what "contained" and "leaked" mean; [`lost`]:
+//!   the events each mechanism sent to a DLQ or dropped, organic or the runaway's.
 //! - [`render`]: text with sparklines; [`svg`]: the chart.
 //!
 //! Everything is synchronous and deterministic for a seed.
@@ -29,6 +32,8 @@ mod contributors;
 mod engine;
 mod guard_driver;
 mod history;
+pub mod lost;
+mod mappings;
 mod metrics;
 mod model;
 pub mod peers;
@@ -39,6 +44,8 @@ mod rng;
 mod runs;
 pub mod scenario;
 mod series;
+mod stream_spec;
+mod streams;
 pub mod svg;
 mod triggers;
 
@@ -50,6 +57,7 @@ use serde::Serialize;
 use crate::config::Config;
 
 pub use catalog::{scenario, scenario_names};
+pub use lost::{Held, Lost, LostWork};
 pub use peers::Mechanism;
 pub use result::{GuardStats, MechanismResult, SimulationResult, Timeline, Trip};
 pub use scenario::Scenario;

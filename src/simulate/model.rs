@@ -18,6 +18,10 @@ pub(crate) enum Kind {
     S3,
     Async,
     Sqs,
+    /// A DynamoDB table write, read from the table's stream.
+    DynamoDb,
+    /// A Kinesis record.
+    Kinesis,
 }
 
 /// Where an event lands.
@@ -27,6 +31,8 @@ pub(crate) enum Dest {
     Function(usize),
     /// An SQS queue.
     Queue(usize),
+    /// A DynamoDB or Kinesis stream.
+    Stream(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +55,8 @@ pub(crate) struct Func {
     pub routes: Vec<usize>,
     /// Queues it consumes.
     pub queues: Vec<usize>,
+    /// Streams it consumes.
+    pub streams: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +65,20 @@ pub(crate) struct Queue {
     pub visibility_ticks: u32,
     pub max_receive_count: u32,
     pub batch_size: u32,
+    /// Has a redrive policy to a DLQ.
+    pub dlq: bool,
+    pub retention_ticks: u32,
+}
+
+/// A stream and its consumer's event source mapping.
+#[derive(Debug, Clone)]
+pub(crate) struct Stream {
+    pub kind: Kind,
+    pub consumer: usize,
+    pub shards: u32,
+    pub batch_size: u32,
+    pub parallelization: u32,
+    pub retention_ticks: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +121,7 @@ pub(crate) struct Model {
     pub billing_alarm_usd: f64,
     pub functions: Vec<Func>,
     pub queues: Vec<Queue>,
+    pub streams: Vec<Stream>,
     pub routes: Vec<Route>,
     pub traffic: Vec<Traffic>,
     pub alarms: Vec<Alarm>,

@@ -10,13 +10,16 @@
 //! - `billing_kill_switch`: a billing alarm / budget action that sets reserved concurrency 0 on the
 //!   account's functions. `AWS/Billing EstimatedCharges` lags real spend by 6–24 h; we use the
 //!   optimistic end: a datapoint reflects charges 6 h old, evaluated hourly, then 5 min to act.
+//!   It only throttles: event source mappings stay enabled, so SQS messages are received (and
+//!   counted) until `maxReceiveCount` sends them to the DLQ, and stream shards block.
 //! - `no_guard`: nothing stops it before the horizon.
 
 use serde::Serialize;
 
 use super::cohort::Cohort;
 use super::engine::Engine;
-use super::model::{Kind, TICKS_PER_SEC};
+use super::lost::Fate;
+use super::model::{Dest, Kind, TICKS_PER_SEC};
 use super::result::Trip;
 
 /// Invocations per chain Lambda's loop detection allows before stopping the next one.
@@ -67,12 +70,20 @@ impl Mechanism {
 }
 
 impl Engine<'_> {
-    /// Lambda's loop detection: true when it stops this delivery (the event leaves the loop).
-    pub(super) fn lambda_detection_drops(&mut self, target: usize, kind: Kind, cohort: &Cohort) -> bool {
+    /// Lambda's loop detection: true when it stops this delivery (the event leaves the loop: to the
+    /// queue's DLQ for SQS, to the function's DLQ or destination otherwise, or dropped).
+    pub(super) fn lambda_detection_drops(&mut self, dest: Dest, kind: Kind, cohort: &Cohort) -> bool {
+        let (target, fate) = match dest {
+            Dest::Function(f) => (f, Fate::of_async(&self.model.functions[f].failure)),
+            Dest::Queue(q) => (self.model.queues[q].consumer, Fate::of_sqs(self.model.queues[q].dlq)),
+            // DynamoDB and Kinesis are outside Lambda's loop detection.
+            Dest::Stream(_) => return false,
+        };
         if kind == Kind::EventBridge || cohort.depth <= LAMBDA_LOOP_LIMIT {
             return false;
         }
-        self.stats.lambda_dropped += cohort.total();
+        let by_mechanism = self.mechanism == Mechanism::LambdaLoopDetection;
+        self.lost.add(cohort.runaway, by_mechanism, fate, cohort.total());
         self.account.lock().cloudwatch.recursive_dropped(target, cohort.total());
         // Under the guard these drops are Lambda's, not the guard's: they are not its trips.
         let first = !self.trips.iter().any(|t| t.function == self.model.functions[target].name.as_str());
@@ -93,6 +104,7 @@ impl Engine<'_> {
                 continue;
             }
             self.reserved[f] = Some(0);
+            self.throttled_by_mechanism[f] = true;
             self.account.lock().functions[f].reserved = Some(0);
             let reason = format!("billing alarm: EstimatedCharges ≥ ${:.2}", self.model.billing_alarm_usd);
             self.record_trip(f, "billing", reason, "throttled");

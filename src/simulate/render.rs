@@ -49,6 +49,10 @@ fn legend() -> String {
     }
     line("contained, after", "whether the runaway stopped before the end, and how long after the incident");
     line("leaked", "invocations and USD above the baseline, from the incident until it was contained");
+    line(
+        "organic lost",
+        "real work (not the runaway's) sent to a DLQ or dropped by the mechanism's own action",
+    );
     line("failed events", "events that never ran: sent to a DLQ or on-failure destination, or dropped");
     line("times", "counted from the incident (+ after, - before); from the start when there is none");
     out.push('\n');
@@ -113,8 +117,8 @@ fn header(out: &mut String, r: &SimulationResult) {
     };
     let _ = writeln!(
         out,
-        "  {:<22} {:>9} {:>12} {:>14} {:>12} {:>14}  trips",
-        "mechanism", "contained", "after", "leaked inv.", "leaked USD", "failed events"
+        "  {:<22} {:>9} {:>12} {:>14} {:>12} {:>12} {:>14}  trips",
+        "mechanism", "contained", "after", "leaked inv.", "leaked USD", "organic lost", "failed events"
     );
 }
 
@@ -142,9 +146,10 @@ fn row(out: &mut String, name: &str, m: &MechanismResult, origin: f64) {
     };
     let _ = writeln!(
         out,
-        "  {name:<22} {contained:>9} {time:>12} {:>14} {:>12} {:>14}  {trips}",
+        "  {name:<22} {contained:>9} {time:>12} {:>14} {:>12} {:>12} {:>14}  {trips}",
         thousands(m.leaked_invocations),
         format!("${}", money(m.leaked_usd)),
+        thousands(m.lost_work.organic_by_mechanism.total()),
         thousands(m.failed_events),
     );
 }

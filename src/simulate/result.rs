@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::engine::{RunOutput, Series};
+use super::lost::LostWork;
 use super::peers::Mechanism;
 
 /// One function stopped (or, for dry-run and the cap, one that would have been).
@@ -48,8 +49,13 @@ pub struct MechanismResult {
     /// All charges in the run (USD).
     pub total_usd: f64,
     /// Events that never ran: async events sent to a DLQ/destination or dropped, SQS messages
-    /// dead-lettered, events Lambda's loop detection stopped.
+    /// dead-lettered or expired, stream records aged out, events Lambda's loop detection stopped
+    /// (the total of `lost_work`).
     pub failed_events: u64,
+    /// The same events split by whose they were and what lost them, and those left waiting.
+    pub lost_work: LostWork,
+    /// Event source mappings disabled by the mechanism's trips (the guard's only).
+    pub mappings_paused: u32,
     /// Functions stopped, why and when.
     pub trips: Vec<Trip>,
 }
@@ -150,9 +156,9 @@ pub(crate) fn measure(output: &RunOutput, base: &Series, incident_s: usize, beni
         leaked_usd: leaked_usd + 0.0,
         total_invocations: run.invocations.iter().sum(),
         total_usd: run.usd.iter().sum(),
-        failed_events: output.stats.async_failed
-            + output.stats.sqs_dead_lettered
-            + output.stats.lambda_dropped,
+        failed_events: output.lost.total(),
+        lost_work: output.lost,
+        mappings_paused: output.mappings_paused,
         trips: output.trips.clone(),
     }
 }
@@ -175,7 +181,8 @@ mod tests {
             minutes: Vec::new(),
             contributor_signals: 0,
             trips: Vec::new(),
-            stats: Default::default(),
+            lost: Default::default(),
+            mappings_paused: 0,
             alerts: 0,
             signals_fed: 0,
             signals_dropped: 0,

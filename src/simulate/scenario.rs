@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::ports::Architecture;
 
 pub use super::alarm_spec::{AlarmSpec, Comparison, LambdaMetric, default_alarms};
+pub use super::stream_spec::{StreamSource, StreamSpec};
 
 /// Longest horizon accepted (a week of virtual time).
 pub const MAX_HORIZON_SECS: u64 = 7 * 86_400;
@@ -40,6 +41,9 @@ pub struct Scenario {
     /// SQS queues and their consumers.
     #[serde(default)]
     pub queues: Vec<QueueSpec>,
+    /// DynamoDB streams and Kinesis data streams and their consumers.
+    #[serde(default)]
+    pub streams: Vec<StreamSpec>,
     /// Events functions emit when an invocation completes.
     #[serde(default)]
     pub routes: Vec<RouteSpec>,
@@ -138,6 +142,13 @@ pub struct QueueSpec {
     /// Messages per invocation.
     #[serde(default = "one")]
     pub batch_size: u32,
+    /// Whether the queue has a redrive policy to a DLQ (without one, a message that is never
+    /// processed stays until its retention ends).
+    #[serde(default = "yes")]
+    pub dead_letter_queue: bool,
+    /// Message retention in seconds (SQS: 60–1,209,600, default 4 days).
+    #[serde(default = "default_retention")]
+    pub retention_secs: u32,
 }
 
 /// How an event travels.
@@ -154,6 +165,10 @@ pub enum TargetSpec {
     Async(String),
     /// SendMessage → queue.
     Sqs(String),
+    /// A write to a DynamoDB table → a record on its stream.
+    Dynamodb(String),
+    /// PutRecord → a Kinesis data stream.
+    Kinesis(String),
 }
 
 /// Exponential backoff applied to a route's delay by chain depth (`base · 2^(depth-1)`, capped).
@@ -254,6 +269,9 @@ fn default_billing_alarm() -> f64 {
 }
 fn default_visibility() -> u32 {
     30
+}
+fn default_retention() -> u32 {
+    345_600
 }
 fn default_max_receive() -> u32 {
     5

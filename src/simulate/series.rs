@@ -1,7 +1,8 @@
 //! What one run produced: per-second invocations and charges (account-wide and per function),
-//! where failed events went, and the trips.
+//! what was lost, and the trips.
 
 use super::cloudwatch::Minute;
+use super::lost::LostWork;
 use super::result::Trip;
 
 /// Per-second totals of one run: account-wide and per function.
@@ -35,14 +36,6 @@ impl Series {
     }
 }
 
-/// Where events ended up other than an invocation.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Stats {
-    pub async_failed: u64,
-    pub sqs_dead_lettered: u64,
-    pub lambda_dropped: u64,
-}
-
 /// Everything one run produced.
 #[derive(Debug, Clone)]
 pub(crate) struct RunOutput {
@@ -52,7 +45,10 @@ pub(crate) struct RunOutput {
     /// Contributor events delivered to the guard.
     pub contributor_signals: u64,
     pub trips: Vec<Trip>,
-    pub stats: Stats,
+    /// Events that never ran, and those still waiting at the end.
+    pub lost: LostWork,
+    /// Event source mappings the guard's trips disabled.
+    pub mappings_paused: u32,
     pub alerts: usize,
     pub signals_fed: u64,
     pub signals_dropped: u64,

@@ -297,6 +297,8 @@ mod tests {
             total_invocations: 0,
             total_usd: 0.0,
             failed_events: 0,
+            lost_work: Default::default(),
+            mappings_paused: 0,
             trips: Vec::new(),
         };
         assert_eq!(summary(Some(&m)), "$1,129.98 leaked, contained after 13.0 s");

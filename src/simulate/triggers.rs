@@ -3,12 +3,15 @@
 //!
 //! Semantics at reserved concurrency 0 (AWS docs): async events (EventBridge, SNS, S3, async invoke)
 //! go to the DLQ / on-failure destination without retries, or are dropped; SQS messages return to the
-//! queue after the visibility timeout and move to the queue's DLQ after `maxReceiveCount` receives.
-//! Under an ordinary concurrency limit, async events wait in Lambda's internal queue for up to the
-//! maximum event age (6 h); SQS messages simply stay in the queue.
+//! queue after the visibility timeout and move to the queue's DLQ after `maxReceiveCount` receives
+//! (a queue without a DLQ keeps them until their retention ends), unless the queue's mapping is
+//! disabled: then nothing receives them and they stay. Under an ordinary concurrency limit, async
+//! events wait in Lambda's internal queue for up to the maximum event age (6 h), then go to the DLQ
+//! or destination (or are dropped); SQS messages simply stay in the queue. Streams: `streams`.
 
 use super::cohort::Cohort;
 use super::engine::{Engine, Event};
+use super::lost::Fate;
 use super::model::{Dest, Kind, TICKS_PER_SEC};
 use super::rng::Stream;
 
@@ -26,6 +29,8 @@ pub(crate) fn latency_range(kind: Kind) -> (u32, u32) {
         Kind::S3 => (5, 15),
         Kind::Async => (1, 2),
         Kind::Sqs => (1, 5),
+        Kind::DynamoDb => (1, 5),
+        Kind::Kinesis => (2, 10),
     }
 }
 
@@ -49,14 +54,15 @@ impl Engine<'_> {
             out.depth = cohort.depth.saturating_add(1);
             out.receives = 0;
             out.born = self.tick;
+            out.runaway = cohort.runaway || route.incident;
             if model.functions[f].guarded {
                 out.hops = cohort.hops.saturating_add(1);
                 self.report_chain(f, out, cohort.hops);
             } else {
                 // An unguarded emitter sends no header: the receiver starts new chains, while the
                 // request's real depth (its retry count, Lambda's lineage) carries on.
-                let depth = out.depth;
-                out = Cohort { depth, ..self.new_roots(out.total()) };
+                let (depth, runaway) = (out.depth, out.runaway);
+                out = Cohort { depth, runaway, ..self.new_roots(out.total()) };
             }
             if self.merged {
                 out = out.anonymous(self.model.depth_cap);
@@ -99,6 +105,7 @@ impl Engine<'_> {
             hops: 1,
             receives: 0,
             born: self.tick,
+            runaway: false,
         };
         self.next_root += roots;
         if self.merged { c.anonymous(self.model.depth_cap) } else { c }
@@ -106,19 +113,16 @@ impl Engine<'_> {
 
     /// An event reaches its destination.
     pub(super) fn arrive(&mut self, dest: Dest, kind: Kind, cohort: Cohort) {
-        let target = match dest {
-            Dest::Function(f) => f,
-            Dest::Queue(q) => self.model.queues[q].consumer,
-        };
-        if self.mechanism.lambda_detection_on() && self.lambda_detection_drops(target, kind, &cohort) {
+        if self.mechanism.lambda_detection_on() && self.lambda_detection_drops(dest, kind, &cohort) {
             return;
         }
-        if let Dest::Function(f) = dest {
-            self.runtime[f].arrived += cohort.total();
-        }
         let queue = match dest {
-            Dest::Function(f) => &mut self.runtime[f].backlog,
+            Dest::Function(f) => {
+                self.runtime[f].arrived += cohort.total();
+                &mut self.runtime[f].backlog
+            }
             Dest::Queue(q) => &mut self.queues[q],
+            Dest::Stream(s) => return self.arrive_stream(s, cohort),
         };
         // Merged mode: fold into a recent entry of the same depth and minute. Reordering events of
         // the same minute is invisible to every peer rule, and it keeps the queue a few entries long.
@@ -129,41 +133,71 @@ impl Engine<'_> {
         }
     }
 
-    /// `f` is at reserved concurrency 0: fail its async backlog and bounce its SQS messages.
+    /// `f` is at reserved concurrency 0: fail its async backlog, bounce the messages of the queues
+    /// whose mappings are enabled, and block its streams' shards.
     pub(super) fn reject_all(&mut self, f: usize) {
         // Counted below as failed (and throttled), not as first attempts.
         self.runtime[f].arrived = 0;
-        let failed: u64 = self.runtime[f].backlog.drain(..).map(|c| c.total()).sum();
-        self.stats.async_failed += failed;
-        let mut throttles = failed;
         let model = self.model;
+        let by_mechanism = self.throttled_by_mechanism[f];
+        let fate = Fate::of_async(&model.functions[f].failure);
+        let mut throttles = 0;
+        for c in std::mem::take(&mut self.runtime[f].backlog) {
+            throttles += c.total();
+            self.lost.add(c.runaway, by_mechanism, fate, c.total());
+        }
         for &qi in &model.functions[f].queues {
+            if self.mappings.queue_paused[qi] {
+                continue;
+            }
             let q = &model.queues[qi];
-            let (visibility, max_receives, batch) = (q.visibility_ticks, q.max_receive_count, q.batch_size);
+            let batch = u64::from(q.batch_size);
             while let Some(mut c) = self.queues[qi].pop_front() {
-                throttles += c.total().div_ceil(u64::from(batch));
-                c.receives += 1;
-                if u32::from(c.receives) >= max_receives {
-                    self.stats.sqs_dead_lettered += c.total();
+                throttles += c.total().div_ceil(batch);
+                c.receives = c.receives.saturating_add(1);
+                let expired = self.tick.saturating_sub(c.born) >= q.retention_ticks;
+                if expired || (q.dlq && u32::from(c.receives) >= q.max_receive_count) {
+                    let fate = if expired { Fate::Dropped } else { Fate::SqsDlq };
+                    self.lost.add(c.runaway, by_mechanism, fate, c.total());
                 } else {
-                    self.schedule(visibility, Event::Reappear { queue: qi, cohort: c });
+                    self.schedule(q.visibility_ticks, Event::Reappear { queue: qi, cohort: c });
                 }
             }
         }
+        throttles += self.block_streams(f);
         if throttles > 0 {
             self.account.lock().cloudwatch.throttles(f, throttles);
         }
     }
 
-    /// Drops async events older than the maximum event age from `f`'s backlog.
+    /// Fails async events older than the maximum event age in `f`'s backlog (to its DLQ or
+    /// destination, or dropped).
     pub(super) fn expire_backlog(&mut self, f: usize) {
         let tick = self.tick;
         while let Some(c) = self.runtime[f].backlog.front() {
             if tick.saturating_sub(c.born) < MAX_EVENT_AGE_TICKS {
                 break;
             }
-            self.stats.async_failed += c.total();
+            let (runaway, n) = (c.runaway, c.total());
+            self.lost.add(runaway, false, Fate::of_async(&self.model.functions[f].failure), n);
             self.runtime[f].backlog.pop_front();
+        }
+    }
+
+    /// Drops the messages at the front of `f`'s queues that are past their retention. Messages
+    /// mostly sit in arrival order, so the front is where they expire.
+    pub(super) fn expire_queues(&mut self, f: usize) {
+        let model = self.model;
+        for &qi in &model.functions[f].queues {
+            let retention = model.queues[qi].retention_ticks;
+            let by_mechanism = self.throttled_by_mechanism[f] || self.mappings.queue_paused[qi];
+            while let Some(c) = self.queues[qi].front() {
+                if self.tick.saturating_sub(c.born) < retention {
+                    break;
+                }
+                self.lost.add(c.runaway, by_mechanism, Fate::Dropped, c.total());
+                self.queues[qi].pop_front();
+            }
         }
     }
 }

@@ -42,6 +42,8 @@ fn mechanism(leaked: u64, failed: u64, trip_at: Option<f64>) -> MechanismResult 
         total_invocations: leaked * 2,
         total_usd: 1.0,
         failed_events: failed,
+        lost_work: Default::default(),
+        mappings_paused: 0,
         trips: trip_at
             .map(|at_s| Trip {
                 function: "order-events".into(),
@@ -80,6 +82,7 @@ fn the_report_explains_itself_in_one_time_base() {
         "  leaked                 invocations and USD above the baseline",
         "eventbridge-loop (runaway; instrumented; 5 min of normal traffic, then 24 h after the incident; seed 1)",
         "failed events",
+        "  organic lost           real work",
         "order-events throttled at +12.0 s: chain depth 17 > limit 16",
         "1 min before to 10 min after the incident (one column = 11.0 s; log scale: ▁ = 1/s, █ = 1,000/s",
         "5 min before to 24 h after the incident (one column = 24 min 5 s;",
