@@ -88,6 +88,24 @@ def table(results):
     lines.append(
         f"| false trips in the {len(benign)} benign scenarios | " + " | ".join(f"{n}" for n in trips) + " |"
     )
+    # What containment cost in lost work: organic events each mechanism's own action lost, summed
+    # over the runaway scenarios (the runaway's own events are left out).
+    runaways = [r for r in instrumented.values() if not r["benign"]]
+
+    def lost(result, fates):
+        by_mechanism = result["lost_work"]["organic_by_mechanism"]
+        return sum(by_mechanism[fate] for fate in fates)
+
+    for label, fates in [
+        ("organic SQS messages it sent to a DLQ", ["sqs_dlq"]),
+        ("organic async events it turned away (to a DLQ or dropped)", ["async_dlq", "dropped"]),
+    ]:
+        cells = [
+            sum(lost(r, fates) for r in runaways),
+            sum(lost(bare[r["scenario"]], fates) for r in runaways),
+        ]
+        cells += [sum(lost(r["peers"][key], fates) for r in runaways) for key, _ in PEERS]
+        lines.append(f"| {label}, all runaways | " + " | ".join(f"{n:,}" for n in cells) + " |")
     return "\n".join(lines)
 
 
