@@ -49,12 +49,14 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             return report;
         };
         let ParsedEvent { signals, rejected, calls } = parsed;
+        let mut ids = ids;
+        let ids: Vec<Option<String>> =
+            positions.iter().map(|&p| ids.get_mut(p).and_then(Option::take)).collect();
+        let seen = self.seen.check_all(ids.iter().map(Option::as_deref), now);
         let mut delivered = Vec::with_capacity(signals.len());
         let mut fresh = Vec::with_capacity(signals.len());
         let mut retries = Vec::new();
-        for (signal, position) in signals.into_iter().zip(positions) {
-            let id = ids.get(position).cloned().flatten();
-            let seen = id.as_deref().map_or(Seen::New, |id| self.seen.check(id, now));
+        for ((signal, id), seen) in signals.into_iter().zip(ids).zip(seen) {
             let (emitter, root) = chain_of(&signal);
             let (counted, earlier) = match seen {
                 Seen::New => (true, Vec::new()),
@@ -81,14 +83,15 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             .collect();
         let mut failed_ids = Vec::new();
         let traced = trace(&mut delivered, &failed);
-        for record in &delivered {
-            let Some(id) = &record.id else { continue };
+        let remembered = delivered.iter().filter_map(|record| {
+            let id = record.id.as_deref()?;
             let retry: Retries = if traced { record.retries.clone() } else { failed.clone() };
             if !retry.is_empty() {
-                failed_ids.push(id.clone());
+                failed_ids.push(id.to_owned());
             }
-            self.seen.remember(id, retry, now);
-        }
+            Some((id, retry))
+        });
+        self.seen.remember_all(remembered, now);
         report.batch_item_failures = Some(failures(failed_ids));
         report
     }

@@ -72,18 +72,32 @@ impl SeenIds {
     pub fn remember(&self, id: &str, retries: Retries, now: Timestamp) {
         let mut inner = self.lock();
         inner.expire(now, self.ttl_secs);
-        let retries = (!retries.is_empty()).then(|| Box::new(retries));
-        let key = key(id);
-        if let Some(entry) = inner.entries.get_mut(&key) {
-            entry.1 = retries;
-            return;
+        inner.insert(key(id), retries, now, self.capacity);
+    }
+
+    /// [`check`](Self::check) for every id of a batch under one lock (`None`: a record without
+    /// an id, always new).
+    pub fn check_all<'a>(&self, ids: impl Iterator<Item = Option<&'a str>>, now: Timestamp) -> Vec<Seen> {
+        let mut inner = self.lock();
+        inner.expire(now, self.ttl_secs);
+        ids.map(|id| match id.and_then(|id| inner.entries.get(&key(id))) {
+            Some((_, retries)) => Seen::Again(retries.as_deref().cloned().unwrap_or_default()),
+            None => Seen::New,
+        })
+        .collect()
+    }
+
+    /// [`remember`](Self::remember) for every `(id, retries)` of a batch under one lock.
+    pub fn remember_all<'a>(&self, items: impl Iterator<Item = (&'a str, Retries)>, now: Timestamp) {
+        let mut inner = self.lock();
+        inner.expire(now, self.ttl_secs);
+        // One growth for the batch instead of a rehash every doubling (a batch is up to 10,000).
+        let room = items.size_hint().1.unwrap_or(0).min(self.capacity.saturating_sub(inner.entries.len()));
+        inner.entries.reserve(room);
+        inner.order.reserve(room);
+        for (id, retries) in items {
+            inner.insert(key(id), retries, now, self.capacity);
         }
-        while inner.entries.len() >= self.capacity {
-            let Some((_, oldest)) = inner.order.pop_front() else { break };
-            inner.entries.remove(&oldest);
-        }
-        inner.entries.insert(key, (now, retries));
-        inner.order.push_back((now, key));
     }
 
     /// Ids remembered now.
@@ -110,6 +124,20 @@ impl Default for SeenIds {
 }
 
 impl Inner {
+    fn insert(&mut self, key: u64, retries: Retries, now: Timestamp, capacity: usize) {
+        let retries = (!retries.is_empty()).then(|| Box::new(retries));
+        if let Some(entry) = self.entries.get_mut(&key) {
+            entry.1 = retries;
+            return;
+        }
+        while self.entries.len() >= capacity {
+            let Some((_, oldest)) = self.order.pop_front() else { break };
+            self.entries.remove(&oldest);
+        }
+        self.entries.insert(key, (now, retries));
+        self.order.push_back((now, key));
+    }
+
     fn expire(&mut self, now: Timestamp, ttl_secs: u64) {
         while let Some(&(at, key)) = self.order.front() {
             if now.since(at).as_secs() < ttl_secs {
