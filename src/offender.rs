@@ -133,7 +133,7 @@ async fn price<T: Throttler>(
             .push(format!("offender search priced only the {MAX_PRICED} functions that could cost the most"));
     }
     // Tag-exempt functions drop out here (`None`); an unreadable configuration is kept, with a note.
-    let read: Vec<(UsageSample, Result<(Subject, Option<String>), PortError>)> =
+    let read: Vec<(UsageSample, Result<judge::PricedSubject, PortError>)> =
         futures::stream::iter(usage.drain(..over.min(MAX_PRICED)))
             .map(|sample| async move {
                 let subject = match throttler.function_state(&sample.function).await {

@@ -119,7 +119,7 @@ async fn subjects<T: Throttler>(
     known: &HashMap<FunctionName, Subject>,
     notes: &mut Vec<String>,
 ) -> HashMap<FunctionName, Subject> {
-    type Read = Result<(Subject, Option<String>), PortError>;
+    type Read = Result<PricedSubject, PortError>;
     let read: Vec<(FunctionName, Read)> = futures::stream::iter(candidates)
         .map(|c| async move {
             if let Some(subject) = known.get(&c.function) {
@@ -150,6 +150,9 @@ async fn subjects<T: Throttler>(
     subjects
 }
 
+/// A subject and, when its versions could not be read, the note saying how it was priced.
+pub type PricedSubject = (Subject, Option<String>);
+
 /// What the judgement knows of a function besides its metrics, priced at the largest memory of
 /// the configurations taking its traffic (`$LATEST` and the versions its aliases route to). When
 /// the versions cannot be read it is priced at `$LATEST`'s memory, with the note returned.
@@ -157,7 +160,7 @@ pub async fn priced_subject<T: Throttler>(
     throttler: &T,
     state: &FunctionState,
     recursion_reported: bool,
-) -> (Subject, Option<String>) {
+) -> PricedSubject {
     let (memory_mb, note) = match throttler.traffic_memory_mb(&state.function).await {
         Ok(versions) => (versions.map_or(state.memory_mb, |v| v.max(state.memory_mb)), None),
         Err(err) => {
