@@ -213,6 +213,12 @@ pub trait Throttler: Send + Sync {
     ) -> impl Future<Output = Result<Option<u32>, PortError>> + Send {
         async move { Ok(self.function_state(function).await?.max_depth_tag) }
     }
+    /// Whether the function carries a trip record in force (`runaway-guard:tripped-at`, and no
+    /// re-enable started after it). The default reads the whole state; adapters with a cheaper
+    /// read override it.
+    fn trip_in_force(&self, function: &FunctionName) -> impl Future<Output = Result<bool, PortError>> + Send {
+        async move { Ok(self.function_state(function).await?.active_trip().is_some()) }
+    }
     /// The largest memory size among the published versions the function's aliases route its
     /// traffic to, for pricing (`None`: no alias routes to a version, so `$LATEST`, whose memory
     /// [`FunctionState::memory_mb`] gives, takes it all). The default, for ports without versions,

@@ -307,6 +307,11 @@ impl Throttler for LambdaThrottler {
         Ok(read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).max_depth)
     }
 
+    async fn trip_in_force(&self, function: &FunctionName) -> Result<bool, PortError> {
+        let config = self.configuration(function).await?;
+        Ok(read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).active_trip().is_some())
+    }
+
     async fn traffic_memory_mb(&self, function: &FunctionName) -> Result<Option<u32>, PortError> {
         versions::traffic_memory_mb(&self.client, function).await
     }

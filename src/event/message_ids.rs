@@ -11,13 +11,40 @@
 
 use memchr::memmem;
 
+/// A record's `messageId` as written in the batch: borrowed, so the handler allocates only for the
+/// ids it names in a partial batch response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawMessageId<'a>(&'a str);
+
+impl<'a> RawMessageId<'a> {
+    /// The id as written (escapes, which SQS ids never hold, left undecoded): the same bytes on
+    /// every delivery of the message, so the memory keys on it.
+    pub fn as_written(self) -> &'a str {
+        self.0
+    }
+
+    /// The id itself, as a partial batch response names it (`None` when an escape does not decode,
+    /// which [`sqs_message_ids`] never returns).
+    pub fn text(self) -> Option<String> {
+        if !self.0.contains('\\') {
+            return Some(super::json::shorten(self.0));
+        }
+        let id = serde_json::from_str::<String>(&format!("\"{}\"", self.0)).ok()?;
+        Some(super::json::shorten(&id))
+    }
+}
+
 /// For an SQS batch, each record's `messageId` in order; `None` when the event is not one (SNS
 /// records carry no top-level `messageId`), or when an id does not read as a string. The caller
 /// checks that there is exactly one id per record before relying on the positions.
-pub fn sqs_message_ids(raw: &[u8]) -> Option<Vec<Option<String>>> {
+pub fn sqs_message_ids(raw: &[u8]) -> Option<Vec<RawMessageId<'_>>> {
     memmem::find(raw, b"\"Records\"")?;
-    let ids: Vec<Option<String>> = string_values(raw, b"\"messageId\"").map(|id| id.and_then(text)).collect();
-    (!ids.is_empty() && ids.iter().all(Option::is_some)).then_some(ids)
+    let ids: Option<Vec<RawMessageId<'_>>> = string_values(raw, b"\"messageId\"")
+        .map(|id| std::str::from_utf8(id?).ok().map(RawMessageId))
+        // An id that does not decode could not be named in a partial batch response.
+        .map(|id| id.filter(|id| !id.0.contains('\\') || id.text().is_some()))
+        .collect();
+    ids.filter(|ids| !ids.is_empty())
 }
 
 /// For each occurrence of `key` followed by `:` and a string, the raw text of that string (`None`
@@ -56,17 +83,6 @@ fn string_at(raw: &[u8], start: usize) -> Option<&[u8]> {
     }
 }
 
-/// A string's raw text as the id (decoded when it holds escapes, which SQS ids never do).
-fn text(raw: &[u8]) -> Option<String> {
-    let id = if raw.contains(&b'\\') {
-        let quoted = [b"\"".as_slice(), raw, b"\"".as_slice()].concat();
-        serde_json::from_slice::<String>(&quoted).ok()?
-    } else {
-        std::str::from_utf8(raw).ok()?.to_owned()
-    };
-    Some(super::json::shorten(&id))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,16 +91,21 @@ mod tests {
     fn reads_ids_in_order_and_only_from_sqs_batches() {
         let batch = br#"{"Records":[{"messageId":"a","eventSource":"aws:sqs","body":"{\"messageId\":\"x\",\"eventSource\":\"aws:sqs\"}",
             "messageAttributes":{"messageId":{"stringValue":"y"}}},{"messageId" : "c", "eventSource":"aws:sqs"}]}"#;
-        assert_eq!(sqs_message_ids(batch), Some(vec![Some("a".into()), Some("c".into())]));
+        let texts = |raw| sqs_message_ids(raw).map(|ids| ids.into_iter().map(RawMessageId::text).collect());
+        assert_eq!(texts(batch), Some(vec![Some("a".to_owned()), Some("c".to_owned())]));
         let sns = br#"{"Records":[{"EventSource":"aws:sns","Sns":{"MessageId":"a","Message":"{}"}}]}"#;
         assert_eq!(sqs_message_ids(sns), None);
         // One id for two records: the handler sees the count differ and does not use the ids.
         let missing = br#"{"Records":[{"messageId":"a","eventSource":"aws:sqs"},{"eventSource":"aws:sqs"}]}"#;
-        assert_eq!(sqs_message_ids(missing), Some(vec![Some("a".into())]));
+        assert_eq!(texts(missing), Some(vec![Some("a".to_owned())]));
         assert_eq!(sqs_message_ids(br#"{"source":"aws.lambda"}"#), None);
         assert_eq!(sqs_message_ids(b"{"), None);
         let escaped = br#"{"Records":[{"messageId":"a\u0062","eventSource":"aws:sqs"}]}"#;
-        assert_eq!(sqs_message_ids(escaped), Some(vec![Some("ab".into())]));
+        let ids = sqs_message_ids(escaped).unwrap_or_default();
+        assert_eq!(ids.iter().map(|id| id.as_written()).collect::<Vec<_>>(), [r"a\u0062"]);
+        assert_eq!(texts(escaped), Some(vec![Some("ab".to_owned())]));
+        assert_eq!(sqs_message_ids(br#"{"Records":[{"messageId":"a\x","eventSource":"aws:sqs"}]}"#), None);
+        assert_eq!(sqs_message_ids(b"{\"Records\":[{\"messageId\":\"\xff\"}]}"), None, "not UTF-8");
     }
 
     proptest::proptest! {

@@ -47,7 +47,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 pub use cloudtrail::{ApiCall, ApiChange, DELETE_CONCURRENCY, PUT_CONCURRENCY, UPDATE_MAPPING};
-pub use message_ids::sqs_message_ids;
+pub use message_ids::{RawMessageId, sqs_message_ids};
 
 use crate::chain::{ChainError, ChainHeader};
 use crate::name::NameError;

@@ -3,14 +3,13 @@
 //! on a function the guard holds tripped, made by anyone but the guard, is reported to on-call
 //! once, marked on the function (`runaway-guard:drift`, which `status` shows), and noted.
 //!
-//! What costs an AWS call and what does not: everything is decided from the event itself (a failed
-//! call, the guard's own call, a call that keeps the function contained, a call naming no function)
-//! and from the process's memory of the functions it tripped, without any call. Only a call that
-//! could undo a trip, on a function this process tripped (or found tripped), reads that function's
-//! state (GetFunctionConfiguration, GetFunctionConcurrency, ListTags, as a trip does) to learn
-//! whether its trip record is still in force. A function tripped by another of the guard's
-//! execution environments, or before this one started, is not in that memory: its drift is not
-//! seen (docs/drift.md).
+//! What costs an AWS call and what does not: a failed call, the guard's own call, a call that keeps
+//! the function contained and a call naming no function are decided from the event itself, without
+//! any call. A call that could undo a trip needs the trip record, which lives on the function (its
+//! tags), so any of the guard's execution environments, the CLI, or one that started after the
+//! trip sees it alike: for a function this environment has not tripped it reads the tags alone
+//! (GetFunctionConfiguration, ListTags) and stops there when no record is in force; for a tripped
+//! one it reads the function's state as a trip does (docs/drift.md).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -28,7 +27,8 @@ use crate::time::Timestamp;
 /// Functions remembered as tripped by this process (oldest forgotten first beyond this).
 const MAX_REMEMBERED_TRIPS: usize = 10_000;
 
-/// The functions this process tripped or found tripped, with when.
+/// The functions this process tripped or found tripped, with when: the tags are read once for them,
+/// not twice.
 #[derive(Debug, Default)]
 pub struct TripMemory {
     tripped: Mutex<HashMap<FunctionName, Timestamp>>,
@@ -140,13 +140,30 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             return entry;
         }
         let Some(function) = &call.function else { return entry };
-        if !self.trips.contains(function) {
-            entry.why = "not tripped by this guard process: no AWS call made".to_owned();
-            return entry;
-        }
         if matches!(self.calls_seen.check(&call.event_id, now), super::seen::Seen::Again(_)) {
             entry.why = "already reported".to_owned();
             return entry;
+        }
+        if !self.trips.contains(function) {
+            // Tripped elsewhere (another environment, the CLI, before a cold start) or never.
+            match self.throttler.trip_in_force(function).await {
+                Ok(true) => self.trips.remember(function, now),
+                Ok(false) => {
+                    entry.why = "no trip record in force on the function".to_owned();
+                    return entry;
+                }
+                Err(err) if err.not_found => {
+                    entry.why = "the function no longer exists".to_owned();
+                    return entry;
+                }
+                Err(err) => {
+                    entry.outcome = DriftOutcome::Failed;
+                    entry.why = "its trip record could not be read".to_owned();
+                    entry.retryable = err.retryable;
+                    entry.errors.push(err.to_string());
+                    return entry;
+                }
+            }
         }
         let state = match self.throttler.function_state(function).await {
             Ok(state) => state,

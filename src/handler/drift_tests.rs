@@ -64,19 +64,48 @@ fn a_tripped_function_put_back_by_someone_else_is_reported_once() {
 }
 
 #[test]
-fn an_untripped_function_costs_no_aws_call() {
+fn an_untripped_function_costs_one_read_and_nothing_else() {
     let account = FakeAccount::default().with_function("orders-worker", Some(25));
     let guard = guard(&account);
     for name in [
         "cloudtrail-put-function-concurrency.json",
         "cloudtrail-delete-function-concurrency.json",
         "cloudtrail-update-event-source-mapping.json",
-        "cloudtrail-put-function-concurrency-failed.json",
     ] {
         let report = handle(&guard, &fixture(name));
         assert_eq!(report.drift[0].outcome, DriftOutcome::Ignored, "{name}: {:?}", report.drift);
+        assert_eq!(report.drift[0].why, "no trip record in force on the function");
+        let ops: Vec<Op> = account.calls().into_iter().map(|(op, _)| op).collect();
+        assert_eq!(ops, [Op::Read], "{name}: only the record is read");
+        account.forget_calls();
     }
-    assert!(account.calls().is_empty(), "{:?}", account.calls());
+    let failed = handle(&guard, &fixture("cloudtrail-put-function-concurrency-failed.json"));
+    assert_eq!(failed.drift[0].outcome, DriftOutcome::Ignored);
+    assert!(account.calls().is_empty(), "a failed call is not read: {:?}", account.calls());
+    assert!(account.alerts().is_empty());
+}
+
+#[test]
+fn a_trip_made_by_another_environment_is_seen() {
+    let account = FakeAccount::default().with_function("orders-worker", Some(25));
+    tripped(&account, &guard(&account));
+    // A fresh guard: another execution environment, or this one after a cold start.
+    let other = guard(&account);
+    let report = handle(&other, &put_back());
+    assert_eq!(report.drift[0].outcome, DriftOutcome::Reported, "{:?}", report.drift);
+    let ops: Vec<Op> = account.calls().into_iter().map(|(op, _)| op).collect();
+    assert_eq!(ops, [Op::Read, Op::Read, Op::RecordDrift, Op::Publish]);
+    assert!(account.alerts().pop().is_some_and(|a| a.subject.starts_with("DRIFT orders-worker")));
+}
+
+#[test]
+fn an_unreadable_record_fails_the_call_for_a_retry() {
+    let account = FakeAccount::default().with_function("orders-worker", Some(25));
+    let guard = guard(&account);
+    account.fail(Op::Read, 1, true);
+    let report = handle(&guard, &put_back());
+    let entry = &report.drift[0];
+    assert_eq!((entry.outcome.clone(), entry.retryable), (DriftOutcome::Failed, true), "{entry:?}");
     assert!(account.alerts().is_empty());
 }
 

@@ -1,8 +1,9 @@
 //! A bounded, time-limited memory of ids already handled (SQS `messageId`s, CloudTrail `eventID`s),
 //! so a redelivered record is not counted twice and a recorded call is not reported twice.
 //!
-//! Size bound: at most `capacity` ids, each kept as a 64-bit hash with the time it was first seen
-//! and, for a record whose action failed, the verdicts to retry when it comes back. An entry is
+//! Size bound: at most `capacity` ids, each kept as a 64-bit hash (foldhash, seeded per process)
+//! with the time it was first seen and, for a record whose action failed, the verdicts to retry
+//! when it comes back. An entry is
 //! about 40 bytes in the map plus 16 in the queue of arrival order, so the default 100,000 ids cost
 //! about 6 MB. When full, the oldest id is forgotten first; ids older than `ttl_secs` are forgotten
 //! as new ones arrive. A forgotten id redelivered later is counted again: that needs more than
@@ -10,9 +11,8 @@
 //! SQS assigns message ids (senders cannot choose them), so a hash collision is chance only:
 //! about 1 in 10^9 at full capacity.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::Mutex;
 
 use crate::name::FunctionName;
@@ -32,13 +32,15 @@ pub type Retries = Vec<(FunctionName, Reason)>;
 #[derive(Debug)]
 pub struct SeenIds {
     inner: Mutex<Inner>,
+    /// Seeded per process: ids map to the same key for the life of the memory only.
+    keyer: foldhash::fast::RandomState,
     capacity: usize,
     ttl_secs: u64,
 }
 
 #[derive(Debug, Default)]
 struct Inner {
-    entries: HashMap<u64, (Timestamp, Option<Box<Retries>>)>,
+    entries: HashMap<u64, (Timestamp, Option<Box<Retries>>), foldhash::fast::RandomState>,
     order: VecDeque<(Timestamp, u64)>,
 }
 
@@ -54,14 +56,15 @@ pub enum Seen {
 impl SeenIds {
     /// A memory of at most `capacity` ids, each for `ttl_secs`.
     pub fn new(capacity: usize, ttl_secs: u64) -> Self {
-        Self { inner: Mutex::new(Inner::default()), capacity: capacity.max(1), ttl_secs }
+        let keyer = foldhash::fast::RandomState::default();
+        Self { inner: Mutex::new(Inner::default()), keyer, capacity: capacity.max(1), ttl_secs }
     }
 
     /// Whether `id` was seen within the TTL (and what to retry for it), without remembering it.
     pub fn check(&self, id: &str, now: Timestamp) -> Seen {
         let mut inner = self.lock();
         inner.expire(now, self.ttl_secs);
-        match inner.entries.get(&key(id)) {
+        match inner.entries.get(&self.key(id)) {
             Some((_, retries)) => Seen::Again(retries.as_deref().cloned().unwrap_or_default()),
             None => Seen::New,
         }
@@ -72,7 +75,7 @@ impl SeenIds {
     pub fn remember(&self, id: &str, retries: Retries, now: Timestamp) {
         let mut inner = self.lock();
         inner.expire(now, self.ttl_secs);
-        inner.insert(key(id), retries, now, self.capacity);
+        inner.insert(self.key(id), retries, now, self.capacity);
     }
 
     /// [`check`](Self::check) for every id of a batch under one lock (`None`: a record without
@@ -80,7 +83,7 @@ impl SeenIds {
     pub fn check_all<'a>(&self, ids: impl Iterator<Item = Option<&'a str>>, now: Timestamp) -> Vec<Seen> {
         let mut inner = self.lock();
         inner.expire(now, self.ttl_secs);
-        ids.map(|id| match id.and_then(|id| inner.entries.get(&key(id))) {
+        ids.map(|id| match id.and_then(|id| inner.entries.get(&self.key(id))) {
             Some((_, retries)) => Seen::Again(retries.as_deref().cloned().unwrap_or_default()),
             None => Seen::New,
         })
@@ -96,7 +99,7 @@ impl SeenIds {
         inner.entries.reserve(room);
         inner.order.reserve(room);
         for (id, retries) in items {
-            inner.insert(key(id), retries, now, self.capacity);
+            inner.insert(self.key(id), retries, now, self.capacity);
         }
     }
 
@@ -108,6 +111,10 @@ impl SeenIds {
     /// True when nothing is remembered.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    fn key(&self, id: &str) -> u64 {
+        self.keyer.hash_one(id)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -149,12 +156,6 @@ impl Inner {
             }
         }
     }
-}
-
-fn key(id: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    id.hash(&mut hasher);
-    hasher.finish()
 }
 
 #[cfg(test)]

@@ -61,6 +61,22 @@ impl Moto {
         Moto { endpoint, config, _exclusive: exclusive }
     }
 
+    /// The SDK configuration with every client sent to `url` (a fault proxy) instead of moto. Built
+    /// afresh: a configuration loaded from the environment carries `AWS_ENDPOINT_URL` in its
+    /// service config, which each client prefers over an `endpoint_url` set on a copy.
+    pub fn config_via(&self, url: &str) -> SdkConfig {
+        let mut builder =
+            SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).endpoint_url(url);
+        builder.set_region(self.config.region().cloned());
+        builder.set_credentials_provider(self.config.credentials_provider());
+        builder.set_http_client(self.config.http_client());
+        builder.set_retry_config(self.config.retry_config().cloned());
+        builder.set_timeout_config(self.config.timeout_config().cloned());
+        builder.set_sleep_impl(self.config.sleep_impl());
+        builder.set_time_source(self.config.time_source());
+        builder.build()
+    }
+
     /// A raw Lambda client, for arranging state the guard's ports don't expose.
     pub fn lambda(&self) -> aws_sdk_lambda::Client {
         aws_sdk_lambda::Client::new(&self.config)
