@@ -84,6 +84,14 @@ data "aws_iam_policy_document" "this" {
     resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-per-function-*"]
   }
 
+  # The alert says whether each SQS queue feeding a tripped function has a DLQ: read-only, on the
+  # account's queues in this region.
+  statement {
+    sid       = "ReadQueueRedrive"
+    actions   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
+    resources = ["arn:${local.partition}:sqs:${local.region}:${local.account_id}:*"]
+  }
+
   statement {
     sid       = "PublishAlerts"
     actions   = ["sns:Publish"]

@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    AlarmContributor, Alert, Architecture, EventSourceMapping, FailureTarget, FunctionMetrics, FunctionState,
-    MappingId, Metrics, MetricsWindow, Notifier, PortError, ReenableMark, Reservation, SourceKind, Throttler,
-    TripRecord, TrippedFunction, UsageSample,
+    AlarmContributor, Alert, Architecture, DeadLetter, EventSourceMapping, FailureTarget, FunctionMetrics,
+    FunctionState, MappingId, Metrics, MetricsWindow, Notifier, PortError, QueueFacts, ReenableMark,
+    Reservation, SourceKind, Throttler, TripRecord, TrippedFunction, UsageSample,
 };
 use crate::time::Timestamp;
 
@@ -41,6 +41,8 @@ pub enum Op {
     RecordDrift,
     /// `drift_note` (a read: not listed in `calls`).
     ReadDrift,
+    /// `queue_facts` (a read: not listed in `calls`).
+    ReadQueue,
 }
 
 /// A fake account: functions, their reservations and trip records, and the alerts published.
@@ -62,6 +64,7 @@ struct FakeState {
     metric_reads: Vec<Vec<FunctionName>>,
     mappings: BTreeMap<FunctionName, Vec<EventSourceMapping>>,
     drift: BTreeMap<FunctionName, String>,
+    queues: BTreeMap<String, QueueFacts>,
 }
 
 impl FakeAccount {
@@ -94,6 +97,18 @@ impl FakeAccount {
             state: if enabled { "Enabled" } else { "Disabled" }.to_owned(),
         };
         self.lock().mappings.entry(function).or_default().push(mapping);
+        self
+    }
+
+    /// Gives the SQS queue `arn` a redrive policy to `dead_letter` (its ARN and `maxReceiveCount`),
+    /// or none, and a retention period; queues not given are unknown (`queue_facts` answers `None`).
+    pub fn with_queue(self, arn: &str, dead_letter: Option<(&str, u32)>, retention_secs: u32) -> Self {
+        let dead_letter = dead_letter.map(|(queue_arn, max_receive_count)| DeadLetter {
+            queue_arn: queue_arn.to_owned(),
+            max_receive_count,
+        });
+        let facts = QueueFacts { dead_letter, retention_secs: Some(retention_secs) };
+        self.lock().queues.insert(arn.to_owned(), facts);
         self
     }
 
@@ -290,6 +305,11 @@ impl Throttler for FakeAccount {
         self.injected(Op::ListMappings, function.as_str())?;
         self.with_state(function, |_| ())?;
         Ok(self.lock().mappings.get(function).cloned().unwrap_or_default())
+    }
+
+    async fn queue_facts(&self, queue_arn: &str) -> Result<Option<QueueFacts>, PortError> {
+        self.injected(Op::ReadQueue, queue_arn)?;
+        Ok(self.lock().queues.get(queue_arn).cloned())
     }
 
     async fn set_mapping_enabled(

@@ -163,7 +163,10 @@ pub struct ReenableMark {
 }
 
 mod mapping;
-pub use mapping::{EventSourceMapping, InvalidMappingId, MappingId, PauseStatus, SourceKind, SourceOutcome};
+pub use mapping::{
+    DeadLetter, EventSourceMapping, InvalidMappingId, MappingId, PauseStatus, QueueFacts, QueueRead,
+    SourceKind, SourceOutcome,
+};
 
 /// Lambda control plane: the only port that mutates anything.
 pub trait Throttler: Send + Sync {
@@ -254,6 +257,16 @@ pub trait Throttler: Send + Sync {
             source: None,
         };
         async move { Err(error) }
+    }
+    /// The redrive policy and retention of the SQS queue `queue_arn` (`GetQueueUrl`,
+    /// `GetQueueAttributes`), for the alert. The default, for ports without queues, knows none
+    /// (`None`).
+    fn queue_facts(
+        &self,
+        queue_arn: &str,
+    ) -> impl Future<Output = Result<Option<QueueFacts>, PortError>> + Send {
+        let _ = queue_arn;
+        async { Ok(None) }
     }
     /// Writes `runaway-guard:drift` (see [`tags::DRIFT`]) on a tripped function someone else changed.
     /// The default keeps nothing (ports without durable tags).

@@ -214,6 +214,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         Publish { record, resend, sources }: Publish<'_>,
     ) {
         let error = (!decision.errors.is_empty()).then(|| decision.errors.join("; "));
+        let sources = self.read_queues(sources).await;
         let shown = match decision.outcome {
             Outcome::AlreadyTripped if resend => Outcome::Throttled,
             outcome => outcome,

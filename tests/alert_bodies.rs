@@ -16,7 +16,8 @@ use runaway_guard::aws::sns::structured_message;
 use runaway_guard::chain::ChainRoot;
 use runaway_guard::name::FunctionName;
 use runaway_guard::ports::{
-    Alert, Caller, EventSourceMapping, FailureTarget, MappingId, PauseStatus, SourceKind, SourceOutcome,
+    Alert, Caller, DeadLetter, EventSourceMapping, FailureTarget, MappingId, PauseStatus, QueueFacts,
+    QueueRead, SourceKind, SourceOutcome,
 };
 use runaway_guard::report::Outcome;
 use runaway_guard::time::Timestamp;
@@ -116,7 +117,7 @@ fn context() -> AlertContext<'static> {
     }
 }
 
-/// The sample function is fed by one SQS queue: the trip pauses its mapping (a dry run would).
+/// The sample function is fed by one SQS queue, with a DLQ: the trip pauses its mapping (a dry run would).
 fn jobs_queue(outcome: Outcome) -> Vec<SourceOutcome> {
     let status = match outcome {
         Outcome::Throttled => PauseStatus::Paused,
@@ -129,7 +130,10 @@ fn jobs_queue(outcome: Outcome) -> Vec<SourceOutcome> {
         source: "arn:aws:sqs:eu-west-1:123456789012:jobs-queue".into(),
         state: "Enabled".into(),
     };
-    vec![SourceOutcome { mapping, status }]
+    let dead_letter =
+        DeadLetter { queue_arn: "arn:aws:sqs:eu-west-1:123456789012:jobs-dlq".into(), max_receive_count: 5 };
+    let queue = QueueRead::Read(QueueFacts { dead_letter: Some(dead_letter), retention_secs: Some(345_600) });
+    vec![SourceOutcome { mapping, status, queue: Some(queue) }]
 }
 
 fn trip(function: &FunctionName, reason: &Reason, outcome: Outcome) -> Alert {

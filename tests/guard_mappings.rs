@@ -1,6 +1,7 @@
 //! Event source mappings with the trip, end to end through the real binary against moto: a tripped
 //! SQS-fed function's enabled mapping is disabled, recorded in its tags, named in the alert, shown
-//! by `status` and re-enabled by `reenable`; a mapping disabled before the trip is never touched.
+//! by `status` and re-enabled by `reenable`; a mapping disabled before the trip is never touched;
+//! the alert says which queue has a DLQ and which has none, as SQS's redrive policy says.
 //! Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
@@ -20,6 +21,7 @@ async fn a_tripped_sqs_fed_function_has_its_mapping_paused_recorded_named_and_re
     moto.reserve(FUNCTION, 25).await;
     let jobs = moto.sqs_mapping(FUNCTION, "jobs-queue", true).await;
     let old = moto.sqs_mapping(FUNCTION, "old-queue", false).await;
+    moto.set_dead_letter("jobs-queue", "jobs-dlq", 5).await;
     let (topic, alerts) = moto.topic_with_queue("guard").await;
 
     let run = handle(&topic, &chain_event(FUNCTION, 17, ROOT)).run();
@@ -36,6 +38,7 @@ async fn a_tripped_sqs_fed_function_has_its_mapping_paused_recorded_named_and_re
     let body = delivered[0]["Message"].as_str().expect("message");
     let paused = format!("- SQS queue jobs-queue (mapping {jobs}): paused; messages stay in the queue");
     assert!(body.contains(&paused), "{body}");
+    assert!(body.contains("because of the trip. Its DLQ is jobs-dlq (after 5 receives).\n"), "{body}");
     assert!(
         body.contains(&format!("- SQS queue old-queue (mapping {old}): disabled before the trip")),
         "{body}"
@@ -50,6 +53,9 @@ async fn a_tripped_sqs_fed_function_has_its_mapping_paused_recorded_named_and_re
     let mut expected = vec![(jobs.as_str(), "paused"), (old.as_str(), "already_disabled")];
     expected.sort();
     assert_eq!(statuses, expected, "{machine:#}");
+    let jobs_entry = sources.iter().find(|s| s["mapping"]["id"] == jobs.as_str()).expect("jobs entry");
+    assert_eq!(jobs_entry["queue"]["dead_letter"]["max_receive_count"], 5, "{machine:#}");
+    assert!(jobs_entry["queue"]["dead_letter"]["queue_arn"].as_str().unwrap().ends_with(":jobs-dlq"));
 
     let status = Cli::new(Some(&topic), &["status", "--json"]).run();
     assert_eq!(status.code, 0, "{status:?}");
@@ -89,6 +95,10 @@ async fn dry_run_names_the_mapping_it_would_pause_and_changes_nothing() {
     let delivered = moto.delivered(&alerts).await;
     let body = delivered[0]["Message"].as_str().expect("message");
     assert!(body.contains(&format!("jobs-queue (mapping {jobs}): would be paused")), "{body}");
+    assert!(
+        body.contains("none go to a DLQ because of the trip. It has no DLQ.\n"),
+        "a queue without one: {body}"
+    );
 }
 
 #[tokio::test]

@@ -13,8 +13,8 @@ use super::error::{Facts, facts, invalid_response, port_error};
 use super::trip_tags::{self, read_guard_tags};
 use crate::name::FunctionName;
 use crate::ports::{
-    Architecture, EventSourceMapping, FailureTarget, FunctionState, MappingId, PortError, ReenableMark,
-    Reservation, Throttler, TripRecord, TrippedFunction, tags,
+    Architecture, EventSourceMapping, FailureTarget, FunctionState, MappingId, PortError, QueueFacts,
+    ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction, tags,
 };
 
 mod mappings;
@@ -31,6 +31,8 @@ const DEFAULT_MEMORY_MB: u32 = 128;
 #[derive(Debug, Clone)]
 pub struct LambdaThrottler {
     client: Client,
+    /// Reads the queues of SQS mappings for the alert (`None`: a test's Lambda-only client).
+    queues: Option<super::sqs::QueueReader>,
 }
 
 /// What GetFunctionConfiguration tells the guard.
@@ -44,12 +46,12 @@ struct Configuration {
 impl LambdaThrottler {
     /// Builds the adapter from the shared SDK configuration.
     pub fn new(config: &SdkConfig) -> Self {
-        Self { client: Client::new(config) }
+        Self { client: Client::new(config), queues: Some(super::sqs::QueueReader::new(config)) }
     }
 
     /// Wraps an existing client (tests inject mocked clients here).
     pub fn from_client(client: Client) -> Self {
-        Self { client }
+        Self { client, queues: None }
     }
 
     async fn configuration(&self, function: &FunctionName) -> Result<Configuration, PortError> {
@@ -314,6 +316,13 @@ impl Throttler for LambdaThrottler {
 
     async fn traffic_memory_mb(&self, function: &FunctionName) -> Result<Option<u32>, PortError> {
         versions::traffic_memory_mb(&self.client, function).await
+    }
+
+    async fn queue_facts(&self, queue_arn: &str) -> Result<Option<QueueFacts>, PortError> {
+        match &self.queues {
+            Some(queues) => queues.facts(queue_arn).await.map(Some),
+            None => Ok(None),
+        }
     }
 
     async fn event_source_mappings(

@@ -5,6 +5,7 @@
 //! - [`cloudwatch`]: [`CloudWatchMetrics`] (ListMetrics, GetMetricData) for [`Metrics`].
 //! - [`deployment`]: [`LambdaDeployment`] (finds the deployed guard and its environment).
 //! - [`sns`]: [`SnsNotifier`] (Publish with message attributes) for [`Notifier`].
+//! - [`sqs`]: [`QueueReader`](sqs::QueueReader) (GetQueueUrl, GetQueueAttributes): a queue's DLQ, for alerts.
 //! - [`sts`]: [`StsIdentity`] (GetCallerIdentity) for [`Identity`].
 //! - [`trip_tags`]: the trip record as tags (pure: format, parse, sanitise).
 //! - `error`: SDK error → [`PortError`] with retryable / not-found classification.
@@ -21,6 +22,7 @@ pub mod deployment;
 mod error;
 pub mod lambda;
 pub mod sns;
+pub mod sqs;
 pub mod sts;
 pub mod trip_tags;
 

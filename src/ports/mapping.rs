@@ -130,7 +130,7 @@ impl EventSourceMapping {
         match self.kind {
             SourceKind::Sqs => {
                 "each throttled receive counts: after maxReceiveCount a message moves to the queue's DLQ \
-                 if it has one (not checked here), else it stays until the retention period ends"
+                 if it has one, else it stays until the retention period ends"
             }
             SourceKind::Kinesis | SourceKind::DynamoDbStream => {
                 "its shards block; records older than the stream's retention are lost"
@@ -164,6 +164,48 @@ pub struct SourceOutcome {
     pub mapping: EventSourceMapping,
     /// What was done.
     pub status: PauseStatus,
+    /// For an SQS mapping, where the queue's failed messages go, read after the throttle (absent:
+    /// not an SQS mapping, or not read yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueRead>,
+}
+
+/// What reading an SQS queue's redrive policy found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "read", rename_all = "snake_case")]
+pub enum QueueRead {
+    /// The queue's attributes.
+    Read(QueueFacts),
+    /// `GetQueueUrl` or `GetQueueAttributes` failed with this error.
+    Unreadable {
+        /// The error.
+        error: String,
+    },
+}
+
+/// An SQS queue's redrive policy and retention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueFacts {
+    /// Its dead-letter queue (`RedrivePolicy`), if it has one.
+    pub dead_letter: Option<DeadLetter>,
+    /// `MessageRetentionPeriod`, in seconds.
+    pub retention_secs: Option<u32>,
+}
+
+/// Where SQS moves a message received `max_receive_count` times without being deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadLetter {
+    /// The dead-letter queue's ARN.
+    pub queue_arn: String,
+    /// `maxReceiveCount`.
+    pub max_receive_count: u32,
+}
+
+impl DeadLetter {
+    /// The dead-letter queue's name (the ARN's last part).
+    pub fn queue_name(&self) -> &str {
+        self.queue_arn.rsplit(':').next().unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

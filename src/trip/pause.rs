@@ -4,6 +4,7 @@
 //! is never touched. A mapping the record cannot hold, or every mapping when the record could not
 //! be written, is left polling and named in the alert: the guard changes nothing it could not undo.
 
+use futures::StreamExt;
 use tracing::{info, warn};
 
 use super::{Record, TripContext};
@@ -11,12 +12,16 @@ use crate::alert::EventSources;
 use crate::aws::trip_tags::pack_mappings;
 use crate::name::FunctionName;
 use crate::ports::{
-    EventSourceMapping, FunctionState, MappingId, Notifier, PauseStatus, SourceOutcome, Throttler,
+    EventSourceMapping, FunctionState, MappingId, Notifier, PauseStatus, QueueRead, SourceKind,
+    SourceOutcome, Throttler,
 };
 use crate::report::Decision;
 
+/// Queues read at once for one alert.
+const QUEUE_READS_IN_FLIGHT: usize = 4;
+
 /// What the trip knows and did about the function's mappings (the owned form of [`EventSources`]).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(super) enum Sources {
     /// Not read.
     #[default]
@@ -119,11 +124,33 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                         } else {
                             PauseStatus::AlreadyDisabled
                         };
-                        SourceOutcome { mapping, status }
+                        SourceOutcome { mapping, status, queue: None }
                     })
                     .collect(),
             ),
         }
+    }
+
+    /// `sources` with each SQS mapping's queue read, for the alert: where its messages go once
+    /// they have been received too often. Read after the throttle (containment never waits on it);
+    /// a failed read is named in the alert and changes nothing else.
+    pub(super) async fn read_queues(&self, sources: &Sources) -> Sources {
+        let Sources::Listed(all) = sources else { return sources.clone() };
+        let reads = futures::stream::iter(all.iter().cloned())
+            .map(|mut outcome| async move {
+                if outcome.mapping.kind == SourceKind::Sqs {
+                    outcome.queue = match self.throttler.queue_facts(&outcome.mapping.source).await {
+                        Ok(facts) => facts.map(QueueRead::Read),
+                        Err(err) => {
+                            warn!(queue = %outcome.mapping.source, error = %err, "queue attributes not read");
+                            Some(QueueRead::Unreadable { error: err.to_string() })
+                        }
+                    };
+                }
+                outcome
+            })
+            .buffered(QUEUE_READS_IN_FLIGHT);
+        Sources::Listed(reads.collect().await)
     }
 
     async fn list_mappings(
@@ -176,7 +203,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                     }
                 }
             };
-            out.push(SourceOutcome { mapping: mapping.clone(), status });
+            out.push(SourceOutcome { mapping: mapping.clone(), status, queue: None });
         }
         out
     }

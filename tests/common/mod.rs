@@ -203,6 +203,32 @@ impl Moto {
         out.uuid().expect("mapping UUID").to_owned()
     }
 
+    /// Creates the queue `dead_letter` and makes it the DLQ of the existing queue `queue`, after
+    /// `max_receive_count` receives (a `RedrivePolicy` as the console writes it).
+    pub async fn set_dead_letter(&self, queue: &str, dead_letter: &str, max_receive_count: u32) {
+        use aws_sdk_sqs::types::QueueAttributeName;
+        let sqs = aws_sdk_sqs::Client::new(&self.config);
+        let dlq = sqs.create_queue().queue_name(dead_letter).send().await.expect("create DLQ");
+        let dlq_attrs = sqs
+            .get_queue_attributes()
+            .queue_url(dlq.queue_url().expect("DLQ URL"))
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .expect("DLQ attributes");
+        let dlq_arn =
+            dlq_attrs.attributes().and_then(|a| a.get(&QueueAttributeName::QueueArn)).expect("DLQ ARN");
+        let url = sqs.get_queue_url().queue_name(queue).send().await.expect("queue URL");
+        let policy =
+            format!(r#"{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"{max_receive_count}"}}"#);
+        sqs.set_queue_attributes()
+            .queue_url(url.queue_url().expect("queue URL"))
+            .attributes(QueueAttributeName::RedrivePolicy, policy)
+            .send()
+            .await
+            .expect("set RedrivePolicy");
+    }
+
     /// A mapping's `State` as moto holds it (`Enabled` or `Disabled`).
     pub async fn mapping_state(&self, uuid: &str) -> String {
         let out = self.lambda().get_event_source_mapping().uuid(uuid).send().await.expect("get mapping");

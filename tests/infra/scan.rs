@@ -35,11 +35,12 @@ pub fn iam_action(service: &str, op: &str) -> String {
 }
 
 /// Adapter file stem → (IAM service prefix, its SDK operations).
-fn services() -> [(&'static str, &'static str); 4] {
+fn services() -> [(&'static str, &'static str); 5] {
     [
         ("lambda", LAMBDA_OPERATIONS),
         ("cloudwatch", CLOUDWATCH_OPERATIONS),
         ("sns", SNS_OPERATIONS),
+        ("sqs", SQS_OPERATIONS),
         ("sts", STS_OPERATIONS),
     ]
 }
@@ -79,7 +80,7 @@ pub fn adapter_calls(dir: &Path) -> Result<BTreeSet<String>, String> {
                     services().into_iter().flat_map(|(s, ops)| calls_in(&source, s, ops)).collect();
                 if !stray.is_empty() {
                     return Err(format!(
-                        "{} calls {stray:?} but is not one of lambda.rs/cloudwatch.rs/sns.rs/sts.rs \
+                        "{} calls {stray:?} but is not one of lambda.rs/cloudwatch.rs/sns.rs/sqs.rs/sts.rs \
                          (or under lambda/, cloudwatch/, ...): move the call into its service's adapter \
                          or teach tests/infra/scan.rs the file",
                         path.display()
@@ -321,6 +322,15 @@ const SNS_OPERATIONS: &str = "\
     set_platform_application_attributes set_sms_attributes set_subscription_attributes \
     set_topic_attributes subscribe tag_resource unsubscribe untag_resource \
     verify_sms_sandbox_phone_number \
+";
+
+/// aws-sdk-sqs 1.93.0: `ls src/operation`.
+const SQS_OPERATIONS: &str = "\
+    add_permission cancel_message_move_task change_message_visibility change_message_visibility_batch \
+    create_queue delete_message delete_message_batch delete_queue get_queue_attributes get_queue_url \
+    list_dead_letter_source_queues list_message_move_tasks list_queue_tags list_queues purge_queue \
+    receive_message remove_permission send_message send_message_batch set_queue_attributes \
+    start_message_move_task tag_queue untag_queue \
 ";
 
 /// aws-sdk-sts 1.97.0: `ls src/operation`.

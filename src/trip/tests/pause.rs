@@ -105,6 +105,10 @@ fn a_failed_pause_is_named_and_the_next_event_pauses_it_from_the_record() {
     let body = &account.alerts()[0].body;
     assert!(body.contains(&format!("jobs-queue (mapping {A}): NOT paused (the disable failed")), "{body}");
     assert!(body.contains("maxReceiveCount a message moves to the queue's DLQ if it has one"), "{body}");
+    assert!(
+        !body.contains("Its DLQ is") && !body.contains("it has no DLQ, so"),
+        "an unread queue is promised nothing: {body}"
+    );
 
     let retry = handle_at(&guard, "orders", 17, NOW + secs(61));
     assert_eq!(outcome(&retry), Outcome::AlreadyTripped, "{retry:?}");
@@ -195,4 +199,37 @@ fn a_resume_that_fails_keeps_the_record_and_the_next_reenable_finishes_it() {
     assert_eq!(done.resumed_mappings, ids(&[A, C]));
     assert_eq!(states(&account), on(true, false, true));
     assert_eq!(account.function("orders").trip, None);
+}
+
+#[test]
+fn the_alert_says_whether_each_queue_has_a_dlq_as_read_after_the_throttle() {
+    const DLQ: &str = "arn:aws:sqs:us-east-1:123456789012:jobs-dlq";
+    let account = fed().with_queue(QUEUE, Some((DLQ, 5)), 345_600).with_queue(OLD_QUEUE, None, 3_600);
+    account.fail(Op::UpdateMapping, 1, false);
+    let report = handle_at(&guard_for(&account), "orders", 17, NOW);
+    assert_eq!(outcome(&report), Outcome::Throttled, "{report:?}");
+    let body = &account.alerts()[0].body;
+    let expected = format!(
+        "- SQS queue jobs-queue (mapping {A}): NOT paused (the disable failed: injected UpdateMapping failure); \
+         each throttled receive counts: after 5 receives a message moves to its DLQ jobs-dlq."
+    );
+    assert!(body.contains(&expected), "{body}");
+
+    let quiet = FakeAccount::default()
+        .with_function("orders", Some(25))
+        .with_mapping("orders", A, QUEUE, true)
+        .with_queue(QUEUE, None, 345_600);
+    handle_at(&guard_for(&quiet), "orders", 17, NOW);
+    let body = &quiet.alerts()[0].body;
+    assert!(body.contains("none go to a DLQ because of the trip. It has no DLQ."), "{body}");
+
+    let unread =
+        FakeAccount::default().with_function("orders", Some(25)).with_mapping("orders", A, QUEUE, true);
+    unread.fail(Op::UpdateMapping, 1, false);
+    unread.fail(Op::ReadQueue, 1, true);
+    let report = handle_at(&guard_for(&unread), "orders", 17, NOW);
+    assert_eq!(outcome(&report), Outcome::Throttled, "a failed queue read changes nothing: {report:?}");
+    let body = &unread.alerts()[0].body;
+    assert!(body.contains("its attributes could not be read: "), "{body}");
+    assert_eq!(unread.function("orders").reserved_concurrency, Some(0));
 }
