@@ -45,7 +45,8 @@ pub fn one_line(text: &str) -> String {
 /// `text` as one line of plain text, at most `max` characters (never less than the marker).
 pub fn one_line_max(text: &str, max: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let units: Vec<String> = chars.iter().enumerate().map(|(at, &c)| plain_unit(c, &chars[at + 1..])).collect();
+    let units: Vec<String> =
+        chars.iter().enumerate().map(|(at, &c)| plain_unit(c, &chars[at + 1..])).collect();
     let width: usize = units.iter().map(|u| u.chars().count()).sum();
     if width <= max {
         return units.concat();
@@ -78,7 +79,8 @@ impl<T: fmt::Display> fmt::Display for Plain<T> {
 /// [`MAX_SUBJECT_CHARS`] (a longer one ends in `...`), never empty.
 pub fn subject(text: &str) -> String {
     let line = one_line_max(text, usize::MAX);
-    let ascii: String = line.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
+    let ascii: String =
+        line.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
     let trimmed = ascii.trim();
     if trimmed.is_empty() {
         return EMPTY_SUBJECT.to_owned();

@@ -48,7 +48,11 @@ fn line(outcome: &SourceOutcome) -> String {
         }
         PauseStatus::NotPaused(why) => match queue {
             Some(queue) => {
-                format!("{head}: NOT paused ({}); each throttled receive counts: {}.\n", Plain(why), fate(queue))
+                format!(
+                    "{head}: NOT paused ({}); each throttled receive counts: {}.\n",
+                    Plain(why),
+                    fate(queue)
+                )
             }
             None => format!("{head}: NOT paused ({}); {}.\n", Plain(why), m.while_polling_throttled()),
         },

@@ -12,7 +12,9 @@ pub fn json(serialised: &str) -> String {
     let chars: Vec<char> = serialised.chars().collect();
     let mut out = String::with_capacity(serialised.len());
     for (at, &c) in chars.iter().enumerate() {
-        let hide = c == '<' || (c != '\n' && c != ' ' && is_hidden(c)) || (c == '@' && starts_broadcast(&chars[at + 1..]));
+        let hide = c == '<'
+            || (c != '\n' && c != ' ' && is_hidden(c))
+            || (c == '@' && starts_broadcast(&chars[at + 1..]));
         if hide {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
