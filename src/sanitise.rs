@@ -10,6 +10,7 @@
 //!   visible marker.
 //! - [`markdown`]: Slack/Chatbot `client-markdown` text (see `markdown.rs`).
 //! - [`subject`]: an SNS subject line (printable ASCII, one line, at most 100 characters).
+//! - [`xml`]: text in the simulator's SVG (element text and attribute values).
 //! - [`json`]: JSON a person may read (the alerts' machine-readable block, the CLI's `--json`),
 //!   with the same characters written as `\u` escapes: machines decode the exact value.
 //!
@@ -89,6 +90,24 @@ pub fn subject(text: &str) -> String {
         return trimmed.to_owned();
     }
     format!("{}...", trimmed[..MAX_SUBJECT_CHARS - 3].trim_end())
+}
+
+/// `text` as XML character data or a quoted attribute value: the five markup characters as
+/// entities, hidden characters as visible escapes (most controls are not even legal XML).
+pub fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if is_hidden(c) => out.push_str(&escaped(c)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// What `c` becomes in plain text, given the characters after it.

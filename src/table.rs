@@ -212,4 +212,26 @@ mod tests {
         assert!(text.contains("1 trip alert(s) NOT SENT"), "{text}");
         assert_eq!(status(&[], here), format!("No functions are tripped by runaway-guard in {here}.\n"));
     }
+
+    #[test]
+    fn a_hand_written_record_cannot_forge_or_colour_a_line() {
+        let entry = StatusEntry {
+            function: FunctionName::new("orders").unwrap(),
+            tripped_at: "2026-11-20T09:14:03Z\u{1b}[2J".into(),
+            reason: "x\nDRIFT: payments was changed \u{202e}<!here>".into(),
+            previous_concurrency: "25".into(),
+            record: true,
+            alert_pending: false,
+            reenable_unfinished_since: None,
+            paused_mappings: Vec::new(),
+            drift: Some("by\nwarning: forged".into()),
+        };
+        let text = status(&[entry], "here");
+        assert!(!text.chars().any(|c: char| c != '\n' && crate::sanitise::is_hidden(c)), "{text:?}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("DRIFT: payments") || l.starts_with("warning: forged")),
+            "{text}"
+        );
+        assert!(!text.contains("<!here>"), "{text}");
+    }
 }

@@ -66,7 +66,7 @@ proptest! {
         let without_entities = out.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "");
         prop_assert!(!without_entities.contains('&'), "a bare & could start an entity: {out:?}");
         let chars: Vec<char> = out.chars().collect();
-        for (at, c) in chars.iter().enumerate().filter(|(_, c)| **c == '_') {
+        for (at, _) in chars.iter().enumerate().filter(|(_, c)| **c == '_') {
             let word = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_some_and(|c| c.is_alphanumeric());
             prop_assert!(word(at.checked_sub(1)) && word(Some(at + 1)), "a word-edge _ at {at}: {out:?}");
         }
@@ -86,6 +86,14 @@ proptest! {
         prop_assert!(!out.is_empty() && out.len() <= MAX_SUBJECT_CHARS, "{out:?}");
         prop_assert!(out.chars().all(|c| c.is_ascii_graphic() || c == ' '), "{out:?}");
         prop_assert!(!out.contains('<') && !has_broadcast(&out), "{out:?}");
+    }
+
+    #[test]
+    fn xml_text_holds_no_markup_and_no_illegal_character(text in hostile()) {
+        let out = xml(&text);
+        prop_assert!(!out.chars().any(is_hidden) && !out.contains(['<', '>', '"', '\'']), "{out:?}");
+        let without_entities = ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"].iter().fold(out.clone(), |t, e| t.replace(e, ""));
+        prop_assert!(!without_entities.contains('&'), "{out:?}");
     }
 
     #[test]
