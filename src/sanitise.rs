@@ -1,6 +1,7 @@
 //! One rule for every value that came from outside the guard (alarm names, state reasons, tag
 //! values, event fields, caller ARNs, queue names, AWS error messages) before a person reads it.
-//! Each face a person reads has its function here, and nothing else in the crate escapes text:
+//! Each face a person reads has its function here, and nothing else in the crate escapes text for
+//! a reader (`aws::trip_tags::tag_safe` makes a value a legal tag, a different concern):
 //! - [`one_line`] / [`Plain`]: a one-line field in plain text: alert bodies (default and e-mail),
 //!   the CLI's tables and messages, log fields. Control characters (C0, C1, DEL, so ANSI escape
 //!   sequences too), line and paragraph separators, bidi overrides and isolates, zero-width and
@@ -16,7 +17,7 @@
 //!
 //! Bare URLs stay as they are: they show their real target, and an operator's ticket link is
 //! useful; what is neutralised is a link whose text hides its target (`<url|text>`, `[text](url)`).
-//! Pure: no SDK, no allocation beyond the output.
+//! Pure: no SDK, no I/O, no state.
 
 use std::fmt;
 
