@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::name::FunctionName;
 use crate::ports::{Alert, FailureTarget, Reservation};
 use crate::report::Outcome;
+use crate::sanitise::{self, Plain};
 use crate::time::Timestamp;
 use crate::verdict::Reason;
 
@@ -30,7 +31,7 @@ pub use search::{RankedFunction, SearchFacts, search_alert, unjudged_alert};
 pub use sources::EventSources;
 
 /// SNS's subject limit.
-pub const MAX_SUBJECT_CHARS: usize = 100;
+pub const MAX_SUBJECT_CHARS: usize = sanitise::MAX_SUBJECT_CHARS;
 /// Lambda needs this much unreserved concurrency left in the account after a reservation.
 pub const MIN_UNRESERVED: u32 = 100;
 
@@ -80,13 +81,13 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
     let name = facts.function.as_str();
     let subject = subject(&format!("{} {name}: {}", headline(facts.outcome), short_reason(facts.reason)));
     let mut body = format!("{}\n\n", summary(facts));
-    body += &format!("Why: {} [rule: {}]\n", facts.reason, facts.reason.rule());
+    body += &format!("Why: {} [rule: {}]\n", Plain(facts.reason), facts.reason.rule());
     body += &format!("Tripped by: {}\n", tripped_by(facts));
     body += &format!("When: {}\n", facts.context.at);
     body += &where_line(&facts.context);
     body += &format!("Previous reserved concurrency: {}\n", previous_text(facts.previous_concurrency));
     if let Some(error) = facts.error {
-        body += &format!("Error: {error}\n");
+        body += &format!("Error: {}\n", Plain(error));
     }
     if facts.record_missing {
         body += "Trip record: NOT WRITTEN. `runaway-guard status` lists the function as at 0 without a \
@@ -146,7 +147,7 @@ fn restore_command(facts: &TripFacts<'_>) -> String {
 
 fn tripped_by(facts: &TripFacts<'_>) -> String {
     match facts.tripped_by {
-        Some(arn) => format!("{arn} (runaway-guard trip)"),
+        Some(arn) => format!("{} (runaway-guard trip)", Plain(arn)),
         None => format!("runaway-guard (automatic, rule {})", facts.reason.rule()),
     }
 }
@@ -202,9 +203,11 @@ fn meanwhile(facts: &TripFacts<'_>) -> String {
     let lead = if facts.outcome == Outcome::Throttled { "While throttled" } else { "If throttled" };
     let async_events = match facts.failure_target {
         Some(FailureTarget::Destination(arn)) => {
-            format!("go to its on-failure destination {arn}, without retries")
+            format!("go to its on-failure destination {}, without retries", Plain(arn))
         }
-        Some(FailureTarget::DeadLetter(arn)) => format!("go to its dead-letter queue {arn}, without retries"),
+        Some(FailureTarget::DeadLetter(arn)) => {
+            format!("go to its dead-letter queue {}, without retries", Plain(arn))
+        }
         Some(FailureTarget::Dropped) => "are DROPPED: it has no DLQ and no on-failure destination".to_owned(),
         Some(FailureTarget::Unknown) | None => {
             "go to its DLQ / on-failure destination if it has one, else are DROPPED (unknown)".to_owned()
@@ -229,7 +232,7 @@ fn next_step(facts: &TripFacts<'_>) -> String {
 
 /// "Where: account A, region R" when either is known (on-call may watch several accounts).
 fn where_line(context: &AlertContext<'_>) -> String {
-    match (context.account, context.region) {
+    match (context.account.map(Plain), context.region.map(Plain)) {
         (Some(a), Some(r)) => format!("Where: account {a}, region {r}\n"),
         (Some(a), None) => format!("Where: account {a}\n"),
         (None, Some(r)) => format!("Where: region {r}\n"),
@@ -267,19 +270,14 @@ fn attributes(
 
 fn with_json(mut body: String, machine: &serde_json::Value) -> String {
     body += &format!("\n{MACHINE_MARKER}\n");
-    body += &serde_json::to_string_pretty(machine).unwrap_or_default();
+    body += &sanitise::json(&serde_json::to_string_pretty(machine).unwrap_or_default());
     body.push('\n');
     body
 }
 
-/// ASCII, one line, ≤100 characters; an over-long subject ends in "..." so it reads as cut.
+/// The SNS subject: ASCII, one line, ≤100 characters, "..." when cut ([`sanitise::subject`]).
 fn subject(text: &str) -> String {
-    let ascii: String =
-        text.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
-    if ascii.len() <= MAX_SUBJECT_CHARS {
-        return ascii;
-    }
-    format!("{}...", &ascii[..MAX_SUBJECT_CHARS - 3])
+    sanitise::subject(text)
 }
 
 #[cfg(test)]

@@ -44,8 +44,8 @@ impl Session {
         let provider =
             sdk.credentials_provider().ok_or_else(|| SetupError::NoCredentials("none configured".into()))?;
         if let Err(err) = provider.provide_credentials().await {
-            let cause: String = err.to_string().chars().take(160).collect();
-            return Err(SetupError::NoCredentials(cause.replace(['\n', '\r'], " ")));
+            let cause = crate::sanitise::one_line_max(&err.to_string(), 160);
+            return Err(SetupError::NoCredentials(cause));
         }
         let caller = StsIdentity::new(&sdk).caller().await.map_err(SetupError::Identity)?;
         let location = Location {

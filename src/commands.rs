@@ -205,7 +205,7 @@ fn bad_input(message: &str) -> ExitCode {
 
 fn print_report(out: &Located<'_, Report>, report: &Report) -> ExitCode {
     match serde_json::to_string_pretty(out) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => println!("{}", crate::sanitise::json(&text)),
         Err(err) => eprintln!("error: report not serialisable: {err}"),
     }
     // As in Lambda mode: any retryable failure (a throttle, or the alert of a throttled function,

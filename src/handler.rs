@@ -167,11 +167,11 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         let (mut report, acted) = self.handle_signals_with(&believed, retries, now).await;
         report.drift = self.watch_drift(&calls, now).await;
         for (location, error) in distrusted {
-            warn!(location = %location, error = %error, "signal not trusted");
+            warn!(location = %crate::sanitise::Plain(&location), error = %crate::sanitise::Plain(&error), "signal not trusted");
             report.rejected.push(Rejected { location, error });
         }
         for (location, error) in parsed.rejected {
-            warn!(location = %location, error = %error, "record rejected");
+            warn!(location = %crate::sanitise::Plain(&location), error = %crate::sanitise::Plain(&error), "record rejected");
             report.rejected.push(Rejected { location, error: error.to_string() });
         }
         (report, acted)
@@ -206,7 +206,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             let found =
                 offender::search(&self.throttler, &self.metrics, &self.config, (&alarm, &metric), context)
                     .await;
-            info!(alarm = %alarm, metric = %metric, offenders = found.offenders.len(), "offender search");
+            info!(alarm = %crate::sanitise::Plain(&alarm), metric = %crate::sanitise::Plain(&metric), offenders = found.offenders.len(), "offender search");
             report.notes.extend(found.notes);
             if let Some(alert) = found.summary_alert
                 && let Err(err) = self.notifier.publish(&alert).await

@@ -11,6 +11,8 @@
 //! - `config`: environment → typed `Config`.
 //! - `ports`: capability traits (`Throttler`, `Metrics`, `Notifier`, `Identity`) and their domain types.
 //! - `report`: the JSON report (`decisions`, outcomes).
+//! - `sanitise`: the one escaping rule for every value from outside, per face a person reads
+//!   (plain text and logs, chat markdown, SNS subjects, JSON).
 //! - `aws`: SDK adapters implementing the ports (the only files importing `aws_sdk_*`).
 //! - `alert`: composing the SNS alert (subject, body, attributes) and its e-mail and chat bodies.
 //! - `depth_limit`: per-function depth limits learned from the `runaway-guard:max-depth` tag.
@@ -40,6 +42,8 @@ pub mod policy;
 pub mod ports;
 #[cfg(feature = "detector")]
 pub mod report;
+#[cfg(feature = "detector")]
+pub mod sanitise;
 #[cfg(feature = "detector")]
 pub mod signal;
 #[cfg(feature = "detector")]

@@ -46,14 +46,18 @@ fn main() -> ExitCode {
         Some(cli) => match runtime.block_on(commands::run(cli, config)) {
             Ok(code) => code,
             Err(err) => {
-                eprintln!("error: {err:#}");
+                eprintln!(
+                    "error: {}",
+                    runaway_guard::sanitise::one_line_max(&format!("{err:#}"), usize::MAX)
+                );
                 ExitCode::from(EXIT_FAILURE)
             }
         },
     }
 }
 
-/// JSON logs in Lambda (CloudWatch Logs Insights reads the keys); compact human logs on a terminal.
+/// JSON logs in Lambda (CloudWatch Logs Insights reads the keys); compact human logs on the CLI,
+/// coloured only when standard error is a terminal (a file or a pipe gets no ANSI codes).
 /// `RUST_LOG` (default `info` in Lambda, `warn` on the CLI) chooses the level, but never above
 /// [`secret_safe_caps`]: both filters must let an event through.
 fn init_tracing(lambda_mode: bool) {
@@ -68,7 +72,9 @@ fn init_tracing(lambda_mode: bool) {
             EnvFilter::new(if lambda_mode { "info" } else { "warn,aws_config=error,aws_runtime=error" })
         });
     let filter = requested.and(secret_safe_caps());
-    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
+    let colour = !lambda_mode && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let layer =
+        tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false).with_ansi(colour);
     let registry = tracing_subscriber::registry();
     if lambda_mode {
         let layer = layer.json().flatten_event(true).with_current_span(true).with_span_list(false);

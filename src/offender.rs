@@ -63,7 +63,7 @@ pub async fn search<T: Throttler, M: Metrics>(
     let usage = match usage {
         Ok(usage) => usage,
         Err(err) => {
-            warn!(alarm, error = %err, "offender search failed");
+            warn!(alarm = %crate::sanitise::Plain(alarm), error = %err, "offender search failed");
             let note = format!("offender search for alarm {alarm} failed: {err}");
             let facts = SearchFacts { alarm, metric, limit_usd_per_hour: limit, top: &[], context };
             let mut alert = crate::alert::search_alert(&facts);

@@ -71,7 +71,7 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
             }
         },
     };
-    info!(function = %function, restored = %reservation_text(restore), caller = %caller.arn, "re-enabled");
+    info!(function = %function, restored = %reservation_text(restore), caller = %crate::sanitise::Plain(&caller.arn), "re-enabled");
     let alert = crate::alert::reenable_alert(&ReenableFacts {
         function,
         caller: &caller,

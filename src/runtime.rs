@@ -47,7 +47,7 @@ async fn handle<T: Throttler, M: Metrics, N: Notifier>(
     println!("{}", crate::emf::invocation_metrics(&report, bad_event.is_some(), function, now));
     if let Some(err) = bad_event {
         // Not retried: the same bytes would fail the same way.
-        error!(error = %err, "event rejected; nothing done");
+        error!(error = %crate::sanitise::Plain(&err), "event rejected; nothing done");
         return Ok(serde_json::json!({ "decisions": [], "error": err }));
     }
     info!(decisions = report.decisions.len(), rejected = report.rejected.len(), "event handled");

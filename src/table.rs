@@ -2,13 +2,15 @@
 
 use crate::operator::{ReenableOutcome, Restored, StatusEntry};
 use crate::report::{Decision, Outcome, reservation_text};
+use crate::sanitise::Plain;
 
 /// `runaway-guard status` as an aligned table under the line naming where it was read.
 pub fn status(rows: &[StatusEntry], context: &str) -> String {
     if rows.is_empty() {
         return format!("No functions are tripped by runaway-guard in {context}.\n");
     }
-    let cells: Vec<[&str; 5]> = rows
+    // The record's texts are tag values anyone with TagResource could have written.
+    let cells: Vec<[String; 5]> = rows
         .iter()
         .map(|e| {
             let alert = match (e.record, e.alert_pending) {
@@ -17,14 +19,15 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
                 (true, false) => "sent",
             };
             [
-                e.function.as_str(),
-                e.tripped_at.as_str(),
-                e.previous_concurrency.as_str(),
-                alert,
-                e.reason.as_str(),
+                e.function.to_string(),
+                Plain(&e.tripped_at).to_string(),
+                Plain(&e.previous_concurrency).to_string(),
+                alert.to_owned(),
+                Plain(&e.reason).to_string(),
             ]
         })
         .collect();
+    let cells: Vec<[&str; 5]> = cells.iter().map(|row| row.each_ref().map(String::as_str)).collect();
     let mut out = format!("Tripped by runaway-guard in {context}:\n\n");
     out.push_str(&aligned(["FUNCTION", "TRIPPED AT", "PREVIOUS", "ALERT", "REASON"], &cells));
     out.push_str(&format!("\n{} tripped. Restore one with: runaway-guard reenable FUNCTION\n", rows.len()));
@@ -32,19 +35,19 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
         out.push_str(&format!(
             "DRIFT: {} was changed after its trip ({}); its trip record is stale and it may be running\n",
             row.function,
-            row.drift.as_deref().unwrap_or_default()
+            Plain(row.drift.as_deref().unwrap_or_default())
         ));
     }
     for row in rows.iter().filter(|r| r.reenable_unfinished_since.is_some()) {
         out.push_str(&format!(
             "warning: a re-enable of {} started at {} did not finish; run runaway-guard reenable {} again\n",
             row.function,
-            row.reenable_unfinished_since.as_deref().unwrap_or_default(),
+            Plain(row.reenable_unfinished_since.as_deref().unwrap_or_default()),
             row.function
         ));
     }
     for row in rows.iter().filter(|r| !r.paused_mappings.is_empty()) {
-        let ids: Vec<&str> = row.paused_mappings.iter().map(|m| m.as_str()).collect();
+        let ids: Vec<String> = row.paused_mappings.iter().map(|m| Plain(m).to_string()).collect();
         out.push_str(&format!(
             "{}: event source mappings paused by the trip (reenable re-enables them): {}\n",
             row.function,
@@ -99,7 +102,7 @@ pub fn reenable_outcome(outcome: &ReenableOutcome, context: &str) -> String {
         ReenableOutcome::AlreadyReenabled { function, at, by, reserved } => format!(
             "{function} in {context} was already re-enabled at {at} by {} (reserved concurrency now {}): \
              nothing to do.\n",
-            by.as_deref().unwrap_or("an unknown caller"),
+            Plain(by.as_deref().unwrap_or("an unknown caller")),
             reservation_text(*reserved)
         ),
     }
@@ -113,16 +116,18 @@ pub fn reenabled(done: &Restored, context: &str) -> String {
     };
     let mut out = format!(
         "Re-enabled {} in {context}: reserved concurrency {restored} by {} at {}.\n",
-        done.function, done.caller, done.reenabled_at
+        done.function,
+        Plain(&done.caller),
+        done.reenabled_at
     );
     if let Some(earlier) = done.finished_earlier {
         out.push_str(&format!("This finished a re-enable started at {earlier}.\n"));
     }
     for warning in &done.warnings {
-        out.push_str(&format!("warning: {warning}\n"));
+        out.push_str(&format!("warning: {}\n", Plain(warning)));
     }
     if !done.resumed_mappings.is_empty() {
-        let ids: Vec<&str> = done.resumed_mappings.iter().map(|m| m.as_str()).collect();
+        let ids: Vec<String> = done.resumed_mappings.iter().map(|m| Plain(m).to_string()).collect();
         out.push_str(&format!(
             "Event source mappings re-enabled (paused by the trip): {}.\n",
             ids.join(", ")
@@ -145,31 +150,26 @@ pub fn tripped(decision: &Decision, context: &str) -> String {
         Some(n) => n.to_owned(),
     };
     // The policy appends why it skipped after the trip's own reason: a refusal needs only the why.
-    let why = decision.reason.rsplit("; ").next().unwrap_or(&decision.reason);
+    let why = Plain(decision.reason.rsplit("; ").next().unwrap_or(&decision.reason));
+    let reason = Plain(&decision.reason);
     let mut out = match decision.outcome {
         Outcome::Throttled => format!(
-            "Tripped {f} in {context}: reserved concurrency set to 0 (was {was}).\nReason: {}\n\
-             Restore with: runaway-guard reenable {f}\n",
-            decision.reason
+            "Tripped {f} in {context}: reserved concurrency set to 0 (was {was}).\nReason: {reason}\n\
+             Restore with: runaway-guard reenable {f}\n"
         ),
         Outcome::WouldThrottle => format!(
-            "Dry run: would trip {f} in {context} (reserved concurrency now {was}); nothing was changed.\nReason: {}\n",
-            decision.reason
+            "Dry run: would trip {f} in {context} (reserved concurrency now {was}); nothing was changed.\nReason: {reason}\n"
         ),
         Outcome::AlreadyTripped => {
             format!("{f} in {context} is already tripped; nothing changed ({why}).\n")
         }
         Outcome::Exempt => format!("error: refusing to trip {f} in {context}: {why}\n"),
         Outcome::Capped | Outcome::Failed => {
-            format!(
-                "error: {f} in {context} was NOT tripped ({}): {}\n",
-                decision.outcome.as_str(),
-                decision.reason
-            )
+            format!("error: {f} in {context} was NOT tripped ({}): {reason}\n", decision.outcome.as_str())
         }
     };
     for error in &decision.errors {
-        out.push_str(&format!("error: {error}\n"));
+        out.push_str(&format!("error: {}\n", Plain(error)));
     }
     match (decision.outcome, decision.alerted) {
         (Outcome::Throttled | Outcome::WouldThrottle, true) => out.push_str("On-call was paged.\n"),
@@ -211,5 +211,27 @@ mod tests {
         assert!(text.contains("runaway-guard reenable FUNCTION"));
         assert!(text.contains("1 trip alert(s) NOT SENT"), "{text}");
         assert_eq!(status(&[], here), format!("No functions are tripped by runaway-guard in {here}.\n"));
+    }
+
+    #[test]
+    fn a_hand_written_record_cannot_forge_or_colour_a_line() {
+        let entry = StatusEntry {
+            function: FunctionName::new("orders").unwrap(),
+            tripped_at: "2026-11-20T09:14:03Z\u{1b}[2J".into(),
+            reason: "x\nDRIFT: payments was changed \u{202e}<!here>".into(),
+            previous_concurrency: "25".into(),
+            record: true,
+            alert_pending: false,
+            reenable_unfinished_since: None,
+            paused_mappings: Vec::new(),
+            drift: Some("by\nwarning: forged".into()),
+        };
+        let text = status(&[entry], "here");
+        assert!(!text.chars().any(|c: char| c != '\n' && crate::sanitise::is_hidden(c)), "{text:?}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("DRIFT: payments") || l.starts_with("warning: forged")),
+            "{text}"
+        );
+        assert!(!text.contains("<!here>"), "{text}");
     }
 }

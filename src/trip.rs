@@ -172,7 +172,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         let function = &state.function;
         match self.throttler.set_reserved_concurrency(function, Some(0)).await {
             Ok(()) => {
-                info!(function = %function, rule = reason.rule(), reason = %reason, "throttled");
+                info!(function = %function, rule = reason.rule(), reason = %crate::sanitise::Plain(&reason), "throttled");
                 decision.outcome = Outcome::Throttled;
                 self.policy.trip_succeeded(function);
             }

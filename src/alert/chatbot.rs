@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::email::human_text;
 use crate::ports::Alert;
+use crate::sanitise::{code_span, markdown};
 
 /// The schema version Chatbot accepts.
 pub const CHATBOT_SCHEMA_VERSION: &str = "1.0";
@@ -40,7 +41,7 @@ pub fn chatbot_notification(alert: &Alert) -> Value {
         "source": "custom",
         "content": {
             "textType": "client-markdown",
-            "title": format!("{} {}", emoji(attribute("outcome")), alert.subject),
+            "title": format!("{} {}", emoji(attribute("outcome")), markdown(&alert.subject)),
             "description": description(&alert.body),
             "nextSteps": alert.next_steps.iter().map(|s| next_step_markdown(s)).collect::<Vec<_>>(),
             "keywords": keywords,
@@ -63,13 +64,14 @@ fn emoji(outcome: Option<&str>) -> &'static str {
     }
 }
 
-/// The human text without its "Next:" paragraph (that is `nextSteps`), with its first line in
-/// bold and each `Label:` in bold, cut at [`MAX_DESCRIPTION_CHARS`].
+/// The human text without its "Next:" paragraph (that is `nextSteps`), shown literally
+/// ([`markdown`]: the values in it came from outside), with its first line in bold and each
+/// `Label:` in bold, cut at [`MAX_DESCRIPTION_CHARS`].
 fn description(body: &str) -> String {
     let human = human_text(body);
     let evidence = human.find("\nNext:").map_or(human, |at| &human[..at]).trim_end();
     let mut lines = evidence.lines();
-    let mut out = lines.next().map(|first| format!("*{}*", first.trim())).unwrap_or_default();
+    let mut out = lines.next().map(|first| format!("*{}*", markdown(first.trim()))).unwrap_or_default();
     for line in lines {
         out.push('\n');
         out += &bold_label(line);
@@ -82,11 +84,11 @@ fn description(body: &str) -> String {
     out
 }
 
-/// `Why: ...` → `*Why:* ...` for a short leading label; other lines unchanged.
+/// `Why: ...` → `*Why:* ...` for a short leading label; the text itself shown literally.
 fn bold_label(line: &str) -> String {
     match line.split_once(": ") {
-        Some((label, rest)) if is_label(label) => format!("*{label}:* {rest}"),
-        _ => line.to_owned(),
+        Some((label, rest)) if is_label(label) => format!("*{label}:* {}", markdown(rest)),
+        _ => markdown(line),
     }
 }
 
@@ -97,13 +99,13 @@ fn is_label(label: &str) -> bool {
 }
 
 /// "fix the cause, then re-enable with:\n  runaway-guard reenable f" → "Fix the cause, then
-/// re-enable with: `runaway-guard reenable f`".
+/// re-enable with: `runaway-guard reenable f`" (prose shown literally, commands as code).
 fn next_step_markdown(step: &str) -> String {
     let mut parts = Vec::new();
     for line in step.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()) {
         match line.strip_prefix("  ") {
-            Some(command) => parts.push(format!("`{}`", command.trim().replace('`', "'"))),
-            None => parts.push(line.trim().to_owned()),
+            Some(command) => parts.push(code_span(command.trim())),
+            None => parts.push(markdown(line.trim())),
         }
     }
     let text = parts.join(" ");

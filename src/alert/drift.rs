@@ -8,6 +8,7 @@ use super::{AlertContext, attributes, function_arn, reenable_command, subject, w
 use crate::name::FunctionName;
 use crate::ports::{Alert, TripRecord};
 use crate::report::reservation_text;
+use crate::sanitise::Plain;
 
 /// A drift, as the watch saw it.
 #[derive(Debug, Clone)]
@@ -32,19 +33,19 @@ pub struct DriftFacts<'a> {
 pub fn drift_alert(facts: &DriftFacts<'_>) -> Alert {
     let name = facts.function.as_str();
     let record = facts.record;
-    let subject = subject(&format!("DRIFT {name}: trip undone by {}", short_caller(facts.by)));
+    let subject = subject(&format!("DRIFT {name}: trip undone by {}", Plain(short_caller(facts.by))));
     let mut body = format!(
         "runaway-guard: {name} was changed by someone else while the guard holds it tripped.\n\
          It may be running again; its trip record is now STALE.\n\n"
     );
-    body += &format!("What: {}\n", facts.change);
-    body += &format!("Who: {}\n", facts.by);
-    body += &format!("When: {}\n", facts.at.unwrap_or("unknown (CloudTrail gave no time)"));
-    body += &format!("CloudTrail event: {}\n", facts.event_id);
+    body += &format!("What: {}\n", Plain(facts.change));
+    body += &format!("Who: {}\n", Plain(facts.by));
+    body += &format!("When: {}\n", Plain(facts.at.unwrap_or("unknown (CloudTrail gave no time)")));
+    body += &format!("CloudTrail event: {}\n", Plain(facts.event_id));
     body += &where_line(&facts.context);
     body += &format!(
         "\nThe trip: {} at {}; reserved concurrency before it: {}.\n",
-        record.reason,
+        Plain(&record.reason),
         record.tripped_at,
         reservation_text(record.previous_concurrency)
     );

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::name::FunctionName;
 use crate::ports::{Alert, Caller, MappingId, Reservation};
+use crate::sanitise::Plain;
 
 /// A re-enable, as `runaway-guard reenable` performed it.
 #[derive(Debug, Clone)]
@@ -36,16 +37,16 @@ pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
         None => "reservation removed".to_owned(),
     };
     let subject = subject(&format!("RE-ENABLED {name}: {restored}"));
-    let mut body = format!("runaway-guard: {name} was re-enabled by {}.\n\n", facts.caller.arn);
+    let mut body = format!("runaway-guard: {name} was re-enabled by {}.\n\n", Plain(&facts.caller.arn));
     body += &format!("Restored: {restored}.\n");
     if !facts.resumed.is_empty() {
-        let ids: Vec<&str> = facts.resumed.iter().map(MappingId::as_str).collect();
+        let ids: Vec<String> = facts.resumed.iter().map(|id| Plain(id.as_str()).to_string()).collect();
         body += &format!("Event source mappings re-enabled (paused by the trip): {}\n", ids.join(", "));
     }
     body += &format!("When: {}\n", facts.context.at);
     body += &where_line(&facts.context);
     if let Some(reason) = facts.tripped_reason {
-        body += &format!("It had been throttled for: {reason}\n");
+        body += &format!("It had been throttled for: {}\n", Plain(reason));
     }
     let short = unreserved_warning(facts.restored, facts.unreserved_before);
     if let Some(warning) = &short {

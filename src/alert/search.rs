@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{AlertContext, attributes, subject, with_json};
 use crate::name::FunctionName;
 use crate::ports::Alert;
+use crate::sanitise::Plain;
 use crate::verdict::Candidate;
 
 /// One function's estimated spend, as the offender search ranked it.
@@ -45,10 +46,11 @@ pub fn search_alert(facts: &SearchFacts<'_>) -> Alert {
         .join(", ");
     let subject = subject(&format!(
         "NO OFFENDER for alarm {}: none over ${:.2}/h",
-        facts.alarm, facts.limit_usd_per_hour
+        Plain(facts.alarm),
+        facts.limit_usd_per_hour
     ));
-    let mut body =
-        format!("runaway-guard: alarm {} on {} fired; nothing was throttled.\n\n", facts.alarm, facts.metric);
+    let (alarm, metric) = (Plain(facts.alarm), Plain(facts.metric));
+    let mut body = format!("runaway-guard: alarm {alarm} on {metric} fired; nothing was throttled.\n\n");
     body += &format!("No function over the limit of ${:.2}/h; ", facts.limit_usd_per_hour);
     body += &if top.is_empty() {
         "no recently active functions found.\n".to_owned()
@@ -85,11 +87,12 @@ pub fn unjudged_alert(candidates: &[Candidate], note: &str, context: &AlertConte
     let subject =
         subject(&format!("UNJUDGED {first}: CloudWatch unreadable, {} candidate(s)", candidates.len()));
     let named: Vec<String> =
-        candidates.iter().take(10).map(|c| format!("{} ({})", c.function, c.trigger)).collect();
+        candidates.iter().take(10).map(|c| format!("{} ({})", c.function, Plain(&c.trigger))).collect();
     let body = format!(
         "runaway-guard could not read CloudWatch to judge these functions against their own normal: {}.\n\
-         {note}\nWhen: {}\n\nInvestigate; to stop one by hand: runaway-guard trip FUNCTION --reason TEXT\n",
+         {}\nWhen: {}\n\nInvestigate; to stop one by hand: runaway-guard trip FUNCTION --reason TEXT\n",
         named.join(", "),
+        Plain(note),
         context.at
     );
     let machine = json!({

@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::ports::{PauseStatus, QueueFacts, QueueRead, SourceKind, SourceOutcome};
+use crate::sanitise::Plain;
 
 /// What the trip knows about the function's event source mappings.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,9 +25,10 @@ pub fn lines(sources: EventSources<'_>) -> String {
     match sources {
         EventSources::NotRead => String::new(),
         EventSources::Unreadable(error) => format!(
-            "- event source mappings: could not be read ({error}); none were paused. An SQS mapping \
+            "- event source mappings: could not be read ({}); none were paused. An SQS mapping \
              keeps receiving: after maxReceiveCount a message moves to the queue's DLQ if it has one \
-             (the queues were not read either); stream shards block.\n"
+             (the queues were not read either); stream shards block.\n",
+            Plain(error)
         ),
         EventSources::Listed(all) => all.iter().map(line).collect(),
     }
@@ -34,7 +36,7 @@ pub fn lines(sources: EventSources<'_>) -> String {
 
 fn line(outcome: &SourceOutcome) -> String {
     let m = &outcome.mapping;
-    let head = format!("- {} (mapping {})", m.describe(), m.id);
+    let head = format!("- {} (mapping {})", Plain(m.describe()), Plain(&m.id));
     let queue = outcome.queue.as_ref().filter(|_| m.kind == SourceKind::Sqs);
     match &outcome.status {
         PauseStatus::Paused => format!("{head}: paused; {}.{}\n", m.while_paused(), dead_letter_note(queue)),
@@ -46,9 +48,13 @@ fn line(outcome: &SourceOutcome) -> String {
         }
         PauseStatus::NotPaused(why) => match queue {
             Some(queue) => {
-                format!("{head}: NOT paused ({why}); each throttled receive counts: {}.\n", fate(queue))
+                format!(
+                    "{head}: NOT paused ({}); each throttled receive counts: {}.\n",
+                    Plain(why),
+                    fate(queue)
+                )
             }
-            None => format!("{head}: NOT paused ({why}); {}.\n", m.while_polling_throttled()),
+            None => format!("{head}: NOT paused ({}); {}.\n", Plain(why), m.while_polling_throttled()),
         },
     }
 }
@@ -58,10 +64,10 @@ fn dead_letter_note(queue: Option<&QueueRead>) -> String {
     match queue {
         None => String::new(),
         Some(QueueRead::Read(QueueFacts { dead_letter: Some(dlq), .. })) => {
-            format!(" Its DLQ is {} (after {} receives).", dlq.queue_name(), dlq.max_receive_count)
+            format!(" Its DLQ is {} (after {} receives).", Plain(dlq.queue_name()), dlq.max_receive_count)
         }
         Some(QueueRead::Read(QueueFacts { dead_letter: None, .. })) => " It has no DLQ.".to_owned(),
-        Some(QueueRead::Unreadable { error }) => format!(" Its DLQ could not be read ({error})."),
+        Some(QueueRead::Unreadable { error }) => format!(" Its DLQ could not be read ({}).", Plain(error)),
     }
 }
 
@@ -71,7 +77,7 @@ fn fate(queue: &QueueRead) -> String {
         QueueRead::Read(QueueFacts { dead_letter: Some(dlq), .. }) => format!(
             "after {} receives a message moves to its DLQ {}",
             dlq.max_receive_count,
-            dlq.queue_name()
+            Plain(dlq.queue_name())
         ),
         QueueRead::Read(QueueFacts { dead_letter: None, retention_secs }) => format!(
             "it has no DLQ, so messages stay until the queue's retention ({}) ends, then are deleted",
@@ -79,7 +85,8 @@ fn fate(queue: &QueueRead) -> String {
         ),
         QueueRead::Unreadable { error } => format!(
             "after maxReceiveCount a message moves to the queue's DLQ if it has one (its attributes \
-             could not be read: {error}), else it stays until the retention period ends"
+             could not be read: {}), else it stays until the retention period ends",
+            Plain(error)
         ),
     }
 }

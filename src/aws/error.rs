@@ -128,13 +128,10 @@ fn plain(message: &str, retryable: bool) -> Facts {
     Facts { code: None, status: None, message: message.to_owned(), retryable }
 }
 
-/// Keeps the first [`MAX_MESSAGE_CHARS`] characters of one line: service messages end up in logs and alerts.
+/// One line of at most [`MAX_MESSAGE_CHARS`] characters, through the one sanitiser: service
+/// messages (which may quote a caller's input) end up in logs, alerts and the CLI's output.
 fn clip(text: &str) -> String {
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    match one_line.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((cut, _)) => format!("{}…", &one_line[..cut]),
-        None => one_line,
-    }
+    crate::sanitise::one_line_max(text, MAX_MESSAGE_CHARS)
 }
 
 /// A `PortError` for a response the adapter could not use (missing field, bad value): not retryable.
@@ -159,8 +156,10 @@ mod tests {
 
     #[test]
     fn clip_keeps_one_short_line() {
-        assert_eq!(clip("a\nb"), "a b");
+        assert_eq!(clip("a\nb\u{1b}[2J"), "a\\nb\\u{1b}[2J");
         let long = "x".repeat(1000);
-        assert_eq!(clip(&long).chars().count(), MAX_MESSAGE_CHARS + 1);
+        let clipped = clip(&long);
+        assert_eq!(clipped.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(clipped.ends_with(crate::sanitise::CUT_MARKER), "{clipped}");
     }
 }

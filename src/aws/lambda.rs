@@ -135,7 +135,7 @@ impl LambdaThrottler {
     async fn tripped(&self, name: String, arn: String) -> Result<Option<TrippedFunction>, PortError> {
         let valid = FunctionName::new(&name).ok().and_then(|f| own_arn(&f, &arn).map(|a| (f, a)));
         let Some((function, arn)) = valid else {
-            tracing::warn!(function = %name.escape_debug(), "skipping a listed function with an unexpected name or ARN");
+            tracing::warn!(function = %crate::sanitise::Plain(&name), "skipping a listed function with an unexpected name or ARN");
             return Ok(None);
         };
         let read = read_guard_tags(&self.tags(&name, &arn).await?);

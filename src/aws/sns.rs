@@ -15,7 +15,7 @@ use crate::alert::{chatbot_notification, email_text};
 use crate::ports::{Alert, Notifier, PortError};
 
 /// SNS's subject limit (characters).
-pub const MAX_SUBJECT_CHARS: usize = 100;
+pub const MAX_SUBJECT_CHARS: usize = crate::sanitise::MAX_SUBJECT_CHARS;
 /// SNS's message limit is 256 KiB including attributes; leave room for them.
 const MAX_MESSAGE_BYTES: usize = 250 * 1024;
 
@@ -67,13 +67,10 @@ impl Notifier for SnsNotifier {
     }
 }
 
-/// A subject SNS accepts: printable ASCII, one line, at most 100 characters, never empty.
+/// A subject SNS accepts: printable ASCII, one line, at most 100 characters, never empty
+/// ([`crate::sanitise::subject`]; alerts are already built with it, this keeps any other caller safe).
 pub fn sns_subject(subject: &str) -> String {
-    let ascii: String =
-        subject.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
-    let trimmed = ascii.trim();
-    let clipped: String = trimmed.chars().take(MAX_SUBJECT_CHARS).collect();
-    if clipped.is_empty() { "runaway-guard alert".to_owned() } else { clipped }
+    crate::sanitise::subject(subject)
 }
 
 /// The `MessageStructure=json` message: `default`, `email` and `https` bodies, at most
@@ -115,9 +112,9 @@ mod tests {
     #[test]
     fn subjects_are_made_acceptable() {
         assert_eq!(sns_subject("THROTTLED f: depth 17 > 16"), "THROTTLED f: depth 17 > 16");
-        assert_eq!(sns_subject("a\nb — c"), "a?b ? c");
+        assert_eq!(sns_subject("a\nb — c"), "a\\nb ? c");
         assert_eq!(sns_subject(&"x".repeat(300)).len(), MAX_SUBJECT_CHARS);
-        assert_eq!(sns_subject("  \n"), "?");
+        assert_eq!(sns_subject("  \n"), "\\n");
         assert_eq!(sns_subject(""), "runaway-guard alert");
     }
 

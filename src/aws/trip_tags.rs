@@ -11,7 +11,9 @@ pub const MAX_TAG_VALUE_CHARS: usize = 256;
 
 /// Makes `text` a legal Lambda tag value: ASCII letters, digits, spaces and `+ - = . _ : / @`, at most
 /// 256 characters. Comparison signs become words so "depth 17 > limit 16" keeps its meaning; any
-/// other character becomes a space, and runs of spaces collapse.
+/// other character becomes a space, and runs of spaces collapse. This is what Lambda's TagResource
+/// accepts, not what is safe to show: a tag can also be written by anyone with TagResource, so a
+/// tag value read back is shown through [`crate::sanitise`] like any other outside value.
 pub fn tag_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_TAG_VALUE_CHARS));
     for c in text.chars() {

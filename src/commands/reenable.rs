@@ -54,7 +54,8 @@ pub async fn run(args: ReenableArgs, op: Operation) -> Result<ExitCode, Refusal>
         })?;
     if args.json {
         let out = Located::new(&op, &outcome);
-        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| Refusal::failure(e.to_string()))?);
+        let text = serde_json::to_string_pretty(&out).map_err(|e| Refusal::failure(e.to_string()))?;
+        println!("{}", crate::sanitise::json(&text));
     } else {
         print!("{}{}", crate::table::reenable_outcome(&outcome, &op.context_line()), op.footer());
     }

@@ -32,9 +32,10 @@ impl Refusal {
         Self { code: EXIT_FAILURE, message: message.into() }
     }
 
-    /// Prints the line and returns the exit code.
+    /// Prints the line (which may quote outside values: shown through the one sanitiser) and
+    /// returns the exit code.
     pub fn exit(self) -> ExitCode {
-        eprintln!("error: {}", self.message);
+        eprintln!("error: {}", crate::sanitise::one_line_max(&self.message, usize::MAX));
         ExitCode::from(self.code)
     }
 }

@@ -17,7 +17,8 @@ pub async fn run(json: bool, op: Operation) -> Result<ExitCode, Refusal> {
     if json {
         // An array, as DESIGN.md promises; each row names where it was read.
         let located: Vec<Located<'_, _>> = rows.iter().map(|r| Located::new(&op, r)).collect();
-        println!("{}", serde_json::to_string_pretty(&located).map_err(|e| Refusal::failure(e.to_string()))?);
+        let text = serde_json::to_string_pretty(&located).map_err(|e| Refusal::failure(e.to_string()))?;
+        println!("{}", crate::sanitise::json(&text));
         eprint!("{} tripped in {}. {}", rows.len(), op.context_line(), op.footer());
     } else {
         print!("{}{}", crate::table::status(&rows, &op.context_line()), op.footer());

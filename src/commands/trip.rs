@@ -38,7 +38,8 @@ pub async fn run(args: TripArgs, op: Operation) -> Result<ExitCode, Refusal> {
     if args.json {
         let report = Report { decisions: vec![decision], ..Report::default() };
         let out = Located::new(&op, &report);
-        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| Refusal::failure(e.to_string()))?);
+        let text = serde_json::to_string_pretty(&out).map_err(|e| Refusal::failure(e.to_string()))?;
+        println!("{}", crate::sanitise::json(&text));
     } else {
         let text = crate::table::tripped(&decision, &op.context_line()) + &op.footer();
         if code == EXIT_OK {

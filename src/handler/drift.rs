@@ -116,7 +116,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         let mut entries = Vec::with_capacity(calls.len());
         for call in calls {
             let entry = self.watch_call(call, now).await;
-            info!(event_id = %entry.event_id, outcome = ?entry.outcome, why = %entry.why, "drift watch");
+            info!(event_id = %crate::sanitise::Plain(&entry.event_id), outcome = ?entry.outcome, why = %crate::sanitise::Plain(&entry.why), "drift watch");
             entries.push(entry);
         }
         entries

@@ -76,7 +76,7 @@ pub async fn judge<T: Throttler, M: Metrics>(
         let subject =
             subjects.get(&candidate.function).copied().unwrap_or_else(|| default_subject(candidate));
         let judgement = baseline::judge(&metrics, subject, &config.prices, &config.baseline, now);
-        info!(function = %candidate.function, trigger = %candidate.trigger, judgement = ?judgement, "judged");
+        info!(function = %candidate.function, trigger = %crate::sanitise::Plain(&candidate.trigger), judgement = ?judgement, "judged");
         match judgement {
             Judgement::Runaway { shape, usd_per_hour, times_normal } => {
                 let reason =
@@ -213,7 +213,7 @@ impl<T: Throttler, M: Metrics, N: crate::ports::Notifier> super::Guard<T, M, N> 
                     })
                 })),
                 Err(err) => {
-                    warn!(alarm = %alarm, error = %err, "cannot list alarm contributors");
+                    warn!(alarm = %crate::sanitise::Plain(&alarm), error = %err, "cannot list alarm contributors");
                     notes.push(format!("contributors of alarm {alarm} not re-judged: {err}"));
                 }
             }

@@ -271,7 +271,7 @@ fn log_binned(t: &Timeline, start: usize, span: usize) -> Vec<(f64, f64)> {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    crate::sanitise::xml(s)
 }
 
 #[cfg(test)]
@@ -320,5 +320,6 @@ mod tests {
     #[test]
     fn escapes_markup() {
         assert_eq!(escape("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+        assert_eq!(escape("x\u{1b}[2J"), "x\\u{1b}[2J");
     }
 }

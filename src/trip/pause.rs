@@ -142,7 +142,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                     outcome.queue = match self.throttler.queue_facts(&outcome.mapping.source).await {
                         Ok(facts) => facts.map(QueueRead::Read),
                         Err(err) => {
-                            warn!(queue = %outcome.mapping.source, error = %err, "queue attributes not read");
+                            warn!(queue = %crate::sanitise::Plain(&outcome.mapping.source), error = %err, "queue attributes not read");
                             Some(QueueRead::Unreadable { error: err.to_string() })
                         }
                     };

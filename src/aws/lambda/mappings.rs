@@ -30,7 +30,7 @@ pub(super) async fn list(
             }),
             _ => tracing::warn!(
                 function = %function,
-                mapping = %m.uuid().unwrap_or_default().escape_debug(),
+                mapping = %crate::sanitise::Plain(m.uuid().unwrap_or_default()),
                 "skipping a listed event source mapping with an unexpected id or function"
             ),
         }
