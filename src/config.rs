@@ -82,6 +82,10 @@ pub struct Config {
     pub prices: Prices,
     /// `AWS_LAMBDA_FUNCTION_NAME`: the guard itself, always exempt.
     pub self_function: Option<FunctionName>,
+    /// The guard's execution role, whose calls the drift watch knows as the guard's own. Not an
+    /// environment variable: the CLI takes it from the deployed guard's configuration (`Role`),
+    /// Lambda mode asks STS who it is the first time a call needs it.
+    pub self_role: Option<crate::role::RoleRef>,
     /// `RUNAWAY_GUARD_TRUSTED_ACCOUNTS`: accounts besides the guard's own whose events are believed.
     pub trusted_accounts: BTreeSet<String>,
     /// `RUNAWAY_GUARD_CORROBORATE`: before acting on chain evidence alone, check the function's own
@@ -117,6 +121,7 @@ impl Default for Config {
             grace_secs: 900,
             prices: Prices::default(),
             self_function: None,
+            self_role: None,
             trusted_accounts: BTreeSet::new(),
             corroborate: false,
             corroborate_min_invocations: 100,
@@ -237,6 +242,7 @@ impl Config {
                 .get(vars::SELF_FUNCTION)
                 .map(|v| FunctionName::new(&v).map_err(|e| invalid(vars::SELF_FUNCTION, &v, e.to_string())))
                 .transpose()?,
+            self_role: None,
             trusted_accounts: env
                 .get(vars::TRUSTED_ACCOUNTS)
                 .map(|v| accounts(vars::TRUSTED_ACCOUNTS, &v))

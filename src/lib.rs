@@ -11,6 +11,7 @@
 //! - `config`: environment → typed `Config`.
 //! - `ports`: capability traits (`Throttler`, `Metrics`, `Notifier`, `Identity`) and their domain types.
 //! - `report`: the JSON report (`decisions`, outcomes).
+//! - `role`: the IAM role behind a caller ARN (how the drift watch knows the guard's own calls).
 //! - `aws`: SDK adapters implementing the ports (the only files importing `aws_sdk_*`).
 //! - `alert`: composing the SNS alert (subject, body, attributes) and its e-mail and chat bodies.
 //! - `depth_limit`: per-function depth limits learned from the `runaway-guard:max-depth` tag.
@@ -40,6 +41,8 @@ pub mod policy;
 pub mod ports;
 #[cfg(feature = "detector")]
 pub mod report;
+#[cfg(feature = "detector")]
+pub mod role;
 #[cfg(feature = "detector")]
 pub mod signal;
 #[cfg(feature = "detector")]
