@@ -35,8 +35,6 @@ resource "aws_iam_role" "this" {
 locals {
   functions_arn = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:*"
   mappings_arn  = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:event-source-mapping:*"
-  # The only tag keys the guard and the CLI write: the trip record, its re-enable marks and the drift note.
-  guard_tag_keys = ["runaway-guard:*"]
 }
 
 data "aws_iam_policy_document" "this" {
@@ -52,7 +50,8 @@ data "aws_iam_policy_document" "this" {
     resources = [local.functions_arn]
   }
 
-  # The trip record lives in runaway-guard:* tags; no other key can be written or removed.
+  # The trip record (and its re-enable marks and the drift note) lives in runaway-guard:* tags; no
+  # other key can be written or removed.
   statement {
     sid       = "RecordTrips"
     actions   = ["lambda:TagResource", "lambda:UntagResource"]
@@ -61,7 +60,7 @@ data "aws_iam_policy_document" "this" {
     condition {
       test     = "ForAllValues:StringLike"
       variable = "aws:TagKeys"
-      values   = local.guard_tag_keys
+      values   = ["runaway-guard:*"]
     }
   }
 
@@ -220,7 +219,7 @@ data "aws_iam_policy_document" "operator" {
     condition {
       test     = "ForAllValues:StringLike"
       variable = "aws:TagKeys"
-      values   = local.guard_tag_keys
+      values   = ["runaway-guard:*"]
     }
   }
 

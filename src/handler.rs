@@ -2,7 +2,7 @@
 //! from `runaway-guard handle`, and inside the simulator with simulated ports.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use futures::StreamExt;
 use tracing::{info, warn};
@@ -15,7 +15,7 @@ use crate::event::{EventError, ParsedEvent};
 use crate::name::FunctionName;
 use crate::offender;
 use crate::policy::{Policy, PolicyConfig};
-use crate::ports::{Metrics, Notifier, Throttler};
+use crate::ports::{Metrics, Notifier, Throttler, TripBudget};
 use crate::report::{Decision, Outcome, Rejected, Report};
 use crate::signal::Signal;
 use crate::time::Timestamp;
@@ -64,6 +64,8 @@ pub struct Guard<T, M, N> {
     trips: drift::TripMemory,
     /// The guard's execution role: the drift watch's only test of "the guard's own call".
     own_role: own_role::OwnRole,
+    /// The account-wide trip count (`RUNAWAY_GUARD_TRIP_CAP_TABLE`); `None`: per environment only.
+    budget: Option<Arc<dyn TripBudget>>,
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
@@ -86,7 +88,14 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             calls_seen: seen::SeenIds::new(10_000, 24 * 3_600),
             trips: drift::TripMemory::default(),
             own_role,
+            budget: None,
         }
+    }
+
+    /// Shares the hourly trip cap with every other environment through `budget`.
+    pub fn with_trip_budget(mut self, budget: Arc<dyn TripBudget>) -> Self {
+        self.budget = Some(budget);
+        self
     }
 
     /// Looks the guard's own role up with `lookup` the first time the drift watch needs it (Lambda
@@ -324,6 +333,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             dry_run: self.config.dry_run,
             max_trips_per_hour: self.config.max_trips_per_hour,
             actor: None,
+            budget: self.budget.as_deref(),
         }
     }
 }

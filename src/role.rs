@@ -21,14 +21,9 @@ impl RoleRef {
     /// (a user, a root account, a federated user) or text that is no ARN.
     pub fn from_arn(arn: &str) -> Option<Self> {
         let mut fields = arn.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some(service), Some(""), Some(account), Some(resource)) = (
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-        ) else {
+        let (Some("arn"), Some(partition), Some(service), Some(""), Some(account), Some(resource)) =
+            (fields.next(), fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
+        else {
             return None;
         };
         if partition.is_empty() || account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
