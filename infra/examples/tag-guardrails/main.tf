@@ -72,13 +72,14 @@ resource "aws_organizations_policy" "this" {
 # The same rule as a permission boundary for developers' roles: whatever their own policies allow,
 # they cannot write or remove any runaway-guard:* key.
 data "aws_iam_policy_document" "boundary" {
-  #checkov:skip=CKV_AWS_107:A permission boundary only caps; the roles' own policies still grant nothing they do not list.
-  #checkov:skip=CKV_AWS_108:A permission boundary only caps; the roles' own policies still grant nothing they do not list.
-  #checkov:skip=CKV_AWS_109:A permission boundary only caps; the roles' own policies still grant nothing they do not list.
-  #checkov:skip=CKV_AWS_110:A permission boundary only caps; the roles' own policies still grant nothing they do not list.
-  #checkov:skip=CKV_AWS_111:A permission boundary only caps; the roles' own policies still grant nothing they do not list.
-  #checkov:skip=CKV_AWS_356:A permission boundary only caps; the roles' own policies still grant nothing they do not list.
-  #checkov:skip=CKV2_AWS_40:A permission boundary only caps; the roles' own policies still grant nothing they do not list.
+  #checkov:skip=CKV_AWS_1:A permission boundary only caps: "*" here grants nothing the role's own policies do not.
+  #checkov:skip=CKV_AWS_49:A permission boundary only caps: "*" here grants nothing the role's own policies do not.
+  #checkov:skip=CKV_AWS_107:A permission boundary only caps: "*" here grants nothing the role's own policies do not.
+  #checkov:skip=CKV_AWS_108:A permission boundary only caps: "*" here grants nothing the role's own policies do not.
+  #checkov:skip=CKV_AWS_109:A permission boundary only caps: "*" here grants nothing the role's own policies do not.
+  #checkov:skip=CKV_AWS_110:A permission boundary only caps: "*" here grants nothing the role's own policies do not.
+  #checkov:skip=CKV_AWS_111:A permission boundary only caps: "*" here grants nothing the role's own policies do not.
+  #checkov:skip=CKV_AWS_356:A permission boundary only caps: "*" here grants nothing the role's own policies do not.
   statement {
     sid       = "AllowWhatTheRolesOwnPoliciesAllow"
     actions   = ["*"]
