@@ -1,7 +1,9 @@
-//! Hostile principals against the drift watch, through the real binary and moto: a call that
-//! undoes a trip is drift whoever names their session after the guard; only the deployed guard's
-//! execution role (its configuration's `Role`) makes the guard's own calls.
-//! Run through `scripts/test.sh` (it starts moto).
+//! Hostile principals against the drift watch, through the real binary and moto (as the CLI's
+//! `handle` and in Lambda mode): a call that undoes a trip is drift whoever names their session after
+//! the guard; only the guard's execution role (the deployed guard's `Role` for the CLI, STS's answer in
+//! Lambda) makes the guard's own calls. The IAM side of the same issue (the guard's role vs the
+//! operator policy, tag keys) is checked statically by `tests/infra.rs`.
+//! Run through `scripts/test.sh` (it starts moto and puts cargo-lambda on PATH).
 #![cfg(feature = "guard")]
 
 mod common;
@@ -79,4 +81,27 @@ async fn a_session_named_after_the_guard_is_reported_and_only_the_guards_role_is
     assert_eq!(entry["outcome"], "ignored", "{entry}");
     assert_eq!(entry["why"], "the guard's own call (its execution role)", "{entry}");
     assert!(moto.delivered(&queue).await.is_empty());
+}
+
+/// In Lambda mode (the real binary under cargo-lambda's Runtime API), the guard asks STS who it is the
+/// first time a CloudTrail call needs it. moto answers with a user, not a role: no call is the
+/// guard's own, so a session named after the guard's function is reported (the session name
+/// decided it before).
+#[tokio::test]
+async fn in_lambda_a_session_named_after_the_guard_function_is_reported() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 25).await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let lambda = common::lambda::Lambda::start_with(&topic, &[("AWS_LAMBDA_FUNCTION_NAME", GUARD)], None);
+
+    let trip = lambda.invoke(chain_event("orders-worker", 17, ROOT).to_string().as_bytes());
+    assert_eq!(trip["decisions"][0]["outcome"], "throttled", "{trip}");
+    assert_eq!(moto.delivered(&queue).await.len(), 1, "the trip's alert");
+
+    moto.reserve("orders-worker", 25).await;
+    let disguised = put_back_by("arn:aws:iam::123456789012:role/dev-role", GUARD, 3);
+    let report = lambda.invoke(disguised.to_string().as_bytes());
+    assert_eq!(report["drift"][0]["outcome"], "reported", "{report}");
+    assert_eq!(moto.delivered(&queue).await.len(), 1, "the drift alert");
 }
