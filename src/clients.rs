@@ -1,10 +1,10 @@
 //! The AWS clients, built once per process and shared by the handler and the CLI, and the CLI's
 //! start-up checks: a region, usable credentials, and the account and partition they act on.
 
+use std::sync::Arc;
+
 use aws_config::SdkConfig;
 use aws_sdk_lambda::config::ProvideCredentials;
-
-use std::sync::Arc;
 
 use crate::aws::{
     CloudWatchMetrics, LambdaThrottler, SnsNotifier, StsIdentity, TripCapTables, load_sdk_config,
