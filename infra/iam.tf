@@ -1,7 +1,16 @@
-# One role for the guard. Statements whose sid starts with "Platform" are what the Lambda platform needs
-# (logs, traces, the SQS mapping, the DLQ, the topic key); every other Allow statement lists exactly the
-# AWS operations the adapters in src/aws/ call, and tests/infra.rs fails when the two drift apart.
+# Two policies. The guard's execution role holds what the guard calls in Lambda (throttle to 0, write and
+# clear its record tags, pause mappings, reads); the operator policy (output operator_policy_json) holds
+# what the CLI calls for status, reenable, trip and handle, which adds restoring a function
+# (DeleteFunctionConcurrency, re-enabling mappings), GetAccountSettings and ListFunctions.
+# Statements whose sid starts with "Platform" are what the Lambda platform needs (logs, traces, the SQS
+# mapping, the DLQ, the topic key); every other Allow statement lists exactly the AWS operations the
+# adapters in src/aws/ call (src/aws/deployment.rs and src/aws/lambda/operator.rs only from the CLI),
+# and tests/infra.rs fails when a policy and the calls drift apart.
 # sts:GetCallerIdentity is called too but needs no permission: AWS always allows it.
+#
+# Residuals IAM cannot close: PutFunctionConcurrency has no condition key for the value, so the guard's
+# role may set any value (the guard only ever sets 0); UpdateEventSourceMapping cannot tell pausing from
+# resuming, so the guard's role may resume a mapping (the guard only ever pauses). docs/trust-model.md.
 
 data "aws_iam_policy_document" "assume_role" {
   statement {
@@ -23,20 +32,36 @@ resource "aws_iam_role" "this" {
   tags               = var.tags
 }
 
+locals {
+  functions_arn = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:*"
+  mappings_arn  = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:event-source-mapping:*"
+}
+
 data "aws_iam_policy_document" "this" {
   statement {
-    sid = "ThrottleAndRecord"
+    sid = "ThrottleAndRead"
     actions = [
-      "lambda:DeleteFunctionConcurrency",
       "lambda:GetFunctionConcurrency",
       "lambda:GetFunctionConfiguration",
       "lambda:GetFunctionEventInvokeConfig",
       "lambda:ListTags",
       "lambda:PutFunctionConcurrency",
-      "lambda:TagResource",
-      "lambda:UntagResource",
     ]
-    resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:*"]
+    resources = [local.functions_arn]
+  }
+
+  # The trip record (and its re-enable marks and the drift note) lives in runaway-guard:* tags; no
+  # other key can be written or removed.
+  statement {
+    sid       = "RecordTrips"
+    actions   = ["lambda:TagResource", "lambda:UntagResource"]
+    resources = [local.functions_arn]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "aws:TagKeys"
+      values   = ["runaway-guard:*"]
+    }
   }
 
   # Pricing a function judged against its own normal reads the versions its aliases route to
@@ -44,27 +69,30 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "ReadVersions"
     actions   = ["lambda:ListAliases"]
-    resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:*"]
+    resources = [local.functions_arn]
   }
 
   # ListEventSourceMappings takes no resource-level permission: it needs "*".
   statement {
-    sid = "ReadAccount"
-    actions = [
-      "lambda:GetAccountSettings",
-      "lambda:ListEventSourceMappings",
-      "lambda:ListFunctions",
-    ]
+    sid       = "ReadMappings"
+    actions   = ["lambda:ListEventSourceMappings"]
     resources = ["*"]
   }
 
   # A trip pauses the offender's event source mappings so its queue keeps its messages (and its
-  # streams their position); reenable resumes the ones the trip paused. Mappings are addressed by
-  # the id Lambda gives them, so event-source-mapping:* in this account and region is the narrowest ARN.
+  # streams their position). Mappings are addressed by the id Lambda gives them, so
+  # event-source-mapping:* in this account and region is the narrowest ARN.
   statement {
     sid       = "PauseEventSources"
     actions   = ["lambda:UpdateEventSourceMapping"]
-    resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:event-source-mapping:*"]
+    resources = [local.mappings_arn]
+  }
+
+  # The account-wide trip cap: one conditional counter per hour (dynamodb.tf).
+  statement {
+    sid       = "CountTrips"
+    actions   = ["dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.this.arn]
   }
 
   statement {
@@ -116,7 +144,7 @@ data "aws_iam_policy_document" "this" {
     sid       = "DenySelfPause"
     effect    = "Deny"
     actions   = ["lambda:UpdateEventSourceMapping"]
-    resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:event-source-mapping:*"]
+    resources = [local.mappings_arn]
 
     condition {
       test     = "ArnLike"
@@ -160,4 +188,110 @@ resource "aws_iam_role_policy" "this" {
   name   = "${var.name}-least-privilege"
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.this.json
+}
+
+################################################################################
+# Operator policy: what the CLI needs (status, reenable, trip, handle)
+################################################################################
+
+# Attach it (output operator_policy_json) to the platform team's role or permission set; nobody else
+# needs it. handle and trip run the guard's own path, so it holds every guard action besides the CLI's.
+data "aws_iam_policy_document" "operator" {
+  statement {
+    sid = "RestoreAndRead"
+    actions = [
+      "lambda:DeleteFunctionConcurrency",
+      "lambda:GetFunctionConcurrency",
+      "lambda:GetFunctionConfiguration",
+      "lambda:GetFunctionEventInvokeConfig",
+      "lambda:ListAliases",
+      "lambda:ListTags",
+      "lambda:PutFunctionConcurrency",
+    ]
+    resources = [local.functions_arn]
+  }
+
+  statement {
+    sid       = "RecordTrips"
+    actions   = ["lambda:TagResource", "lambda:UntagResource"]
+    resources = [local.functions_arn]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "aws:TagKeys"
+      values   = ["runaway-guard:*"]
+    }
+  }
+
+  # status lists the account's functions; reenable checks the account keeps 100 unreserved;
+  # ListEventSourceMappings takes no resource-level permission.
+  statement {
+    sid = "ReadAccount"
+    actions = [
+      "lambda:GetAccountSettings",
+      "lambda:ListEventSourceMappings",
+      "lambda:ListFunctions",
+    ]
+    resources = ["*"]
+  }
+
+  # trip pauses mappings; reenable resumes the ones the trip paused.
+  statement {
+    sid       = "PauseAndResumeEventSources"
+    actions   = ["lambda:UpdateEventSourceMapping"]
+    resources = [local.mappings_arn]
+  }
+
+  statement {
+    sid       = "CountTrips"
+    actions   = ["dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.this.arn]
+  }
+
+  statement {
+    sid = "ReadMetrics"
+    actions = [
+      "cloudwatch:GetMetricData",
+      "cloudwatch:ListMetrics",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadAlarmContributors"
+    actions   = ["cloudwatch:DescribeAlarmContributors"]
+    resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-per-function-*"]
+  }
+
+  statement {
+    sid       = "ReadQueueRedrive"
+    actions   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
+    resources = ["arn:${local.partition}:sqs:${local.region}:${local.account_id}:*"]
+  }
+
+  statement {
+    sid       = "PublishAlerts"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.this.arn]
+  }
+
+  # Publishing to the encrypted alert topic uses its key.
+  statement {
+    sid       = "PlatformTopicKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [local.kms_key_arn]
+  }
+
+  # The CLI never restores or re-tags the guard itself either.
+  statement {
+    sid    = "DenyGuardChanges"
+    effect = "Deny"
+    actions = [
+      "lambda:DeleteFunctionConcurrency",
+      "lambda:PutFunctionConcurrency",
+      "lambda:TagResource",
+      "lambda:UntagResource",
+    ]
+    resources = [local.function_arn, "${local.function_arn}:*"]
+  }
 }

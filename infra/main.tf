@@ -39,9 +39,10 @@ locals {
 
   environment = merge(
     {
-      RUNAWAY_GUARD_TOPIC_ARN = aws_sns_topic.this.arn
-      RUNAWAY_GUARD_DRY_RUN   = tostring(var.dry_run)
-      RUST_LOG                = var.rust_log
+      RUNAWAY_GUARD_TOPIC_ARN      = aws_sns_topic.this.arn
+      RUNAWAY_GUARD_TRIP_CAP_TABLE = aws_dynamodb_table.this.name
+      RUNAWAY_GUARD_DRY_RUN        = tostring(var.dry_run)
+      RUST_LOG                     = var.rust_log
     },
     { for k, v in local.optional_environment : k => tostring(v) if v != null },
   )

@@ -13,6 +13,16 @@ output "role_arn" {
   value       = aws_iam_role.this.arn
 }
 
+output "operator_policy_json" {
+  description = "IAM policy (JSON) with what the CLI needs for status, reenable, trip and handle: attach it to the platform team's role only. The guard's own role cannot restore a function."
+  value       = data.aws_iam_policy_document.operator.json
+}
+
+output "trip_cap_table_name" {
+  description = "DynamoDB table counting trips per hour across all the guard's execution environments (RUNAWAY_GUARD_TRIP_CAP_TABLE)."
+  value       = aws_dynamodb_table.this.name
+}
+
 output "log_group_name" {
   description = "CloudWatch Logs group holding the guard's JSON logs."
   value       = aws_cloudwatch_log_group.this.name

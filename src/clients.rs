@@ -1,10 +1,14 @@
 //! The AWS clients, built once per process and shared by the handler and the CLI, and the CLI's
 //! start-up checks: a region, usable credentials, and the account and partition they act on.
 
+use std::sync::Arc;
+
 use aws_config::SdkConfig;
 use aws_sdk_lambda::config::ProvideCredentials;
 
-use crate::aws::{CloudWatchMetrics, LambdaThrottler, SnsNotifier, StsIdentity, load_sdk_config};
+use crate::aws::{
+    CloudWatchMetrics, LambdaThrottler, SnsNotifier, StsIdentity, TripCapTables, load_sdk_config,
+};
 use crate::config::Config;
 use crate::deployment::{Location, partition_of};
 use crate::handler::Guard;
@@ -68,6 +72,8 @@ pub struct AwsPorts {
     pub notifier: TopicNotifier,
     /// STS.
     pub identity: StsIdentity,
+    /// DynamoDB, for the account-wide trip cap when `RUNAWAY_GUARD_TRIP_CAP_TABLE` names a table.
+    pub trip_caps: TripCapTables,
     /// The region the clients talk to.
     pub region: Option<String>,
 }
@@ -86,19 +92,27 @@ impl AwsPorts {
             metrics: CloudWatchMetrics::new(&sdk),
             notifier: TopicNotifier(topic_arn.map(|topic| SnsNotifier::new(&sdk, topic))),
             identity: StsIdentity::new(&sdk),
+            trip_caps: TripCapTables::new(&sdk),
             region: sdk.region().map(|r| r.to_string()),
         }
     }
 
     /// The guard wired to these ports. `account` names the account in alerts (Lambda mode learns
-    /// it from its own ARN instead of spending an STS call at start-up).
+    /// it from its own ARN instead of spending an STS call at start-up). The trip cap is shared
+    /// through DynamoDB when the configuration names a table.
     pub fn guard(
         self,
         config: Config,
         account: Option<String>,
     ) -> Guard<LambdaThrottler, CloudWatchMetrics, TopicNotifier> {
         let region = self.region;
-        Guard::new(config, self.throttler, self.metrics, self.notifier).with_location(account, region)
+        let budget = config.trip_cap_table.as_deref().map(|table| self.trip_caps.budget(table));
+        let guard =
+            Guard::new(config, self.throttler, self.metrics, self.notifier).with_location(account, region);
+        match budget {
+            Some(budget) => guard.with_trip_budget(Arc::new(budget)),
+            None => guard,
+        }
     }
 
     /// The caller's account, for alerts sent from the CLI (`None` when STS is unreachable).

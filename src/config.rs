@@ -82,6 +82,13 @@ pub struct Config {
     pub prices: Prices,
     /// `AWS_LAMBDA_FUNCTION_NAME`: the guard itself, always exempt.
     pub self_function: Option<FunctionName>,
+    /// The guard's execution role, whose calls the drift watch knows as the guard's own. Not an
+    /// environment variable: the CLI takes it from the deployed guard's configuration (`Role`),
+    /// Lambda mode asks STS who it is the first time a call needs it.
+    pub self_role: Option<crate::role::RoleRef>,
+    /// `RUNAWAY_GUARD_TRIP_CAP_TABLE`: the DynamoDB table (name or ARN) that counts trips per hour
+    /// across every execution environment; unset, the cap is counted per environment only.
+    pub trip_cap_table: Option<String>,
     /// `RUNAWAY_GUARD_TRUSTED_ACCOUNTS`: accounts besides the guard's own whose events are believed.
     pub trusted_accounts: BTreeSet<String>,
     /// `RUNAWAY_GUARD_CORROBORATE`: before acting on chain evidence alone, check the function's own
@@ -117,6 +124,8 @@ impl Default for Config {
             grace_secs: 900,
             prices: Prices::default(),
             self_function: None,
+            self_role: None,
+            trip_cap_table: None,
             trusted_accounts: BTreeSet::new(),
             corroborate: false,
             corroborate_min_invocations: 100,
@@ -183,6 +192,8 @@ pub mod vars {
     pub const PRICE_PER_GB_SECOND_ARM64: &str = "RUNAWAY_GUARD_PRICE_PER_GB_SECOND_ARM64";
     /// Set by Lambda: the guard's own function name.
     pub const SELF_FUNCTION: &str = "AWS_LAMBDA_FUNCTION_NAME";
+    /// DynamoDB table counting trips per hour account-wide.
+    pub const TRIP_CAP_TABLE: &str = "RUNAWAY_GUARD_TRIP_CAP_TABLE";
     /// Comma-separated 12-digit account ids trusted besides the guard's own.
     pub const TRUSTED_ACCOUNTS: &str = "RUNAWAY_GUARD_TRUSTED_ACCOUNTS";
     /// `true` to corroborate chain evidence with CloudWatch before acting.
@@ -237,6 +248,11 @@ impl Config {
                 .get(vars::SELF_FUNCTION)
                 .map(|v| FunctionName::new(&v).map_err(|e| invalid(vars::SELF_FUNCTION, &v, e.to_string())))
                 .transpose()?,
+            self_role: None,
+            trip_cap_table: env
+                .get(vars::TRIP_CAP_TABLE)
+                .map(|v| table(vars::TRIP_CAP_TABLE, v))
+                .transpose()?,
             trusted_accounts: env
                 .get(vars::TRUSTED_ACCOUNTS)
                 .map(|v| accounts(vars::TRUSTED_ACCOUNTS, &v))
@@ -250,6 +266,30 @@ impl Config {
             )?,
             baseline: baseline::baseline(&env)?,
         })
+    }
+}
+
+/// A DynamoDB table name (3–255 of `A-Za-z0-9_.-`) or a table ARN (`arn:…:dynamodb:…:table/NAME`).
+fn table(variable: &'static str, value: String) -> Result<String, ConfigError> {
+    let is_name = |n: &str| {
+        (3..=255).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+    };
+    let fields: Vec<&str> = value.splitn(6, ':').collect();
+    let ok = match fields.as_slice() {
+        [name] => is_name(name),
+        ["arn", partition, "dynamodb", region, account, resource] => {
+            !partition.is_empty()
+                && !region.is_empty()
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && resource.strip_prefix("table/").is_some_and(is_name)
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(value)
+    } else {
+        Err(invalid(variable, &value, "a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or table ARN"))
     }
 }
 

@@ -44,6 +44,8 @@ pub struct DeployedGuard {
     pub function: FunctionName,
     /// Its environment variables (GetFunctionConfiguration).
     pub environment: HashMap<String, String>,
+    /// Its execution role's ARN (`Role` of its configuration): whose calls are the guard's own.
+    pub role_arn: Option<String>,
 }
 
 impl DeployedGuard {
@@ -51,6 +53,7 @@ impl DeployedGuard {
     pub fn config(&self) -> Result<Config, ConfigError> {
         let mut config = Config::from_lookup(|name| self.environment.get(name).cloned())?;
         config.self_function = Some(self.function.clone());
+        config.self_role = self.role_arn.as_deref().and_then(crate::role::RoleRef::from_arn);
         Ok(config)
     }
 
@@ -222,9 +225,12 @@ mod tests {
                 ("RUNAWAY_GUARD_TOPIC_ARN".into(), "arn:aws:sns:us-east-1:123456789012:t".into()),
                 ("RUNAWAY_GUARD_EXEMPT".into(), "billing".into()),
             ]),
+            role_arn: Some("arn:aws:iam::123456789012:role/guards/runaway-guard-us-east-1".into()),
         };
         let config = guard.config().unwrap();
         assert_eq!(config.self_function, Some(guard.function.clone()));
+        let role = config.self_role.as_ref().map(|r| (r.account.as_str(), r.name.as_str()));
+        assert_eq!(role, Some(("123456789012", "runaway-guard-us-east-1")));
         assert!(config.exempt.contains(&FunctionName::new("billing").unwrap()));
         assert!(guard.looks_like_a_guard());
     }

@@ -2,7 +2,7 @@
 //! from `runaway-guard handle`, and inside the simulator with simulated ports.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use futures::StreamExt;
 use tracing::{info, warn};
@@ -15,7 +15,7 @@ use crate::event::{EventError, ParsedEvent};
 use crate::name::FunctionName;
 use crate::offender;
 use crate::policy::{Policy, PolicyConfig};
-use crate::ports::{Metrics, Notifier, Throttler};
+use crate::ports::{Metrics, Notifier, Throttler, TripBudget};
 use crate::report::{Decision, Outcome, Rejected, Report};
 use crate::signal::Signal;
 use crate::time::Timestamp;
@@ -27,6 +27,7 @@ mod batch;
 mod corroborate;
 pub mod drift;
 pub mod judge;
+pub mod own_role;
 pub mod seen;
 
 /// How many functions are acted on at once: Lambda's control plane allows ~15 requests/s and
@@ -61,6 +62,10 @@ pub struct Guard<T, M, N> {
     calls_seen: seen::SeenIds,
     /// Functions this process tripped or found tripped (the drift watch's memory).
     trips: drift::TripMemory,
+    /// The guard's execution role: the drift watch's only test of "the guard's own call".
+    own_role: own_role::OwnRole,
+    /// The account-wide trip count (`RUNAWAY_GUARD_TRIP_CAP_TABLE`); `None`: per environment only.
+    budget: Option<Arc<dyn TripBudget>>,
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
@@ -68,6 +73,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     pub fn new(config: Config, throttler: T, metrics: M, notifier: N) -> Self {
         let detector = Detector::new(DetectorConfig::from(&config));
         let policy = Policy::new(PolicyConfig::from(&config));
+        let own_role = own_role::OwnRole::known(config.self_role.clone());
         Self {
             config,
             detector,
@@ -81,7 +87,22 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             seen: seen::SeenIds::default(),
             calls_seen: seen::SeenIds::new(10_000, 24 * 3_600),
             trips: drift::TripMemory::default(),
+            own_role,
+            budget: None,
         }
+    }
+
+    /// Shares the hourly trip cap with every other environment through `budget`.
+    pub fn with_trip_budget(mut self, budget: Arc<dyn TripBudget>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Looks the guard's own role up with `lookup` the first time the drift watch needs it (Lambda
+    /// mode: STS GetCallerIdentity), unless the configuration already names it.
+    pub fn with_own_role_lookup(mut self, lookup: own_role::CallerLookup) -> Self {
+        self.own_role = std::mem::take(&mut self.own_role).with_lookup(lookup);
+        self
     }
 
     /// Names the account and region in alerts (and, for the trust checks, what events must claim).
@@ -312,6 +333,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             dry_run: self.config.dry_run,
             max_trips_per_hour: self.config.max_trips_per_hour,
             actor: None,
+            budget: self.budget.as_deref(),
         }
     }
 }

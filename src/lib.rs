@@ -13,6 +13,7 @@
 //! - `report`: the JSON report (`decisions`, outcomes).
 //! - `sanitise`: the one escaping rule for every value from outside, per face a person reads
 //!   (plain text and logs, chat markdown, SNS subjects, JSON).
+//! - `role`: the IAM role behind a caller ARN (how the drift watch knows the guard's own calls).
 //! - `aws`: SDK adapters implementing the ports (the only files importing `aws_sdk_*`).
 //! - `alert`: composing the SNS alert (subject, body, attributes) and its e-mail and chat bodies.
 //! - `depth_limit`: per-function depth limits learned from the `runaway-guard:max-depth` tag.
@@ -44,6 +45,7 @@ pub mod ports;
 pub mod report;
 #[cfg(feature = "detector")]
 pub mod sanitise;
+pub mod role;
 #[cfg(feature = "detector")]
 pub mod signal;
 #[cfg(feature = "detector")]

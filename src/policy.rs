@@ -7,7 +7,9 @@
 //! hourly cap at once (so concurrent events cannot overshoot it). Then exactly one of: the throttle
 //! worked → [`Policy::trip_succeeded`]; it failed (or the state could not be read) →
 //! [`Policy::trip_failed`], which gives the slot back and says whether to page; no throttle was
-//! needed after all → [`Policy::release_slot`].
+//! needed after all → [`Policy::release_slot`]; the account-wide cap (`trip/cap.rs`, shared by every
+//! environment) refused it → [`Policy::capped_account_wide`]. The cap counted here, per
+//! environment, is the floor that holds even when the shared count cannot be reached.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -184,6 +186,18 @@ impl Policy {
             memory.recent.remove(function);
         }
         memory.paging.failed(function, now, retryable, error)
+    }
+
+    /// The account-wide cap (shared by every environment) refused the trip [`Policy::decide`]
+    /// planned for `function` at `now`: the slot this environment took goes back, the decision is
+    /// remembered as capped, and the answer says whether to page (once per period per function).
+    pub fn capped_account_wide(&self, function: &FunctionName, now: Timestamp) -> bool {
+        let mut memory = self.memory();
+        Self::give_slot_back(&mut memory, function);
+        if let Some(recent) = memory.recent.get_mut(function) {
+            recent.outcome = Outcome::Capped;
+        }
+        memory.paging.capped(function, now)
     }
 
     /// The throttle of `function` worked: forget earlier failures and caps.

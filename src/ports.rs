@@ -162,6 +162,11 @@ pub struct ReenableMark {
     pub by: String,
 }
 
+mod budget;
+#[cfg(test)]
+pub use budget::MemoryBudget;
+pub use budget::{BudgetFuture, Take, TripBudget, TripHour};
+
 mod mapping;
 pub use mapping::{
     DeadLetter, EventSourceMapping, InvalidMappingId, MappingId, PauseStatus, QueueFacts, QueueRead,

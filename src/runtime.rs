@@ -3,6 +3,8 @@
 //! uncontained return an error so Lambda retries the invocation, except for an SQS batch, whose
 //! answer names the records to redeliver (`batchItemFailures`, with `ReportBatchItemFailures`).
 
+use std::sync::Arc;
+
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -10,8 +12,9 @@ use tracing::{Instrument, error, info, info_span, warn};
 
 use crate::clients::AwsPorts;
 use crate::config::Config;
+use crate::handler::own_role::CallerLookup;
 use crate::handler::{Guard, HandleError};
-use crate::ports::{Metrics, Notifier, Throttler};
+use crate::ports::{Identity, Metrics, Notifier, Throttler};
 use crate::report::Report;
 use crate::time::Timestamp;
 
@@ -19,7 +22,13 @@ use crate::time::Timestamp;
 pub async fn run(config: Config) -> Result<(), Error> {
     let function = config.self_function.as_ref().map(|f| f.to_string());
     let ports = AwsPorts::load(config.topic_arn.clone()).await;
-    let guard = ports.guard(config, None);
+    let identity = ports.identity.clone();
+    // Asked only when a CloudTrail call first needs it: no STS call at start-up.
+    let lookup: CallerLookup = Arc::new(move || {
+        let identity = identity.clone();
+        Box::pin(async move { identity.caller().await.map(|caller| caller.arn) })
+    });
+    let guard = ports.guard(config, None).with_own_role_lookup(lookup);
     let (guard, function) = (&guard, function.as_deref());
     info!(function, "runaway-guard ready");
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {

@@ -9,10 +9,11 @@ use tracing::{error, info, warn};
 use crate::alert::{AlertContext, TripFacts};
 use crate::name::FunctionName;
 use crate::policy::{Plan, Policy, next_page_after};
-use crate::ports::{FunctionState, Notifier, PortError, Reservation, Throttler, TripRecord};
+use crate::ports::{FunctionState, Notifier, PortError, Reservation, Throttler, TripBudget, TripRecord};
 use crate::report::{Decision, Outcome, reservation_text};
 use crate::time::Timestamp;
 use crate::verdict::Reason;
+use cap::AccountCap;
 use pause::Sources;
 
 /// Everything the trip flow borrows from the guard.
@@ -33,6 +34,8 @@ pub struct TripContext<'a, T, N> {
     pub max_trips_per_hour: u32,
     /// Who trips: the caller ARN of a manual trip; `None` for the guard's own detection.
     pub actor: Option<&'a str>,
+    /// The account-wide trip count shared by every environment (`None`: per environment only).
+    pub budget: Option<&'a dyn TripBudget>,
 }
 
 /// Whether this attempt wrote the trip record.
@@ -79,7 +82,16 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                 decision.reason =
                     format!("{reason}; reserved concurrency is already 0 and no trip record says why");
             }
-            Plan::Throttle => self.throttle(&state, reason, now, &mut decision).await,
+            Plan::Throttle => match self.account_cap(function, reason, now).await {
+                AccountCap::Exhausted { why, page } => {
+                    let skip = (Outcome::Capped, why, page);
+                    self.skip(&state, reason, now, &mut decision, skip, &Sources::NotRead).await;
+                }
+                cap => {
+                    self.throttle(&state, reason, now, &mut decision).await;
+                    self.settle_account_cap(&cap, &mut decision).await;
+                }
+            },
             Plan::Skip { outcome: Outcome::AlreadyTripped, why, alert }
                 if !self.dry_run && (unfinished_trip(&state) || recorded_pauses(&state)) =>
             {
@@ -339,6 +351,7 @@ fn within_own_depth_limit(state: &FunctionState, reason: &Reason) -> Option<Stri
     }
 }
 
+mod cap;
 mod pause;
 
 #[cfg(test)]

@@ -66,7 +66,8 @@ impl Deployment for LambdaDeployment {
             }
             let Ok(function) = FunctionName::new(name) else { continue };
             if self.is_tagged_guard(name, arn).await? {
-                guards.push(DeployedGuard { function, environment: env });
+                let role_arn = config.role().map(str::to_owned);
+                guards.push(DeployedGuard { function, environment: env, role_arn });
             }
         }
         Ok(guards)
@@ -77,7 +78,8 @@ impl Deployment for LambdaDeployment {
         match result {
             Ok(out) => {
                 let environment = out.environment().and_then(|e| e.variables()).cloned().unwrap_or_default();
-                Ok(Some(DeployedGuard { function: name.clone(), environment }))
+                let role_arn = out.role().map(str::to_owned);
+                Ok(Some(DeployedGuard { function: name.clone(), environment, role_arn }))
             }
             Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(None),
             Err(e) => Err(port_error("GetFunctionConfiguration", name.as_str(), e)),

@@ -9,7 +9,7 @@ use aws_sdk_lambda::Client;
 use aws_sdk_lambda::types::Architecture as SdkArchitecture;
 use futures::{StreamExt, TryStreamExt};
 
-use super::error::{Facts, facts, invalid_response, port_error};
+use super::error::{Facts, invalid_response, port_error};
 use super::trip_tags::{self, read_guard_tags};
 use crate::name::FunctionName;
 use crate::ports::{
@@ -18,6 +18,7 @@ use crate::ports::{
 };
 
 mod mappings;
+mod operator;
 mod versions;
 
 /// ListTags calls in flight at once while listing tripped functions: Lambda's control plane allows
@@ -235,14 +236,7 @@ impl Throttler for LambdaThrottler {
                     .await
                     .map_err(|e| port_error("PutFunctionConcurrency", function.as_str(), e))?;
             }
-            None => {
-                self.client
-                    .delete_function_concurrency()
-                    .function_name(function.as_str())
-                    .send()
-                    .await
-                    .map_err(|e| port_error("DeleteFunctionConcurrency", function.as_str(), e))?;
-            }
+            None => operator::remove_reservation(&self.client, function).await?,
         }
         Ok(())
     }
@@ -287,13 +281,7 @@ impl Throttler for LambdaThrottler {
     }
 
     async fn list_tripped(&self) -> Result<Vec<TrippedFunction>, PortError> {
-        let mut items = self.client.list_functions().into_paginator().items().send();
-        let mut listed = Vec::new();
-        while let Some(f) = items.try_next().await.map_err(|e| port_error("ListFunctions", "account", e))? {
-            if let (Some(name), Some(arn)) = (f.function_name(), f.function_arn()) {
-                listed.push((name.to_owned(), arn.to_owned()));
-            }
-        }
+        let listed = operator::functions(&self.client).await?;
         let mut tripped: Vec<TrippedFunction> = futures::stream::iter(listed)
             .map(|(name, arn)| self.tripped(name, arn))
             .buffer_unordered(LIST_TAGS_CONCURRENCY)
@@ -342,16 +330,7 @@ impl Throttler for LambdaThrottler {
     }
 
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {
-        match self.client.get_account_settings().send().await {
-            Ok(out) => Ok(out
-                .account_limit()
-                .and_then(|l| l.unreserved_concurrent_executions())
-                .and_then(|n| u32::try_from(n).ok())),
-            // A bare 404 with no error code: the endpoint doesn't implement the API (moto 5.2.5 doesn't).
-            // Real Lambda always answers; "unknown" only skips the restore warning.
-            Err(e) if is_missing_api(&facts(&e)) => Ok(None),
-            Err(e) => Err(port_error("GetAccountSettings", "account", e)),
-        }
+        operator::unreserved_concurrency(&self.client).await
     }
 }
 

@@ -4,6 +4,7 @@
 //! - [`lambda`]: [`LambdaThrottler`] (concurrency, trip-record tags, configuration) for [`Throttler`].
 //! - [`cloudwatch`]: [`CloudWatchMetrics`] (ListMetrics, GetMetricData) for [`Metrics`].
 //! - [`deployment`]: [`LambdaDeployment`] (finds the deployed guard and its environment).
+//! - [`dynamodb`]: [`DynamoTripBudget`] (UpdateItem): the account-wide trip cap for [`TripBudget`].
 //! - [`sns`]: [`SnsNotifier`] (Publish with message attributes) for [`Notifier`].
 //! - [`sqs`]: [`QueueReader`](sqs::QueueReader) (GetQueueUrl, GetQueueAttributes): a queue's DLQ, for alerts.
 //! - [`sts`]: [`StsIdentity`] (GetCallerIdentity) for [`Identity`].
@@ -14,11 +15,13 @@
 //! [`Metrics`]: crate::ports::Metrics
 //! [`Notifier`]: crate::ports::Notifier
 //! [`Identity`]: crate::ports::Identity
+//! [`TripBudget`]: crate::ports::TripBudget
 //! [`PortError`]: crate::ports::PortError
 
 pub mod client;
 pub mod cloudwatch;
 pub mod deployment;
+pub mod dynamodb;
 mod error;
 pub mod lambda;
 pub mod sns;
@@ -29,6 +32,7 @@ pub mod trip_tags;
 pub use client::load_sdk_config;
 pub use cloudwatch::CloudWatchMetrics;
 pub use deployment::LambdaDeployment;
+pub use dynamodb::{DynamoTripBudget, TripCapTables};
 pub use lambda::LambdaThrottler;
 pub use sns::SnsNotifier;
 pub use sts::StsIdentity;

@@ -175,3 +175,18 @@ fn reads_and_checks_the_chain_shape_thresholds() {
         assert_eq!(load(&[(variable, value)]).unwrap_err().variable, variable, "{value}");
     }
 }
+
+#[test]
+fn reads_the_trip_cap_table_by_name_or_arn_and_refuses_anything_else() {
+    assert_eq!(load(&[]).unwrap().trip_cap_table, None);
+    let name = load(&[("RUNAWAY_GUARD_TRIP_CAP_TABLE", "runaway-guard-trip-cap")]).unwrap();
+    assert_eq!(name.trip_cap_table.as_deref(), Some("runaway-guard-trip-cap"));
+    let arn = "arn:aws:dynamodb:us-east-1:123456789012:table/runaway-guard-trip-cap";
+    assert_eq!(load(&[("RUNAWAY_GUARD_TRIP_CAP_TABLE", arn)]).unwrap().trip_cap_table.as_deref(), Some(arn));
+    for bad in
+        ["ab", "a b c", "table;drop", "arn:aws:s3:::bucket", "arn:aws:dynamodb:us-east-1:1:table/x-y-z"]
+    {
+        let err = load(&[("RUNAWAY_GUARD_TRIP_CAP_TABLE", bad)]).unwrap_err();
+        assert_eq!(err.variable, "RUNAWAY_GUARD_TRIP_CAP_TABLE", "{bad}");
+    }
+}

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::json::{self, Obj};
 use super::{EventError, timestamp};
 use crate::name::FunctionName;
+use crate::role::RoleRef;
 use crate::time::Timestamp;
 
 /// `detail-type` of a management event CloudTrail hands to EventBridge.
@@ -64,6 +65,9 @@ pub struct ApiCall {
     pub caller_arn: Option<String>,
     /// `userIdentity.principalId` (`ROLEID:SESSION` for a role session).
     pub principal_id: Option<String>,
+    /// `userIdentity.sessionContext.sessionIssuer.arn`: the role (or user) a session was taken
+    /// from, as CloudTrail records it (`arn:aws:iam::ACCOUNT:role/PATH/NAME`).
+    pub issuer_arn: Option<String>,
     /// `eventTime`.
     pub at: Option<Timestamp>,
     /// `errorCode` of a call that failed (and so changed nothing).
@@ -75,6 +79,16 @@ pub struct ApiCall {
 }
 
 impl ApiCall {
+    /// The role that made the call: the session issuer's when CloudTrail names one, else the role
+    /// of an assumed-role caller ARN; never anything from the session name. `None` for a user, a
+    /// root or federated caller, or an event without identity.
+    pub fn caller_role(&self) -> Option<RoleRef> {
+        match &self.issuer_arn {
+            Some(issuer) => RoleRef::from_arn(issuer),
+            None => self.caller_arn.as_deref().and_then(RoleRef::from_arn),
+        }
+    }
+
     /// The call's name as on-call knows it (no API-version suffix), with the new value.
     pub fn describe(&self) -> String {
         match &self.change {
@@ -122,6 +136,18 @@ struct Detail {
 struct UserIdentity {
     arn: Option<String>,
     principal_id: Option<String>,
+    session_context: Option<Obj<SessionContext>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionContext {
+    session_issuer: Option<Obj<SessionIssuer>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SessionIssuer {
+    arn: Option<String>,
 }
 
 /// `requestParameters` of the three calls (CloudTrail lower-cases the first letter: `uUID`).
@@ -158,12 +184,18 @@ pub(super) fn from_eventbridge(raw: &[u8]) -> Result<ApiCall, EventError> {
         (envelope.account.or(detail.recipient_account_id), envelope.region.or(detail.aws_region));
     let function = named.map(|n| function(n, account.as_deref(), region.as_deref())).transpose()?;
     let identity = detail.user_identity.map(|Obj(u)| u);
+    let issuer = identity
+        .as_ref()
+        .and_then(|u| u.session_context.as_ref())
+        .and_then(|Obj(c)| c.session_issuer.as_ref())
+        .and_then(|Obj(i)| i.arn.as_deref());
     Ok(ApiCall {
         event_id: json::shorten(&detail.event_id),
         change,
         function,
         caller_arn: identity.as_ref().and_then(|u| u.arn.as_deref()).map(clip),
         principal_id: identity.as_ref().and_then(|u| u.principal_id.as_deref()).map(clip),
+        issuer_arn: issuer.map(clip),
         at: timestamp(detail.event_time.as_deref()),
         error_code: detail.error_code.as_deref().map(clip),
         account: account.as_deref().map(clip),

@@ -3,6 +3,9 @@
 //! on a function the guard holds tripped, made by anyone but the guard, is reported to on-call
 //! once, marked on the function (`runaway-guard:drift`, which `status` shows), and noted.
 //!
+//! The guard is known by its execution role (`userIdentity.sessionContext.sessionIssuer.arn`),
+//! never by a session name, which any caller picks (see `own_role`).
+//!
 //! What costs an AWS call and what does not: a failed call, the guard's own call, a call that keeps
 //! the function contained and a call naming no function are decided from the event itself, without
 //! any call. A call that could undo a trip needs the trip record, which lives on the function (its
@@ -22,6 +25,7 @@ use crate::event::{ApiCall, ApiChange};
 use crate::name::FunctionName;
 use crate::ports::{Metrics, Notifier, Throttler};
 use crate::report::{DriftEntry, DriftOutcome};
+use crate::role::RoleRef;
 use crate::time::Timestamp;
 
 /// Functions remembered as tripped by this process (oldest forgotten first beyond this).
@@ -63,12 +67,9 @@ impl TripMemory {
 }
 
 /// Why a call needs no look at the function, decided from the event alone.
-fn ignored_from_event(call: &ApiCall, own: Option<&FunctionName>) -> Option<String> {
+fn ignored_from_event(call: &ApiCall) -> Option<String> {
     if let Some(code) = &call.error_code {
         return Some(format!("the call failed ({code}): nothing changed"));
-    }
-    if own.is_some_and(|own| is_own_call(call, own)) {
-        return Some("the guard's own call".to_owned());
     }
     match &call.change {
         ApiChange::PutConcurrency { value: 0 } => {
@@ -87,14 +88,11 @@ fn ignored_from_event(call: &ApiCall, own: Option<&FunctionName>) -> Option<Stri
     }
 }
 
-/// The guard runs as its execution role, whose session Lambda names after the function: the
-/// caller ARN `arn:aws:sts::ACCOUNT:assumed-role/ROLE/<guard>` and principal `ROLEID:<guard>`.
-fn is_own_call(call: &ApiCall, own: &FunctionName) -> bool {
-    let session = |text: &Option<String>, separator: char| {
-        text.as_deref().and_then(|t| t.rsplit_once(separator)).is_some_and(|(_, s)| s == own.as_str())
-    };
-    let role_session = call.caller_arn.as_deref().is_some_and(|arn| arn.contains(":assumed-role/"));
-    (role_session && session(&call.caller_arn, '/')) || session(&call.principal_id, ':')
+/// The guard's own call: made by its execution role (the session issuer CloudTrail records), in
+/// whatever session. A session name is the caller's choice (`assume-role --role-session-name
+/// runaway-guard`) and never makes a call the guard's.
+fn is_own_call(call: &ApiCall, own: Option<&RoleRef>) -> bool {
+    own.is_some_and(|own| call.caller_role().as_ref() == Some(own))
 }
 
 /// `runaway-guard:drift`: `<RFC 3339> <call> by <caller>`, cut to what a tag value may hold.
@@ -135,8 +133,12 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             errors: Vec::new(),
             retryable: false,
         };
-        if let Some(why) = ignored_from_event(call, self.config.self_function.as_ref()) {
+        if let Some(why) = ignored_from_event(call) {
             entry.why = why;
+            return entry;
+        }
+        if is_own_call(call, self.own_role.get().await) {
+            entry.why = "the guard's own call (its execution role)".to_owned();
             return entry;
         }
         let Some(function) = &call.function else { return entry };

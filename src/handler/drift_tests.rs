@@ -5,9 +5,12 @@ use crate::fake::{FakeAccount, Op};
 use crate::handler::Guard;
 use crate::name::FunctionName;
 use crate::report::{DriftOutcome, Outcome, Report};
+use crate::role::RoleRef;
 use crate::time::Timestamp;
 
 const NOW: Timestamp = Timestamp::from_secs(1_795_000_000);
+/// The guard's execution role (a path, as CloudTrail's session issuer shows it).
+const GUARD_ROLE: &str = "arn:aws:iam::111122223333:role/platform/runaway-guard-role";
 
 type FakeGuard = Guard<FakeAccount, FakeAccount, FakeAccount>;
 
@@ -28,7 +31,11 @@ fn handle(guard: &FakeGuard, raw: &str) -> Report {
 }
 
 fn guard(account: &FakeAccount) -> FakeGuard {
-    let config = Config { self_function: FunctionName::new("runaway-guard").ok(), ..Config::default() };
+    let config = Config {
+        self_function: FunctionName::new("runaway-guard").ok(),
+        self_role: RoleRef::from_arn(GUARD_ROLE),
+        ..Config::default()
+    };
     Guard::new(config, account.clone(), account.clone(), account.clone())
         .with_location(Some("111122223333".into()), Some("us-east-1".into()))
 }
@@ -116,8 +123,9 @@ fn the_guards_own_calls_and_calls_that_keep_it_contained_are_not_read() {
     tripped(&account, &guard);
     let own = put_back()
         .replace("assumed-role/ci-deploy/deployer", "assumed-role/runaway-guard-role/runaway-guard")
-        .replace("AROAEXAMPLEDEPLOYROLE:deployer", "AROAEXAMPLEGUARD:runaway-guard");
-    assert_eq!(handle(&guard, &own).drift[0].why, "the guard's own call");
+        .replace("AROAEXAMPLEDEPLOYROLE:deployer", "AROAEXAMPLEGUARD:runaway-guard")
+        .replace("arn:aws:iam::111122223333:role/ci-deploy", GUARD_ROLE);
+    assert_eq!(handle(&guard, &own).drift[0].why, "the guard's own call (its execution role)");
     let zero =
         put_back().replace("\"reservedConcurrentExecutions\": 25 }", "\"reservedConcurrentExecutions\": 0 }");
     assert_eq!(handle(&guard, &zero).drift[0].why, "reserved concurrency 0 keeps it contained");
@@ -148,4 +156,46 @@ fn a_failed_drift_alert_is_retried_and_then_sent() {
     assert!(report.needs_retry(), "{:?}", report.drift);
     let retry = handle(&guard, &put_back());
     assert!(retry.drift[0].alerted, "{:?}", retry.drift);
+}
+
+/// A session name is the caller's choice: `dev-role` taking a session named after the guard is
+/// still `dev-role`, and its call on a tripped function is drift.
+#[test]
+fn a_session_named_after_the_guard_is_not_the_guard() {
+    let account = FakeAccount::default().with_function("orders-worker", Some(25));
+    let guard = guard(&account);
+    tripped(&account, &guard);
+    let disguised = put_back()
+        .replace("assumed-role/ci-deploy/deployer", "assumed-role/dev-role/runaway-guard")
+        .replace("AROAEXAMPLEDEPLOYROLE:deployer", "AROAEXAMPLEDEVROLE:runaway-guard")
+        .replace("role/ci-deploy", "role/dev-role");
+    let report = handle(&guard, &disguised);
+    let entry = &report.drift[0];
+    assert_eq!((entry.outcome.clone(), entry.alerted), (DriftOutcome::Reported, true), "{entry:?}");
+    assert!(account.alerts().pop().unwrap().body.contains("assumed-role/dev-role/runaway-guard"));
+}
+
+/// Without a session issuer, the role of the assumed-role ARN decides; without a known guard role,
+/// no call is the guard's.
+#[test]
+fn the_role_decides_without_an_issuer_and_an_unknown_guard_role_owns_nothing() {
+    let account = FakeAccount::default().with_function("orders-worker", Some(25));
+    let guard = guard(&account);
+    tripped(&account, &guard);
+    let issuer = r#""sessionIssuer": {
+          "type": "Role",
+          "principalId": "AROAEXAMPLEDEPLOYROLE",
+          "arn": "arn:aws:iam::111122223333:role/ci-deploy",
+          "accountId": "111122223333",
+          "userName": "ci-deploy"
+        },"#;
+    assert!(put_back().contains(issuer));
+    let bare = put_back()
+        .replace(issuer, "")
+        .replace("assumed-role/ci-deploy/deployer", "assumed-role/runaway-guard-role/lambda-session");
+    assert_eq!(handle(&guard, &bare).drift[0].why, "the guard's own call (its execution role)");
+    let nameless = Config { self_function: FunctionName::new("runaway-guard").ok(), ..Config::default() };
+    let unknown = Guard::new(nameless, account.clone(), account.clone(), account.clone())
+        .with_location(Some("111122223333".into()), Some("us-east-1".into()));
+    assert_eq!(handle(&unknown, &bare).drift[0].outcome, DriftOutcome::Reported);
 }

@@ -288,4 +288,5 @@ fn the_trip_alert_says_who_tripped_it() {
     assert!(account.alerts()[1].body.contains("Tripped by: runaway-guard (automatic, rule depth)"));
 }
 
+mod cap;
 mod pause;

@@ -1,4 +1,5 @@
-//! Finds the AWS operations the adapters in `src/aws/` call, as IAM action names.
+//! Finds the AWS operations the adapters in `src/aws/` call, as IAM action names, split into what
+//! the guard calls in Lambda and what only the operator CLI calls ([`CLI_ONLY`] files).
 //!
 //! A call is `.op()` with empty parentheses (SDK fluent operations take no arguments; parameters are
 //! set on the returned builder), where `op` is one of the service's operations as listed by the SDK
@@ -35,54 +36,71 @@ pub fn iam_action(service: &str, op: &str) -> String {
 }
 
 /// Adapter file stem → (IAM service prefix, its SDK operations).
-fn services() -> [(&'static str, &'static str); 5] {
+fn services() -> [(&'static str, &'static str); 6] {
     [
         ("lambda", LAMBDA_OPERATIONS),
         ("cloudwatch", CLOUDWATCH_OPERATIONS),
+        ("dynamodb", DYNAMODB_OPERATIONS),
         ("sns", SNS_OPERATIONS),
         ("sqs", SQS_OPERATIONS),
         ("sts", STS_OPERATIONS),
     ]
 }
 
-/// Adapters the operator CLI alone uses, with the operator's own credentials (never in the guard's
-/// Lambda): their calls need no grant in infra/iam.tf, and `operator_calls` lists them for the docs.
-pub const OPERATOR_ONLY: &[&str] = &["deployment.rs"];
+/// Adapter files (paths under `src/aws/`) whose calls only the operator CLI makes, with the
+/// operator's credentials, never the guard in Lambda: the operator policy grants them, the guard's
+/// role must not. `deployment.rs` is searched for every service's operations.
+pub const CLI_ONLY: &[&str] = &["deployment.rs", "lambda/operator.rs"];
 
-/// The IAM actions the operator-only adapters of `dir` call (any service).
-pub fn operator_calls(dir: &Path) -> Result<BTreeSet<String>, String> {
-    let mut calls = BTreeSet::new();
-    for name in OPERATOR_ONLY {
-        let path = dir.join(name);
-        let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        calls.extend(services().into_iter().flat_map(|(s, ops)| calls_in(&source, s, ops)));
+/// The IAM actions the adapters call, by who calls them.
+#[derive(Debug, Default, PartialEq)]
+pub struct Calls {
+    /// Called by the guard in Lambda (and by the CLI's `handle` and `trip`, which run the same path).
+    pub guard: BTreeSet<String>,
+    /// Called from [`CLI_ONLY`] files.
+    pub cli_only: BTreeSet<String>,
+}
+
+impl Calls {
+    /// What the operator CLI calls: everything (`handle` runs the guard's path).
+    pub fn operator(&self) -> BTreeSet<String> {
+        self.guard.union(&self.cli_only).cloned().collect()
     }
-    Ok(calls)
+
+    /// What the CLI alone calls: never the guard.
+    pub fn cli_alone(&self) -> BTreeSet<String> {
+        self.cli_only.difference(&self.guard).cloned().collect()
+    }
+}
+
+fn is_cli_only(dir: &Path, path: &Path) -> bool {
+    let relative = path.strip_prefix(dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    CLI_ONLY.contains(&relative.as_str())
 }
 
 /// Every IAM action called from the `.rs` files of `dir` and of its service subdirectories: a file
 /// `lambda.rs` or any `.rs` under `lambda/` (a module split into files) belongs to that service. Any
-/// other file is searched for every service's operations, and a hit there is an error: the call could
-/// not be attributed.
-pub fn adapter_calls(dir: &Path) -> Result<BTreeSet<String>, String> {
-    let mut calls = BTreeSet::new();
+/// other file is searched for every service's operations, and a hit there is an error (the call could
+/// not be attributed) unless the file is one of [`CLI_ONLY`].
+pub fn adapter_calls(dir: &Path) -> Result<Calls, String> {
+    let mut calls = Calls::default();
     for (path, owner) in rust_files(dir)? {
-        if path.parent() == Some(dir)
-            && OPERATOR_ONLY.iter().any(|f| path.file_name().is_some_and(|n| n == *f))
-        {
-            continue;
-        }
         let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let cli_only = is_cli_only(dir, &path);
+        let into = if cli_only { &mut calls.cli_only } else { &mut calls.guard };
         match services().into_iter().find(|(s, _)| *s == owner) {
-            Some((service, ops)) => calls.extend(calls_in(&source, service, ops)),
+            Some((service, ops)) => into.extend(calls_in(&source, service, ops)),
+            None if cli_only => {
+                into.extend(services().into_iter().flat_map(|(s, ops)| calls_in(&source, s, ops)));
+            }
             None => {
                 let stray: Vec<String> =
                     services().into_iter().flat_map(|(s, ops)| calls_in(&source, s, ops)).collect();
                 if !stray.is_empty() {
                     return Err(format!(
-                        "{} calls {stray:?} but is not one of lambda.rs/cloudwatch.rs/sns.rs/sqs.rs/sts.rs \
-                         (or under lambda/, cloudwatch/, ...): move the call into its service's adapter \
-                         or teach tests/infra/scan.rs the file",
+                        "{} calls {stray:?} but is not one of lambda.rs/cloudwatch.rs/dynamodb.rs/sns.rs/\
+                         sqs.rs/sts.rs (or under lambda/, cloudwatch/, ...): move the call into its \
+                         service's adapter or teach tests/infra/scan.rs the file",
                         path.display()
                     ));
                 }
@@ -308,6 +326,24 @@ const CLOUDWATCH_OPERATIONS: &str = "\
     stop_metric_streams tag_resource untag_resource \
 ";
 
+/// aws-sdk-dynamodb 1.104.0: `ls src/operation`.
+const DYNAMODB_OPERATIONS: &str = "\
+    batch_execute_statement batch_get_item batch_write_item create_backup create_global_table \
+    create_table delete_backup delete_item delete_resource_policy delete_table describe_backup \
+    describe_continuous_backups describe_contributor_insights describe_endpoints describe_export \
+    describe_global_table describe_global_table_settings describe_import \
+    describe_kinesis_streaming_destination describe_limits describe_table \
+    describe_table_replica_auto_scaling describe_time_to_live disable_kinesis_streaming_destination \
+    enable_kinesis_streaming_destination execute_statement execute_transaction \
+    export_table_to_point_in_time get_item get_resource_policy import_table list_backups \
+    list_contributor_insights list_exports list_global_tables list_imports list_tables \
+    list_tags_of_resource put_item put_resource_policy query restore_table_from_backup \
+    restore_table_to_point_in_time scan tag_resource transact_get_items transact_write_items \
+    untag_resource update_continuous_backups update_contributor_insights update_global_table \
+    update_global_table_settings update_item update_kinesis_streaming_destination update_table \
+    update_table_replica_auto_scaling update_time_to_live \
+";
+
 /// aws-sdk-sns 1.94.0: `ls src/operation`.
 const SNS_OPERATIONS: &str = "\
     add_permission check_if_phone_number_is_opted_out confirm_subscription create_platform_application \
@@ -492,7 +528,7 @@ mod tests {
         fs::write(dir.path().join("lambda.rs"), "fn f() { c.list_tags().send(); }").unwrap();
         fs::write(dir.path().join("mod.rs"), "pub mod lambda; fn g() { Client::new(&conf); }").unwrap();
         let calls = adapter_calls(dir.path()).unwrap();
-        assert_eq!(calls, set(&["lambda:ListTags"]));
+        assert_eq!(calls.guard, set(&["lambda:ListTags"]));
         fs::write(dir.path().join("throttle.rs"), "fn h() { c.put_function_concurrency().send(); }").unwrap();
         let err = adapter_calls(dir.path()).unwrap_err();
         assert!(err.contains("throttle.rs") && err.contains("lambda:PutFunctionConcurrency"), "{err}");
@@ -520,10 +556,35 @@ mod tests {
             "cloudwatch:GetMetricData",
             "cloudwatch:ListMetrics",
         ]);
-        assert_eq!(calls, expected);
+        assert_eq!(calls.guard, expected);
         fs::create_dir_all(dir.path().join("shared")).unwrap();
         fs::write(dir.path().join("shared/retry.rs"), "fn r() { c.publish().send(); }").unwrap();
         let err = adapter_calls(dir.path()).unwrap_err();
         assert!(err.contains("retry.rs") && err.contains("sns:Publish"), "{err}");
+    }
+
+    #[test]
+    fn calls_in_cli_only_files_are_the_operators_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("lambda.rs"),
+            "fn f() { c.list_tags().send(); c.put_function_concurrency(); }",
+        )
+        .unwrap();
+        fs::create_dir_all(dir.path().join("lambda")).unwrap();
+        fs::write(
+            dir.path().join("lambda/operator.rs"),
+            "fn g() { c.delete_function_concurrency().send(); c.list_tags(); }",
+        )
+        .unwrap();
+        fs::write(dir.path().join("deployment.rs"), "fn h() { c.list_functions().send(); }").unwrap();
+        fs::write(dir.path().join("dynamodb.rs"), "fn i() { c.update_item().send(); }").unwrap();
+        let calls = adapter_calls(dir.path()).unwrap();
+        assert_eq!(
+            calls.guard,
+            set(&["dynamodb:UpdateItem", "lambda:ListTags", "lambda:PutFunctionConcurrency"])
+        );
+        assert_eq!(calls.cli_alone(), set(&["lambda:DeleteFunctionConcurrency", "lambda:ListFunctions"]));
+        assert_eq!(calls.operator().len(), 5);
     }
 }

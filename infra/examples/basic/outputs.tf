@@ -12,3 +12,8 @@ output "dashboard_url" {
   description = "Console URL of the guard's CloudWatch dashboard."
   value       = module.runaway_guard.dashboard_url
 }
+
+output "operator_policy_json" {
+  description = "What the runaway-guard CLI needs (status, reenable, trip, handle): attach it to the platform team's role."
+  value       = module.runaway_guard.operator_policy_json
+}
