@@ -44,8 +44,9 @@ pub mod ports;
 #[cfg(feature = "detector")]
 pub mod report;
 #[cfg(feature = "detector")]
-pub mod sanitise;
 pub mod role;
+#[cfg(feature = "detector")]
+pub mod sanitise;
 #[cfg(feature = "detector")]
 pub mod signal;
 #[cfg(feature = "detector")]
