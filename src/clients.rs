@@ -4,7 +4,9 @@
 use aws_config::SdkConfig;
 use aws_sdk_lambda::config::ProvideCredentials;
 
-use crate::aws::{CloudWatchMetrics, LambdaThrottler, SnsNotifier, StsIdentity, load_sdk_config};
+use crate::aws::{
+    CloudWatchMetrics, KmsRecordSigner, LambdaThrottler, SnsNotifier, StsIdentity, load_sdk_config,
+};
 use crate::config::Config;
 use crate::deployment::{Location, partition_of};
 use crate::handler::Guard;
@@ -70,6 +72,8 @@ pub struct AwsPorts {
     pub identity: StsIdentity,
     /// The region the clients talk to.
     pub region: Option<String>,
+    /// The shared SDK configuration the clients were built from.
+    sdk: SdkConfig,
 }
 
 impl AwsPorts {
@@ -87,7 +91,16 @@ impl AwsPorts {
             notifier: TopicNotifier(topic_arn.map(|topic| SnsNotifier::new(&sdk, topic))),
             identity: StsIdentity::new(&sdk),
             region: sdk.region().map(|r| r.to_string()),
+            sdk,
         }
+    }
+
+    /// Signs and checks trip records with the KMS key `key` (`RUNAWAY_GUARD_RECORD_KEY_ARN`); with
+    /// `None`, records are written unsigned and none verifies.
+    pub fn with_record_key(mut self, key: Option<String>) -> Self {
+        let signer = key.map(|key| KmsRecordSigner::new(&self.sdk, key));
+        self.throttler = self.throttler.with_signer(signer);
+        self
     }
 
     /// The guard wired to these ports. `account` names the account in alerts (Lambda mode learns

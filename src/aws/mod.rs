@@ -4,6 +4,7 @@
 //! - [`lambda`]: [`LambdaThrottler`] (concurrency, trip-record tags, configuration) for [`Throttler`].
 //! - [`cloudwatch`]: [`CloudWatchMetrics`] (ListMetrics, GetMetricData) for [`Metrics`].
 //! - [`deployment`]: [`LambdaDeployment`] (finds the deployed guard and its environment).
+//! - [`kms`]: [`KmsRecordSigner`] (GenerateMac, VerifyMac) for [`RecordSigner`]: the trip record's MAC.
 //! - [`sns`]: [`SnsNotifier`] (Publish with message attributes) for [`Notifier`].
 //! - [`sqs`]: [`QueueReader`](sqs::QueueReader) (GetQueueUrl, GetQueueAttributes): a queue's DLQ, for alerts.
 //! - [`sts`]: [`StsIdentity`] (GetCallerIdentity) for [`Identity`].
@@ -14,12 +15,14 @@
 //! [`Metrics`]: crate::ports::Metrics
 //! [`Notifier`]: crate::ports::Notifier
 //! [`Identity`]: crate::ports::Identity
+//! [`RecordSigner`]: crate::ports::RecordSigner
 //! [`PortError`]: crate::ports::PortError
 
 pub mod client;
 pub mod cloudwatch;
 pub mod deployment;
 mod error;
+pub mod kms;
 pub mod lambda;
 pub mod sns;
 pub mod sqs;
@@ -29,6 +32,7 @@ pub mod trip_tags;
 pub use client::load_sdk_config;
 pub use cloudwatch::CloudWatchMetrics;
 pub use deployment::LambdaDeployment;
+pub use kms::KmsRecordSigner;
 pub use lambda::LambdaThrottler;
 pub use sns::SnsNotifier;
 pub use sts::StsIdentity;

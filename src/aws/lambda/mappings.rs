@@ -55,3 +55,20 @@ pub(super) async fn set_enabled(
         .map_err(|e| port_error("UpdateEventSourceMapping", &format!("{function} mapping {mapping}"), e))?;
     Ok(())
 }
+
+/// Whether `mapping` feeds `function` itself: `GetEventSourceMapping`, then its `FunctionArn` must
+/// name the function (or one of its versions or aliases). A mapping id in a trip record is only a
+/// claim; this is what Lambda says.
+pub(super) async fn belongs(
+    client: &Client,
+    function: &FunctionName,
+    mapping: &MappingId,
+) -> Result<bool, PortError> {
+    let out = client
+        .get_event_source_mapping()
+        .uuid(mapping.as_str())
+        .send()
+        .await
+        .map_err(|e| port_error("GetEventSourceMapping", &format!("{function} mapping {mapping}"), e))?;
+    Ok(out.function_arn().is_some_and(|arn| own_arn(function, arn).is_some()))
+}
