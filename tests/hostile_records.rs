@@ -1,0 +1,189 @@
+//! Trip records that cannot be forged, end to end through the real binary against moto. The owner
+//! of `attacker-fn` may tag only their own function; the records they write, or edit, are shown as
+//! unverified and never acted on: `reenable` restores no value from them and resumes no mapping
+//! they name, and the guard does not take them for its own trips. Genuine records round-trip.
+//! Run through `scripts/test.sh` (it starts moto).
+#![cfg(feature = "guard")]
+
+mod common;
+
+use common::Moto;
+use common::guard::{Cli, chain_event, handle};
+use runaway_guard::aws::LambdaThrottler;
+use runaway_guard::name::FunctionName;
+use runaway_guard::ports::{MappingId, Throttler, TripRecord, tags};
+use runaway_guard::time::Timestamp;
+use serde_json::Value;
+
+const ROOT: &str = "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d";
+
+/// `attacker-fn` (reserved 5) and another team's `payments` with a deliberately disabled SQS mapping.
+async fn two_teams(moto: &Moto) -> (String, String) {
+    let arn = moto.create_function("attacker-fn").await;
+    moto.reserve("attacker-fn", 5).await;
+    moto.create_function("payments").await;
+    let theirs = moto.sqs_mapping("payments", "payments-queue", false).await;
+    (arn, theirs)
+}
+
+/// Tags `pairs` on the function `arn`, as its owner may.
+async fn tag(moto: &Moto, arn: &str, pairs: &[(&str, &str)]) {
+    let request = pairs.iter().fold(moto.lambda().tag_resource().resource(arn), |r, (k, v)| r.tags(*k, *v));
+    request.send().await.expect("tag as the function's owner");
+}
+
+fn status_entry(moto_topic: &str, function: &str) -> Value {
+    let run = Cli::new(Some(moto_topic), &["status", "--json"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    let entries = run.json();
+    let found = entries.as_array().expect("array").iter().find(|e| e["function"] == function).cloned();
+    found.unwrap_or_else(|| panic!("{function} not listed: {entries}"))
+}
+
+#[tokio::test]
+async fn a_forged_record_is_shown_unverified_and_reenable_changes_nothing() {
+    let moto = Moto::start().await;
+    let (arn, theirs) = two_teams(&moto).await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let forged = [
+        (tags::TRIPPED_AT, "2026-11-20T09:14:03Z"),
+        (tags::PREVIOUS_CONCURRENCY, "900"),
+        (tags::REASON, "manual"),
+        (tags::PAUSED_MAPPINGS, theirs.as_str()),
+    ];
+    tag(&moto, &arn, &forged).await;
+    let fake_mac = format!("v1:{}", "A".repeat(44));
+    for (mac, check) in [(None, "unsigned"), (Some(fake_mac.as_str()), "invalid")] {
+        if let Some(mac) = mac {
+            tag(&moto, &arn, &[(tags::RECORD_MAC, mac)]).await;
+        }
+        let entry = status_entry(&topic, "attacker-fn");
+        assert_eq!(entry["record_check"], check, "{entry}");
+        assert!(
+            entry["record_check_detail"].as_str().is_some_and(|d| d.starts_with("unverified")),
+            "{entry}"
+        );
+        let table = Cli::new(Some(&topic), &["status"]).run();
+        assert!(table.stdout.contains("UNVERIFIED: attacker-fn's trip record"), "{table:?}");
+
+        let before = moto.snapshot().await;
+        for args in [vec!["reenable", "attacker-fn"], vec!["reenable", "attacker-fn", "--force"]] {
+            let run = Cli::new(Some(&topic), &args).run();
+            assert_eq!(run.code, 2, "{args:?}: {run:?}");
+            assert!(run.stderr.contains("never restores a value from it") && run.stderr.contains("--to N"));
+            assert_eq!(moto.snapshot().await, before, "{args:?} changed something");
+            assert_eq!(moto.mapping_state(&theirs).await, "Disabled", "the other team's mapping stays off");
+        }
+        assert!(moto.delivered(&queue).await.is_empty(), "no page");
+    }
+}
+
+#[tokio::test]
+async fn the_guard_does_not_take_a_forged_record_for_its_own_trip() {
+    let moto = Moto::start().await;
+    let (arn, _) = two_teams(&moto).await;
+    let (topic, _queue) = moto.topic_with_queue("guard").await;
+    tag(&moto, &arn, &[(tags::TRIPPED_AT, "2026-11-20T09:14:03Z"), (tags::PREVIOUS_CONCURRENCY, "900")])
+        .await;
+    let run = handle(&topic, &chain_event("attacker-fn", 17, ROOT)).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["decisions"][0]["outcome"], "throttled", "not 'already tripped': {run:?}");
+    assert_eq!(moto.reserved("attacker-fn").await, Some(0));
+    let entry = status_entry(&topic, "attacker-fn");
+    assert_eq!(
+        (entry["record_check"].as_str(), entry["previous_concurrency"].as_str()),
+        (Some("verified"), Some("5"))
+    );
+}
+
+#[tokio::test]
+async fn a_genuine_trip_round_trips_and_an_edit_after_signing_unverifies_it() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 25).await;
+    let (topic, _queue) = moto.topic_with_queue("guard").await;
+    let trip = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "runaway bill"]).run();
+    assert_eq!(trip.code, 0, "{trip:?}");
+    let entry = status_entry(&topic, "orders-worker");
+    assert_eq!(
+        (entry["record_check"].as_str(), entry["previous_concurrency"].as_str()),
+        (Some("verified"), Some("25"))
+    );
+    let run = Cli::new(Some(&topic), &["reenable", "orders-worker", "--force", "--json"]).run();
+    assert_eq!((run.code, run.json()["restored"].as_str()), (0, Some("25")), "{run:?}");
+    assert_eq!(moto.reserved("orders-worker").await, Some(25));
+
+    // Tripped again; then the function's owner raises the recorded value after the guard signed it.
+    let trip = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "again"]).run();
+    assert_eq!(trip.code, 0, "{trip:?}");
+    let arn = moto.lambda().get_function_configuration().function_name("orders-worker").send().await;
+    let arn = arn.expect("configuration").function_arn().expect("ARN").to_owned();
+    tag(&moto, &arn, &[(tags::PREVIOUS_CONCURRENCY, "900")]).await;
+    assert_eq!(status_entry(&topic, "orders-worker")["record_check"], "invalid");
+    let before = moto.snapshot().await;
+    let refused = Cli::new(Some(&topic), &["reenable", "orders-worker", "--force"]).run();
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert_eq!(moto.snapshot().await, before);
+
+    // The operator names the value: restored, and the edited record is gone.
+    let run = Cli::new(Some(&topic), &["reenable", "orders-worker", "--to", "25", "--force", "--json"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        (run.json()["restored"].as_str(), run.json()["source"].as_str()),
+        (Some("25"), Some("operator"))
+    );
+    assert_eq!(moto.reserved("orders-worker").await, Some(25));
+    let tags = moto.tags("orders-worker").await;
+    assert!(!tags.contains_key(tags::TRIPPED_AT) && !tags.contains_key(tags::RECORD_MAC), "{tags:?}");
+}
+
+#[tokio::test]
+async fn a_verified_record_naming_another_functions_mapping_does_not_resume_it() {
+    let moto = Moto::start().await;
+    let (_, theirs) = two_teams(&moto).await;
+    let mine = moto.sqs_mapping("attacker-fn", "attacker-queue", false).await;
+    let (topic, _queue) = moto.topic_with_queue("guard").await;
+    // A record signed with the real key (an operator's slip, or a bug) that names both mappings.
+    let signed = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
+    let function = FunctionName::new("attacker-fn").expect("name");
+    let record = TripRecord {
+        tripped_at: Timestamp::now(),
+        previous_concurrency: Some(5),
+        reason: "manual".into(),
+        alert_pending: false,
+        paused_mappings: [&mine, &theirs].map(|id| MappingId::new(id).expect("uuid")).to_vec(),
+    };
+    signed.write_trip_record(&function, &record).await.expect("signed record");
+    signed.set_reserved_concurrency(&function, Some(0)).await.expect("throttle");
+    assert_eq!(status_entry(&topic, "attacker-fn")["record_check"], "verified");
+
+    let run = Cli::new(Some(&topic), &["reenable", "attacker-fn", "--force", "--json"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    let out = run.json();
+    assert_eq!(out["resumed_mappings"], serde_json::json!([mine]), "{out}");
+    let warned = out["warnings"].as_array().expect("warnings").iter().any(|w| {
+        w.as_str().is_some_and(|w| w.contains(theirs.as_str()) && w.contains("does not feed attacker-fn"))
+    });
+    assert!(warned, "{out}");
+    assert_eq!(moto.mapping_state(&mine).await, "Enabled");
+    assert_eq!(moto.mapping_state(&theirs).await, "Disabled", "another function's mapping stays off");
+    assert_eq!(moto.reserved("attacker-fn").await, Some(5));
+}
+
+#[tokio::test]
+async fn a_guard_without_the_record_key_writes_records_nobody_restores_from() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 25).await;
+    let (topic, _queue) = moto.topic_with_queue("guard").await;
+    let keyless =
+        |args: &[&str]| Cli::new(Some(&topic), args).env_remove("RUNAWAY_GUARD_RECORD_KEY_ARN").run();
+    assert_eq!(keyless(&["trip", "orders-worker", "--reason", "x"]).code, 0);
+    assert!(!moto.tags("orders-worker").await.contains_key(tags::RECORD_MAC));
+    // The signing deployment (and this one) sees an unsigned record: honest, and restorable with --to.
+    assert_eq!(status_entry(&topic, "orders-worker")["record_check"], "unsigned");
+    assert_eq!(keyless(&["reenable", "orders-worker", "--force"]).code, 2);
+    let run = keyless(&["reenable", "orders-worker", "--to", "25", "--force"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(moto.reserved("orders-worker").await, Some(25));
+}
