@@ -92,6 +92,21 @@ data "aws_iam_policy_document" "this" {
     resources = ["arn:${local.partition}:sqs:${local.region}:${local.account_id}:*"]
   }
 
+  # The trip record's MAC (src/aws/kms.rs): the guard signs each record before the throttle and
+  # checks a record before taking it for its own trip. Only this key.
+  statement {
+    sid       = "SignTripRecords"
+    actions   = ["kms:GenerateMac", "kms:VerifyMac"]
+    resources = [aws_kms_key.trip_record.arn]
+  }
+
+  # reenable resumes a mapping a verified record names only when Lambda says it feeds the function.
+  statement {
+    sid       = "ReadEventSourceMappings"
+    actions   = ["lambda:GetEventSourceMapping"]
+    resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:event-source-mapping:*"]
+  }
+
   statement {
     sid       = "PublishAlerts"
     actions   = ["sns:Publish"]

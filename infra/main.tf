@@ -39,9 +39,10 @@ locals {
 
   environment = merge(
     {
-      RUNAWAY_GUARD_TOPIC_ARN = aws_sns_topic.this.arn
-      RUNAWAY_GUARD_DRY_RUN   = tostring(var.dry_run)
-      RUST_LOG                = var.rust_log
+      RUNAWAY_GUARD_TOPIC_ARN      = aws_sns_topic.this.arn
+      RUNAWAY_GUARD_RECORD_KEY_ARN = aws_kms_key.trip_record.arn
+      RUNAWAY_GUARD_DRY_RUN        = tostring(var.dry_run)
+      RUST_LOG                     = var.rust_log
     },
     { for k, v in local.optional_environment : k => tostring(v) if v != null },
   )
