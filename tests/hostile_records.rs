@@ -187,3 +187,54 @@ async fn a_guard_without_the_record_key_writes_records_nobody_restores_from() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(moto.reserved("orders-worker").await, Some(25));
 }
+
+/// What Lambda's `GetAccountSettings` answers for an account with `unreserved` executions to spare.
+fn account_settings(unreserved: u32) -> &'static str {
+    let body = format!(
+        r#"{{"AccountLimit":{{"ConcurrentExecutions":1000,"UnreservedConcurrentExecutions":{unreserved},"CodeSizeUnzipped":262144000,"CodeSizeZipped":52428800,"TotalCodeSize":80530636800}},"AccountUsage":{{"FunctionCount":2,"TotalCodeSize":0}}}}"#
+    );
+    Box::leak(body.into_boxed_str())
+}
+
+#[tokio::test]
+async fn reenable_never_leaves_the_account_fewer_than_100_unreserved_without_force() {
+    use common::fault_proxy::{ALWAYS, Fault, FaultProxy, attempts};
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 900).await;
+    let (topic, _queue) = moto.topic_with_queue("guard").await;
+    assert_eq!(Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "x"]).run().code, 0);
+    let proxy = FaultProxy::start(&moto.endpoint);
+    let reenable = |args: &[&str]| Cli::new(Some(&topic), args).env("AWS_ENDPOINT_URL", &proxy.url).run();
+
+    // Lambda says 950 are unreserved: putting 900 back would leave 50.
+    proxy.fail("GetAccountSettings", ALWAYS, Fault::Answer(account_settings(950)));
+    let before = moto.snapshot().await;
+    let refused = reenable(&["reenable", "orders-worker"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("fewer than 100 unreserved") && refused.stderr.contains("950"),
+        "{refused:?}"
+    );
+    assert_eq!(moto.snapshot().await, before, "a refusal changes nothing");
+
+    // Forced: the settings are not read at all.
+    proxy.take_log();
+    let forced = reenable(&["reenable", "orders-worker", "--force", "--json"]);
+    assert_eq!((forced.code, forced.json()["restored"].as_str()), (0, Some("900")), "{forced:?}");
+    assert_eq!(attempts(&proxy.take_log(), "GetAccountSettings"), [], "--force reads no account settings");
+
+    // With room to spare the record restores without --force.
+    assert_eq!(Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "y"]).run().code, 0);
+    proxy.fail("GetAccountSettings", ALWAYS, Fault::Answer(account_settings(1000)));
+    let fits = reenable(&["reenable", "orders-worker", "--json"]);
+    assert_eq!((fits.code, fits.json()["restored"].as_str()), (0, Some("900")), "{fits:?}");
+
+    // Denied: it says it cannot read them, and refuses.
+    assert_eq!(Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "z"]).run().code, 0);
+    proxy.fail("GetAccountSettings", ALWAYS, Fault::Deny403);
+    let denied = reenable(&["reenable", "orders-worker"]);
+    assert_eq!(denied.code, 2, "{denied:?}");
+    assert!(denied.stderr.contains("cannot read the account's unreserved concurrency"), "{denied:?}");
+    assert_eq!(moto.reserved("orders-worker").await, Some(0));
+}
