@@ -238,3 +238,22 @@ async fn reenable_never_leaves_the_account_fewer_than_100_unreserved_without_for
     assert!(denied.stderr.contains("cannot read the account's unreserved concurrency"), "{denied:?}");
     assert_eq!(moto.reserved("orders-worker").await, Some(0));
 }
+
+#[tokio::test]
+async fn a_record_that_cannot_be_signed_is_not_written_and_the_alert_names_the_restore() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 25).await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    let missing_key = "arn:aws:kms:us-east-1:123456789012:alias/no-such-key";
+    let run = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "x"])
+        .env("RUNAWAY_GUARD_RECORD_KEY_ARN", missing_key)
+        .run();
+    assert_eq!(run.code, 0, "contained and paged: {run:?}");
+    assert_eq!(moto.reserved("orders-worker").await, Some(0), "the throttle does not wait for the key");
+    let tags = moto.tags("orders-worker").await;
+    assert!(!tags.contains_key(tags::TRIPPED_AT), "no unsigned record is written: {tags:?}");
+    let alerts = moto.delivered(&queue).await;
+    let body = alerts[0]["Message"].as_str().expect("message");
+    assert!(body.contains("GenerateMac") && body.contains("reenable orders-worker --to 25"), "{body}");
+}
