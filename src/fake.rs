@@ -246,7 +246,7 @@ impl Throttler for FakeAccount {
     async fn write_trip_record(&self, function: &FunctionName, record: &TripRecord) -> Result<(), PortError> {
         self.check(Op::Tag, function.as_str())?;
         let written = self.with_state(function, |s| {
-            let fresh = s.active_trip().is_none();
+            let fresh = s.active_trip().is_none_or(|t| !t.describes(s.reserved_concurrency));
             if fresh {
                 s.trip = Some(record.clone());
             }

@@ -81,6 +81,17 @@ pub struct TripRecord {
     pub paused_mappings: Vec<MappingId>,
 }
 
+impl TripRecord {
+    /// Whether this record, in force, can describe a function whose reserved concurrency is
+    /// `current`: the function is at 0 (throttled), or still has the value the record names (a trip
+    /// whose throttle has not happened yet). A record naming another value does not: a genuine record
+    /// copied back after a later re-enable (its MAC still verifies), or one whose function someone
+    /// changed since. Such a record is never taken for a trip in force, and the next trip replaces it.
+    pub fn describes(&self, current: Reservation) -> bool {
+        current == Some(0) || self.previous_concurrency == current
+    }
+}
+
 /// Where async events go while a function is throttled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "target", rename_all = "snake_case")]
@@ -182,9 +193,10 @@ pub trait Throttler: Send + Sync {
         &self,
         function: &FunctionName,
     ) -> impl Future<Output = Result<FunctionState, PortError>> + Send;
-    /// Signs and writes the trip record tags. A verified record still in force is never rewritten;
-    /// one a re-enable started to clear (see [`FunctionState::reenable_started`]), or one whose MAC
-    /// does not verify, is replaced.
+    /// Signs and writes the trip record tags. A verified record still in force that describes the
+    /// function (see [`TripRecord::describes`]) is never rewritten; one a re-enable started to clear
+    /// (see [`FunctionState::reenable_started`]), one whose MAC does not verify, or one that does not
+    /// describe the function, is replaced.
     fn write_trip_record(
         &self,
         function: &FunctionName,

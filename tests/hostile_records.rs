@@ -257,3 +257,29 @@ async fn a_record_that_cannot_be_signed_is_not_written_and_the_alert_names_the_r
     let body = alerts[0]["Message"].as_str().expect("message");
     assert!(body.contains("GenerateMac") && body.contains("reenable orders-worker --to 25"), "{body}");
 }
+
+#[tokio::test]
+async fn a_genuine_record_copied_back_later_is_replaced_by_the_next_trip() {
+    let moto = Moto::start().await;
+    let arn = moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 900).await;
+    let (topic, _queue) = moto.topic_with_queue("guard").await;
+    assert_eq!(Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "x"]).run().code, 0);
+    let old: Vec<(String, String)> =
+        moto.tags("orders-worker").await.into_iter().filter(|(k, _)| k != tags::ALERT_PENDING).collect();
+    assert!(old.iter().any(|(k, _)| k == tags::RECORD_MAC), "{old:?}");
+    assert_eq!(Cli::new(Some(&topic), &["reenable", "orders-worker", "--force"]).run().code, 0);
+    moto.reserve("orders-worker", 10).await; // the platform team lowers it
+
+    // The owner copies the old, genuinely signed record back (and removes the re-enable's mark, so
+    // the record looks in force): it verifies, but names 900.
+    let pairs: Vec<(&str, &str)> = old.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    tag(&moto, &arn, &pairs).await;
+    let untag = moto.lambda().untag_resource().resource(&arn).tag_keys(tags::REENABLED_AT);
+    untag.tag_keys(tags::REENABLED_BY).send().await.expect("untag as the owner");
+    let run = handle(&topic, &chain_event("orders-worker", 17, ROOT)).run();
+    assert_eq!(run.json()["decisions"][0]["outcome"], "throttled", "{run:?}");
+    let entry = status_entry(&topic, "orders-worker");
+    let shown = (entry["record_check"].as_str(), entry["previous_concurrency"].as_str());
+    assert_eq!(shown, (Some("verified"), Some("10")), "the guard's fresh record: {entry}");
+}

@@ -289,3 +289,4 @@ fn the_trip_alert_says_who_tripped_it() {
 }
 
 mod pause;
+mod records;

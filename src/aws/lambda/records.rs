@@ -40,9 +40,10 @@ impl LambdaThrottler {
         None
     }
 
-    /// Signs and writes `record`, unless a verified record is already in force (the first trip's
-    /// record is the one that says how to undo it). Without a record key the record is written
-    /// unsigned; when signing fails nothing is written and the error says why.
+    /// Signs and writes `record`, unless a verified record that describes the function is already in
+    /// force (the first trip's record is the one that says how to undo it; see
+    /// [`TripRecord::describes`]). Without a record key the record is written unsigned; when signing
+    /// fails nothing is written and the error says why.
     pub(super) async fn write_record(
         &self,
         function: &FunctionName,
@@ -56,7 +57,10 @@ impl LambdaThrottler {
         let config = self.configuration(function).await?;
         let existing = self.tags(function.as_str(), &config.arn).await?;
         let read = read_guard_tags(&existing);
-        if read.active_trip().is_some() && self.verified_trip(function, &config.arn, &read).await.is_some() {
+        if read.active_trip().is_some()
+            && let Some(existing) = self.verified_trip(function, &config.arn, &read).await
+            && existing.describes(self.reservation(function).await?)
+        {
             info!(function = %function, "verified trip record already present; left unchanged");
             return Ok(());
         }
