@@ -46,7 +46,8 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
 ) -> Result<ReenableOutcome, ReenableError> {
     let function = &request.function;
     let state = ports.throttler.function_state(function).await?;
-    let record = ports.throttler.trip_record(function).await?;
+    let record =
+        ports.throttler.trip_record(function).await?.map(|r| restore::judged(r, state.reserved_concurrency));
     let (restore, source) = match restore::plan(&state, record.as_ref(), request)? {
         Plan::Restore(value, source) => (value, source),
         Plan::Nothing(outcome) => return Ok(outcome),

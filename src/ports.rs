@@ -241,6 +241,14 @@ pub trait Throttler: Send + Sync {
             Ok(record.map(|record| CheckedRecord { record, check: RecordCheck::Verified }))
         }
     }
+    /// The function's reserved concurrency alone (`GetFunctionConcurrency`). The default reads the
+    /// whole state; adapters with a cheaper read override it.
+    fn reserved_concurrency(
+        &self,
+        function: &FunctionName,
+    ) -> impl Future<Output = Result<Reservation, PortError>> + Send {
+        async move { Ok(self.function_state(function).await?.reserved_concurrency) }
+    }
     /// Whether event source mapping `mapping` feeds `function` itself (its `FunctionArn`, from
     /// `GetEventSourceMapping`, names the function or one of its versions or aliases). A mapping that
     /// no longer exists is an error with `not_found`. The default, for ports without pollers, says no.

@@ -18,6 +18,7 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
             };
             let record = match e.record_check {
                 Some("verified") => "verified",
+                Some("outdated") => "OUTDATED",
                 Some(_) => "UNVERIFIED",
                 None => "none",
             };

@@ -277,6 +277,13 @@ async fn a_genuine_record_copied_back_later_is_replaced_by_the_next_trip() {
     tag(&moto, &arn, &pairs).await;
     let untag = moto.lambda().untag_resource().resource(&arn).tag_keys(tags::REENABLED_AT);
     untag.tag_keys(tags::REENABLED_BY).send().await.expect("untag as the owner");
+    let entry = status_entry(&topic, "orders-worker");
+    assert_eq!(entry["record_check"], "outdated", "{entry}");
+    let before = moto.snapshot().await;
+    let refused = Cli::new(Some(&topic), &["reenable", "orders-worker", "--force"]).run();
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stderr.contains("it names 900"), "{refused:?}");
+    assert_eq!(moto.snapshot().await, before, "900 is not put back");
     let run = handle(&topic, &chain_event("orders-worker", 17, ROOT)).run();
     assert_eq!(run.json()["decisions"][0]["outcome"], "throttled", "{run:?}");
     let entry = status_entry(&topic, "orders-worker");

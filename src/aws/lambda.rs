@@ -207,6 +207,10 @@ impl Throttler for LambdaThrottler {
         Ok(self.checked(&config.arn, &read).await)
     }
 
+    async fn reserved_concurrency(&self, function: &FunctionName) -> Result<Reservation, PortError> {
+        self.reservation(function).await
+    }
+
     async fn mapping_belongs(&self, function: &FunctionName, mapping: &MappingId) -> Result<bool, PortError> {
         mappings::belongs(&self.client, function, mapping).await
     }

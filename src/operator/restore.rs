@@ -5,12 +5,27 @@
 
 use super::{ReenableError, ReenableOutcome, ReenableRequest, RestoreSource};
 use crate::alert::MIN_UNRESERVED;
-use crate::ports::{CheckedRecord, FunctionState, Reservation, Throttler};
+use crate::ports::{CheckedRecord, FunctionState, RecordCheck, Reservation, Throttler};
 use crate::report::reservation_text;
 
 pub(super) enum Plan {
     Restore(Reservation, RestoreSource),
     Nothing(ReenableOutcome),
+}
+
+/// A verified record that does not describe the function now (it names another value while the
+/// function is not throttled) is acted on no more than an unverified one: restoring it would put
+/// back a value from an earlier trip, or undo what someone set since.
+pub(super) fn judged(mut checked: CheckedRecord, current: Reservation) -> CheckedRecord {
+    if checked.check.is_verified() && !checked.record.describes(current) {
+        checked.check = RecordCheck::Outdated(format!(
+            "it names {}, but the function is not throttled and has {} (a record copied back, or a \
+             function changed since its trip)",
+            reservation_text(checked.record.previous_concurrency),
+            reservation_text(current)
+        ));
+    }
+    checked
 }
 
 /// What to restore, from the record, the request and the current reservation; no I/O.

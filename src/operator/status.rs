@@ -97,7 +97,13 @@ pub async fn status<T: Throttler>(throttler: &T) -> Result<Vec<StatusEntry>, Por
         let mut check = None;
         if function.record.is_some() {
             // Shown as checked: the record read with its MAC, not the one listed a moment before.
-            let checked = throttler.trip_record(&function.function).await?;
+            let checked = match throttler.trip_record(&function.function).await? {
+                Some(c) if c.check.is_verified() => {
+                    let current = throttler.reserved_concurrency(&function.function).await?;
+                    Some(super::restore::judged(c, current))
+                }
+                other => other,
+            };
             check = Some(checked.as_ref().map_or_else(
                 || RecordCheck::Unchecked("the record was removed while status read it".to_owned()),
                 |c| c.check.clone(),

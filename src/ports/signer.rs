@@ -31,6 +31,10 @@ pub enum RecordCheck {
     /// The MAC could not be checked (no record key configured, or the key could not be used): the
     /// text says why.
     Unchecked(String),
+    /// The MAC verifies, but the record does not describe the function now (see
+    /// `TripRecord::describes`): a genuine record copied back after a later re-enable, or a function
+    /// someone changed since its trip. The text says what it names and what the function has.
+    Outdated(String),
 }
 
 impl RecordCheck {
@@ -46,6 +50,7 @@ impl RecordCheck {
             Self::Unsigned => "unsigned",
             Self::Invalid => "invalid",
             Self::Unchecked(_) => "unchecked",
+            Self::Outdated(_) => "outdated",
         }
     }
 }
@@ -57,6 +62,7 @@ impl fmt::Display for RecordCheck {
             Self::Unsigned => f.write_str("unverified: no MAC (written before records were signed)"),
             Self::Invalid => f.write_str("unverified: the MAC does not match (edited or forged)"),
             Self::Unchecked(why) => write!(f, "unverified: could not be checked ({why})"),
+            Self::Outdated(why) => write!(f, "not in force: {why}"),
         }
     }
 }

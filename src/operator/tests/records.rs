@@ -129,3 +129,23 @@ fn unreadable_account_settings_refuse_without_force_and_force_reads_nothing() {
     none.edit("free", |s| s.trip = Some(TripRecord { previous_concurrency: None, ..forged() }));
     assert!(matches!(run(&none, "free", None, false), Ok(ReenableOutcome::Restored(_))));
 }
+
+#[test]
+fn a_verified_record_that_does_not_describe_the_function_is_not_restored_from() {
+    // A genuine record from an earlier trip (900) copied back onto a function that now has 10.
+    let account = two_teams();
+    account.edit("attacker-fn", |s| {
+        s.reserved_concurrency = Some(10);
+        s.trip = Some(TripRecord { paused_mappings: vec![MappingId::new(MINE).unwrap()], ..forged() });
+    });
+    let refused = run(&account, "attacker-fn", None, true).unwrap_err();
+    assert!(
+        matches!(refused, ReenableError::UnverifiedRecord { ref check, .. } if check.contains("names 900"))
+    );
+    assert_eq!(account.function("attacker-fn").reserved_concurrency, Some(10), "nothing changes");
+    let ReenableOutcome::Restored(done) = run(&account, "attacker-fn", Some(Some(10)), true).unwrap() else {
+        panic!()
+    };
+    assert!(done.resumed_mappings.is_empty(), "its mappings are not resumed either");
+    assert_eq!(account.mapping_states("attacker-fn"), [(MINE.to_owned(), false)]);
+}
