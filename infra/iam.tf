@@ -120,6 +120,14 @@ data "aws_iam_policy_document" "this" {
     resources = ["arn:${local.partition}:sqs:${local.region}:${local.account_id}:*"]
   }
 
+  # The trip record's MAC (src/aws/kms.rs): the guard signs each record before the throttle and
+  # checks a record before taking it for its own trip. Only this key.
+  statement {
+    sid       = "SignTripRecords"
+    actions   = ["kms:GenerateMac", "kms:VerifyMac"]
+    resources = [aws_kms_key.trip_record.arn]
+  }
+
   statement {
     sid       = "PublishAlerts"
     actions   = ["sns:Publish"]
@@ -235,11 +243,20 @@ data "aws_iam_policy_document" "operator" {
     resources = ["*"]
   }
 
-  # trip pauses mappings; reenable resumes the ones the trip paused.
+  # trip pauses mappings; reenable resumes the ones a verified record names, and only when Lambda
+  # says (GetEventSourceMapping) that they feed the function.
   statement {
     sid       = "PauseAndResumeEventSources"
-    actions   = ["lambda:UpdateEventSourceMapping"]
+    actions   = ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"]
     resources = [local.mappings_arn]
+  }
+
+  # status and reenable check trip records; trip signs its own (list the operator's role in
+  # record_signer_arns: the key policy grants GenerateMac only to the principals named there).
+  statement {
+    sid       = "TripRecordMac"
+    actions   = ["kms:GenerateMac", "kms:VerifyMac"]
+    resources = [aws_kms_key.trip_record.arn]
   }
 
   statement {

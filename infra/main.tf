@@ -41,6 +41,7 @@ locals {
     {
       RUNAWAY_GUARD_TOPIC_ARN      = aws_sns_topic.this.arn
       RUNAWAY_GUARD_TRIP_CAP_TABLE = aws_dynamodb_table.this.name
+      RUNAWAY_GUARD_RECORD_KEY_ARN = aws_kms_key.trip_record.arn
       RUNAWAY_GUARD_DRY_RUN        = tostring(var.dry_run)
       RUST_LOG                     = var.rust_log
     },

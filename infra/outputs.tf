@@ -136,3 +136,8 @@ output "dashboard_url" {
   description = "Console URL of the CloudWatch dashboard (null unless enable_dashboard)."
   value       = var.enable_dashboard ? "https://${local.region}.console.aws.amazon.com/cloudwatch/home?region=${local.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.this[0].dashboard_name}" : null
 }
+
+output "record_key_arn" {
+  description = "ARN of the HMAC key that signs trip records (RUNAWAY_GUARD_RECORD_KEY_ARN). Operators who run `runaway-guard status` / `reenable` need kms:VerifyMac on it, and those who run `runaway-guard trip` kms:GenerateMac too (list them in record_signer_arns)."
+  value       = aws_kms_key.trip_record.arn
+}

@@ -519,3 +519,14 @@ variable "enable_dashboard" {
   type        = bool
   default     = true
 }
+
+variable "record_signer_arns" {
+  description = "IAM principals (the operator roles that run `runaway-guard trip`) allowed to sign trip records with the module's record key (kms:GenerateMac) and check them. The guard's own role always may; the account's IAM may check records (kms:VerifyMac) but never sign them. Empty: a manual trip still throttles, but its record cannot be signed, so `reenable` then needs --to N."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.record_signer_arns : can(regex("^arn:aws[a-zA-Z-]*:(iam|sts)::[0-9]{12}:", arn))])
+    error_message = "record_signer_arns must be IAM role, user or account ARNs (arn:<partition>:iam::<account>:...)."
+  }
+}

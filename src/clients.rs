@@ -7,7 +7,8 @@ use aws_config::SdkConfig;
 use aws_sdk_lambda::config::ProvideCredentials;
 
 use crate::aws::{
-    CloudWatchMetrics, LambdaThrottler, SnsNotifier, StsIdentity, TripCapTables, load_sdk_config,
+    CloudWatchMetrics, KmsRecordSigner, LambdaThrottler, SnsNotifier, StsIdentity, TripCapTables,
+    load_sdk_config,
 };
 use crate::config::Config;
 use crate::deployment::{Location, partition_of};
@@ -76,6 +77,8 @@ pub struct AwsPorts {
     pub trip_caps: TripCapTables,
     /// The region the clients talk to.
     pub region: Option<String>,
+    /// The shared SDK configuration the clients were built from.
+    sdk: SdkConfig,
 }
 
 impl AwsPorts {
@@ -94,7 +97,16 @@ impl AwsPorts {
             identity: StsIdentity::new(&sdk),
             trip_caps: TripCapTables::new(&sdk),
             region: sdk.region().map(|r| r.to_string()),
+            sdk,
         }
+    }
+
+    /// Signs and checks trip records with the KMS key `key` (`RUNAWAY_GUARD_RECORD_KEY_ARN`); with
+    /// `None`, records are written unsigned and none verifies.
+    pub fn with_record_key(mut self, key: Option<String>) -> Self {
+        let signer = key.map(|key| KmsRecordSigner::new(&self.sdk, key));
+        self.throttler = self.throttler.with_signer(signer);
+        self
     }
 
     /// The guard wired to these ports. `account` names the account in alerts (Lambda mode learns

@@ -12,7 +12,7 @@ use crate::name::FunctionName;
 mod baseline;
 mod values;
 pub use baseline::{Baseline, vars as baseline_vars};
-use values::{accounts, exempt, topic_arn};
+use values::{accounts, exempt, kms_key_arn, topic_arn};
 
 /// Prices used by the cost estimator (USD). Defaults are AWS's published us-east-1 prices.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +99,9 @@ pub struct Config {
     pub corroborate_min_invocations: u64,
     /// `RUNAWAY_GUARD_BASELINE_*` and `RUNAWAY_GUARD_CONTRIBUTOR_ALARMS`: the metric-driven judgement.
     pub baseline: Baseline,
+    /// `RUNAWAY_GUARD_RECORD_KEY_ARN`: the KMS HMAC key (or alias) ARN that signs and checks trip
+    /// records. Without it records are written unsigned and none verifies.
+    pub record_key_arn: Option<String>,
 }
 
 impl Default for Config {
@@ -130,6 +133,7 @@ impl Default for Config {
             corroborate: false,
             corroborate_min_invocations: 100,
             baseline: Baseline::default(),
+            record_key_arn: None,
         }
     }
 }
@@ -200,6 +204,8 @@ pub mod vars {
     pub const CORROBORATE: &str = "RUNAWAY_GUARD_CORROBORATE";
     /// Invocations in five minutes that corroborate chain evidence.
     pub const CORROBORATE_MIN_INVOCATIONS: &str = "RUNAWAY_GUARD_CORROBORATE_MIN_INVOCATIONS";
+    /// The KMS HMAC key (or alias) ARN that signs trip records.
+    pub const RECORD_KEY_ARN: &str = "RUNAWAY_GUARD_RECORD_KEY_ARN";
 }
 
 impl Config {
@@ -265,6 +271,10 @@ impl Config {
                 1..=1_000_000_000,
             )?,
             baseline: baseline::baseline(&env)?,
+            record_key_arn: env
+                .get(vars::RECORD_KEY_ARN)
+                .map(|v| kms_key_arn(vars::RECORD_KEY_ARN, v))
+                .transpose()?,
         })
     }
 }

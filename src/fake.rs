@@ -6,11 +6,14 @@ use std::sync::{Arc, Mutex};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    AlarmContributor, Alert, Architecture, DeadLetter, EventSourceMapping, FailureTarget, FunctionMetrics,
-    FunctionState, MappingId, Metrics, MetricsWindow, Notifier, PortError, QueueFacts, ReenableMark,
-    Reservation, SourceKind, Throttler, TripRecord, TrippedFunction, UsageSample,
+    AlarmContributor, Alert, Architecture, CheckedRecord, DeadLetter, EventSourceMapping, FailureTarget,
+    FunctionMetrics, FunctionState, MappingId, Metrics, MetricsWindow, Notifier, PortError, QueueFacts,
+    RecordCheck, ReenableMark, Reservation, SourceKind, Throttler, TripRecord, TrippedFunction, UsageSample,
 };
 use crate::time::Timestamp;
+
+mod records;
+pub use records::FakeSigner;
 
 /// Operations a test can make fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,6 +46,10 @@ pub enum Op {
     ReadDrift,
     /// `queue_facts` (a read: not listed in `calls`).
     ReadQueue,
+    /// `unreserved_concurrency` (a read: not listed in `calls`).
+    ReadAccount,
+    /// `mapping_belongs` (a read: not listed in `calls`).
+    ReadMapping,
 }
 
 /// A fake account: functions, their reservations and trip records, and the alerts published.
@@ -65,6 +72,11 @@ struct FakeState {
     mappings: BTreeMap<FunctionName, Vec<EventSourceMapping>>,
     drift: BTreeMap<FunctionName, String>,
     queues: BTreeMap<String, QueueFacts>,
+    /// Trip records whose MAC does not verify (forged, edited, unsigned): `function_state` leaves
+    /// them out, as the Lambda adapter does; `trip_record`, `list_tripped` and `status` see them.
+    unverified: BTreeMap<FunctionName, CheckedRecord>,
+    /// What `unreserved_concurrency` answers (`None` in the outer option: 1000).
+    unreserved: Option<Option<u32>>,
 }
 
 impl FakeAccount {
@@ -233,11 +245,43 @@ impl Throttler for FakeAccount {
 
     async fn write_trip_record(&self, function: &FunctionName, record: &TripRecord) -> Result<(), PortError> {
         self.check(Op::Tag, function.as_str())?;
-        self.with_state(function, |s| {
-            if s.active_trip().is_none() {
+        let written = self.with_state(function, |s| {
+            let fresh = s.active_trip().is_none_or(|t| !t.describes(s.reserved_concurrency));
+            if fresh {
                 s.trip = Some(record.clone());
             }
-        })
+            fresh
+        })?;
+        if written {
+            self.lock().unverified.remove(function);
+        }
+        Ok(())
+    }
+
+    async fn trip_record(&self, function: &FunctionName) -> Result<Option<CheckedRecord>, PortError> {
+        self.check(Op::Read, function.as_str())?;
+        if let Some(unverified) = self.lock().unverified.get(function) {
+            return Ok(Some(unverified.clone()));
+        }
+        let record = self.with_state(function, |s| s.trip.clone())?;
+        Ok(record.map(|record| CheckedRecord { record, check: RecordCheck::Verified }))
+    }
+
+    async fn mapping_belongs(&self, function: &FunctionName, mapping: &MappingId) -> Result<bool, PortError> {
+        self.injected(Op::ReadMapping, mapping.as_str())?;
+        let state = self.lock();
+        let owner = state.mappings.iter().find(|(_, list)| list.iter().any(|m| m.id == *mapping));
+        match owner {
+            Some((owner, _)) => Ok(owner == function),
+            None => Err(PortError {
+                operation: "Fake",
+                target: mapping.to_string(),
+                message: "ResourceNotFoundException".to_owned(),
+                retryable: false,
+                not_found: true,
+                source: None,
+            }),
+        }
     }
 
     async fn set_reserved_concurrency(
@@ -272,18 +316,21 @@ impl Throttler for FakeAccount {
             s.trip = None;
             s.reenabled_at = Some(mark.at);
             s.reenabled_by = Some(mark.by.clone());
-        })
+        })?;
+        self.lock().unverified.remove(function);
+        Ok(())
     }
 
     async fn list_tripped(&self) -> Result<Vec<TrippedFunction>, PortError> {
         let state = self.lock();
+        let unverified = |s: &FunctionState| state.unverified.get(&s.function).map(|c| c.record.clone());
         Ok(state
             .functions
             .values()
-            .filter(|s| s.trip.is_some() || s.reserved_concurrency == Some(0))
+            .filter(|s| s.trip.is_some() || s.reserved_concurrency == Some(0) || unverified(s).is_some())
             .map(|s| TrippedFunction {
                 function: s.function.clone(),
-                record: s.trip.clone(),
+                record: s.trip.clone().or_else(|| unverified(s)),
                 reenable_started: s.reenable_started(),
             })
             .collect())
@@ -295,7 +342,8 @@ impl Throttler for FakeAccount {
     }
 
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {
-        Ok(Some(1000))
+        self.injected(Op::ReadAccount, "GetAccountSettings")?;
+        Ok(self.lock().unreserved.unwrap_or(Some(1000)))
     }
 
     async fn event_source_mappings(

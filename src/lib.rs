@@ -15,6 +15,7 @@
 //!   (plain text and logs, chat markdown, SNS subjects, JSON).
 //! - `role`: the IAM role behind a caller ARN (how the drift watch knows the guard's own calls).
 //! - `aws`: SDK adapters implementing the ports (the only files importing `aws_sdk_*`).
+//! - `record`: the trip record's seal: canonical bytes, the MAC tag, sealing and checking.
 //! - `alert`: composing the SNS alert (subject, body, attributes) and its e-mail and chat bodies.
 //! - `depth_limit`: per-function depth limits learned from the `runaway-guard:max-depth` tag.
 //! - `trip` / `operator`: the trip flow, and `status` / `reenable` (docs/trip-and-restore.md).
@@ -78,6 +79,8 @@ pub mod handler;
 pub mod offender;
 #[cfg(feature = "guard")]
 pub mod operator;
+#[cfg(feature = "guard")]
+pub mod record;
 #[cfg(feature = "guard")]
 pub mod runtime;
 #[cfg(feature = "guard")]

@@ -1,20 +1,24 @@
 //! Operator actions outside the event path: `status` and `reenable`. Both keep the invariant of
 //! docs/trip-and-restore.md: a function the guard set to 0 is listed by `status`, and `reenable`
-//! restores its true previous value (from the record, or from the `--to` value its alert names),
-//! finishing any re-enable that did not.
+//! restores its true previous value (from a verified record, or from the `--to` value its alert
+//! names), finishing any re-enable that did not. Neither trusts a record whose MAC does not verify.
 
 use tracing::{info, warn};
 
-use crate::alert::{AlertContext, MIN_UNRESERVED, ReenableFacts};
-use crate::ports::{
-    Caller, FunctionState, Identity, MappingId, Notifier, ReenableMark, Reservation, Throttler,
-};
+#[cfg(doc)]
+use crate::alert::MIN_UNRESERVED;
+use crate::alert::{AlertContext, ReenableFacts};
+use crate::ports::{Caller, Identity, Notifier, ReenableMark, Throttler};
 use crate::report::reservation_text;
 use crate::time::Timestamp;
 
 mod outcome;
+mod restore;
+mod resume;
 mod status;
 mod text;
+
+use restore::Plan;
 
 pub use outcome::{ReenableError, ReenableOutcome, ReenableRequest, RestoreSource, Restored};
 pub use status::{StatusEntry, status};
@@ -29,8 +33,11 @@ pub struct ReenablePorts<'a, T, N, I> {
     pub identity: &'a I,
 }
 
-/// Restores what the request and the record say (Put n, or Delete for `none`), clears the record,
-/// starts the grace period and alerts with who did it; or says why nothing needed doing.
+/// Restores what the request and a verified record say (Put n, or Delete for `none`), clears the
+/// record, starts the grace period and alerts with who did it; or says why nothing needed doing.
+/// A record whose MAC does not verify is never restored from (`--to` is required), a restore that
+/// would leave the account under [`MIN_UNRESERVED`] is refused unless forced, and only mappings the
+/// verified record names and that feed this function are resumed.
 pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
     ports: ReenablePorts<'_, T, N, I>,
     region: Option<&str>,
@@ -39,12 +46,19 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
 ) -> Result<ReenableOutcome, ReenableError> {
     let function = &request.function;
     let state = ports.throttler.function_state(function).await?;
-    let (restore, source) = match plan_restore(&state, request)? {
+    let record =
+        ports.throttler.trip_record(function).await?.map(|r| restore::judged(r, state.reserved_concurrency));
+    let (restore, source) = match restore::plan(&state, record.as_ref(), request)? {
         Plan::Restore(value, source) => (value, source),
         Plan::Nothing(outcome) => return Ok(outcome),
     };
+    let unreserved_before =
+        restore::check_unreserved(ports.throttler, &state, restore, request.force).await?;
+    let verified = record.as_ref().filter(|r| r.check.is_verified()).map(|r| &r.record);
     let mut warnings = Vec::new();
-    let unreserved_before = unreserved(ports.throttler, restore, &mut warnings).await;
+    if let Some(unverified) = record.as_ref().filter(|r| !r.check.is_verified()) {
+        warnings.extend(resume::unverified_warning(unverified));
+    }
     let caller = ports.identity.caller().await.unwrap_or_else(|err| {
         warn!(error = %err, "caller identity unknown");
         Caller { arn: "unknown caller (GetCallerIdentity failed)".to_owned(), account: String::new() }
@@ -60,8 +74,9 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
     }
     // After the restore: a poller resumed against a function still at 0 would count throttled
     // receives toward maxReceiveCount.
-    let resumed = resume_mappings(ports.throttler, &state, &mut warnings).await?;
-    let record_cleared = match &state.trip {
+    let recorded = verified.map(|t| t.paused_mappings.as_slice()).unwrap_or_default();
+    let resumed = resume::resume_mappings(ports.throttler, function, recorded, &mut warnings).await?;
+    let record_cleared = match &record {
         None => true,
         Some(_) => match ports.throttler.clear_trip_record(function, &mark).await {
             Ok(()) => true,
@@ -78,7 +93,7 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
         restored: restore,
         resumed: &resumed,
         unreserved_before,
-        tripped_reason: state.trip.as_ref().map(|t| t.reason.as_str()),
+        tripped_reason: verified.map(|t| t.reason.as_str()),
         context: AlertContext {
             account: Some(caller.account.as_str()).filter(|a| !a.is_empty()),
             region,
@@ -104,112 +119,6 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
         warnings,
         alerted,
     }))
-}
-
-/// Re-enables the mappings the trip record says the guard paused, and no other. A mapping deleted
-/// since is a warning; any other failure stops the re-enable with the record kept, so running
-/// `reenable` again finishes it.
-async fn resume_mappings<T: Throttler>(
-    throttler: &T,
-    state: &FunctionState,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<MappingId>, ReenableError> {
-    let function = &state.function;
-    let recorded = state.trip.as_ref().map(|t| t.paused_mappings.as_slice()).unwrap_or_default();
-    let mut resumed = Vec::with_capacity(recorded.len());
-    for id in recorded {
-        match throttler.set_mapping_enabled(function, id, true).await {
-            Ok(()) => resumed.push(id.clone()),
-            Err(err) if err.not_found => {
-                warnings.push(format!("event source mapping {id} no longer exists; nothing to re-enable"));
-            }
-            Err(err) => {
-                let (mapping, source) = (id.clone(), Box::new(err));
-                let resumed = std::mem::take(&mut resumed);
-                let warnings = std::mem::take(warnings);
-                return Err(ReenableError::ResumeFailed {
-                    function: function.clone(),
-                    mapping,
-                    resumed,
-                    warnings,
-                    source,
-                });
-            }
-        }
-    }
-    Ok(resumed)
-}
-
-enum Plan {
-    Restore(Reservation, RestoreSource),
-    Nothing(ReenableOutcome),
-}
-
-/// What to restore, from the record, the request and the current reservation; no I/O.
-fn plan_restore(state: &FunctionState, request: &ReenableRequest) -> Result<Plan, ReenableError> {
-    let function = &request.function;
-    if request.to == Some(Some(0)) {
-        return Err(ReenableError::RestoreToZero(function.clone()));
-    }
-    if let Some(trip) = &state.trip {
-        return match request.to {
-            Some(to) if to != trip.previous_concurrency && !request.force => {
-                Err(ReenableError::ConflictsWithRecord {
-                    function: function.clone(),
-                    recorded: reservation_text(trip.previous_concurrency),
-                    requested: reservation_text(to),
-                })
-            }
-            Some(to) => Ok(Plan::Restore(to, RestoreSource::Operator)),
-            None => Ok(Plan::Restore(trip.previous_concurrency, RestoreSource::Record)),
-        };
-    }
-    if state.reserved_concurrency == Some(0) {
-        return match (request.to, request.force) {
-            (Some(to), _) => Ok(Plan::Restore(to, RestoreSource::Operator)),
-            (None, true) => Ok(Plan::Restore(None, RestoreSource::Forced)),
-            (None, false) => Err(ReenableError::NoRecordAtZero(function.clone())),
-        };
-    }
-    let reserved = state.reserved_concurrency;
-    Ok(Plan::Nothing(match state.reenabled_at {
-        Some(at) => ReenableOutcome::AlreadyReenabled {
-            function: function.clone(),
-            at,
-            by: state.reenabled_by.clone(),
-            reserved,
-        },
-        None => ReenableOutcome::NothingToDo { function: function.clone(), reserved },
-    }))
-}
-
-/// The account's unreserved concurrency before restoring `restore`, warning when it will not fit.
-async fn unreserved<T: Throttler>(
-    throttler: &T,
-    restore: Reservation,
-    warnings: &mut Vec<String>,
-) -> Option<u32> {
-    let n = restore?;
-    match throttler.unreserved_concurrency().await {
-        Ok(free) => {
-            warnings.extend(free.and_then(|free| unreserved_warning(free, n)));
-            free
-        }
-        Err(err) => {
-            warnings.push(format!("could not check unreserved concurrency: {err}"));
-            None
-        }
-    }
-}
-
-fn unreserved_warning(free: u32, restore: u32) -> Option<String> {
-    (free < restore.saturating_add(MIN_UNRESERVED)).then(|| {
-        format!(
-            "the account has {free} unreserved concurrency; restoring {restore} needs at least {} \
-             (Lambda keeps {MIN_UNRESERVED} unreserved), so the restore may be refused",
-            restore.saturating_add(MIN_UNRESERVED)
-        )
-    })
 }
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ pub mod tags {
     ];
     /// Someone else changed a tripped function (`<RFC 3339> <call> by <ARN>`): its trip record is stale.
     pub const DRIFT: &str = "runaway-guard:drift";
+    /// The record's MAC (`v1:<base64>`, see `crate::record`): without one that verifies, nothing
+    /// acts on the record.
+    pub const RECORD_MAC: &str = "runaway-guard:record-mac";
 }
 
 /// A failed call to a port, kept typed so the handler can tell retryable failures from final ones.
@@ -76,6 +79,17 @@ pub struct TripRecord {
     /// which `reenable` re-enables. One disabled before the trip is never listed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub paused_mappings: Vec<MappingId>,
+}
+
+impl TripRecord {
+    /// Whether this record, in force, can describe a function whose reserved concurrency is
+    /// `current`: the function is at 0 (throttled), or still has the value the record names (a trip
+    /// whose throttle has not happened yet). A record naming another value does not: a genuine record
+    /// copied back after a later re-enable (its MAC still verifies), or one whose function someone
+    /// changed since. Such a record is never taken for a trip in force, and the next trip replaces it.
+    pub fn describes(&self, current: Reservation) -> bool {
+        current == Some(0) || self.previous_concurrency == current
+    }
 }
 
 /// Where async events go while a function is throttled.
@@ -172,16 +186,22 @@ pub use mapping::{
     DeadLetter, EventSourceMapping, InvalidMappingId, MappingId, PauseStatus, QueueFacts, QueueRead,
     SourceKind, SourceOutcome,
 };
+mod signer;
+pub use signer::{CheckedRecord, RecordCheck, RecordSigner};
 
 /// Lambda control plane: the only port that mutates anything.
 pub trait Throttler: Send + Sync {
-    /// Reads concurrency, tags and configuration.
+    /// Reads concurrency, tags and configuration. `trip` holds the trip record only when its MAC
+    /// verifies: the guard's own decisions never rest on a record anyone could have written (see
+    /// [`Throttler::trip_record`] for the record whatever it is).
     fn function_state(
         &self,
         function: &FunctionName,
     ) -> impl Future<Output = Result<FunctionState, PortError>> + Send;
-    /// Writes the trip record tags. A record still in force is never rewritten; one a re-enable
-    /// started to clear (see [`FunctionState::reenable_started`]) is replaced.
+    /// Signs and writes the trip record tags. A verified record still in force that describes the
+    /// function (see [`TripRecord::describes`]) is never rewritten; one a re-enable started to clear
+    /// (see [`FunctionState::reenable_started`]), one whose MAC does not verify, or one that does not
+    /// describe the function, is replaced.
     fn write_trip_record(
         &self,
         function: &FunctionName,
@@ -211,8 +231,40 @@ pub trait Throttler: Send + Sync {
     ) -> impl Future<Output = Result<(), PortError>> + Send;
     /// Every function carrying a trip record, and every function at reserved concurrency 0 without one.
     fn list_tripped(&self) -> impl Future<Output = Result<Vec<TrippedFunction>, PortError>> + Send;
-    /// The account's unreserved concurrency (to warn before a restore that would not fit).
+    /// The account's unreserved concurrency (`GetAccountSettings`); `None` when the endpoint does
+    /// not answer it. `reenable` refuses a restore it cannot check (unless `--force`).
     fn unreserved_concurrency(&self) -> impl Future<Output = Result<Option<u32>, PortError>> + Send;
+    /// The function's trip record with what checking its MAC found, verified or not (`status` shows
+    /// both; `reenable` acts only on a verified one). The default, for ports whose records nobody
+    /// else can write (the simulator), reads the state's record as verified.
+    fn trip_record(
+        &self,
+        function: &FunctionName,
+    ) -> impl Future<Output = Result<Option<CheckedRecord>, PortError>> + Send {
+        async move {
+            let record = self.function_state(function).await?.trip;
+            Ok(record.map(|record| CheckedRecord { record, check: RecordCheck::Verified }))
+        }
+    }
+    /// The function's reserved concurrency alone (`GetFunctionConcurrency`). The default reads the
+    /// whole state; adapters with a cheaper read override it.
+    fn reserved_concurrency(
+        &self,
+        function: &FunctionName,
+    ) -> impl Future<Output = Result<Reservation, PortError>> + Send {
+        async move { Ok(self.function_state(function).await?.reserved_concurrency) }
+    }
+    /// Whether event source mapping `mapping` feeds `function` itself (its `FunctionArn`, from
+    /// `GetEventSourceMapping`, names the function or one of its versions or aliases). A mapping that
+    /// no longer exists is an error with `not_found`. The default, for ports without pollers, says no.
+    fn mapping_belongs(
+        &self,
+        function: &FunctionName,
+        mapping: &MappingId,
+    ) -> impl Future<Output = Result<bool, PortError>> + Send {
+        let _ = (function, mapping);
+        async { Ok(false) }
+    }
     /// The function's `runaway-guard:max-depth` tag, for the detector's per-function limit. The
     /// default reads the whole state; adapters with a cheaper read override it.
     fn depth_limit_tag(
@@ -221,8 +273,8 @@ pub trait Throttler: Send + Sync {
     ) -> impl Future<Output = Result<Option<u32>, PortError>> + Send {
         async move { Ok(self.function_state(function).await?.max_depth_tag) }
     }
-    /// Whether the function carries a trip record in force (`runaway-guard:tripped-at`, and no
-    /// re-enable started after it). The default reads the whole state; adapters with a cheaper
+    /// Whether the function carries a verified trip record in force (`runaway-guard:tripped-at`, a
+    /// MAC that verifies, and no re-enable started after it). The default reads the whole state; adapters with a cheaper
     /// read override it.
     fn trip_in_force(&self, function: &FunctionName) -> impl Future<Output = Result<bool, PortError>> + Send {
         async move { Ok(self.function_state(function).await?.active_trip().is_some()) }

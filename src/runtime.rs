@@ -21,7 +21,12 @@ use crate::time::Timestamp;
 /// Runs until the Runtime API shuts the environment down.
 pub async fn run(config: Config) -> Result<(), Error> {
     let function = config.self_function.as_ref().map(|f| f.to_string());
-    let ports = AwsPorts::load(config.topic_arn.clone()).await;
+    let ports = AwsPorts::load(config.topic_arn.clone()).await.with_record_key(config.record_key_arn.clone());
+    if config.record_key_arn.is_none() {
+        warn!(
+            "RUNAWAY_GUARD_RECORD_KEY_ARN is not set: trip records are written unsigned, and reenable needs --to"
+        );
+    }
     let identity = ports.identity.clone();
     // Asked only when a CloudTrail call first needs it: no STS call at start-up.
     let lookup: CallerLookup = Arc::new(move || {

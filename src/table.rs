@@ -10,7 +10,7 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
         return format!("No functions are tripped by runaway-guard in {context}.\n");
     }
     // The record's texts are tag values anyone with TagResource could have written.
-    let cells: Vec<[String; 5]> = rows
+    let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|e| {
             let alert = match (e.record, e.alert_pending) {
@@ -18,24 +18,39 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
                 (true, true) => "NOT SENT",
                 (true, false) => "sent",
             };
+            let record = match e.record_check {
+                Some("verified") => "verified",
+                Some("outdated") => "OUTDATED",
+                Some(_) => "UNVERIFIED",
+                None => "none",
+            };
             [
                 e.function.to_string(),
                 Plain(&e.tripped_at).to_string(),
                 Plain(&e.previous_concurrency).to_string(),
+                record.to_owned(),
                 alert.to_owned(),
                 Plain(&e.reason).to_string(),
             ]
         })
         .collect();
-    let cells: Vec<[&str; 5]> = cells.iter().map(|row| row.each_ref().map(String::as_str)).collect();
+    let cells: Vec<[&str; 6]> = cells.iter().map(|row| row.each_ref().map(String::as_str)).collect();
     let mut out = format!("Tripped by runaway-guard in {context}:\n\n");
-    out.push_str(&aligned(["FUNCTION", "TRIPPED AT", "PREVIOUS", "ALERT", "REASON"], &cells));
+    out.push_str(&aligned(["FUNCTION", "TRIPPED AT", "PREVIOUS", "RECORD", "ALERT", "REASON"], &cells));
     out.push_str(&format!("\n{} tripped. Restore one with: runaway-guard reenable FUNCTION\n", rows.len()));
     for row in rows.iter().filter(|r| r.drift.is_some()) {
         out.push_str(&format!(
             "DRIFT: {} was changed after its trip ({}); its trip record is stale and it may be running\n",
             row.function,
             Plain(row.drift.as_deref().unwrap_or_default())
+        ));
+    }
+    for row in rows.iter().filter(|r| r.record_check_detail.is_some()) {
+        out.push_str(&format!(
+            "UNVERIFIED: {}'s trip record is {}; its values are claims, not the guard's: reenable restores \
+             only the value you give with --to N, and resumes none of its mappings\n",
+            row.function,
+            row.record_check_detail.as_deref().unwrap_or_default()
         ));
     }
     for row in rows.iter().filter(|r| r.reenable_unfinished_since.is_some()) {
@@ -46,7 +61,7 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
             row.function
         ));
     }
-    for row in rows.iter().filter(|r| !r.paused_mappings.is_empty()) {
+    for row in rows.iter().filter(|r| !r.paused_mappings.is_empty() && r.record_check == Some("verified")) {
         let ids: Vec<String> = row.paused_mappings.iter().map(|m| Plain(m).to_string()).collect();
         out.push_str(&format!(
             "{}: event source mappings paused by the trip (reenable re-enables them): {}\n",
@@ -199,6 +214,8 @@ mod tests {
             alert_pending,
             reenable_unfinished_since: None,
             paused_mappings: Vec::new(),
+            record_check: Some("verified"),
+            record_check_detail: None,
             drift: None,
         };
         let here = "123456789012/us-east-1 (guard g)";
@@ -211,6 +228,17 @@ mod tests {
         assert!(text.contains("runaway-guard reenable FUNCTION"));
         assert!(text.contains("1 trip alert(s) NOT SENT"), "{text}");
         assert_eq!(status(&[], here), format!("No functions are tripped by runaway-guard in {here}.\n"));
+        let forged = StatusEntry {
+            record_check: Some("invalid"),
+            record_check_detail: Some("unverified: the MAC does not match (edited or forged)".into()),
+            ..entry("attacker-fn", "900", false)
+        };
+        let text = status(&[entry("a", "none", false), forged], here);
+        let row = text.lines().find(|l| l.starts_with("attacker-fn")).unwrap();
+        assert!(row.contains("UNVERIFIED"), "{text}");
+        assert!(text.lines().find(|l| l.starts_with("a ")).unwrap().contains("verified"), "{text}");
+        assert!(text.contains("UNVERIFIED: attacker-fn's trip record is unverified: the MAC"), "{text}");
+        assert!(text.contains("--to N"), "{text}");
     }
 
     #[test]
@@ -224,6 +252,8 @@ mod tests {
             alert_pending: false,
             reenable_unfinished_since: None,
             paused_mappings: Vec::new(),
+            record_check: Some("verified"),
+            record_check_detail: None,
             drift: Some("by\nwarning: forged".into()),
         };
         let text = status(&[entry], "here");

@@ -62,7 +62,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             return skip_without_state(function, reason, plan);
         }
         let state = match self.throttler.function_state(function).await {
-            Ok(state) => state,
+            Ok(state) => without_stale_record(state),
             Err(err) => return self.failed_read(function, reason, err, now).await,
         };
         if let Some(why) = within_own_depth_limit(&state, reason) {
@@ -328,6 +328,17 @@ fn previous_for_record(state: &FunctionState) -> Reservation {
         (None, Some(stale)) if state.reserved_concurrency == Some(0) => stale.previous_concurrency,
         _ => state.reserved_concurrency,
     }
+}
+
+/// The state without its trip record when that record, in force, does not describe the function now
+/// ([`TripRecord::describes`]): dropped, the trip records the true value and replaces it.
+fn without_stale_record(mut state: FunctionState) -> FunctionState {
+    let stale = state.active_trip().is_some_and(|t| !t.describes(state.reserved_concurrency));
+    if stale {
+        warn!(function = %state.function, "trip record in force does not match the function's reservation; not treated as a trip");
+        state.trip = None;
+    }
+    state
 }
 
 /// A trip record still in force without the throttle: an earlier invocation failed between the

@@ -8,7 +8,7 @@ use common::{FunctionSpec, Moto};
 use runaway_guard::aws::LambdaThrottler;
 use runaway_guard::name::FunctionName;
 use runaway_guard::ports::{
-    Architecture, FailureTarget, MappingId, ReenableMark, Throttler, TripRecord, tags,
+    Architecture, FailureTarget, MappingId, RecordCheck, ReenableMark, Throttler, TripRecord, tags,
 };
 use runaway_guard::time::Timestamp;
 
@@ -32,7 +32,7 @@ fn record(previous: Option<u32>) -> TripRecord {
 async fn trip_record_round_trips_and_is_never_rewritten() {
     let moto = Moto::start().await;
     moto.create_function("orders-worker").await;
-    let lambda = LambdaThrottler::new(&moto.config);
+    let lambda = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
     let f = name("orders-worker");
     lambda.set_reserved_concurrency(&f, Some(25)).await.unwrap();
 
@@ -44,6 +44,7 @@ async fn trip_record_round_trips_and_is_never_rewritten() {
     assert_eq!(tags[tags::TRIPPED_AT], "2026-11-20T09:14:03Z");
     assert_eq!(tags[tags::PREVIOUS_CONCURRENCY], "25");
     assert_eq!(tags[tags::REASON], "chain depth 17 gt limit 16 root 1-abc");
+    assert!(tags[tags::RECORD_MAC].starts_with("v1:"), "the record is signed: {tags:?}");
     let trip = lambda.function_state(&f).await.unwrap().trip.expect("tripped");
     assert_eq!((trip.previous_concurrency, trip.tripped_at), (Some(25), record(None).tripped_at));
 
@@ -57,7 +58,7 @@ async fn trip_record_round_trips_and_is_never_rewritten() {
     let mark = ReenableMark { at: reenabled_at, by: ONCALL.into() };
     lambda.clear_trip_record(&f, &mark).await.unwrap();
     let tags = moto.tags("orders-worker").await;
-    for gone in [tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY, tags::REASON] {
+    for gone in [tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY, tags::REASON, tags::RECORD_MAC] {
         assert!(!tags.contains_key(gone), "{gone} still present: {tags:?}");
     }
     let after = lambda.function_state(&f).await.unwrap();
@@ -69,7 +70,7 @@ async fn trip_record_round_trips_and_is_never_rewritten() {
 async fn a_record_a_reenable_did_not_clear_is_replaced_by_the_next_trip() {
     let moto = Moto::start().await;
     moto.create_function("orders-worker").await;
-    let lambda = LambdaThrottler::new(&moto.config);
+    let lambda = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
     let f = name("orders-worker");
     lambda.write_trip_record(&f, &record(Some(25))).await.unwrap();
     let mark =
@@ -95,7 +96,7 @@ async fn a_record_a_reenable_did_not_clear_is_replaced_by_the_next_trip() {
 async fn a_replacing_record_drops_paused_mapping_tags_the_old_one_left_and_clearing_removes_all() {
     let moto = Moto::start().await;
     moto.create_function("orders-worker").await;
-    let lambda = LambdaThrottler::new(&moto.config);
+    let lambda = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
     let f = name("orders-worker");
     let ids: Vec<MappingId> =
         (0..8).map(|n| MappingId::new(&format!("a1b2c3d4-0000-4000-8000-{n:012}")).unwrap()).collect();
@@ -134,7 +135,7 @@ async fn status_lists_a_function_at_zero_without_a_record_and_reads_the_depth_ta
         FunctionSpec { tags: &[(tags::MAX_DEPTH, "4")], ..Default::default() },
     )
     .await;
-    let lambda = LambdaThrottler::new(&moto.config);
+    let lambda = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
     lambda.set_reserved_concurrency(&name("unrecorded"), Some(0)).await.unwrap();
     lambda.set_reserved_concurrency(&name("tagged"), Some(3)).await.unwrap();
     let listed = lambda.list_tripped().await.unwrap();
@@ -148,7 +149,7 @@ async fn status_lists_a_function_at_zero_without_a_record_and_reads_the_depth_ta
 async fn puts_and_deletes_reserved_concurrency() {
     let moto = Moto::start().await;
     moto.create_function("spiky").await;
-    let lambda = LambdaThrottler::new(&moto.config);
+    let lambda = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
     let f = name("spiky");
     assert_eq!(lambda.function_state(&f).await.unwrap().reserved_concurrency, None);
     lambda.set_reserved_concurrency(&f, Some(0)).await.unwrap();
@@ -173,7 +174,7 @@ async fn reads_configuration_tags_and_where_async_events_go() {
     )
     .await;
     moto.create_function("bare").await;
-    let lambda = LambdaThrottler::new(&moto.config);
+    let lambda = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
 
     // moto 5.2.5 drops DeadLetterConfig on create, so the DLQ case is covered in aws_mocked.rs.
     let s = lambda.function_state(&name("big-arm")).await.unwrap();
@@ -188,7 +189,7 @@ async fn reads_configuration_tags_and_where_async_events_go() {
 #[tokio::test]
 async fn lists_exactly_the_tripped_functions() {
     let moto = Moto::start().await;
-    let lambda = LambdaThrottler::new(&moto.config);
+    let lambda = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
     // Enough functions that the bounded ListTags fan-out runs many rounds.
     for i in 0..30 {
         moto.create_function(&format!("fn-{i:02}")).await;
@@ -218,7 +219,7 @@ async fn lists_exactly_the_tripped_functions() {
 #[tokio::test]
 async fn missing_functions_are_not_found_and_final() {
     let moto = Moto::start().await;
-    let lambda = LambdaThrottler::new(&moto.config);
+    let lambda = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
     let ghost = name("does-not-exist");
     let err = lambda.function_state(&ghost).await.unwrap_err();
     assert!(err.not_found && !err.retryable, "{err:?}");
@@ -249,7 +250,7 @@ async fn prices_the_largest_memory_among_the_versions_its_aliases_route_to() {
     // $LATEST is then shrunk: the bare name now says 128 MB while the alias keeps sending
     // traffic to version 1 at 3,008 MB.
     client.update_function_configuration().function_name("renderer").memory_size(128).send().await.unwrap();
-    let lambda = LambdaThrottler::new(&moto.config);
+    let lambda = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
 
     assert_eq!(lambda.function_state(&name("renderer")).await.unwrap().memory_mb, 128);
     assert_eq!(lambda.traffic_memory_mb(&name("renderer")).await.unwrap(), Some(3008));
@@ -258,4 +259,41 @@ async fn prices_the_largest_memory_among_the_versions_its_aliases_route_to() {
         None,
         "no alias: $LATEST takes it all"
     );
+}
+
+#[tokio::test]
+async fn only_a_record_whose_mac_verifies_is_the_guards_and_a_forged_one_is_replaced() {
+    let moto = Moto::start().await;
+    let arn = moto.create_function("orders-worker").await;
+    let lambda = LambdaThrottler::new(&moto.config).with_signer(Some(moto.record_signer()));
+    let f = name("orders-worker");
+    lambda.write_trip_record(&f, &record(Some(25))).await.unwrap();
+    let checked = lambda.trip_record(&f).await.unwrap().expect("a record");
+    assert_eq!(checked.check, RecordCheck::Verified);
+
+    // The function's owner edits one tag of the genuine record: the MAC no longer verifies.
+    let edit = |k: &'static str, v: &'static str| {
+        let (lambda, arn) = (moto.lambda(), arn.clone());
+        async move { lambda.tag_resource().resource(arn).tags(k, v).send().await.unwrap() }
+    };
+    edit(tags::PREVIOUS_CONCURRENCY, "900").await;
+    let checked = lambda.trip_record(&f).await.unwrap().expect("a record");
+    assert_eq!((checked.check, checked.record.previous_concurrency), (RecordCheck::Invalid, Some(900)));
+    assert_eq!(lambda.function_state(&f).await.unwrap().trip, None, "the guard does not see it as a trip");
+    assert!(!lambda.trip_in_force(&f).await.unwrap());
+
+    // Without a MAC at all: unsigned. Without the key: unchecked, never verified.
+    moto.lambda().untag_resource().resource(&arn).tag_keys(tags::RECORD_MAC).send().await.unwrap();
+    assert_eq!(lambda.trip_record(&f).await.unwrap().unwrap().check, RecordCheck::Unsigned);
+    lambda.set_reserved_concurrency(&f, Some(25)).await.unwrap();
+    lambda.write_trip_record(&f, &record(Some(25))).await.unwrap();
+    let keyless = LambdaThrottler::new(&moto.config);
+    assert!(matches!(keyless.trip_record(&f).await.unwrap().unwrap().check, RecordCheck::Unchecked(_)));
+    assert_eq!(keyless.function_state(&f).await.unwrap().trip, None);
+
+    // A forged record never blocks the guard's own: the next trip replaces it, signed.
+    edit(tags::PREVIOUS_CONCURRENCY, "900").await;
+    lambda.write_trip_record(&f, &record(Some(25))).await.unwrap();
+    let checked = lambda.trip_record(&f).await.unwrap().unwrap();
+    assert_eq!((checked.check, checked.record.previous_concurrency), (RecordCheck::Verified, Some(25)));
 }

@@ -46,7 +46,17 @@ async fn a_second_reenable_says_when_and_by_whom() {
     moto.reserve("orders-worker", 12).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
     assert_eq!(Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "x"]).run().code, 0);
-    let first = Cli::new(Some(&topic), &["reenable", "orders-worker"]).run();
+    // moto does not answer GetAccountSettings: the restore of 12 cannot be checked, so it is refused.
+    let unchecked = Cli::new(Some(&topic), &["reenable", "orders-worker"]).run();
+    assert_eq!(unchecked.code, 2, "{unchecked:?}");
+    assert!(
+        unchecked.stderr.contains("cannot read the account's unreserved concurrency")
+            && unchecked.stderr.contains("--force"),
+        "{}",
+        unchecked.stderr
+    );
+    assert_eq!(moto.reserved("orders-worker").await, Some(0), "a refusal changes nothing");
+    let first = Cli::new(Some(&topic), &["reenable", "orders-worker", "--force"]).run();
     assert_eq!(first.code, 0, "{first:?}");
     assert!(
         first.stdout.starts_with("Re-enabled orders-worker in 123456789012/us-east-1"),
@@ -88,7 +98,7 @@ async fn to_restores_a_zero_without_a_record_and_bad_values_are_refused() {
     assert_eq!(moto.snapshot().await, before);
     assert!(moto.delivered(&queue).await.is_empty());
 
-    let run = Cli::new(Some(&topic), &["reenable", "orders-worker", "--to", "7", "--json"]).run();
+    let run = Cli::new(Some(&topic), &["reenable", "orders-worker", "--to", "7", "--force", "--json"]).run();
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         (run.json()["restored"].as_str(), run.json()["source"].as_str()),

@@ -10,9 +10,9 @@ mod common;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::Moto;
 use common::fault_proxy::{ALWAYS, Attempt, Fault, FaultProxy, attempts};
 use common::guard::{Run, attribute, chain_event, handle, machine_block};
+use common::{Moto, RECORD_KEY_ARN};
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::name::FunctionName;
 use runaway_guard::operator::{self, ReenableError, ReenableOutcome, ReenablePorts, ReenableRequest};
@@ -274,13 +274,13 @@ async fn denied_tagging_is_not_retried_and_the_alert_carries_the_previous_value(
 
     // The invariant without a record: `status` lists the function at 0, and `reenable --to 25`
     // (what the alert names) restores the true previous value; without `--to` it refuses.
-    let ports = AwsPorts::load(Some(bench.topic.clone())).await;
+    let ports = AwsPorts::load(Some(bench.topic.clone())).await.with_record_key(Some(RECORD_KEY_ARN.into()));
     let listed = operator::status(&ports.throttler).await.expect("status");
     let names: Vec<(&str, bool)> = listed.iter().map(|e| (e.function.as_str(), e.record)).collect();
     assert_eq!(names, [(FUNCTION, false)], "{listed:?}");
     let function = FunctionName::new(FUNCTION).expect("name");
-    let reenable = |to| {
-        let request = ReenableRequest { function: function.clone(), to, force: false };
+    let reenable = |to, force| {
+        let request = ReenableRequest { function: function.clone(), to, force };
         let ports = ReenablePorts {
             throttler: &ports.throttler,
             notifier: &ports.notifier,
@@ -288,10 +288,13 @@ async fn denied_tagging_is_not_retried_and_the_alert_carries_the_previous_value(
         };
         async move { operator::reenable(ports, None, &request, Timestamp::now()).await }
     };
-    let refused = reenable(None).await;
+    let refused = reenable(None, false).await;
     assert!(matches!(refused, Err(ReenableError::NoRecordAtZero(_))), "{refused:?}");
     assert_eq!(bench.moto.reserved(FUNCTION).await, Some(0), "a refusal changes nothing");
-    let done = reenable(Some(Some(25))).await.expect("re-enable --to 25");
+    // moto has no GetAccountSettings: without --force the restore could not be checked.
+    let unchecked = reenable(Some(Some(25)), false).await;
+    assert!(matches!(unchecked, Err(ReenableError::AccountSettingsUnreadable { .. })), "{unchecked:?}");
+    let done = reenable(Some(Some(25)), true).await.expect("re-enable --to 25 --force");
     assert!(matches!(done, ReenableOutcome::Restored(ref r) if r.restored == Some(25)), "{done:?}");
     assert_eq!(bench.moto.reserved(FUNCTION).await, Some(25));
     assert!(operator::status(&ports.throttler).await.expect("status").is_empty());
@@ -350,7 +353,7 @@ async fn a_throttled_mapping_pause_leaves_a_record_that_the_retry_and_reenable_c
     // A re-enable whose resume is denied restores concurrency, keeps the record and says to run again.
     bench.proxy.fail(UPDATE, ALWAYS, Fault::Deny403);
     let reenable = |proxy: &str| {
-        common::guard::Cli::new(Some(&bench.topic), &["reenable", FUNCTION])
+        common::guard::Cli::new(Some(&bench.topic), &["reenable", FUNCTION, "--force"])
             .env("AWS_ENDPOINT_URL", proxy)
             .run()
     };

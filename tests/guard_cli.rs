@@ -114,7 +114,7 @@ async fn status_lists_exactly_the_tripped_functions() {
     assert_eq!(handle(&topic, &batch).run().code, 0);
     let trip = Cli::new(Some(&topic), &["trip", "gamma", "--reason", "runaway bill"]).run();
     assert_eq!(trip.code, 0, "{trip:?}");
-    let reenable = Cli::new(Some(&topic), &["reenable", "alpha"]).run();
+    let reenable = Cli::new(Some(&topic), &["reenable", "alpha", "--force"]).run();
     assert_eq!(reenable.code, 0, "{reenable:?}");
 
     let run = Cli::new(Some(&topic), &["status", "--json"]).run();
@@ -125,7 +125,8 @@ async fn status_lists_exactly_the_tripped_functions() {
     assert_eq!(names, ["beta", "gamma"]);
     for entry in entries {
         let keys: Vec<&str> = entry.as_object().expect("object").keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 7, "{entry}");
+        assert_eq!(keys.len(), 8, "{entry}");
+        assert_eq!(entry["record_check"], "verified", "the guard's and the operator's records verify");
         for key in ["function", "tripped_at", "reason", "previous_concurrency", "account", "region"] {
             assert!(entry.get(key).is_some_and(Value::is_string), "{key} in {entry}");
         }

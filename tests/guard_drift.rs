@@ -9,7 +9,7 @@ mod common;
 
 use common::fault_proxy::FaultProxy;
 use common::guard::{chain_event, fixture};
-use common::{ACCOUNT, Moto};
+use common::{ACCOUNT, Moto, RECORD_KEY_ARN};
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::config::Config;
 use runaway_guard::name::FunctionName;
@@ -41,10 +41,13 @@ async fn a_deploy_undoing_a_trip_alerts_once_and_an_untripped_function_is_only_r
     let proxy = FaultProxy::start(&moto.endpoint);
     let sdk = moto.config_via(&proxy.url);
     let config = Config { self_function: FunctionName::new("runaway-guard").ok(), ..Config::default() };
-    let tripping =
-        AwsPorts::from_sdk(&sdk, Some(topic.clone())).guard(config.clone(), Some(ACCOUNT.to_owned()));
+    let key = Some(RECORD_KEY_ARN.to_owned());
+    let tripping = AwsPorts::from_sdk(&sdk, Some(topic.clone()))
+        .with_record_key(key.clone())
+        .guard(config.clone(), Some(ACCOUNT.to_owned()));
     // The drift event reaches another execution environment, which did not make the trip.
-    let guard = AwsPorts::from_sdk(&sdk, Some(topic)).guard(config, Some(ACCOUNT.to_owned()));
+    let guard =
+        AwsPorts::from_sdk(&sdk, Some(topic)).with_record_key(key).guard(config, Some(ACCOUNT.to_owned()));
 
     let tripped_at = Timestamp::now();
     let trip = serde_json::to_vec(&chain_event("orders-worker", 17, ROOT)).expect("event");

@@ -68,7 +68,7 @@ async fn a_tripped_sqs_fed_function_has_its_mapping_paused_recorded_named_and_re
         "{text:?}"
     );
 
-    let run = Cli::new(Some(&topic), &["reenable", FUNCTION, "--json"]).run();
+    let run = Cli::new(Some(&topic), &["reenable", FUNCTION, "--force", "--json"]).run();
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.json()["resumed_mappings"], serde_json::json!([jobs]), "{run:?}");
     assert_eq!(moto.reserved(FUNCTION).await, Some(25));

@@ -24,7 +24,10 @@ async fn guard(
     runaway_guard::aws::CloudWatchMetrics,
     runaway_guard::clients::TopicNotifier,
 > {
-    AwsPorts::load(Some(topic.to_owned())).await.guard(Config::default(), None)
+    AwsPorts::load(Some(topic.to_owned()))
+        .await
+        .with_record_key(Some(common::RECORD_KEY_ARN.to_owned()))
+        .guard(Config::default(), None)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,11 +63,14 @@ async fn a_reenable_racing_a_trip_never_leaves_zero_without_a_record() {
         let tripper = guard(&topic).await;
         let first = tripper.trip(&function, "first trip", Timestamp::now()).await;
         assert_eq!(first.outcome, Outcome::Throttled);
-        let ports = AwsPorts::load(Some(topic.clone())).await;
+        let ports = AwsPorts::load(Some(topic.clone()))
+            .await
+            .with_record_key(Some(common::RECORD_KEY_ARN.to_owned()));
         let event = serde_json::to_vec(&chain_event(&name, 17, ROOT)).expect("event");
         let racer = guard(&topic).await;
         let request =
-            runaway_guard::operator::ReenableRequest { function: function.clone(), to: None, force: false };
+            // --force: moto has no GetAccountSettings to check the restore against.
+            runaway_guard::operator::ReenableRequest { function: function.clone(), to: None, force: true };
         let (reenabled, tripped) = tokio::join!(
             runaway_guard::operator::reenable(
                 runaway_guard::operator::ReenablePorts {

@@ -67,7 +67,8 @@ async fn throttles_alerts_and_reenable_restores_the_previous_reservation() {
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     assert_says_what_design_md_says(&alerts[0]);
 
-    let run = Cli::new(Some(&topic), &["reenable", "orders-worker", "--json"]).run();
+    // --force: moto has no GetAccountSettings to check the restore of 25 against.
+    let run = Cli::new(Some(&topic), &["reenable", "orders-worker", "--force", "--json"]).run();
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.json()["restored"], "25");
     assert_eq!(moto.reserved("orders-worker").await, Some(25));
@@ -278,7 +279,9 @@ async fn reenable_of_a_healthy_function_pages_no_one_and_a_second_one_says_when_
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 25).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
-    let ports = runaway_guard::clients::AwsPorts::load(Some(topic.clone())).await;
+    let ports = runaway_guard::clients::AwsPorts::load(Some(topic.clone()))
+        .await
+        .with_record_key(Some(common::RECORD_KEY_ARN.to_owned()));
     let function = runaway_guard::name::FunctionName::new("orders-worker").expect("name");
     let reenable = |force| {
         let request = ReenableRequest { function: function.clone(), to: None, force };
@@ -297,7 +300,7 @@ async fn reenable_of_a_healthy_function_pages_no_one_and_a_second_one_says_when_
     assert!(!moto.tags("orders-worker").await.contains_key(tags::REENABLED_AT), "no grace period");
 
     assert_eq!(handle(&topic, &chain_event("orders-worker", 17, ROOT)).run().code, 0);
-    assert!(matches!(reenable(false).await.expect("reenable"), ReenableOutcome::Restored(_)));
+    assert!(matches!(reenable(true).await.expect("reenable"), ReenableOutcome::Restored(_)));
     let again = reenable(false).await.expect("second reenable");
     let ReenableOutcome::AlreadyReenabled { by, reserved, .. } = again else { panic!("{again:?}") };
     assert_eq!(reserved, Some(25));

@@ -10,15 +10,17 @@ use aws_sdk_lambda::types::Architecture as SdkArchitecture;
 use futures::{StreamExt, TryStreamExt};
 
 use super::error::{Facts, invalid_response, port_error};
+use super::kms::KmsRecordSigner;
 use super::trip_tags::{self, read_guard_tags};
 use crate::name::FunctionName;
 use crate::ports::{
-    Architecture, EventSourceMapping, FailureTarget, FunctionState, MappingId, PortError, QueueFacts,
-    ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction, tags,
+    Architecture, CheckedRecord, EventSourceMapping, FailureTarget, FunctionState, MappingId, PortError,
+    QueueFacts, ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction, tags,
 };
 
 mod mappings;
 mod operator;
+mod records;
 mod versions;
 
 /// ListTags calls in flight at once while listing tripped functions: Lambda's control plane allows
@@ -34,6 +36,9 @@ pub struct LambdaThrottler {
     client: Client,
     /// Reads the queues of SQS mappings for the alert (`None`: a test's Lambda-only client).
     queues: Option<super::sqs::QueueReader>,
+    /// Signs and checks trip records (`None`: no record key configured; records are written
+    /// unsigned and none verifies).
+    signer: Option<KmsRecordSigner>,
 }
 
 /// What GetFunctionConfiguration tells the guard.
@@ -47,12 +52,18 @@ struct Configuration {
 impl LambdaThrottler {
     /// Builds the adapter from the shared SDK configuration.
     pub fn new(config: &SdkConfig) -> Self {
-        Self { client: Client::new(config), queues: Some(super::sqs::QueueReader::new(config)) }
+        Self { client: Client::new(config), queues: Some(super::sqs::QueueReader::new(config)), signer: None }
     }
 
     /// Wraps an existing client (tests inject mocked clients here).
     pub fn from_client(client: Client) -> Self {
-        Self { client, queues: None }
+        Self { client, queues: None, signer: None }
+    }
+
+    /// Signs the trip records this adapter writes, and checks those it reads, with `signer`.
+    pub fn with_signer(mut self, signer: Option<KmsRecordSigner>) -> Self {
+        self.signer = signer;
+        self
     }
 
     async fn configuration(&self, function: &FunctionName) -> Result<Configuration, PortError> {
@@ -161,6 +172,7 @@ impl Throttler for LambdaThrottler {
         );
         let read = read_guard_tags(&all_tags?);
         warn_problems(function, &read.problems);
+        let trip = self.verified_trip(function, &config.arn, &read).await;
         let failure_target = match (destination, config.dead_letter) {
             (Ok(Some(dest)), _) => FailureTarget::Destination(dest),
             (Ok(None), Some(dlq)) => FailureTarget::DeadLetter(dlq),
@@ -176,7 +188,7 @@ impl Throttler for LambdaThrottler {
             reserved_concurrency: reserved?,
             exempt_tag: read.exempt,
             max_depth_tag: read.max_depth,
-            trip: read.trip,
+            trip,
             reenabled_at: read.reenabled_at,
             reenabled_by: read.reenabled_by,
             memory_mb: config.memory_mb,
@@ -186,36 +198,22 @@ impl Throttler for LambdaThrottler {
     }
 
     async fn write_trip_record(&self, function: &FunctionName, record: &TripRecord) -> Result<(), PortError> {
-        if record.previous_concurrency == Some(0) {
-            // 0 is what the guard sets; recording it would make `reenable` restore a throttle.
-            return Err(invalid_response(
-                "TagResource",
-                function.as_str(),
-                "refusing to record 0 as previous",
-            ));
-        }
+        self.write_record(function, record).await
+    }
+
+    async fn trip_record(&self, function: &FunctionName) -> Result<Option<CheckedRecord>, PortError> {
         let config = self.configuration(function).await?;
-        let existing = self.tags(function.as_str(), &config.arn).await?;
-        if read_guard_tags(&existing).active_trip().is_some() {
-            // The first trip's record is the one that says how to undo it: never rewrite it.
-            tracing::info!(function = %function, "trip record already present; left unchanged");
-            return Ok(());
-        }
-        let pairs = trip_tags::record_tags(record);
-        // A record a re-enable did not finish clearing may list mappings this one does not.
-        let stale: Vec<&str> = trip_tags::paused_mapping_keys()
-            .into_iter()
-            .filter(|k| existing.contains_key(*k) && !pairs.iter().any(|(p, _)| p == k))
-            .collect();
-        if !stale.is_empty() {
-            stale
-                .iter()
-                .fold(self.client.untag_resource().resource(&config.arn), |req, key| req.tag_keys(*key))
-                .send()
-                .await
-                .map_err(|e| port_error("UntagResource", function.as_str(), e))?;
-        }
-        self.tag(function, &config.arn, &pairs).await
+        let read = read_guard_tags(&self.tags(function.as_str(), &config.arn).await?);
+        warn_problems(function, &read.problems);
+        Ok(self.checked(&config.arn, &read).await)
+    }
+
+    async fn reserved_concurrency(&self, function: &FunctionName) -> Result<Reservation, PortError> {
+        self.reservation(function).await
+    }
+
+    async fn mapping_belongs(&self, function: &FunctionName, mapping: &MappingId) -> Result<bool, PortError> {
+        operator::mapping_belongs(&self.client, function, mapping).await
     }
 
     async fn set_reserved_concurrency(
@@ -259,9 +257,8 @@ impl Throttler for LambdaThrottler {
     async fn clear_trip_record(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
         let config = self.configuration(function).await?;
         self.tag(function, &config.arn, &trip_tags::reenable_tags(mark)).await?;
-        let record_keys = [tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY, tags::REASON, tags::ALERT_PENDING];
-        let keys = record_keys.into_iter().chain(trip_tags::paused_mapping_keys());
-        keys.fold(self.client.untag_resource().resource(&config.arn), |req, key| req.tag_keys(key))
+        trip_tags::all_record_keys()
+            .fold(self.client.untag_resource().resource(&config.arn), |req, key| req.tag_keys(key))
             .send()
             .await
             .map_err(|e| port_error("UntagResource", function.as_str(), e))?;
@@ -299,7 +296,11 @@ impl Throttler for LambdaThrottler {
 
     async fn trip_in_force(&self, function: &FunctionName) -> Result<bool, PortError> {
         let config = self.configuration(function).await?;
-        Ok(read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).active_trip().is_some())
+        let read = read_guard_tags(&self.tags(function.as_str(), &config.arn).await?);
+        if read.active_trip().is_none() {
+            return Ok(false);
+        }
+        Ok(self.verified_trip(function, &config.arn, &read).await.is_some())
     }
 
     async fn traffic_memory_mb(&self, function: &FunctionName) -> Result<Option<u32>, PortError> {

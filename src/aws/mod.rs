@@ -5,6 +5,7 @@
 //! - [`cloudwatch`]: [`CloudWatchMetrics`] (ListMetrics, GetMetricData) for [`Metrics`].
 //! - [`deployment`]: [`LambdaDeployment`] (finds the deployed guard and its environment).
 //! - [`dynamodb`]: [`DynamoTripBudget`] (UpdateItem): the account-wide trip cap for [`TripBudget`].
+//! - [`kms`]: [`KmsRecordSigner`] (GenerateMac, VerifyMac) for [`RecordSigner`]: the trip record's MAC.
 //! - [`sns`]: [`SnsNotifier`] (Publish with message attributes) for [`Notifier`].
 //! - [`sqs`]: [`QueueReader`](sqs::QueueReader) (GetQueueUrl, GetQueueAttributes): a queue's DLQ, for alerts.
 //! - [`sts`]: [`StsIdentity`] (GetCallerIdentity) for [`Identity`].
@@ -16,6 +17,7 @@
 //! [`Notifier`]: crate::ports::Notifier
 //! [`Identity`]: crate::ports::Identity
 //! [`TripBudget`]: crate::ports::TripBudget
+//! [`RecordSigner`]: crate::ports::RecordSigner
 //! [`PortError`]: crate::ports::PortError
 
 pub mod client;
@@ -23,6 +25,7 @@ pub mod cloudwatch;
 pub mod deployment;
 pub mod dynamodb;
 mod error;
+pub mod kms;
 pub mod lambda;
 pub mod sns;
 pub mod sqs;
@@ -33,6 +36,7 @@ pub use client::load_sdk_config;
 pub use cloudwatch::CloudWatchMetrics;
 pub use deployment::LambdaDeployment;
 pub use dynamodb::{DynamoTripBudget, TripCapTables};
+pub use kms::KmsRecordSigner;
 pub use lambda::LambdaThrottler;
 pub use sns::SnsNotifier;
 pub use sts::StsIdentity;

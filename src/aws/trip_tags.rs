@@ -42,19 +42,30 @@ pub fn parse_reservation(text: &str) -> Option<Reservation> {
     }
 }
 
-/// The tags that make up a trip record (`alert-pending` only while its alert is unsent).
-pub fn record_tags(record: &TripRecord) -> Vec<(&'static str, String)> {
+/// The tags that make up a trip record (`alert-pending` only while its alert is unsent; the MAC,
+/// from `crate::record::seal`, when the record is signed).
+pub fn record_tags(record: &TripRecord, mac: Option<&str>) -> Vec<(&'static str, String)> {
     let mut out = vec![
         (tags::TRIPPED_AT, record.tripped_at.to_rfc3339()),
         (tags::PREVIOUS_CONCURRENCY, format_reservation(record.previous_concurrency)),
         (tags::REASON, tag_safe(&record.reason)),
     ];
+    if let Some(mac) = mac {
+        out.push((tags::RECORD_MAC, mac.to_owned()));
+    }
     if record.alert_pending {
         out.push((tags::ALERT_PENDING, "true".to_owned()));
     }
     let (values, _) = pack_mappings(&record.paused_mappings);
     out.extend(paused_mapping_keys().into_iter().zip(values));
     out
+}
+
+/// Every tag of a trip record: what a re-enable removes, and what a new record replaces.
+pub fn all_record_keys() -> impl Iterator<Item = &'static str> {
+    [tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY, tags::REASON, tags::ALERT_PENDING, tags::RECORD_MAC]
+        .into_iter()
+        .chain(paused_mapping_keys())
 }
 
 /// The tags that hold the paused mappings, in the order they are filled.
@@ -108,8 +119,10 @@ pub struct GuardTags {
     pub exempt: bool,
     /// `runaway-guard:max-depth`, when a positive integer.
     pub max_depth: Option<u32>,
-    /// The trip record, when `runaway-guard:tripped-at` is present.
+    /// The trip record, when `runaway-guard:tripped-at` is present (unchecked: see `crate::record`).
     pub trip: Option<TripRecord>,
+    /// `runaway-guard:record-mac`, as written.
+    pub mac: Option<String>,
     /// `runaway-guard:reenabled-at`, when it parses.
     pub reenabled_at: Option<Timestamp>,
     /// `runaway-guard:reenabled-by`, when set.
@@ -151,6 +164,7 @@ pub fn read_guard_tags(all: &HashMap<String, String>) -> GuardTags {
             out.problems.push(tags::REENABLED_AT);
         }
     }
+    out.mac = all.get(tags::RECORD_MAC).cloned();
     out.reenabled_by = all.get(tags::REENABLED_BY).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     if let Some(at) = all.get(tags::TRIPPED_AT) {
         let tripped_at = Timestamp::parse_rfc3339(at.trim()).unwrap_or_else(|| {
@@ -205,7 +219,7 @@ mod tests {
             paused_mappings: vec![id(1), id(2)],
         };
         let tags: HashMap<String, String> =
-            record_tags(&record).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            record_tags(&record, None).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         let read = read_guard_tags(&tags);
         assert_eq!(read.trip, Some(record));
         assert!(read.problems.is_empty());
@@ -239,7 +253,7 @@ mod tests {
             paused_mappings: ids[..fit].to_vec(),
         };
         let tags: HashMap<String, String> =
-            record_tags(&record).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            record_tags(&record, None).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         assert_eq!(tags.len(), 7, "three record tags and four mapping tags");
         assert_eq!(read_guard_tags(&tags).trip.unwrap().paused_mappings, ids[..24]);
         assert_eq!(pack_mappings(&[]), (Vec::new(), 0));

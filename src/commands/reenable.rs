@@ -50,6 +50,9 @@ pub async fn run(args: ReenableArgs, op: Operation) -> Result<ExitCode, Refusal>
             | ReenableError::ResumeFailed { .. } => Refusal::failure(format!("in {here}: {err}")),
             ReenableError::NoRecordAtZero(_)
             | ReenableError::ConflictsWithRecord { .. }
+            | ReenableError::UnverifiedRecord { .. }
+            | ReenableError::AccountCannotSpare { .. }
+            | ReenableError::AccountSettingsUnreadable { .. }
             | ReenableError::RestoreToZero(_) => Refusal::bad_input(format!("in {here}: {err}")),
         })?;
     if args.json {

@@ -90,9 +90,9 @@ impl Operation {
         &self.session.location
     }
 
-    /// The clients, alerting to `topic`.
+    /// The clients, alerting to `topic` and checking trip records with the guard's record key.
     pub fn ports(&self, topic: Option<String>) -> AwsPorts {
-        AwsPorts::from_sdk(&self.session.sdk, topic)
+        AwsPorts::from_sdk(&self.session.sdk, topic).with_record_key(self.config.record_key_arn.clone())
     }
 
     /// The account and region, as every sentence names them: `123456789012/us-east-1`.

@@ -190,3 +190,25 @@ fn reads_the_trip_cap_table_by_name_or_arn_and_refuses_anything_else() {
         assert_eq!(err.variable, "RUNAWAY_GUARD_TRIP_CAP_TABLE", "{bad}");
     }
 }
+
+#[test]
+fn reads_the_record_key_as_a_kms_key_or_alias_arn() {
+    for arn in [
+        "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/runaway-guard-records",
+    ] {
+        assert_eq!(load(&[(vars::RECORD_KEY_ARN, arn)]).unwrap().record_key_arn.as_deref(), Some(arn));
+    }
+    assert_eq!(load(&[]).unwrap().record_key_arn, None);
+    for bad in [
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:us-east-1:111122223333:secret/x",
+        "arn:aws:sns:us-east-1:111122223333:key/x",
+        "arn:aws:kms:us-east-1:1111:key/x",
+        "arn:aws:kms:us-east-1:111122223333:key/",
+        "arn:aws:kms:us-east-1:111122223333:key/a b",
+    ] {
+        let err = load(&[(vars::RECORD_KEY_ARN, bad)]).unwrap_err();
+        assert_eq!(err.variable, vars::RECORD_KEY_ARN, "{bad}");
+    }
+}

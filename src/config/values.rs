@@ -54,3 +54,28 @@ pub(super) fn accounts(variable: &'static str, value: &str) -> Result<BTreeSet<S
         })
         .collect()
 }
+
+/// `arn:PARTITION:kms:REGION:ACCOUNT:key/ID` or `...:alias/NAME`: the trip-record key.
+pub(super) fn kms_key_arn(variable: &'static str, value: String) -> Result<String, ConfigError> {
+    let parts: Vec<&str> = value.splitn(6, ':').collect();
+    let resource_ok = |r: &str| {
+        let id = r.strip_prefix("key/").or_else(|| r.strip_prefix("alias/"));
+        id.is_some_and(|id| {
+            (1..=256).contains(&id.len())
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_/".contains(&b))
+        })
+    };
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov")
+        && parts[2] == "kms"
+        && is_region(parts[3])
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && resource_ok(parts[5]);
+    if ok {
+        Ok(value)
+    } else {
+        Err(invalid(variable, &value, "a KMS key or alias ARN, arn:aws:kms:REGION:ACCOUNT:key/ID"))
+    }
+}

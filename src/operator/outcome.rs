@@ -16,7 +16,8 @@ pub struct ReenableRequest {
     /// `--to N` / `--to none`: the value to restore, as the trip alert names it when the record
     /// could not be written. With a record, it must agree with the record unless `force`.
     pub to: Option<Reservation>,
-    /// `--force`: lift a 0 that has no record (removes the reservation), or let `to` override the record.
+    /// `--force`: lift a 0 that has no record (removes the reservation), let `to` override a
+    /// verified record, and restore without reading the account's unreserved concurrency.
     pub force: bool,
 }
 
@@ -111,6 +112,48 @@ pub enum ReenableError {
         recorded: String,
         /// What `--to` asked.
         requested: String,
+    },
+    /// The trip record's MAC does not verify (forged, edited, or written before records were
+    /// signed) and no `--to` was given: nothing is restored from such a record.
+    #[error(
+        "{function}'s trip record is {check}; reenable never restores a value from it: pass --to N with \
+         the reserved concurrency to restore (--to none removes the reservation)"
+    )]
+    UnverifiedRecord {
+        /// The function.
+        function: FunctionName,
+        /// What checking the record found.
+        check: String,
+    },
+    /// The restore would leave the account fewer than `MIN_UNRESERVED` (100) unreserved executions.
+    #[error(
+        "restoring {function} to {restore} would leave the account fewer than {min} unreserved concurrent \
+         executions (it has {unreserved}); restore less with --to N, or add --force",
+        min = crate::alert::MIN_UNRESERVED
+    )]
+    AccountCannotSpare {
+        /// The function.
+        function: FunctionName,
+        /// The value it was to get.
+        restore: u32,
+        /// The account's unreserved concurrency now.
+        unreserved: u32,
+    },
+    /// The account's unreserved concurrency could not be read, so the restore was not checked.
+    #[error(
+        "cannot read the account's unreserved concurrency ({why}), so restoring {function} to {restore} \
+         was not checked; add --force to restore it without the check"
+    )]
+    AccountSettingsUnreadable {
+        /// The function.
+        function: FunctionName,
+        /// The value it was to get.
+        restore: u32,
+        /// Why it could not be read.
+        why: String,
+        /// The failed call, when one failed.
+        #[source]
+        source: Option<Box<PortError>>,
     },
     /// `--to 0` would keep the function throttled.
     #[error("--to 0 would keep {0} throttled; give the value to restore, or none to remove the reservation")]

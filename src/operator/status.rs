@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::text::{is_false, is_true};
 use crate::handler::drift::drift_note_time;
 use crate::name::FunctionName;
-use crate::ports::{MappingId, PortError, Throttler, TrippedFunction};
+use crate::ports::{MappingId, PortError, RecordCheck, Throttler, TrippedFunction};
 use crate::report::reservation_text;
 use crate::time::Timestamp;
 
@@ -34,6 +34,14 @@ pub struct StatusEntry {
     /// The event source mappings the trip paused, which `reenable` re-enables (serialised only when any).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub paused_mappings: Vec<MappingId>,
+    /// What checking the record's MAC found: `verified`, or `unsigned` (no MAC: written before
+    /// records were signed), `invalid` (edited after signing, or forged) or `unchecked` (no key, or
+    /// KMS could not be asked). Only a verified record is restored from. Absent without a record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_check: Option<&'static str>,
+    /// Why an `unverified` record is so, in words (absent when verified or without a record).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_check_detail: Option<String>,
     /// Someone else changed the function after the trip (`<time> <call> by <caller>`, from
     /// `runaway-guard:drift`): the record is stale and the function may be running.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,6 +61,8 @@ impl From<TrippedFunction> for StatusEntry {
                 alert_pending: record.alert_pending,
                 reenable_unfinished_since: unfinished,
                 paused_mappings: record.paused_mappings,
+                record_check: None,
+                record_check_detail: None,
                 drift: None,
             },
             None => Self {
@@ -68,6 +78,8 @@ impl From<TrippedFunction> for StatusEntry {
                 alert_pending: false,
                 reenable_unfinished_since: unfinished,
                 paused_mappings: Vec::new(),
+                record_check: None,
+                record_check_detail: None,
                 drift: None,
             },
         }
@@ -75,15 +87,37 @@ impl From<TrippedFunction> for StatusEntry {
 }
 
 /// Functions the guard has tripped, by name, and functions at reserved concurrency 0 without a record.
-/// Each function with a record has its `runaway-guard:drift` tag read (one call each): a drift
-/// noted after the trip is shown; an older one belongs to an earlier trip and is not.
+/// Each function with a record has its record's MAC checked and its `runaway-guard:drift` tag read:
+/// a drift noted after the trip is shown; an older one belongs to an earlier trip and is not.
 pub async fn status<T: Throttler>(throttler: &T) -> Result<Vec<StatusEntry>, PortError> {
     let mut tripped = throttler.list_tripped().await?;
     tripped.sort_by(|a, b| a.function.cmp(&b.function));
     let mut rows = Vec::with_capacity(tripped.len());
-    for function in tripped {
+    for mut function in tripped {
+        let mut check = None;
+        if function.record.is_some() {
+            // Shown as checked: the record read with its MAC, not the one listed a moment before.
+            let checked = match throttler.trip_record(&function.function).await? {
+                Some(c) if c.check.is_verified() => {
+                    let current = throttler.reserved_concurrency(&function.function).await?;
+                    Some(super::restore::judged(c, current))
+                }
+                other => other,
+            };
+            check = Some(checked.as_ref().map_or_else(
+                || RecordCheck::Unchecked("the record was removed while status read it".to_owned()),
+                |c| c.check.clone(),
+            ));
+            if let Some(checked) = checked {
+                function.record = Some(checked.record);
+            }
+        }
         let since = function.record.as_ref().map(|r| r.tripped_at);
         let mut row = StatusEntry::from(function);
+        if let Some(check) = check {
+            row.record_check = Some(check.kind());
+            row.record_check_detail = (!check.is_verified()).then(|| check.to_string());
+        }
         if let Some(tripped_at) = since {
             let note = throttler.drift_note(&row.function).await?;
             row.drift = note.filter(|n| drift_note_time(n).is_some_and(|at| at >= tripped_at));

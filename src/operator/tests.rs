@@ -5,7 +5,7 @@ use super::*;
 use crate::fake::{FakeAccount, Op};
 use crate::name::FunctionName;
 use crate::ports::PortError;
-use crate::ports::TripRecord;
+use crate::ports::{Reservation, TripRecord};
 
 const NOW: Timestamp = Timestamp::from_secs(1_795_000_000);
 const ONCALL: &str = "arn:aws:sts::123456789012:assumed-role/OnCall/alice";
@@ -98,3 +98,5 @@ fn force_on_a_zero_without_a_record_removes_the_reservation() {
         panic!()
     };
 }
+
+mod records;

@@ -290,3 +290,4 @@ fn the_trip_alert_says_who_tripped_it() {
 
 mod cap;
 mod pause;
+mod records;

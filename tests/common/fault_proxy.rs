@@ -37,6 +37,9 @@ pub enum Fault {
     Hang(Duration),
     /// HTTP 403: Lambda's `AccessDeniedException`, SNS's `AuthorizationError`, else `AccessDenied`.
     Deny403,
+    /// HTTP 200 with this JSON body (nothing reaches moto): an answer to an API moto lacks, such as
+    /// Lambda's `GetAccountSettings`.
+    Answer(&'static str),
 }
 
 /// One request the proxy received.
@@ -152,6 +155,12 @@ async fn one_exchange(mut client: TcpStream, upstream: &str, state: &Mutex<State
             let _ = tokio::time::timeout(limit, client.read(&mut [0u8; 1])).await;
             return Ok(());
         }
+        Some(Fault::Answer(body)) => format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
         Some(fault) => error_response(&request, fault),
     };
     client.write_all(&response).await?;
@@ -233,6 +242,7 @@ fn lambda_operation(method: &str, path: &str) -> String {
         ("GET", [_, "functions"]) => "ListFunctions",
         ("GET", [_, "event-source-mappings"]) => "ListEventSourceMappings",
         ("PUT", [_, "event-source-mappings", _]) => "UpdateEventSourceMapping",
+        ("GET", [_, "event-source-mappings", _]) => "GetEventSourceMapping",
         ("GET", [_, "account-settings"]) => "GetAccountSettings",
         _ => return format!("{method} {path}"),
     };

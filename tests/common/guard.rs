@@ -54,7 +54,8 @@ fn text(v: &Value) -> String {
 }
 
 /// A command line for the binary with a clean guard environment: the moto variables from
-/// `scripts/test.sh` are inherited, every `RUNAWAY_GUARD_*` / `AWS_LAMBDA_*` is set only by the test.
+/// `scripts/test.sh` are inherited, every `RUNAWAY_GUARD_*` / `AWS_LAMBDA_*` is set only by the test
+/// (and `RUNAWAY_GUARD_RECORD_KEY_ARN`, to the key every test account has).
 pub struct Cli {
     command: Command,
     stdin: Option<Vec<u8>>,
@@ -76,6 +77,8 @@ impl Cli {
         if let Some(topic) = topic {
             command.env("RUNAWAY_GUARD_TOPIC_ARN", topic);
         }
+        // As the module deploys it: records are signed (remove it to see an unsigned deployment).
+        command.env("RUNAWAY_GUARD_RECORD_KEY_ARN", super::RECORD_KEY_ARN);
         Self { command, stdin: None }
     }
 

@@ -75,6 +75,8 @@ impl Lambda {
             .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
             .env("RUNAWAY_GUARD_TOPIC_ARN", topic)
+            // As the module deploys it (the key exists in every test account, see `Moto::start`).
+            .env("RUNAWAY_GUARD_RECORD_KEY_ARN", super::RECORD_KEY_ARN)
             .envs(env.iter().copied());
         let (stdout, stderr) = match log {
             Some(path) => {

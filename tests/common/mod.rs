@@ -22,6 +22,9 @@ use tokio::sync::{Mutex, MutexGuard};
 pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/x";
 /// moto's default account.
 pub const ACCOUNT: &str = "123456789012";
+/// The alias of the HMAC key [`Moto::start`] creates for signing trip records; the binary gets it
+/// as `RUNAWAY_GUARD_RECORD_KEY_ARN` (see `guard::Cli::new`), as the module passes it.
+pub const RECORD_KEY_ARN: &str = "arn:aws:kms:us-east-1:123456789012:alias/runaway-guard-records";
 
 /// Tests in one binary run on parallel threads; moto is one account they'd share.
 static MOTO_LOCK: Mutex<()> = Mutex::const_new(());
@@ -58,7 +61,13 @@ impl Moto {
         ureq::post(format!("{endpoint}/moto-api/reset")).send_empty().expect("moto reset");
         create_role(&endpoint);
         let config = runaway_guard::aws::load_sdk_config().await;
+        create_record_key(&config).await;
         Moto { endpoint, config, _exclusive: exclusive }
+    }
+
+    /// The guard's record signer, on the key every test account has.
+    pub fn record_signer(&self) -> runaway_guard::aws::KmsRecordSigner {
+        runaway_guard::aws::KmsRecordSigner::new(&self.config, RECORD_KEY_ARN)
     }
 
     /// The SDK configuration with every client sent to `url` (a fault proxy) instead of moto. Built
@@ -295,6 +304,22 @@ const EMPTY_ZIP: [u8; 22] = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
 
 /// moto checks that a function's role exists. IAM is awsQuery; moto routes by the credential scope
 /// in the Authorization header and does not verify signatures, so a plain form POST does.
+/// The trip-record key: HMAC_256 for GENERATE_VERIFY_MAC, under the alias in [`RECORD_KEY_ARN`].
+async fn create_record_key(config: &SdkConfig) {
+    use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+    let kms = aws_sdk_kms::Client::new(config);
+    let key = kms
+        .create_key()
+        .key_spec(KeySpec::Hmac256)
+        .key_usage(KeyUsageType::GenerateVerifyMac)
+        .send()
+        .await
+        .expect("create the record key in moto");
+    let id = key.key_metadata().map(|m| m.key_id().to_owned()).expect("key id");
+    let alias = RECORD_KEY_ARN.rsplit_once(':').map(|(_, a)| a).expect("alias");
+    kms.create_alias().alias_name(alias).target_key_id(id).send().await.expect("create the record key alias");
+}
+
 fn create_role(endpoint: &str) {
     let scope = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
     ureq::post(format!("{endpoint}/"))

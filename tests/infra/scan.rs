@@ -36,9 +36,10 @@ pub fn iam_action(service: &str, op: &str) -> String {
 }
 
 /// Adapter file stem → (IAM service prefix, its SDK operations).
-fn services() -> [(&'static str, &'static str); 6] {
+fn services() -> [(&'static str, &'static str); 7] {
     [
         ("lambda", LAMBDA_OPERATIONS),
+        ("kms", KMS_OPERATIONS),
         ("cloudwatch", CLOUDWATCH_OPERATIONS),
         ("dynamodb", DYNAMODB_OPERATIONS),
         ("sns", SNS_OPERATIONS),
@@ -98,8 +99,8 @@ pub fn adapter_calls(dir: &Path) -> Result<Calls, String> {
                     services().into_iter().flat_map(|(s, ops)| calls_in(&source, s, ops)).collect();
                 if !stray.is_empty() {
                     return Err(format!(
-                        "{} calls {stray:?} but is not one of lambda.rs/cloudwatch.rs/dynamodb.rs/sns.rs/\
-                         sqs.rs/sts.rs (or under lambda/, cloudwatch/, ...): move the call into its \
+                        "{} calls {stray:?} but is not one of lambda.rs/cloudwatch.rs/dynamodb.rs/kms.rs/\
+                         sns.rs/sqs.rs/sts.rs (or under lambda/, cloudwatch/, ...): move the call into its \
                          service's adapter or teach tests/infra/scan.rs the file",
                         path.display()
                     ));
@@ -367,6 +368,21 @@ const SQS_OPERATIONS: &str = "\
     list_dead_letter_source_queues list_message_move_tasks list_queue_tags list_queues purge_queue \
     receive_message remove_permission send_message send_message_batch set_queue_attributes \
     start_message_move_task tag_queue untag_queue \
+";
+
+/// aws-sdk-kms 1.99.0: `ls src/operation`.
+const KMS_OPERATIONS: &str = "\
+    cancel_key_deletion connect_custom_key_store create_alias create_custom_key_store create_grant \
+    create_key decrypt delete_alias delete_custom_key_store delete_imported_key_material \
+    derive_shared_secret describe_custom_key_stores describe_key disable_key disable_key_rotation \
+    disconnect_custom_key_store enable_key enable_key_rotation encrypt generate_data_key \
+    generate_data_key_pair generate_data_key_pair_without_plaintext generate_data_key_without_plaintext \
+    generate_mac generate_random get_key_policy get_key_rotation_status get_parameters_for_import \
+    get_public_key import_key_material list_aliases list_grants list_key_policies list_key_rotations \
+    list_keys list_resource_tags list_retirable_grants put_key_policy re_encrypt replicate_key \
+    retire_grant revoke_grant rotate_key_on_demand schedule_key_deletion sign tag_resource \
+    untag_resource update_alias update_custom_key_store update_key_description update_primary_region \
+    verify verify_mac \
 ";
 
 /// aws-sdk-sts 1.97.0: `ls src/operation`.

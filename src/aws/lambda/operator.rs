@@ -1,14 +1,15 @@
 //! The Lambda calls only the operator CLI makes (`status`, `reenable`), never the guard in Lambda:
 //! removing a reservation, reading the account's unreserved concurrency, listing the account's
-//! functions. The guard's execution role is not granted them (infra/iam.tf: they are in the
+//! functions, checking which function a mapping feeds. The guard's execution role is not granted them (infra/iam.tf: they are in the
 //! operator policy only), and tests/infra/scan.rs attributes every call in this file to the CLI.
 
 use aws_sdk_lambda::Client;
 
 use super::is_missing_api;
+use super::own_arn;
 use crate::aws::error::{facts, port_error};
 use crate::name::FunctionName;
-use crate::ports::PortError;
+use crate::ports::{MappingId, PortError};
 
 /// DeleteFunctionConcurrency: the function may use the account's unreserved pool again.
 pub(super) async fn remove_reservation(client: &Client, function: &FunctionName) -> Result<(), PortError> {
@@ -45,4 +46,21 @@ pub(super) async fn functions(client: &Client) -> Result<Vec<(String, String)>, 
         }
     }
     Ok(listed)
+}
+
+/// Whether `mapping` feeds `function` itself: `GetEventSourceMapping`, then its `FunctionArn` must
+/// name the function (or one of its versions or aliases). A mapping id in a trip record is only a
+/// claim; this is what Lambda says.
+pub(super) async fn mapping_belongs(
+    client: &Client,
+    function: &FunctionName,
+    mapping: &MappingId,
+) -> Result<bool, PortError> {
+    let out = client
+        .get_event_source_mapping()
+        .uuid(mapping.as_str())
+        .send()
+        .await
+        .map_err(|e| port_error("GetEventSourceMapping", &format!("{function} mapping {mapping}"), e))?;
+    Ok(out.function_arn().is_some_and(|arn| own_arn(function, arn).is_some()))
 }

@@ -1,0 +1,159 @@
+//! The canonical bytes are injective (any change to any field changes them) and the seal verifies
+//! only the record it was made for, under the key that made it.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::fake::FakeSigner;
+use crate::ports::MappingId;
+use crate::time::Timestamp;
+
+fn subject(function: &str) -> RecordSubject {
+    RecordSubject::from_arn(&format!("arn:aws:lambda:us-east-1:123456789012:function:{function}")).unwrap()
+}
+
+fn record() -> TripRecord {
+    TripRecord {
+        tripped_at: Timestamp::parse_rfc3339("2026-11-20T09:14:03Z").unwrap(),
+        previous_concurrency: Some(25),
+        reason: "chain depth 17 gt limit 16".into(),
+        alert_pending: true,
+        paused_mappings: vec![id(2), id(1)],
+    }
+}
+
+fn id(n: u32) -> MappingId {
+    MappingId::new(&format!("a1b2c3d4-0000-4000-8000-{n:012}")).unwrap()
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    futures::executor::block_on(f)
+}
+
+#[test]
+fn the_subject_is_the_functions_unqualified_arn() {
+    let s =
+        RecordSubject::from_arn("arn:aws-cn:lambda:cn-north-1:123456789012:function:orders:live").unwrap();
+    assert_eq!(s.arn(), "arn:aws-cn:lambda:cn-north-1:123456789012:function:orders");
+    assert_eq!(RecordSubject::from_arn("orders"), None);
+    assert_eq!(RecordSubject::from_arn("arn:aws:s3:::orders"), None);
+}
+
+#[test]
+fn mapping_order_and_alert_pending_do_not_change_the_bytes() {
+    let mut other = record();
+    other.paused_mappings.reverse();
+    other.alert_pending = false;
+    assert_eq!(canonical_bytes(&subject("f"), &record()), canonical_bytes(&subject("f"), &other));
+}
+
+#[test]
+fn a_seal_verifies_only_its_record_its_function_and_its_key() {
+    let signer = FakeSigner::new(7);
+    let mac = block_on(seal(&signer, &subject("f"), &record())).unwrap();
+    assert!(mac.starts_with("v1:"), "{mac}");
+    assert!(crate::aws::trip_tags::tag_safe(&mac) == mac, "the MAC is a legal tag value: {mac}");
+    let check = |s: &FakeSigner, subj: &RecordSubject, r: &TripRecord, m: Option<&str>| {
+        block_on(check(Some(s), subj, r, m))
+    };
+    assert_eq!(check(&signer, &subject("f"), &record(), Some(&mac)), RecordCheck::Verified);
+    let edited = TripRecord { previous_concurrency: Some(900), ..record() };
+    assert_eq!(check(&signer, &subject("f"), &edited, Some(&mac)), RecordCheck::Invalid);
+    assert_eq!(
+        check(&signer, &subject("g"), &record(), Some(&mac)),
+        RecordCheck::Invalid,
+        "another function"
+    );
+    assert_eq!(check(&FakeSigner::new(8), &subject("f"), &record(), Some(&mac)), RecordCheck::Invalid);
+    assert_eq!(check(&signer, &subject("f"), &record(), None), RecordCheck::Unsigned);
+    for garbage in ["", "v1:", "v1:!!!", "1:AAAA", "v0:AAAA", "AAAA"] {
+        assert_eq!(
+            check(&signer, &subject("f"), &record(), Some(garbage)),
+            RecordCheck::Invalid,
+            "{garbage}"
+        );
+    }
+    let newer = check(&signer, &subject("f"), &record(), Some("v2:AAAA"));
+    assert!(matches!(newer, RecordCheck::Unchecked(ref why) if why.contains("v2")), "{newer:?}");
+    let keyless = block_on(check_without_key(&record(), &mac));
+    assert!(
+        matches!(keyless, RecordCheck::Unchecked(ref why) if why.contains("RUNAWAY_GUARD_RECORD_KEY_ARN"))
+    );
+    let down = FakeSigner::failing(7);
+    assert!(matches!(check(&down, &subject("f"), &record(), Some(&mac)), RecordCheck::Unchecked(_)));
+}
+
+async fn check_without_key(record: &TripRecord, mac: &str) -> RecordCheck {
+    super::check::<FakeSigner>(None, &subject("f"), record, Some(mac)).await
+}
+
+/// One field of a record or its subject, changed.
+#[derive(Debug, Clone)]
+enum Change {
+    Partition,
+    Account(String),
+    Region,
+    Function(String),
+    TrippedAt(u64),
+    Previous(Option<u32>),
+    Reason(String),
+    AddMapping(u32),
+    DropMapping,
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        Just(Change::Partition),
+        "[0-9]{12}".prop_map(Change::Account),
+        Just(Change::Region),
+        "[a-zA-Z0-9_-]{1,64}".prop_map(Change::Function),
+        (1u64..4_000_000_000).prop_map(Change::TrippedAt),
+        proptest::option::of(0u32..100_000).prop_map(Change::Previous),
+        "[a-zA-Z0-9 .:/=+@_-]{0,80}".prop_map(Change::Reason),
+        (0u32..1000).prop_map(Change::AddMapping),
+        Just(Change::DropMapping),
+    ]
+}
+
+fn apply(change: &Change, subject: &mut RecordSubject, record: &mut TripRecord) {
+    match change {
+        Change::Partition => subject.partition = "aws-us-gov".into(),
+        Change::Account(a) => subject.account = a.clone(),
+        Change::Region => subject.region = "eu-west-1".into(),
+        Change::Function(f) => subject.function = FunctionName::new(f).unwrap(),
+        Change::TrippedAt(secs) => record.tripped_at = Timestamp::from_secs(*secs),
+        Change::Previous(p) => record.previous_concurrency = *p,
+        Change::Reason(r) => record.reason = r.clone(),
+        Change::AddMapping(n) => record.paused_mappings.push(id(1_000 + n)),
+        Change::DropMapping => {
+            record.paused_mappings.pop();
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_change_to_any_field_changes_the_bytes(change in change()) {
+        let (mut s, mut r) = (subject("orders"), record());
+        apply(&change, &mut s, &mut r);
+        let stored_reason_same = tag_safe(&r.reason) == tag_safe(&record().reason);
+        let same_subject = s == subject("orders");
+        let same_record = r.tripped_at.to_rfc3339() == record().tripped_at.to_rfc3339()
+            && r.previous_concurrency == record().previous_concurrency
+            && stored_reason_same
+            && r.paused_mappings.len() == record().paused_mappings.len();
+        prop_assume!(!(same_subject && same_record));
+        prop_assert_ne!(canonical_bytes(&s, &r), canonical_bytes(&subject("orders"), &record()));
+    }
+
+    #[test]
+    fn the_bytes_of_what_is_stored_are_the_bytes_of_what_was_signed(reason in "\\PC{0,300}") {
+        // The tags hold the tag-safe reason; reading it back must give the same bytes.
+        let r = TripRecord { reason, ..record() };
+        let stored = TripRecord { reason: tag_safe(&r.reason), ..r.clone() };
+        prop_assert_eq!(canonical_bytes(&subject("f"), &r), canonical_bytes(&subject("f"), &stored));
+    }
+
+}
