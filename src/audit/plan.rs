@@ -1,0 +1,1 @@
+//! `terraform show -json` → [`super::model::Wiring`].
