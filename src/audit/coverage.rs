@@ -14,6 +14,9 @@ pub struct LoopDetection {
     pub stops_it: &'static str,
     /// Why.
     pub reason: String,
+    /// Whether Lambda follows every hop of the loop (then `RecursiveLoop=Terminate` can stop it).
+    #[serde(skip)]
+    pub followed: bool,
 }
 
 /// Lambda's loop detection for the cycle through `nodes` (unqualified ARNs).
@@ -28,6 +31,7 @@ pub fn assess(wiring: &Wiring, nodes: &[&str]) -> LoopDetection {
         return LoopDetection {
             stops_it: "no",
             reason: format!("the loop passes through {service}, which Lambda's loop detection does not follow"),
+            followed: false,
         };
     }
     let functions: Vec<_> = nodes.iter().filter_map(|n| wiring.function(n)).collect();
@@ -35,6 +39,7 @@ pub fn assess(wiring: &Wiring, nodes: &[&str]) -> LoopDetection {
         return LoopDetection {
             stops_it: "no",
             reason: format!("{} has RecursiveLoop=Allow, which turns Lambda's loop detection off for it", f.name),
+            followed: true,
         };
     }
     if let Some(f) = functions.iter().find(|f| f.recursive_loop == RecursiveLoop::Unknown) {
@@ -45,6 +50,7 @@ pub fn assess(wiring: &Wiring, nodes: &[&str]) -> LoopDetection {
                  could not be read",
                 f.name
             ),
+            followed: true,
         };
     }
     LoopDetection {
@@ -52,5 +58,6 @@ pub fn assess(wiring: &Wiring, nodes: &[&str]) -> LoopDetection {
         reason: "SQS, SNS, S3 and Lambda hops only and RecursiveLoop=Terminate: Lambda drops the event after \
                  about 16 hops (each loop still runs that far)"
             .to_owned(),
+        followed: true,
     }
 }

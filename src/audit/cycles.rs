@@ -1,6 +1,7 @@
-//! The cycle search: strongly connected components (petgraph's Tarjan), then every elementary cycle
-//! inside each component by depth-first search from its smallest node, bounded in length, count and
-//! steps so a dense account cannot make the audit run away itself.
+//! The cycle search over function-to-function hops: strongly connected components (petgraph's
+//! Tarjan), then every elementary cycle inside each component by depth-first search from its
+//! smallest node, bounded in length, count and steps so a dense account cannot make the audit run
+//! away itself.
 
 use std::collections::HashMap;
 

@@ -33,7 +33,7 @@ pub fn for_cycle(wiring: &Wiring, path: &[&Edge], detection: &LoopDetection, cos
             ),
         });
     }
-    if detection.stops_it != "yes" && !detection.reason.contains("does not follow") {
+    if detection.stops_it != "yes" && detection.followed {
         for f in path.iter().filter_map(|e| wiring.function(&e.to)) {
             fixes.push(Fix {
                 effort: 1,

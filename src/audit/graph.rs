@@ -105,7 +105,9 @@ pub fn build(wiring: &Wiring) -> Graph {
             reason: trigger_reason(t),
         })
         .collect();
-    let sources: BTreeSet<String> = edges.iter().map(|e| e.from.clone()).collect();
+    // Only a resource something is triggered by can close a loop; any function can be invoked.
+    let mut sources: BTreeSet<String> = edges.iter().map(|e| e.from.clone()).collect();
+    sources.extend(wiring.functions.iter().map(|f| f.arn.clone()));
     for function in &wiring.functions {
         let Some(role) = function.role.as_ref().and_then(|r| wiring.roles.get(r)) else { continue };
         for node in sources.iter().filter(|n| arn::kind_of(n) != Kind::Other) {

@@ -3,7 +3,8 @@
 //! `crate::aws::audit`), a [`report::Report`] goes out.
 //!
 //! - [`arn`]: resource kinds and graph nodes. [`glob`]: IAM wildcards. [`iam`]: "may role R do A on X?".
-//! - [`model`]: the wiring. [`graph`]: trigger and write edges. [`cycles`]: the bounded cycle search.
+//! - [`model`]: the wiring. [`graph`]: trigger and write edges. [`hops`]: function-to-function hops.
+//! - [`cycles`]: the bounded cycle search over hops.
 //! - [`matching`]: can the writes match the triggers. [`cost`]: worst-case USD per hour.
 //! - [`coverage`]: Lambda's own loop detection. [`fixes`]: ranked fixes. [`report`]: the findings.
 //! - [`plan`]: `terraform show -json` → wiring. [`render`]: table and Graphviz.
@@ -15,6 +16,7 @@ pub mod cycles;
 pub mod fixes;
 pub mod glob;
 pub mod graph;
+pub mod hops;
 pub mod iam;
 pub mod matching;
 pub mod model;
@@ -39,7 +41,12 @@ pub struct Options {
 /// Audits `wiring`. `source` is `live` or `plan`.
 pub fn analyse(wiring: &Wiring, source: &'static str, options: &Options) -> Report {
     let graph = graph::build(wiring);
-    let found = cycles::find(&graph.edges, options.bounds);
+    let hops = hops::find(wiring, &graph.edges);
+    let hop_edges: Vec<Edge> = hops
+        .iter()
+        .map(|h| Edge { from: h.from.clone(), to: h.to.clone(), kind: EdgeKind::Trigger(0), reason: String::new() })
+        .collect();
+    let found = cycles::find(&hop_edges, options.bounds);
     let mut report = Report {
         source,
         account: wiring.account.clone(),
@@ -50,8 +57,9 @@ pub fn analyse(wiring: &Wiring, source: &'static str, options: &Options) -> Repo
         failed_reads: wiring.unread.clone(),
         truncated: found.truncated,
     };
-    for indexes in &found.cycles {
-        let path: Vec<&Edge> = indexes.iter().filter_map(|i| graph.edges.get(*i)).collect();
+    for hop_indexes in &found.cycles {
+        let indexes = hop_indexes.iter().filter_map(|h| hops.get(*h)).flat_map(|h| h.edges.iter());
+        let path: Vec<&Edge> = indexes.filter_map(|i| graph.edges.get(*i)).collect();
         let functions: Vec<String> =
             path.iter().filter_map(|e| wiring.function(&e.to)).map(|f| f.name.clone()).collect();
         if functions.is_empty() {
@@ -95,3 +103,6 @@ fn cycle(wiring: &Wiring, path: &[&Edge], functions: Vec<String>, options: &Opti
         aws_loop_detection: detection,
     }
 }
+
+#[cfg(test)]
+mod tests;

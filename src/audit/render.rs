@@ -46,7 +46,7 @@ fn row(out: &mut String, cycle: &Cycle) {
     let hops: Vec<String> = cycle.path.iter().map(|e| arn::label(&e.to)).collect();
     let _ = writeln!(
         out,
-        "{:>10.2}  {:<6}  {:<8}  {}",
+        "{:>10.2}  {:<6}  {:<9}  {}",
         cycle.cost_per_hour_usd,
         cycle.matches,
         cycle.aws_loop_detection.stops_it,

@@ -49,11 +49,19 @@ fn services() -> [(&'static str, &'static str); 5] {
 /// Lambda): their calls need no grant in infra/iam.tf, and `operator_calls` lists them for the docs.
 pub const OPERATOR_ONLY: &[&str] = &["deployment.rs"];
 
+/// Subdirectories of `src/aws/` that only the operator CLI uses (the loop audit's read-only adapters,
+/// built only with the `audit` feature): like [`OPERATOR_ONLY`], searched for every service.
+pub const OPERATOR_ONLY_DIRS: &[&str] = &["audit"];
+
+fn in_operator_dir(dir: &Path, path: &Path) -> bool {
+    OPERATOR_ONLY_DIRS.iter().any(|d| path.starts_with(dir.join(d)))
+}
+
 /// The IAM actions the operator-only adapters of `dir` call (any service).
 pub fn operator_calls(dir: &Path) -> Result<BTreeSet<String>, String> {
     let mut calls = BTreeSet::new();
-    for name in OPERATOR_ONLY {
-        let path = dir.join(name);
+    let operator_dirs = rust_files(dir)?.into_iter().map(|(p, _)| p).filter(|p| in_operator_dir(dir, p));
+    for path in OPERATOR_ONLY.iter().map(|name| dir.join(name)).chain(operator_dirs) {
         let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         calls.extend(services().into_iter().flat_map(|(s, ops)| calls_in(&source, s, ops)));
     }
@@ -69,6 +77,7 @@ pub fn adapter_calls(dir: &Path) -> Result<BTreeSet<String>, String> {
     for (path, owner) in rust_files(dir)? {
         if path.parent() == Some(dir)
             && OPERATOR_ONLY.iter().any(|f| path.file_name().is_some_and(|n| n == *f))
+            || in_operator_dir(dir, &path)
         {
             continue;
         }

@@ -1,1 +1,0 @@
-//! `terraform show -json` → [`super::model::Wiring`].

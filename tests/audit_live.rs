@@ -1,0 +1,267 @@
+//! `runaway-guard audit` against moto through the real binary: the zoo of wirings built with the
+//! real SDK (EventBridge rules and targets, S3 notifications, mappings, SNS subscriptions, IAM roles
+//! with inline and managed policies and a permission boundary), each loop and non-loop asserted
+//! with its reason. moto has no recursion-config API: that read fails, is reported, and leaves
+//! Lambda's loop detection "unknown", never the audit.
+#![cfg(feature = "audit")]
+
+mod common;
+
+use aws_sdk_lambda::types::{FunctionCode, Runtime};
+use aws_smithy_types::Blob;
+use common::Moto;
+use common::guard::Cli;
+use serde_json::{Value, json};
+
+const ACCOUNT: &str = common::ACCOUNT;
+const REGION: &str = "us-east-1";
+const ZIP: [u8; 22] = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/// A function with its own role holding `policy` inline; returns the function's ARN.
+async fn function(moto: &Moto, name: &str, memory: i32, policy: Value) -> String {
+    let iam = aws_sdk_iam::Client::new(&moto.config);
+    let role = iam.create_role().role_name(name).assume_role_policy_document("{}").send().await.expect("role");
+    let role_arn = role.role().expect("role").arn().to_owned();
+    iam.put_role_policy().role_name(name).policy_name(format!("{name}-policy")).policy_document(policy.to_string()).send().await.expect("policy");
+    let out = moto
+        .lambda()
+        .create_function()
+        .function_name(name)
+        .runtime(Runtime::Providedal2023)
+        .role(role_arn)
+        .handler("bootstrap")
+        .memory_size(memory)
+        .code(FunctionCode::builder().zip_file(Blob::new(ZIP.to_vec())).build())
+        .send()
+        .await
+        .expect("function");
+    out.function_arn().expect("arn").to_owned()
+}
+
+fn allow(sid: &str, action: &str, resource: &str) -> Value {
+    json!({"Version": "2012-10-17", "Statement": [{"Sid": sid, "Effect": "Allow", "Action": action, "Resource": resource}]})
+}
+
+fn bus(name: &str) -> String {
+    format!("arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{name}")
+}
+
+async fn rule(moto: &Moto, bus: &str, name: &str, pattern: Value, target: &str) {
+    let events = aws_sdk_eventbridge::Client::new(&moto.config);
+    events.put_rule().name(name).event_bus_name(bus).event_pattern(pattern.to_string()).send().await.expect("rule");
+    let target = aws_sdk_eventbridge::types::Target::builder().id("t").arn(target).build().expect("target");
+    events.put_targets().rule(name).event_bus_name(bus).targets(target).send().await.expect("targets");
+}
+
+async fn queue(moto: &Moto, name: &str) -> String {
+    let sqs = aws_sdk_sqs::Client::new(&moto.config);
+    let url = sqs.create_queue().queue_name(name).send().await.expect("queue").queue_url().expect("url").to_owned();
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("attributes");
+    attrs.attributes().and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)).expect("arn").clone()
+}
+
+async fn mapping(moto: &Moto, source: &str, function: &str, max_concurrency: Option<i32>) {
+    let mut request = moto.lambda().create_event_source_mapping().event_source_arn(source).function_name(function);
+    if let Some(n) = max_concurrency {
+        request = request.scaling_config(aws_sdk_lambda::types::ScalingConfig::builder().maximum_concurrency(n).build());
+    }
+    if source.contains(":dynamodb:") {
+        request = request.starting_position(aws_sdk_lambda::types::EventSourcePosition::Latest);
+    }
+    request.send().await.expect("mapping");
+}
+
+/// Audits moto's account; the report and exit code.
+fn audit() -> (i32, Value) {
+    let run = Cli::new(None, &["audit", "--json"]).run();
+    assert!(run.code == 0 || run.code == 3, "audit failed ({}): {}", run.code, run.stderr);
+    (run.code, run.json())
+}
+
+fn cycles_through<'a>(report: &'a Value, names: &[&str]) -> Vec<&'a Value> {
+    report["cycles"]
+        .as_array()
+        .expect("cycles")
+        .iter()
+        .filter(|c| {
+            let mut found: Vec<&str> = c["functions"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+            found.sort_unstable();
+            found == names
+        })
+        .collect()
+}
+
+fn reasons(cycle: &Value) -> String {
+    cycle["path"].as_array().unwrap().iter().map(|e| e["reason"].as_str().unwrap()).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn the_eventbridge_self_loop_and_a_rule_pinned_to_aws_s3() {
+    let moto = Moto::start().await;
+    let enricher = function(&moto, "enricher", 1024, allow("PutOrders", "events:PutEvents", &bus("default"))).await;
+    rule(&moto, "default", "orders", json!({"source": ["app.orders"]}), &enricher).await;
+    let indexer = function(&moto, "indexer", 128, allow("PutAny", "events:*", "*")).await;
+    rule(&moto, "default", "object-created", json!({"source": ["aws.s3"]}), &indexer).await;
+    let (code, report) = audit();
+    let loop_ = cycles_through(&report, &["enricher"]);
+    assert_eq!(loop_.len(), 1, "{report:#}");
+    assert_eq!(loop_[0]["match"], "may");
+    assert!(reasons(loop_[0]).contains("enricher may events:PutEvents on EventBridge default: statement PutOrders of enricher-policy"));
+    assert_eq!(loop_[0]["aws_loop_detection"]["stops_it"], "no");
+    let pinned = cycles_through(&report, &["indexer"]);
+    assert_eq!(pinned[0]["match"], "cannot");
+    assert!(pinned[0]["reason"].as_str().unwrap().starts_with("rule object-created matches only source aws.s3, which PutEvents cannot send"));
+    assert_eq!(code, 3);
+}
+
+#[tokio::test]
+async fn a_bus_ping_pong_between_two_functions() {
+    let moto = Moto::start().await;
+    let events = aws_sdk_eventbridge::Client::new(&moto.config);
+    events.create_event_bus().name("game").send().await.expect("bus");
+    let ping = function(&moto, "ping", 128, allow("PutGame", "events:PutEvents", &bus("game"))).await;
+    let pong = function(&moto, "pong", 128, allow("PutGame", "events:PutEvents", &bus("game"))).await;
+    rule(&moto, "game", "to-ping", json!({"source": ["app.pong"]}), &ping).await;
+    rule(&moto, "game", "to-pong", json!({"source": ["app.ping"]}), &pong).await;
+    let (_, report) = audit();
+    let pair = cycles_through(&report, &["ping", "pong"]);
+    assert_eq!(pair.len(), 1, "{report:#}");
+    assert!(reasons(pair[0]).contains("rule to-pong on EventBridge game"));
+}
+
+async fn thumbnailer(moto: &Moto, writes: &str) -> Value {
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&moto.config).force_path_style(true).build());
+    s3.create_bucket().bucket("photos").send().await.expect("bucket");
+    let f = function(moto, "thumbnailer", 2048, allow("WriteThumbs", "s3:PutObject", writes)).await;
+    use aws_sdk_s3::types::{Event, FilterRule, FilterRuleName, LambdaFunctionConfiguration, NotificationConfiguration, NotificationConfigurationFilter, S3KeyFilter};
+    let key = S3KeyFilter::builder().filter_rules(FilterRule::builder().name(FilterRuleName::Prefix).value("uploads/").build()).build();
+    let config = LambdaFunctionConfiguration::builder()
+        .lambda_function_arn(f)
+        .events(Event::from("s3:ObjectCreated:*"))
+        .filter(NotificationConfigurationFilter::builder().key(key).build())
+        .build()
+        .expect("notification");
+    let notification = NotificationConfiguration::builder().lambda_function_configurations(config).build();
+    s3.put_bucket_notification_configuration().bucket("photos").notification_configuration(notification).send().await.expect("notification");
+    audit().1
+}
+
+#[tokio::test]
+async fn an_s3_thumbnailer_into_its_own_prefix_and_into_a_disjoint_one() {
+    let moto = Moto::start().await;
+    let report = thumbnailer(&moto, "arn:aws:s3:::photos/*").await;
+    let own = cycles_through(&report, &["thumbnailer"]);
+    assert_eq!(own[0]["match"], "may", "{report:#}");
+    assert!(reasons(own[0]).contains("S3 photos notifies Lambda thumbnailer on s3:ObjectCreated:* for keys uploads/*"));
+    // moto answers no GetFunctionRecursionConfig: reported, and the loop detection is unknown.
+    assert_eq!(own[0]["aws_loop_detection"]["stops_it"], "unknown");
+    let failed = report["failed_reads"].to_string();
+    assert!(failed.contains("GetFunctionRecursionConfig thumbnailer"), "{failed}");
+    drop(moto);
+    let moto = Moto::start().await;
+    let report = thumbnailer(&moto, "arn:aws:s3:::photos/thumbs/*").await;
+    let disjoint = cycles_through(&report, &["thumbnailer"]);
+    assert_eq!(disjoint[0]["match"], "cannot");
+    assert_eq!(
+        disjoint[0]["reason"],
+        "thumbnailer may write only arn:aws:s3:::photos/thumbs/* in S3 photos, disjoint from the notification's keys uploads/*"
+    );
+}
+
+/// moto routes by the credential scope and does not check signatures (see tests/common).
+fn dynamodb(moto: &Moto, target: &str, body: Value) -> Value {
+    let scope = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0";
+    let mut response = ureq::post(format!("{}/", moto.endpoint))
+        .header("Authorization", scope)
+        .header("X-Amz-Target", format!("DynamoDB_20120810.{target}"))
+        .header("Content-Type", "application/x-amz-json-1.0")
+        .send(body.to_string())
+        .expect("dynamodb call");
+    serde_json::from_str(&response.body_mut().read_to_string().expect("body")).expect("JSON")
+}
+
+#[tokio::test]
+async fn a_dynamodb_stream_write_back() {
+    let moto = Moto::start().await;
+    let table = dynamodb(&moto, "CreateTable", json!({
+        "TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}
+    }));
+    let stream = table["TableDescription"]["LatestStreamArn"].as_str().expect("stream ARN").to_owned();
+    let table_arn = format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders");
+    let stamper = function(&moto, "stamper", 256, allow("StampOrders", "dynamodb:UpdateItem", &table_arn)).await;
+    mapping(&moto, &stream, &stamper, None).await;
+    let (_, report) = audit();
+    let cycle = cycles_through(&report, &["stamper"]);
+    assert_eq!(cycle[0]["match"], "may", "{report:#}");
+    assert!(reasons(cycle[0]).contains("stamper may dynamodb:UpdateItem on DynamoDB orders: statement StampOrders"));
+    assert_eq!(cycle[0]["aws_loop_detection"]["stops_it"], "no");
+}
+
+#[tokio::test]
+async fn an_sqs_re_enqueue_and_an_explicit_deny() {
+    let moto = Moto::start().await;
+    let jobs = queue(&moto, "jobs").await;
+    let worker = function(&moto, "worker", 512, allow("Requeue", "sqs:SendMessage", &jobs)).await;
+    mapping(&moto, &jobs, &worker, Some(50)).await;
+    let tasks = queue(&moto, "tasks").await;
+    let deny = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AllSqs", "Effect": "Allow", "Action": "sqs:*", "Resource": "*"},
+        {"Sid": "NeverBackIntoTasks", "Effect": "Deny", "Action": "sqs:SendMessage", "Resource": tasks}]});
+    let fanout = function(&moto, "fanout", 128, deny).await;
+    mapping(&moto, &tasks, &fanout, None).await;
+    let (_, report) = audit();
+    let requeue = cycles_through(&report, &["worker"]);
+    assert_eq!(requeue.len(), 1, "{report:#}");
+    assert_eq!(requeue[0]["cost_per_hour_usd"].as_f64(), Some(1.61));
+    // fanout may send to jobs (sqs:* on *), which feeds worker, but never back into tasks.
+    assert!(cycles_through(&report, &["fanout"]).is_empty());
+    let ruled = report["ruled_out"].as_array().unwrap().iter().find(|r| r["functions"][0] == "fanout").expect("ruled out");
+    assert!(ruled["reason"].as_str().unwrap().contains("explicit Deny of sqs:SendMessage in statement NeverBackIntoTasks"));
+}
+
+#[tokio::test]
+async fn an_sns_ping_pong_and_a_wildcard_s3_policy() {
+    let moto = Moto::start().await;
+    let sns = aws_sdk_sns::Client::new(&moto.config);
+    let a = sns.create_topic().name("a").send().await.expect("topic").topic_arn().expect("arn").to_owned();
+    let b = sns.create_topic().name("b").send().await.expect("topic").topic_arn().expect("arn").to_owned();
+    let alpha = function(&moto, "alpha", 128, allow("PublishB", "sns:Publish", &b)).await;
+    let beta = function(&moto, "beta", 128, allow("PublishA", "sns:Publish", &a)).await;
+    sns.subscribe().topic_arn(&a).protocol("lambda").endpoint(alpha).send().await.expect("subscribe");
+    sns.subscribe().topic_arn(&b).protocol("lambda").endpoint(beta).send().await.expect("subscribe");
+    let (_, report) = audit();
+    let pair = cycles_through(&report, &["alpha", "beta"]);
+    assert_eq!(pair.len(), 1, "{report:#}");
+    assert!(reasons(pair[0]).contains("alpha may sns:Publish on SNS b: statement PublishB"));
+}
+
+#[tokio::test]
+async fn a_write_to_another_accounts_bus_and_a_permission_boundary() {
+    let moto = Moto::start().await;
+    let central = "arn:aws:events:us-east-1:999999999999:event-bus/central";
+    let forwarder = function(&moto, "forwarder", 128, allow("ToCentral", "events:PutEvents", central)).await;
+    rule(&moto, "default", "orders", json!({"source": ["app.orders"]}), &forwarder).await;
+    // A role allowed everything, limited by a boundary that allows only logs.
+    let iam = aws_sdk_iam::Client::new(&moto.config);
+    let logs = iam.create_policy().policy_name("logs-only").policy_document(allow("Logs", "logs:*", "*").to_string()).send().await.expect("policy");
+    let bounded = function(&moto, "bounded", 128, allow("Everything", "*", "*")).await;
+    iam.put_role_permissions_boundary().role_name("bounded").permissions_boundary(logs.policy().unwrap().arn().unwrap()).send().await.expect("boundary");
+    rule(&moto, "default", "bounded", json!({"source": ["app.bounded"]}), &bounded).await;
+    let (code, report) = audit();
+    assert!(cycles_through(&report, &["forwarder"]).is_empty(), "{report:#}");
+    let leaving = report["leaves_account"].as_array().unwrap();
+    assert!(leaving.iter().any(|l| l["to"] == central && l["reason"].as_str().unwrap().contains("statement ToCentral")), "{leaving:?}");
+    assert!(cycles_through(&report, &["bounded"]).is_empty(), "{report:#}");
+    let ruled = report["ruled_out"].to_string();
+    assert!(ruled.contains("events:PutEvents is outside the permission boundary arn:aws:iam::123456789012:policy/logs-only"), "{ruled}");
+    assert_eq!(code, 0);
+}
