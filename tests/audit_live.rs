@@ -10,6 +10,7 @@ mod common;
 use aws_sdk_lambda::types::{FunctionCode, Runtime};
 use aws_smithy_types::Blob;
 use common::Moto;
+use common::fault_proxy::{ALWAYS, Fault, FaultProxy};
 use common::guard::Cli;
 use serde_json::{Value, json};
 
@@ -79,7 +80,12 @@ async fn mapping(moto: &Moto, source: &str, function: &str, max_concurrency: Opt
 
 /// Audits moto's account; the report and exit code.
 fn audit() -> (i32, Value) {
-    let run = Cli::new(None, &["audit", "--json"]).run();
+    audit_via(&common::endpoint())
+}
+
+/// Audits through `endpoint` (moto, or a proxy in front of it).
+fn audit_via(endpoint: &str) -> (i32, Value) {
+    let run = Cli::new(None, &["audit", "--json"]).env("AWS_ENDPOINT_URL", endpoint).run();
     assert!(run.code == 0 || run.code == 3, "audit failed ({}): {}", run.code, run.stderr);
     (run.code, run.json())
 }
@@ -238,10 +244,51 @@ async fn an_sns_ping_pong_and_a_wildcard_s3_policy() {
     let beta = function(&moto, "beta", 128, allow("PublishA", "sns:Publish", &a)).await;
     sns.subscribe().topic_arn(&a).protocol("lambda").endpoint(alpha).send().await.expect("subscribe");
     sns.subscribe().topic_arn(&b).protocol("lambda").endpoint(beta).send().await.expect("subscribe");
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&moto.config).force_path_style(true).build());
+    s3.create_bucket().bucket("inbox").send().await.expect("bucket");
+    let sorter = function(&moto, "sorter", 1024, allow("S3Everything", "s3:*", "*")).await;
+    use aws_sdk_s3::types::{Event, LambdaFunctionConfiguration, NotificationConfiguration};
+    let config = LambdaFunctionConfiguration::builder().lambda_function_arn(sorter).events(Event::from("s3:ObjectCreated:*")).build().expect("config");
+    let notification = NotificationConfiguration::builder().lambda_function_configurations(config).build();
+    s3.put_bucket_notification_configuration().bucket("inbox").notification_configuration(notification).send().await.expect("notification");
     let (_, report) = audit();
     let pair = cycles_through(&report, &["alpha", "beta"]);
     assert_eq!(pair.len(), 1, "{report:#}");
     assert!(reasons(pair[0]).contains("alpha may sns:Publish on SNS b: statement PublishB"));
+    let wildcard = cycles_through(&report, &["sorter"]);
+    assert_eq!(wildcard.len(), 1, "{report:#}");
+    assert!(reasons(wildcard[0]).contains("sorter may s3:PutObject on S3 inbox: statement S3Everything of sorter-policy (Resource *)"));
+}
+
+#[tokio::test]
+async fn the_call_count_follows_the_formula_and_a_refused_read_is_reported() {
+    let moto = Moto::start().await;
+    let jobs = queue(&moto, "jobs").await;
+    let a = function(&moto, "a", 128, allow("Requeue", "sqs:SendMessage", &jobs)).await;
+    let b = function(&moto, "b", 128, allow("Nothing", "logs:PutLogEvents", "*")).await;
+    let c = function(&moto, "c", 128, allow("Nothing", "logs:PutLogEvents", "*")).await;
+    mapping(&moto, &jobs, &a, None).await;
+    rule(&moto, "default", "to-b", json!({"source": ["app.b"]}), &b).await;
+    rule(&moto, "default", "to-c", json!({"source": ["app.c"]}), &c).await;
+    let sns = aws_sdk_sns::Client::new(&moto.config);
+    let topic = sns.create_topic().name("t").send().await.expect("topic").topic_arn().expect("arn").to_owned();
+    sns.subscribe().topic_arn(topic).protocol("lambda").endpoint(&a).send().await.expect("subscribe");
+    let proxy = FaultProxy::start(&moto.endpoint);
+    let (_, report) = audit_via(&proxy.url);
+    assert_eq!(cycles_through(&report, &["a"]).len(), 1, "{report:#}");
+    let log = proxy.take_log();
+    // docs/audit.md: F = 3 functions, R = 3 roles with P = 3 inline policies and M = 0 managed,
+    // B = 1 bus with U = 2 rules, K = 0 buckets, E = 1 mapping, S = 1 subscription; plus STS.
+    let lambda = 1 + 3 * 3 + 1;
+    let (events, s3, sns, iam) = (1 + 1 + 2, 1, 1, 3 * 3 + 3);
+    let ops: Vec<&str> = log.iter().map(|a| a.op.as_str()).collect();
+    assert_eq!(log.len(), lambda + events + s3 + sns + iam + 1, "{ops:#?}");
+    // EventBridge refusing its rules: reported, the rest of the audit stands.
+    proxy.fail("ListRules", ALWAYS, Fault::Deny403);
+    let (code, report) = audit_via(&proxy.url);
+    assert!(report["failed_reads"].to_string().contains("ListRules default"), "{report:#}");
+    assert_eq!(cycles_through(&report, &["a"]).len(), 1);
+    assert_eq!(code, 3, "the SQS loop still fails the audit (1,000 environments of 128 MB: $7.50/hour)");
 }
 
 #[tokio::test]
