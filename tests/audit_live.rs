@@ -21,9 +21,16 @@ const ZIP: [u8; 22] = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
 /// A function with its own role holding `policy` inline; returns the function's ARN.
 async fn function(moto: &Moto, name: &str, memory: i32, policy: Value) -> String {
     let iam = aws_sdk_iam::Client::new(&moto.config);
-    let role = iam.create_role().role_name(name).assume_role_policy_document("{}").send().await.expect("role");
+    let role =
+        iam.create_role().role_name(name).assume_role_policy_document("{}").send().await.expect("role");
     let role_arn = role.role().expect("role").arn().to_owned();
-    iam.put_role_policy().role_name(name).policy_name(format!("{name}-policy")).policy_document(policy.to_string()).send().await.expect("policy");
+    iam.put_role_policy()
+        .role_name(name)
+        .policy_name(format!("{name}-policy"))
+        .policy_document(policy.to_string())
+        .send()
+        .await
+        .expect("policy");
     let out = moto
         .lambda()
         .create_function()
@@ -49,14 +56,22 @@ fn bus(name: &str) -> String {
 
 async fn rule(moto: &Moto, bus: &str, name: &str, pattern: Value, target: &str) {
     let events = aws_sdk_eventbridge::Client::new(&moto.config);
-    events.put_rule().name(name).event_bus_name(bus).event_pattern(pattern.to_string()).send().await.expect("rule");
+    events
+        .put_rule()
+        .name(name)
+        .event_bus_name(bus)
+        .event_pattern(pattern.to_string())
+        .send()
+        .await
+        .expect("rule");
     let target = aws_sdk_eventbridge::types::Target::builder().id("t").arn(target).build().expect("target");
     events.put_targets().rule(name).event_bus_name(bus).targets(target).send().await.expect("targets");
 }
 
 async fn queue(moto: &Moto, name: &str) -> String {
     let sqs = aws_sdk_sqs::Client::new(&moto.config);
-    let url = sqs.create_queue().queue_name(name).send().await.expect("queue").queue_url().expect("url").to_owned();
+    let url =
+        sqs.create_queue().queue_name(name).send().await.expect("queue").queue_url().expect("url").to_owned();
     let attrs = sqs
         .get_queue_attributes()
         .queue_url(url)
@@ -64,13 +79,19 @@ async fn queue(moto: &Moto, name: &str) -> String {
         .send()
         .await
         .expect("attributes");
-    attrs.attributes().and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)).expect("arn").clone()
+    attrs
+        .attributes()
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
+        .expect("arn")
+        .clone()
 }
 
 async fn mapping(moto: &Moto, source: &str, function: &str, max_concurrency: Option<i32>) {
-    let mut request = moto.lambda().create_event_source_mapping().event_source_arn(source).function_name(function);
+    let mut request =
+        moto.lambda().create_event_source_mapping().event_source_arn(source).function_name(function);
     if let Some(n) = max_concurrency {
-        request = request.scaling_config(aws_sdk_lambda::types::ScalingConfig::builder().maximum_concurrency(n).build());
+        request = request
+            .scaling_config(aws_sdk_lambda::types::ScalingConfig::builder().maximum_concurrency(n).build());
     }
     if source.contains(":dynamodb:") {
         request = request.starting_position(aws_sdk_lambda::types::EventSourcePosition::Latest);
@@ -96,7 +117,8 @@ fn cycles_through<'a>(report: &'a Value, names: &[&str]) -> Vec<&'a Value> {
         .expect("cycles")
         .iter()
         .filter(|c| {
-            let mut found: Vec<&str> = c["functions"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+            let mut found: Vec<&str> =
+                c["functions"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
             found.sort_unstable();
             found == names
         })
@@ -104,13 +126,20 @@ fn cycles_through<'a>(report: &'a Value, names: &[&str]) -> Vec<&'a Value> {
 }
 
 fn reasons(cycle: &Value) -> String {
-    cycle["path"].as_array().unwrap().iter().map(|e| e["reason"].as_str().unwrap()).collect::<Vec<_>>().join("\n")
+    cycle["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[tokio::test]
 async fn the_eventbridge_self_loop_and_a_rule_pinned_to_aws_s3() {
     let moto = Moto::start().await;
-    let enricher = function(&moto, "enricher", 1024, allow("PutOrders", "events:PutEvents", &bus("default"))).await;
+    let enricher =
+        function(&moto, "enricher", 1024, allow("PutOrders", "events:PutEvents", &bus("default"))).await;
     rule(&moto, "default", "orders", json!({"source": ["app.orders"]}), &enricher).await;
     let indexer = function(&moto, "indexer", 128, allow("PutAny", "events:*", "*")).await;
     rule(&moto, "default", "object-created", json!({"source": ["aws.s3"]}), &indexer).await;
@@ -118,11 +147,18 @@ async fn the_eventbridge_self_loop_and_a_rule_pinned_to_aws_s3() {
     let loop_ = cycles_through(&report, &["enricher"]);
     assert_eq!(loop_.len(), 1, "{report:#}");
     assert_eq!(loop_[0]["match"], "may");
-    assert!(reasons(loop_[0]).contains("enricher may events:PutEvents on EventBridge default: statement PutOrders of enricher-policy"));
+    assert!(reasons(loop_[0]).contains(
+        "enricher may events:PutEvents on EventBridge default: statement PutOrders of enricher-policy"
+    ));
     assert_eq!(loop_[0]["aws_loop_detection"]["stops_it"], "no");
     let pinned = cycles_through(&report, &["indexer"]);
     assert_eq!(pinned[0]["match"], "cannot");
-    assert!(pinned[0]["reason"].as_str().unwrap().starts_with("rule object-created matches only source aws.s3, which PutEvents cannot send"));
+    assert!(
+        pinned[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("rule object-created matches only source aws.s3, which PutEvents cannot send")
+    );
     assert_eq!(code, 3);
 }
 
@@ -142,11 +178,18 @@ async fn a_bus_ping_pong_between_two_functions() {
 }
 
 async fn thumbnailer(moto: &Moto, writes: &str) -> Value {
-    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&moto.config).force_path_style(true).build());
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&moto.config).force_path_style(true).build(),
+    );
     s3.create_bucket().bucket("photos").send().await.expect("bucket");
     let f = function(moto, "thumbnailer", 2048, allow("WriteThumbs", "s3:PutObject", writes)).await;
-    use aws_sdk_s3::types::{Event, FilterRule, FilterRuleName, LambdaFunctionConfiguration, NotificationConfiguration, NotificationConfigurationFilter, S3KeyFilter};
-    let key = S3KeyFilter::builder().filter_rules(FilterRule::builder().name(FilterRuleName::Prefix).value("uploads/").build()).build();
+    use aws_sdk_s3::types::{
+        Event, FilterRule, FilterRuleName, LambdaFunctionConfiguration, NotificationConfiguration,
+        NotificationConfigurationFilter, S3KeyFilter,
+    };
+    let key = S3KeyFilter::builder()
+        .filter_rules(FilterRule::builder().name(FilterRuleName::Prefix).value("uploads/").build())
+        .build();
     let config = LambdaFunctionConfiguration::builder()
         .lambda_function_arn(f)
         .events(Event::from("s3:ObjectCreated:*"))
@@ -154,7 +197,12 @@ async fn thumbnailer(moto: &Moto, writes: &str) -> Value {
         .build()
         .expect("notification");
     let notification = NotificationConfiguration::builder().lambda_function_configurations(config).build();
-    s3.put_bucket_notification_configuration().bucket("photos").notification_configuration(notification).send().await.expect("notification");
+    s3.put_bucket_notification_configuration()
+        .bucket("photos")
+        .notification_configuration(notification)
+        .send()
+        .await
+        .expect("notification");
     audit().1
 }
 
@@ -164,7 +212,10 @@ async fn an_s3_thumbnailer_into_its_own_prefix_and_into_a_disjoint_one() {
     let report = thumbnailer(&moto, "arn:aws:s3:::photos/*").await;
     let own = cycles_through(&report, &["thumbnailer"]);
     assert_eq!(own[0]["match"], "may", "{report:#}");
-    assert!(reasons(own[0]).contains("S3 photos notifies Lambda thumbnailer on s3:ObjectCreated:* for keys uploads/*"));
+    assert!(
+        reasons(own[0])
+            .contains("S3 photos notifies Lambda thumbnailer on s3:ObjectCreated:* for keys uploads/*")
+    );
     // moto answers no GetFunctionRecursionConfig: reported, and the loop detection is unknown.
     assert_eq!(own[0]["aws_loop_detection"]["stops_it"], "unknown");
     let failed = report["failed_reads"].to_string();
@@ -195,20 +246,28 @@ fn dynamodb(moto: &Moto, target: &str, body: Value) -> Value {
 #[tokio::test]
 async fn a_dynamodb_stream_write_back() {
     let moto = Moto::start().await;
-    let table = dynamodb(&moto, "CreateTable", json!({
-        "TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-        "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}
-    }));
+    let table = dynamodb(
+        &moto,
+        "CreateTable",
+        json!({
+            "TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}
+        }),
+    );
     let stream = table["TableDescription"]["LatestStreamArn"].as_str().expect("stream ARN").to_owned();
     let table_arn = format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders");
-    let stamper = function(&moto, "stamper", 256, allow("StampOrders", "dynamodb:UpdateItem", &table_arn)).await;
+    let stamper =
+        function(&moto, "stamper", 256, allow("StampOrders", "dynamodb:UpdateItem", &table_arn)).await;
     mapping(&moto, &stream, &stamper, None).await;
     let (_, report) = audit();
     let cycle = cycles_through(&report, &["stamper"]);
     assert_eq!(cycle[0]["match"], "may", "{report:#}");
-    assert!(reasons(cycle[0]).contains("stamper may dynamodb:UpdateItem on DynamoDB orders: statement StampOrders"));
+    assert!(
+        reasons(cycle[0])
+            .contains("stamper may dynamodb:UpdateItem on DynamoDB orders: statement StampOrders")
+    );
     assert_eq!(cycle[0]["aws_loop_detection"]["stops_it"], "no");
 }
 
@@ -230,8 +289,18 @@ async fn an_sqs_re_enqueue_and_an_explicit_deny() {
     assert_eq!(requeue[0]["cost_per_hour_usd"].as_f64(), Some(1.61));
     // fanout may send to jobs (sqs:* on *), which feeds worker, but never back into tasks.
     assert!(cycles_through(&report, &["fanout"]).is_empty());
-    let ruled = report["ruled_out"].as_array().unwrap().iter().find(|r| r["functions"][0] == "fanout").expect("ruled out");
-    assert!(ruled["reason"].as_str().unwrap().contains("explicit Deny of sqs:SendMessage in statement NeverBackIntoTasks"));
+    let ruled = report["ruled_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["functions"][0] == "fanout")
+        .expect("ruled out");
+    assert!(
+        ruled["reason"]
+            .as_str()
+            .unwrap()
+            .contains("explicit Deny of sqs:SendMessage in statement NeverBackIntoTasks")
+    );
 }
 
 #[tokio::test]
@@ -244,20 +313,33 @@ async fn an_sns_ping_pong_and_a_wildcard_s3_policy() {
     let beta = function(&moto, "beta", 128, allow("PublishA", "sns:Publish", &a)).await;
     sns.subscribe().topic_arn(&a).protocol("lambda").endpoint(alpha).send().await.expect("subscribe");
     sns.subscribe().topic_arn(&b).protocol("lambda").endpoint(beta).send().await.expect("subscribe");
-    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&moto.config).force_path_style(true).build());
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&moto.config).force_path_style(true).build(),
+    );
     s3.create_bucket().bucket("inbox").send().await.expect("bucket");
     let sorter = function(&moto, "sorter", 1024, allow("S3Everything", "s3:*", "*")).await;
     use aws_sdk_s3::types::{Event, LambdaFunctionConfiguration, NotificationConfiguration};
-    let config = LambdaFunctionConfiguration::builder().lambda_function_arn(sorter).events(Event::from("s3:ObjectCreated:*")).build().expect("config");
+    let config = LambdaFunctionConfiguration::builder()
+        .lambda_function_arn(sorter)
+        .events(Event::from("s3:ObjectCreated:*"))
+        .build()
+        .expect("config");
     let notification = NotificationConfiguration::builder().lambda_function_configurations(config).build();
-    s3.put_bucket_notification_configuration().bucket("inbox").notification_configuration(notification).send().await.expect("notification");
+    s3.put_bucket_notification_configuration()
+        .bucket("inbox")
+        .notification_configuration(notification)
+        .send()
+        .await
+        .expect("notification");
     let (_, report) = audit();
     let pair = cycles_through(&report, &["alpha", "beta"]);
     assert_eq!(pair.len(), 1, "{report:#}");
     assert!(reasons(pair[0]).contains("alpha may sns:Publish on SNS b: statement PublishB"));
     let wildcard = cycles_through(&report, &["sorter"]);
     assert_eq!(wildcard.len(), 1, "{report:#}");
-    assert!(reasons(wildcard[0]).contains("sorter may s3:PutObject on S3 inbox: statement S3Everything of sorter-policy (Resource *)"));
+    assert!(reasons(wildcard[0]).contains(
+        "sorter may s3:PutObject on S3 inbox: statement S3Everything of sorter-policy (Resource *)"
+    ));
 }
 
 #[tokio::test]
@@ -271,7 +353,8 @@ async fn the_call_count_follows_the_formula_and_a_refused_read_is_reported() {
     rule(&moto, "default", "to-b", json!({"source": ["app.b"]}), &b).await;
     rule(&moto, "default", "to-c", json!({"source": ["app.c"]}), &c).await;
     let sns = aws_sdk_sns::Client::new(&moto.config);
-    let topic = sns.create_topic().name("t").send().await.expect("topic").topic_arn().expect("arn").to_owned();
+    let topic =
+        sns.create_topic().name("t").send().await.expect("topic").topic_arn().expect("arn").to_owned();
     sns.subscribe().topic_arn(topic).protocol("lambda").endpoint(&a).send().await.expect("subscribe");
     let proxy = FaultProxy::start(&moto.endpoint);
     let (_, report) = audit_via(&proxy.url);
@@ -299,16 +382,37 @@ async fn a_write_to_another_accounts_bus_and_a_permission_boundary() {
     rule(&moto, "default", "orders", json!({"source": ["app.orders"]}), &forwarder).await;
     // A role allowed everything, limited by a boundary that allows only logs.
     let iam = aws_sdk_iam::Client::new(&moto.config);
-    let logs = iam.create_policy().policy_name("logs-only").policy_document(allow("Logs", "logs:*", "*").to_string()).send().await.expect("policy");
+    let logs = iam
+        .create_policy()
+        .policy_name("logs-only")
+        .policy_document(allow("Logs", "logs:*", "*").to_string())
+        .send()
+        .await
+        .expect("policy");
     let bounded = function(&moto, "bounded", 128, allow("Everything", "*", "*")).await;
-    iam.put_role_permissions_boundary().role_name("bounded").permissions_boundary(logs.policy().unwrap().arn().unwrap()).send().await.expect("boundary");
+    iam.put_role_permissions_boundary()
+        .role_name("bounded")
+        .permissions_boundary(logs.policy().unwrap().arn().unwrap())
+        .send()
+        .await
+        .expect("boundary");
     rule(&moto, "default", "bounded", json!({"source": ["app.bounded"]}), &bounded).await;
     let (code, report) = audit();
     assert!(cycles_through(&report, &["forwarder"]).is_empty(), "{report:#}");
     let leaving = report["leaves_account"].as_array().unwrap();
-    assert!(leaving.iter().any(|l| l["to"] == central && l["reason"].as_str().unwrap().contains("statement ToCentral")), "{leaving:?}");
+    assert!(
+        leaving
+            .iter()
+            .any(|l| l["to"] == central && l["reason"].as_str().unwrap().contains("statement ToCentral")),
+        "{leaving:?}"
+    );
     assert!(cycles_through(&report, &["bounded"]).is_empty(), "{report:#}");
     let ruled = report["ruled_out"].to_string();
-    assert!(ruled.contains("events:PutEvents is outside the permission boundary arn:aws:iam::123456789012:policy/logs-only"), "{ruled}");
+    assert!(
+        ruled.contains(
+            "events:PutEvents is outside the permission boundary arn:aws:iam::123456789012:policy/logs-only"
+        ),
+        "{ruled}"
+    );
     assert_eq!(code, 0);
 }

@@ -33,7 +33,9 @@ fn module_plan() -> Value {
             let address = if data { format!("data.{kind}.{name}") } else { format!("{kind}.{name}") };
             let (values, expressions) = convert(block.body());
             let mode = if data { "data" } else { "managed" };
-            planned.push(json!({"address": address, "mode": mode, "type": kind, "name": name, "values": values}));
+            planned.push(
+                json!({"address": address, "mode": mode, "type": kind, "name": name, "values": values}),
+            );
             configured.push(json!({"address": address, "mode": mode, "type": kind, "name": name, "expressions": expressions}));
         }
     }
@@ -105,9 +107,9 @@ fn literal(expr: &Expression) -> Option<Value> {
 fn loose(expr: &Expression) -> Value {
     match expr {
         Expression::Array(items) => Value::Array(items.iter().map(loose).collect()),
-        Expression::Object(object) => {
-            Value::Object(object.iter().map(|(k, v)| (k.to_string().trim_matches('"').to_owned(), loose(v))).collect())
-        }
+        Expression::Object(object) => Value::Object(
+            object.iter().map(|(k, v)| (k.to_string().trim_matches('"').to_owned(), loose(v))).collect(),
+        ),
         other => literal(other).unwrap_or_else(|| Value::String("${unknown}".to_owned())),
     }
 }
@@ -147,7 +149,8 @@ fn the_guards_own_wiring_holds_no_loop() {
     let (code, report) = audit(&module_plan());
     // The plan reader saw every part: the guard, its triggers and its role's policy.
     assert_eq!(report["failed_reads"], json!([]), "unread parts: {report:#}");
-    let may: Vec<&Value> = report["cycles"].as_array().unwrap().iter().filter(|c| c["match"] == "may").collect();
+    let may: Vec<&Value> =
+        report["cycles"].as_array().unwrap().iter().filter(|c| c["match"] == "may").collect();
     assert!(may.is_empty(), "the module's wiring may loop: {may:#?}");
     assert_eq!(code, Some(0));
 }

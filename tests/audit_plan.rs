@@ -40,7 +40,8 @@ fn cycles(report: &Value) -> &Vec<Value> {
 }
 
 fn functions(cycle: &Value) -> Vec<&str> {
-    let mut names: Vec<&str> = cycle["functions"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    let mut names: Vec<&str> =
+        cycle["functions"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     names.sort_unstable();
     names
 }
@@ -54,7 +55,13 @@ fn only_cycle<'a>(report: &'a Value, names: &[&str]) -> &'a Value {
 }
 
 fn path_reasons(cycle: &Value) -> String {
-    cycle["path"].as_array().unwrap().iter().map(|e| e["reason"].as_str().unwrap()).collect::<Vec<_>>().join("\n")
+    cycle["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -64,7 +71,12 @@ fn the_eventbridge_self_loop_of_the_4000_dollar_incident() {
     assert_eq!(cycle["match"], "may");
     let reasons = path_reasons(cycle);
     assert!(reasons.contains("rule orders on EventBridge default with pattern"), "{reasons}");
-    assert!(reasons.contains("enricher may events:PutEvents on EventBridge default: statement PutOrderEvents of put-events"), "{reasons}");
+    assert!(
+        reasons.contains(
+            "enricher may events:PutEvents on EventBridge default: statement PutOrderEvents of put-events"
+        ),
+        "{reasons}"
+    );
     assert_eq!(cycle["aws_loop_detection"]["stops_it"], "no");
     assert!(cycle["aws_loop_detection"]["reason"].as_str().unwrap().contains("EventBridge"));
     // 1,000 environments of 1 GB for an hour, 3.6 M requests and 3.6 M PutEvents.
@@ -89,7 +101,10 @@ fn a_thumbnailer_writing_into_its_own_prefix_loops() {
     let (code, report) = audit("s3-thumbnailer-own-prefix.json");
     let cycle = only_cycle(&report, &["thumbnailer"]);
     assert_eq!(cycle["match"], "may");
-    assert!(path_reasons(cycle).contains("S3 photos notifies Lambda thumbnailer on s3:ObjectCreated:* for keys uploads/*.jpg"));
+    assert!(
+        path_reasons(cycle)
+            .contains("S3 photos notifies Lambda thumbnailer on s3:ObjectCreated:* for keys uploads/*.jpg")
+    );
     assert_eq!(cycle["aws_loop_detection"]["stops_it"], "yes");
     assert_eq!(code, 3);
 }
@@ -111,7 +126,10 @@ fn a_dynamodb_stream_write_back() {
     let (code, report) = audit("dynamodb-write-back.json");
     let cycle = only_cycle(&report, &["stamper"]);
     assert_eq!(cycle["match"], "may");
-    assert!(path_reasons(cycle).contains("stamper may dynamodb:UpdateItem on DynamoDB orders: statement StampOrders"));
+    assert!(
+        path_reasons(cycle)
+            .contains("stamper may dynamodb:UpdateItem on DynamoDB orders: statement StampOrders")
+    );
     assert_eq!(cycle["aws_loop_detection"]["stops_it"], "no");
     assert!(cycle["aws_loop_detection"]["reason"].as_str().unwrap().contains("DynamoDB"));
     // Parallelization factor 2 per shard: small, but it never stops.
@@ -167,7 +185,10 @@ fn an_explicit_deny_rules_the_loop_out() {
     let ruled = &report["ruled_out"][0];
     assert_eq!(ruled["functions"][0], "fanout");
     let reason = ruled["reason"].as_str().unwrap();
-    assert!(reason.starts_with("explicit Deny of sqs:SendMessage in statement NeverBackIntoTasks of sqs"), "{reason}");
+    assert!(
+        reason.starts_with("explicit Deny of sqs:SendMessage in statement NeverBackIntoTasks of sqs"),
+        "{reason}"
+    );
     assert_eq!(code, 0);
 }
 
@@ -176,8 +197,11 @@ fn a_wildcard_s3_policy_loops() {
     let (code, report) = audit("wildcard-s3.json");
     let cycle = only_cycle(&report, &["sorter"]);
     assert_eq!(cycle["match"], "may");
-    assert!(path_reasons(cycle).contains("sorter may s3:PutObject on S3 inbox: statement S3Everything of s3-everything (Resource *)"));
-    let fixes: Vec<&str> = cycle["fixes"].as_array().unwrap().iter().map(|f| f["action"].as_str().unwrap()).collect();
+    assert!(path_reasons(cycle).contains(
+        "sorter may s3:PutObject on S3 inbox: statement S3Everything of s3-everything (Resource *)"
+    ));
+    let fixes: Vec<&str> =
+        cycle["fixes"].as_array().unwrap().iter().map(|f| f["action"].as_str().unwrap()).collect();
     assert!(fixes.iter().any(|f| f.contains("narrow the Resource of statement S3Everything")), "{fixes:?}");
     assert_eq!(code, 3);
 }
@@ -188,7 +212,12 @@ fn a_write_to_another_accounts_bus_leaves_the_account() {
     assert!(cycles(&report).is_empty(), "{report:#}");
     let leaving = &report["leaves_account"][0];
     assert_eq!(leaving["to"], "arn:aws:events:us-east-1:999999999999:event-bus/central");
-    assert!(leaving["reason"].as_str().unwrap().contains("in account 999999999999 (statement ToCentral of central)"));
+    assert!(
+        leaving["reason"]
+            .as_str()
+            .unwrap()
+            .contains("in account 999999999999 (statement ToCentral of central)")
+    );
     assert_eq!(code, 0);
 }
 
@@ -197,7 +226,11 @@ fn table_and_dot_outputs() {
     let path = fixture("eventbridge-self-loop.json");
     let table = run(&["--plan", path.to_str().unwrap()]);
     let text = String::from_utf8(table.stdout).unwrap();
-    assert!(text.contains("USD/HOUR") && text.contains("64.32  may     no         EventBridge default → Lambda enricher"), "{text}");
+    assert!(
+        text.contains("USD/HOUR")
+            && text.contains("64.32  may     no         EventBridge default → Lambda enricher"),
+        "{text}"
+    );
     let dot = run(&["--plan", path.to_str().unwrap(), "--dot"]);
     let text = String::from_utf8(dot.stdout).unwrap();
     assert!(text.starts_with("digraph audit {") && text.contains("[label=\"Lambda enricher\"]"), "{text}");

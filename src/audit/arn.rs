@@ -64,7 +64,8 @@ impl<'a> Arn<'a> {
         if parts.next()? != "arn" {
             return None;
         }
-        let (partition, service, region, account) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        let (partition, service, region, account) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
         let resource = parts.next()?;
         Some(Self { partition, service, region, account, resource })
     }

@@ -43,18 +43,24 @@ pub fn request_price_per_million(kind: Kind) -> f64 {
 }
 
 /// The concurrency `function` can reach when invoked through `into` (the trigger edge into it).
-pub fn reachable_concurrency(wiring: &Wiring, function: &Function, into: Option<&Edge>, assume: &Assumptions) -> u32 {
+pub fn reachable_concurrency(
+    wiring: &Wiring,
+    function: &Function,
+    into: Option<&Edge>,
+    assume: &Assumptions,
+) -> u32 {
     let mut ceiling = function.reserved_concurrency.unwrap_or(assume.account_concurrency);
-    if let Some(EdgeKind::Trigger(i)) = into.map(|e| &e.kind) {
-        if let Some(Via::Mapping { max_concurrency, parallelization }) = wiring.triggers.get(*i).map(|t| &t.via) {
-            let source = into.map_or(Kind::Other, |e| arn::kind_of(&e.from));
-            let mapping = match source {
-                // One batch per shard at a time, times the parallelization factor (per shard).
-                Kind::Table | Kind::Stream => parallelization.unwrap_or(1),
-                _ => max_concurrency.unwrap_or(assume.account_concurrency),
-            };
-            ceiling = ceiling.min(mapping);
-        }
+    if let Some(EdgeKind::Trigger(i)) = into.map(|e| &e.kind)
+        && let Some(Via::Mapping { max_concurrency, parallelization }) =
+            wiring.triggers.get(*i).map(|t| &t.via)
+    {
+        let source = into.map_or(Kind::Other, |e| arn::kind_of(&e.from));
+        let mapping = match source {
+            // One batch per shard at a time, times the parallelization factor (per shard).
+            Kind::Table | Kind::Stream => parallelization.unwrap_or(1),
+            _ => max_concurrency.unwrap_or(assume.account_concurrency),
+        };
+        ceiling = ceiling.min(mapping);
     }
     ceiling.min(assume.account_concurrency)
 }
@@ -68,7 +74,9 @@ pub fn per_hour(wiring: &Wiring, path: &[&Edge], assume: &Assumptions) -> f64 {
         let concurrency = f64::from(reachable_concurrency(wiring, function, Some(edge), assume));
         total += function_usd(function, concurrency, invocations_per_unit, assume);
         // The function's writes on the path: one request per invocation.
-        if let Some(next) = path.get((i + 1) % path.len()).filter(|e| matches!(e.kind, EdgeKind::Write { .. })) {
+        if let Some(next) =
+            path.get((i + 1) % path.len()).filter(|e| matches!(e.kind, EdgeKind::Write { .. }))
+        {
             let price = request_price_per_million(arn::kind_of(&next.to));
             total += concurrency * invocations_per_unit * price / 1_000_000.0;
         }
@@ -76,7 +84,12 @@ pub fn per_hour(wiring: &Wiring, path: &[&Edge], assume: &Assumptions) -> f64 {
     (total * 100.0).round() / 100.0
 }
 
-fn function_usd(function: &Function, concurrency: f64, invocations_per_unit: f64, assume: &Assumptions) -> f64 {
+fn function_usd(
+    function: &Function,
+    concurrency: f64,
+    invocations_per_unit: f64,
+    assume: &Assumptions,
+) -> f64 {
     let Ok(name) = FunctionName::new(&function.name) else { return 0.0 };
     let sample = UsageSample {
         function: name,

@@ -30,7 +30,9 @@ pub fn assess(wiring: &Wiring, nodes: &[&str]) -> LoopDetection {
     if let Some(service) = untracked.first() {
         return LoopDetection {
             stops_it: "no",
-            reason: format!("the loop passes through {service}, which Lambda's loop detection does not follow"),
+            reason: format!(
+                "the loop passes through {service}, which Lambda's loop detection does not follow"
+            ),
             followed: false,
         };
     }
@@ -38,7 +40,10 @@ pub fn assess(wiring: &Wiring, nodes: &[&str]) -> LoopDetection {
     if let Some(f) = functions.iter().find(|f| f.recursive_loop == RecursiveLoop::Allow) {
         return LoopDetection {
             stops_it: "no",
-            reason: format!("{} has RecursiveLoop=Allow, which turns Lambda's loop detection off for it", f.name),
+            reason: format!(
+                "{} has RecursiveLoop=Allow, which turns Lambda's loop detection off for it",
+                f.name
+            ),
             followed: true,
         };
     }
@@ -55,9 +60,10 @@ pub fn assess(wiring: &Wiring, nodes: &[&str]) -> LoopDetection {
     }
     LoopDetection {
         stops_it: "yes",
-        reason: "SQS, SNS, S3 and Lambda hops only and RecursiveLoop=Terminate: Lambda drops the event after \
+        reason:
+            "SQS, SNS, S3 and Lambda hops only and RecursiveLoop=Terminate: Lambda drops the event after \
                  about 16 hops (each loop still runs that far)"
-            .to_owned(),
+                .to_owned(),
         followed: true,
     }
 }

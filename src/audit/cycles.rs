@@ -50,7 +50,8 @@ pub fn find(edges: &[Edge], bounds: Bounds) -> Found {
     for (i, edge) in edges.iter().enumerate() {
         graph.add_edge(index[edge.from.as_str()], index[edge.to.as_str()], i);
     }
-    let mut search = Search { graph: &graph, bounds, found: Found::default(), steps: 0, component: Vec::new() };
+    let mut search =
+        Search { graph: &graph, bounds, found: Found::default(), steps: 0, component: Vec::new() };
     for mut component in tarjan_scc(&graph) {
         component.sort();
         search.component = component.clone();
@@ -78,7 +79,13 @@ impl Search<'_> {
         self.extend(start, start, &mut on_path, &mut path);
     }
 
-    fn extend(&mut self, start: NodeIndex, at: NodeIndex, on_path: &mut Vec<NodeIndex>, path: &mut Vec<usize>) {
+    fn extend(
+        &mut self,
+        start: NodeIndex,
+        at: NodeIndex,
+        on_path: &mut Vec<NodeIndex>,
+        path: &mut Vec<usize>,
+    ) {
         use petgraph::visit::EdgeRef;
         for edge in self.graph.edges(at) {
             if self.found.truncated {
@@ -115,7 +122,12 @@ mod tests {
     fn edges(pairs: &[(&str, &str)]) -> Vec<Edge> {
         pairs
             .iter()
-            .map(|(a, b)| Edge { from: (*a).into(), to: (*b).into(), kind: EdgeKind::Trigger(0), reason: String::new() })
+            .map(|(a, b)| Edge {
+                from: (*a).into(),
+                to: (*b).into(),
+                kind: EdgeKind::Trigger(0),
+                reason: String::new(),
+            })
             .collect()
     }
 

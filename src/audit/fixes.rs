@@ -22,7 +22,12 @@ pub struct Fix {
 }
 
 /// The fixes for the cycle `path`, cheapest first. `costliest` names the function to cap.
-pub fn for_cycle(wiring: &Wiring, path: &[&Edge], detection: &LoopDetection, costliest: Option<&str>) -> Vec<Fix> {
+pub fn for_cycle(
+    wiring: &Wiring,
+    path: &[&Edge],
+    detection: &LoopDetection,
+    costliest: Option<&str>,
+) -> Vec<Fix> {
     let mut fixes = Vec::new();
     if let Some(name) = costliest {
         fixes.push(Fix {
@@ -48,7 +53,8 @@ pub fn for_cycle(wiring: &Wiring, path: &[&Edge], detection: &LoopDetection, cos
     for edge in path {
         fixes.extend(narrowing(wiring, edge));
     }
-    let names: Vec<&str> = path.iter().filter_map(|e| wiring.function(&e.to)).map(|f| f.name.as_str()).collect();
+    let names: Vec<&str> =
+        path.iter().filter_map(|e| wiring.function(&e.to)).map(|f| f.name.as_str()).collect();
     fixes.push(Fix {
         effort: 3,
         action: format!(
@@ -83,10 +89,16 @@ fn narrowing(wiring: &Wiring, edge: &Edge) -> Option<Fix> {
                 arn::label(&edge.from)
             ),
             Via::Mapping { .. } => {
-                format!("add a filter to the mapping from {} that drops the loop's own writes", arn::label(&edge.from))
+                format!(
+                    "add a filter to the mapping from {} that drops the loop's own writes",
+                    arn::label(&edge.from)
+                )
             }
             Via::Subscription => {
-                format!("add a filter policy to the {} subscription that drops the loop's own messages", arn::label(&edge.from))
+                format!(
+                    "add a filter policy to the {} subscription that drops the loop's own messages",
+                    arn::label(&edge.from)
+                )
             }
             Via::BucketToEventBridge | Via::Destination { .. } => return None,
         },

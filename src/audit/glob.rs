@@ -14,12 +14,12 @@ fn tokens(pattern: &str) -> Vec<Token> {
     let mut rest = pattern;
     while let Some(c) = rest.chars().next() {
         // A policy variable stands for a value known only at request time: any run of characters.
-        if let Some(tail) = rest.strip_prefix("${") {
-            if let Some(end) = tail.find('}') {
-                out.push(Token::Any);
-                rest = &tail[end + 1..];
-                continue;
-            }
+        if let Some(tail) = rest.strip_prefix("${")
+            && let Some(end) = tail.find('}')
+        {
+            out.push(Token::Any);
+            rest = &tail[end + 1..];
+            continue;
         }
         out.push(match c {
             '*' => Token::Any,
@@ -92,10 +92,10 @@ fn intersect_tokens(a: &[Token], b: &[Token]) -> bool {
         if tb == Some(Token::Any) {
             pending.push((i, j + 1));
         }
-        if let (Some(x), Some(y)) = (ta, tb) {
-            if let Some(step) = consume(x, y) {
-                pending.push((i + step.0, j + step.1));
-            }
+        if let (Some(x), Some(y)) = (ta, tb)
+            && let Some(step) = consume(x, y)
+        {
+            pending.push((i + step.0, j + step.1));
         }
     }
     false

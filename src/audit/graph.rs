@@ -123,7 +123,10 @@ fn write_edge(function: &Function, role: &Role, node: &str) -> Option<Edge> {
     let resources = write_resources(node);
     for action in write_actions(arn::kind_of(node)) {
         let access = resources.iter().map(|r| role.access(action, r));
-        let access = access.clone().find(|a| matches!(a, Access::Allowed { .. })).or_else(|| access.into_iter().next());
+        let access = access
+            .clone()
+            .find(|a| matches!(a, Access::Allowed { .. }))
+            .or_else(|| access.into_iter().next());
         match access.unwrap_or(Access::NotGranted) {
             Access::Allowed { by, conditional: c } => {
                 conditional |= c;
@@ -186,17 +189,29 @@ pub fn leaving_account(wiring: &Wiring) -> Vec<LeavesAccount> {
     for function in &wiring.functions {
         let Some(role) = function.role.as_ref().and_then(|r| wiring.roles.get(r)) else { continue };
         for policy in &role.policies {
-            for statement in policy.document.statements.iter().filter(|s| s.effect == super::iam::Effect::Allow) {
+            for statement in
+                policy.document.statements.iter().filter(|s| s.effect == super::iam::Effect::Allow)
+            {
                 let super::iam::Scope::Only(resources) = &statement.resources else { continue };
                 for resource in resources.iter().filter(|r| foreign(r)) {
                     let kind = arn::kind_of(resource);
-                    let Some(action) = write_actions(kind).iter().find(|a| matches!(role.access(a, resource), Access::Allowed { .. })) else { continue };
+                    let Some(action) = write_actions(kind)
+                        .iter()
+                        .find(|a| matches!(role.access(a, resource), Access::Allowed { .. }))
+                    else {
+                        continue;
+                    };
                     let sid = statement.sid.clone().unwrap_or_else(|| format!("#{}", statement.index + 1));
                     found.push(LeavesAccount {
                         from: function.arn.clone(),
                         to: resource.clone(),
-                        reason: format!("{} may {action} on {} in account {} (statement {sid} of {})",
-                            function.name, arn::label(resource), arn::account_of(resource).unwrap_or("?"), policy.name),
+                        reason: format!(
+                            "{} may {action} on {} in account {} (statement {sid} of {})",
+                            function.name,
+                            arn::label(resource),
+                            arn::account_of(resource).unwrap_or("?"),
+                            policy.name
+                        ),
                     });
                 }
             }

@@ -45,7 +45,14 @@ struct Search<'e> {
 }
 
 impl<'e> Search<'e> {
-    fn extend(&self, start: &str, at: &str, path: &mut Vec<usize>, visited: &mut Vec<&'e str>, hops: &mut Vec<Hop>) {
+    fn extend(
+        &self,
+        start: &str,
+        at: &str,
+        path: &mut Vec<usize>,
+        visited: &mut Vec<&'e str>,
+        hops: &mut Vec<Hop>,
+    ) {
         for &i in self.leaving.get(at).into_iter().flatten() {
             let edge = &self.edges[i];
             // From a resource only triggers lead on; from the function, anything it does.

@@ -161,7 +161,13 @@ impl Role {
 }
 
 /// The first statement of `policy` with `effect` and `conditional` that applies.
-fn deciding(policy: &NamedPolicy, effect: Effect, action: &str, resource: &str, conditional: bool) -> Option<StatementRef> {
+fn deciding(
+    policy: &NamedPolicy,
+    effect: Effect,
+    action: &str,
+    resource: &str,
+    conditional: bool,
+) -> Option<StatementRef> {
     let statement = policy.document.statements.iter().find(|s| {
         s.effect == effect && s.conditional == conditional && applies_to_action(&s.actions, action) && {
             match effect {

@@ -78,14 +78,22 @@ fn pinned_sources(pattern: &Value) -> Option<Vec<String>> {
         .iter()
         .map(|v| match v {
             Value::String(s) => Some(s.clone()),
-            Value::Object(o) => o.get("prefix").and_then(Value::as_str).filter(|p| p.starts_with("aws.")).map(str::to_owned),
+            Value::Object(o) => {
+                o.get("prefix").and_then(Value::as_str).filter(|p| p.starts_with("aws.")).map(str::to_owned)
+            }
             _ => None,
         })
         .collect();
     pinned.filter(|p| !p.is_empty())
 }
 
-fn key_filter(wiring: &Wiring, write: &Edge, events: &[String], prefix: &str, suffix: &str) -> Option<String> {
+fn key_filter(
+    wiring: &Wiring,
+    write: &Edge,
+    events: &[String],
+    prefix: &str,
+    suffix: &str,
+) -> Option<String> {
     let function = wiring.function(&write.from)?;
     let role = wiring.roles.get(function.role.as_ref()?)?;
     let keys = format!("{}/{prefix}*{suffix}", write.to);
@@ -95,7 +103,8 @@ fn key_filter(wiring: &Wiring, write: &Edge, events: &[String], prefix: &str, su
         return None;
     }
     let EdgeKind::Write { allowed, .. } = &write.kind else { return None };
-    let granted: Vec<&str> = allowed.iter().flat_map(|(_, by)| by.resources.iter().map(String::as_str)).collect();
+    let granted: Vec<&str> =
+        allowed.iter().flat_map(|(_, by)| by.resources.iter().map(String::as_str)).collect();
     Some(format!(
         "{} may write only {} in {}, disjoint from the notification's keys {prefix}*{suffix}{}",
         function.name,
@@ -136,7 +145,8 @@ fn stream_filter(patterns: &[Value], allowed: &[(String, StatementRef)]) -> Opti
     let produced: Vec<&str> = allowed.iter().flat_map(|(action, _)| produces(action)).copied().collect();
     let mut wanted = Vec::new();
     for pattern in patterns {
-        let names: Vec<&str> = pattern.get("eventName")?.as_array()?.iter().filter_map(Value::as_str).collect();
+        let names: Vec<&str> =
+            pattern.get("eventName")?.as_array()?.iter().filter_map(Value::as_str).collect();
         if names.is_empty() || names.iter().any(|n| produced.contains(n)) {
             return None;
         }

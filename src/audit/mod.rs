@@ -44,7 +44,12 @@ pub fn analyse(wiring: &Wiring, source: &'static str, options: &Options) -> Repo
     let hops = hops::find(wiring, &graph.edges);
     let hop_edges: Vec<Edge> = hops
         .iter()
-        .map(|h| Edge { from: h.from.clone(), to: h.to.clone(), kind: EdgeKind::Trigger(0), reason: String::new() })
+        .map(|h| Edge {
+            from: h.from.clone(),
+            to: h.to.clone(),
+            kind: EdgeKind::Trigger(0),
+            reason: String::new(),
+        })
         .collect();
     let found = cycles::find(&hop_edges, options.bounds);
     let mut report = Report {
@@ -76,7 +81,9 @@ pub fn analyse(wiring: &Wiring, source: &'static str, options: &Options) -> Repo
         report.cycles.push(cycle(wiring, &path, functions, options));
     }
     report.cycles.sort_by(|a, b| {
-        (a.matches != "may").cmp(&(b.matches != "may")).then(b.cost_per_hour_usd.total_cmp(&a.cost_per_hour_usd))
+        (a.matches != "may")
+            .cmp(&(b.matches != "may"))
+            .then(b.cost_per_hour_usd.total_cmp(&a.cost_per_hour_usd))
     });
     report
 }

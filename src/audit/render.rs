@@ -28,7 +28,12 @@ pub fn table(report: &Report) -> String {
         row(&mut out, cycle);
     }
     for ruled in &report.ruled_out {
-        let _ = writeln!(out, "\nruled out: {} — {}", one_line(&ruled.functions.join(" → ")), one_line(&ruled.reason));
+        let _ = writeln!(
+            out,
+            "\nruled out: {} — {}",
+            one_line(&ruled.functions.join(" → ")),
+            one_line(&ruled.reason)
+        );
     }
     for edge in &report.leaves_account {
         let _ = writeln!(out, "\nleaves the account (not followed): {}", one_line(&edge.reason));
@@ -65,7 +70,8 @@ fn row(out: &mut String, cycle: &Cycle) {
 /// The loops as a Graphviz digraph: loops that may run in red, those that cannot in grey, loops an
 /// IAM Deny rules out dotted.
 pub fn dot(report: &Report) -> String {
-    let mut out = String::from("digraph audit {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
+    let mut out =
+        String::from("digraph audit {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
     let mut nodes = BTreeSet::new();
     let mut edges = BTreeSet::new();
     let all = report

@@ -10,11 +10,23 @@ use crate::ports::Architecture;
 const FN: &str = "arn:aws:lambda:us-east-1:111122223333:function:";
 
 fn wiring(functions: &[(&str, serde_json::Value)], triggers: Vec<Trigger>) -> Wiring {
-    let mut w = Wiring { account: Some("111122223333".into()), region: "us-east-1".into(), triggers, ..Wiring::default() };
+    let mut w = Wiring {
+        account: Some("111122223333".into()),
+        region: "us-east-1".into(),
+        triggers,
+        ..Wiring::default()
+    };
     for (name, policy) in functions {
         let role = format!("arn:aws:iam::111122223333:role/{name}");
         let document = PolicyDocument::from_value(policy).expect("test policy");
-        w.roles.insert(role.clone(), Role { arn: role.clone(), policies: vec![NamedPolicy { name: format!("{name}-policy"), document }], boundary: None });
+        w.roles.insert(
+            role.clone(),
+            Role {
+                arn: role.clone(),
+                policies: vec![NamedPolicy { name: format!("{name}-policy"), document }],
+                boundary: None,
+            },
+        );
         w.functions.push(Function {
             name: (*name).into(),
             arn: format!("{FN}{name}"),
@@ -48,14 +60,26 @@ fn a_stream_filter_on_event_names_the_writes_cannot_produce() {
     let w = wiring(&[("f", allow("dynamodb:UpdateItem", table, false))], vec![trigger(json!(["REMOVE"]))]);
     let report = analyse(&w, "plan", &Options::default());
     assert_eq!(report.cycles[0].matches, "cannot");
-    assert_eq!(report.cycles[0].reason, "the mapping's filter passes only REMOVE records, which dynamodb:UpdateItem cannot produce");
-    let w = wiring(&[("f", allow("dynamodb:UpdateItem", table, false))], vec![trigger(json!(["INSERT", "REMOVE"]))]);
+    assert_eq!(
+        report.cycles[0].reason,
+        "the mapping's filter passes only REMOVE records, which dynamodb:UpdateItem cannot produce"
+    );
+    let w = wiring(
+        &[("f", allow("dynamodb:UpdateItem", table, false))],
+        vec![trigger(json!(["INSERT", "REMOVE"]))],
+    );
     assert_eq!(analyse(&w, "plan", &Options::default()).cycles[0].matches, "may");
 }
 
 #[test]
 fn functions_invoking_each_other_and_a_conditional_allow() {
-    let w = wiring(&[("f", allow("lambda:InvokeFunction", &format!("{FN}g"), true)), ("g", allow("lambda:Invoke*", &format!("{FN}f:*"), false))], vec![]);
+    let w = wiring(
+        &[
+            ("f", allow("lambda:InvokeFunction", &format!("{FN}g"), true)),
+            ("g", allow("lambda:Invoke*", &format!("{FN}f:*"), false)),
+        ],
+        vec![],
+    );
     let report = analyse(&w, "live", &Options::default());
     let cycle = &report.cycles[0];
     assert_eq!(cycle.functions.len(), 2);
@@ -72,7 +96,12 @@ fn s3_events_through_eventbridge_match_only_rules_that_allow_aws_s3() {
     let bus = "arn:aws:events:us-east-1:111122223333:event-bus/default";
     let triggers = |source: &str| {
         vec![
-            Trigger { source: bucket.into(), target: bus.into(), via: Via::BucketToEventBridge, filter: Filter::None },
+            Trigger {
+                source: bucket.into(),
+                target: bus.into(),
+                via: Via::BucketToEventBridge,
+                filter: Filter::None,
+            },
             Trigger {
                 source: bus.into(),
                 target: format!("{FN}f"),
@@ -91,12 +120,15 @@ fn s3_events_through_eventbridge_match_only_rules_that_allow_aws_s3() {
 
 #[test]
 fn no_function_no_loop_and_fixes_are_ranked() {
-    let w = wiring(&[("f", allow("sqs:SendMessage", "*", false))], vec![Trigger {
-        source: "arn:aws:sqs:us-east-1:111122223333:q".into(),
-        target: format!("{FN}f"),
-        via: Via::Mapping { max_concurrency: Some(2), parallelization: None },
-        filter: Filter::None,
-    }]);
+    let w = wiring(
+        &[("f", allow("sqs:SendMessage", "*", false))],
+        vec![Trigger {
+            source: "arn:aws:sqs:us-east-1:111122223333:q".into(),
+            target: format!("{FN}f"),
+            via: Via::Mapping { max_concurrency: Some(2), parallelization: None },
+            filter: Filter::None,
+        }],
+    );
     let report = analyse(&w, "plan", &Options::default());
     let efforts: Vec<u8> = report.cycles[0].fixes.iter().map(|f| f.effort).collect();
     assert!(efforts.windows(2).all(|p| p[0] <= p[1]), "{efforts:?}");

@@ -46,7 +46,8 @@ fn plan_report(path: &std::path::Path, options: &Options) -> Result<Report, Refu
         std::fs::File::open(path).and_then(|f| f.take(MAX_PLAN_BYTES).read_to_string(&mut text))
     };
     reading.map_err(|e| Refusal::bad_input(format!("reading {}: {e}", path.display())))?;
-    let wiring = audit::plan::parse(&text).map_err(|e| Refusal::bad_input(format!("{}: {e}", path.display())))?;
+    let wiring =
+        audit::plan::parse(&text).map_err(|e| Refusal::bad_input(format!("{}: {e}", path.display())))?;
     Ok(audit::analyse(&wiring, "plan", options))
 }
 

@@ -50,7 +50,8 @@ fn services() -> [(&'static str, &'static str); 5] {
 pub const OPERATOR_ONLY: &[&str] = &["deployment.rs"];
 
 /// Subdirectories of `src/aws/` that only the operator CLI uses (the loop audit's read-only adapters,
-/// built only with the `audit` feature): like [`OPERATOR_ONLY`], searched for every service.
+/// built only with the `audit` feature); a file there belongs to the service its stem names
+/// (`audit/lambda.rs`), and only services with an operation list here are searched.
 pub const OPERATOR_ONLY_DIRS: &[&str] = &["audit"];
 
 fn in_operator_dir(dir: &Path, path: &Path) -> bool {
@@ -60,10 +61,15 @@ fn in_operator_dir(dir: &Path, path: &Path) -> bool {
 /// The IAM actions the operator-only adapters of `dir` call (any service).
 pub fn operator_calls(dir: &Path) -> Result<BTreeSet<String>, String> {
     let mut calls = BTreeSet::new();
-    let operator_dirs = rust_files(dir)?.into_iter().map(|(p, _)| p).filter(|p| in_operator_dir(dir, p));
-    for path in OPERATOR_ONLY.iter().map(|name| dir.join(name)).chain(operator_dirs) {
+    for path in OPERATOR_ONLY.iter().map(|name| dir.join(name)) {
         let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         calls.extend(services().into_iter().flat_map(|(s, ops)| calls_in(&source, s, ops)));
+    }
+    for (path, _) in rust_files(dir)?.into_iter().filter(|(p, _)| in_operator_dir(dir, p)) {
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let Some((service, ops)) = services().into_iter().find(|(s, _)| *s == stem) else { continue };
+        let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        calls.extend(calls_in(&source, service, ops));
     }
     Ok(calls)
 }

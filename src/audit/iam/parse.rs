@@ -48,7 +48,8 @@ fn statement(index: usize, value: &Value) -> Result<Statement, PolicyError> {
         Some("Deny") => Effect::Deny,
         _ => return Err(bad("Effect is neither Allow nor Deny")),
     };
-    let actions = scope(value, "Action", "NotAction").ok_or_else(|| bad("needs one of Action or NotAction"))?;
+    let actions =
+        scope(value, "Action", "NotAction").ok_or_else(|| bad("needs one of Action or NotAction"))?;
     let resources =
         scope(value, "Resource", "NotResource").ok_or_else(|| bad("needs one of Resource or NotResource"))?;
     let conditional = value.get("Condition").is_some_and(|c| c.as_object().is_none_or(|o| !o.is_empty()));

@@ -20,7 +20,10 @@ const BUS: &str = "arn:aws:events:us-east-1:111122223333:event-bus/default";
 
 #[test]
 fn allow_deny_and_nothing() {
-    let r = role(&[r#"{"Statement":{"Sid":"Put","Effect":"Allow","Action":"events:Put*","Resource":"*"}}"#], None);
+    let r = role(
+        &[r#"{"Statement":{"Sid":"Put","Effect":"Allow","Action":"events:Put*","Resource":"*"}}"#],
+        None,
+    );
     assert!(matches!(r.access("events:PutEvents", BUS), Access::Allowed { conditional: false, .. }));
     assert_eq!(r.access("sqs:SendMessage", "arn:aws:sqs:us-east-1:111122223333:q"), Access::NotGranted);
     let denied = role(
@@ -31,14 +34,19 @@ fn allow_deny_and_nothing() {
         None,
     );
     match denied.access("events:PutEvents", BUS) {
-        Access::Denied { by } => assert_eq!(by.to_string(), "statement NoBus of p1 (Resource arn:aws:events:*:*:event-bus/*)"),
+        Access::Denied { by } => {
+            assert_eq!(by.to_string(), "statement NoBus of p1 (Resource arn:aws:events:*:*:event-bus/*)")
+        }
         other => panic!("expected a Deny, got {other:?}"),
     }
 }
 
 #[test]
 fn not_action_and_not_resource() {
-    let r = role(&[r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:*","NotResource":"arn:aws:s3:::private/*"}]}"#], None);
+    let r = role(
+        &[r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:*","NotResource":"arn:aws:s3:::private/*"}]}"#],
+        None,
+    );
     assert!(matches!(r.access("s3:PutObject", "arn:aws:s3:::photos/*"), Access::Allowed { .. }));
     assert_eq!(r.access("iam:PassRole", "*"), Access::NotGranted);
     assert_eq!(r.access("s3:PutObject", "arn:aws:s3:::private/a"), Access::NotGranted);
@@ -48,14 +56,25 @@ fn not_action_and_not_resource() {
 
 #[test]
 fn conditions_make_may_never_no() {
-    let allow_if = role(&[r#"{"Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#], None);
-    assert!(matches!(allow_if.access("sqs:SendMessage", "arn:aws:sqs:r:1:q"), Access::Allowed { conditional: true, .. }));
+    let allow_if = role(
+        &[
+            r#"{"Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
+        ],
+        None,
+    );
+    assert!(matches!(
+        allow_if.access("sqs:SendMessage", "arn:aws:sqs:r:1:q"),
+        Access::Allowed { conditional: true, .. }
+    ));
     let deny_if = role(
         &[r#"{"Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"},
              {"Effect":"Deny","Action":"sqs:SendMessage","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-1"}}}]}"#],
         None,
     );
-    assert!(matches!(deny_if.access("sqs:SendMessage", "arn:aws:sqs:r:1:q"), Access::Allowed { conditional: true, .. }));
+    assert!(matches!(
+        deny_if.access("sqs:SendMessage", "arn:aws:sqs:r:1:q"),
+        Access::Allowed { conditional: true, .. }
+    ));
 }
 
 #[test]
@@ -63,7 +82,10 @@ fn the_boundary_limits() {
     let everything = r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
     let logs_only = r#"{"Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}"#;
     let r = role(&[everything], Some(logs_only));
-    assert_eq!(r.access("sns:Publish", "arn:aws:sns:r:1:t"), Access::OutsideBoundary { boundary: "p99".into() });
+    assert_eq!(
+        r.access("sns:Publish", "arn:aws:sns:r:1:t"),
+        Access::OutsideBoundary { boundary: "p99".into() }
+    );
     assert!(matches!(r.access("logs:PutLogEvents", "*"), Access::Allowed { .. }));
 }
 
@@ -83,17 +105,28 @@ fn malformed_policies_are_typed_errors() {
     assert!(matches!(PolicyDocument::parse("{"), Err(PolicyError::NotJson(_))));
     assert!(matches!(PolicyDocument::parse("{}"), Err(PolicyError::NoStatement)));
     let no_resource = r#"{"Statement":[{"Effect":"Allow","Action":"s3:*"}]}"#;
-    assert_eq!(PolicyDocument::parse(no_resource).unwrap_err().to_string(), "statement #1: needs one of Resource or NotResource");
+    assert_eq!(
+        PolicyDocument::parse(no_resource).unwrap_err().to_string(),
+        "statement #1: needs one of Resource or NotResource"
+    );
     let both = r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","NotAction":"s3:Get*","Resource":"*"}]}"#;
     assert!(PolicyDocument::parse(both).is_err());
-    assert!(PolicyDocument::parse(r#"{"Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}"#).is_err());
+    assert!(
+        PolicyDocument::parse(r#"{"Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}"#).is_err()
+    );
 }
 
 fn pattern() -> impl Strategy<Value = String> {
     prop_oneof![Just("*".to_owned()), "[ab]{1,3}", "[ab]{1,2}\\*", "[ab]\\?[ab]"]
 }
 
-fn statement_json(effect: &str, not_action: bool, action: &str, not_resource: bool, resource: &str) -> String {
+fn statement_json(
+    effect: &str,
+    not_action: bool,
+    action: &str,
+    not_resource: bool,
+    resource: &str,
+) -> String {
     let a = if not_action { "NotAction" } else { "Action" };
     let r = if not_resource { "NotResource" } else { "Resource" };
     format!(r#"{{"Effect":"{effect}","{a}":"svc:{action}","{r}":"{resource}"}}"#)

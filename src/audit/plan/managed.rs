@@ -20,7 +20,8 @@ pub fn document(arn: &str) -> Option<String> {
         ),
         "AdministratorAccess" => r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#.to_owned(),
         "PowerUserAccess" => {
-            r#"{"Effect":"Allow","NotAction":["iam:*","organizations:*","account:*"],"Resource":"*"}"#.to_owned()
+            r#"{"Effect":"Allow","NotAction":["iam:*","organizations:*","account:*"],"Resource":"*"}"#
+                .to_owned()
         }
         "AmazonS3FullAccess" => full("s3"),
         "AmazonSQSFullAccess" => full("sqs"),

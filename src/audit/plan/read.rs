@@ -10,7 +10,6 @@ use crate::audit::iam::{NamedPolicy, PolicyDocument, Role};
 use crate::audit::model::{Function, RecursiveLoop, Unread, Wiring};
 use crate::ports::Architecture;
 
-
 /// Everything the plan says about the wiring.
 pub fn wiring(r: &Resolver<'_>) -> Wiring {
     let mut w = Wiring { account: r.account.clone(), region: r.region.clone(), ..Wiring::default() };
@@ -25,7 +24,9 @@ fn roles(r: &Resolver<'_>, w: &mut Wiring) {
         let arn = r.arn_of(role);
         let mut entry = Role { arn: arn.clone(), ..Role::default() };
         let blocks = role.values.get("inline_policy").and_then(Value::as_array).into_iter().flatten();
-        for block in blocks.filter(|b| b.get("policy").is_some_and(|p| p.as_str().is_some_and(|s| !s.is_empty()))) {
+        for block in
+            blocks.filter(|b| b.get("policy").is_some_and(|p| p.as_str().is_some_and(|s| !s.is_empty())))
+        {
             let name = block.get("name").and_then(Value::as_str).unwrap_or("inline").to_owned();
             if let Some(document) = document(r, role, block, &Value::Null, "policy", w) {
                 entry.policies.push(NamedPolicy { name, document });
@@ -38,19 +39,32 @@ fn roles(r: &Resolver<'_>, w: &mut Wiring) {
         w.roles.insert(arn, entry);
     }
     for attached in r.of_kind("aws_iam_role_policy") {
-        let name = attached.values.get("name").and_then(Value::as_str).unwrap_or(&attached.address).to_owned();
-        let (Some(key), Some(document)) =
-            (role_key(r, attached), document(r, attached, attached.values, attached.expressions, "policy", w))
-        else {
+        let name =
+            attached.values.get("name").and_then(Value::as_str).unwrap_or(&attached.address).to_owned();
+        let (Some(key), Some(document)) = (
+            role_key(r, attached),
+            document(r, attached, attached.values, attached.expressions, "policy", w),
+        ) else {
             continue;
         };
-        w.roles.entry(key.clone()).or_insert_with(|| Role { arn: key, ..Role::default() }).policies.push(NamedPolicy { name, document });
+        w.roles
+            .entry(key.clone())
+            .or_insert_with(|| Role { arn: key, ..Role::default() })
+            .policies
+            .push(NamedPolicy { name, document });
     }
     for attachment in r.of_kind("aws_iam_role_policy_attachment") {
         let Some(key) = role_key(r, attachment) else { continue };
-        let Some(target) = r.target(attachment, attachment.values, attachment.expressions, "policy_arn") else { continue };
+        let Some(target) = r.target(attachment, attachment.values, attachment.expressions, "policy_arn")
+        else {
+            continue;
+        };
         if let Some(policy) = policy_at(r, &target, attachment, w) {
-            w.roles.entry(key.clone()).or_insert_with(|| Role { arn: key, ..Role::default() }).policies.push(policy);
+            w.roles
+                .entry(key.clone())
+                .or_insert_with(|| Role { arn: key, ..Role::default() })
+                .policies
+                .push(policy);
         }
     }
 }
@@ -62,13 +76,21 @@ fn role_key(r: &Resolver<'_>, owner: &Planned<'_>) -> Option<String> {
         Target::Literal(name) => Some(
             r.of_kind("aws_iam_role")
                 .find(|role| role.values.get("name").and_then(Value::as_str) == Some(name.as_str()))
-                .map_or_else(|| format!("arn:aws:iam::{}:role/{name}", r.account.as_deref().unwrap_or("*")), |role| r.arn_of(role)),
+                .map_or_else(
+                    || format!("arn:aws:iam::{}:role/{name}", r.account.as_deref().unwrap_or("*")),
+                    |role| r.arn_of(role),
+                ),
         ),
     }
 }
 
 /// The managed policy a target names: one in the plan, or a listed AWS managed policy.
-fn policy_at(r: &Resolver<'_>, target: &Target<'_>, owner: &Planned<'_>, w: &mut Wiring) -> Option<NamedPolicy> {
+fn policy_at(
+    r: &Resolver<'_>,
+    target: &Target<'_>,
+    owner: &Planned<'_>,
+    w: &mut Wiring,
+) -> Option<NamedPolicy> {
     let arn = r.arn(target, str::to_owned);
     let in_plan = match target {
         Target::Resource(p) => Some(*p),
@@ -92,12 +114,21 @@ fn policy_at(r: &Resolver<'_>, target: &Target<'_>, owner: &Planned<'_>, w: &mut
 
 /// The policy document at `values.key`: rendered JSON when the plan knows it, else rebuilt from the
 /// `aws_iam_policy_document` the configuration references; unknown ones are reported.
-fn document(r: &Resolver<'_>, owner: &Planned<'_>, values: &Value, exprs: &Value, key: &str, w: &mut Wiring) -> Option<PolicyDocument> {
+fn document(
+    r: &Resolver<'_>,
+    owner: &Planned<'_>,
+    values: &Value,
+    exprs: &Value,
+    key: &str,
+    w: &mut Wiring,
+) -> Option<PolicyDocument> {
     let parsed = match r.target(owner, values, exprs, key) {
         Some(Target::Literal(text)) => PolicyDocument::parse(&text).map_err(|e| e.to_string()),
         Some(Target::Resource(source)) => match source.values.get("json").and_then(Value::as_str) {
             Some(text) => PolicyDocument::parse(text).map_err(|e| e.to_string()),
-            None if source.kind == "aws_iam_policy_document" => PolicyDocument::from_value(&from_configuration(r, source)).map_err(|e| e.to_string()),
+            None if source.kind == "aws_iam_policy_document" => {
+                PolicyDocument::from_value(&from_configuration(r, source)).map_err(|e| e.to_string())
+            }
             None => Err(format!("{} is not a policy document", source.address)),
         },
         None => Err("unknown until apply and not from an aws_iam_policy_document".to_owned()),
@@ -112,7 +143,8 @@ fn document(r: &Resolver<'_>, owner: &Planned<'_>, values: &Value, exprs: &Value
 /// counts as conditional, so it never removes an edge it might not cover.
 fn from_configuration(r: &Resolver<'_>, source: &Planned<'_>) -> Value {
     let blocks = source.expressions.get("statement").and_then(Value::as_array).cloned().unwrap_or_default();
-    let statements: Vec<Value> = blocks.iter().map(|block| statement_from_configuration(r, source, block)).collect();
+    let statements: Vec<Value> =
+        blocks.iter().map(|block| statement_from_configuration(r, source, block)).collect();
     json!({ "Statement": statements })
 }
 
@@ -123,7 +155,12 @@ fn statement_from_configuration(r: &Resolver<'_>, source: &Planned<'_>, block: &
         statement["Sid"] = Value::from(sid);
     }
     let mut unknown = false;
-    for (key, field) in [("Action", "actions"), ("NotAction", "not_actions"), ("Resource", "resources"), ("NotResource", "not_resources")] {
+    for (key, field) in [
+        ("Action", "actions"),
+        ("NotAction", "not_actions"),
+        ("Resource", "resources"),
+        ("NotResource", "not_resources"),
+    ] {
         if let Some((list, unresolved)) = config_list(r, source, block.get(field)) {
             statement[key] = Value::from(list);
             unknown |= unresolved;
@@ -138,11 +175,27 @@ fn statement_from_configuration(r: &Resolver<'_>, source: &Planned<'_>, block: &
 
 /// A list attribute of a policy statement: its literal items and the ARNs of the resources it
 /// references (`*` for a reference to anything else), and whether any reference was unresolved.
-fn config_list(r: &Resolver<'_>, source: &Planned<'_>, expression: Option<&Value>) -> Option<(Vec<String>, bool)> {
+fn config_list(
+    r: &Resolver<'_>,
+    source: &Planned<'_>,
+    expression: Option<&Value>,
+) -> Option<(Vec<String>, bool)> {
     let expression = expression?;
-    let mut list: Vec<String> = expression.get("constant_value").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
+    let mut list: Vec<String> = expression
+        .get("constant_value")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
     let mut unresolved = false;
-    let references = expression.get("references").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+    let references = expression
+        .get("references")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str);
     // `references` lists each traversal and its prefixes (`aws_sqs_queue.q.arn`, `aws_sqs_queue.q`).
     for reference in references {
         let patterns = match r.referenced(&source.module, reference) {
@@ -168,22 +221,45 @@ fn config_list(r: &Resolver<'_>, source: &Planned<'_>, expression: Option<&Value
 fn functions(r: &Resolver<'_>, w: &mut Wiring) {
     for f in r.of_kind("aws_lambda_function") {
         let arn = r.arn_of(f);
-        let name = crate::audit::arn::Arn::parse(&arn).map_or_else(|| f.address.clone(), |a| a.name().to_owned());
+        let name =
+            crate::audit::arn::Arn::parse(&arn).map_or_else(|| f.address.clone(), |a| a.name().to_owned());
         let role = r.target(f, f.values, f.expressions, "role").map(|t| r.arn(&t, str::to_owned));
         let architecture = match f.values.pointer("/architectures/0").and_then(Value::as_str) {
             Some("arm64") => Architecture::Arm64,
             _ => Architecture::X86_64,
         };
-        let reserved = f.values.get("reserved_concurrent_executions").and_then(Value::as_i64).and_then(|n| u32::try_from(n).ok());
+        let reserved = f
+            .values
+            .get("reserved_concurrent_executions")
+            .and_then(Value::as_i64)
+            .and_then(|n| u32::try_from(n).ok());
         let recursive_loop = r
             .of_kind("aws_lambda_function_recursion_config")
-            .find(|c| r.target(c, c.values, c.expressions, "function_name").is_some_and(|t| r.arn(&t, |n| r.build("lambda", &format!("function:{n}"))) == arn))
-            .map_or(RecursiveLoop::Terminate, |c| match c.values.get("recursive_loop").and_then(Value::as_str) {
-                Some("Allow") => RecursiveLoop::Allow,
-                Some("Terminate") => RecursiveLoop::Terminate,
-                _ => RecursiveLoop::Unknown,
+            .find(|c| {
+                r.target(c, c.values, c.expressions, "function_name")
+                    .is_some_and(|t| r.arn(&t, |n| r.build("lambda", &format!("function:{n}"))) == arn)
+            })
+            .map_or(RecursiveLoop::Terminate, |c| {
+                match c.values.get("recursive_loop").and_then(Value::as_str) {
+                    Some("Allow") => RecursiveLoop::Allow,
+                    Some("Terminate") => RecursiveLoop::Terminate,
+                    _ => RecursiveLoop::Unknown,
+                }
             });
-        let memory_mb = f.values.get("memory_size").and_then(Value::as_u64).and_then(|m| u32::try_from(m).ok()).unwrap_or(128);
-        w.functions.push(Function { name, arn, role, memory_mb, architecture, reserved_concurrency: reserved, recursive_loop });
+        let memory_mb = f
+            .values
+            .get("memory_size")
+            .and_then(Value::as_u64)
+            .and_then(|m| u32::try_from(m).ok())
+            .unwrap_or(128);
+        w.functions.push(Function {
+            name,
+            arn,
+            role,
+            memory_mb,
+            architecture,
+            reserved_concurrency: reserved,
+            recursive_loop,
+        });
     }
 }

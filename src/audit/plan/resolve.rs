@@ -43,12 +43,21 @@ impl<'a> Resolver<'a> {
 
     /// `values.key` (or `expressions.key`'s reference) of `block` in `owner`: for top-level
     /// attributes pass the resource's own values and expressions.
-    pub fn target(&self, owner: &Planned<'a>, values: &Value, expressions: &Value, key: &str) -> Option<Target<'_>> {
+    pub fn target(
+        &self,
+        owner: &Planned<'a>,
+        values: &Value,
+        expressions: &Value,
+        key: &str,
+    ) -> Option<Target<'_>> {
         if let Some(text) = values.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()) {
             return Some(Target::Literal(text.to_owned()));
         }
         let refs = expressions.get(key)?.get("references")?.as_array()?;
-        refs.iter().filter_map(Value::as_str).find_map(|r| self.referenced(&owner.module, r)).map(Target::Resource)
+        refs.iter()
+            .filter_map(Value::as_str)
+            .find_map(|r| self.referenced(&owner.module, r))
+            .map(Target::Resource)
     }
 
     /// The resource `reference` (`aws_sqs_queue.q.arn`, `data.x.y.json`) names from `module`.
@@ -78,7 +87,9 @@ impl<'a> Resolver<'a> {
         if let Some(arn) = r.values.get("arn").and_then(Value::as_str).filter(|a| a.starts_with("arn:")) {
             return arn.to_owned();
         }
-        let name = |key: &str| r.values.get(key).and_then(Value::as_str).map_or_else(|| r.address.clone(), str::to_owned);
+        let name = |key: &str| {
+            r.values.get(key).and_then(Value::as_str).map_or_else(|| r.address.clone(), str::to_owned)
+        };
         match r.kind {
             "aws_lambda_function" => self.build("lambda", &format!("function:{}", name("function_name"))),
             "aws_cloudwatch_event_bus" => self.build("events", &format!("event-bus/{}", name("name"))),

@@ -27,7 +27,10 @@ fn rule_targets(r: &Resolver<'_>, w: &mut Wiring) {
                 .of_kind("aws_cloudwatch_event_rule")
                 .find(|rule| rule.values.get("name").and_then(Value::as_str) == Some(name.as_str())),
         }) else {
-            w.unread.push(Unread { subject: target.address.clone(), error: "its rule is not in the plan".into() });
+            w.unread.push(Unread {
+                subject: target.address.clone(),
+                error: "its rule is not in the plan".into(),
+            });
             continue;
         };
         let disabled = rule.values.get("state").and_then(Value::as_str) == Some("DISABLED")
@@ -45,7 +48,12 @@ fn rule_targets(r: &Resolver<'_>, w: &mut Wiring) {
             None => r.build("events", "event-bus/default"),
         };
         let name = rule.values.get("name").and_then(Value::as_str).unwrap_or(&rule.address).to_owned();
-        w.triggers.push(Trigger { source: bus, target: r.arn(&to, str::to_owned), via: Via::Rule { name }, filter });
+        w.triggers.push(Trigger {
+            source: bus,
+            target: r.arn(&to, str::to_owned),
+            via: Via::Rule { name },
+            filter,
+        });
     }
 }
 
@@ -53,12 +61,21 @@ fn notifications(r: &Resolver<'_>, w: &mut Wiring) {
     for n in r.of_kind("aws_s3_bucket_notification") {
         let Some(bucket) = r.target(n, n.values, n.expressions, "bucket") else { continue };
         let bucket = r.arn(&bucket, |name| format!("arn:aws:s3:::{name}"));
-        for (block, key) in [("lambda_function", "lambda_function_arn"), ("queue", "queue_arn"), ("topic", "topic_arn")] {
+        for (block, key) in
+            [("lambda_function", "lambda_function_arn"), ("queue", "queue_arn"), ("topic", "topic_arn")]
+        {
             for (i, values) in blocks(n.values, block).iter().enumerate() {
                 let exprs = blocks(n.expressions, block).get(i).copied().unwrap_or(&Value::Null);
                 let Some(target) = r.target(n, values, exprs, key) else { continue };
                 let text = |k: &str| values.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-                let events = values.get("events").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
+                let events = values
+                    .get("events")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect();
                 w.triggers.push(Trigger {
                     source: bucket.clone(),
                     target: function_arn(r, &target),
@@ -69,7 +86,12 @@ fn notifications(r: &Resolver<'_>, w: &mut Wiring) {
         }
         if n.values.get("eventbridge") == Some(&Value::Bool(true)) {
             let bus = r.build("events", "event-bus/default");
-            w.triggers.push(Trigger { source: bucket, target: bus, via: Via::BucketToEventBridge, filter: Filter::None });
+            w.triggers.push(Trigger {
+                source: bucket,
+                target: bus,
+                via: Via::BucketToEventBridge,
+                filter: Filter::None,
+            });
         }
     }
 }
@@ -98,7 +120,9 @@ fn mappings(r: &Resolver<'_>, w: &mut Wiring) {
             .filter_map(|f| f.get("pattern").and_then(Value::as_str))
             .filter_map(|p| serde_json::from_str(p).ok())
             .collect();
-        let number = |pointer: &str| m.values.pointer(pointer).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+        let number = |pointer: &str| {
+            m.values.pointer(pointer).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok())
+        };
         w.triggers.push(Trigger {
             source: r.arn(&source, str::to_owned),
             target: function_arn(r, &function),
@@ -117,9 +141,10 @@ fn subscriptions(r: &Resolver<'_>, w: &mut Wiring) {
         if !matches!(protocol, "lambda" | "sqs") {
             continue;
         }
-        let (Some(topic), Some(endpoint)) =
-            (r.target(s, s.values, s.expressions, "topic_arn"), r.target(s, s.values, s.expressions, "endpoint"))
-        else {
+        let (Some(topic), Some(endpoint)) = (
+            r.target(s, s.values, s.expressions, "topic_arn"),
+            r.target(s, s.values, s.expressions, "endpoint"),
+        ) else {
             continue;
         };
         w.triggers.push(Trigger {
@@ -137,7 +162,8 @@ fn destinations(r: &Resolver<'_>, w: &mut Wiring) {
         let function = function_arn(r, &function);
         for (condition, key) in [("on-success", "on_success"), ("on-failure", "on_failure")] {
             let values = c.values.pointer(&format!("/destination_config/0/{key}/0")).unwrap_or(&Value::Null);
-            let exprs = c.expressions.pointer(&format!("/destination_config/0/{key}/0")).unwrap_or(&Value::Null);
+            let exprs =
+                c.expressions.pointer(&format!("/destination_config/0/{key}/0")).unwrap_or(&Value::Null);
             if let Some(to) = r.target(c, values, exprs, "destination") {
                 w.triggers.push(Trigger {
                     source: function.clone(),
@@ -149,4 +175,3 @@ fn destinations(r: &Resolver<'_>, w: &mut Wiring) {
         }
     }
 }
-

@@ -55,7 +55,9 @@ async fn buses(client: &Client) -> Result<Vec<(String, String)>, PortError> {
             .send()
             .await
             .map_err(|e| port_error("ListEventBuses", "region", e))?;
-        found.extend(page.event_buses().iter().filter_map(|b| Some((b.name()?.to_owned(), b.arn()?.to_owned()))));
+        found.extend(
+            page.event_buses().iter().filter_map(|b| Some((b.name()?.to_owned(), b.arn()?.to_owned()))),
+        );
         token = page.next_token().map(str::to_owned);
         if token.is_none() {
             return Ok(found);

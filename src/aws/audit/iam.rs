@@ -24,8 +24,11 @@ pub(super) async fn read(sdk: &aws_config::SdkConfig, wiring: &mut Wiring) {
         .buffer_unordered(PARALLEL)
         .collect()
         .await;
-    let attached: BTreeSet<String> =
-        read.iter().filter_map(|(_, r)| r.as_ref().ok()).flat_map(|p| p.managed.iter().chain(&p.boundary).cloned()).collect();
+    let attached: BTreeSet<String> = read
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .flat_map(|p| p.managed.iter().chain(&p.boundary).cloned())
+        .collect();
     let documents: BTreeMap<String, Result<PolicyDocument, String>> = futures::stream::iter(attached)
         .map(|arn| {
             let client = client.clone();
@@ -53,7 +56,12 @@ struct RoleParts {
     unparsed: Vec<Unread>,
 }
 
-fn assemble(arn: &str, parts: RoleParts, documents: &BTreeMap<String, Result<PolicyDocument, String>>, unread: &mut Vec<Unread>) -> Role {
+fn assemble(
+    arn: &str,
+    parts: RoleParts,
+    documents: &BTreeMap<String, Result<PolicyDocument, String>>,
+    unread: &mut Vec<Unread>,
+) -> Role {
     unread.extend(parts.unparsed);
     let mut named = |policy: &String| match documents.get(policy) {
         Some(Ok(document)) => Some(NamedPolicy { name: policy.clone(), document: document.clone() }),
@@ -77,7 +85,11 @@ fn role_name(arn: &str) -> &str {
 async fn role_parts(client: &Client, arn: &str) -> Result<RoleParts, PortError> {
     let name = role_name(arn);
     let role = client.get_role().role_name(name).send().await.map_err(|e| port_error("GetRole", name, e))?;
-    let boundary = role.role().and_then(|r| r.permissions_boundary()).and_then(|b| b.permissions_boundary_arn()).map(str::to_owned);
+    let boundary = role
+        .role()
+        .and_then(|r| r.permissions_boundary())
+        .and_then(|b| b.permissions_boundary_arn())
+        .map(str::to_owned);
     let mut inline_names = Vec::new();
     let mut pages = client.list_role_policies().role_name(name).into_paginator().items().send();
     while let Some(policy) = pages.next().await {
@@ -102,7 +114,12 @@ async fn role_parts(client: &Client, arn: &str) -> Result<RoleParts, PortError> 
 }
 
 async fn managed_document(client: &Client, arn: &str) -> Result<PolicyDocument, String> {
-    let policy = client.get_policy().policy_arn(arn).send().await.map_err(|e| port_error("GetPolicy", arn, e).message)?;
+    let policy = client
+        .get_policy()
+        .policy_arn(arn)
+        .send()
+        .await
+        .map_err(|e| port_error("GetPolicy", arn, e).message)?;
     let version = policy.policy().and_then(|p| p.default_version_id()).ok_or("no default version")?;
     let got = client.get_policy_version().policy_arn(arn).version_id(version).send().await;
     let got = got.map_err(|e| port_error("GetPolicyVersion", arn, e).message)?;

@@ -58,7 +58,9 @@ fn listed_function(f: &aws_sdk_lambda::types::FunctionConfiguration) -> Option<F
 async fn settings(client: Client, mut f: Function) -> (Function, Vec<PortError>) {
     let mut errors = Vec::new();
     match client.get_function_concurrency().function_name(&f.name).send().await {
-        Ok(out) => f.reserved_concurrency = out.reserved_concurrent_executions().and_then(|n| u32::try_from(n).ok()),
+        Ok(out) => {
+            f.reserved_concurrency = out.reserved_concurrent_executions().and_then(|n| u32::try_from(n).ok())
+        }
         Err(e) => errors.push(port_error("GetFunctionConcurrency", &f.name, e)),
     }
     // Unknown, never fatal: not every endpoint (or every partition) answers this one.
@@ -88,15 +90,19 @@ pub(super) async fn read_triggers(sdk: &aws_config::SdkConfig, wiring: &mut Wiri
             }
         }
     }
-    let names: Vec<(String, String)> = wiring.functions.iter().map(|f| (f.name.clone(), f.arn.clone())).collect();
-    let configs: Vec<_> = futures::stream::iter(names)
-        .map(|(name, arn)| {
-            let client = client.clone();
-            async move { (arn, client.get_function_event_invoke_config().function_name(&name).send().await, name) }
-        })
-        .buffer_unordered(PARALLEL)
-        .collect()
-        .await;
+    let names: Vec<(String, String)> =
+        wiring.functions.iter().map(|f| (f.name.clone(), f.arn.clone())).collect();
+    let configs: Vec<_> =
+        futures::stream::iter(names)
+            .map(|(name, arn)| {
+                let client = client.clone();
+                async move {
+                    (arn, client.get_function_event_invoke_config().function_name(&name).send().await, name)
+                }
+            })
+            .buffer_unordered(PARALLEL)
+            .collect()
+            .await;
     for (arn, result, name) in configs {
         match result {
             Ok(out) => {

@@ -24,7 +24,11 @@ pub const PARALLEL: usize = 8;
 
 /// Reads the wiring of the region `location` names.
 pub async fn read_wiring(sdk: &SdkConfig, location: &Location) -> Wiring {
-    let mut wiring = Wiring { account: Some(location.account.clone()), region: location.region.clone(), ..Wiring::default() };
+    let mut wiring = Wiring {
+        account: Some(location.account.clone()),
+        region: location.region.clone(),
+        ..Wiring::default()
+    };
     let progress = Progress::new();
     progress.show("Lambda functions");
     lambda::read(sdk, &mut wiring).await;
@@ -44,7 +48,9 @@ pub async fn read_wiring(sdk: &SdkConfig, location: &Location) -> Wiring {
 
 /// Records a failed read.
 fn unread(wiring: &mut Wiring, err: &PortError) {
-    wiring.unread.push(Unread { subject: format!("{} {}", err.operation, err.target), error: err.message.clone() });
+    wiring
+        .unread
+        .push(Unread { subject: format!("{} {}", err.operation, err.target), error: err.message.clone() });
 }
 
 /// One line on standard error while the account is read, only when it is a terminal.

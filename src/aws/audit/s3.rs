@@ -13,7 +13,8 @@ use crate::aws::error::port_error;
 
 pub(super) async fn read(sdk: &aws_config::SdkConfig, region: &str, wiring: &mut Wiring) {
     // A custom endpoint (a local S3) cannot route virtual-hosted bucket names.
-    let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+    let config =
+        aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
     let client = Client::from_conf(config);
     let mut buckets = Vec::new();
     let mut pages = client.list_buckets().bucket_region(region).into_paginator().send();
@@ -28,7 +29,10 @@ pub(super) async fn read(sdk: &aws_config::SdkConfig, region: &str, wiring: &mut
             let client = client.clone();
             async move {
                 let got = client.get_bucket_notification_configuration().bucket(&bucket).send().await;
-                (bucket.clone(), got.map_err(|e| port_error("GetBucketNotificationConfiguration", &bucket, e)))
+                (
+                    bucket.clone(),
+                    got.map_err(|e| port_error("GetBucketNotificationConfiguration", &bucket, e)),
+                )
             }
         })
         .buffer_unordered(PARALLEL)
@@ -63,8 +67,17 @@ fn triggers(bucket: &str, config: &Config, wiring: &mut Wiring) {
         add(c.topic_arn(), names(c.events()), c.filter());
     }
     if config.event_bridge_configuration().is_some() {
-        let bus = format!("arn:aws:events:{}:{}:event-bus/default", wiring.region, wiring.account.as_deref().unwrap_or("*"));
-        wiring.triggers.push(Trigger { source, target: bus, via: Via::BucketToEventBridge, filter: Filter::None });
+        let bus = format!(
+            "arn:aws:events:{}:{}:event-bus/default",
+            wiring.region,
+            wiring.account.as_deref().unwrap_or("*")
+        );
+        wiring.triggers.push(Trigger {
+            source,
+            target: bus,
+            via: Via::BucketToEventBridge,
+            filter: Filter::None,
+        });
     }
 }
 

@@ -15,7 +15,9 @@ pub(super) async fn read(sdk: &aws_config::SdkConfig, wiring: &mut Wiring) {
             None => return,
             Some(Err(e)) => return unread(wiring, &port_error("ListSubscriptions", "region", e)),
             Some(Ok(s)) => {
-                let (Some(protocol), Some(topic), Some(endpoint)) = (s.protocol(), s.topic_arn(), s.endpoint()) else {
+                let (Some(protocol), Some(topic), Some(endpoint)) =
+                    (s.protocol(), s.topic_arn(), s.endpoint())
+                else {
                     continue;
                 };
                 if matches!(protocol, "lambda" | "sqs") {
