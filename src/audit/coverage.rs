@@ -21,13 +21,7 @@ pub struct LoopDetection {
 
 /// Lambda's loop detection for the cycle through `nodes` (unqualified ARNs).
 pub fn assess(wiring: &Wiring, nodes: &[&str]) -> LoopDetection {
-    let untracked: Vec<&str> = nodes
-        .iter()
-        .map(|n| arn::kind_of(n))
-        .filter(|k| matches!(k, Kind::Bus | Kind::Table | Kind::Stream | Kind::Other))
-        .map(Kind::service)
-        .collect();
-    if let Some(service) = untracked.first() {
+    if let Some(service) = untracked(nodes) {
         return LoopDetection {
             stops_it: "no",
             reason: format!(
@@ -66,4 +60,13 @@ pub fn assess(wiring: &Wiring, nodes: &[&str]) -> LoopDetection {
                 .to_owned(),
         followed: true,
     }
+}
+
+/// The first service on the loop that Lambda's loop detection does not follow.
+fn untracked(nodes: &[&str]) -> Option<&'static str> {
+    nodes
+        .iter()
+        .map(|n| arn::kind_of(n))
+        .find(|k| matches!(k, Kind::Bus | Kind::Table | Kind::Stream | Kind::Other))
+        .map(Kind::service)
 }

@@ -28,27 +28,25 @@ pub fn for_cycle(
     detection: &LoopDetection,
     costliest: Option<&str>,
 ) -> Vec<Fix> {
-    let mut fixes = Vec::new();
-    if let Some(name) = costliest {
-        fixes.push(Fix {
+    let mut fixes: Vec<Fix> = costliest
+        .map(|name| Fix {
             effort: 1,
             action: format!(
                 "cap it: aws lambda put-function-concurrency --function-name {name} \
                  --reserved-concurrent-executions {SUGGESTED_CAP}"
             ),
-        });
-    }
+        })
+        .into_iter()
+        .collect();
     if detection.stops_it != "yes" && detection.followed {
-        for f in path.iter().filter_map(|e| wiring.function(&e.to)) {
-            fixes.push(Fix {
-                effort: 1,
-                action: format!(
-                    "let Lambda stop it: aws lambda put-function-recursion-config --function-name {} \
-                     --recursive-loop Terminate",
-                    f.name
-                ),
-            });
-        }
+        fixes.extend(path.iter().filter_map(|e| wiring.function(&e.to)).map(|f| Fix {
+            effort: 1,
+            action: format!(
+                "let Lambda stop it: aws lambda put-function-recursion-config --function-name {} \
+                 --recursive-loop Terminate",
+                f.name
+            ),
+        }));
     }
     for edge in path {
         fixes.extend(narrowing(wiring, edge));

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::arn::{self, Kind};
-use super::iam::{Access, Role, StatementRef};
+use super::iam::{Access, Effect, Role, Scope, StatementRef};
 use super::model::{Filter, Function, Trigger, Via, Wiring};
 
 /// The write actions that can feed each kind of trigger source, first the common one.
@@ -188,32 +188,34 @@ pub fn leaving_account(wiring: &Wiring) -> Vec<LeavesAccount> {
         .collect();
     for function in &wiring.functions {
         let Some(role) = function.role.as_ref().and_then(|r| wiring.roles.get(r)) else { continue };
-        for policy in &role.policies {
-            for statement in
-                policy.document.statements.iter().filter(|s| s.effect == super::iam::Effect::Allow)
-            {
-                let super::iam::Scope::Only(resources) = &statement.resources else { continue };
-                for resource in resources.iter().filter(|r| foreign(r)) {
-                    let kind = arn::kind_of(resource);
-                    let Some(action) = write_actions(kind)
-                        .iter()
-                        .find(|a| matches!(role.access(a, resource), Access::Allowed { .. }))
-                    else {
-                        continue;
-                    };
-                    let sid = statement.sid.clone().unwrap_or_else(|| format!("#{}", statement.index + 1));
-                    found.push(LeavesAccount {
-                        from: function.arn.clone(),
-                        to: resource.clone(),
-                        reason: format!(
-                            "{} may {action} on {} in account {} (statement {sid} of {})",
-                            function.name,
-                            arn::label(resource),
-                            arn::account_of(resource).unwrap_or("?"),
-                            policy.name
-                        ),
-                    });
-                }
+        found.extend(foreign_writes(function, role, &foreign));
+    }
+    found
+}
+
+/// The writes `role` allows to resources its Allow statements name in another account.
+fn foreign_writes(function: &Function, role: &Role, foreign: &dyn Fn(&str) -> bool) -> Vec<LeavesAccount> {
+    let mut found = Vec::new();
+    for policy in &role.policies {
+        for statement in policy.document.statements.iter().filter(|s| s.effect == Effect::Allow) {
+            let Scope::Only(resources) = &statement.resources else { continue };
+            for resource in resources.iter().filter(|r| foreign(r)) {
+                let allowed = |a: &&&str| matches!(role.access(a, resource), Access::Allowed { .. });
+                let Some(action) = write_actions(arn::kind_of(resource)).iter().find(allowed) else {
+                    continue;
+                };
+                let sid = statement.sid.clone().unwrap_or_else(|| format!("#{}", statement.index + 1));
+                let account = arn::account_of(resource).unwrap_or("?");
+                found.push(LeavesAccount {
+                    from: function.arn.clone(),
+                    to: resource.clone(),
+                    reason: format!(
+                        "{} may {action} on {} in account {account} (statement {sid} of {})",
+                        function.name,
+                        arn::label(resource),
+                        policy.name
+                    ),
+                });
             }
         }
     }

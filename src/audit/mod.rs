@@ -41,17 +41,7 @@ pub struct Options {
 /// Audits `wiring`. `source` is `live` or `plan`.
 pub fn analyse(wiring: &Wiring, source: &'static str, options: &Options) -> Report {
     let graph = graph::build(wiring);
-    let hops = hops::find(wiring, &graph.edges);
-    let hop_edges: Vec<Edge> = hops
-        .iter()
-        .map(|h| Edge {
-            from: h.from.clone(),
-            to: h.to.clone(),
-            kind: EdgeKind::Trigger(0),
-            reason: String::new(),
-        })
-        .collect();
-    let found = cycles::find(&hop_edges, options.bounds);
+    let (paths, truncated) = loops(wiring, &graph.edges, options.bounds);
     let mut report = Report {
         source,
         account: wiring.account.clone(),
@@ -60,11 +50,9 @@ pub fn analyse(wiring: &Wiring, source: &'static str, options: &Options) -> Repo
         ruled_out: Vec::new(),
         leaves_account: graph::leaving_account(wiring),
         failed_reads: wiring.unread.clone(),
-        truncated: found.truncated,
+        truncated,
     };
-    for hop_indexes in &found.cycles {
-        let indexes = hop_indexes.iter().filter_map(|h| hops.get(*h)).flat_map(|h| h.edges.iter());
-        let path: Vec<&Edge> = indexes.filter_map(|i| graph.edges.get(*i)).collect();
+    for path in paths {
         let functions: Vec<String> =
             path.iter().filter_map(|e| wiring.function(&e.to)).map(|f| f.name.clone()).collect();
         if functions.is_empty() {
@@ -86,6 +74,30 @@ pub fn analyse(wiring: &Wiring, source: &'static str, options: &Options) -> Repo
             .then(b.cost_per_hour_usd.total_cmp(&a.cost_per_hour_usd))
     });
     report
+}
+
+/// Every loop of `edges` within `bounds`, as edge paths, and whether the search was cut short.
+fn loops<'e>(wiring: &Wiring, edges: &'e [Edge], bounds: cycles::Bounds) -> (Vec<Vec<&'e Edge>>, bool) {
+    let hops = hops::find(wiring, edges);
+    let hop_edges: Vec<Edge> = hops
+        .iter()
+        .map(|h| Edge {
+            from: h.from.clone(),
+            to: h.to.clone(),
+            kind: EdgeKind::Trigger(0),
+            reason: String::new(),
+        })
+        .collect();
+    let found = cycles::find(&hop_edges, bounds);
+    let paths = found
+        .cycles
+        .iter()
+        .map(|hop_indexes| {
+            let indexes = hop_indexes.iter().filter_map(|h| hops.get(*h)).flat_map(|h| h.edges.iter());
+            indexes.filter_map(|i| edges.get(*i)).collect()
+        })
+        .collect();
+    (paths, found.truncated)
 }
 
 fn cycle(wiring: &Wiring, path: &[&Edge], functions: Vec<String>, options: &Options) -> Cycle {

@@ -24,8 +24,7 @@ fn roles(r: &Resolver<'_>, w: &mut Wiring) {
         let arn = r.arn_of(role);
         let mut entry = Role { arn: arn.clone(), ..Role::default() };
         let blocks = role.values.get("inline_policy").and_then(Value::as_array).into_iter().flatten();
-        for block in
-            blocks.filter(|b| b.get("policy").is_some_and(|p| p.as_str().is_some_and(|s| !s.is_empty())))
+        for block in blocks.filter(|b| b.get("policy").and_then(Value::as_str).is_some_and(|s| !s.is_empty()))
         {
             let name = block.get("name").and_then(Value::as_str).unwrap_or("inline").to_owned();
             if let Some(document) = document(r, role, block, &Value::Null, "policy", w) {
@@ -38,33 +37,31 @@ fn roles(r: &Resolver<'_>, w: &mut Wiring) {
         }
         w.roles.insert(arn, entry);
     }
-    for attached in r.of_kind("aws_iam_role_policy") {
-        let name =
-            attached.values.get("name").and_then(Value::as_str).unwrap_or(&attached.address).to_owned();
-        let (Some(key), Some(document)) = (
-            role_key(r, attached),
-            document(r, attached, attached.values, attached.expressions, "policy", w),
-        ) else {
-            continue;
-        };
+    role_policies(r, w);
+}
+
+/// `aws_iam_role_policy` (inline, as its own resource) and `aws_iam_role_policy_attachment`.
+fn role_policies(r: &Resolver<'_>, w: &mut Wiring) {
+    let add = |w: &mut Wiring, key: String, policy: NamedPolicy| {
         w.roles
             .entry(key.clone())
             .or_insert_with(|| Role { arn: key, ..Role::default() })
             .policies
-            .push(NamedPolicy { name, document });
+            .push(policy);
+    };
+    for attached in r.of_kind("aws_iam_role_policy") {
+        let name =
+            attached.values.get("name").and_then(Value::as_str).unwrap_or(&attached.address).to_owned();
+        let document = document(r, attached, attached.values, attached.expressions, "policy", w);
+        if let (Some(key), Some(document)) = (role_key(r, attached), document) {
+            add(w, key, NamedPolicy { name, document });
+        }
     }
     for attachment in r.of_kind("aws_iam_role_policy_attachment") {
-        let Some(key) = role_key(r, attachment) else { continue };
-        let Some(target) = r.target(attachment, attachment.values, attachment.expressions, "policy_arn")
-        else {
-            continue;
-        };
+        let target = r.target(attachment, attachment.values, attachment.expressions, "policy_arn");
+        let (Some(key), Some(target)) = (role_key(r, attachment), target) else { continue };
         if let Some(policy) = policy_at(r, &target, attachment, w) {
-            w.roles
-                .entry(key.clone())
-                .or_insert_with(|| Role { arn: key, ..Role::default() })
-                .policies
-                .push(policy);
+            add(w, key, policy);
         }
     }
 }
@@ -198,17 +195,9 @@ fn config_list(
         .filter_map(Value::as_str);
     // `references` lists each traversal and its prefixes (`aws_sqs_queue.q.arn`, `aws_sqs_queue.q`).
     for reference in references {
-        let patterns = match r.referenced(&source.module, reference) {
-            Some(resource) if resource.kind == "aws_s3_bucket" => {
-                let arn = r.arn_of(resource);
-                vec![format!("{arn}/*"), arn]
-            }
-            Some(resource) => vec![r.arn_of(resource)],
-            None => {
-                unresolved = true;
-                vec!["*".to_owned()]
-            }
-        };
+        let referenced = r.referenced(&source.module, reference);
+        unresolved |= referenced.is_none();
+        let patterns = reference_patterns(r, referenced);
         for pattern in patterns {
             if !list.contains(&pattern) {
                 list.push(pattern);
@@ -216,6 +205,18 @@ fn config_list(
         }
     }
     (!list.is_empty()).then_some((list, unresolved))
+}
+
+/// The resource patterns a policy's reference to `resource` stands for (`*` for an unknown one).
+fn reference_patterns(r: &Resolver<'_>, resource: Option<&Planned<'_>>) -> Vec<String> {
+    match resource {
+        Some(resource) if resource.kind == "aws_s3_bucket" => {
+            let arn = r.arn_of(resource);
+            vec![format!("{arn}/*"), arn]
+        }
+        Some(resource) => vec![r.arn_of(resource)],
+        None => vec!["*".to_owned()],
+    }
 }
 
 fn functions(r: &Resolver<'_>, w: &mut Wiring) {
@@ -233,19 +234,7 @@ fn functions(r: &Resolver<'_>, w: &mut Wiring) {
             .get("reserved_concurrent_executions")
             .and_then(Value::as_i64)
             .and_then(|n| u32::try_from(n).ok());
-        let recursive_loop = r
-            .of_kind("aws_lambda_function_recursion_config")
-            .find(|c| {
-                r.target(c, c.values, c.expressions, "function_name")
-                    .is_some_and(|t| r.arn(&t, |n| r.build("lambda", &format!("function:{n}"))) == arn)
-            })
-            .map_or(RecursiveLoop::Terminate, |c| {
-                match c.values.get("recursive_loop").and_then(Value::as_str) {
-                    Some("Allow") => RecursiveLoop::Allow,
-                    Some("Terminate") => RecursiveLoop::Terminate,
-                    _ => RecursiveLoop::Unknown,
-                }
-            });
+        let recursive_loop = recursion_setting(r, &arn);
         let memory_mb = f
             .values
             .get("memory_size")
@@ -261,5 +250,20 @@ fn functions(r: &Resolver<'_>, w: &mut Wiring) {
             reserved_concurrency: reserved,
             recursive_loop,
         });
+    }
+}
+
+/// The function's `aws_lambda_function_recursion_config`, else Lambda's default (`Terminate`).
+fn recursion_setting(r: &Resolver<'_>, arn: &str) -> RecursiveLoop {
+    let function_arn = |c: &Planned<'_>| {
+        r.target(c, c.values, c.expressions, "function_name")
+            .map(|t| r.arn(&t, |n| r.build("lambda", &format!("function:{n}"))))
+    };
+    let config =
+        r.of_kind("aws_lambda_function_recursion_config").find(|c| function_arn(c).as_deref() == Some(arn));
+    match config.map(|c| c.values.get("recursive_loop").and_then(Value::as_str)) {
+        None | Some(Some("Terminate")) => RecursiveLoop::Terminate,
+        Some(Some("Allow")) => RecursiveLoop::Allow,
+        Some(_) => RecursiveLoop::Unknown,
     }
 }

@@ -90,6 +90,11 @@ pub(super) async fn read_triggers(sdk: &aws_config::SdkConfig, wiring: &mut Wiri
             }
         }
     }
+    destinations(&client, wiring).await;
+}
+
+/// Each function's on-success and on-failure destinations (no configuration: none, not a failure).
+async fn destinations(client: &Client, wiring: &mut Wiring) {
     let names: Vec<(String, String)> =
         wiring.functions.iter().map(|f| (f.name.clone(), f.arn.clone())).collect();
     let configs: Vec<_> =
