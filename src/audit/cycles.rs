@@ -36,7 +36,7 @@ pub struct Found {
     pub truncated: bool,
 }
 
-/// Every elementary cycle of `edges` within `bounds`.
+/// Every elementary cycle of `edges` within `bounds`, shortest first.
 pub fn find(edges: &[Edge], bounds: Bounds) -> Found {
     let mut graph: DiGraph<&str, usize> = DiGraph::new();
     let mut index: HashMap<&str, NodeIndex> = HashMap::new();
@@ -51,12 +51,21 @@ pub fn find(edges: &[Edge], bounds: Bounds) -> Found {
         graph.add_edge(index[edge.from.as_str()], index[edge.to.as_str()], i);
     }
     let mut search =
-        Search { graph: &graph, bounds, found: Found::default(), steps: 0, component: Vec::new() };
-    for mut component in tarjan_scc(&graph) {
-        component.sort();
-        search.component = component.clone();
-        for &start in &component {
-            search.from(start);
+        Search { graph: &graph, bounds, found: Found::default(), steps: 0, component: Vec::new(), len: 0 };
+    let mut components = tarjan_scc(&graph);
+    components.iter_mut().for_each(|c| c.sort());
+    // Shortest loops first (iterative deepening): when a bound cuts the search, what was found are
+    // the self-loops and ping-pongs, not whichever long detours a depth-first search met first.
+    for len in 1..=bounds.max_len {
+        search.len = len;
+        for component in &components {
+            search.component.clone_from(component);
+            for &start in component {
+                search.from(start);
+            }
+        }
+        if search.found.truncated {
+            break;
         }
     }
     search.found
@@ -68,6 +77,8 @@ struct Search<'g> {
     found: Found,
     steps: usize,
     component: Vec<NodeIndex>,
+    /// The length of the cycles this pass records.
+    len: usize,
 }
 
 impl Search<'_> {
@@ -99,9 +110,11 @@ impl Search<'_> {
             let next = edge.target();
             path.push(*edge.weight());
             if next == start {
-                self.found.cycles.push(path.clone());
+                if path.len() == self.len {
+                    self.found.cycles.push(path.clone());
+                }
             } else if next > start
-                && path.len() < self.bounds.max_len
+                && path.len() < self.len
                 && !on_path.contains(&next)
                 && self.component.binary_search(&next).is_ok()
             {

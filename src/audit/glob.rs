@@ -34,26 +34,68 @@ fn tokens(pattern: &str) -> Vec<Token> {
 /// Whether `name` matches `pattern`. `fold_case` compares letters case-insensitively (IAM action
 /// names); resource ARNs compare exactly.
 pub fn matches(pattern: &str, name: &str, fold_case: bool) -> bool {
-    let pattern = fold(pattern, fold_case);
-    let name = fold(name, fold_case);
-    // The name is literal: escape its wildcard characters so they match only themselves.
-    let literal: Vec<Token> = name.chars().map(Token::Char).collect();
-    intersect_tokens(&tokens(&pattern), &literal)
+    if fold_case {
+        literal_match(&pattern.to_ascii_lowercase(), &name.to_ascii_lowercase())
+    } else {
+        literal_match(pattern, name)
+    }
 }
 
 /// Whether some name matches both `a` and `b` (both may hold wildcards).
 pub fn intersects(a: &str, b: &str) -> bool {
-    intersect_tokens(&tokens(a), &tokens(b))
+    match (is_literal(a), is_literal(b)) {
+        (true, _) => literal_match(b, a),
+        (_, true) => literal_match(a, b),
+        _ => intersect_tokens(&tokens(a), &tokens(b)),
+    }
+}
+
+fn is_literal(s: &str) -> bool {
+    !s.contains(['*', '?']) && !s.contains("${")
+}
+
+/// `pattern` against the plain `name`: a greedy two-pointer match (no allocation) for ASCII
+/// without policy variables, the general automaton otherwise.
+fn literal_match(pattern: &str, name: &str) -> bool {
+    if !pattern.is_ascii() || !name.is_ascii() || pattern.contains("${") {
+        let literal: Vec<Token> = name.chars().map(Token::Char).collect();
+        return intersect_tokens(&tokens(pattern), &literal);
+    }
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi, ni));
+                pi += 1;
+            }
+            Some(&c) if c == b'?' || c == n[ni] => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                // Let the last `*` take one more character and retry after it.
+                Some((s, taken)) => {
+                    star = Some((s, taken + 1));
+                    pi = s + 1;
+                    ni = taken + 1;
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// Whether every name `inner` matches also matches `outer`, where that is provable cheaply: `outer`
 /// equal to `inner`, `outer` is `*`, or `outer` is a literal prefix followed by a single trailing
 /// `*` that `inner`'s own literal prefix starts with, or `inner` a plain name `outer` matches. `false` means "not proven", never "disjoint".
 pub fn covers(outer: &str, inner: &str) -> bool {
-    let (outer_t, inner_t) = (tokens(outer), tokens(inner));
-    if inner_t.iter().all(|t| matches!(t, Token::Char(_))) {
-        return intersect_tokens(&outer_t, &inner_t);
+    if is_literal(inner) {
+        return literal_match(outer, inner);
     }
+    let (outer_t, inner_t) = (tokens(outer), tokens(inner));
     if outer_t == inner_t {
         return true;
     }
@@ -64,10 +106,6 @@ pub fn covers(outer: &str, inner: &str) -> bool {
         }
         _ => false,
     }
-}
-
-fn fold(s: &str, fold_case: bool) -> String {
-    if fold_case { s.to_ascii_lowercase() } else { s.to_owned() }
 }
 
 /// Product of the two patterns' automata, explored breadth-first: state `(i, j)` means `a[..i]` and
@@ -156,6 +194,12 @@ mod tests {
             if matches(&a, &name, false) && matches(&b, &name, false) {
                 prop_assert!(intersects(&a, &b));
             }
+        }
+
+        #[test]
+        fn the_fast_matcher_agrees_with_the_automaton(pattern in "[ab*?]{0,6}", name in "[ab?*]{0,6}") {
+            let literal: Vec<Token> = name.chars().map(Token::Char).collect();
+            prop_assert_eq!(matches(&pattern, &name, false), intersect_tokens(&tokens(&pattern), &literal));
         }
 
         #[test]

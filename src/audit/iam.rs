@@ -116,7 +116,7 @@ pub enum Access {
         /// The Allow has a Condition, or a Deny with a Condition may apply: "may", not "does".
         conditional: bool,
     },
-    /// An unconditional Deny applies.
+    /// An Allow applies but so does an unconditional Deny (which wins).
     Denied {
         /// The Deny statement.
         by: StatementRef,
@@ -135,9 +135,6 @@ impl Role {
     /// An Allow counts when its resources meet `resource`; a Deny only when it covers all of it.
     pub fn access(&self, action: &str, resource: &str) -> Access {
         let all = self.policies.iter().chain(self.boundary.as_ref());
-        if let Some(by) = all.clone().find_map(|p| deciding(p, Effect::Deny, action, resource, false)) {
-            return Access::Denied { by };
-        }
         let allow = |conditional| {
             self.policies.iter().find_map(|p| deciding(p, Effect::Allow, action, resource, conditional))
         };
@@ -148,6 +145,9 @@ impl Role {
                 None => return Access::NotGranted,
             },
         };
+        if let Some(by) = all.clone().find_map(|p| deciding(p, Effect::Deny, action, resource, false)) {
+            return Access::Denied { by };
+        }
         if let Some(boundary) = &self.boundary {
             let within = deciding(boundary, Effect::Allow, action, resource, false)
                 .or_else(|| deciding(boundary, Effect::Allow, action, resource, true));

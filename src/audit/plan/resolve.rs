@@ -2,6 +2,8 @@
 //! configuration references; and the ARN of each planned resource, built from its name when the
 //! plan does not know it yet.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::{Planned, strip_indexes};
@@ -23,6 +25,9 @@ pub struct Resolver<'a> {
     pub region: String,
     /// The account, when the plan shows it.
     pub account: Option<String>,
+    /// Each resource's address without count/for_each keys → its position (the first, for
+    /// instances of one resource).
+    by_address: HashMap<String, usize>,
 }
 
 impl<'a> Resolver<'a> {
@@ -33,7 +38,11 @@ impl<'a> Resolver<'a> {
             .filter(|r| r.kind == "aws_caller_identity")
             .find_map(|r| r.values.get("account_id").and_then(Value::as_str))
             .map(str::to_owned);
-        Self { resources, region, account }
+        let mut by_address = HashMap::new();
+        for (i, r) in resources.iter().enumerate() {
+            by_address.entry(strip_indexes(&r.address)).or_insert(i);
+        }
+        Self { resources, region, account, by_address }
     }
 
     /// Resources of one type.
@@ -65,8 +74,8 @@ impl<'a> Resolver<'a> {
         let mut candidate = strip_indexes(reference);
         loop {
             let address = format!("{module}{candidate}");
-            if let Some(found) = self.resources.iter().find(|r| strip_indexes(&r.address) == address) {
-                return Some(found);
+            if let Some(&found) = self.by_address.get(&address) {
+                return self.resources.get(found);
             }
             candidate = candidate.rsplit_once('.')?.0.to_owned();
         }
