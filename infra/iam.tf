@@ -299,6 +299,28 @@ data "aws_iam_policy_document" "operator" {
     resources = [local.kms_key_arn]
   }
 
+  # runaway-guard audit: read-only, the account's wiring and each function's execution role
+  # (docs/audit.md). None of these lets the CLI change anything.
+  statement {
+    sid = "AuditReadWiring"
+    actions = [
+      "events:ListEventBuses",
+      "events:ListRules",
+      "events:ListTargetsByRule",
+      "iam:GetPolicy",
+      "iam:GetPolicyVersion",
+      "iam:GetRole",
+      "iam:GetRolePolicy",
+      "iam:ListAttachedRolePolicies",
+      "iam:ListRolePolicies",
+      "lambda:GetFunctionRecursionConfig",
+      "s3:GetBucketNotification",
+      "s3:ListAllMyBuckets",
+      "sns:ListSubscriptions",
+    ]
+    resources = ["*"]
+  }
+
   # The CLI never restores or re-tags the guard itself either.
   statement {
     sid    = "DenyGuardChanges"

@@ -14,7 +14,7 @@ variable "name" {
 }
 
 variable "lambda_zip_path" {
-  description = "Path to the `cargo lambda build --release --arm64 --output-format zip` artifact. null means `<module>/../target/lambda/runaway-guard/bootstrap.zip`, where cargo-lambda writes it in this repository."
+  description = "Path to the `cargo lambda build --release --arm64 --no-default-features --features guard --output-format zip` artifact. null means `<module>/../target/lambda/runaway-guard/bootstrap.zip`, where cargo-lambda writes it in this repository."
   type        = string
   default     = null
 

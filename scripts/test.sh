@@ -67,6 +67,7 @@ fi
 
 step "format" cargo fmt --all -- --check
 step "clippy (guard, all targets)" cargo clippy --all-targets -- -D warnings
+step "clippy (guard as deployed, without the audit)" cargo clippy --no-default-features --features guard --all-targets -- -D warnings
 step "clippy (detector)" cargo clippy --no-default-features --features detector --all-targets -- -D warnings
 step "clippy (chain only)" cargo clippy --no-default-features -- -D warnings
 # The integration tests drive the binary that ships: the release build (also what the numbers in

@@ -71,6 +71,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Find the loops in this region's wiring (or in a Terraform plan) before they fire: exit 0 none,
+    /// 3 a loop that may run and costs at least --fail-above USD per hour, 2 bad input.
+    #[cfg(feature = "audit")]
+    Audit(AuditArgs),
     /// Run scenarios on a simulated account in virtual time (no AWS account needed).
     Simulate {
         /// Scenario name (default: all built-in scenarios).
@@ -92,4 +96,28 @@ pub enum Command {
         #[arg(long)]
         uninstrumented: bool,
     },
+}
+
+/// `runaway-guard audit`'s options (see docs/audit.md).
+#[cfg(feature = "audit")]
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// Audit `terraform show -json plan.out` output instead of the account (no AWS call is made).
+    #[arg(long, value_name = "PLAN_JSON")]
+    pub plan: Option<PathBuf>,
+    /// Print the JSON report.
+    #[arg(long, conflicts_with = "dot")]
+    pub json: bool,
+    /// Print the loops as a Graphviz digraph.
+    #[arg(long)]
+    pub dot: bool,
+    /// Exit 3 when a loop that may run costs at least this many USD per hour in the worst case.
+    #[arg(long, value_name = "USD", default_value_t = 1.0)]
+    pub fail_above: f64,
+    /// The account's concurrency limit, for the worst-case cost.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub account_concurrency: u32,
+    /// How long one invocation runs, in milliseconds, for the worst-case request count.
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub invocation_ms: u32,
 }

@@ -14,6 +14,8 @@ use crate::report::{Outcome, Report};
 use crate::simulate;
 use crate::time::Timestamp;
 
+#[cfg(feature = "audit")]
+mod audit;
 mod reenable;
 mod setup;
 mod status;
@@ -28,6 +30,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit code for usage errors and bad input.
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code of `audit` when a loop that may run costs more than its threshold.
+pub const EXIT_LOOP_FOUND: u8 = 3;
 
 /// Runs one subcommand.
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
@@ -39,6 +43,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
                 &config,
             );
         }
+        #[cfg(feature = "audit")]
+        Command::Audit(args) => return Ok(audit::run(args, &config).await),
         Command::Handle { file, dry_run, json: _ } => handle(file.as_deref(), dry_run, guard, config).await,
         Command::Status { json } => match Operation::open(guard, config).await {
             Ok(op) => status::run(json, op).await,

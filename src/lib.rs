@@ -23,6 +23,7 @@
 //! - `deployment`: where the CLI acts and which deployed guard it acts for.
 //! - `cli`: the operator CLI (`handle`, `status`, `reenable`, `trip`, `simulate`).
 //! - `simulate`: a simulated account in virtual time, scenarios and peers.
+//! - `audit`: the loop audit of an account's wiring or a Terraform plan (feature `audit`).
 
 #![forbid(unsafe_code)]
 #![recursion_limit = "256"]
@@ -57,6 +58,8 @@ pub mod verdict;
 
 #[cfg(feature = "guard")]
 pub mod alert;
+#[cfg(feature = "audit")]
+pub mod audit;
 #[cfg(feature = "guard")]
 pub mod aws;
 #[cfg(feature = "guard")]

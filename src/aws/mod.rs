@@ -1,5 +1,6 @@
 //! AWS SDK adapters behind the port traits: the only modules that import `aws_sdk_*`.
 //!
+//! - `audit`: the loop audit's read-only adapters (feature `audit`, the operator CLI only).
 //! - [`client`]: the shared `SdkConfig` (rustls + ring HTTP client, retries, timeouts).
 //! - [`lambda`]: [`LambdaThrottler`] (concurrency, trip-record tags, configuration) for [`Throttler`].
 //! - [`cloudwatch`]: [`CloudWatchMetrics`] (ListMetrics, GetMetricData) for [`Metrics`].
@@ -20,6 +21,8 @@
 //! [`RecordSigner`]: crate::ports::RecordSigner
 //! [`PortError`]: crate::ports::PortError
 
+#[cfg(feature = "audit")]
+pub mod audit;
 pub mod client;
 pub mod cloudwatch;
 pub mod deployment;

@@ -24,6 +24,8 @@ const IAM_NAME_OVERRIDES: &[(&str, &str)] = &[
     ("lambda:invoke", "lambda:InvokeFunction"),
     ("lambda:invoke_with_response_stream", "lambda:InvokeFunction"),
     ("lambda:get_layer_version_by_arn", "lambda:GetLayerVersion"),
+    ("s3:get_bucket_notification_configuration", "s3:GetBucketNotification"),
+    ("s3:list_buckets", "s3:ListAllMyBuckets"),
 ];
 
 /// The IAM action that allows `service`'s SDK operation `op`.
@@ -36,9 +38,12 @@ pub fn iam_action(service: &str, op: &str) -> String {
 }
 
 /// Adapter file stem → (IAM service prefix, its SDK operations).
-fn services() -> [(&'static str, &'static str); 7] {
+fn services() -> [(&'static str, &'static str); 10] {
     [
         ("lambda", LAMBDA_OPERATIONS),
+        ("events", EVENTS_OPERATIONS),
+        ("iam", IAM_OPERATIONS),
+        ("s3", S3_OPERATIONS),
         ("kms", KMS_OPERATIONS),
         ("cloudwatch", CLOUDWATCH_OPERATIONS),
         ("dynamodb", DYNAMODB_OPERATIONS),
@@ -79,6 +84,16 @@ fn is_cli_only(dir: &Path, path: &Path) -> bool {
     CLI_ONLY.contains(&relative.as_str())
 }
 
+/// Subdirectories of `src/aws/` that only the operator CLI uses (the loop audit's read-only adapters,
+/// built only with the `audit` feature). A file there belongs to the service its stem names
+/// (`audit/lambda.rs`), and only services with an operation list here are searched: searching
+/// `audit/iam.rs` for every service would count its `.get_policy()` as `lambda:GetPolicy`.
+pub const CLI_ONLY_DIRS: &[&str] = &["audit"];
+
+fn in_cli_only_dir(dir: &Path, path: &Path) -> bool {
+    CLI_ONLY_DIRS.iter().any(|d| path.starts_with(dir.join(d)))
+}
+
 /// Every IAM action called from the `.rs` files of `dir` and of its service subdirectories: a file
 /// `lambda.rs` or any `.rs` under `lambda/` (a module split into files) belongs to that service. Any
 /// other file is searched for every service's operations, and a hit there is an error (the call could
@@ -86,6 +101,14 @@ fn is_cli_only(dir: &Path, path: &Path) -> bool {
 pub fn adapter_calls(dir: &Path) -> Result<Calls, String> {
     let mut calls = Calls::default();
     for (path, owner) in rust_files(dir)? {
+        if in_cli_only_dir(dir, &path) {
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            if let Some((service, ops)) = services().into_iter().find(|(s, _)| *s == stem) {
+                let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                calls.cli_only.extend(calls_in(&source, service, ops));
+            }
+            continue;
+        }
         let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let cli_only = is_cli_only(dir, &path);
         let into = if cli_only { &mut calls.cli_only } else { &mut calls.guard };
@@ -369,6 +392,107 @@ const SQS_OPERATIONS: &str = "\
     receive_message remove_permission send_message send_message_batch set_queue_attributes \
     start_message_move_task tag_queue untag_queue \
 ";
+
+/// aws-sdk-eventbridge 1.100.0: `ls src/operation`.
+const EVENTS_OPERATIONS: &str = "\
+    activate_event_source cancel_replay create_api_destination create_archive create_connection \
+    create_endpoint create_event_bus create_partner_event_source deactivate_event_source \
+    deauthorize_connection delete_api_destination delete_archive delete_connection delete_endpoint \
+    delete_event_bus delete_partner_event_source delete_rule describe_api_destination describe_archive \
+    describe_connection describe_endpoint describe_event_bus describe_event_source \
+    describe_partner_event_source describe_replay describe_rule disable_rule enable_rule \
+    list_api_destinations list_archives list_connections list_endpoints list_event_buses \
+    list_event_sources list_partner_event_source_accounts list_partner_event_sources list_replays \
+    list_rule_names_by_target list_rules list_tags_for_resource list_targets_by_rule put_events \
+    put_partner_events put_permission put_rule put_targets remove_permission remove_targets start_replay \
+    tag_resource test_event_pattern untag_resource update_api_destination update_archive \
+    update_connection update_endpoint update_event_bus";
+
+/// aws-sdk-iam 1.103.0: `ls src/operation`.
+const IAM_OPERATIONS: &str = "\
+    accept_delegation_request add_client_id_to_open_id_connect_provider add_role_to_instance_profile \
+    add_user_to_group associate_delegation_request attach_group_policy attach_role_policy \
+    attach_user_policy change_password create_access_key create_account_alias create_delegation_request \
+    create_group create_instance_profile create_login_profile create_open_id_connect_provider \
+    create_policy create_policy_version create_role create_saml_provider create_service_linked_role \
+    create_service_specific_credential create_user create_virtual_mfa_device deactivate_mfa_device \
+    delete_access_key delete_account_alias delete_account_password_policy delete_group \
+    delete_group_policy delete_instance_profile delete_login_profile delete_open_id_connect_provider \
+    delete_policy delete_policy_version delete_role delete_role_permissions_boundary delete_role_policy \
+    delete_saml_provider delete_server_certificate delete_service_linked_role \
+    delete_service_specific_credential delete_signing_certificate delete_ssh_public_key delete_user \
+    delete_user_permissions_boundary delete_user_policy delete_virtual_mfa_device detach_group_policy \
+    detach_role_policy detach_user_policy disable_organizations_root_credentials_management \
+    disable_organizations_root_sessions disable_outbound_web_identity_federation enable_mfa_device \
+    enable_organizations_root_credentials_management enable_organizations_root_sessions \
+    enable_outbound_web_identity_federation generate_credential_report \
+    generate_organizations_access_report generate_service_last_accessed_details get_access_key_last_used \
+    get_account_authorization_details get_account_password_policy get_account_summary \
+    get_context_keys_for_custom_policy get_context_keys_for_principal_policy get_credential_report \
+    get_delegation_request get_group get_group_policy get_human_readable_summary get_instance_profile \
+    get_login_profile get_mfa_device get_open_id_connect_provider get_organizations_access_report \
+    get_outbound_web_identity_federation_info get_policy get_policy_version get_role get_role_policy \
+    get_saml_provider get_server_certificate get_service_last_accessed_details \
+    get_service_last_accessed_details_with_entities get_service_linked_role_deletion_status \
+    get_ssh_public_key get_user get_user_policy list_access_keys list_account_aliases \
+    list_attached_group_policies list_attached_role_policies list_attached_user_policies \
+    list_delegation_requests list_entities_for_policy list_group_policies list_groups \
+    list_groups_for_user list_instance_profile_tags list_instance_profiles \
+    list_instance_profiles_for_role list_mfa_device_tags list_mfa_devices \
+    list_open_id_connect_provider_tags list_open_id_connect_providers list_organizations_features \
+    list_policies list_policies_granting_service_access list_policy_tags list_policy_versions \
+    list_role_policies list_role_tags list_roles list_saml_provider_tags list_saml_providers \
+    list_server_certificate_tags list_server_certificates list_service_specific_credentials \
+    list_signing_certificates list_ssh_public_keys list_user_policies list_user_tags list_users \
+    list_virtual_mfa_devices put_group_policy put_role_permissions_boundary put_role_policy \
+    put_user_permissions_boundary put_user_policy reject_delegation_request \
+    remove_client_id_from_open_id_connect_provider remove_role_from_instance_profile \
+    remove_user_from_group reset_service_specific_credential resync_mfa_device send_delegation_token \
+    set_default_policy_version set_security_token_service_preferences simulate_custom_policy \
+    simulate_principal_policy tag_instance_profile tag_mfa_device tag_open_id_connect_provider \
+    tag_policy tag_role tag_saml_provider tag_server_certificate tag_user untag_instance_profile \
+    untag_mfa_device untag_open_id_connect_provider untag_policy untag_role untag_saml_provider \
+    untag_server_certificate untag_user update_access_key update_account_password_policy \
+    update_assume_role_policy update_delegation_request update_group update_login_profile \
+    update_open_id_connect_provider_thumbprint update_role update_role_description update_saml_provider \
+    update_server_certificate update_service_specific_credential update_signing_certificate \
+    update_ssh_public_key update_user upload_server_certificate upload_signing_certificate \
+    upload_ssh_public_key";
+
+/// aws-sdk-s3 1.122.0: `ls src/operation`.
+const S3_OPERATIONS: &str = "\
+    abort_multipart_upload complete_multipart_upload copy_object create_bucket \
+    create_bucket_metadata_configuration create_bucket_metadata_table_configuration \
+    create_multipart_upload create_session delete_bucket delete_bucket_analytics_configuration \
+    delete_bucket_cors delete_bucket_encryption delete_bucket_intelligent_tiering_configuration \
+    delete_bucket_inventory_configuration delete_bucket_lifecycle delete_bucket_metadata_configuration \
+    delete_bucket_metadata_table_configuration delete_bucket_metrics_configuration \
+    delete_bucket_ownership_controls delete_bucket_policy delete_bucket_replication \
+    delete_bucket_tagging delete_bucket_website delete_object delete_object_tagging delete_objects \
+    delete_public_access_block get_bucket_abac get_bucket_accelerate_configuration get_bucket_acl \
+    get_bucket_analytics_configuration get_bucket_cors get_bucket_encryption \
+    get_bucket_intelligent_tiering_configuration get_bucket_inventory_configuration \
+    get_bucket_lifecycle_configuration get_bucket_location get_bucket_logging \
+    get_bucket_metadata_configuration get_bucket_metadata_table_configuration \
+    get_bucket_metrics_configuration get_bucket_notification_configuration get_bucket_ownership_controls \
+    get_bucket_policy get_bucket_policy_status get_bucket_replication get_bucket_request_payment \
+    get_bucket_tagging get_bucket_versioning get_bucket_website get_object get_object_acl \
+    get_object_attributes get_object_legal_hold get_object_lock_configuration get_object_retention \
+    get_object_tagging get_object_torrent get_public_access_block head_bucket head_object \
+    list_bucket_analytics_configurations list_bucket_intelligent_tiering_configurations \
+    list_bucket_inventory_configurations list_bucket_metrics_configurations list_buckets \
+    list_directory_buckets list_multipart_uploads list_object_versions list_objects list_objects_v2 \
+    list_parts put_bucket_abac put_bucket_accelerate_configuration put_bucket_acl \
+    put_bucket_analytics_configuration put_bucket_cors put_bucket_encryption \
+    put_bucket_intelligent_tiering_configuration put_bucket_inventory_configuration \
+    put_bucket_lifecycle_configuration put_bucket_logging put_bucket_metrics_configuration \
+    put_bucket_notification_configuration put_bucket_ownership_controls put_bucket_policy \
+    put_bucket_replication put_bucket_request_payment put_bucket_tagging put_bucket_versioning \
+    put_bucket_website put_object put_object_acl put_object_legal_hold put_object_lock_configuration \
+    put_object_retention put_object_tagging put_public_access_block rename_object restore_object \
+    select_object_content update_bucket_metadata_inventory_table_configuration \
+    update_bucket_metadata_journal_table_configuration update_object_encryption upload_part \
+    upload_part_copy write_get_object_response";
 
 /// aws-sdk-kms 1.99.0: `ls src/operation`.
 const KMS_OPERATIONS: &str = "\
