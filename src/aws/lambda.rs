@@ -13,8 +13,8 @@ use super::error::{Facts, facts, invalid_response, port_error};
 use super::trip_tags::{self, read_guard_tags};
 use crate::name::FunctionName;
 use crate::ports::{
-    Architecture, EventSourceMapping, FailureTarget, FunctionState, MappingId, PortError, QueueFacts,
-    ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction, tags,
+    Architecture, EventSourceMapping, FailureTarget, FunctionState, MappingCeiling, MappingId, PortError,
+    QueueFacts, ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction, tags,
 };
 
 mod mappings;
@@ -330,6 +330,10 @@ impl Throttler for LambdaThrottler {
         function: &FunctionName,
     ) -> Result<Vec<EventSourceMapping>, PortError> {
         mappings::list(&self.client, function).await
+    }
+
+    async fn mapping_ceilings(&self, function: &FunctionName) -> Result<Vec<MappingCeiling>, PortError> {
+        mappings::ceilings(&self.client, function).await
     }
 
     async fn set_mapping_enabled(

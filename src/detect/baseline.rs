@@ -4,36 +4,47 @@
 //!
 //! A function is a runaway when Lambda's own loop detection dropped its events
 //! (`RecursiveInvocationsDropped`) and its estimated spend over the published minutes is at least
-//! the recursion floor, or when that spend is at least the cost floor and it runs at least `surge_factor` times its usual rate and cost at this time of day (any
-//! rate, when it has no history) *and* it is growing minute over minute without a plateau or is
-//! pinned at its concurrency ceiling with throttles, or it runs `extreme_factor` times its usual
-//! rate and cost, whatever its shape. A function as busy as it always is, however
-//! expensive, is never one. Thresholds and defaults: docs/detection-metrics.md.
+//! the recursion floor; or when that spend is at least the cost floor, it runs at least
+//! `surge_factor` times its usual busiest minute and that minute's cost at a moment like now (any
+//! rate, when it has no history: `usual`), *and* it shows a runaway's shape: growing minute over
+//! minute without a plateau, or pinned at a concurrency ceiling it is not usually at. Size alone
+//! never trips: a launch that steps up and holds below every ceiling is left alone, however large.
+//! A function as busy as it usually is, however expensive, is never one. Thresholds and defaults:
+//! docs/detection-metrics.md.
 
 use serde::Serialize;
 
 use super::cost::FunctionProfile;
 use crate::config::{Baseline, Prices};
-use crate::ports::{Architecture, FunctionMetrics, HOUR_SECS, HourMetrics, MINUTE_SECS, MinuteMetrics};
+use crate::ports::{Architecture, FunctionMetrics, HOUR_SECS, MINUTE_SECS, MappingCeiling, MinuteMetrics};
 use crate::time::Timestamp;
 use crate::verdict::RunawayShape;
+
+mod usual;
+
+pub use usual::{Basis, Usual};
 
 /// Published minutes the spend rate and the current rate are averaged over (the latest ones).
 pub const RATE_MINUTES: usize = 3;
 /// History hours this close to now's hour of day (either side) are "this time of day".
 pub const TIME_OF_DAY_SLACK_HOURS: u64 = 1;
-/// Only history at least this old is a baseline: younger hours may hold the incident itself.
+/// History at least this old is always a baseline; younger hours only when they predate the rise.
 pub const MIN_BASELINE_AGE_SECS: u64 = 20 * HOUR_SECS;
-/// Concurrency at or above this share of the reserved ceiling counts as pinned.
+/// Concurrency at or above this share of a ceiling counts as pinned.
 pub const CEILING_SHARE: f64 = 0.9;
 
 /// What the judgement knows about the function besides its metrics.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Subject {
     /// Memory and architecture, for pricing.
     pub profile: FunctionProfile,
     /// Reserved concurrency (its ceiling), when one is set and not 0.
     pub ceiling: Option<u32>,
+    /// The lowest ceiling its event source mappings put on it, when it has one.
+    pub mapping: Option<MappingCeiling>,
+    /// The account's unreserved concurrency (the pool a function without a reservation draws on),
+    /// when it could be read.
+    pub account_unreserved: Option<u32>,
     /// The trigger itself reports dropped recursive invocations.
     pub recursion_reported: bool,
 }
@@ -85,36 +96,36 @@ pub fn judge(
         let why = format!("${usd_per_hour:.2}/h is under the ${floor:.2}/h {which}");
         return Judgement::Normal { usd_per_hour, why };
     }
+    let current = rate(latest);
+    let usual = usual::usual(&metrics.history, (subject.profile, prices), now, current, t.surge_factor);
+    let times_normal = usual.map(|u| current / u.per_minute);
     if recursion {
-        let times_normal =
-            usual(&metrics.history, subject.profile, prices, now).map(|u| rate(latest) / u.per_minute);
         return Judgement::Runaway { shape: RunawayShape::Recursion { dropped }, usd_per_hour, times_normal };
     }
-    let times_normal = match usual(&metrics.history, subject.profile, prices, now) {
-        None => None,
-        Some(usual) => {
-            let times = rate(latest) / usual.per_minute;
-            if times < t.surge_factor || usd_per_hour < t.surge_factor * usual.usd_per_hour {
-                let why = format!(
-                    "busy as usual: {times:.1}x its usual rate and ${usd_per_hour:.2}/h against ${:.2}/h at this \
-                     time of day (a runaway needs {:.0}x both)",
-                    usual.usd_per_hour, t.surge_factor
-                );
-                return Judgement::Normal { usd_per_hour, why };
-            }
-            if times >= t.extreme_factor && usd_per_hour >= t.extreme_factor * usual.usd_per_hour {
-                let shape = RunawayShape::Surge { times_normal: times };
-                return Judgement::Runaway { shape, usd_per_hour, times_normal: Some(times) };
-            }
-            Some(times)
-        }
-    };
-    if let Some(shape) = growth(&published, t).or_else(|| saturation(&published, subject.ceiling, t)) {
+    if let (Some(u), Some(times)) = (usual, times_normal)
+        && (times < t.surge_factor || usd_per_hour < t.surge_factor * u.usd_per_hour)
+    {
+        let why = format!(
+            "busy as usual: {times:.1}x its usual busiest minute and ${usd_per_hour:.2}/h against ${:.2}/h {} \
+             (a runaway needs {:.0}x both)",
+            u.usd_per_hour,
+            u.basis.describe(),
+            t.surge_factor
+        );
+        return Judgement::Normal { usd_per_hour, why };
+    }
+    let shape = growth(&published, t).or_else(|| saturation(&published, &subject, usual, t));
+    if let Some(shape) = shape {
         return Judgement::Runaway { shape, usd_per_hour, times_normal };
     }
+    // What a launch looks like: a step up (however large) that holds below every ceiling.
     let why = match times_normal {
-        Some(times) => format!("{times:.0}x its usual rate but neither growing nor pinned at its ceiling"),
-        None => "no history, and neither growing nor pinned at its ceiling".to_owned(),
+        Some(times) => format!(
+            "{times:.0}x its usual busiest minute but neither growing nor pinned at a ceiling (a launch steps up and holds)"
+        ),
+        None => {
+            "no history, and neither growing nor pinned at a ceiling (a launch steps up and holds)".to_owned()
+        }
     };
     Judgement::Normal { usd_per_hour, why }
 }
@@ -132,7 +143,7 @@ pub fn minutes_usd_per_hour(minutes: &[&MinuteMetrics], profile: FunctionProfile
 }
 
 /// Requests plus GB-seconds; non-finite or negative figures cost nothing (bad data never acts).
-fn usd(invocations: f64, duration_ms: f64, profile: FunctionProfile, prices: &Prices) -> f64 {
+pub(crate) fn usd(invocations: f64, duration_ms: f64, profile: FunctionProfile, prices: &Prices) -> f64 {
     let sane = |x: f64| if x.is_finite() && x > 0.0 { x } else { 0.0 };
     let per_gb_second = match profile.architecture {
         Architecture::X86_64 => prices.per_gb_second_x86,
@@ -146,39 +157,6 @@ fn usd(invocations: f64, duration_ms: f64, profile: FunctionProfile, prices: &Pr
 fn rate(minutes: &[&MinuteMetrics]) -> f64 {
     let total: f64 = minutes.iter().filter_map(|m| m.invocations).filter(|x| x.is_finite()).sum();
     total / minutes.len().max(1) as f64
-}
-
-/// The function's busiest hour at this time of day on previous days.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Usual {
-    per_minute: f64,
-    usd_per_hour: f64,
-}
-
-fn usual(
-    history: &[HourMetrics],
-    profile: FunctionProfile,
-    prices: &Prices,
-    now: Timestamp,
-) -> Option<Usual> {
-    let now_secs = now.as_secs();
-    let hour_of_day = |secs: u64| (secs / HOUR_SECS) % 24;
-    let near = |secs: u64| {
-        let d = hour_of_day(secs).abs_diff(hour_of_day(now_secs));
-        d.min(24 - d) <= TIME_OF_DAY_SLACK_HOURS
-    };
-    history
-        .iter()
-        .filter(|h| h.start.as_secs() + MIN_BASELINE_AGE_SECS <= now_secs && near(h.start.as_secs()))
-        .filter(|h| h.invocations.is_finite() && h.invocations > 0.0)
-        .map(|h| Usual {
-            per_minute: h.invocations / 60.0,
-            usd_per_hour: usd(h.invocations, h.duration_ms, profile, prices),
-        })
-        .reduce(|a, b| Usual {
-            per_minute: a.per_minute.max(b.per_minute),
-            usd_per_hour: a.usd_per_hour.max(b.usd_per_hour),
-        })
 }
 
 /// The latest run of consecutive published minutes, at most `len` long, ending at `end` (exclusive).
@@ -211,24 +189,83 @@ fn growth(published: &[&MinuteMetrics], t: &Baseline) -> Option<RunawayShape> {
     None
 }
 
-/// Throttled in each of `saturation_minutes` consecutive minutes while at the ceiling: 90% of the
-/// reserved concurrency, or (no reservation: the account's limit, unknown here) a flat top within
-/// 10% of the run's peak.
-fn saturation(published: &[&MinuteMetrics], ceiling: Option<u32>, t: &Baseline) -> Option<RunawayShape> {
+/// A ceiling a pinned function could be held at.
+struct Ceiling {
+    /// Concurrency at or above which it is pinned (`None`: a flat top within 10 % of the run's peak).
+    level: Option<f64>,
+    /// What it is, for the evidence.
+    what: String,
+    /// Whether being held there shows as throttles (a poller's ceiling never throttles).
+    throttles: bool,
+    /// Least peak that can be this ceiling (a stream mapping runs a batch per shard and slot).
+    at_least: f64,
+}
+
+/// The ceilings the function can be held at: its reservation, else the account's unreserved pool
+/// (or, unread, a flat top with throttles); and its mapping's ceiling.
+fn ceilings(subject: &Subject) -> Vec<Ceiling> {
+    let share = |n: u32| Some(CEILING_SHARE * f64::from(n));
+    let mut out = vec![match (subject.ceiling, subject.account_unreserved) {
+        (Some(r), _) => Ceiling {
+            level: share(r),
+            what: format!("its reserved concurrency {r}"),
+            throttles: true,
+            at_least: 1.0,
+        },
+        (None, Some(u)) => Ceiling {
+            level: share(u),
+            what: format!("the account's unreserved concurrency {u}"),
+            throttles: true,
+            at_least: 1.0,
+        },
+        (None, None) => {
+            let what = "a flat top with throttles (the account's limit)".to_owned();
+            Ceiling { level: None, what, throttles: true, at_least: 1.0 }
+        }
+    }];
+    if let Some(m) = subject.mapping {
+        let at_least = match m {
+            MappingCeiling::Stream { parallelization_factor, .. } => f64::from(parallelization_factor),
+            MappingCeiling::Sqs { .. } => 1.0,
+        };
+        out.push(Ceiling {
+            level: m.concurrency().and_then(share),
+            what: m.describe(),
+            throttles: false,
+            at_least,
+        });
+    }
+    out
+}
+
+/// Held at a ceiling in each of `saturation_minutes` consecutive minutes: at 90 % of it or more
+/// (a flat top within 10 % of the run's peak when its level is unknown), throttled in each minute
+/// where the ceiling throttles. A ceiling the function usually reaches at a moment like now (its
+/// usual peak concurrency is that high) is its normal state, not evidence.
+fn saturation(
+    published: &[&MinuteMetrics],
+    subject: &Subject,
+    usual: Option<Usual>,
+    t: &Baseline,
+) -> Option<RunawayShape> {
     let minutes = run(published, published.len(), t.saturation_minutes as usize)?;
     let peak = minutes.iter().filter_map(|m| m.concurrency_max).fold(0.0_f64, f64::max);
-    let floor = match ceiling {
-        Some(ceiling) => CEILING_SHARE * f64::from(ceiling),
-        None => CEILING_SHARE * peak,
-    };
-    let pinned = peak >= 1.0
-        && minutes
-            .iter()
-            .all(|m| m.throttles.unwrap_or(0.0) > 0.0 && m.concurrency_max.unwrap_or(0.0) >= floor);
-    pinned.then(|| RunawayShape::Saturation {
-        concurrency: peak,
-        throttles: minutes.iter().filter_map(|m| m.throttles).sum(),
-        minutes: t.saturation_minutes,
+    if peak < 1.0 {
+        return None;
+    }
+    let throttles: f64 = minutes.iter().filter_map(|m| m.throttles).sum();
+    let usual_concurrency = usual.and_then(|u| u.concurrency).unwrap_or(0.0);
+    ceilings(subject).into_iter().find_map(|c| {
+        let level = c.level.unwrap_or(CEILING_SHARE * peak);
+        let pinned = minutes.iter().all(|m| {
+            m.concurrency_max.unwrap_or(0.0) >= level && (!c.throttles || m.throttles.unwrap_or(0.0) > 0.0)
+        });
+        (pinned && peak >= c.at_least && usual_concurrency < level).then(|| RunawayShape::Saturation {
+            concurrency: peak,
+            throttles,
+            minutes: t.saturation_minutes,
+            against: c.what,
+        })
     })
 }
 

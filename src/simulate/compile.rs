@@ -70,6 +70,10 @@ impl Model {
         let streams = compile_streams(&names)?;
         for (i, s) in streams.iter().enumerate() {
             functions[s.consumer].streams.push(i);
+            functions[s.consumer].mapping_ceilings.push(crate::ports::MappingCeiling::Stream {
+                parallelization_factor: s.parallelization,
+                shards: None,
+            });
         }
         let routes = compile_routes(&names, &mut functions)?;
         let traffic = compile_traffic(&names)?;
@@ -264,6 +268,7 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
         routes: Vec::new(),
         queues: Vec::new(),
         streams: Vec::new(),
+        mapping_ceilings: Vec::new(),
         name,
     })
 }

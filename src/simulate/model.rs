@@ -57,6 +57,9 @@ pub(crate) struct Func {
     pub queues: Vec<usize>,
     /// Streams it consumes.
     pub streams: Vec<usize>,
+    /// What `ListEventSourceMappings` shows of its stream mappings' ceilings (the parallelization
+    /// factor; the shard count is not in the listing).
+    pub mapping_ceilings: Vec<crate::ports::MappingCeiling>,
 }
 
 #[derive(Debug, Clone)]

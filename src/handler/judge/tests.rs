@@ -46,6 +46,7 @@ fn week(per_hour: f64, ms: f64) -> Vec<HourMetrics> {
             start: Timestamp::from_secs(end - h * 3600),
             invocations: per_hour,
             duration_ms: per_hour * ms,
+            concurrency_max: None,
         })
         .collect()
 }
