@@ -151,6 +151,14 @@ pub enum RunawayShape {
         /// `invocations` or `concurrency`.
         series: &'static str,
     },
+    /// Far beyond its usual rate and cost (the extreme surge factor) *and* spending more than an
+    /// unannounced launch would (the extreme factor times the cost floor), held or not.
+    Surge {
+        /// Its rate over its usual busiest minute at a moment like now.
+        times_normal: f64,
+        /// The spend a surge must pass to trip without a shape, USD per hour.
+        over_usd_per_hour: f64,
+    },
     /// Held at a concurrency ceiling it is not usually at, minute after minute.
     Saturation {
         /// Highest concurrency over those minutes.
@@ -174,6 +182,11 @@ impl fmt::Display for RunawayShape {
                 let shown: Vec<String> = minutes.iter().map(|m| format!("{m:.0}")).collect();
                 write!(f, "{series} per minute rising {} (a launch steps up and holds)", shown.join(" > "))
             }
+            RunawayShape::Surge { times_normal, over_usd_per_hour } => write!(
+                f,
+                "{times_normal:.0}x its usual busiest minute and cost, over ${over_usd_per_hour:.0}/h (a launch that \
+                 costly is announced: tag it runaway-guard:exempt)"
+            ),
             RunawayShape::Saturation { concurrency, throttles, minutes, against } => write!(
                 f,
                 "pinned at {against}: concurrency {concurrency:.0} with {throttles:.0} throttles over {minutes} min, \

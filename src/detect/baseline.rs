@@ -7,8 +7,11 @@
 //! the recursion floor; or when that spend is at least the cost floor, it runs at least
 //! `surge_factor` times its usual busiest minute and that minute's cost at a moment like now (any
 //! rate, when it has no history: `usual`), *and* it shows a runaway's shape: growing minute over
-//! minute without a plateau, or pinned at a concurrency ceiling it is not usually at. Size alone
-//! never trips: a launch that steps up and holds below every ceiling is left alone, however large.
+//! minute without a plateau (without history: only once its spend is `surge_factor` times the cost
+//! floor), or pinned at a concurrency ceiling it is not usually at; or, as cost evidence, it runs
+//! `extreme_factor` times its usual minute and cost *and* spends `extreme_factor` times the cost
+//! floor. Size alone never trips: a launch that steps up and holds below every ceiling and below
+//! that spend is left alone, however large.
 //! A function as busy as it usually is, however expensive, is never one. Thresholds and defaults:
 //! docs/detection-metrics.md.
 
@@ -30,6 +33,8 @@ pub const RATE_MINUTES: usize = 3;
 pub const TIME_OF_DAY_SLACK_HOURS: u64 = 1;
 /// History at least this old is always a baseline; younger hours only when they predate the rise.
 pub const MIN_BASELINE_AGE_SECS: u64 = 20 * HOUR_SECS;
+/// The least minute-over-minute rise a compounding growth run may hold.
+pub const SLOW_GROWTH_STEP: f64 = 1.2;
 /// Concurrency at or above this share of a ceiling counts as pinned.
 pub const CEILING_SHARE: f64 = 0.9;
 
@@ -114,16 +119,38 @@ pub fn judge(
         );
         return Judgement::Normal { usd_per_hour, why };
     }
-    let shape = growth(&published, t).or_else(|| saturation(&published, &subject, usual, t));
+    // Without history, growth is no proof: a feature-flag rollout doubles too. A bomb reaches a
+    // ceiling within minutes; a rollout levels off below it, so growth alone trips a function
+    // without history only once its spend is `surge_factor` times the cost floor.
+    let growth_bar = t.surge_factor * t.cost_floor_usd_per_hour;
+    let grows = growth(&published, t);
+    let shape = grows
+        .clone()
+        .filter(|_| usual.is_some() || usd_per_hour >= growth_bar)
+        .or_else(|| saturation(&published, &subject, usual, t));
     if let Some(shape) = shape {
         return Judgement::Runaway { shape, usd_per_hour, times_normal };
     }
-    // What a launch looks like: a step up (however large) that holds below every ceiling.
-    let why = match times_normal {
-        Some(times) => format!(
+    // Shape evidence first; then cost evidence: two orders of magnitude over its usual minute and
+    // spending what no launch is left to do unannounced.
+    let costly = t.extreme_factor * t.cost_floor_usd_per_hour;
+    if let (Some(u), Some(times)) = (usual, times_normal)
+        && times >= t.extreme_factor
+        && usd_per_hour >= t.extreme_factor * u.usd_per_hour
+        && usd_per_hour >= costly
+    {
+        let shape = RunawayShape::Surge { times_normal: times, over_usd_per_hour: costly };
+        return Judgement::Runaway { shape, usd_per_hour, times_normal };
+    }
+    let why = match (times_normal, grows) {
+        (None, Some(_)) => format!(
+            "no history, growing but under ${growth_bar:.2}/h and below every ceiling (a rollout levels off; a bomb reaches a ceiling)"
+        ),
+        // What a launch looks like: a step up (however large) that holds below every ceiling.
+        (Some(times), _) => format!(
             "{times:.0}x its usual busiest minute but neither growing nor pinned at a ceiling (a launch steps up and holds)"
         ),
-        None => {
+        (None, None) => {
             "no history, and neither growing nor pinned at a ceiling (a launch steps up and holds)".to_owned()
         }
     };
@@ -169,24 +196,51 @@ fn run<'a>(minutes: &[&'a MinuteMetrics], end: usize, len: usize) -> Option<Vec<
 /// Reads one figure of a minute.
 type Reader = fn(&MinuteMetrics) -> Option<f64>;
 
-/// Invocations or peak concurrency rising by at least the ratio in each of `growth_minutes`
-/// consecutive minutes. The newest published minute may still be filling in, so a run ending one
-/// minute earlier counts too.
+/// Invocations or peak concurrency compounding without a plateau: at least `growth_minutes`
+/// consecutive rises, each at least [`SLOW_GROWTH_STEP`] (or the growth ratio, if lower), together
+/// at least `growth_ratio ^ growth_minutes`. Three rises of 1.5x qualify at once; a loop adding 30 %
+/// a hop (long calls, ×1.3 a minute) after five; an organic ramp of 10 % a minute never does. The
+/// newest published minute may still be filling in, so a run ending one minute earlier counts too.
 fn growth(published: &[&MinuteMetrics], t: &Baseline) -> Option<RunawayShape> {
-    let len = t.growth_minutes as usize + 1;
+    let step = SLOW_GROWTH_STEP.min(t.growth_ratio);
+    let needed = t.growth_ratio.powf(f64::from(t.growth_minutes));
     let series: [(&'static str, Reader); 2] =
         [("invocations", |m| m.invocations), ("concurrency", |m| m.concurrency_max)];
     for end in [published.len(), published.len().saturating_sub(1)] {
-        let Some(minutes) = run(published, end, len) else { continue };
         for (name, read) in series {
-            let values: Vec<f64> = minutes.iter().map(|m| read(m).unwrap_or(0.0)).collect();
-            let rising = values.windows(2).all(|w| w[0] >= 1.0 && w[1] >= t.growth_ratio * w[0]);
-            if rising {
+            let values = rising_run(&published[..end], read, step);
+            let rises = values.len().saturating_sub(1);
+            let total = match (values.first(), values.last()) {
+                (Some(first), Some(last)) if *first >= 1.0 => last / first,
+                _ => 0.0,
+            };
+            if rises >= t.growth_minutes as usize && total >= needed {
                 return Some(RunawayShape::Growth { minutes: values, series: name });
             }
         }
     }
     None
+}
+
+/// The longest run of consecutive minutes ending at the last of `minutes` in which `read` rose by at
+/// least `step` each minute from at least 1, oldest first.
+fn rising_run(minutes: &[&MinuteMetrics], read: Reader, step: f64) -> Vec<f64> {
+    let mut values: Vec<f64> = Vec::new();
+    let mut next: Option<&MinuteMetrics> = None;
+    for m in minutes.iter().rev() {
+        let value = read(m).unwrap_or(0.0);
+        if let Some(later) = next {
+            let later_value = values.last().copied().unwrap_or(0.0);
+            let consecutive = later.start.as_secs() == m.start.as_secs() + MINUTE_SECS;
+            if !consecutive || value < 1.0 || later_value < step * value {
+                break;
+            }
+        }
+        values.push(value);
+        next = Some(m);
+    }
+    values.reverse();
+    values
 }
 
 /// A ceiling a pinned function could be held at.
@@ -202,38 +256,31 @@ struct Ceiling {
 }
 
 /// The ceilings the function can be held at: its reservation, else the account's unreserved pool
-/// (or, unread, a flat top with throttles); and its mapping's ceiling.
+/// (or, unread, a flat top with throttles); and its mapping's own ceiling. A function a poller
+/// feeds is held at its reservation by the poller backing off (or throttled, without a maximum
+/// concurrency): throttles are not required there.
 fn ceilings(subject: &Subject) -> Vec<Ceiling> {
     let share = |n: u32| Some(CEILING_SHARE * f64::from(n));
+    let polled = subject.mapping.is_some();
+    let ceiling = |level, what: String, throttles| Ceiling { level, what, throttles, at_least: 1.0 };
     let mut out = vec![match (subject.ceiling, subject.account_unreserved) {
-        (Some(r), _) => Ceiling {
-            level: share(r),
-            what: format!("its reserved concurrency {r}"),
-            throttles: true,
-            at_least: 1.0,
-        },
-        (None, Some(u)) => Ceiling {
-            level: share(u),
-            what: format!("the account's unreserved concurrency {u}"),
-            throttles: true,
-            at_least: 1.0,
-        },
-        (None, None) => {
-            let what = "a flat top with throttles (the account's limit)".to_owned();
-            Ceiling { level: None, what, throttles: true, at_least: 1.0 }
-        }
+        (Some(r), _) => ceiling(share(r), format!("its reserved concurrency {r}"), !polled),
+        (None, Some(u)) => ceiling(share(u), format!("the account's unreserved concurrency {u}"), true),
+        (None, None) => ceiling(None, "a flat top with throttles (the account's limit)".to_owned(), true),
     }];
-    if let Some(m) = subject.mapping {
-        let at_least = match m {
-            MappingCeiling::Stream { parallelization_factor, .. } => f64::from(parallelization_factor),
-            MappingCeiling::Sqs { .. } => 1.0,
-        };
-        out.push(Ceiling {
-            level: m.concurrency().and_then(share),
-            what: m.describe(),
-            throttles: false,
-            at_least,
-        });
+    match subject.mapping {
+        Some(MappingCeiling::Stream { parallelization_factor, shards }) => {
+            let m = MappingCeiling::Stream { parallelization_factor, shards };
+            let level = m.concurrency().and_then(share);
+            out.push(Ceiling {
+                at_least: f64::from(parallelization_factor),
+                ..ceiling(level, m.describe(), false)
+            });
+        }
+        Some(m @ MappingCeiling::Sqs { maximum_concurrency: Some(max) }) => {
+            out.push(ceiling(share(max), m.describe(), false));
+        }
+        Some(MappingCeiling::Sqs { maximum_concurrency: None }) | None => {}
     }
     out
 }

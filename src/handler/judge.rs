@@ -196,6 +196,7 @@ async fn ceilings<T: Throttler>(
     notes: &mut Vec<String>,
 ) -> (Option<MappingCeiling>, Option<u32>) {
     let mapping = match throttler.mapping_ceilings(function).await {
+        // The lowest known ceiling; a mapping without one still says a poller feeds the function.
         Ok(all) => all.into_iter().min_by_key(|m| m.concurrency().unwrap_or(u32::MAX)),
         Err(err) => {
             notes.push(format!(

@@ -273,10 +273,11 @@ mod tests {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MappingCeiling {
-    /// An SQS mapping's `ScalingConfig.MaximumConcurrency` (2–1,000), when set.
+    /// An SQS mapping, with its `ScalingConfig.MaximumConcurrency` (2–1,000) when set (unset, it
+    /// scales to whatever concurrency the function has).
     Sqs {
-        /// The maximum concurrency.
-        maximum_concurrency: u32,
+        /// The maximum concurrency, when set.
+        maximum_concurrency: Option<u32>,
     },
     /// A Kinesis or DynamoDB stream mapping: one concurrent batch per shard and parallelization
     /// slot. `ListEventSourceMappings` gives the `ParallelizationFactor` but not the stream's
@@ -291,10 +292,11 @@ pub enum MappingCeiling {
 }
 
 impl MappingCeiling {
-    /// The concurrency ceiling, when it is known exactly.
+    /// The concurrency ceiling, when it is known exactly (`None` for an SQS mapping without a
+    /// maximum: it has no ceiling of its own).
     pub fn concurrency(&self) -> Option<u32> {
         match *self {
-            MappingCeiling::Sqs { maximum_concurrency } => Some(maximum_concurrency),
+            MappingCeiling::Sqs { maximum_concurrency } => maximum_concurrency,
             MappingCeiling::Stream { parallelization_factor, shards } => {
                 shards.map(|s| s.saturating_mul(parallelization_factor))
             }
@@ -305,8 +307,11 @@ impl MappingCeiling {
     /// 10)", "stream mapping ceiling (parallelization 10, shards not read)".
     pub fn describe(&self) -> String {
         match *self {
-            MappingCeiling::Sqs { maximum_concurrency } => {
-                format!("SQS mapping maximum concurrency {maximum_concurrency}")
+            MappingCeiling::Sqs { maximum_concurrency: Some(max) } => {
+                format!("SQS mapping maximum concurrency {max}")
+            }
+            MappingCeiling::Sqs { maximum_concurrency: None } => {
+                "SQS mapping (no maximum concurrency)".to_owned()
             }
             MappingCeiling::Stream { parallelization_factor, shards: Some(shards) } => format!(
                 "stream mapping ceiling {} ({shards} shards x parallelization {parallelization_factor})",

@@ -41,7 +41,7 @@ pub(super) async fn list(
 }
 
 /// The ceilings `function`'s polling mappings put on its concurrency, from the listing alone: an
-/// SQS mapping's `ScalingConfig.MaximumConcurrency` (when set) and a stream mapping's
+/// SQS mapping's `ScalingConfig.MaximumConcurrency` (when set; listed without one too) and a stream mapping's
 /// `ParallelizationFactor` (default 1). The stream's shard count needs the Kinesis or DynamoDB
 /// Streams API, which this adapter does not call: `shards` stays `None`.
 pub(super) async fn ceilings(
@@ -60,10 +60,9 @@ pub(super) async fn ceilings(
         }
         let positive = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0);
         match SourceKind::from_source(m.event_source_arn()) {
-            SourceKind::Sqs => {
-                let max = positive(m.scaling_config().and_then(|c| c.maximum_concurrency()));
-                out.extend(max.map(|maximum_concurrency| MappingCeiling::Sqs { maximum_concurrency }));
-            }
+            SourceKind::Sqs => out.push(MappingCeiling::Sqs {
+                maximum_concurrency: positive(m.scaling_config().and_then(|c| c.maximum_concurrency())),
+            }),
             SourceKind::Kinesis | SourceKind::DynamoDbStream => out.push(MappingCeiling::Stream {
                 parallelization_factor: positive(m.parallelization_factor()).unwrap_or(1),
                 shards: None,

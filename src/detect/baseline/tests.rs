@@ -75,7 +75,12 @@ fn a_bomb_doubling_each_minute_without_history_is_a_runaway() {
         ]),
         vec![],
     );
+    // At 1 GB it spends $2.33/h: without history, growth under 10x the floor is what a rollout does.
     match run(&m, gb(1024)) {
+        Judgement::Normal { why, .. } => assert!(why.contains("a rollout levels off"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    match run(&m, gb(5120)) {
         Judgement::Runaway {
             shape: RunawayShape::Growth { minutes, series },
             times_normal,
@@ -83,8 +88,8 @@ fn a_bomb_doubling_each_minute_without_history_is_a_runaway() {
         } => {
             assert_eq!((minutes, series), (vec![500.0, 1000.0, 2000.0, 4000.0], "invocations"));
             assert_eq!(times_normal, None);
-            // Last three minutes: 7000 calls x 1 s x 1 GB over 180 s → 140,000 GB-s/h.
-            let expected = (7000.0 * 0.2e-6 + 7000.0 * 0.000_016_666_7) * 20.0;
+            // Last three minutes: 7000 calls x 1 s x 5 GB over 180 s → 700,000 GB-s/h.
+            let expected = (7000.0 * 0.2e-6 + 7000.0 * 5.0 * 0.000_016_666_7) * 20.0;
             assert!((usd_per_hour - expected).abs() < 1e-9, "{usd_per_hour} vs {expected}");
         }
         other => panic!("{other:?}"),
@@ -277,12 +282,20 @@ proptest! {
 
 #[test]
 fn size_alone_never_trips_a_launch_that_steps_and_holds() {
-    // A 10 GB renderer called 0.1/s every day, now 40/s and flat below every ceiling: 400x its
-    // usual rate and cost, but a step that holds is what a launch looks like.
+    // A 10 GB function called 0.1/s every day, now 40/s and flat below every ceiling: 400x its
+    // usual rate and cost. At 300 ms a call ($2/h) a step that holds is what a launch looks like.
     let m = metrics(minutes(&[(2400.0, 30_000.0, 1000.0, 0.0); 5]), history(7, 360.0, 30_000.0));
     let unreserved = Subject { account_unreserved: Some(2000), ..gb(10_240) };
-    match run(&m, unreserved) {
+    let cheap = metrics(minutes(&[(2400.0, 300.0, 12.0, 0.0); 5]), history(7, 360.0, 300.0));
+    match run(&cheap, unreserved) {
         Judgement::Normal { why, .. } => assert!(why.contains("a launch steps up and holds"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // Spending $1,000s an hour at 400x its usual cost is cost evidence, held or not.
+    match run(&m, unreserved) {
+        Judgement::Runaway { shape: shape @ RunawayShape::Surge { .. }, .. } => {
+            assert!(shape.to_string().contains("over $100/h"), "{shape}")
+        }
         other => panic!("{other:?}"),
     }
     // Held at the account's unreserved concurrency with throttles, the same step is a runaway,
@@ -343,4 +356,26 @@ fn a_ceiling_it_usually_sits_at_is_its_normal_state() {
     // Usually at a tenth of it: being pinned there at 10x is a runaway.
     usual.iter_mut().for_each(|h| (h.concurrency_max, h.invocations) = (Some(5.0), 1800.0));
     assert!(is_runaway(&run(&metrics(pinned, usual), subject)));
+}
+
+#[test]
+fn slow_compounding_growth_is_a_runaway_and_an_organic_ramp_is_not() {
+    // x1.3 a minute (a loop adding 30 % a hop, each hop a minute long): five rises make x3.7.
+    let slow: Vec<_> =
+        (0..7).map(|i| (100.0 * 1.3f64.powi(i), 60_000.0, 100.0 * 1.3f64.powi(i), 0.0)).collect();
+    let m = metrics(minutes(&slow), history(7, 600.0, 60_000.0));
+    match run(&m, gb(2048)) {
+        Judgement::Runaway { shape: RunawayShape::Growth { minutes, .. }, .. } => {
+            assert_eq!(minutes.len(), 7)
+        }
+        other => panic!("{other:?}"),
+    }
+    // Four rises of x1.3 (x2.9) are not enough yet.
+    let m = metrics(minutes(&slow[..5]), history(7, 600.0, 60_000.0));
+    assert!(!is_runaway(&run(&m, gb(2048))));
+    // +10 % a minute for ten minutes (x2.4) is an organic ramp, whatever its size.
+    let ramp: Vec<_> = (0..10).map(|i| (1000.0 * 1.1f64.powi(i), 60_000.0, 1000.0, 0.0)).collect();
+    let m = metrics(minutes(&ramp), history(7, 600.0, 60_000.0));
+    let j = run(&m, gb(128));
+    assert!(!matches!(j, Judgement::Runaway { shape: RunawayShape::Growth { .. }, .. }), "{j:?}");
 }
