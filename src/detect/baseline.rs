@@ -23,7 +23,10 @@ use crate::ports::{Architecture, FunctionMetrics, HOUR_SECS, MINUTE_SECS, Mappin
 use crate::time::Timestamp;
 use crate::verdict::RunawayShape;
 
+mod ceiling;
 mod usual;
+
+use ceiling::saturation;
 
 pub use usual::{Basis, Usual};
 
@@ -107,42 +110,64 @@ pub fn judge(
     if recursion {
         return Judgement::Runaway { shape: RunawayShape::Recursion { dropped }, usd_per_hour, times_normal };
     }
-    if let (Some(u), Some(times)) = (usual, times_normal)
-        && (times < t.surge_factor || usd_per_hour < t.surge_factor * u.usd_per_hour)
+    let found = Found { usual, times_normal, usd_per_hour };
+    match evidence(&published, &subject, found, t) {
+        Ok(shape) => Judgement::Runaway { shape, usd_per_hour, times_normal },
+        Err(why) => Judgement::Normal { usd_per_hour, why },
+    }
+}
+
+/// What the judgement has found before it looks for evidence.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    usual: Option<Usual>,
+    times_normal: Option<f64>,
+    usd_per_hour: f64,
+}
+
+/// The evidence that separates a runaway from a launch, or why there is none: busy as usual;
+/// growth (without history, only over `surge_factor` × the cost floor); a ceiling it is not usually
+/// at; then cost (the extreme factor over its usual minute and cost, and over the extreme factor ×
+/// the cost floor).
+fn evidence(
+    published: &[&MinuteMetrics],
+    subject: &Subject,
+    f: Found,
+    t: &Baseline,
+) -> Result<RunawayShape, String> {
+    if let (Some(u), Some(times)) = (f.usual, f.times_normal)
+        && (times < t.surge_factor || f.usd_per_hour < t.surge_factor * u.usd_per_hour)
     {
-        let why = format!(
-            "busy as usual: {times:.1}x its usual busiest minute and ${usd_per_hour:.2}/h against ${:.2}/h {} \
+        return Err(format!(
+            "busy as usual: {times:.1}x its usual busiest minute and ${:.2}/h against ${:.2}/h {} \
              (a runaway needs {:.0}x both)",
+            f.usd_per_hour,
             u.usd_per_hour,
             u.basis.describe(),
             t.surge_factor
-        );
-        return Judgement::Normal { usd_per_hour, why };
+        ));
     }
     // Without history, growth is no proof: a feature-flag rollout doubles too. A bomb reaches a
-    // ceiling within minutes; a rollout levels off below it, so growth alone trips a function
-    // without history only once its spend is `surge_factor` times the cost floor.
+    // ceiling within minutes; a rollout levels off below it.
     let growth_bar = t.surge_factor * t.cost_floor_usd_per_hour;
-    let grows = growth(&published, t);
-    let shape = grows
-        .clone()
-        .filter(|_| usual.is_some() || usd_per_hour >= growth_bar)
-        .or_else(|| saturation(&published, &subject, usual, t));
-    if let Some(shape) = shape {
-        return Judgement::Runaway { shape, usd_per_hour, times_normal };
+    let grows = growth(published, t);
+    if let Some(shape) = grows.clone().filter(|_| f.usual.is_some() || f.usd_per_hour >= growth_bar) {
+        return Ok(shape);
     }
-    // Shape evidence first; then cost evidence: two orders of magnitude over its usual minute and
-    // spending what no launch is left to do unannounced.
+    if let Some(shape) = saturation(published, subject, f.usual, t) {
+        return Ok(shape);
+    }
+    // Cost evidence: two orders of magnitude over its usual minute and spending what no launch is
+    // left to do unannounced.
     let costly = t.extreme_factor * t.cost_floor_usd_per_hour;
-    if let (Some(u), Some(times)) = (usual, times_normal)
+    if let (Some(u), Some(times)) = (f.usual, f.times_normal)
         && times >= t.extreme_factor
-        && usd_per_hour >= t.extreme_factor * u.usd_per_hour
-        && usd_per_hour >= costly
+        && f.usd_per_hour >= t.extreme_factor * u.usd_per_hour
+        && f.usd_per_hour >= costly
     {
-        let shape = RunawayShape::Surge { times_normal: times, over_usd_per_hour: costly };
-        return Judgement::Runaway { shape, usd_per_hour, times_normal };
+        return Ok(RunawayShape::Surge { times_normal: times, over_usd_per_hour: costly });
     }
-    let why = match (times_normal, grows) {
+    Err(match (f.times_normal, grows) {
         (None, Some(_)) => format!(
             "no history, growing but under ${growth_bar:.2}/h and below every ceiling (a rollout levels off; a bomb reaches a ceiling)"
         ),
@@ -153,8 +178,7 @@ pub fn judge(
         (None, None) => {
             "no history, and neither growing nor pinned at a ceiling (a launch steps up and holds)".to_owned()
         }
-    };
-    Judgement::Normal { usd_per_hour, why }
+    })
 }
 
 /// USD per hour over published minutes: their requests and GB-seconds over their own length only.
@@ -187,7 +211,11 @@ fn rate(minutes: &[&MinuteMetrics]) -> f64 {
 }
 
 /// The latest run of consecutive published minutes, at most `len` long, ending at `end` (exclusive).
-fn run<'a>(minutes: &[&'a MinuteMetrics], end: usize, len: usize) -> Option<Vec<&'a MinuteMetrics>> {
+pub(super) fn run<'a>(
+    minutes: &[&'a MinuteMetrics],
+    end: usize,
+    len: usize,
+) -> Option<Vec<&'a MinuteMetrics>> {
     let slice = minutes.get(end.checked_sub(len)?..end)?;
     let consecutive = slice.windows(2).all(|w| w[1].start.as_secs() == w[0].start.as_secs() + MINUTE_SECS);
     consecutive.then(|| slice.to_vec())
@@ -241,79 +269,6 @@ fn rising_run(minutes: &[&MinuteMetrics], read: Reader, step: f64) -> Vec<f64> {
     }
     values.reverse();
     values
-}
-
-/// A ceiling a pinned function could be held at.
-struct Ceiling {
-    /// Concurrency at or above which it is pinned (`None`: a flat top within 10 % of the run's peak).
-    level: Option<f64>,
-    /// What it is, for the evidence.
-    what: String,
-    /// Whether being held there shows as throttles (a poller's ceiling never throttles).
-    throttles: bool,
-    /// Least peak that can be this ceiling (a stream mapping runs a batch per shard and slot).
-    at_least: f64,
-}
-
-/// The ceilings the function can be held at: its reservation, else the account's unreserved pool
-/// (or, unread, a flat top with throttles); and its mapping's own ceiling. A function a poller
-/// feeds is held at its reservation by the poller backing off (or throttled, without a maximum
-/// concurrency): throttles are not required there.
-fn ceilings(subject: &Subject) -> Vec<Ceiling> {
-    let share = |n: u32| Some(CEILING_SHARE * f64::from(n));
-    let polled = subject.mapping.is_some();
-    let ceiling = |level, what: String, throttles| Ceiling { level, what, throttles, at_least: 1.0 };
-    let mut out = vec![match (subject.ceiling, subject.account_unreserved) {
-        (Some(r), _) => ceiling(share(r), format!("its reserved concurrency {r}"), !polled),
-        (None, Some(u)) => ceiling(share(u), format!("the account's unreserved concurrency {u}"), true),
-        (None, None) => ceiling(None, "a flat top with throttles (the account's limit)".to_owned(), true),
-    }];
-    match subject.mapping {
-        Some(MappingCeiling::Stream { parallelization_factor, shards }) => {
-            let m = MappingCeiling::Stream { parallelization_factor, shards };
-            let level = m.concurrency().and_then(share);
-            out.push(Ceiling {
-                at_least: f64::from(parallelization_factor),
-                ..ceiling(level, m.describe(), false)
-            });
-        }
-        Some(m @ MappingCeiling::Sqs { maximum_concurrency: Some(max) }) => {
-            out.push(ceiling(share(max), m.describe(), false));
-        }
-        Some(MappingCeiling::Sqs { maximum_concurrency: None }) | None => {}
-    }
-    out
-}
-
-/// Held at a ceiling in each of `saturation_minutes` consecutive minutes: at 90 % of it or more
-/// (a flat top within 10 % of the run's peak when its level is unknown), throttled in each minute
-/// where the ceiling throttles. A ceiling the function usually reaches at a moment like now (its
-/// usual peak concurrency is that high) is its normal state, not evidence.
-fn saturation(
-    published: &[&MinuteMetrics],
-    subject: &Subject,
-    usual: Option<Usual>,
-    t: &Baseline,
-) -> Option<RunawayShape> {
-    let minutes = run(published, published.len(), t.saturation_minutes as usize)?;
-    let peak = minutes.iter().filter_map(|m| m.concurrency_max).fold(0.0_f64, f64::max);
-    if peak < 1.0 {
-        return None;
-    }
-    let throttles: f64 = minutes.iter().filter_map(|m| m.throttles).sum();
-    let usual_concurrency = usual.and_then(|u| u.concurrency).unwrap_or(0.0);
-    ceilings(subject).into_iter().find_map(|c| {
-        let level = c.level.unwrap_or(CEILING_SHARE * peak);
-        let pinned = minutes.iter().all(|m| {
-            m.concurrency_max.unwrap_or(0.0) >= level && (!c.throttles || m.throttles.unwrap_or(0.0) > 0.0)
-        });
-        (pinned && peak >= c.at_least && usual_concurrency < level).then(|| RunawayShape::Saturation {
-            concurrency: peak,
-            throttles,
-            minutes: t.saturation_minutes,
-            against: c.what,
-        })
-    })
 }
 
 #[cfg(test)]
