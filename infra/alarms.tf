@@ -182,15 +182,18 @@ resource "aws_cloudwatch_metric_alarm" "billing" {
 # per contributor, which the contributor rule (events.tf) routes to the guard. The alarms have no
 # actions of their own: the payload of a contributor alarm action is undocumented, and the parent's
 # "N out of M time series" state change carries no function name. Billed $0.10 per metric analyzed per
-# month: about $0.10 per function for the Invocations alarm (docs/cost.md).
+# month: about $0.10 per function for the Duration alarm, the default, and as much again for the
+# optional Invocations alarm (docs/cost.md).
 ################################################################################
 
 locals {
   per_function_invocations_alarm_name = "${var.name}-per-function-invocations"
+  per_function_duration_alarm_name    = "${var.name}-per-function-duration"
   per_function_recursion_alarm_name   = "${var.name}-per-function-recursion"
   # The alarms whose contributors already in ALARM the guard re-judges (DescribeAlarmContributors; the
   # IAM statement ReadAlarmContributors allows exactly "<name>-per-function-*").
   contributor_alarm_names = concat(
+    var.enable_function_duration_alarm ? [local.per_function_duration_alarm_name] : [],
     var.enable_function_invocations_alarm ? [local.per_function_invocations_alarm_name] : [],
     var.enable_recursion_alarm ? [local.per_function_recursion_alarm_name] : [],
   )
@@ -205,6 +208,14 @@ locals {
   )
   function_invocations_query = join(" ", [
     "SELECT SUM(Invocations) FROM SCHEMA(\"AWS/Lambda\", FunctionName)",
+    "WHERE ${join(" AND ", local.function_alarm_conditions)}",
+    "GROUP BY FunctionName ORDER BY SUM() DESC",
+  ])
+  # Execution time per function and minute: what a function costs (times its memory, which the guard
+  # reads when it judges), whatever its call count. A 10 GB, 20 s renderer pinned at 300 makes
+  # 900 calls a minute but 18,000,000 ms.
+  function_duration_query = join(" ", [
+    "SELECT SUM(Duration) FROM SCHEMA(\"AWS/Lambda\", FunctionName)",
     "WHERE ${join(" AND ", local.function_alarm_conditions)}",
     "GROUP BY FunctionName ORDER BY SUM() DESC",
   ])
@@ -240,6 +251,29 @@ resource "aws_cloudwatch_metric_alarm" "per_function_invocations" {
   treat_missing_data  = "notBreaching"
 
   # No actions: EventBridge receives the contributor events whatever the alarm's actions are.
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "per_function_duration" {
+  count = var.enable_function_duration_alarm ? 1 : 0
+
+  alarm_name        = local.per_function_duration_alarm_name
+  alarm_description = "A function running more than ${var.function_duration_threshold_ms} ms a minute: its contributor event makes ${var.name} price it by memory and judge it against its own history."
+
+  metric_query {
+    id          = "duration"
+    expression  = local.function_duration_query
+    period      = 60
+    return_data = true
+  }
+
+  # As for invocations: the judgement should already see three published minutes.
+  evaluation_periods  = var.function_invocations_minutes
+  datapoints_to_alarm = var.function_invocations_minutes
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.function_duration_threshold_ms
+  treat_missing_data  = "notBreaching"
+
   tags = var.tags
 }
 

@@ -8,6 +8,7 @@ locals {
   dashboard_alarm_arns = concat(
     [aws_cloudwatch_metric_alarm.account_concurrency.arn, aws_cloudwatch_metric_alarm.account_invocations.arn],
     [for a in aws_cloudwatch_metric_alarm.function_invocations : a.arn],
+    aws_cloudwatch_metric_alarm.per_function_duration[*].arn,
     aws_cloudwatch_metric_alarm.per_function_invocations[*].arn,
     aws_cloudwatch_metric_alarm.per_function_recursion[*].arn,
     aws_cloudwatch_metric_alarm.guard_errors[*].arn,

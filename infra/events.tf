@@ -15,10 +15,13 @@ locals {
   )
 
   contributor_alarm_arns = concat(
+    aws_cloudwatch_metric_alarm.per_function_duration[*].arn,
     aws_cloudwatch_metric_alarm.per_function_invocations[*].arn,
     aws_cloudwatch_metric_alarm.per_function_recursion[*].arn,
   )
-  enable_contributor_rule = var.enable_function_invocations_alarm || var.enable_recursion_alarm
+  enable_contributor_rule = (
+    var.enable_function_duration_alarm || var.enable_function_invocations_alarm || var.enable_recursion_alarm
+  )
 }
 
 ################################################################################

@@ -1,7 +1,7 @@
 # Two policies. The guard's execution role holds what the guard calls in Lambda (throttle to 0, write and
 # clear its record tags, pause mappings, reads); the operator policy (output operator_policy_json) holds
 # what the CLI calls for status, reenable, trip and handle, which adds restoring a function
-# (DeleteFunctionConcurrency, re-enabling mappings), GetAccountSettings and ListFunctions.
+# (DeleteFunctionConcurrency, re-enabling mappings) and ListFunctions.
 # Statements whose sid starts with "Platform" are what the Lambda platform needs (logs, traces, the SQS
 # mapping, the DLQ, the topic key); every other Allow statement lists exactly the AWS operations the
 # adapters in src/aws/ call (src/aws/deployment.rs and src/aws/lambda/operator.rs only from the CLI),
@@ -72,10 +72,11 @@ data "aws_iam_policy_document" "this" {
     resources = [local.functions_arn]
   }
 
-  # ListEventSourceMappings takes no resource-level permission: it needs "*".
+  # ListEventSourceMappings and GetAccountSettings take no resource-level permission: they need "*".
+  # The judgement reads the account's unreserved concurrency as a ceiling a runaway saturates.
   statement {
     sid       = "ReadMappings"
-    actions   = ["lambda:ListEventSourceMappings"]
+    actions   = ["lambda:GetAccountSettings", "lambda:ListEventSourceMappings"]
     resources = ["*"]
   }
 

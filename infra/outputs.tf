@@ -88,8 +88,9 @@ output "billing_topic_arn" {
 ################################################################################
 
 output "contributor_alarm_names" {
-  description = "Metrics Insights alarms whose contributor events reach the guard: invocations (null unless enable_function_invocations_alarm) and recursion (null unless enable_recursion_alarm)."
+  description = "Metrics Insights alarms whose contributor events reach the guard: duration (null unless enable_function_duration_alarm), invocations (null unless enable_function_invocations_alarm) and recursion (null unless enable_recursion_alarm)."
   value = {
+    duration    = one(aws_cloudwatch_metric_alarm.per_function_duration[*].alarm_name)
     invocations = one(aws_cloudwatch_metric_alarm.per_function_invocations[*].alarm_name)
     recursion   = one(aws_cloudwatch_metric_alarm.per_function_recursion[*].alarm_name)
   }
@@ -98,6 +99,11 @@ output "contributor_alarm_names" {
 output "function_invocations_query" {
   description = "The Metrics Insights query of the per-function Invocations alarm (run it in the console to see the contributors)."
   value       = local.function_invocations_query
+}
+
+output "function_duration_query" {
+  description = "The Metrics Insights query of the per-function Duration alarm (run it in the console to see the contributors)."
+  value       = local.function_duration_query
 }
 
 output "health_alarm_names" {

@@ -427,10 +427,27 @@ variable "billing_kms_key_arn" {
 # Per-function detection without instrumentation (Metrics Insights alarms; see docs/cost.md)
 ################################################################################
 
-variable "enable_function_invocations_alarm" {
-  description = "Create the Metrics Insights alarm on SUM(Invocations) GROUP BY FunctionName: every function is a contributor, and one above function_invocations_threshold reaches the guard as a contributor event, which judges it against its own history. About $0.10 per function per month (one metric analyzed per function)."
+variable "enable_function_duration_alarm" {
+  description = "Create the Metrics Insights alarm on SUM(Duration) GROUP BY FunctionName: every function is a contributor, and one running more than function_duration_threshold_ms a minute reaches the guard as a contributor event; the guard prices it by memory and judges it against its own history. It sees cost, not calls: a slow, memory-heavy loop making few calls crosses it. About $0.10 per function per month (one metric analyzed per function)."
   type        = bool
   default     = true
+}
+
+variable "function_duration_threshold_ms" {
+  description = "Milliseconds of execution per minute above which a function's contributor enters ALARM (for function_invocations_minutes in a row) and the guard judges it. 600000 = ten execution environments busy all minute: at 10 GB that is $6/h, at 1 GB $0.60/h. Crossing it costs one guard invocation, never a throttle by itself."
+  type        = number
+  default     = 600000
+
+  validation {
+    condition     = var.function_duration_threshold_ms >= 1000
+    error_message = "function_duration_threshold_ms must be >= 1000 ms per minute."
+  }
+}
+
+variable "enable_function_invocations_alarm" {
+  description = "Also create the Metrics Insights alarm on SUM(Invocations) GROUP BY FunctionName: a function above function_invocations_threshold calls a minute reaches the guard as a contributor event. Off by default: the Duration alarm sees every function that can cost money, and a second per-function alarm doubles the idle cost to about $0.20 per function per month. Turn it on to look at fast, cheap loops earlier."
+  type        = bool
+  default     = false
 }
 
 variable "function_invocations_threshold" {
@@ -445,7 +462,7 @@ variable "function_invocations_threshold" {
 }
 
 variable "function_invocations_minutes" {
-  description = "Consecutive minutes a function must stay above function_invocations_threshold before its contributor enters ALARM. The guard judges a contributor when it enters ALARM and not again while it stays there, so the judgement must see enough minutes to tell a loop's growth or saturation from a burst: 3 gives it three published minutes and costs nothing extra."
+  description = "Consecutive minutes a function must stay above function_duration_threshold_ms (or function_invocations_threshold) before its contributor enters ALARM. The guard judges a contributor when it enters ALARM and not again while it stays there, so the judgement must see enough minutes to tell a loop's growth or saturation from a burst: 3 gives it three published minutes and costs nothing extra."
   type        = number
   default     = 3
 

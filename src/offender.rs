@@ -160,7 +160,7 @@ async fn price<T: Throttler>(
             }
         })
         .collect();
-    let default = Subject { profile: FunctionProfile::default(), ceiling: None, recursion_reported: false };
+    let default = Subject::default();
     let mut priced: Vec<Priced> = read
         .into_iter()
         .chain(usage.into_iter().map(|s| (s, None)))

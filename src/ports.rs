@@ -183,8 +183,8 @@ pub use budget::{BudgetFuture, Take, TripBudget, TripHour};
 
 mod mapping;
 pub use mapping::{
-    DeadLetter, EventSourceMapping, InvalidMappingId, MappingId, PauseStatus, QueueFacts, QueueRead,
-    SourceKind, SourceOutcome,
+    DeadLetter, EventSourceMapping, InvalidMappingId, MappingCeiling, MappingId, PauseStatus, QueueFacts,
+    QueueRead, SourceKind, SourceOutcome,
 };
 mod signer;
 pub use signer::{CheckedRecord, RecordCheck, RecordSigner};
@@ -295,6 +295,15 @@ pub trait Throttler: Send + Sync {
         &self,
         _function: &FunctionName,
     ) -> impl Future<Output = Result<Vec<EventSourceMapping>, PortError>> + Send {
+        async { Ok(Vec::new()) }
+    }
+    /// The ceilings the function's enabled event source mappings put on its concurrency (SQS
+    /// `MaximumConcurrency`, a stream's shards x `ParallelizationFactor`), for the judgement's
+    /// saturation rule. The default, for ports without pollers, has none.
+    fn mapping_ceilings(
+        &self,
+        _function: &FunctionName,
+    ) -> impl Future<Output = Result<Vec<MappingCeiling>, PortError>> + Send {
         async { Ok(Vec::new()) }
     }
     /// Enables or disables one of `function`'s mappings (`UpdateEventSourceMapping Enabled`). The

@@ -52,6 +52,22 @@ impl Timestamp {
         parse_rfc3339(input)
     }
 
+    /// The UTC calendar date: `(year, month 1-12, day 1-31)`.
+    pub fn date(self) -> (i64, u32, u32) {
+        civil_from_days((self.as_secs() / 86_400) as i64)
+    }
+
+    /// The UTC day of the week, 0 = Monday ... 6 = Sunday (1970-01-01 was a Thursday).
+    pub fn weekday(self) -> u32 {
+        ((self.as_secs() / 86_400 + 3) % 7) as u32
+    }
+
+    /// Whether this is the last day of its month (UTC).
+    pub fn is_last_day_of_month(self) -> bool {
+        let (_, month, _) = (self + Duration::from_secs(86_400)).date();
+        month != self.date().1
+    }
+
     /// Formats as RFC 3339 in UTC with second precision, e.g. `2026-11-20T09:14:03Z`.
     pub fn to_rfc3339(self) -> String {
         let secs = self.as_secs();
@@ -180,6 +196,17 @@ mod tests {
         {
             assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn knows_the_weekday_and_the_end_of_the_month() {
+        let at = |s: &str| Timestamp::parse_rfc3339(s).unwrap();
+        assert_eq!(at("2026-11-20T23:59:59Z").weekday(), 4, "a Friday");
+        assert_eq!(at("2026-11-23T00:00:00Z").weekday(), 0, "a Monday");
+        assert_eq!(at("2026-11-20T10:00:00Z").date(), (2026, 11, 20));
+        assert!(at("2026-11-30T10:00:00Z").is_last_day_of_month());
+        assert!(at("2028-02-29T10:00:00Z").is_last_day_of_month());
+        assert!(!at("2028-02-28T10:00:00Z").is_last_day_of_month());
     }
 
     #[test]

@@ -151,12 +151,15 @@ pub enum RunawayShape {
         /// `invocations` or `concurrency`.
         series: &'static str,
     },
-    /// Far beyond its usual rate and cost at this time of day (the extreme surge factor), held or not.
+    /// Far beyond its usual rate and cost (the extreme surge factor) *and* spending more than an
+    /// unannounced launch would (the extreme factor times the cost floor), held or not.
     Surge {
-        /// Its rate over its usual at this time of day.
+        /// Its rate over its usual busiest minute at a moment like now.
         times_normal: f64,
+        /// The spend a surge must pass to trip without a shape, USD per hour.
+        over_usd_per_hour: f64,
     },
-    /// Pinned at its concurrency ceiling with throttles, minute after minute.
+    /// Held at a concurrency ceiling it is not usually at, minute after minute.
     Saturation {
         /// Highest concurrency over those minutes.
         concurrency: f64,
@@ -164,6 +167,8 @@ pub enum RunawayShape {
         throttles: f64,
         /// Consecutive saturated minutes.
         minutes: u32,
+        /// The ceiling, e.g. "its reserved concurrency 25" or "stream mapping ceiling 40 (...)".
+        against: String,
     },
 }
 
@@ -175,14 +180,17 @@ impl fmt::Display for RunawayShape {
             }
             RunawayShape::Growth { minutes, series } => {
                 let shown: Vec<String> = minutes.iter().map(|m| format!("{m:.0}")).collect();
-                write!(f, "{series} per minute rising {}", shown.join(" > "))
+                write!(f, "{series} per minute rising {} (a launch steps up and holds)", shown.join(" > "))
             }
-            RunawayShape::Surge { times_normal } => {
-                write!(f, "{times_normal:.0}x its usual rate and cost at this time of day")
-            }
-            RunawayShape::Saturation { concurrency, throttles, minutes } => write!(
+            RunawayShape::Surge { times_normal, over_usd_per_hour } => write!(
                 f,
-                "pinned at concurrency {concurrency:.0} with {throttles:.0} throttles over {minutes} min"
+                "{times_normal:.0}x its usual busiest minute and cost, over ${over_usd_per_hour:.0}/h (a launch that \
+                 costly is announced: tag it runaway-guard:exempt)"
+            ),
+            RunawayShape::Saturation { concurrency, throttles, minutes, against } => write!(
+                f,
+                "pinned at {against}: concurrency {concurrency:.0} with {throttles:.0} throttles over {minutes} min, \
+                 a ceiling it is not usually at (a launch holds below its ceilings)"
             ),
         }
     }

@@ -152,9 +152,11 @@ async fn function_metrics_reads_published_minutes_and_hourly_history_in_one_requ
     let hour = now.as_secs() / 3600 * 3600;
     for days in [1, 2] {
         let start = hour - days * 86_400;
-        for offset in [60, 1800] {
+        for (offset, concurrency) in [(60, 4.0), (1800, 9.0)] {
             put(&moto, "steady", "Invocations", 500.0, Timestamp::from_secs(start + offset)).await;
             put(&moto, "steady", "Duration", 5_000.0, Timestamp::from_secs(start + offset)).await;
+            put(&moto, "steady", "ConcurrentExecutions", concurrency, Timestamp::from_secs(start + offset))
+                .await;
         }
     }
     // Outside both windows: must not appear.
@@ -187,6 +189,9 @@ async fn function_metrics_reads_published_minutes_and_hourly_history_in_one_requ
     let history: Vec<(u64, f64, f64)> =
         read[1].history.iter().map(|h| (hour - h.start.as_secs(), h.invocations, h.duration_ms)).collect();
     assert_eq!(history, [(2 * 86_400, 1000.0, 10_000.0), (86_400, 1000.0, 10_000.0)]);
+    // Each hour's busiest minute: the Maximum of its concurrency datapoints.
+    let peaks: Vec<Option<f64>> = read[1].history.iter().map(|h| h.concurrency_max).collect();
+    assert_eq!(peaks, [Some(9.0), Some(9.0)]);
     assert!(read[1].recent.is_empty());
     assert!(read[2].recent.is_empty() && read[2].history.is_empty());
 }

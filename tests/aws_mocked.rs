@@ -133,3 +133,61 @@ async fn account_settings_errors_other_than_a_missing_api_are_reported() {
         None
     );
 }
+
+/// What `ListEventSourceMappings` gives the judgement as ceilings: an SQS mapping's maximum
+/// concurrency (or none set), a stream mapping's parallelization factor with its shard count unread;
+/// a disabled mapping and one of another function are left out.
+#[tokio::test]
+async fn mapping_ceilings_come_from_the_listing() {
+    use aws_sdk_lambda::operation::list_event_source_mappings::ListEventSourceMappingsOutput;
+    use aws_sdk_lambda::types::{EventSourceMappingConfiguration, ScalingConfig};
+    use runaway_guard::ports::MappingCeiling;
+
+    let arn = "arn:aws:lambda:us-east-1:111122223333:function:worker";
+    let mapping = |uuid: &str, source: &str, state: &str| {
+        EventSourceMappingConfiguration::builder()
+            .uuid(uuid)
+            .function_arn(arn)
+            .event_source_arn(source)
+            .state(state)
+    };
+    let listing = ListEventSourceMappingsOutput::builder()
+        .event_source_mappings(
+            mapping("a1", "arn:aws:sqs:us-east-1:111122223333:jobs", "Enabled")
+                .scaling_config(ScalingConfig::builder().maximum_concurrency(20).build())
+                .build(),
+        )
+        .event_source_mappings(mapping("a2", "arn:aws:sqs:us-east-1:111122223333:other", "Enabled").build())
+        .event_source_mappings(
+            mapping("a3", "arn:aws:kinesis:us-east-1:111122223333:stream/clicks", "Enabled")
+                .parallelization_factor(5)
+                .build(),
+        )
+        .event_source_mappings(
+            mapping("a4", "arn:aws:kinesis:us-east-1:111122223333:stream/old", "Disabled")
+                .parallelization_factor(10)
+                .build(),
+        )
+        .event_source_mappings(
+            EventSourceMappingConfiguration::builder()
+                .uuid("a5")
+                .function_arn("arn:aws:lambda:us-east-1:111122223333:function:someone-else")
+                .event_source_arn("arn:aws:sqs:us-east-1:111122223333:theirs")
+                .state("Enabled")
+                .scaling_config(ScalingConfig::builder().maximum_concurrency(2).build())
+                .build(),
+        )
+        .build();
+    let rule = mock!(Client::list_event_source_mappings).then_output(move || listing.clone());
+    let lambda = LambdaThrottler::from_client(client(&[&rule]));
+    let ceilings = lambda.mapping_ceilings(&FunctionName::new("worker").unwrap()).await.unwrap();
+    assert_eq!(
+        ceilings,
+        [
+            MappingCeiling::Sqs { maximum_concurrency: Some(20) },
+            MappingCeiling::Sqs { maximum_concurrency: None },
+            MappingCeiling::Stream { parallelization_factor: 5, shards: None },
+        ]
+    );
+    assert_eq!(ceilings[2].concurrency(), None, "the shard count is not in the listing");
+}

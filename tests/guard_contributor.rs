@@ -53,10 +53,12 @@ async fn put_series(moto: &Moto, function: &str, points: &[(u64, f64, f64)]) {
 #[tokio::test]
 async fn a_runaway_contributor_is_throttled_and_ok_restores_nothing() {
     let moto = Moto::start().await;
-    let spec = FunctionSpec { memory_mb: 1024, ..FunctionSpec::default() };
+    let spec = FunctionSpec { memory_mb: 4096, ..FunctionSpec::default() };
     moto.create_function_with("orders-worker", spec).await;
     moto.reserve("orders-worker", 300).await;
-    // An EventBridge loop deployed an hour ago: no history, doubling each minute.
+    // An EventBridge loop deployed an hour ago: no history, doubling each minute, at 4 GB already
+    // spending $19/h (without history, growth trips over 10x the cost floor: a rollout under it
+    // levels off).
     let doubling: Vec<(u64, f64, f64)> =
         (0..4).map(|i| (240 - 60 * i, 2_000.0 * 2f64.powi(i as i32), 500.0)).collect();
     put_series(&moto, "orders-worker", &doubling).await;

@@ -90,9 +90,14 @@ fn insights_metric(query: &str) -> Option<LambdaMetric> {
     if !grouped || !query.contains("GROUP BY FunctionName") {
         return None;
     }
-    [LambdaMetric::Invocations, LambdaMetric::RecursiveInvocationsDropped, LambdaMetric::Throttles]
-        .into_iter()
-        .find(|m| query.contains(&format!("SUM({})", m.as_str())))
+    [
+        LambdaMetric::Invocations,
+        LambdaMetric::RecursiveInvocationsDropped,
+        LambdaMetric::Throttles,
+        LambdaMetric::Duration,
+    ]
+    .into_iter()
+    .find(|m| query.contains(&format!("SUM({})", m.as_str())))
 }
 
 fn lambda_metric(name: &str) -> LambdaMetric {

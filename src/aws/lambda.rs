@@ -14,10 +14,11 @@ use super::kms::KmsRecordSigner;
 use super::trip_tags::{self, read_guard_tags};
 use crate::name::FunctionName;
 use crate::ports::{
-    Architecture, CheckedRecord, EventSourceMapping, FailureTarget, FunctionState, MappingId, PortError,
-    QueueFacts, ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction, tags,
+    Architecture, CheckedRecord, EventSourceMapping, FailureTarget, FunctionState, MappingCeiling, MappingId,
+    PortError, QueueFacts, ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction, tags,
 };
 
+mod account;
 mod mappings;
 mod operator;
 mod records;
@@ -321,6 +322,10 @@ impl Throttler for LambdaThrottler {
         mappings::list(&self.client, function).await
     }
 
+    async fn mapping_ceilings(&self, function: &FunctionName) -> Result<Vec<MappingCeiling>, PortError> {
+        mappings::ceilings(&self.client, function).await
+    }
+
     async fn set_mapping_enabled(
         &self,
         function: &FunctionName,
@@ -331,7 +336,7 @@ impl Throttler for LambdaThrottler {
     }
 
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {
-        operator::unreserved_concurrency(&self.client).await
+        account::unreserved_concurrency(&self.client).await
     }
 }
 

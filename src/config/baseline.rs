@@ -15,7 +15,7 @@ pub mod vars {
     pub const SURGE_FACTOR: &str = "RUNAWAY_GUARD_BASELINE_SURGE_FACTOR";
     /// How many times its usual rate and cost makes a runaway on its own, whatever the shape.
     pub const EXTREME_FACTOR: &str = "RUNAWAY_GUARD_BASELINE_EXTREME_FACTOR";
-    /// Days of hourly history read.
+    /// Days of hourly history read (sums and each hour's peak concurrency).
     pub const HISTORY_DAYS: &str = "RUNAWAY_GUARD_BASELINE_HISTORY_DAYS";
     /// Recent minutes read per minute.
     pub const RECENT_MINUTES: &str = "RUNAWAY_GUARD_BASELINE_RECENT_MINUTES";
@@ -61,7 +61,7 @@ impl Default for Baseline {
             recursion_floor_usd_per_hour: 0.1,
             surge_factor: 10.0,
             extreme_factor: 100.0,
-            history_days: 7,
+            history_days: 62,
             recent_minutes: 10,
             growth_minutes: 3,
             growth_ratio: 1.5,
@@ -97,7 +97,7 @@ pub(super) fn baseline<F: Fn(&str) -> Option<String>>(env: &Env<'_, F>) -> Resul
             |x| (1.5..=1e9).contains(&x),
             "a number from 1.5 to 1000000000",
         )?,
-        history_days: env.integer(vars::HISTORY_DAYS, d.history_days, 1..=14)?,
+        history_days: env.integer(vars::HISTORY_DAYS, d.history_days, 1..=455)?,
         recent_minutes: env.integer(vars::RECENT_MINUTES, d.recent_minutes, 3..=60)?,
         growth_minutes: env.integer(vars::GROWTH_MINUTES, d.growth_minutes, 2..=30)?,
         growth_ratio: env.float(

@@ -147,7 +147,7 @@ fn reads_the_baseline_variables() {
         (b::RECURSION_FLOOR_USD_PER_HOUR, "-1"),
         (b::SURGE_FACTOR, "1"),
         (b::EXTREME_FACTOR, "5"),
-        (b::HISTORY_DAYS, "15"),
+        (b::HISTORY_DAYS, "456"),
         (b::GROWTH_RATIO, "nan"),
         (b::RECENT_MINUTES, "3"),
         (b::CONTRIBUTOR_ALARMS, "ok,bad\u{7}name"),

@@ -4,36 +4,55 @@
 //!
 //! A function is a runaway when Lambda's own loop detection dropped its events
 //! (`RecursiveInvocationsDropped`) and its estimated spend over the published minutes is at least
-//! the recursion floor, or when that spend is at least the cost floor and it runs at least `surge_factor` times its usual rate and cost at this time of day (any
-//! rate, when it has no history) *and* it is growing minute over minute without a plateau or is
-//! pinned at its concurrency ceiling with throttles, or it runs `extreme_factor` times its usual
-//! rate and cost, whatever its shape. A function as busy as it always is, however
-//! expensive, is never one. Thresholds and defaults: docs/detection-metrics.md.
+//! the recursion floor; or when that spend is at least the cost floor, it runs at least
+//! `surge_factor` times its usual busiest minute and that minute's cost at a moment like now (any
+//! rate, when it has no history: `usual`), *and* it shows a runaway's shape: growing minute over
+//! minute without a plateau (without history: only once its spend is `surge_factor` times the cost
+//! floor), or pinned at a concurrency ceiling it is not usually at; or, as cost evidence, it runs
+//! `extreme_factor` times its usual minute and cost *and* spends `extreme_factor` times the cost
+//! floor. Size alone never trips: a launch that steps up and holds below every ceiling and below
+//! that spend is left alone, however large.
+//! A function as busy as it usually is, however expensive, is never one. Thresholds and defaults:
+//! docs/detection-metrics.md.
 
 use serde::Serialize;
 
 use super::cost::FunctionProfile;
 use crate::config::{Baseline, Prices};
-use crate::ports::{Architecture, FunctionMetrics, HOUR_SECS, HourMetrics, MINUTE_SECS, MinuteMetrics};
+use crate::ports::{Architecture, FunctionMetrics, HOUR_SECS, MINUTE_SECS, MappingCeiling, MinuteMetrics};
 use crate::time::Timestamp;
 use crate::verdict::RunawayShape;
+
+mod ceiling;
+mod usual;
+
+use ceiling::saturation;
+
+pub use usual::{Basis, Usual};
 
 /// Published minutes the spend rate and the current rate are averaged over (the latest ones).
 pub const RATE_MINUTES: usize = 3;
 /// History hours this close to now's hour of day (either side) are "this time of day".
 pub const TIME_OF_DAY_SLACK_HOURS: u64 = 1;
-/// Only history at least this old is a baseline: younger hours may hold the incident itself.
+/// History at least this old is always a baseline; younger hours only when they predate the rise.
 pub const MIN_BASELINE_AGE_SECS: u64 = 20 * HOUR_SECS;
-/// Concurrency at or above this share of the reserved ceiling counts as pinned.
+/// The least minute-over-minute rise a compounding growth run may hold.
+pub const SLOW_GROWTH_STEP: f64 = 1.2;
+/// Concurrency at or above this share of a ceiling counts as pinned.
 pub const CEILING_SHARE: f64 = 0.9;
 
 /// What the judgement knows about the function besides its metrics.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Subject {
     /// Memory and architecture, for pricing.
     pub profile: FunctionProfile,
     /// Reserved concurrency (its ceiling), when one is set and not 0.
     pub ceiling: Option<u32>,
+    /// The lowest ceiling its event source mappings put on it, when it has one.
+    pub mapping: Option<MappingCeiling>,
+    /// The account's unreserved concurrency (the pool a function without a reservation draws on),
+    /// when it could be read.
+    pub account_unreserved: Option<u32>,
     /// The trigger itself reports dropped recursive invocations.
     pub recursion_reported: bool,
 }
@@ -85,38 +104,81 @@ pub fn judge(
         let why = format!("${usd_per_hour:.2}/h is under the ${floor:.2}/h {which}");
         return Judgement::Normal { usd_per_hour, why };
     }
+    let current = rate(latest);
+    let usual = usual::usual(&metrics.history, (subject.profile, prices), now, current, t.surge_factor);
+    let times_normal = usual.map(|u| current / u.per_minute);
     if recursion {
-        let times_normal =
-            usual(&metrics.history, subject.profile, prices, now).map(|u| rate(latest) / u.per_minute);
         return Judgement::Runaway { shape: RunawayShape::Recursion { dropped }, usd_per_hour, times_normal };
     }
-    let times_normal = match usual(&metrics.history, subject.profile, prices, now) {
-        None => None,
-        Some(usual) => {
-            let times = rate(latest) / usual.per_minute;
-            if times < t.surge_factor || usd_per_hour < t.surge_factor * usual.usd_per_hour {
-                let why = format!(
-                    "busy as usual: {times:.1}x its usual rate and ${usd_per_hour:.2}/h against ${:.2}/h at this \
-                     time of day (a runaway needs {:.0}x both)",
-                    usual.usd_per_hour, t.surge_factor
-                );
-                return Judgement::Normal { usd_per_hour, why };
-            }
-            if times >= t.extreme_factor && usd_per_hour >= t.extreme_factor * usual.usd_per_hour {
-                let shape = RunawayShape::Surge { times_normal: times };
-                return Judgement::Runaway { shape, usd_per_hour, times_normal: Some(times) };
-            }
-            Some(times)
-        }
-    };
-    if let Some(shape) = growth(&published, t).or_else(|| saturation(&published, subject.ceiling, t)) {
-        return Judgement::Runaway { shape, usd_per_hour, times_normal };
+    let found = Found { usual, times_normal, usd_per_hour };
+    match evidence(&published, &subject, found, t) {
+        Ok(shape) => Judgement::Runaway { shape, usd_per_hour, times_normal },
+        Err(why) => Judgement::Normal { usd_per_hour, why },
     }
-    let why = match times_normal {
-        Some(times) => format!("{times:.0}x its usual rate but neither growing nor pinned at its ceiling"),
-        None => "no history, and neither growing nor pinned at its ceiling".to_owned(),
-    };
-    Judgement::Normal { usd_per_hour, why }
+}
+
+/// What the judgement has found before it looks for evidence.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    usual: Option<Usual>,
+    times_normal: Option<f64>,
+    usd_per_hour: f64,
+}
+
+/// The evidence that separates a runaway from a launch, or why there is none: busy as usual;
+/// growth (without history, only over `surge_factor` × the cost floor); a ceiling it is not usually
+/// at; then cost (the extreme factor over its usual minute and cost, and over the extreme factor ×
+/// the cost floor).
+fn evidence(
+    published: &[&MinuteMetrics],
+    subject: &Subject,
+    f: Found,
+    t: &Baseline,
+) -> Result<RunawayShape, String> {
+    if let (Some(u), Some(times)) = (f.usual, f.times_normal)
+        && (times < t.surge_factor || f.usd_per_hour < t.surge_factor * u.usd_per_hour)
+    {
+        return Err(format!(
+            "busy as usual: {times:.1}x its usual busiest minute and ${:.2}/h against ${:.2}/h {} \
+             (a runaway needs {:.0}x both)",
+            f.usd_per_hour,
+            u.usd_per_hour,
+            u.basis.describe(),
+            t.surge_factor
+        ));
+    }
+    // Without history, growth is no proof: a feature-flag rollout doubles too. A bomb reaches a
+    // ceiling within minutes; a rollout levels off below it.
+    let growth_bar = t.surge_factor * t.cost_floor_usd_per_hour;
+    let grows = growth(published, t);
+    if let Some(shape) = grows.clone().filter(|_| f.usual.is_some() || f.usd_per_hour >= growth_bar) {
+        return Ok(shape);
+    }
+    if let Some(shape) = saturation(published, subject, f.usual, t) {
+        return Ok(shape);
+    }
+    // Cost evidence: two orders of magnitude over its usual minute and spending what no launch is
+    // left to do unannounced.
+    let costly = t.extreme_factor * t.cost_floor_usd_per_hour;
+    if let (Some(u), Some(times)) = (f.usual, f.times_normal)
+        && times >= t.extreme_factor
+        && f.usd_per_hour >= t.extreme_factor * u.usd_per_hour
+        && f.usd_per_hour >= costly
+    {
+        return Ok(RunawayShape::Surge { times_normal: times, over_usd_per_hour: costly });
+    }
+    Err(match (f.times_normal, grows) {
+        (None, Some(_)) => format!(
+            "no history, growing but under ${growth_bar:.2}/h and below every ceiling (a rollout levels off; a bomb reaches a ceiling)"
+        ),
+        // What a launch looks like: a step up (however large) that holds below every ceiling.
+        (Some(times), _) => format!(
+            "{times:.0}x its usual busiest minute but neither growing nor pinned at a ceiling (a launch steps up and holds)"
+        ),
+        (None, None) => {
+            "no history, and neither growing nor pinned at a ceiling (a launch steps up and holds)".to_owned()
+        }
+    })
 }
 
 /// USD per hour over published minutes: their requests and GB-seconds over their own length only.
@@ -132,7 +194,7 @@ pub fn minutes_usd_per_hour(minutes: &[&MinuteMetrics], profile: FunctionProfile
 }
 
 /// Requests plus GB-seconds; non-finite or negative figures cost nothing (bad data never acts).
-fn usd(invocations: f64, duration_ms: f64, profile: FunctionProfile, prices: &Prices) -> f64 {
+pub(crate) fn usd(invocations: f64, duration_ms: f64, profile: FunctionProfile, prices: &Prices) -> f64 {
     let sane = |x: f64| if x.is_finite() && x > 0.0 { x } else { 0.0 };
     let per_gb_second = match profile.architecture {
         Architecture::X86_64 => prices.per_gb_second_x86,
@@ -148,41 +210,12 @@ fn rate(minutes: &[&MinuteMetrics]) -> f64 {
     total / minutes.len().max(1) as f64
 }
 
-/// The function's busiest hour at this time of day on previous days.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Usual {
-    per_minute: f64,
-    usd_per_hour: f64,
-}
-
-fn usual(
-    history: &[HourMetrics],
-    profile: FunctionProfile,
-    prices: &Prices,
-    now: Timestamp,
-) -> Option<Usual> {
-    let now_secs = now.as_secs();
-    let hour_of_day = |secs: u64| (secs / HOUR_SECS) % 24;
-    let near = |secs: u64| {
-        let d = hour_of_day(secs).abs_diff(hour_of_day(now_secs));
-        d.min(24 - d) <= TIME_OF_DAY_SLACK_HOURS
-    };
-    history
-        .iter()
-        .filter(|h| h.start.as_secs() + MIN_BASELINE_AGE_SECS <= now_secs && near(h.start.as_secs()))
-        .filter(|h| h.invocations.is_finite() && h.invocations > 0.0)
-        .map(|h| Usual {
-            per_minute: h.invocations / 60.0,
-            usd_per_hour: usd(h.invocations, h.duration_ms, profile, prices),
-        })
-        .reduce(|a, b| Usual {
-            per_minute: a.per_minute.max(b.per_minute),
-            usd_per_hour: a.usd_per_hour.max(b.usd_per_hour),
-        })
-}
-
 /// The latest run of consecutive published minutes, at most `len` long, ending at `end` (exclusive).
-fn run<'a>(minutes: &[&'a MinuteMetrics], end: usize, len: usize) -> Option<Vec<&'a MinuteMetrics>> {
+pub(super) fn run<'a>(
+    minutes: &[&'a MinuteMetrics],
+    end: usize,
+    len: usize,
+) -> Option<Vec<&'a MinuteMetrics>> {
     let slice = minutes.get(end.checked_sub(len)?..end)?;
     let consecutive = slice.windows(2).all(|w| w[1].start.as_secs() == w[0].start.as_secs() + MINUTE_SECS);
     consecutive.then(|| slice.to_vec())
@@ -191,19 +224,25 @@ fn run<'a>(minutes: &[&'a MinuteMetrics], end: usize, len: usize) -> Option<Vec<
 /// Reads one figure of a minute.
 type Reader = fn(&MinuteMetrics) -> Option<f64>;
 
-/// Invocations or peak concurrency rising by at least the ratio in each of `growth_minutes`
-/// consecutive minutes. The newest published minute may still be filling in, so a run ending one
-/// minute earlier counts too.
+/// Invocations or peak concurrency compounding without a plateau: at least `growth_minutes`
+/// consecutive rises, each at least [`SLOW_GROWTH_STEP`] (or the growth ratio, if lower), together
+/// at least `growth_ratio ^ growth_minutes`. Three rises of 1.5x qualify at once; a loop adding 30 %
+/// a hop (long calls, ×1.3 a minute) after five; an organic ramp of 10 % a minute never does. The
+/// newest published minute may still be filling in, so a run ending one minute earlier counts too.
 fn growth(published: &[&MinuteMetrics], t: &Baseline) -> Option<RunawayShape> {
-    let len = t.growth_minutes as usize + 1;
+    let step = SLOW_GROWTH_STEP.min(t.growth_ratio);
+    let needed = t.growth_ratio.powf(f64::from(t.growth_minutes));
     let series: [(&'static str, Reader); 2] =
         [("invocations", |m| m.invocations), ("concurrency", |m| m.concurrency_max)];
     for end in [published.len(), published.len().saturating_sub(1)] {
-        let Some(minutes) = run(published, end, len) else { continue };
         for (name, read) in series {
-            let values: Vec<f64> = minutes.iter().map(|m| read(m).unwrap_or(0.0)).collect();
-            let rising = values.windows(2).all(|w| w[0] >= 1.0 && w[1] >= t.growth_ratio * w[0]);
-            if rising {
+            let values = rising_run(&published[..end], read, step);
+            let rises = values.len().saturating_sub(1);
+            let total = match (values.first(), values.last()) {
+                (Some(first), Some(last)) if *first >= 1.0 => last / first,
+                _ => 0.0,
+            };
+            if rises >= t.growth_minutes as usize && total >= needed {
                 return Some(RunawayShape::Growth { minutes: values, series: name });
             }
         }
@@ -211,25 +250,25 @@ fn growth(published: &[&MinuteMetrics], t: &Baseline) -> Option<RunawayShape> {
     None
 }
 
-/// Throttled in each of `saturation_minutes` consecutive minutes while at the ceiling: 90% of the
-/// reserved concurrency, or (no reservation: the account's limit, unknown here) a flat top within
-/// 10% of the run's peak.
-fn saturation(published: &[&MinuteMetrics], ceiling: Option<u32>, t: &Baseline) -> Option<RunawayShape> {
-    let minutes = run(published, published.len(), t.saturation_minutes as usize)?;
-    let peak = minutes.iter().filter_map(|m| m.concurrency_max).fold(0.0_f64, f64::max);
-    let floor = match ceiling {
-        Some(ceiling) => CEILING_SHARE * f64::from(ceiling),
-        None => CEILING_SHARE * peak,
-    };
-    let pinned = peak >= 1.0
-        && minutes
-            .iter()
-            .all(|m| m.throttles.unwrap_or(0.0) > 0.0 && m.concurrency_max.unwrap_or(0.0) >= floor);
-    pinned.then(|| RunawayShape::Saturation {
-        concurrency: peak,
-        throttles: minutes.iter().filter_map(|m| m.throttles).sum(),
-        minutes: t.saturation_minutes,
-    })
+/// The longest run of consecutive minutes ending at the last of `minutes` in which `read` rose by at
+/// least `step` each minute from at least 1, oldest first.
+fn rising_run(minutes: &[&MinuteMetrics], read: Reader, step: f64) -> Vec<f64> {
+    let mut values: Vec<f64> = Vec::new();
+    let mut next: Option<&MinuteMetrics> = None;
+    for m in minutes.iter().rev() {
+        let value = read(m).unwrap_or(0.0);
+        if let Some(later) = next {
+            let later_value = values.last().copied().unwrap_or(0.0);
+            let consecutive = later.start.as_secs() == m.start.as_secs() + MINUTE_SECS;
+            if !consecutive || value < 1.0 || later_value < step * value {
+                break;
+            }
+        }
+        values.push(value);
+        next = Some(m);
+    }
+    values.reverse();
+    values
 }
 
 #[cfg(test)]

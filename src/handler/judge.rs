@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::detect::baseline::{self, Judgement, Subject};
 use crate::detect::cost::FunctionProfile;
 use crate::name::FunctionName;
-use crate::ports::{FunctionState, Metrics, MetricsWindow, PortError, Throttler};
+use crate::ports::{FunctionState, MappingCeiling, Metrics, MetricsWindow, PortError, Throttler};
 use crate::time::Timestamp;
 use crate::verdict::{Candidate, Reason, RunawayShape};
 
@@ -108,7 +108,7 @@ fn unjudged_recursion(c: &Candidate) -> (FunctionName, Reason) {
 }
 
 fn default_subject(c: &Candidate) -> Subject {
-    Subject { profile: FunctionProfile::default(), ceiling: None, recursion_reported: c.recursion }
+    Subject { recursion_reported: c.recursion, ..Subject::default() }
 }
 
 /// Each candidate's memory, architecture and reserved ceiling (4 reads at a time). An unreadable
@@ -150,33 +150,71 @@ async fn subjects<T: Throttler>(
     subjects
 }
 
-/// A subject and, when its versions could not be read, the note saying how it was priced.
+/// A subject and, when its versions, mappings or account could not be read, the notes saying how
+/// it was judged.
 pub type PricedSubject = (Subject, Option<String>);
 
 /// What the judgement knows of a function besides its metrics, priced at the largest memory of
-/// the configurations taking its traffic (`$LATEST` and the versions its aliases route to). When
-/// the versions cannot be read it is priced at `$LATEST`'s memory, with the note returned.
+/// the configurations taking its traffic (`$LATEST` and the versions its aliases route to), with
+/// every ceiling it can be held at: its reservation, its mappings' (`ListEventSourceMappings`) and,
+/// without a reservation, the account's unreserved pool (`GetAccountSettings`). What cannot be read
+/// is left out (the versions: priced at `$LATEST`'s memory), with a note.
 pub async fn priced_subject<T: Throttler>(
     throttler: &T,
     state: &FunctionState,
     recursion_reported: bool,
 ) -> PricedSubject {
-    let (memory_mb, note) = match throttler.traffic_memory_mb(&state.function).await {
-        Ok(versions) => (versions.map_or(state.memory_mb, |v| v.max(state.memory_mb)), None),
+    let mut notes = Vec::new();
+    let memory_mb = match throttler.traffic_memory_mb(&state.function).await {
+        Ok(versions) => versions.map_or(state.memory_mb, |v| v.max(state.memory_mb)),
         Err(err) => {
-            let note = format!(
+            notes.push(format!(
                 "versions of {} unreadable ({err}): priced at $LATEST's {} MB",
                 state.function, state.memory_mb
-            );
-            (state.memory_mb, Some(note))
+            ));
+            state.memory_mb
         }
     };
+    let ceiling = state.reserved_concurrency.filter(|&n| n > 0);
+    let (mapping, account_unreserved) = ceilings(throttler, &state.function, ceiling, &mut notes).await;
     let subject = Subject {
         profile: FunctionProfile { memory_mb, architecture: state.architecture },
-        ceiling: state.reserved_concurrency.filter(|&n| n > 0),
+        ceiling,
+        mapping,
+        account_unreserved,
         recursion_reported,
     };
-    (subject, note)
+    (subject, (!notes.is_empty()).then(|| notes.join("; ")))
+}
+
+/// The lowest mapping ceiling and, for a function without a reservation, the account's unreserved
+/// concurrency. A failed read leaves that ceiling out (saturation then falls back to a flat top).
+async fn ceilings<T: Throttler>(
+    throttler: &T,
+    function: &FunctionName,
+    reserved: Option<u32>,
+    notes: &mut Vec<String>,
+) -> (Option<MappingCeiling>, Option<u32>) {
+    let mapping = match throttler.mapping_ceilings(function).await {
+        // The lowest known ceiling; a mapping without one still says a poller feeds the function.
+        Ok(all) => all.into_iter().min_by_key(|m| m.concurrency().unwrap_or(u32::MAX)),
+        Err(err) => {
+            notes.push(format!(
+                "event source mappings of {function} unreadable ({err}): their ceilings not judged"
+            ));
+            None
+        }
+    };
+    let account = match reserved {
+        Some(_) => None,
+        None => throttler.unreserved_concurrency().await.unwrap_or_else(|err| {
+            notes.push(format!(
+                "account concurrency unreadable ({err}): a flat top with throttles stands for it"
+            ));
+            None
+        }),
+    };
+    (mapping, account)
 }
 
 /// The note for a function priced without its configuration.

@@ -268,3 +268,58 @@ mod tests {
         }
     }
 }
+
+/// The concurrency a poller can drive its function to: what an event source mapping caps it at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MappingCeiling {
+    /// An SQS mapping, with its `ScalingConfig.MaximumConcurrency` (2–1,000) when set (unset, it
+    /// scales to whatever concurrency the function has).
+    Sqs {
+        /// The maximum concurrency, when set.
+        maximum_concurrency: Option<u32>,
+    },
+    /// A Kinesis or DynamoDB stream mapping: one concurrent batch per shard and parallelization
+    /// slot. `ListEventSourceMappings` gives the `ParallelizationFactor` but not the stream's
+    /// shard count (that needs Kinesis `DescribeStreamSummary` or DynamoDB Streams
+    /// `DescribeStream`), so `shards` is `None` when only the mapping was read.
+    Stream {
+        /// The mapping's `ParallelizationFactor` (1–10).
+        parallelization_factor: u32,
+        /// The stream's open shards, when known.
+        shards: Option<u32>,
+    },
+}
+
+impl MappingCeiling {
+    /// The concurrency ceiling, when it is known exactly (`None` for an SQS mapping without a
+    /// maximum: it has no ceiling of its own).
+    pub fn concurrency(&self) -> Option<u32> {
+        match *self {
+            MappingCeiling::Sqs { maximum_concurrency } => maximum_concurrency,
+            MappingCeiling::Stream { parallelization_factor, shards } => {
+                shards.map(|s| s.saturating_mul(parallelization_factor))
+            }
+        }
+    }
+
+    /// "SQS mapping maximum concurrency 50", "stream mapping ceiling 40 (4 shards x parallelization
+    /// 10)", "stream mapping ceiling (parallelization 10, shards not read)".
+    pub fn describe(&self) -> String {
+        match *self {
+            MappingCeiling::Sqs { maximum_concurrency: Some(max) } => {
+                format!("SQS mapping maximum concurrency {max}")
+            }
+            MappingCeiling::Sqs { maximum_concurrency: None } => {
+                "SQS mapping (no maximum concurrency)".to_owned()
+            }
+            MappingCeiling::Stream { parallelization_factor, shards: Some(shards) } => format!(
+                "stream mapping ceiling {} ({shards} shards x parallelization {parallelization_factor})",
+                shards.saturating_mul(parallelization_factor)
+            ),
+            MappingCeiling::Stream { parallelization_factor, shards: None } => {
+                format!("stream mapping ceiling (parallelization {parallelization_factor}, shards not read)")
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! Domain types of the [`Metrics`](super::Metrics) port's per-function reads: each candidate's
-//! recent published minutes and its hourly history (what `detect::baseline` judges), and the
+//! recent published minutes and its hourly history with each hour's peak minute (what
+//! `detect::baseline` judges), and the
 //! contributors of a multi-time-series alarm now in ALARM (what the sweep re-judges).
 
 use serde::Serialize;
@@ -66,6 +67,10 @@ pub struct HourMetrics {
     pub invocations: f64,
     /// `Duration` Sum over the hour, milliseconds.
     pub duration_ms: f64,
+    /// `ConcurrentExecutions` Maximum over the hour: its busiest minute's peak concurrency (the
+    /// Maximum statistic survives CloudWatch's roll-up to 5-minute and 1-hour data, so it is exact
+    /// for the whole 455 days). `None` when CloudWatch has no datapoint for it.
+    pub concurrency_max: Option<f64>,
 }
 
 /// Everything the judgement reads about one function.

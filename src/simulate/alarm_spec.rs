@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub struct AlarmSpec {
     /// Alarm name.
     pub name: String,
-    /// `ConcurrentExecutions`, `Invocations`, `Throttles` or `RecursiveInvocationsDropped`.
+    /// `ConcurrentExecutions`, `Invocations`, `Throttles`, `RecursiveInvocationsDropped` or `Duration`.
     pub metric: LambdaMetric,
     /// `FunctionName` dimension of a classic alarm; absent for the account-level metric.
     #[serde(default)]
@@ -74,6 +74,8 @@ pub enum LambdaMetric {
     Throttles,
     /// Events Lambda's recursive loop detection stopped in the minute (published only when nonzero).
     RecursiveInvocationsDropped,
+    /// Milliseconds of execution in the minute (Sum): a compute rate, not a call count.
+    Duration,
 }
 
 impl LambdaMetric {
@@ -84,6 +86,7 @@ impl LambdaMetric {
             LambdaMetric::Invocations => "Invocations",
             LambdaMetric::Throttles => "Throttles",
             LambdaMetric::RecursiveInvocationsDropped => "RecursiveInvocationsDropped",
+            LambdaMetric::Duration => "Duration",
         }
     }
 }
@@ -117,8 +120,9 @@ fn one() -> u32 {
 
 /// Prefix of the module's resource names (`var.name`'s default).
 pub const MODULE_NAME: &str = "runaway-guard";
-/// The module's default per-function Invocations threshold (`function_invocations_threshold`).
-pub const FUNCTION_INVOCATIONS_THRESHOLD: f64 = 1_000.0;
+/// The module's default per-function Duration threshold (`function_duration_threshold_ms`):
+/// milliseconds of execution per minute, 600,000 = ten execution environments busy all minute.
+pub const FUNCTION_DURATION_THRESHOLD_MS: f64 = 600_000.0;
 
 /// The module's default minutes above that threshold before a contributor enters ALARM
 /// (`function_invocations_minutes`).
@@ -126,7 +130,8 @@ pub const FUNCTION_INVOCATIONS_MINUTES: u32 = 3;
 
 /// The trigger alarms the Terraform module creates with its default inputs: account concurrency
 /// ≥ 80 % of 1,000, account invocations > 100,000/min, and two Metrics Insights alarms whose
-/// contributors are functions: invocations > 1,000/min for 3 minutes and `RecursiveInvocationsDropped` > 0.
+/// contributors are functions: execution time > 600,000 ms/min (ten busy environments) for 3
+/// minutes, which sees cost rather than calls, and `RecursiveInvocationsDropped` > 0.
 pub fn default_alarms() -> Vec<AlarmSpec> {
     let alarm = |suffix: &str, metric, per_function, comparison, threshold| AlarmSpec {
         name: format!("{MODULE_NAME}-{suffix}"),
@@ -140,14 +145,14 @@ pub fn default_alarms() -> Vec<AlarmSpec> {
     };
     let minutes = FUNCTION_INVOCATIONS_MINUTES;
     use Comparison::{GreaterThanOrEqualToThreshold as Gte, GreaterThanThreshold as Gt};
-    use LambdaMetric::{ConcurrentExecutions, Invocations, RecursiveInvocationsDropped};
+    use LambdaMetric::{ConcurrentExecutions, Duration, Invocations, RecursiveInvocationsDropped};
     vec![
         alarm("account-concurrency", ConcurrentExecutions, false, Gte, 800.0),
         alarm("account-invocations", Invocations, false, Gt, 100_000.0),
         AlarmSpec {
             evaluation_periods: minutes,
             datapoints_to_alarm: Some(minutes),
-            ..alarm("per-function-invocations", Invocations, true, Gt, FUNCTION_INVOCATIONS_THRESHOLD)
+            ..alarm("per-function-duration", Duration, true, Gt, FUNCTION_DURATION_THRESHOLD_MS)
         },
         alarm("per-function-recursion", RecursiveInvocationsDropped, true, Gt, 0.0),
     ]

@@ -5,7 +5,7 @@ use super::scenario::Scenario;
 use super::{SimError, parse_scenario};
 
 /// Name and JSON of every built-in scenario, runaways first.
-const BUILT_IN: [(&str, &str); 13] = [
+const BUILT_IN: [(&str, &str); 22] = [
     ("eventbridge-loop", include_str!("scenarios/eventbridge-loop.json")),
     ("sns-fanout", include_str!("scenarios/sns-fanout.json")),
     ("sqs-loop", include_str!("scenarios/sqs-loop.json")),
@@ -13,12 +13,21 @@ const BUILT_IN: [(&str, &str); 13] = [
     ("billing-spike", include_str!("scenarios/billing-spike.json")),
     ("fresh-deploy-fanout", include_str!("scenarios/fresh-deploy-fanout.json")),
     ("dynamodb-stream-loop", include_str!("scenarios/dynamodb-stream-loop.json")),
+    ("kinesis-loop-at-ceiling", include_str!("scenarios/kinesis-loop-at-ceiling.json")),
+    ("fresh-pinned-loop", include_str!("scenarios/fresh-pinned-loop.json")),
+    ("statement-requeue-loop", include_str!("scenarios/statement-requeue-loop.json")),
+    ("slow-growth-loop", include_str!("scenarios/slow-growth-loop.json")),
     ("benign-surge", include_str!("scenarios/benign-surge.json")),
     ("benign-retry-backoff", include_str!("scenarios/benign-retry-backoff.json")),
     ("benign-cron-burst", include_str!("scenarios/benign-cron-burst.json")),
     ("benign-busy-steady", include_str!("scenarios/benign-busy-steady.json")),
     ("benign-flash-sale", include_str!("scenarios/benign-flash-sale.json")),
     ("benign-map-fanout", include_str!("scenarios/benign-map-fanout.json")),
+    ("benign-nightly-export", include_str!("scenarios/benign-nightly-export.json")),
+    ("benign-statement-day", include_str!("scenarios/benign-statement-day.json")),
+    ("benign-partner-api-ceiling", include_str!("scenarios/benign-partner-api-ceiling.json")),
+    ("benign-launch-step", include_str!("scenarios/benign-launch-step.json")),
+    ("benign-flag-rollout", include_str!("scenarios/benign-flag-rollout.json")),
 ];
 
 /// Names of the built-in scenarios, in run order.

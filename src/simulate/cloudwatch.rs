@@ -28,6 +28,7 @@ impl FnMinute {
             LambdaMetric::Invocations => self.invocations as f64,
             LambdaMetric::Throttles => self.throttles as f64,
             LambdaMetric::RecursiveInvocationsDropped => self.recursive_dropped as f64,
+            LambdaMetric::Duration => self.duration_ms,
         }
     }
 }

@@ -66,10 +66,18 @@ impl Model {
         let queues = compile_queues(&names)?;
         for (i, q) in queues.iter().enumerate() {
             functions[q.consumer].queues.push(i);
+            // The simulated SQS mappings set no maximum concurrency.
+            functions[q.consumer]
+                .mapping_ceilings
+                .push(crate::ports::MappingCeiling::Sqs { maximum_concurrency: None });
         }
         let streams = compile_streams(&names)?;
         for (i, s) in streams.iter().enumerate() {
             functions[s.consumer].streams.push(i);
+            functions[s.consumer].mapping_ceilings.push(crate::ports::MappingCeiling::Stream {
+                parallelization_factor: s.parallelization,
+                shards: None,
+            });
         }
         let routes = compile_routes(&names, &mut functions)?;
         let traffic = compile_traffic(&names)?;
@@ -234,6 +242,15 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
     if f.duration_ms == 0 || f.duration_ms > MAX_DURATION_MS {
         return Err(format!("function {name}: duration_ms must be 1..=900000"));
     }
+    if let Some(c) = &f.history_calendar {
+        let days_ok =
+            c.days_of_month.iter().all(|d| (1..=31).contains(d)) && c.weekdays.iter().all(|d| *d <= 6);
+        if !days_ok || !c.other_days_scale.is_finite() || !(0.0..=1e6).contains(&c.other_days_scale) {
+            return Err(format!(
+                "function {name}: history_calendar needs days_of_month 1-31, weekdays 0-6 and other_days_scale 0-1000000"
+            ));
+        }
+    }
     if f.reserved_concurrency.is_some_and(|r| r > 900) {
         return Err(format!("function {name}: reserved_concurrency above 900 leaves <100 unreserved"));
     }
@@ -261,9 +278,11 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
         exempt: f.exempt,
         failure,
         deployed_before_secs: f.deployed_before_secs,
+        history_calendar: f.history_calendar.clone(),
         routes: Vec::new(),
         queues: Vec::new(),
         streams: Vec::new(),
+        mapping_ceilings: Vec::new(),
         name,
     })
 }

@@ -87,7 +87,8 @@ pub(crate) fn contributor_id(alarm: &str, function: usize) -> String {
 
 impl Shared {
     /// What CloudWatch would show now for function `i`: its published minutes in the recent range
-    /// and its hourly sums over the history range (the baseline's days before the run).
+    /// and its hourly sums and peak concurrency over the history range (the baseline's days before
+    /// the run).
     fn function_metrics(&self, i: usize, window: MetricsWindow) -> FunctionMetrics {
         let now = window.now.as_secs().saturating_sub(EPOCH_SECS);
         let minute = |secs: u64| self.cloudwatch.fn_minute(i, virtual_minute(secs), now);
@@ -101,13 +102,15 @@ impl Shared {
             .step_by(HOUR_SECS as usize)
             .filter_map(|hour| {
                 let minutes = (hour..hour + HOUR_SECS).step_by(MINUTE_SECS as usize);
-                let (invocations, duration_ms) = minutes
-                    .filter_map(minute)
-                    .fold((0.0, 0.0), |(n, d), m| (n + m.invocations as f64, d + m.duration_ms));
+                let (invocations, duration_ms, peak) =
+                    minutes.filter_map(minute).fold((0.0, 0.0, 0u32), |(n, d, c), m| {
+                        (n + m.invocations as f64, d + m.duration_ms, c.max(m.concurrency_max))
+                    });
                 (invocations > 0.0).then(|| HourMetrics {
                     start: Timestamp::from_secs(hour),
                     invocations,
                     duration_ms,
+                    concurrency_max: Some(f64::from(peak)),
                 })
             })
             .collect();

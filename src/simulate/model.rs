@@ -51,12 +51,17 @@ pub(crate) struct Func {
     pub failure: FailureTarget,
     /// Seconds before the run the function was deployed (no metrics before that), if known.
     pub deployed_before_secs: Option<u64>,
+    /// Which earlier days look like the run, if not all.
+    pub history_calendar: Option<super::scenario::HistoryCalendar>,
     /// Routes this function emits on.
     pub routes: Vec<usize>,
     /// Queues it consumes.
     pub queues: Vec<usize>,
     /// Streams it consumes.
     pub streams: Vec<usize>,
+    /// What `ListEventSourceMappings` shows of its mappings' ceilings (an SQS mapping's maximum
+    /// concurrency; a stream's parallelization factor, the shard count not being in the listing).
+    pub mapping_ceilings: Vec<crate::ports::MappingCeiling>,
 }
 
 #[derive(Debug, Clone)]

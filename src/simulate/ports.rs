@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::name::FunctionName;
 use crate::ports::{
-    Alert, FunctionState, Notifier, PortError, ReenableMark, Reservation, Throttler, TripRecord,
-    TrippedFunction,
+    Alert, FunctionState, MappingCeiling, Notifier, PortError, ReenableMark, Reservation, Throttler,
+    TripRecord, TrippedFunction,
 };
 use crate::time::Timestamp;
 
@@ -175,6 +175,11 @@ impl Throttler for SimThrottler {
                 reenable_started: None,
             })
             .collect())
+    }
+
+    async fn mapping_ceilings(&self, function: &FunctionName) -> Result<Vec<MappingCeiling>, PortError> {
+        let shared = self.0.lock();
+        Ok(shared.functions[shared.index("ListEventSourceMappings", function)?].func.mapping_ceilings.clone())
     }
 
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {

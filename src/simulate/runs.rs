@@ -34,7 +34,8 @@ pub(super) fn run_all(
         // A panicking run would be a simulator bug: report it rather than propagate the panic.
         let base = base.join().map_err(|_| failed(Mechanism::Baseline))?;
         let deployed = model.functions.iter().map(|f| f.deployed_before_secs).collect();
-        let history = Arc::new(History::new(base.minutes.clone(), deployed));
+        let calendars = model.functions.iter().map(|f| f.history_calendar.clone()).collect();
+        let history = Arc::new(History::new(base.minutes.clone(), deployed).with_calendars(calendars));
         let guards: Vec<_> =
             guard_models.iter().map(|gm| s.spawn(run(Mechanism::Guard, gm, history.clone()))).collect();
         let guards = guards

@@ -90,6 +90,24 @@ pub struct FunctionSpec {
     /// it has always existed, and its history is the scenario's organic traffic on earlier days).
     #[serde(default)]
     pub deployed_before_secs: Option<u64>,
+    /// The days its history looks like the run (absent: every day does).
+    #[serde(default)]
+    pub history_calendar: Option<HistoryCalendar>,
+}
+
+/// Which earlier days the function did what the baseline run shows (a statement run on the 20th of
+/// each month, a weekly report on Mondays), and how much of it on the others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryCalendar {
+    /// Days of the month (1–31, UTC) that look like the run.
+    #[serde(default)]
+    pub days_of_month: Vec<u32>,
+    /// Weekdays (0 = Monday … 6 = Sunday, UTC) that look like the run.
+    #[serde(default)]
+    pub weekdays: Vec<u32>,
+    /// Every other day does this share of it (0 = nothing; 0.1 = a tenth).
+    pub other_days_scale: f64,
 }
 
 /// CPU architecture, for pricing.

@@ -35,6 +35,7 @@ fn per_function_alarms_are_multi_series_metrics_insights_queries_of_60_s() {
     let body = parse(&infra().join("alarms.tf"));
     let locals: String = locals_text(&body);
     for (name, metric) in [
+        ("per_function_duration", "Duration"),
         ("per_function_invocations", "Invocations"),
         ("per_function_recursion", "RecursiveInvocationsDropped"),
     ] {
@@ -48,11 +49,10 @@ fn per_function_alarms_are_multi_series_metrics_insights_queries_of_60_s() {
         let query = queries[0].body();
         assert_eq!(number(query, "period"), Some(60), "{name}: period");
         assert!(matches!(attr(query, "return_data"), Some(Expression::Bool(true))), "{name}: return_data");
-        // The Invocations alarm waits `function_invocations_minutes` in a row (so the first
-        // judgement sees that many published minutes); the recursion alarm acts on one.
+        // The Duration and Invocations alarms wait `function_invocations_minutes` in a row (so the
+        // first judgement sees that many published minutes); the recursion alarm acts on one.
         let (periods, datapoints) = (text(alarm, "evaluation_periods"), text(alarm, "datapoints_to_alarm"));
-        let minutes =
-            if name == "per_function_invocations" { "var.function_invocations_minutes" } else { "1" };
+        let minutes = if name == "per_function_recursion" { "1" } else { "var.function_invocations_minutes" };
         assert_eq!((periods.as_str(), datapoints.as_str()), (minutes, minutes), "{name}: M of N");
         assert_eq!(text(alarm, "comparison_operator"), "\"GreaterThanThreshold\"");
         assert!(attr(alarm, "alarm_actions").is_none(), "{name}: contributor events go through EventBridge");
@@ -81,7 +81,7 @@ fn contributor_rule_routes_only_the_modules_alarms_in_alarm_to_the_guard() {
         assert!(pattern.contains(needle), "contributor rule pattern lacks {needle}: {pattern}");
     }
     let locals: String = locals_text(&body);
-    for alarm in ["per_function_invocations", "per_function_recursion"] {
+    for alarm in ["per_function_duration", "per_function_invocations", "per_function_recursion"] {
         assert!(locals.contains(alarm), "contributor_alarm_arns omits {alarm}");
     }
     let target = resource(&body, "aws_cloudwatch_event_target", "contributor").body();

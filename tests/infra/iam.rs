@@ -170,10 +170,10 @@ fn operator_policy_matches_everything_the_cli_calls() {
 }
 
 #[test]
-fn the_guards_role_cannot_restore_list_or_read_account_settings() {
+fn the_guards_role_cannot_restore_or_list_functions() {
     let calls = scan::adapter_calls(&root().join("src/aws")).unwrap_or_else(|e| panic!("{e}"));
     let cli_alone = calls.cli_alone();
-    for action in ["lambda:DeleteFunctionConcurrency", "lambda:GetAccountSettings", "lambda:ListFunctions"] {
+    for action in ["lambda:DeleteFunctionConcurrency", "lambda:ListFunctions"] {
         assert!(
             cli_alone.contains(action),
             "{action} is called outside the CLI-only adapters: {cli_alone:?}"

@@ -3,6 +3,8 @@
 //! pages). GetMetricData applies one time range to every query of a request, so the minutes
 //! (period 60 over the recent minutes) and the history (period 3600 over days) are two requests,
 //! each covering every candidate; both ranges are minute- or hour-aligned so no bucket is partial.
+//! The history reads `ConcurrentExecutions` Maximum per hour besides the sums: its busiest minute,
+//! which CloudWatch keeps exact in its 5-minute and 1-hour roll-ups.
 
 use std::collections::BTreeMap;
 
@@ -33,7 +35,7 @@ impl Series {
         Series::Throttles,
         Series::RecursionDropped,
     ];
-    const HISTORY: [Series; 2] = [Series::Invocations, Series::Duration];
+    const HISTORY: [Series; 3] = [Series::Invocations, Series::Duration, Series::Concurrency];
 
     fn letter(self) -> char {
         match self {
@@ -193,6 +195,9 @@ fn record_hour(slot: &mut BTreeMap<u64, HourMetrics>, series: Series, at: u64, v
     match series {
         Series::Invocations => hour.invocations += value,
         Series::Duration => hour.duration_ms += value,
+        Series::Concurrency => {
+            hour.concurrency_max = Some(hour.concurrency_max.map_or(value, |c| c.max(value)))
+        }
         _ => {}
     }
 }

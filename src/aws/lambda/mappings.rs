@@ -1,5 +1,6 @@
 //! The function's event source mappings: `ListEventSourceMappings` by function name (every page) and
-//! `UpdateEventSourceMapping Enabled`. Only mappings whose `FunctionArn` names the function itself
+//! `UpdateEventSourceMapping Enabled`, and the ceilings the enabled ones put on the function's
+//! concurrency (from the same listing). Only mappings whose `FunctionArn` names the function itself
 //! (or one of its versions or aliases) are returned, and only ids that validate are ever updated.
 
 use aws_sdk_lambda::Client;
@@ -7,7 +8,7 @@ use aws_sdk_lambda::Client;
 use super::own_arn;
 use crate::aws::error::port_error;
 use crate::name::FunctionName;
-use crate::ports::{EventSourceMapping, MappingId, PortError, SourceKind};
+use crate::ports::{EventSourceMapping, MappingCeiling, MappingId, PortError, SourceKind};
 
 /// Every mapping of `function`, skipping (with a warning) any the response does not tie to it.
 pub(super) async fn list(
@@ -36,6 +37,39 @@ pub(super) async fn list(
         }
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// The ceilings `function`'s polling mappings put on its concurrency, from the listing alone: an
+/// SQS mapping's `ScalingConfig.MaximumConcurrency` (when set; listed without one too) and a stream mapping's
+/// `ParallelizationFactor` (default 1). The stream's shard count needs the Kinesis or DynamoDB
+/// Streams API, which this adapter does not call: `shards` stays `None`.
+pub(super) async fn ceilings(
+    client: &Client,
+    function: &FunctionName,
+) -> Result<Vec<MappingCeiling>, PortError> {
+    const OP: &str = "ListEventSourceMappings";
+    let mut items =
+        client.list_event_source_mappings().function_name(function.as_str()).into_paginator().items().send();
+    let mut out = Vec::new();
+    while let Some(m) = items.try_next().await.map_err(|e| port_error(OP, function.as_str(), e))? {
+        let ours = m.function_arn().is_some_and(|arn| own_arn(function, arn).is_some());
+        let polling = !matches!(m.state(), Some("Disabled" | "Disabling" | "Deleting"));
+        if !(ours && polling) {
+            continue;
+        }
+        let positive = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0);
+        match SourceKind::from_source(m.event_source_arn()) {
+            SourceKind::Sqs => out.push(MappingCeiling::Sqs {
+                maximum_concurrency: positive(m.scaling_config().and_then(|c| c.maximum_concurrency())),
+            }),
+            SourceKind::Kinesis | SourceKind::DynamoDbStream => out.push(MappingCeiling::Stream {
+                parallelization_factor: positive(m.parallelization_factor()).unwrap_or(1),
+                shards: None,
+            }),
+            _ => {}
+        }
+    }
     Ok(out)
 }
 

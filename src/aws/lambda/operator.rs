@@ -1,13 +1,12 @@
 //! The Lambda calls only the operator CLI makes (`status`, `reenable`), never the guard in Lambda:
-//! removing a reservation, reading the account's unreserved concurrency, listing the account's
-//! functions, checking which function a mapping feeds. The guard's execution role is not granted them (infra/iam.tf: they are in the
-//! operator policy only), and tests/infra/scan.rs attributes every call in this file to the CLI.
+//! removing a reservation, listing the account's functions, checking which function a mapping
+//! feeds. The guard's execution role is not granted them (infra/iam.tf: they are in the operator
+//! policy only), and tests/infra/scan.rs attributes every call in this file to the CLI.
 
 use aws_sdk_lambda::Client;
 
-use super::is_missing_api;
 use super::own_arn;
-use crate::aws::error::{facts, port_error};
+use crate::aws::error::port_error;
 use crate::name::FunctionName;
 use crate::ports::{MappingId, PortError};
 
@@ -20,20 +19,6 @@ pub(super) async fn remove_reservation(client: &Client, function: &FunctionName)
         .await
         .map_err(|e| port_error("DeleteFunctionConcurrency", function.as_str(), e))?;
     Ok(())
-}
-
-/// GetAccountSettings: the account's unreserved concurrency (`None` where the endpoint lacks the API).
-pub(super) async fn unreserved_concurrency(client: &Client) -> Result<Option<u32>, PortError> {
-    match client.get_account_settings().send().await {
-        Ok(out) => Ok(out
-            .account_limit()
-            .and_then(|l| l.unreserved_concurrent_executions())
-            .and_then(|n| u32::try_from(n).ok())),
-        // A bare 404 with no error code: the endpoint doesn't implement the API (moto 5.2.5 doesn't).
-        // Real Lambda always answers; "unknown" only skips the restore warning.
-        Err(e) if is_missing_api(&facts(&e)) => Ok(None),
-        Err(e) => Err(port_error("GetAccountSettings", "account", e)),
-    }
 }
 
 /// ListFunctions (every page): each function's name and ARN.

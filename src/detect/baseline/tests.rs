@@ -4,6 +4,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::name::FunctionName;
+use crate::ports::HourMetrics;
 
 /// 2026-12-01 14:30 UTC.
 const NOW: u64 = 1_796_135_400;
@@ -15,8 +16,7 @@ fn thresholds() -> Baseline {
 fn gb(memory_mb: u32) -> Subject {
     Subject {
         profile: FunctionProfile { memory_mb, architecture: Architecture::X86_64 },
-        ceiling: None,
-        recursion_reported: false,
+        ..Subject::default()
     }
 }
 
@@ -47,6 +47,7 @@ fn history(days: u64, per_hour: f64, ms: f64) -> Vec<HourMetrics> {
             start: Timestamp::from_secs(end - h * 3600),
             invocations: per_hour,
             duration_ms: per_hour * ms,
+            concurrency_max: None,
         })
         .collect()
 }
@@ -74,7 +75,12 @@ fn a_bomb_doubling_each_minute_without_history_is_a_runaway() {
         ]),
         vec![],
     );
+    // At 1 GB it spends $2.33/h: without history, growth under 10x the floor is what a rollout does.
     match run(&m, gb(1024)) {
+        Judgement::Normal { why, .. } => assert!(why.contains("a rollout levels off"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    match run(&m, gb(5120)) {
         Judgement::Runaway {
             shape: RunawayShape::Growth { minutes, series },
             times_normal,
@@ -82,8 +88,8 @@ fn a_bomb_doubling_each_minute_without_history_is_a_runaway() {
         } => {
             assert_eq!((minutes, series), (vec![500.0, 1000.0, 2000.0, 4000.0], "invocations"));
             assert_eq!(times_normal, None);
-            // Last three minutes: 7000 calls x 1 s x 1 GB over 180 s → 140,000 GB-s/h.
-            let expected = (7000.0 * 0.2e-6 + 7000.0 * 0.000_016_666_7) * 20.0;
+            // Last three minutes: 7000 calls x 1 s x 5 GB over 180 s → 700,000 GB-s/h.
+            let expected = (7000.0 * 0.2e-6 + 7000.0 * 5.0 * 0.000_016_666_7) * 20.0;
             assert!((usd_per_hour - expected).abs() < 1e-9, "{usd_per_hour} vs {expected}");
         }
         other => panic!("{other:?}"),
@@ -199,15 +205,16 @@ fn only_published_minutes_are_priced() {
 }
 
 #[test]
-fn todays_hours_are_no_baseline() {
-    // History only from the last 10 hours (the incident may be in it): judged as having none.
+fn young_hours_after_the_rise_are_no_baseline() {
+    // Quiet (60 calls an hour) until 2 h ago, then 10^9 an hour: the incident is in those two hours.
     let end = NOW / 3600 * 3600;
     let today: Vec<HourMetrics> = (1..=10)
         .rev()
         .map(|h| HourMetrics {
             start: Timestamp::from_secs(end - h * 3600),
-            invocations: 1e9,
-            duration_ms: 1e12,
+            invocations: if h <= 2 { 1e9 } else { 60.0 },
+            duration_ms: if h <= 2 { 1e12 } else { 60_000.0 },
+            concurrency_max: None,
         })
         .collect();
     let m = metrics(
@@ -219,7 +226,10 @@ fn todays_hours_are_no_baseline() {
         ]),
         today,
     );
-    assert!(matches!(run(&m, gb(1024)), Judgement::Runaway { times_normal: None, .. }));
+    match run(&m, gb(1024)) {
+        Judgement::Runaway { times_normal: Some(times), .. } => assert!((times - 7000.0 / 3.0).abs() < 1e-6),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -271,16 +281,101 @@ proptest! {
 }
 
 #[test]
-fn an_extreme_surge_over_its_history_is_a_runaway_even_when_held() {
-    // A 10 GB renderer called 0.1/s every day, now 40/s and flat: 400x its usual rate and cost.
+fn size_alone_never_trips_a_launch_that_steps_and_holds() {
+    // A 10 GB function called 0.1/s every day, now 40/s and flat below every ceiling: 400x its
+    // usual rate and cost. At 300 ms a call ($2/h) a step that holds is what a launch looks like.
     let m = metrics(minutes(&[(2400.0, 30_000.0, 1000.0, 0.0); 5]), history(7, 360.0, 30_000.0));
-    match run(&m, gb(10_240)) {
-        Judgement::Runaway { shape: RunawayShape::Surge { times_normal }, .. } => {
-            assert!((times_normal - 400.0).abs() < 1e-9)
+    let unreserved = Subject { account_unreserved: Some(2000), ..gb(10_240) };
+    let cheap = metrics(minutes(&[(2400.0, 300.0, 12.0, 0.0); 5]), history(7, 360.0, 300.0));
+    match run(&cheap, unreserved) {
+        Judgement::Normal { why, .. } => assert!(why.contains("a launch steps up and holds"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // Spending $1,000s an hour at 400x its usual cost is cost evidence, held or not.
+    match run(&m, unreserved) {
+        Judgement::Runaway { shape: shape @ RunawayShape::Surge { .. }, .. } => {
+            assert!(shape.to_string().contains("over $100/h"), "{shape}")
         }
         other => panic!("{other:?}"),
     }
-    // 20x (a flash sale, held) is not extreme: it needs growth or saturation too.
-    let sale = metrics(minutes(&[(120.0, 30_000.0, 60.0, 0.0); 5]), history(7, 360.0, 30_000.0));
-    assert!(!is_runaway(&run(&sale, gb(10_240))));
+    // Held at the account's unreserved concurrency with throttles, the same step is a runaway,
+    // and the evidence names the ceiling.
+    let pinned = metrics(minutes(&[(2400.0, 30_000.0, 1000.0, 50.0); 5]), history(7, 360.0, 30_000.0));
+    match run(&pinned, Subject { account_unreserved: Some(1000), ..gb(10_240) }) {
+        Judgement::Runaway { shape: shape @ RunawayShape::Saturation { .. }, .. } => {
+            assert!(shape.to_string().contains("the account's unreserved concurrency 1000"), "{shape}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_stream_loop_flat_at_its_mapping_ceiling_is_a_runaway_without_throttles() {
+    // 4 shards x parallelization 10: flat at 40, no throttles (a poller never throttles), 40x usual.
+    let stream = MappingCeiling::Stream { parallelization_factor: 10, shards: None };
+    let loop_minutes = minutes(&[(12_000.0, 200.0, 40.0, 0.0); 5]);
+    let subject = Subject { mapping: Some(stream), account_unreserved: Some(900), ..gb(2048) };
+    let m = metrics(loop_minutes.clone(), history(7, 18_000.0, 200.0));
+    match run(&m, subject) {
+        Judgement::Runaway { shape: shape @ RunawayShape::Saturation { .. }, times_normal, .. } => {
+            assert!(shape.to_string().contains("parallelization 10"), "{shape}");
+            assert!((times_normal.unwrap() - 40.0).abs() < 1e-9);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A known ceiling needs 90 % of it: 40 of 4 x 10 is pinned, of 8 x 10 it is not.
+    let known = |shards| Subject {
+        mapping: Some(MappingCeiling::Stream { parallelization_factor: 10, shards: Some(shards) }),
+        ..subject
+    };
+    assert!(is_runaway(&run(&m, known(4))));
+    assert!(!is_runaway(&run(&m, known(8))));
+    // The same flat top on a function with no mapping is a launch.
+    assert!(!is_runaway(&run(&m, Subject { mapping: None, ..subject })));
+}
+
+#[test]
+fn a_ceiling_it_usually_sits_at_is_its_normal_state() {
+    // A partner API's limit: reserved 50, pinned with throttles at this hour every day.
+    let mut usual = history(7, 18_000.0, 1000.0);
+    usual.iter_mut().for_each(|h| h.concurrency_max = Some(50.0));
+    let pinned = minutes(&[(3000.0, 1000.0, 50.0, 500.0); 5]);
+    let subject = Subject { ceiling: Some(50), ..gb(4096) };
+    let j = run(&metrics(pinned.clone(), usual.clone()), subject);
+    assert!(matches!(&j, Judgement::Normal { why, .. } if why.starts_with("busy as usual: 1.0x")), "{j:?}");
+    // The rule itself: a usual peak at the ceiling makes being there no evidence.
+    let published: Vec<&MinuteMetrics> = pinned.iter().collect();
+    let at = |concurrency| Usual {
+        per_minute: 1.0,
+        usd_per_hour: 0.0,
+        concurrency: Some(concurrency),
+        basis: Basis::TimeOfDay,
+    };
+    assert!(saturation(&published, &subject, Some(at(50.0)), &thresholds()).is_none());
+    assert!(saturation(&published, &subject, Some(at(5.0)), &thresholds()).is_some());
+    // Usually at a tenth of it: being pinned there at 10x is a runaway.
+    usual.iter_mut().for_each(|h| (h.concurrency_max, h.invocations) = (Some(5.0), 1800.0));
+    assert!(is_runaway(&run(&metrics(pinned, usual), subject)));
+}
+
+#[test]
+fn slow_compounding_growth_is_a_runaway_and_an_organic_ramp_is_not() {
+    // x1.3 a minute (a loop adding 30 % a hop, each hop a minute long): five rises make x3.7.
+    let slow: Vec<_> =
+        (0..7).map(|i| (100.0 * 1.3f64.powi(i), 60_000.0, 100.0 * 1.3f64.powi(i), 0.0)).collect();
+    let m = metrics(minutes(&slow), history(7, 600.0, 60_000.0));
+    match run(&m, gb(2048)) {
+        Judgement::Runaway { shape: RunawayShape::Growth { minutes, .. }, .. } => {
+            assert_eq!(minutes.len(), 7)
+        }
+        other => panic!("{other:?}"),
+    }
+    // Four rises of x1.3 (x2.9) are not enough yet.
+    let m = metrics(minutes(&slow[..5]), history(7, 600.0, 60_000.0));
+    assert!(!is_runaway(&run(&m, gb(2048))));
+    // +10 % a minute for ten minutes (x2.4) is an organic ramp, whatever its size.
+    let ramp: Vec<_> = (0..10).map(|i| (1000.0 * 1.1f64.powi(i), 60_000.0, 1000.0, 0.0)).collect();
+    let m = metrics(minutes(&ramp), history(7, 600.0, 60_000.0));
+    let j = run(&m, gb(128));
+    assert!(!matches!(j, Judgement::Runaway { shape: RunawayShape::Growth { .. }, .. }), "{j:?}");
 }

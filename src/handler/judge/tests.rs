@@ -46,6 +46,7 @@ fn week(per_hour: f64, ms: f64) -> Vec<HourMetrics> {
             start: Timestamp::from_secs(end - h * 3600),
             invocations: per_hour,
             duration_ms: per_hour * ms,
+            concurrency_max: None,
         })
         .collect()
 }
@@ -93,7 +94,8 @@ fn a_contributor_that_runs_away_is_throttled_and_its_mute_rule_reported() {
         doubling(),
         vec![],
     ));
-    account.edit("orders", |s| s.memory_mb = 1024);
+    // No history: growth trips once it spends 10x the cost floor ($23/h at 5 GB).
+    account.edit("orders", |s| s.memory_mb = 5120);
     let report = run(&account, Config::default(), &[contributor("orders", AlarmState::Alarm)]);
     assert_eq!(outcomes(&report), [("orders".into(), Outcome::Throttled, "runaway".into())]);
     assert_eq!(account.function("orders").reserved_concurrency, Some(0));
@@ -166,7 +168,7 @@ fn the_sweep_rejudges_contributors_still_in_alarm() {
         .with_function("busy-api", None)
         .with_metrics(series("busy-api", doubling(), vec![]))
         .with_contributors("per-function-invocations", vec![in_alarm]);
-    account.edit("busy-api", |s| s.memory_mb = 1024);
+    account.edit("busy-api", |s| s.memory_mb = 5120);
     let mut config = Config::default();
     config.baseline.contributor_alarms = vec!["per-function-invocations".into()];
     let report = run(&account, config, &[Signal::Sweep(SweepSignal { at: None, account: None })]);

@@ -1,0 +1,82 @@
+//! Saturation: a function held at a ceiling it is not usually at. The ceilings are its reserved
+//! concurrency, the account's unreserved pool (or, unread, a flat top with throttles), an SQS
+//! mapping's maximum concurrency and a stream mapping's shards × parallelization factor (a flat
+//! top of at least the parallelization factor while the shard count is unread).
+
+use super::{CEILING_SHARE, Subject, Usual, run};
+use crate::config::Baseline;
+use crate::ports::{MappingCeiling, MinuteMetrics};
+use crate::verdict::RunawayShape;
+
+/// A ceiling a pinned function could be held at.
+struct Ceiling {
+    /// Concurrency at or above which it is pinned (`None`: a flat top within 10 % of the run's peak).
+    level: Option<f64>,
+    /// What it is, for the evidence.
+    what: String,
+    /// Whether being held there shows as throttles (a poller's ceiling never throttles).
+    throttles: bool,
+    /// Least peak that can be this ceiling (a stream mapping runs a batch per shard and slot).
+    at_least: f64,
+}
+
+/// The ceilings the function can be held at: its reservation, else the account's unreserved pool
+/// (or, unread, a flat top with throttles); and its mapping's own ceiling. A function a poller
+/// feeds is held at its reservation by the poller backing off (or throttled, without a maximum
+/// concurrency): throttles are not required there.
+fn ceilings(subject: &Subject) -> Vec<Ceiling> {
+    let share = |n: u32| Some(CEILING_SHARE * f64::from(n));
+    let polled = subject.mapping.is_some();
+    let ceiling = |level, what: String, throttles| Ceiling { level, what, throttles, at_least: 1.0 };
+    let mut out = vec![match (subject.ceiling, subject.account_unreserved) {
+        (Some(r), _) => ceiling(share(r), format!("its reserved concurrency {r}"), !polled),
+        (None, Some(u)) => ceiling(share(u), format!("the account's unreserved concurrency {u}"), true),
+        (None, None) => ceiling(None, "a flat top with throttles (the account's limit)".to_owned(), true),
+    }];
+    match subject.mapping {
+        Some(MappingCeiling::Stream { parallelization_factor, shards }) => {
+            let m = MappingCeiling::Stream { parallelization_factor, shards };
+            let level = m.concurrency().and_then(share);
+            out.push(Ceiling {
+                at_least: f64::from(parallelization_factor),
+                ..ceiling(level, m.describe(), false)
+            });
+        }
+        Some(m @ MappingCeiling::Sqs { maximum_concurrency: Some(max) }) => {
+            out.push(ceiling(share(max), m.describe(), false));
+        }
+        Some(MappingCeiling::Sqs { maximum_concurrency: None }) | None => {}
+    }
+    out
+}
+
+/// Held at a ceiling in each of `saturation_minutes` consecutive minutes: at 90 % of it or more
+/// (a flat top within 10 % of the run's peak when its level is unknown), throttled in each minute
+/// where the ceiling throttles. A ceiling the function usually reaches at a moment like now (its
+/// usual peak concurrency is that high) is its normal state, not evidence.
+pub(super) fn saturation(
+    published: &[&MinuteMetrics],
+    subject: &Subject,
+    usual: Option<Usual>,
+    t: &Baseline,
+) -> Option<RunawayShape> {
+    let minutes = run(published, published.len(), t.saturation_minutes as usize)?;
+    let peak = minutes.iter().filter_map(|m| m.concurrency_max).fold(0.0_f64, f64::max);
+    if peak < 1.0 {
+        return None;
+    }
+    let throttles: f64 = minutes.iter().filter_map(|m| m.throttles).sum();
+    let usual_concurrency = usual.and_then(|u| u.concurrency).unwrap_or(0.0);
+    ceilings(subject).into_iter().find_map(|c| {
+        let level = c.level.unwrap_or(CEILING_SHARE * peak);
+        let pinned = minutes.iter().all(|m| {
+            m.concurrency_max.unwrap_or(0.0) >= level && (!c.throttles || m.throttles.unwrap_or(0.0) > 0.0)
+        });
+        (pinned && peak >= c.at_least && usual_concurrency < level).then_some(RunawayShape::Saturation {
+            concurrency: peak,
+            throttles,
+            minutes: t.saturation_minutes,
+            against: c.what,
+        })
+    })
+}
