@@ -20,11 +20,12 @@ use crate::report::{Decision, Outcome, Rejected, Report};
 use crate::signal::Signal;
 use crate::time::Timestamp;
 use crate::trip::TripContext;
-use crate::trust::Trust;
+use crate::trust::{Trust, claim};
 use crate::verdict::{Candidate, Reason, Verdict};
 
+mod alarms;
 mod batch;
-mod corroborate;
+pub mod claims;
 pub mod drift;
 pub mod judge;
 pub mod seen;
@@ -61,6 +62,8 @@ pub struct Guard<T, M, N> {
     calls_seen: seen::SeenIds,
     /// Functions this process tripped or found tripped (the drift watch's memory).
     trips: drift::TripMemory,
+    /// Execution role ids and recent judgements of chain claims.
+    claims: claims::ClaimMemory,
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
@@ -81,6 +84,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             seen: seen::SeenIds::default(),
             calls_seen: seen::SeenIds::new(10_000, 24 * 3_600),
             trips: drift::TripMemory::default(),
+            claims: claims::ClaimMemory::default(),
         }
     }
 
@@ -194,8 +198,27 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             targets.add(Verdict::Throttle { function, reason });
         }
         self.depth_limits.learn(&self.detector, &self.throttler, signals, now).await;
+        let (mut claimed, mut alarmed) = (Vec::new(), Vec::new());
         for verdict in self.detector.observe_batch(signals, now) {
-            targets.add(verdict);
+            match verdict {
+                Verdict::Throttle { function, reason } if claim::rests_on_claims(&reason) => {
+                    if !claimed.iter().any(|(f, _)| *f == function) {
+                        claimed.push((function, reason));
+                    }
+                }
+                Verdict::Throttle { function, reason: reason @ Reason::Alarm { .. } } => {
+                    alarmed.push((function, reason));
+                }
+                other => targets.add(other),
+            }
+        }
+        let sorted = self.sort_claims(signals, claimed, now, &mut report.notes).await;
+        let (trusted, judged) = self.sort_alarms(alarmed, &mut report.notes).await;
+        for (function, reason) in sorted.act.into_iter().chain(trusted) {
+            targets.add(Verdict::Throttle { function, reason });
+        }
+        for candidate in sorted.judge.into_iter().chain(judged) {
+            targets.add(Verdict::Judge(candidate));
         }
         for (alarm, metric) in std::mem::take(&mut targets.searches) {
             let context = AlertContext {
@@ -228,9 +251,6 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             targets.add(Verdict::Throttle { function, reason });
         }
         let mut functions = targets.functions;
-        if self.config.corroborate {
-            functions = self.corroborated(functions, now, &mut report).await;
-        }
         let overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
         report.decisions = self.act_on(functions.clone(), now).await;
         self.remember_trips(&report.decisions, now);

@@ -33,11 +33,15 @@ pub struct LambdaThrottler {
     client: Client,
     /// Reads the queues of SQS mappings for the alert (`None`: a test's Lambda-only client).
     queues: Option<super::sqs::QueueReader>,
+    /// Reads execution role ids (`None`: a test's Lambda-only client, which authenticates nobody).
+    roles: Option<super::iam::RoleReader>,
 }
 
 /// What GetFunctionConfiguration tells the guard.
 struct Configuration {
     arn: String,
+    /// The execution role's ARN.
+    role: Option<String>,
     memory_mb: u32,
     architecture: Architecture,
     dead_letter: Option<String>,
@@ -46,12 +50,16 @@ struct Configuration {
 impl LambdaThrottler {
     /// Builds the adapter from the shared SDK configuration.
     pub fn new(config: &SdkConfig) -> Self {
-        Self { client: Client::new(config), queues: Some(super::sqs::QueueReader::new(config)) }
+        Self {
+            client: Client::new(config),
+            queues: Some(super::sqs::QueueReader::new(config)),
+            roles: Some(super::iam::RoleReader::new(config)),
+        }
     }
 
     /// Wraps an existing client (tests inject mocked clients here).
     pub fn from_client(client: Client) -> Self {
-        Self { client, queues: None }
+        Self { client, queues: None, roles: None }
     }
 
     async fn configuration(&self, function: &FunctionName) -> Result<Configuration, PortError> {
@@ -73,6 +81,7 @@ impl LambdaThrottler {
         };
         Ok(Configuration {
             arn,
+            role: out.role().map(str::to_owned),
             memory_mb: out.memory_size().and_then(|m| u32::try_from(m).ok()).unwrap_or(DEFAULT_MEMORY_MB),
             architecture,
             dead_letter: out.dead_letter_config().and_then(|d| d.target_arn()).map(str::to_owned),
@@ -182,6 +191,20 @@ impl Throttler for LambdaThrottler {
             architecture: config.architecture,
             failure_target,
         })
+    }
+
+    async fn execution_role_id(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
+        let Some(roles) = &self.roles else { return Ok(None) };
+        match self.configuration(function).await?.role {
+            Some(role) => roles.role_id(&role).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn trusts_alarms(&self, function: &FunctionName) -> Result<bool, PortError> {
+        let config = self.configuration(function).await?;
+        let tags = self.tags(function.as_str(), &config.arn).await?;
+        Ok(tags.get(tags::TRUST_ALARMS).is_some_and(|v| v.trim().eq_ignore_ascii_case("true")))
     }
 
     async fn write_trip_record(&self, function: &FunctionName, record: &TripRecord) -> Result<(), PortError> {

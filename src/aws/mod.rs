@@ -4,6 +4,7 @@
 //! - [`lambda`]: [`LambdaThrottler`] (concurrency, trip-record tags, configuration) for [`Throttler`].
 //! - [`cloudwatch`]: [`CloudWatchMetrics`] (ListMetrics, GetMetricData) for [`Metrics`].
 //! - [`deployment`]: [`LambdaDeployment`] (finds the deployed guard and its environment).
+//! - [`iam`]: [`RoleReader`](iam::RoleReader) (GetRole): a function's execution role id, for chain reports.
 //! - [`sns`]: [`SnsNotifier`] (Publish with message attributes) for [`Notifier`].
 //! - [`sqs`]: [`QueueReader`](sqs::QueueReader) (GetQueueUrl, GetQueueAttributes): a queue's DLQ, for alerts.
 //! - [`sts`]: [`StsIdentity`] (GetCallerIdentity) for [`Identity`].
@@ -20,6 +21,7 @@ pub mod client;
 pub mod cloudwatch;
 pub mod deployment;
 mod error;
+pub mod iam;
 pub mod lambda;
 pub mod sns;
 pub mod sqs;

@@ -10,13 +10,9 @@ use crate::time::Timestamp;
 
 const NOW: Timestamp = Timestamp::from_secs(1_795_000_000);
 
+/// `function`'s own report of a hop at `depth`, sent with its execution role.
 fn chain_event(function: &str, depth: u32) -> Vec<u8> {
-    format!(
-        r#"{{"version":"0","id":"1","detail-type":"Thing","source":"com.example","account":"123456789012",
-        "time":"2026-11-20T09:21:07Z","region":"us-east-1","resources":[],
-        "detail":{{"runawayGuard":{{"root":"1-abc-def","depth":{depth},"function":"{function}"}}}}}}"#
-    )
-    .into_bytes()
+    crate::fake::signed_chain_event(function, depth, "1-abc-def", "123456789012")
 }
 
 fn guard(account: &FakeAccount, config: Config) -> Guard<FakeAccount, FakeAccount, FakeAccount> {
