@@ -44,8 +44,9 @@ const EVENTBRIDGE_TICKS: u32 = 7;
 const DELIVERY_TICKS: (u32, u32) = (5, 10);
 /// SendMessage straight to the chain queue, in ticks (0.1–0.3 s).
 const DIRECT_TICKS: (u32, u32) = (1, 3);
-/// Most chain signals handled per batch (several guard invocations' worth; the rest are counted, not fed).
-pub(crate) const SIGNALS_PER_BATCH: usize = 50_000;
+/// Most chain signals handled per batch (several guard invocations' worth; the rest are counted, not
+/// fed). Room for a ×2 fan-out's 17th level twice over: on the bus, and reported straight to the queue.
+pub(crate) const SIGNALS_PER_BATCH: usize = 100_000;
 /// The guard's own function name in the simulated account.
 pub(crate) const GUARD_FUNCTION: &str = "runaway-guard";
 

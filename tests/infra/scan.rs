@@ -334,7 +334,7 @@ const SQS_OPERATIONS: &str = "\
     start_message_move_task tag_queue untag_queue \
 ";
 
-/// aws-sdk-sts 1.97.0: `ls src/operation`.
+/// aws-sdk-iam 1.103.0: `ls src/operation`.
 const IAM_OPERATIONS: &str = "\
     accept_delegation_request add_client_id_to_open_id_connect_provider \
     add_role_to_instance_profile add_user_to_group associate_delegation_request \
@@ -386,8 +386,10 @@ const IAM_OPERATIONS: &str = "\
     update_group update_login_profile update_open_id_connect_provider_thumbprint update_role \
     update_role_description update_saml_provider update_server_certificate \
     update_service_specific_credential update_signing_certificate update_ssh_public_key \
-    update_user upload_server_certificate upload_signing_certificate upload_ssh_public_key \";
+    update_user upload_server_certificate upload_signing_certificate upload_ssh_public_key \
+";
 
+/// aws-sdk-sts 1.97.0: `ls src/operation`.
 const STS_OPERATIONS: &str = "\
     assume_role assume_role_with_saml assume_role_with_web_identity assume_root \
     decode_authorization_message get_access_key_info get_caller_identity get_delegated_access_token \
