@@ -245,6 +245,12 @@ impl Policy {
         if self.config.dry_run { Plan::WouldThrottle } else { Plan::Throttle }
     }
 
+    /// The guard itself or `RUNAWAY_GUARD_EXEMPT`: never throttled whatever the evidence, so the
+    /// handler sends it straight to [`Self::screen`] (which reports it `exempt`) without judging it.
+    pub fn exempt_by_configuration(&self, function: &FunctionName) -> bool {
+        self.configured_exemption(function).is_some()
+    }
+
     fn configured_exemption(&self, function: &FunctionName) -> Option<Plan> {
         if self.config.self_function.as_ref() == Some(function) {
             return Some(Plan::skip(Outcome::Exempt, "the guard never throttles itself", false));

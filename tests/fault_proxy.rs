@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::Moto;
 use common::fault_proxy::{ALWAYS, Attempt, Fault, FaultProxy, attempts};
-use common::guard::{Run, attribute, chain_event, handle, machine_block};
+use common::guard::{Run, attribute, report, handle, machine_block};
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::name::FunctionName;
 use runaway_guard::operator::{self, ReenableError, ReenableOutcome, ReenablePorts, ReenableRequest};
@@ -48,7 +48,7 @@ impl Bench {
     /// One depth-17 chain event through `runaway-guard handle`, the guard talking to AWS via the proxy;
     /// returns the run and the requests the proxy saw.
     fn trip(&self) -> (Run, Vec<Attempt>) {
-        let run = handle(&self.topic, &chain_event(FUNCTION, 17, ROOT))
+        let run = handle(&self.topic, &report(FUNCTION, 17, ROOT))
             .env("AWS_ENDPOINT_URL", &self.proxy.url)
             .run();
         (run, self.proxy.take_log())

@@ -7,7 +7,7 @@
 mod common;
 
 use common::Moto;
-use common::guard::chain_event;
+use common::guard::report;
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::config::Config;
 use runaway_guard::name::FunctionName;
@@ -34,7 +34,7 @@ async fn two_guards_tripping_one_function_keep_the_true_previous_concurrency() {
     moto.reserve("orders", 25).await;
     let (topic, queue) = moto.topic_with_queue("race").await;
     let (a, b) = (guard(&topic).await, guard(&topic).await);
-    let event = serde_json::to_vec(&chain_event("orders", 17, ROOT)).expect("event");
+    let event = serde_json::to_vec(&report("orders", 17, ROOT)).expect("event");
     let now = Timestamp::now();
     let (ra, rb) = tokio::join!(a.handle_bytes(&event, now), b.handle_bytes(&event, now));
     let outcomes: Vec<Outcome> =
@@ -61,7 +61,7 @@ async fn a_reenable_racing_a_trip_never_leaves_zero_without_a_record() {
         let first = tripper.trip(&function, "first trip", Timestamp::now()).await;
         assert_eq!(first.outcome, Outcome::Throttled);
         let ports = AwsPorts::load(Some(topic.clone())).await;
-        let event = serde_json::to_vec(&chain_event(&name, 17, ROOT)).expect("event");
+        let event = serde_json::to_vec(&report(&name, 17, ROOT)).expect("event");
         let racer = guard(&topic).await;
         let request =
             runaway_guard::operator::ReenableRequest { function: function.clone(), to: None, force: false };

@@ -25,6 +25,10 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     ) -> SortedAlarms {
         let (mut act, mut judge) = (Vec::new(), Vec::new());
         for (function, reason) in verdicts {
+            if self.policy.exempt_by_configuration(&function) {
+                act.push((function, reason));
+                continue;
+            }
             match self.throttler.trusts_alarms(&function).await {
                 Ok(true) => {
                     notes.push(format!("{function} trusts its alarms ({}=true): not judged", tags::TRUST_ALARMS));
