@@ -356,7 +356,9 @@ impl Throttler for FakeAccount {
 
 /// The execution role id the fake gives `function` (`AROA` and a hash of its name, as IAM's look).
 pub fn role_id(function: &str) -> String {
-    let hash = function.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = function
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("AROA{hash:017X}")
 }
 

@@ -65,9 +65,7 @@ pub enum Distrust {
     },
     /// The alarm watches a metric outside the `AWS/` namespaces: anyone with `PutMetricData` can
     /// publish to it, so its ALARM proves nothing.
-    #[error(
-        "alarm watches namespace {0}; the guard acts only on AWS/ metrics, which nobody can publish to"
-    )]
+    #[error("alarm watches namespace {0}; the guard acts only on AWS/ metrics, which nobody can publish to")]
     CustomNamespace(String),
     /// An alarm ARN that is not `arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME`.
     #[error("alarm ARN is malformed: {0}")]

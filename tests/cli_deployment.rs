@@ -8,7 +8,7 @@
 mod common;
 
 use aws_sdk_lambda::types::Environment;
-use common::guard::{Cli, report, handle};
+use common::guard::{Cli, handle, report};
 use common::{ACCOUNT, FunctionSpec, Moto};
 use runaway_guard::ports::tags;
 use serde_json::Value;

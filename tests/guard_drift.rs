@@ -8,7 +8,7 @@
 mod common;
 
 use common::fault_proxy::FaultProxy;
-use common::guard::{report, fixture};
+use common::guard::{fixture, report};
 use common::{ACCOUNT, Moto};
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::config::Config;

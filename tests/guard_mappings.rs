@@ -8,7 +8,7 @@
 mod common;
 
 use common::Moto;
-use common::guard::{Cli, report, handle, machine_block};
+use common::guard::{Cli, handle, machine_block, report};
 use runaway_guard::ports::tags;
 
 const FUNCTION: &str = "orders-worker";

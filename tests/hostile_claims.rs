@@ -140,7 +140,8 @@ async fn an_alarm_on_a_custom_namespace_naming_a_function_moves_nothing() {
 
     // The same alarm on AWS/Lambda is believed as a claim, and judged: payments-api has no history
     // of running away, so it is left alone.
-    event["alarmData"]["configuration"]["metrics"][0]["metricStat"]["metric"]["namespace"] = json!("AWS/Lambda");
+    event["alarmData"]["configuration"]["metrics"][0]["metricStat"]["metric"]["namespace"] =
+        json!("AWS/Lambda");
     let report = account.assert_unmoved_by(&event).await;
     assert!(report["notes"].to_string().contains("left payments-api alone (alarm"), "{report:#}");
 }

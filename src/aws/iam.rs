@@ -31,7 +31,11 @@ impl RoleReader {
             Ok(out) => out,
             Err(err) => {
                 let err = port_error(OP, name, err);
-                return if err.not_found || err.message.starts_with("NoSuchEntity") { Ok(None) } else { Err(err) };
+                return if err.not_found || err.message.starts_with("NoSuchEntity") {
+                    Ok(None)
+                } else {
+                    Err(err)
+                };
             }
         };
         let role = out.role().ok_or_else(|| invalid_response(OP, name, "response lacks the role"))?;

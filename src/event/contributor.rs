@@ -203,7 +203,8 @@ mod namespace_tests {
 
     #[test]
     fn reads_the_namespace_of_a_metrics_insights_query() {
-        let lambda = r#"SELECT SUM(Invocations) FROM SCHEMA("AWS/Lambda", FunctionName) GROUP BY FunctionName"#;
+        let lambda =
+            r#"SELECT SUM(Invocations) FROM SCHEMA("AWS/Lambda", FunctionName) GROUP BY FunctionName"#;
         assert_eq!(insights_namespace(lambda).as_deref(), Some("AWS/Lambda"));
         let custom = r#"select max(x) from schema( "Team/Whatever" , FunctionName)"#;
         assert_eq!(insights_namespace(custom).as_deref(), Some("Team/Whatever"));

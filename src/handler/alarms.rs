@@ -31,7 +31,10 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             }
             match self.throttler.trusts_alarms(&function).await {
                 Ok(true) => {
-                    notes.push(format!("{function} trusts its alarms ({}=true): not judged", tags::TRUST_ALARMS));
+                    notes.push(format!(
+                        "{function} trusts its alarms ({}=true): not judged",
+                        tags::TRUST_ALARMS
+                    ));
                     act.push((function, reason));
                     continue;
                 }

@@ -97,7 +97,8 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         let role_id = match self.claims.role_id(function, now) {
             Some(known) => known,
             None if *reads >= MAX_ROLE_READS => {
-                notes.push(format!("execution role of {function} not read: {MAX_ROLE_READS} reads per event"));
+                notes
+                    .push(format!("execution role of {function} not read: {MAX_ROLE_READS} reads per event"));
                 return false;
             }
             None => {
@@ -133,7 +134,12 @@ impl ClaimMemory {
         (now.since(*at).as_secs() < ROLE_ID_TTL_SECS).then(|| role_id.clone())
     }
 
-    fn remember_role(&self, function: &FunctionName, role_id: Option<String>, now: Timestamp) -> Option<String> {
+    fn remember_role(
+        &self,
+        function: &FunctionName,
+        role_id: Option<String>,
+        now: Timestamp,
+    ) -> Option<String> {
         let mut roles = lock(&self.roles);
         make_room(&mut roles, now, ROLE_ID_TTL_SECS, |(_, at)| *at);
         roles.insert(function.clone(), (role_id.clone(), now));

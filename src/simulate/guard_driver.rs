@@ -251,7 +251,8 @@ impl Engine<'_> {
             .and_then(|root| ChainHeader::new(root, u32::from(header_depth), function.clone()));
         if header.is_ok_and(|h| h.should_report(guard.guard.detector().depth_limit(function))) {
             let (lo, hi) = DIRECT_TICKS;
-            let arrival = tick + self.rng.between(Stream::GuardDelivery, !(f as u64), u64::from(tick), lo, hi);
+            let arrival =
+                tick + self.rng.between(Stream::GuardDelivery, !(f as u64), u64::from(tick), lo, hi);
             guard.in_transit.entry(arrival).or_default().push(Emission { signed: true, ..emission });
         }
     }

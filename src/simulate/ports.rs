@@ -194,9 +194,10 @@ impl Throttler for SimThrottler {
 /// its name, as IAM's ids look).
 pub(crate) fn role_id(function: &FunctionName) -> String {
     // FNV-1a: stable across runs and platforms, unlike the std hasher.
-    let hash = function.as_str().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let hash = function
+        .as_str()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("AROA{hash:017X}")
 }
 

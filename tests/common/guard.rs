@@ -162,15 +162,18 @@ pub fn report(function: &str, depth: u64, root: &str) -> Value {
 
 /// Several reports in one SQS batch: `(function, depth, root)` each.
 pub fn reports(list: &[(&str, u64, &str)]) -> Value {
-    let records: Vec<Value> =
-        list.iter().map(|(function, depth, root)| report(function, *depth, root)["Records"][0].clone()).collect();
+    let records: Vec<Value> = list
+        .iter()
+        .map(|(function, depth, root)| report(function, *depth, root)["Records"][0].clone())
+        .collect();
     json!({ "Records": records })
 }
 
 /// A message id no earlier report used (the guard counts each message once).
 fn rand_id() -> u128 {
     static SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     nanos ^ u128::from(SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
