@@ -48,7 +48,12 @@ impl RoleReader {
 
 /// The role name of `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME` (the last path segment).
 fn role_name(role_arn: &str) -> Option<&str> {
-    let resource = role_arn.strip_prefix("arn:")?.splitn(6, ':').nth(4)?;
+    // Role names and paths hold no ':', so the resource is the fifth field and the last.
+    let mut fields = role_arn.strip_prefix("arn:")?.split(':');
+    let resource = fields.nth(4)?;
+    if fields.next().is_some() {
+        return None;
+    }
     let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
     let valid = (1..=64).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));

@@ -66,12 +66,12 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
                 continue;
             }
             let limit = self.detector.depth_limit(&function);
-            if let Some(report) = claim::self_report(&signed, &function, limit) {
-                if self.authenticated(&report, &function, now, &mut reads, notes).await {
-                    info!(function = %function, depth = report.header.depth, "authenticated chain report");
-                    sorted.act.push((function, report.reason(limit)));
-                    continue;
-                }
+            if let Some(report) = claim::self_report(&signed, &function, limit)
+                && self.authenticated(&report, &function, now, &mut reads, notes).await
+            {
+                info!(function = %function, depth = report.header.depth, "authenticated chain report");
+                sorted.act.push((function, report.reason(limit)));
+                continue;
             }
             if let Some(at) = self.claims.judged_within(&function, now) {
                 notes.push(format!(
