@@ -67,8 +67,10 @@ async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_b
     assert_eq!(again["decisions"], serde_json::json!([]), "{again}");
     assert_eq!(again["notes"], serde_json::json!(["3 redelivered records not counted again"]), "{again}");
 
-    // The same chain again in the same execution environment: idempotent, no second alert.
-    let report = lambda.invoke(&chain);
+    // The same chain reported again (a new message) in the same execution environment: idempotent,
+    // no second alert.
+    let chain = common::guard::report("orders-worker", 18, "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d");
+    let report = lambda.invoke(chain.to_string().as_bytes());
     assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
 
     // Valid JSON the guard must refuse: answered (not an error Lambda would retry), nothing done.
@@ -86,7 +88,8 @@ async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_b
     let (ok, text) = lambda.invoke_raw(&truncated);
     assert!(!ok && text.contains("deserialize"), "{text}");
     // The guard is still serving after both.
-    let report = lambda.invoke(&chain);
+    let chain = common::guard::report("orders-worker", 19, "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d");
+    let report = lambda.invoke(chain.to_string().as_bytes());
     assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
     assert_eq!(moto.snapshot().await, before);
     assert!(moto.delivered(&queue).await.is_empty());
