@@ -20,7 +20,7 @@ use crate::report::{Decision, Outcome, Rejected, Report};
 use crate::signal::Signal;
 use crate::time::Timestamp;
 use crate::trip::TripContext;
-use crate::trust::{Trust, claim};
+use crate::trust::Trust;
 use crate::verdict::{Candidate, Reason, Verdict};
 
 mod alarms;
@@ -198,28 +198,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             targets.add(Verdict::Throttle { function, reason });
         }
         self.depth_limits.learn(&self.detector, &self.throttler, signals, now).await;
-        let (mut claimed, mut alarmed) = (Vec::new(), Vec::new());
-        for verdict in self.detector.observe_batch(signals, now) {
-            match verdict {
-                Verdict::Throttle { function, reason } if claim::rests_on_claims(&reason) => {
-                    if !claimed.iter().any(|(f, _)| *f == function) {
-                        claimed.push((function, reason));
-                    }
-                }
-                Verdict::Throttle { function, reason: reason @ Reason::Alarm { .. } } => {
-                    alarmed.push((function, reason));
-                }
-                other => targets.add(other),
-            }
-        }
-        let sorted = self.sort_claims(signals, claimed, now, &mut report.notes).await;
-        let (trusted, judged) = self.sort_alarms(alarmed, &mut report.notes).await;
-        for (function, reason) in sorted.act.into_iter().chain(trusted) {
-            targets.add(Verdict::Throttle { function, reason });
-        }
-        for candidate in sorted.judge.into_iter().chain(judged) {
-            targets.add(Verdict::Judge(candidate));
-        }
+        let beyond = self.route_verdicts(signals, &mut targets, now, &mut report.notes).await;
         for (alarm, metric) in std::mem::take(&mut targets.searches) {
             let context = AlertContext {
                 account: self.account.get().map(String::as_str),
@@ -251,7 +230,8 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             targets.add(Verdict::Throttle { function, reason });
         }
         let mut functions = targets.functions;
-        let overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
+        let mut overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
+        overflow.extend(beyond);
         report.decisions = self.act_on(functions.clone(), now).await;
         self.remember_trips(&report.decisions, now);
         let mut acted = functions;

@@ -12,13 +12,13 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tracing::{info, warn};
 
-use super::Guard;
+use super::{Guard, MAX_FUNCTIONS_PER_EVENT, Targets};
 use crate::name::FunctionName;
 use crate::ports::{Metrics, Notifier, Throttler};
 use crate::signal::Signal;
 use crate::time::Timestamp;
 use crate::trust::claim::{self, Proof, SelfReport};
-use crate::verdict::{Candidate, Reason};
+use crate::verdict::{Candidate, Reason, Verdict};
 
 /// How long a function's execution role id is believed after it was read.
 pub const ROLE_ID_TTL_SECS: u64 = 300;
@@ -49,6 +49,44 @@ pub(super) struct SortedClaims {
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
+    /// Runs detection over `signals` and routes its verdicts into `targets`: chain and alarm verdicts
+    /// sorted into throttles and judgements ([`Self::sort_claims`], `sort_alarms`), the others as
+    /// they are. At most [`MAX_FUNCTIONS_PER_EVENT`] chain and alarm verdicts are sorted (each may
+    /// cost AWS calls); the rest are returned, to be reported `capped` without any call.
+    pub(super) async fn route_verdicts(
+        &self,
+        signals: &[Signal],
+        targets: &mut Targets,
+        now: Timestamp,
+        notes: &mut Vec<String>,
+    ) -> Vec<(FunctionName, Reason)> {
+        let (mut claimed, mut alarmed) = (Vec::new(), Vec::new());
+        for verdict in self.detector.observe_batch(signals, now) {
+            match verdict {
+                Verdict::Throttle { function, reason } if claim::rests_on_claims(&reason) => {
+                    if !claimed.iter().any(|(f, _)| *f == function) {
+                        claimed.push((function, reason));
+                    }
+                }
+                Verdict::Throttle { function, reason: reason @ Reason::Alarm { .. } } => {
+                    alarmed.push((function, reason));
+                }
+                other => targets.add(other),
+            }
+        }
+        let mut beyond = claimed.split_off(claimed.len().min(MAX_FUNCTIONS_PER_EVENT));
+        beyond.extend(alarmed.split_off(alarmed.len().min(MAX_FUNCTIONS_PER_EVENT - claimed.len())));
+        let sorted = self.sort_claims(signals, claimed, now, notes).await;
+        let (trusted, judged) = self.sort_alarms(alarmed, notes).await;
+        for (function, reason) in sorted.act.into_iter().chain(trusted) {
+            targets.add(Verdict::Throttle { function, reason });
+        }
+        for candidate in sorted.judge.into_iter().chain(judged) {
+            targets.add(Verdict::Judge(candidate));
+        }
+        beyond
+    }
+
     /// Sorts the verdicts resting on chain claims (one per function, the first kept).
     pub(super) async fn sort_claims(
         &self,

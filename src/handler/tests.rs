@@ -284,3 +284,38 @@ fn a_flood_of_self_named_senders_reads_a_bounded_number_of_roles() {
     let unread = report.notes.iter().filter(|n| n.contains("not read: 10 reads per event")).count();
     assert_eq!(unread, 5, "{:?}", report.notes);
 }
+
+#[test]
+fn bus_claims_naming_sixty_functions_judge_fifty_and_cap_the_rest_without_a_call() {
+    let names: Vec<String> = (0..60).map(|i| format!("fn-{i:02}")).collect();
+    let account = names.iter().fold(FakeAccount::default(), |a, n| a.with_function(n, None));
+    let guard = guard(&account, Config::default());
+    let records: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let body = format!(
+                r#"{{"source":"x","account":"123456789012","region":"us-east-1","detail":{{"runawayGuard":{{"root":"r-{i}","depth":17,"function":"{n}"}}}}}}"#
+            );
+            format!(
+                r#"{{"messageId":"b-{i}","body":{},"eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:chain","awsRegion":"us-east-1"}}"#,
+                serde_json::Value::String(body)
+            )
+        })
+        .collect();
+    let raw = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+    let report = block_on(guard.handle_bytes(raw.as_bytes(), NOW)).expect("batch");
+    let judged: usize = account.metric_reads().iter().map(Vec::len).sum();
+    assert_eq!(judged, 50, "{:?}", account.metric_reads());
+    assert_eq!(report.count(Outcome::Capped), 10, "{:?}", report.decisions);
+    assert_eq!(report.count(Outcome::Throttled), 0, "{:?}", report.decisions);
+    // The judgement reads the configuration of the fifty it judges; the ten capped cost no call.
+    let read: Vec<String> =
+        account.calls().into_iter().filter(|(op, _)| *op == Op::Read).map(|(_, f)| f).collect();
+    assert_eq!(read, names[..50], "{:?}", account.calls());
+    assert!(
+        account.calls().iter().all(|(op, _)| matches!(op, Op::Read | Op::ReadDepthTag)),
+        "{:?}",
+        account.calls()
+    );
+}
