@@ -63,6 +63,7 @@ fn signals(roots: usize, hops: u32, functions: usize, in_flight: usize) -> Vec<S
                     emitted_at: None,
                     account: None,
                     region: None,
+                    sender: None,
                 }));
             }
         }

@@ -81,7 +81,13 @@ fn signal(i: usize, function: &FunctionName) -> Result<Signal, Box<dyn std::erro
         depth: 1,
         function: function.clone(),
     };
-    Ok(Signal::Chain(ChainObservation { header, emitted_at: None, account: None, region: None }))
+    Ok(Signal::Chain(ChainObservation {
+        header,
+        emitted_at: None,
+        account: None,
+        region: None,
+        sender: None,
+    }))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -50,7 +50,7 @@ resource "aws_cloudwatch_metric_alarm" "function_invocations" {
   for_each = var.function_invocation_alarms
 
   alarm_name        = "${var.name}-function-${each.key}"
-  alarm_description = "${each.key} above ${each.value} invocations/min: ${var.name} throttles it."
+  alarm_description = "${each.key} above ${each.value} invocations/min: ${var.name} judges it against its history (throttles at once if tagged runaway-guard:trust-alarms=true)."
 
   namespace           = "AWS/Lambda"
   metric_name         = "Invocations"

@@ -129,6 +129,14 @@ data "aws_iam_policy_document" "this" {
     resources = [aws_kms_key.trip_record.arn]
   }
 
+  # A chain report proves who sent it by its SQS SenderId (`AROA…:<function>`): the guard compares
+  # the role id with the function's execution role's, read here (read-only; ids are not secrets).
+  statement {
+    sid       = "ReadExecutionRoles"
+    actions   = ["iam:GetRole"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/*"]
+  }
+
   statement {
     sid       = "PublishAlerts"
     actions   = ["sns:Publish"]

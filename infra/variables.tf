@@ -385,7 +385,7 @@ variable "account_invocations_threshold" {
 }
 
 variable "function_invocation_alarms" {
-  description = "Optional per-function alarms: function name => Invocations per minute that trips the alarm (the guard throttles that function). $0.10 per alarm per month."
+  description = "Optional per-function alarms: function name => Invocations per minute that trips the alarm (the guard judges that function against its own history, or throttles it at once when it is tagged runaway-guard:trust-alarms=true). $0.10 per alarm per month."
   type        = map(number)
   default     = {}
 

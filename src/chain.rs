@@ -8,12 +8,16 @@
 //!
 //! A guarded function computes its outgoing header with [`ChainHeader::next_hop`] and stops by itself
 //! with [`ChainHeader::check`] (or [`ChainHeader::next_hop_checked`]) instead of waiting to be throttled.
+//! A hop past the limit that it emits anyway is reported straight to the guard's chain queue
+//! ([`ChainHeader::should_report`], [`ChainHeader::report`]): sent with the function's own role, that
+//! report is the one claim the guard acts on at once.
 //!
 //! Builds without the AWS crates (`default-features = false`: std, serde, serde_json, thiserror only),
 //! so guarded functions can depend on it cheaply. Anything malformed is a typed [`ChainError`].
 
 mod hop;
 mod object;
+mod report;
 
 use std::fmt;
 use std::str::FromStr;
@@ -25,6 +29,7 @@ use crate::name::{FunctionName, NameError};
 
 pub use hop::xray_root;
 pub use object::ChainField;
+pub use report::{ChainReport, REPORT_BODY};
 
 /// HTTP header carrying the string form.
 pub const HTTP_HEADER: &str = "x-runaway-guard-chain";

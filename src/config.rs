@@ -91,12 +91,6 @@ pub struct Config {
     pub trip_cap_table: Option<String>,
     /// `RUNAWAY_GUARD_TRUSTED_ACCOUNTS`: accounts besides the guard's own whose events are believed.
     pub trusted_accounts: BTreeSet<String>,
-    /// `RUNAWAY_GUARD_CORROBORATE`: before acting on chain evidence alone, check the function's own
-    /// `Invocations` metric.
-    pub corroborate: bool,
-    /// `RUNAWAY_GUARD_CORROBORATE_MIN_INVOCATIONS`: invocations over the last five minutes below
-    /// which chain evidence is not believed (corroboration mode only).
-    pub corroborate_min_invocations: u64,
     /// `RUNAWAY_GUARD_BASELINE_*` and `RUNAWAY_GUARD_CONTRIBUTOR_ALARMS`: the metric-driven judgement.
     pub baseline: Baseline,
     /// `RUNAWAY_GUARD_RECORD_KEY_ARN`: the KMS HMAC key (or alias) ARN that signs and checks trip
@@ -130,8 +124,6 @@ impl Default for Config {
             self_role: None,
             trip_cap_table: None,
             trusted_accounts: BTreeSet::new(),
-            corroborate: false,
-            corroborate_min_invocations: 100,
             baseline: Baseline::default(),
             record_key_arn: None,
         }
@@ -200,10 +192,6 @@ pub mod vars {
     pub const TRIP_CAP_TABLE: &str = "RUNAWAY_GUARD_TRIP_CAP_TABLE";
     /// Comma-separated 12-digit account ids trusted besides the guard's own.
     pub const TRUSTED_ACCOUNTS: &str = "RUNAWAY_GUARD_TRUSTED_ACCOUNTS";
-    /// `true` to corroborate chain evidence with CloudWatch before acting.
-    pub const CORROBORATE: &str = "RUNAWAY_GUARD_CORROBORATE";
-    /// Invocations in five minutes that corroborate chain evidence.
-    pub const CORROBORATE_MIN_INVOCATIONS: &str = "RUNAWAY_GUARD_CORROBORATE_MIN_INVOCATIONS";
     /// The KMS HMAC key (or alias) ARN that signs trip records.
     pub const RECORD_KEY_ARN: &str = "RUNAWAY_GUARD_RECORD_KEY_ARN";
 }
@@ -264,12 +252,6 @@ impl Config {
                 .map(|v| accounts(vars::TRUSTED_ACCOUNTS, &v))
                 .transpose()?
                 .unwrap_or_default(),
-            corroborate: env.boolean(vars::CORROBORATE, d.corroborate)?,
-            corroborate_min_invocations: env.integer(
-                vars::CORROBORATE_MIN_INVOCATIONS,
-                d.corroborate_min_invocations,
-                1..=1_000_000_000,
-            )?,
             baseline: baseline::baseline(&env)?,
             record_key_arn: env
                 .get(vars::RECORD_KEY_ARN)

@@ -396,6 +396,34 @@ impl Throttler for FakeAccount {
         self.injected(Op::ReadDrift, function.as_str())?;
         Ok(self.lock().drift.get(function).cloned())
     }
+
+    async fn execution_role_id(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
+        self.with_state(function, |_| Some(role_id(function.as_str())))
+    }
+}
+
+/// The execution role id the fake gives `function` (`AROA` and a hash of its name, as IAM's look).
+pub fn role_id(function: &str) -> String {
+    let hash = function
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("AROA{hash:017X}")
+}
+
+/// One SQS record as Lambda delivers the chain report `function` sent to the chain queue with its
+/// own execution role (the claim the guard acts on at once), from a queue in `account`.
+/// Each call is a new message (a new `messageId`), as each send is.
+pub fn signed_chain_event(function: &str, depth: u32, root: &str, account: &str) -> Vec<u8> {
+    static SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let id = SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let sender = format!("{}:{function}", role_id(function));
+    format!(
+        r#"{{"Records":[{{"messageId":"m-{id}","receiptHandle":"r","body":"runaway-guard chain report",
+        "attributes":{{"SentTimestamp":"1795000000000","SenderId":"{sender}"}},
+        "messageAttributes":{{"runaway-guard-chain":{{"stringValue":"root={root};depth={depth};function={function}","dataType":"String"}}}},
+        "eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:{account}:guard-chain","awsRegion":"us-east-1"}}]}}"#
+    )
+    .into_bytes()
 }
 
 impl Notifier for FakeAccount {

@@ -23,8 +23,9 @@ use crate::trip::TripContext;
 use crate::trust::Trust;
 use crate::verdict::{Candidate, Reason, Verdict};
 
+mod alarms;
 mod batch;
-mod corroborate;
+pub mod claims;
 pub mod drift;
 pub mod judge;
 pub mod own_role;
@@ -66,6 +67,8 @@ pub struct Guard<T, M, N> {
     own_role: own_role::OwnRole,
     /// The account-wide trip count (`RUNAWAY_GUARD_TRIP_CAP_TABLE`); `None`: per environment only.
     budget: Option<Arc<dyn TripBudget>>,
+    /// Execution role ids and recent judgements of chain claims.
+    claims: claims::ClaimMemory,
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
@@ -89,6 +92,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             trips: drift::TripMemory::default(),
             own_role,
             budget: None,
+            claims: claims::ClaimMemory::default(),
         }
     }
 
@@ -215,9 +219,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             targets.add(Verdict::Throttle { function, reason });
         }
         self.depth_limits.learn(&self.detector, &self.throttler, signals, now).await;
-        for verdict in self.detector.observe_batch(signals, now) {
-            targets.add(verdict);
-        }
+        let beyond = self.route_verdicts(signals, &mut targets, now, &mut report.notes).await;
         for (alarm, metric) in std::mem::take(&mut targets.searches) {
             let context = AlertContext {
                 account: self.account.get().map(String::as_str),
@@ -249,10 +251,8 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             targets.add(Verdict::Throttle { function, reason });
         }
         let mut functions = targets.functions;
-        if self.config.corroborate {
-            functions = self.corroborated(functions, now, &mut report).await;
-        }
-        let overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
+        let mut overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
+        overflow.extend(beyond);
         report.decisions = self.act_on(functions.clone(), now).await;
         self.remember_trips(&report.decisions, now);
         let mut acted = functions;

@@ -1,6 +1,8 @@
 //! Pure policy: a verdict plus what is known about the function → what to do.
 //! The guard itself and exempt functions are never throttled; at most N trips an hour; dry-run;
-//! one decision per function per trip; a grace period after a re-enable for rate/cost rules.
+//! one decision per function per trip; a grace period after a re-enable for every judged reason
+//! (alarms, cost, runaways, including those resting on unauthenticated chain claims), alerted, not
+//! silent. A function's own authenticated report of a deep hop is not held back by it.
 //!
 //! Protocol for the handler: call [`Policy::screen`] first (no I/O); when it returns `None`, read the
 //! function's state and call [`Policy::decide`]. A `Throttle`/`WouldThrottle` plan counts towards the
@@ -234,7 +236,8 @@ impl Policy {
         let grace = Duration::from_secs(self.config.grace_secs);
         (reason.respects_grace() && now.since(reenabled) < grace).then(|| {
             let why = format!("grace period: re-enabled at {reenabled}, {}s grace", self.config.grace_secs);
-            Plan::skip(Outcome::Exempt, why, false)
+            // A grace period holds the throttle back, never the news: on-call hears what was seen.
+            Plan::skip(Outcome::Exempt, why, true)
         })
     }
 
@@ -254,6 +257,12 @@ impl Policy {
             return Plan::skip(Outcome::Capped, why, page);
         }
         if self.config.dry_run { Plan::WouldThrottle } else { Plan::Throttle }
+    }
+
+    /// The guard itself or `RUNAWAY_GUARD_EXEMPT`: never throttled whatever the evidence, so the
+    /// handler sends it straight to [`Self::screen`] (which reports it `exempt`) without judging it.
+    pub fn exempt_by_configuration(&self, function: &FunctionName) -> bool {
+        self.configured_exemption(function).is_some()
     }
 
     fn configured_exemption(&self, function: &FunctionName) -> Option<Plan> {

@@ -35,6 +35,9 @@ pub mod tags {
         "runaway-guard:paused-mappings-3",
         "runaway-guard:paused-mappings-4",
     ];
+    /// `true`: an alarm on an `AWS/` metric naming this function throttles it without the judgement
+    /// against its own history (only the function's owners, who may tag it, can opt it in).
+    pub const TRUST_ALARMS: &str = "runaway-guard:trust-alarms";
     /// Someone else changed a tripped function (`<RFC 3339> <call> by <ARN>`): its trip record is stale.
     pub const DRIFT: &str = "runaway-guard:drift";
     /// The record's MAC (`v1:<base64>`, see `crate::record`): without one that verifies, nothing
@@ -351,6 +354,23 @@ pub trait Throttler: Send + Sync {
     ) -> impl Future<Output = Result<Option<String>, PortError>> + Send {
         let _ = function;
         async { Ok(None) }
+    }
+    /// The unique id (`AROA…`) of the function's execution role (`GetFunctionConfiguration`, then
+    /// `iam:GetRole`): what the `SenderId` of the function's own reports starts with. `None` when the
+    /// role does not exist. The default, for ports without roles, knows none: no claim is then
+    /// authenticated.
+    fn execution_role_id(
+        &self,
+        function: &FunctionName,
+    ) -> impl Future<Output = Result<Option<String>, PortError>> + Send {
+        let _ = function;
+        async { Ok(None) }
+    }
+    /// Whether the function carries [`tags::TRUST_ALARMS`]` = true` (its owners let any alarm on an
+    /// `AWS/` metric naming it throttle it unjudged). The default, for ports without tags: no.
+    fn trusts_alarms(&self, function: &FunctionName) -> impl Future<Output = Result<bool, PortError>> + Send {
+        let _ = function;
+        async { Ok(false) }
     }
 }
 

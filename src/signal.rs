@@ -36,6 +36,12 @@ pub struct ChainObservation {
     pub account: Option<Arc<str>>,
     /// Region the envelope claims it came from (shared, as `account`).
     pub region: Option<Arc<str>>,
+    /// Who sent it, when the transport says so: the SQS `SenderId` of a message sent straight to the
+    /// chain queue with the `runaway-guard-chain` attribute (`AROA…:<session>` for a role session).
+    /// `None` for everything the bus or a topic delivered, which carries no sender. What it proves is
+    /// decided in `trust::claim`, never here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender: Option<Arc<str>>,
 }
 
 /// The state an alarm moved into.

@@ -11,12 +11,12 @@
 //! someone allowed to invoke it. See docs/trust-model.md.
 //!
 //! Chain headers are the one signal anyone allowed to PutEvents on the bus can write in full.
-//! Their reach is bounded by the policy cap and, when `RUNAWAY_GUARD_CORROBORATE=true`, by
-//! [`corroborate`]: chain evidence alone must agree with the function's own CloudWatch metrics.
+//! [`claim`] decides which of them prove who made them (a function's own report, sent straight to
+//! the chain queue with its execution role); the others count toward the chain rules but throttle
+//! only when the function's own CloudWatch history agrees. Alarms are believed only on metrics no
+//! one can publish: an `AWS/` namespace ([`is_aws_namespace`]).
 
-mod corroborate;
-
-pub use corroborate::{CORROBORATION_WINDOW_SECS, Corroboration, corroborate, needs_corroboration};
+pub mod claim;
 
 use std::collections::BTreeSet;
 
@@ -63,6 +63,10 @@ pub enum Distrust {
         /// The guard's partition.
         own: &'static str,
     },
+    /// The alarm watches a metric outside the `AWS/` namespaces: anyone with `PutMetricData` can
+    /// publish to it, so its ALARM proves nothing.
+    #[error("alarm watches namespace {0}; the guard acts only on AWS/ metrics, which nobody can publish to")]
+    CustomNamespace(String),
     /// An alarm ARN that is not `arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME`.
     #[error("alarm ARN is malformed: {0}")]
     BadAlarmArn(&'static str),
@@ -119,6 +123,9 @@ impl Trust<'_> {
     }
 
     fn alarm_ok(&self, alarm: &AlarmSignal) -> Result<(), Distrust> {
+        if let Some(custom) = alarm.metrics.iter().find(|m| !is_aws_namespace(&m.namespace)) {
+            return Err(Distrust::CustomNamespace(clip(&custom.namespace)));
+        }
         let billing = alarm.metrics.iter().any(|m| m.namespace == "AWS/Billing");
         let (account, region) = (alarm.account.as_deref(), alarm.region.as_deref());
         self.claims_ok(account, region, alarm.alarm_arn.as_deref(), billing)
@@ -169,6 +176,12 @@ impl Trust<'_> {
         }
         Err(Distrust::ForeignRegion { what, claimed: clip(claimed), own: expected.to_owned() })
     }
+}
+
+/// True for the namespaces AWS services publish to (`AWS/Lambda`, `AWS/Billing`, ...):
+/// `PutMetricData` refuses every namespace starting `AWS/`, so only AWS itself writes them.
+pub fn is_aws_namespace(namespace: &str) -> bool {
+    namespace.strip_prefix("AWS/").is_some_and(|rest| !rest.is_empty())
 }
 
 /// The partition a region belongs to.

@@ -92,7 +92,9 @@ impl Reason {
         }
     }
 
-    /// Rate and cost rules are muted during the grace period after a re-enable; chain evidence is not.
+    /// Reasons held back (and alerted) during the grace period after a re-enable: everything judged,
+    /// among them unauthenticated chain claims (they reach the policy as [`Reason::Runaway`]). Depth
+    /// reaches the policy only from the function's own authenticated report, which is not held back.
     pub fn respects_grace(&self) -> bool {
         matches!(
             self,

@@ -8,7 +8,7 @@
 mod common;
 
 use aws_sdk_lambda::types::Environment;
-use common::guard::{Cli, chain_event, handle};
+use common::guard::{Cli, handle, report};
 use common::{ACCOUNT, FunctionSpec, Moto};
 use runaway_guard::ports::tags;
 use serde_json::Value;
@@ -85,14 +85,14 @@ async fn the_tagged_guard_is_found_and_neither_it_nor_its_exemptions_are_ever_tr
         assert_eq!(run.code, 2, "{function}: {run:?}");
         assert!(run.stderr.contains("refusing to trip") && run.stderr.contains(HERE), "{}", run.stderr);
     }
-    let replay = Cli::new(None, &["handle", "-"]).stdin(chain_event("billing", 40, "r1").to_string()).run();
+    let replay = Cli::new(None, &["handle", "-"]).stdin(report("billing", 40, "r1").to_string()).run();
     assert_eq!(replay.code, 0, "{replay:?}");
     assert_eq!(replay.outcomes(), [("billing".to_owned(), "exempt".to_owned())]);
     assert_eq!(
         (replay.json()["account"].as_str(), replay.json()["guard"].as_str()),
         (Some(ACCOUNT), Some(GUARD))
     );
-    let replay = Cli::new(None, &["handle", "-"]).stdin(chain_event(GUARD, 40, "r2").to_string()).run();
+    let replay = Cli::new(None, &["handle", "-"]).stdin(report(GUARD, 40, "r2").to_string()).run();
     assert_eq!(replay.outcomes(), [(GUARD.to_owned(), "exempt".to_owned())], "{replay:?}");
     assert_eq!(moto.snapshot().await, before);
     assert!(moto.delivered(&queue).await.is_empty());
@@ -175,7 +175,7 @@ async fn a_trip_whose_page_cannot_be_sent_fails_and_status_shows_it() {
         table.stdout
     );
 
-    let replay = handle(missing_topic, &chain_event("orders-worker", 17, "r1")).run();
+    let replay = handle(missing_topic, &report("orders-worker", 17, "r1")).run();
     assert_eq!(replay.code, 1, "a replay whose page fails fails too: {replay:?}");
 }
 

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::fault_proxy::{ALWAYS, Attempt, Fault, FaultProxy, attempts};
-use common::guard::{Run, attribute, chain_event, handle, machine_block};
+use common::guard::{Run, attribute, handle, machine_block, report};
 use common::{Moto, RECORD_KEY_ARN};
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::name::FunctionName;
@@ -48,9 +48,8 @@ impl Bench {
     /// One depth-17 chain event through `runaway-guard handle`, the guard talking to AWS via the proxy;
     /// returns the run and the requests the proxy saw.
     fn trip(&self) -> (Run, Vec<Attempt>) {
-        let run = handle(&self.topic, &chain_event(FUNCTION, 17, ROOT))
-            .env("AWS_ENDPOINT_URL", &self.proxy.url)
-            .run();
+        let run =
+            handle(&self.topic, &report(FUNCTION, 17, ROOT)).env("AWS_ENDPOINT_URL", &self.proxy.url).run();
         (run, self.proxy.take_log())
     }
 

@@ -7,7 +7,7 @@
 mod common;
 
 use common::Moto;
-use common::guard::{Cli, chain_event, fixture, handle, sqs_batch};
+use common::guard::{Cli, chain_event, fixture, handle, reports, sqs_batch};
 use runaway_guard::ports::tags;
 use serde_json::{Value, json};
 
@@ -110,7 +110,7 @@ async fn status_lists_exactly_the_tripped_functions() {
     let empty = Cli::new(Some(&topic), &["status", "--json"]).run();
     assert_eq!((empty.code, empty.json()), (0, json!([])), "{empty:?}");
 
-    let batch = sqs_batch(&[chain_event("alpha", 17, "r1"), chain_event("beta", 30, "r2")]);
+    let batch = reports(&[("alpha", 17, "r1"), ("beta", 30, "r2")]);
     assert_eq!(handle(&topic, &batch).run().code, 0);
     let trip = Cli::new(Some(&topic), &["trip", "gamma", "--reason", "runaway bill"]).run();
     assert_eq!(trip.code, 0, "{trip:?}");

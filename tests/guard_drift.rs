@@ -8,7 +8,7 @@
 mod common;
 
 use common::fault_proxy::FaultProxy;
-use common::guard::{chain_event, fixture};
+use common::guard::{fixture, report};
 use common::{ACCOUNT, Moto, RECORD_KEY_ARN};
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::config::Config;
@@ -50,7 +50,7 @@ async fn a_deploy_undoing_a_trip_alerts_once_and_an_untripped_function_is_only_r
         AwsPorts::from_sdk(&sdk, Some(topic)).with_record_key(key).guard(config, Some(ACCOUNT.to_owned()));
 
     let tripped_at = Timestamp::now();
-    let trip = serde_json::to_vec(&chain_event("orders-worker", 17, ROOT)).expect("event");
+    let trip = serde_json::to_vec(&report("orders-worker", 17, ROOT)).expect("event");
     let report = tripping.handle_bytes(&trip, tripped_at).await.expect("chain event");
     assert_eq!(report.decisions[0].outcome, Outcome::Throttled, "{report:?}");
     assert_eq!(moto.delivered(&queue).await.len(), 1, "the trip's alert");

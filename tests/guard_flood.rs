@@ -72,11 +72,17 @@ async fn throttled_and_untouched(moto: &Moto, before: &common::guard::Snapshot) 
     throttled
 }
 
+/// The named functions trust their alarms (`runaway-guard:trust-alarms=true`): each alarm acts
+/// without a judgement, which is what fills the cap.
 async fn arrange(moto: &Moto, functions: &[String]) {
+    let trusting = FunctionSpec { tags: &[(tags::TRUST_ALARMS, "true")], ..FunctionSpec::default() };
     for f in functions {
-        moto.create_function(f).await;
+        moto.create_function_with(f, trusting).await;
     }
-    let exempt = FunctionSpec { tags: &[(tags::EXEMPT, "true")], ..FunctionSpec::default() };
+    let exempt = FunctionSpec {
+        tags: &[(tags::EXEMPT, "true"), (tags::TRUST_ALARMS, "true")],
+        ..FunctionSpec::default()
+    };
     moto.create_function_with("payments", exempt).await;
     moto.create_function("runaway-guard-prod").await;
 }

@@ -8,7 +8,7 @@
 mod common;
 
 use common::Moto;
-use common::guard::{Cli, chain_event, handle, machine_block};
+use common::guard::{Cli, handle, machine_block, report};
 use runaway_guard::ports::tags;
 
 const FUNCTION: &str = "orders-worker";
@@ -24,7 +24,7 @@ async fn a_tripped_sqs_fed_function_has_its_mapping_paused_recorded_named_and_re
     moto.set_dead_letter("jobs-queue", "jobs-dlq", 5).await;
     let (topic, alerts) = moto.topic_with_queue("guard").await;
 
-    let run = handle(&topic, &chain_event(FUNCTION, 17, ROOT)).run();
+    let run = handle(&topic, &report(FUNCTION, 17, ROOT)).run();
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.json()["decisions"][0]["outcome"], "throttled", "{run:?}");
     assert_eq!(moto.reserved(FUNCTION).await, Some(0), "reserved concurrency still goes to 0");
@@ -88,7 +88,7 @@ async fn dry_run_names_the_mapping_it_would_pause_and_changes_nothing() {
     let jobs = moto.sqs_mapping(FUNCTION, "jobs-queue", true).await;
     let (topic, alerts) = moto.topic_with_queue("guard").await;
 
-    let run = handle(&topic, &chain_event(FUNCTION, 17, ROOT)).env("RUNAWAY_GUARD_DRY_RUN", "true").run();
+    let run = handle(&topic, &report(FUNCTION, 17, ROOT)).env("RUNAWAY_GUARD_DRY_RUN", "true").run();
     assert_eq!(run.json()["decisions"][0]["outcome"], "would_throttle", "{run:?}");
     assert_eq!(moto.mapping_state(&jobs).await, "Enabled");
     assert!(!moto.tags(FUNCTION).await.contains_key(tags::PAUSED_MAPPINGS));
@@ -106,7 +106,7 @@ async fn a_function_without_mappings_gets_no_queue_line() {
     let moto = Moto::start().await;
     moto.create_function(FUNCTION).await;
     let (topic, alerts) = moto.topic_with_queue("guard").await;
-    let run = handle(&topic, &chain_event(FUNCTION, 17, ROOT)).run();
+    let run = handle(&topic, &report(FUNCTION, 17, ROOT)).run();
     assert_eq!(run.code, 0, "{run:?}");
     let delivered = moto.delivered(&alerts).await;
     let body = delivered[0]["Message"].as_str().expect("message");

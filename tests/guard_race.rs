@@ -7,7 +7,7 @@
 mod common;
 
 use common::Moto;
-use common::guard::chain_event;
+use common::guard::report;
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::config::Config;
 use runaway_guard::name::FunctionName;
@@ -37,7 +37,7 @@ async fn two_guards_tripping_one_function_keep_the_true_previous_concurrency() {
     moto.reserve("orders", 25).await;
     let (topic, queue) = moto.topic_with_queue("race").await;
     let (a, b) = (guard(&topic).await, guard(&topic).await);
-    let event = serde_json::to_vec(&chain_event("orders", 17, ROOT)).expect("event");
+    let event = serde_json::to_vec(&report("orders", 17, ROOT)).expect("event");
     let now = Timestamp::now();
     let (ra, rb) = tokio::join!(a.handle_bytes(&event, now), b.handle_bytes(&event, now));
     let outcomes: Vec<Outcome> =
@@ -66,7 +66,7 @@ async fn a_reenable_racing_a_trip_never_leaves_zero_without_a_record() {
         let ports = AwsPorts::load(Some(topic.clone()))
             .await
             .with_record_key(Some(common::RECORD_KEY_ARN.to_owned()));
-        let event = serde_json::to_vec(&chain_event(&name, 17, ROOT)).expect("event");
+        let event = serde_json::to_vec(&report(&name, 17, ROOT)).expect("event");
         let racer = guard(&topic).await;
         let request =
             // --force: moto has no GetAccountSettings to check the restore against.

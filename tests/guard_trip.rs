@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::guard::{Cli, attribute, chain_event, fixture, handle, machine_block, sqs_batch};
+use common::guard::{Cli, attribute, handle, machine_block, report, reports};
 use common::{FunctionSpec, Moto};
 use runaway_guard::ports::tags;
 
@@ -45,9 +45,8 @@ async fn throttles_alerts_and_reenable_restores_the_previous_reservation() {
     moto.reserve("orders-worker", 25).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
 
-    // The fixture as moto's account would emit it: the guard trusts only its own account.
-    let event = std::fs::read_to_string(fixture("eventbridge-chain-event.json")).expect("fixture");
-    let event = event.replace("111122223333", common::ACCOUNT);
+    // The function's own report of its 17th hop, sent straight to the chain queue with its role.
+    let event = report("orders-worker", 17, ROOT).to_string();
     let run = Cli::new(Some(&topic), &["handle", "-"]).stdin(event).run();
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
@@ -99,7 +98,7 @@ async fn without_a_reservation_reenable_deletes_the_reservation() {
     moto.create_function_with("thumbnailer", spec).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
 
-    let run = handle(&topic, &chain_event("thumbnailer", 17, ROOT)).run();
+    let run = handle(&topic, &report("thumbnailer", 17, ROOT)).run();
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.json()["decisions"][0]["previous_concurrency"], "none");
     assert_eq!(moto.reserved("thumbnailer").await, Some(0));
@@ -121,13 +120,13 @@ async fn a_second_event_changes_nothing_and_sends_no_second_alert() {
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 25).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
-    let event = chain_event("orders-worker", 17, ROOT);
+    let event = report("orders-worker", 17, ROOT);
 
     assert_eq!(handle(&topic, &event).run().code, 0);
     let after_first = moto.snapshot().await;
     assert_eq!(moto.delivered(&queue).await.len(), 1);
 
-    let second = handle(&topic, &chain_event("orders-worker", 18, ROOT)).run();
+    let second = handle(&topic, &report("orders-worker", 18, ROOT)).run();
     assert_eq!(second.code, 0, "{second:?}");
     assert_eq!(second.outcomes(), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
     assert_eq!(moto.snapshot().await, after_first, "tags and concurrency unchanged");
@@ -143,7 +142,7 @@ async fn a_reservation_of_zero_set_by_hand_is_never_recorded_as_previous() {
     let (topic, _queue) = moto.topic_with_queue("guard").await;
     let before = moto.snapshot().await;
 
-    let run = handle(&topic, &chain_event("orders-worker", 17, ROOT)).run();
+    let run = handle(&topic, &report("orders-worker", 17, ROOT)).run();
     assert_eq!(run.outcomes(), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
     assert_eq!(moto.snapshot().await, before, "no record claiming previous = 0");
 }
@@ -158,10 +157,10 @@ async fn exempt_tag_env_and_the_guard_itself_are_never_touched() {
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let before = moto.snapshot().await;
 
-    let batch = sqs_batch(&[
-        chain_event("payments", 17, ROOT),
-        chain_event("billing-export", 17, "root-2"),
-        chain_event("runaway-guard-prod", 17, "root-3"),
+    let batch = reports(&[
+        ("payments", 17, ROOT),
+        ("billing-export", 17, "root-2"),
+        ("runaway-guard-prod", 17, "root-3"),
     ]);
     let run = handle(&topic, &batch)
         .env("RUNAWAY_GUARD_EXEMPT", "billing-export,someone-else")
@@ -183,9 +182,9 @@ async fn dry_run_alerts_would_throttle_and_mutates_nothing() {
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let before = moto.snapshot().await;
 
-    let by_env = handle(&topic, &chain_event("orders-worker", 17, ROOT)).env("RUNAWAY_GUARD_DRY_RUN", "true");
+    let by_env = handle(&topic, &report("orders-worker", 17, ROOT)).env("RUNAWAY_GUARD_DRY_RUN", "true");
     let by_flag = Cli::new(Some(&topic), &["handle", "--dry-run", "-"])
-        .stdin(chain_event("thumbnailer", 40, "root-2").to_string());
+        .stdin(report("thumbnailer", 40, "root-2").to_string());
     for (run, function) in [(by_env.run(), "orders-worker"), (by_flag.run(), "thumbnailer")] {
         assert_eq!(run.code, 0, "{run:?}");
         assert_eq!(run.outcomes(), [(function.to_owned(), "would_throttle".to_owned())]);
@@ -209,8 +208,9 @@ async fn the_blast_radius_cap_throttles_two_and_caps_the_rest() {
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let before = moto.snapshot().await;
 
-    let events: Vec<_> = names.iter().map(|f| chain_event(f, 17, &format!("root-{f}"))).collect();
-    let run = handle(&topic, &sqs_batch(&events)).env("RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR", "2").run();
+    let roots: Vec<String> = names.iter().map(|f| format!("root-{f}")).collect();
+    let list: Vec<(&str, u64, &str)> = names.iter().zip(&roots).map(|(f, r)| (*f, 17, r.as_str())).collect();
+    let run = handle(&topic, &reports(&list)).env("RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR", "2").run();
     assert_eq!(run.code, 0, "{run:?}");
     let outcomes = run.outcomes();
     let throttled: Vec<_> = outcomes.iter().filter(|(_, o)| o == "throttled").map(|(f, _)| f).collect();
@@ -236,11 +236,11 @@ async fn a_max_depth_tag_raises_the_limit_for_that_function() {
     let (topic, _queue) = moto.topic_with_queue("guard").await;
     let before = moto.snapshot().await;
 
-    let within = handle(&topic, &chain_event("crawler", 20, ROOT)).run();
+    let within = handle(&topic, &report("crawler", 20, ROOT)).run();
     assert_eq!(within.outcomes(), [("crawler".to_owned(), "exempt".to_owned())], "{within:?}");
     assert_eq!(moto.snapshot().await, before);
 
-    let over = handle(&topic, &chain_event("crawler", 21, ROOT)).run();
+    let over = handle(&topic, &report("crawler", 21, ROOT)).run();
     assert_eq!(over.outcomes(), [("crawler".to_owned(), "throttled".to_owned())], "{over:?}");
     assert_eq!(moto.reserved("crawler").await, Some(0));
 }
@@ -254,13 +254,13 @@ async fn a_max_depth_tag_lower_than_the_default_sets_the_limit() {
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let before = moto.snapshot().await;
 
-    let within = handle(&topic, &chain_event("fanout", 4, ROOT)).run();
+    let within = handle(&topic, &report("fanout", 4, ROOT)).run();
     assert_eq!((within.code, within.outcomes()), (0, vec![]), "depth 4 is within the tag: {within:?}");
-    let untagged = handle(&topic, &chain_event("untagged", 5, ROOT)).run();
+    let untagged = handle(&topic, &report("untagged", 5, ROOT)).run();
     assert_eq!(untagged.outcomes(), vec![], "the default of 16 applies: {untagged:?}");
     assert_eq!(moto.snapshot().await, before);
 
-    let over = handle(&topic, &chain_event("fanout", 5, ROOT)).run();
+    let over = handle(&topic, &report("fanout", 5, ROOT)).run();
     assert_eq!(over.outcomes(), [("fanout".to_owned(), "throttled".to_owned())], "{over:?}");
     assert!(
         over.json()["decisions"][0]["reason"].as_str().is_some_and(|r| r.contains("limit 4")),
@@ -299,7 +299,7 @@ async fn reenable_of_a_healthy_function_pages_no_one_and_a_second_one_says_when_
     assert!(moto.delivered(&queue).await.is_empty(), "no RE-ENABLED page");
     assert!(!moto.tags("orders-worker").await.contains_key(tags::REENABLED_AT), "no grace period");
 
-    assert_eq!(handle(&topic, &chain_event("orders-worker", 17, ROOT)).run().code, 0);
+    assert_eq!(handle(&topic, &report("orders-worker", 17, ROOT)).run().code, 0);
     assert!(matches!(reenable(true).await.expect("reenable"), ReenableOutcome::Restored(_)));
     let again = reenable(false).await.expect("second reenable");
     let ReenableOutcome::AlreadyReenabled { by, reserved, .. } = again else { panic!("{again:?}") };

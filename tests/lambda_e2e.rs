@@ -10,7 +10,7 @@
 mod common;
 
 use common::Moto;
-use common::guard::{attribute, chain_event, fixture, sqs_batch};
+use common::guard::{attribute, chain_event, fixture, report, reports};
 use common::lambda::Lambda;
 use runaway_guard::ports::tags;
 use serde_json::Value;
@@ -39,7 +39,8 @@ async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_b
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let lambda = Lambda::start(&topic);
 
-    let chain = std::fs::read(fixture("eventbridge-chain-event.json")).expect("fixture");
+    // The function's own report of its 17th hop, sent straight to the chain queue with its role.
+    let chain = report("orders-worker", 17, "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d").to_string().into_bytes();
     let report = lambda.invoke(&chain);
     assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "throttled".to_owned())], "{report}");
     assert_eq!(report["decisions"][0]["previous_concurrency"], "25");
@@ -51,11 +52,7 @@ async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_b
     let body = alerts[0]["Message"].as_str().expect("message");
     assert!(body.contains("runaway-guard reenable orders-worker"), "{body}");
 
-    let batch = sqs_batch(&[
-        chain_event("fan-a", 17, "root-a"),
-        chain_event("fan-b", 17, "root-b"),
-        chain_event("shallow", 3, "root-c"),
-    ]);
+    let batch = reports(&[("fan-a", 17, "root-a"), ("fan-b", 17, "root-b"), ("shallow", 3, "root-c")]);
     let report = lambda.invoke(batch.to_string().as_bytes());
     let throttled = |f: &str| (f.to_owned(), "throttled".to_owned());
     assert_eq!(outcomes(&report), [throttled("fan-a"), throttled("fan-b")], "{report}");
@@ -70,8 +67,10 @@ async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_b
     assert_eq!(again["decisions"], serde_json::json!([]), "{again}");
     assert_eq!(again["notes"], serde_json::json!(["3 redelivered records not counted again"]), "{again}");
 
-    // The same chain again in the same execution environment: idempotent, no second alert.
-    let report = lambda.invoke(&chain);
+    // The same chain reported again (a new message) in the same execution environment: idempotent,
+    // no second alert.
+    let chain = common::guard::report("orders-worker", 18, "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d");
+    let report = lambda.invoke(chain.to_string().as_bytes());
     assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
 
     // Valid JSON the guard must refuse: answered (not an error Lambda would retry), nothing done.
@@ -89,7 +88,8 @@ async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_b
     let (ok, text) = lambda.invoke_raw(&truncated);
     assert!(!ok && text.contains("deserialize"), "{text}");
     // The guard is still serving after both.
-    let report = lambda.invoke(&chain);
+    let chain = common::guard::report("orders-worker", 19, "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d");
+    let report = lambda.invoke(chain.to_string().as_bytes());
     assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
     assert_eq!(moto.snapshot().await, before);
     assert!(moto.delivered(&queue).await.is_empty());

@@ -18,7 +18,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use common::Moto;
-use common::guard::{Cli, Run, chain_event};
+use common::guard::{Cli, Run, report};
 use common::lambda::Lambda;
 use serde_json::{Value, json};
 
@@ -40,10 +40,11 @@ fn canary_credentials(cli: Cli, filter: Option<&str>) -> Cli {
     }
 }
 
-/// A chain event that trips `function`, carrying the payload canary where no report should look.
+/// A chain report that trips `function`, carrying the payload canary where no report should look.
 fn tripping_event(function: &str) -> Value {
-    let mut event = chain_event(function, 17, ROOT);
-    event["detail"]["customer"] = json!({ "email": format!("{PAYLOAD}@example.com"), "card": PAYLOAD });
+    let mut event = report(function, 17, ROOT);
+    let customer = json!({ "email": format!("{PAYLOAD}@example.com"), "card": PAYLOAD });
+    event["Records"][0]["body"] = json!(customer.to_string());
     event
 }
 
@@ -54,7 +55,8 @@ fn scenarios(function: &str) -> Vec<(&'static str, Vec<u8>)> {
     let truncated = tripping[..tripping.len() - 20].to_owned();
     let unknown = json!({ "hello": PAYLOAD, "nested": { "k": [PAYLOAD] } }).to_string();
     let mut refused = tripping_event(function);
-    refused["detail"]["runawayGuard"]["depth"] = json!(-1);
+    let attribute = &mut refused["Records"][0]["messageAttributes"]["runaway-guard-chain"]["stringValue"];
+    *attribute = json!(format!("root={ROOT};depth=-1;function={function}"));
     vec![
         ("trip", tripping.into_bytes()),
         ("truncated", truncated.into_bytes()),
@@ -163,7 +165,7 @@ async fn controls_the_token_goes_on_the_wire_and_a_printed_canary_is_found() {
     let named = format!("fn-{PAYLOAD}");
     moto.create_function(&named).await;
     let run = canary_credentials(Cli::new(Some(&topic), &["handle", "-"]), None)
-        .stdin(chain_event(&named, 17, ROOT).to_string())
+        .stdin(report(&named, 17, ROOT).to_string())
         .run();
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains(PAYLOAD), "{run:?}");

@@ -68,6 +68,7 @@ fn eventbridge_loop_meets_its_targets() {
 }
 
 #[test]
+#[ignore = "missed since chain-size claims on the bus need the judgement (MISSED, docs/trust-model.md)"]
 fn sns_fanout_leaks_at_most_two_thousand_invocations() {
     let r = result("sns-fanout");
     assert_eq!(r.guard.contained, Some(true), "{:#?}", r.guard);
@@ -77,12 +78,17 @@ fn sns_fanout_leaks_at_most_two_thousand_invocations() {
 /// Targets the guard misses today, by scenario and mode, with the reason (docs/simulation.md,
 /// "Targets"). Every other scenario is held to its targets here; these are checked by the ignored
 /// `missed_targets_are_still_missed_or_now_met` so a change to the judgement shows which it fixed.
-const MISSED: [(&str, Instrumentation); 2] = [
+const MISSED: [(&str, Instrumentation); 3] = [
     // Instrumented, these were 12 s and 29 s on a model where Lambda's loop detection did not run
     // under the guard. It does in every account: it drops the 17th hop before the guard's depth
     // rule (> 16) can see it, so the guard acts on Lambda's own loop signal, 2.2 minutes in.
     ("sqs-loop", Instrumentation::Instrumented),
     ("s3-loop", Instrumentation::Instrumented),
+    // Instrumented, 11 s when any chain header could trip a function. A x2 fork bomb crosses the
+    // chain-size budget at depth ~9, below the depth limit: its functions report no hop straight to
+    // the chain queue, so the bus-borne claims go to the judgement of the function's own metrics,
+    // which sees the growth 2.2 minutes in, as uninstrumented (docs/trust-model.md).
+    ("sns-fanout", Instrumentation::Instrumented),
 ];
 
 fn missed(r: &SimulationResult) -> bool {

@@ -40,11 +40,15 @@ pub struct LambdaThrottler {
     /// Signs and checks trip records (`None`: no record key configured; records are written
     /// unsigned and none verifies).
     signer: Option<KmsRecordSigner>,
+    /// Reads execution role ids (`None`: a test's Lambda-only client, which authenticates nobody).
+    roles: Option<super::iam::RoleReader>,
 }
 
 /// What GetFunctionConfiguration tells the guard.
 struct Configuration {
     arn: String,
+    /// The execution role's ARN.
+    role: Option<String>,
     memory_mb: u32,
     architecture: Architecture,
     dead_letter: Option<String>,
@@ -53,12 +57,17 @@ struct Configuration {
 impl LambdaThrottler {
     /// Builds the adapter from the shared SDK configuration.
     pub fn new(config: &SdkConfig) -> Self {
-        Self { client: Client::new(config), queues: Some(super::sqs::QueueReader::new(config)), signer: None }
+        Self {
+            client: Client::new(config),
+            queues: Some(super::sqs::QueueReader::new(config)),
+            signer: None,
+            roles: Some(super::iam::RoleReader::new(config)),
+        }
     }
 
     /// Wraps an existing client (tests inject mocked clients here).
     pub fn from_client(client: Client) -> Self {
-        Self { client, queues: None, signer: None }
+        Self { client, queues: None, signer: None, roles: None }
     }
 
     /// Signs the trip records this adapter writes, and checks those it reads, with `signer`.
@@ -86,6 +95,7 @@ impl LambdaThrottler {
         };
         Ok(Configuration {
             arn,
+            role: out.role().map(str::to_owned),
             memory_mb: out.memory_size().and_then(|m| u32::try_from(m).ok()).unwrap_or(DEFAULT_MEMORY_MB),
             architecture,
             dead_letter: out.dead_letter_config().and_then(|d| d.target_arn()).map(str::to_owned),
@@ -196,6 +206,20 @@ impl Throttler for LambdaThrottler {
             architecture: config.architecture,
             failure_target,
         })
+    }
+
+    async fn execution_role_id(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
+        let Some(roles) = &self.roles else { return Ok(None) };
+        match self.configuration(function).await?.role {
+            Some(role) => roles.role_id(&role).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn trusts_alarms(&self, function: &FunctionName) -> Result<bool, PortError> {
+        let config = self.configuration(function).await?;
+        let tags = self.tags(function.as_str(), &config.arn).await?;
+        Ok(tags.get(tags::TRUST_ALARMS).is_some_and(|v| v.trim().eq_ignore_ascii_case("true")))
     }
 
     async fn write_trip_record(&self, function: &FunctionName, record: &TripRecord) -> Result<(), PortError> {

@@ -7,6 +7,7 @@
 //! - [`deployment`]: [`LambdaDeployment`] (finds the deployed guard and its environment).
 //! - [`dynamodb`]: [`DynamoTripBudget`] (UpdateItem): the account-wide trip cap for [`TripBudget`].
 //! - [`kms`]: [`KmsRecordSigner`] (GenerateMac, VerifyMac) for [`RecordSigner`]: the trip record's MAC.
+//! - [`iam`]: [`RoleReader`](iam::RoleReader) (GetRole): a function's execution role id, for chain reports.
 //! - [`sns`]: [`SnsNotifier`] (Publish with message attributes) for [`Notifier`].
 //! - [`sqs`]: [`QueueReader`](sqs::QueueReader) (GetQueueUrl, GetQueueAttributes): a queue's DLQ, for alerts.
 //! - [`sts`]: [`StsIdentity`] (GetCallerIdentity) for [`Identity`].
@@ -28,6 +29,7 @@ pub mod cloudwatch;
 pub mod deployment;
 pub mod dynamodb;
 mod error;
+pub mod iam;
 pub mod kms;
 pub mod lambda;
 pub mod sns;

@@ -102,21 +102,13 @@ fn accepts_fifo_and_other_partition_topics() {
 
 #[test]
 fn reads_the_trust_variables() {
-    let c = load(&[
-        (vars::TRUSTED_ACCOUNTS, "444455556666, ,777788889999"),
-        (vars::CORROBORATE, "true"),
-        (vars::CORROBORATE_MIN_INVOCATIONS, "25"),
-    ])
-    .unwrap();
+    let c = load(&[(vars::TRUSTED_ACCOUNTS, "444455556666, ,777788889999")]).unwrap();
     let trusted: Vec<&str> = c.trusted_accounts.iter().map(String::as_str).collect();
     assert_eq!(trusted, ["444455556666", "777788889999"]);
-    assert!(c.corroborate);
-    assert_eq!(c.corroborate_min_invocations, 25);
     for bad in ["12345", "4444555566667", "44445555666x", "arn:aws:iam::444455556666:root"] {
         let err = load(&[(vars::TRUSTED_ACCOUNTS, bad)]).unwrap_err();
         assert_eq!(err.variable, vars::TRUSTED_ACCOUNTS, "{bad}");
     }
-    assert!(load(&[(vars::CORROBORATE_MIN_INVOCATIONS, "0")]).is_err());
 }
 
 #[test]

@@ -70,6 +70,7 @@ struct MetricStat {
 #[derive(Debug, Deserialize)]
 struct MetricName {
     name: String,
+    namespace: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,7 +98,7 @@ pub(super) fn from_eventbridge(raw: &[u8]) -> Result<Signal, EventError> {
     let mut account = event.account;
     let function = function_of(&alarm, &attributes, &mut account, event.region.as_deref())?;
     let queries = detail.configuration.and_then(|Obj(c)| c.metrics).unwrap_or_default();
-    let (metric, expression) = metric_of(queries);
+    let (metric, expression) = metric_of(queries, &alarm)?;
     Ok(Signal::Contributor(Box::new(ContributorSignal {
         alarm_arn: event.resources.and_then(|resources| resources.into_iter().next()),
         contributor_id: json::shorten(&contributor.id),
@@ -136,15 +137,29 @@ fn function_of(
 }
 
 /// What the alarm's query aggregates: a Metrics Insights `expression`, or a classic `metricStat`.
-fn metric_of(queries: Vec<Obj<Query>>) -> (ContributorMetric, Option<String>) {
+/// Every namespace it reads must be an `AWS/` one (`trust::is_aws_namespace`): a contributor of a
+/// query on a namespace anyone can publish to proves nothing.
+fn metric_of(
+    queries: Vec<Obj<Query>>,
+    alarm: &str,
+) -> Result<(ContributorMetric, Option<String>), EventError> {
     let mut expression = None;
     let mut names = Vec::new();
     for Obj(query) in queries {
-        if let Some(text) = query.expression {
+        let namespace = if let Some(text) = query.expression {
+            let namespace = insights_namespace(&text);
             expression.get_or_insert(json::shorten(&text));
             names.push(text);
+            namespace
         } else if let Some(Obj(MetricStat { metric: Obj(metric) })) = query.metric_stat {
             names.push(metric.name);
+            Some(metric.namespace.unwrap_or_default())
+        } else {
+            None
+        };
+        if let Some(namespace) = namespace.filter(|n| !crate::trust::is_aws_namespace(n)) {
+            let (alarm, namespace) = (json::shorten(alarm), json::shorten(&namespace));
+            return Err(EventError::CustomNamespace { alarm, namespace });
         }
     }
     let metric = if names.iter().any(|n| n.contains(RECURSION_METRIC)) {
@@ -152,7 +167,24 @@ fn metric_of(queries: Vec<Obj<Query>>) -> (ContributorMetric, Option<String>) {
     } else {
         ContributorMetric::Other(names.first().map_or_else(|| "unknown".to_owned(), |n| json::shorten(n)))
     };
-    (metric, expression)
+    Ok((metric, expression))
+}
+
+/// The namespace a Metrics Insights query reads: `FROM SCHEMA("AWS/Lambda", ...)`, `FROM "AWS/Lambda"`
+/// or `FROM AWS/Lambda`. `None` for an expression without `FROM` (metric math over other queries,
+/// whose own namespaces are checked). A `FROM` the guard cannot read is reported as the namespace `?`.
+fn insights_namespace(expression: &str) -> Option<String> {
+    let upper = expression.to_ascii_uppercase();
+    let at = upper.find("FROM")?;
+    let mut rest = expression[at + 4..].trim_start();
+    if rest.len() >= 6 && rest[..6].eq_ignore_ascii_case("SCHEMA") {
+        rest = rest[6..].trim_start().strip_prefix('(').unwrap_or("?").trim_start();
+    }
+    let namespace = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next().unwrap_or_default(),
+        None => rest.split(|c: char| c.is_whitespace() || c == ',' || c == ')').next().unwrap_or_default(),
+    };
+    Some(if namespace.is_empty() { "?".to_owned() } else { namespace.to_owned() })
 }
 
 fn mute_of(mute: Mute) -> MuteDetail {
@@ -163,4 +195,22 @@ fn mute_of(mute: Mute) -> MuteDetail {
         _ => String::new(),
     };
     MuteDetail { summary: json::shorten(&format!("muted by {rule}{window}")) }
+}
+
+#[cfg(test)]
+mod namespace_tests {
+    use super::insights_namespace;
+
+    #[test]
+    fn reads_the_namespace_of_a_metrics_insights_query() {
+        let lambda =
+            r#"SELECT SUM(Invocations) FROM SCHEMA("AWS/Lambda", FunctionName) GROUP BY FunctionName"#;
+        assert_eq!(insights_namespace(lambda).as_deref(), Some("AWS/Lambda"));
+        let custom = r#"select max(x) from schema( "Team/Whatever" , FunctionName)"#;
+        assert_eq!(insights_namespace(custom).as_deref(), Some("Team/Whatever"));
+        assert_eq!(insights_namespace(r#"SELECT AVG(x) FROM "AWS/EC2""#).as_deref(), Some("AWS/EC2"));
+        assert_eq!(insights_namespace("SELECT AVG(x) FROM Team/X WHERE a='b'").as_deref(), Some("Team/X"));
+        assert_eq!(insights_namespace("SELECT AVG(x) FROM").as_deref(), Some("?"));
+        assert_eq!(insights_namespace("m1 + m2"), None);
+    }
 }

@@ -122,5 +122,5 @@ pub(super) fn chain_event(raw: &[u8]) -> Result<Signal, EventError> {
     let shared = |text: Option<Text<'_>>| text.map(|Text(text)| Arc::from(text.as_ref()));
     let emitted_at = timestamp(event.time.as_ref().map(Text::as_str));
     let (account, region) = (shared(event.account), shared(event.region));
-    Ok(Signal::Chain(ChainObservation { header, emitted_at, account, region }))
+    Ok(Signal::Chain(ChainObservation { header, emitted_at, account, region, sender: None }))
 }

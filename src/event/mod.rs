@@ -127,6 +127,14 @@ pub enum EventError {
     /// The chain header (object or message attribute) is malformed.
     #[error("chain header rejected: {0}")]
     BadChain(#[source] ChainError),
+    /// An alarm's query reads a namespace outside `AWS/`, which anyone with `PutMetricData` can write.
+    #[error("alarm {alarm:?} reads namespace {namespace:?}; the guard acts only on AWS/ metrics")]
+    CustomNamespace {
+        /// The alarm's name.
+        alarm: String,
+        /// The namespace it reads.
+        namespace: String,
+    },
     /// The `runaway-guard-chain` message attribute is present but holds no string.
     #[error("message attribute `runaway-guard-chain` has no string value")]
     BadAttribute,
@@ -227,14 +235,16 @@ fn attribute_header(attribute: &Value, value_key: &str) -> Result<ChainHeader, E
     ChainHeader::parse(text).map_err(EventError::BadChain)
 }
 
+/// A chain signal from a message attribute; `sender` is the SQS `SenderId`, when there is one.
 fn chain_signal(
     header: ChainHeader,
     emitted_at: Option<Timestamp>,
-    account: Option<String>,
-    region: Option<String>,
+    (account, region): (Option<String>, Option<String>),
+    sender: Option<String>,
 ) -> Signal {
     let (account, region) = (account.map(Arc::from), region.map(Arc::from));
-    Signal::Chain(ChainObservation { header, emitted_at, account, region })
+    let sender = sender.map(Arc::from);
+    Signal::Chain(ChainObservation { header, emitted_at, account, region, sender })
 }
 
 #[cfg(test)]

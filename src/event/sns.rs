@@ -92,7 +92,8 @@ pub(super) fn parse_record(record: &str) -> Result<Signal, EventError> {
         let header = attribute_header(attribute, "Value")?;
         // Where the message was published is all the record says about its sender.
         let (region, account) = arn_region_account(sns.topic_arn.as_deref());
-        return Ok(chain_signal(header, timestamp(sns.timestamp.as_deref()), account, region));
+        // SNS names no sender: a chain attribute on a topic is an unauthenticated claim.
+        return Ok(chain_signal(header, timestamp(sns.timestamp.as_deref()), (account, region), None));
     }
     classic_alarm(sns.message.as_bytes())
 }

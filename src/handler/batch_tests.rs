@@ -11,13 +11,15 @@ const NOW: Timestamp = Timestamp::from_secs(1_795_000_000);
 
 type FakeGuard = Guard<FakeAccount, FakeAccount, FakeAccount>;
 
-/// An SQS batch: `(messageId, root, depth, function)` per record, the header as message attribute.
+/// An SQS batch: `(messageId, root, depth, function)` per record, the header as message attribute,
+/// each sent by the function it names with its own execution role.
 fn batch(records: &[(String, &str, u32, String)]) -> Vec<u8> {
     let records: Vec<String> = records
         .iter()
         .map(|(id, root, depth, function)| {
+            let sender = crate::fake::role_id(function);
             format!(
-                r#"{{"messageId":"{id}","receiptHandle":"r","body":"{{}}","attributes":{{"SentTimestamp":"1795000000000"}},
+                r#"{{"messageId":"{id}","receiptHandle":"r","body":"{{}}","attributes":{{"SentTimestamp":"1795000000000","SenderId":"{sender}:{function}"}},
                 "messageAttributes":{{"runaway-guard-chain":{{"stringValue":"root={root};depth={depth};function={function}","dataType":"String"}}}},
                 "eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:guard-chain","awsRegion":"us-east-1"}}"#
             )
@@ -86,7 +88,14 @@ fn the_same_events_under_new_ids_do_count() {
     let guard = Guard::new(Config::default(), account.clone(), account.clone(), account.clone());
     handle(&guard, &harmless("m"));
     let second = handle_at(&guard, &harmless("n"), REDELIVERED);
-    assert!(second.count(Outcome::Throttled) > 0, "{:?}", second.decisions);
+    // A chain-size verdict: no report of a hop past the depth limit backs it, so it goes to the
+    // judgement (whose fake metrics are calm), not to a throttle.
+    assert!(
+        second.notes.iter().any(|n| n.contains("unauthenticated chain claims: chain size")),
+        "{:?}",
+        second.notes
+    );
+    assert_eq!(second.count(Outcome::Throttled), 0, "{:?}", second.decisions);
 }
 
 #[test]

@@ -42,10 +42,9 @@ fn guard(account: &FakeAccount) -> FakeGuard {
 
 /// Trips `orders-worker` through the handler, then forgets the calls it made.
 fn tripped(account: &FakeAccount, guard: &FakeGuard) {
-    let event = r#"{"version":"0","id":"1","detail-type":"Thing","source":"com.example","account":"111122223333",
-        "time":"2026-11-20T09:21:07Z","region":"us-east-1","resources":[],
-        "detail":{"runawayGuard":{"root":"1-abc-def","depth":17,"function":"orders-worker"}}}"#;
-    assert_eq!(handle(guard, event).decisions[0].outcome, Outcome::Throttled);
+    let event = crate::fake::signed_chain_event("orders-worker", 17, "1-abc-def", "111122223333");
+    let event = String::from_utf8(event).expect("UTF-8");
+    assert_eq!(handle(guard, &event).decisions[0].outcome, Outcome::Throttled);
     account.forget_calls();
 }
 

@@ -10,13 +10,9 @@ use crate::time::Timestamp;
 
 const NOW: Timestamp = Timestamp::from_secs(1_795_000_000);
 
+/// `function`'s own report of a hop at `depth`, sent with its execution role.
 fn chain_event(function: &str, depth: u32) -> Vec<u8> {
-    format!(
-        r#"{{"version":"0","id":"1","detail-type":"Thing","source":"com.example","account":"123456789012",
-        "time":"2026-11-20T09:21:07Z","region":"us-east-1","resources":[],
-        "detail":{{"runawayGuard":{{"root":"1-abc-def","depth":{depth},"function":"{function}"}}}}}}"#
-    )
-    .into_bytes()
+    crate::fake::signed_chain_event(function, depth, "1-abc-def", "123456789012")
 }
 
 fn guard(account: &FakeAccount, config: Config) -> Guard<FakeAccount, FakeAccount, FakeAccount> {
@@ -238,4 +234,88 @@ fn two_triggers_for_one_function_in_a_batch_keep_the_recursion_signal() {
         assert!(c.trigger.contains("drops") && c.trigger.contains("invocations"), "{}", c.trigger);
         assert_eq!(c.muted.as_deref(), Some("deploy"));
     }
+}
+
+/// One SQS record carrying `function`'s header at depth 17, sent by `sender`.
+fn sent_by(function: &str, sender: &str, id: usize) -> String {
+    format!(
+        r#"{{"messageId":"forged-{id}","receiptHandle":"r","body":"x","attributes":{{"SenderId":"{sender}"}},
+        "messageAttributes":{{"runaway-guard-chain":{{"stringValue":"root=r-{id};depth=17;function={function}","dataType":"String"}}}},
+        "eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:chain","awsRegion":"us-east-1"}}"#
+    )
+}
+
+#[test]
+fn a_report_from_another_role_or_session_is_judged_not_acted_on() {
+    let account = FakeAccount::default().with_function("orders", Some(25)).with_function("billing", None);
+    let guard = guard(&account, Config::default());
+    let orders_role = crate::fake::role_id("orders");
+    let records = [
+        sent_by("orders", &format!("{}:orders", crate::fake::role_id("billing")), 1),
+        sent_by("orders", &format!("{orders_role}:billing"), 2),
+    ];
+    let raw = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+    let report = block_on(guard.handle_bytes(raw.as_bytes(), NOW)).expect("batch");
+    assert!(report.decisions.is_empty(), "{report:?}");
+    assert!(report.notes.iter().any(|n| n.contains("not orders's execution role")), "{:?}", report.notes);
+    assert!(
+        report.notes.iter().any(|n| n.starts_with("left orders alone (unauthenticated")),
+        "{:?}",
+        report.notes
+    );
+    assert_eq!(account.function("orders").reserved_concurrency, Some(25));
+    // The same claims a second later: no second judgement (one CloudWatch read a minute).
+    let later = NOW + std::time::Duration::from_secs(1);
+    let again = block_on(guard.handle_bytes(raw.replace("forged-", "again-").as_bytes(), later));
+    let notes = again.expect("batch").notes;
+    assert!(notes.iter().any(|n| n.contains("judged 1s ago")), "{notes:?}");
+}
+
+#[test]
+fn a_flood_of_self_named_senders_reads_a_bounded_number_of_roles() {
+    let names: Vec<String> = (0..15).map(|i| format!("fn-{i}")).collect();
+    let account = names.iter().fold(FakeAccount::default(), |a, n| a.with_function(n, None));
+    let guard = guard(&account, Config::default());
+    let records: Vec<String> =
+        names.iter().enumerate().map(|(i, n)| sent_by(n, &format!("AROAFORGED00000000001:{n}"), i)).collect();
+    let raw = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+    let report = block_on(guard.handle_bytes(raw.as_bytes(), NOW)).expect("batch");
+    assert!(report.decisions.is_empty(), "{report:?}");
+    let unread = report.notes.iter().filter(|n| n.contains("not read: 10 reads per event")).count();
+    assert_eq!(unread, 5, "{:?}", report.notes);
+}
+
+#[test]
+fn bus_claims_naming_sixty_functions_judge_fifty_and_cap_the_rest_without_a_call() {
+    let names: Vec<String> = (0..60).map(|i| format!("fn-{i:02}")).collect();
+    let account = names.iter().fold(FakeAccount::default(), |a, n| a.with_function(n, None));
+    let guard = guard(&account, Config::default());
+    let records: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let body = format!(
+                r#"{{"source":"x","account":"123456789012","region":"us-east-1","detail":{{"runawayGuard":{{"root":"r-{i}","depth":17,"function":"{n}"}}}}}}"#
+            );
+            format!(
+                r#"{{"messageId":"b-{i}","body":{},"eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:chain","awsRegion":"us-east-1"}}"#,
+                serde_json::Value::String(body)
+            )
+        })
+        .collect();
+    let raw = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+    let report = block_on(guard.handle_bytes(raw.as_bytes(), NOW)).expect("batch");
+    let judged: usize = account.metric_reads().iter().map(Vec::len).sum();
+    assert_eq!(judged, 50, "{:?}", account.metric_reads());
+    assert_eq!(report.count(Outcome::Capped), 10, "{:?}", report.decisions);
+    assert_eq!(report.count(Outcome::Throttled), 0, "{:?}", report.decisions);
+    // The judgement reads the configuration of the fifty it judges; the ten capped cost no call.
+    let read: Vec<String> =
+        account.calls().into_iter().filter(|(op, _)| *op == Op::Read).map(|(_, f)| f).collect();
+    assert_eq!(read, names[..50], "{:?}", account.calls());
+    assert!(
+        account.calls().iter().all(|(op, _)| matches!(op, Op::Read | Op::ReadDepthTag)),
+        "{:?}",
+        account.calls()
+    );
 }

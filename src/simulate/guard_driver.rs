@@ -1,13 +1,17 @@
 //! Feeds the real `Guard` (handler → detector → policy → ports) from inside the simulated account.
 //!
 //! Chain events travel like they do in AWS: guarded function → EventBridge → SQS (0.5–1 s) → the
-//! guard's event source mapping with a 1 s batching window. Classic alarms invoke the guard directly;
+//! guard's event source mapping with a 1 s batching window. Those headers name no sender. A guarded
+//! function also reports each hop past its depth limit (`ChainHeader::should_report`) straight to
+//! the chain queue with its own execution role (0.1–0.3 s), as the chain library does: those carry
+//! the function's `SenderId`. Classic alarms invoke the guard directly;
 //! contributor events of per-function alarms reach it through an EventBridge rule (0.5–1 s), which
 //! forwards only contributors going into ALARM. The
 //! guard runs on its own reserved concurrency, so a saturated account never starves it. Its async
 //! methods are driven with `block_on`: the simulated ports complete immediately.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use futures::executor::block_on;
 
@@ -27,7 +31,7 @@ use super::contributors::{self, ContributorChange};
 use super::engine::Engine;
 use super::metrics::contributor_id;
 use super::model::{Func, Model, TICKS_PER_SEC};
-use super::ports::{Account, SimMetrics, SimNotifier, SimThrottler};
+use super::ports::{Account, SimMetrics, SimNotifier, SimThrottler, role_id};
 use super::result::Trip;
 use super::rng::Stream;
 use super::scenario::LambdaMetric;
@@ -38,8 +42,11 @@ const BATCH_WINDOW_TICKS: u32 = TICKS_PER_SEC;
 const EVENTBRIDGE_TICKS: u32 = 7;
 /// EventBridge → SQS delivery, in ticks (0.5–1 s).
 const DELIVERY_TICKS: (u32, u32) = (5, 10);
-/// Most chain signals handled per batch (several guard invocations' worth; the rest are counted, not fed).
-pub(crate) const SIGNALS_PER_BATCH: usize = 50_000;
+/// SendMessage straight to the chain queue, in ticks (0.1–0.3 s).
+const DIRECT_TICKS: (u32, u32) = (1, 3);
+/// Most chain signals handled per batch (several guard invocations' worth; the rest are counted, not
+/// fed). Room for a ×2 fan-out's 17th level twice over: on the bus, and reported straight to the queue.
+pub(crate) const SIGNALS_PER_BATCH: usize = 100_000;
 /// The guard's own function name in the simulated account.
 pub(crate) const GUARD_FUNCTION: &str = "runaway-guard";
 
@@ -51,6 +58,8 @@ pub(crate) struct Emission {
     /// Depth written in the header (the emitter's invocation depth).
     header_depth: u16,
     emitted_tick: u32,
+    /// Sent straight to the chain queue by the function's own role (else through the bus).
+    signed: bool,
 }
 
 /// The guard and the chain events on their way to it.
@@ -177,6 +186,7 @@ impl GuardDriver {
                 continue;
             }
             let function = &functions[e.func].name;
+            let sender = e.signed.then(|| Arc::from(format!("{}:{function}", role_id(function))));
             let emitted_at = Timestamp::from_millis(
                 super::ports::EPOCH_SECS * 1000 + u64::from(e.emitted_tick) * super::model::TICK_MS,
             );
@@ -190,6 +200,7 @@ impl GuardDriver {
                     emitted_at: Some(emitted_at),
                     account: Some("111122223333".into()),
                     region: Some("us-east-1".into()),
+                    sender: sender.clone(),
                 });
                 let n = e.cohort.per_root.min(left);
                 signals.extend(std::iter::repeat_n(signal, n as usize));
@@ -233,7 +244,16 @@ impl Engine<'_> {
         let Some(guard) = self.guard.as_mut() else { return };
         let (lo, hi) = DELIVERY_TICKS;
         let arrival = tick + self.rng.between(Stream::GuardDelivery, f as u64, u64::from(tick), lo, hi);
-        let emission = Emission { func: f, cohort: out, header_depth, emitted_tick: tick };
+        let emission = Emission { func: f, cohort: out, header_depth, emitted_tick: tick, signed: false };
         guard.in_transit.entry(arrival).or_default().push(emission);
+        let function = &self.model.functions[f].name;
+        let header = ChainRoot::new("sim")
+            .and_then(|root| ChainHeader::new(root, u32::from(header_depth), function.clone()));
+        if header.is_ok_and(|h| h.should_report(guard.guard.detector().depth_limit(function))) {
+            let (lo, hi) = DIRECT_TICKS;
+            let arrival =
+                tick + self.rng.between(Stream::GuardDelivery, !(f as u64), u64::from(tick), lo, hi);
+            guard.in_transit.entry(arrival).or_default().push(Emission { signed: true, ..emission });
+        }
     }
 }

@@ -187,6 +187,23 @@ impl Throttler for SimThrottler {
         let reserved: u32 = shared.functions.iter().filter_map(|c| c.reserved).sum();
         Ok(Some(ACCOUNT_LIMIT.saturating_sub(reserved)))
     }
+
+    /// Every simulated function has an execution role of its own.
+    async fn execution_role_id(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
+        self.0.lock().index("GetFunctionConfiguration", function)?;
+        Ok(Some(role_id(function)))
+    }
+}
+
+/// The unique id of a simulated function's execution role (`AROA` and 17 characters of a hash of
+/// its name, as IAM's ids look).
+pub(crate) fn role_id(function: &FunctionName) -> String {
+    // FNV-1a: stable across runs and platforms, unlike the std hasher.
+    let hash = function
+        .as_str()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("AROA{hash:017X}")
 }
 
 impl Notifier for SimNotifier {

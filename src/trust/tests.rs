@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 use super::*;
 use crate::chain::{ChainHeader, ChainRoot};
 use crate::name::FunctionName;
-use crate::ports::UsageSample;
 use crate::signal::{AlarmMetric, AlarmState, AlarmTransport, ChainObservation, SweepSignal};
-use crate::verdict::Reason;
 
 const OWN: &str = "111122223333";
 const OTHER: &str = "444455556666";
@@ -27,6 +25,7 @@ fn chain(account: Option<&str>, region: Option<&str>) -> Signal {
         emitted_at: None,
         account: account.map(Into::into),
         region: region.map(Into::into),
+        sender: None,
     })
 }
 
@@ -143,35 +142,6 @@ fn partitions_follow_the_region() {
     assert_eq!(partition_of("cn-north-1"), "aws-cn");
     assert_eq!(partition_of("us-gov-west-1"), "aws-us-gov");
     assert_eq!(partition_of("us-east-1"), "aws");
-}
-
-#[test]
-fn only_chain_reasons_need_corroboration() {
-    assert!(needs_corroboration(&Reason::RateGrowth { buckets: vec![1, 2, 4] }));
-    assert!(needs_corroboration(&Reason::RateAbsolute { per_second: 1.0, limit: 1.0 }));
-    assert!(!needs_corroboration(&Reason::Manual { text: "x".into() }));
-    assert!(!needs_corroboration(&Reason::Alarm { alarm: "a".into(), metric: "m".into() }));
-}
-
-#[test]
-fn corroboration_needs_invocations_at_the_floor_and_fails_open() {
-    let sample = |f: &str, invocations: f64| UsageSample {
-        function: name(f),
-        invocations,
-        duration_ms_sum: 0.0,
-        window_secs: CORROBORATION_WINDOW_SECS,
-    };
-    let candidates = [name("busy"), name("idle"), name("silent")];
-    let samples = [sample("busy", 60.0), sample("busy", 40.0), sample("idle", 99.0)];
-    assert_eq!(
-        corroborate(&candidates, Some(&samples), 100),
-        vec![
-            Corroboration::Confirmed,
-            Corroboration::Refuted { invocations: 99.0 },
-            Corroboration::Refuted { invocations: 0.0 },
-        ]
-    );
-    assert_eq!(corroborate(&candidates, None, 100), vec![Corroboration::Confirmed; 3]);
 }
 
 fn contributor(arn: Option<&str>, account: Option<&str>, region: Option<&str>) -> Signal {

@@ -144,6 +144,42 @@ pub fn chain_event(function: &str, depth: u64, root: &str) -> Value {
     })
 }
 
+/// `function`'s own report of a hop at `depth` in chain `root`: one SQS record as Lambda delivers a
+/// message the function sent straight to the chain queue with its execution role (moto's functions all
+/// run with [`super::ROLE_ARN`]). The claim the guard acts on at once; a bus event is only judged.
+pub fn report(function: &str, depth: u64, root: &str) -> Value {
+    let sender = format!("{}:{function}", super::role_id());
+    json!({"Records": [{
+        "messageId": format!("{:032x}", rand_id()),
+        "receiptHandle": "AQEBexample",
+        "body": runaway_guard::chain::REPORT_BODY,
+        "attributes": { "ApproximateReceiveCount": "1", "SentTimestamp": "1763630520000", "SenderId": sender },
+        "messageAttributes": { "runaway-guard-chain": {
+            "stringValue": format!("root={root};depth={depth};function={function}"), "dataType": "String" } },
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": format!("arn:aws:sqs:us-east-1:{}:runaway-guard-chain-events", super::ACCOUNT),
+        "awsRegion": "us-east-1"
+    }]})
+}
+
+/// Several reports in one SQS batch: `(function, depth, root)` each.
+pub fn reports(list: &[(&str, u64, &str)]) -> Value {
+    let records: Vec<Value> = list
+        .iter()
+        .map(|(function, depth, root)| report(function, *depth, root)["Records"][0].clone())
+        .collect();
+    json!({ "Records": records })
+}
+
+/// A message id no earlier report used (the guard counts each message once).
+fn rand_id() -> u128 {
+    static SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    nanos ^ u128::from(SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
 /// An SQS batch whose records carry `events` as bodies.
 pub fn sqs_batch(events: &[Value]) -> Value {
     let records: Vec<Value> = events

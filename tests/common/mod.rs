@@ -302,6 +302,22 @@ impl Default for FunctionSpec<'_> {
 /// An empty but valid zip archive (just the end-of-central-directory record): moto stores code, never runs it.
 const EMPTY_ZIP: [u8; 22] = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
+/// The unique id (`AROA…`) moto gave the role [`ROLE_ARN`] at the last reset (IAM GetRole, read
+/// as `create_role` writes: a plain awsQuery form POST).
+pub fn role_id() -> String {
+    let scope = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
+    let body = ureq::post(format!("{}/", endpoint()))
+        .header("Authorization", scope)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send("Action=GetRole&Version=2010-05-08&RoleName=x")
+        .expect("get IAM role from moto")
+        .body_mut()
+        .read_to_string()
+        .expect("GetRole response");
+    let (_, rest) = body.split_once("<RoleId>").expect("GetRole names the RoleId");
+    rest.split_once("</RoleId>").expect("RoleId closes").0.to_owned()
+}
+
 /// moto checks that a function's role exists. IAM is awsQuery; moto routes by the credential scope
 /// in the Authorization header and does not verify signatures, so a plain form POST does.
 /// The trip-record key: HMAC_256 for GENERATE_VERIFY_MAC, under the alias in [`RECORD_KEY_ARN`].

@@ -54,6 +54,7 @@ pub fn chain(header: &str, emitted_at: Option<Timestamp>, account: &str, region:
         emitted_at,
         account: some(account),
         region: some(region),
+        sender: None,
     })
 }
 

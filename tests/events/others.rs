@@ -82,12 +82,16 @@ fn sqs_bad_records_do_not_hide_good_ones() {
 #[test]
 fn sqs_message_attribute_form() {
     let parsed = fixture("sqs-message-attribute-chain.json").unwrap();
-    let want = chain(
+    let mut want = chain(
         "root=req-8f5b2c4e;depth=2;function=resizer",
         Some(Timestamp::from_millis(1_763_755_200_000)),
         "111122223333",
         "us-east-1",
     );
+    // A header sent straight to the queue keeps who sent it (what that proves is `trust::claim`'s).
+    if let Signal::Chain(observation) = &mut want {
+        observation.sender = Some("AIDAEXAMPLE".into());
+    }
     let errors = rejected(&[
         (1, EventError::BadChain(ChainError::Duplicate("depth".into()))),
         (2, EventError::BadAttribute),

@@ -206,17 +206,21 @@ fn sqs_chain_record<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<
     signal.filter(|_| from_sqs).ok_or(Miss)
 }
 
-/// `attributes`: the general parser reads `SentTimestamp` (once, as any JSON value); a plain string
-/// is what SQS sends.
+/// `attributes`: the general parser reads `SentTimestamp` and `SenderId` (each once, as any JSON
+/// value); a plain string is what SQS sends. A body-borne header's sender proves nothing, so only
+/// the repeat matters here.
 fn system_attributes(cursor: &mut Cursor<'_>) -> Scan<()> {
     let mut seen = 0u8;
-    cursor.object_in_order(4, ATTRIBUTE_KEYS, |cursor, key| {
-        if key == b"SentTimestamp" {
+    cursor.object_in_order(4, ATTRIBUTE_KEYS, |cursor, key| match key {
+        b"SentTimestamp" => {
             first_time(&mut seen, 1)?;
             cursor.plain_string_or_null().map(drop)
-        } else {
+        }
+        b"SenderId" => {
+            first_time(&mut seen, 2)?;
             cursor.skip_value(5)
         }
+        _ => cursor.skip_value(5),
     })
 }
 
@@ -260,7 +264,7 @@ fn observation<'a>(header: ChainHeader, envelope: Envelope<'a>, reuse: &mut Reus
     let account = envelope.account.map(|a| reuse.text(a));
     let region = envelope.region.map(|r| reuse.text(r));
     let emitted_at = envelope.time.and_then(|t| reuse.time(t));
-    Signal::Chain(ChainObservation { header, emitted_at, account, region })
+    Signal::Chain(ChainObservation { header, emitted_at, account, region, sender: None })
 }
 
 /// `detail`: the header under `runawayGuard`; the sender's other keys are skipped.
@@ -505,6 +509,7 @@ mod tests {
             ("\"md5OfBody\":\"", "\"md5OfBody\":\"\\u0041"),
             ("\"ApproximateReceiveCount\"", "\"SentTimestamp\":\"1\",\"ApproximateReceiveCount\""),
             ("\"SenderId\":\"", "\"SenderId\":\"\\t"),
+            ("\"SenderId\":\"", "\"SenderId\":\"x\",\"SenderId\":\""),
             ("\\\"resources\\\":[]", "\\\"resources\\\":[\\\"arn\\\"]"),
             ("\\\"version\\\":\\\"0\\\"", "\\\"version\\\":0"),
             ("\\\"detail\\\":{", "\\\"detail\\\":{\\\"runawayGuard\\\":{},"),
