@@ -13,8 +13,9 @@
 //!   as fit the 6 MB payload limit.
 //!
 //! The batch is shaped as Lambda delivers an SQS batch from an EventBridge rule (1,000 chains of
-//! ten hops over 100 functions, plus five chains at depth 17), and stays under Lambda's 6 MB
-//! payload limit, which the guard also enforces.
+//! ten hops over 100 functions), plus five deep hops at depth 17 that the functions reported with
+//! their own role (the claims that trip at once), and stays under Lambda's 6 MB payload limit, which
+//! the guard also enforces.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -75,6 +76,9 @@ impl Throttler for FakeLambda {
     }
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {
         Ok(None)
+    }
+    async fn execution_role_id(&self, _: &FunctionName) -> Result<Option<String>, PortError> {
+        Ok(Some(sqs_batch::ROLE_ID.to_owned()))
     }
 }
 

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
 use aws_sdk_lambda::types::Environment;
-use common::guard::{Cli, Run, chain_event, sqs_batch};
+use common::guard::{Cli, Run, report};
 use common::{FunctionSpec, Moto};
 use serde_json::Value;
 
@@ -26,6 +26,7 @@ async fn deploy_guard(moto: &Moto, topic: &str, table: &str) {
     let env = Environment::builder()
         .variables("RUNAWAY_GUARD_TOPIC_ARN", topic)
         .variables("RUNAWAY_GUARD_TRIP_CAP_TABLE", table)
+        .variables("RUNAWAY_GUARD_RECORD_KEY_ARN", common::RECORD_KEY_ARN)
         .variables("RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR", CAP.to_string())
         .build();
     moto.lambda()
@@ -60,14 +61,15 @@ async fn create_table(moto: &Moto) -> aws_sdk_dynamodb::Client {
     client
 }
 
-/// An SQS batch of depth-17 chain events, one per function (each its own root).
+/// An SQS batch of depth-17 reports, one per function (each its own root), each sent by the
+/// function's own role (the only chain claim that trips at once).
 fn batch(functions: &[String]) -> Value {
-    let events: Vec<Value> = functions
+    let records: Vec<Value> = functions
         .iter()
         .enumerate()
-        .map(|(i, f)| chain_event(f, 17, &format!("1-673dc1a2-5e6f7a8b9c0d1e2f3a4b{i:04}")))
+        .map(|(i, f)| report(f, 17, &format!("1-673dc1a2-5e6f7a8b9c0d1e2f3a4b{i:04}"))["Records"][0].clone())
         .collect();
-    sqs_batch(&events)
+    serde_json::json!({ "Records": records })
 }
 
 /// Runs `handle` on both batches at once, in two processes acting for the deployed guard.

@@ -9,7 +9,7 @@
 mod common;
 
 use aws_sdk_lambda::types::Environment;
-use common::guard::{Cli, chain_event, fixture, handle};
+use common::guard::{Cli, fixture, handle, report};
 use common::{ACCOUNT, FunctionSpec, Moto, RECORD_KEY_ARN, ROLE_ARN};
 use runaway_guard::ports::tags;
 use serde_json::Value;
@@ -62,7 +62,7 @@ async fn a_session_named_after_the_guard_is_reported_and_only_the_guards_role_is
     let (topic, queue) = moto.topic_with_queue("guard").await;
     deploy_guard(&moto, &topic).await;
 
-    let trip = handle(&topic, &chain_event("orders-worker", 17, ROOT)).run();
+    let trip = handle(&topic, &report("orders-worker", 17, ROOT)).run();
     assert_eq!(trip.outcomes(), [("orders-worker".to_owned(), "throttled".to_owned())], "{trip:?}");
     assert_eq!(moto.delivered(&queue).await.len(), 1, "the trip's alert");
 
@@ -98,7 +98,7 @@ async fn in_lambda_a_session_named_after_the_guard_function_is_reported() {
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let lambda = common::lambda::Lambda::start_with(&topic, &[("AWS_LAMBDA_FUNCTION_NAME", GUARD)], None);
 
-    let trip = lambda.invoke(chain_event("orders-worker", 17, ROOT).to_string().as_bytes());
+    let trip = lambda.invoke(report("orders-worker", 17, ROOT).to_string().as_bytes());
     assert_eq!(trip["decisions"][0]["outcome"], "throttled", "{trip}");
     assert_eq!(moto.delivered(&queue).await.len(), 1, "the trip's alert");
 

@@ -8,7 +8,7 @@
 mod common;
 
 use common::Moto;
-use common::guard::{Cli, chain_event, handle};
+use common::guard::{Cli, handle, report};
 use runaway_guard::aws::LambdaThrottler;
 use runaway_guard::name::FunctionName;
 use runaway_guard::ports::{MappingId, Throttler, TripRecord, tags};
@@ -85,7 +85,7 @@ async fn the_guard_does_not_take_a_forged_record_for_its_own_trip() {
     let (topic, _queue) = moto.topic_with_queue("guard").await;
     tag(&moto, &arn, &[(tags::TRIPPED_AT, "2026-11-20T09:14:03Z"), (tags::PREVIOUS_CONCURRENCY, "900")])
         .await;
-    let run = handle(&topic, &chain_event("attacker-fn", 17, ROOT)).run();
+    let run = handle(&topic, &report("attacker-fn", 17, ROOT)).run();
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.json()["decisions"][0]["outcome"], "throttled", "not 'already tripped': {run:?}");
     assert_eq!(moto.reserved("attacker-fn").await, Some(0));
@@ -284,7 +284,7 @@ async fn a_genuine_record_copied_back_later_is_replaced_by_the_next_trip() {
     assert_eq!(refused.code, 2, "{refused:?}");
     assert!(refused.stderr.contains("it names 900"), "{refused:?}");
     assert_eq!(moto.snapshot().await, before, "900 is not put back");
-    let run = handle(&topic, &chain_event("orders-worker", 17, ROOT)).run();
+    let run = handle(&topic, &report("orders-worker", 17, ROOT)).run();
     assert_eq!(run.json()["decisions"][0]["outcome"], "throttled", "{run:?}");
     let entry = status_entry(&topic, "orders-worker");
     let shown = (entry["record_check"].as_str(), entry["previous_concurrency"].as_str());

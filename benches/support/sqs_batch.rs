@@ -6,8 +6,9 @@ use serde_json::json;
 /// Records in the batch.
 pub const EVENTS: usize = 10_000;
 
-/// The SQS batch: chain `c` hop `h` is emitted by `orders-worker-{(c + h) % 100}` at depth `h + 1`;
-/// the last five events are chains already at depth 17.
+/// The SQS batch: chain `c` hop `h` is emitted by `orders-worker-{(c + h) % 100}` at depth `h + 1`
+/// (headers an EventBridge rule forwarded from the bus); the last five are deep hops at depth 17 that
+/// the functions reported themselves, straight to the queue with their own role ([`ROLE_ID`]).
 pub fn batch() -> Vec<u8> {
     let records: Vec<_> = (0..EVENTS)
         .map(|i| {
@@ -16,13 +17,16 @@ pub fn batch() -> Vec<u8> {
             let depth = if deep { 17 } else { hop + 1 };
             let function =
                 if deep { format!("looper-{i}") } else { format!("orders-worker-{}", (chain + hop) % 100) };
+            let root = format!("1-6789abcd-{chain:024x}");
+            if deep {
+                return report(i, &root, &function);
+            }
             let body = json!({
                 "version": "0", "id": format!("{i:08x}-aaaa-4bbb-8ccc-dddddddddddd"),
                 "detail-type": "OrderRowProcessed", "source": "com.example.orders",
                 "account": "123456789012", "time": "2026-11-20T09:21:07Z", "region": "us-east-1",
                 "resources": [],
-                "detail": { "runawayGuard": {
-                    "root": format!("1-6789abcd-{chain:024x}"), "depth": depth, "function": function } }
+                "detail": { "runawayGuard": { "root": root, "depth": depth, "function": function } }
             });
             json!({
                 "messageId": format!("{i:08x}-0000-4000-8000-000000000000"),
@@ -38,6 +42,23 @@ pub fn batch() -> Vec<u8> {
     let bytes = json!({ "Records": records }).to_string().into_bytes();
     assert!(bytes.len() <= runaway_guard::event::MAX_EVENT_BYTES, "{} bytes", bytes.len());
     bytes
+}
+
+/// The unique id of the execution role the deep hops were sent with (`SenderId` = `ROLE_ID:function`).
+pub const ROLE_ID: &str = "AROABENCHEXECUTIONROLE";
+
+/// A function's own report of a deep hop, as the chain library sends it to the chain queue.
+fn report(i: usize, root: &str, function: &str) -> serde_json::Value {
+    json!({
+        "messageId": format!("{i:08x}-0000-4000-8000-000000000000"),
+        "body": runaway_guard::chain::REPORT_BODY,
+        "attributes": { "SentTimestamp": "1800000000000", "SenderId": format!("{ROLE_ID}:{function}") },
+        "messageAttributes": { "runaway-guard-chain": {
+            "stringValue": format!("root={root};depth=17;function={function}"), "dataType": "String" } },
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:chain-events",
+        "awsRegion": "us-east-1"
+    })
 }
 
 /// The same events as [`batch`], each record written exactly as Lambda's SQS poller writes it (every
