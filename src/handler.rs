@@ -66,6 +66,8 @@ pub struct Guard<T, M, N> {
     own_role: own_role::OwnRole,
     /// The account-wide trip count (`RUNAWAY_GUARD_TRIP_CAP_TABLE`); `None`: per environment only.
     budget: Option<Arc<dyn TripBudget>>,
+    /// Throttles whose previous value no tag or alert holds yet (retried until one does).
+    unrecorded: crate::trip::UnrecordedTrips,
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
@@ -89,6 +91,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             trips: drift::TripMemory::default(),
             own_role,
             budget: None,
+            unrecorded: crate::trip::UnrecordedTrips::default(),
         }
     }
 
@@ -334,6 +337,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             max_trips_per_hour: self.config.max_trips_per_hour,
             actor: None,
             budget: self.budget.as_deref(),
+            unrecorded: &self.unrecorded,
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::time::Timestamp;
 use crate::verdict::Reason;
 use cap::AccountCap;
 use pause::Sources;
+pub use unrecorded::{Unrecorded, UnrecordedTrips};
 
 /// Everything the trip flow borrows from the guard.
 pub struct TripContext<'a, T, N> {
@@ -36,6 +37,8 @@ pub struct TripContext<'a, T, N> {
     pub actor: Option<&'a str>,
     /// The account-wide trip count shared by every environment (`None`: per environment only).
     pub budget: Option<&'a dyn TripBudget>,
+    /// Throttles whose previous value no tag or alert holds yet.
+    pub unrecorded: &'a UnrecordedTrips,
 }
 
 /// Whether this attempt wrote the trip record.
@@ -74,6 +77,12 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         decision.previous_concurrency = Some(reservation_text(previous_for_record(&state)));
         match plan {
             Plan::Throttle if state.reserved_concurrency == Some(0) && state.active_trip().is_none() => {
+                if let Some(unrecorded) = self.unrecorded.get(function) {
+                    // This container throttled it and nothing durable names the value yet: a retry.
+                    self.policy.release_slot(function);
+                    self.record_again(&state, reason, now, &mut decision, unrecorded).await;
+                    return decision;
+                }
                 // Someone already set 0 by hand, or an earlier trip could not write its record:
                 // recording 0 as "previous" would make re-enable restore 0.
                 self.policy.release_slot(function);
@@ -159,17 +168,85 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         // The record goes first so that a crash between the two calls never leaves a throttled
         // function without the means to restore it. If it cannot be written (50-tag limit, a
         // denying SCP), containment still comes first: the alert carries the value instead.
-        let written = match self.throttler.write_trip_record(function, &record).await {
-            Ok(()) => Record::Kept,
-            Err(err) => {
-                warn!(function = %function, error = %err, "trip record not written; throttling anyway");
-                decision.errors.push(format!("trip record not written: {err}"));
-                Record::Missing
-            }
-        };
+        let written = self.write_record(function, &record, decision).await;
         // Pollers stop before the throttle, so no throttled receive counts toward maxReceiveCount.
         let sources = self.pause(function, plan, written, decision).await;
         self.complete_trip(state, reason, now, decision, written, &sources).await;
+        if decision.outcome == Outcome::Throttled {
+            // Nothing was paused without a record, so a record written later names no mappings.
+            let record = TripRecord { paused_mappings: Vec::new(), ..record };
+            self.hold_unrecorded(function, record, written, decision);
+        }
+    }
+
+    /// Writes `record`; a failure is logged at ERROR with the previous value, the one place that
+    /// value is then sure to survive if the alert fails too.
+    async fn write_record(
+        &self,
+        function: &FunctionName,
+        record: &TripRecord,
+        decision: &mut Decision,
+    ) -> Record {
+        match self.throttler.write_trip_record(function, record).await {
+            Ok(()) => Record::Kept,
+            Err(err) => {
+                let previous = reservation_text(record.previous_concurrency);
+                error!(function = %function, previous_concurrency = %previous, error = %err, "trip record not written; throttling anyway");
+                decision.errors.push(format!("trip record not written: {err}"));
+                Record::Missing
+            }
+        }
+    }
+
+    /// The record invariant: a throttle with neither its record written nor its alert published
+    /// fails the invocation (retried whatever the errors were), logs the previous value at ERROR,
+    /// and stays remembered so the retry writes the record or publishes the alert.
+    fn hold_unrecorded(
+        &self,
+        function: &FunctionName,
+        record: TripRecord,
+        written: Record,
+        decision: &mut Decision,
+    ) {
+        if written == Record::Kept || decision.alerted {
+            self.unrecorded.forget(function);
+            return;
+        }
+        let previous = reservation_text(record.previous_concurrency);
+        error!(
+            function = %function,
+            previous_concurrency = %previous,
+            "throttled with no trip record and no alert; restore with: runaway-guard reenable {function} --to {previous}"
+        );
+        decision.retryable = true;
+        decision.errors.push(format!(
+            "no trip record and no alert hold the previous reserved concurrency ({previous}); retrying until one does"
+        ));
+        self.unrecorded.remember(function, Unrecorded { tripped_at: record.tripped_at, record });
+    }
+
+    /// A retry of a throttle that `unrecorded` holds: writes its record, then publishes its alert
+    /// (as the trip, since on-call has not heard of it).
+    async fn record_again(
+        &self,
+        state: &FunctionState,
+        reason: &Reason,
+        now: Timestamp,
+        decision: &mut Decision,
+        unrecorded: Unrecorded,
+    ) {
+        let function = &state.function;
+        let written = self.write_record(function, &unrecorded.record, decision).await;
+        let recorded = FunctionState { trip: Some(unrecorded.record.clone()), ..state.clone() };
+        decision.outcome = Outcome::AlreadyTripped;
+        decision.previous_concurrency = Some(reservation_text(unrecorded.record.previous_concurrency));
+        decision.reason = format!(
+            "{reason}; throttled at {} with no durable record of the previous value",
+            unrecorded.tripped_at
+        );
+        let how = Publish { record: written, resend: true, sources: &Sources::NotRead };
+        self.publish(&recorded, reason, now, decision, how).await;
+        self.hold_unrecorded(function, unrecorded.record, written, decision);
     }
 
     async fn complete_trip(
@@ -248,9 +325,9 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         match self.notifier.publish(&alert).await {
             Ok(()) => {
                 decision.alerted = true;
-                let has_record = state.active_trip().is_some()
-                    || (record == Record::Kept
-                        && matches!(decision.outcome, Outcome::Throttled | Outcome::Failed));
+                let has_record = record == Record::Kept
+                    && (state.active_trip().is_some()
+                        || matches!(decision.outcome, Outcome::Throttled | Outcome::Failed));
                 if has_record
                     && !self.dry_run
                     && let Err(err) = self.throttler.mark_alerted(&state.function).await
@@ -364,6 +441,7 @@ fn within_own_depth_limit(state: &FunctionState, reason: &Reason) -> Option<Stri
 
 mod cap;
 mod pause;
+mod unrecorded;
 
 #[cfg(test)]
 mod tests;

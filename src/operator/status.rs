@@ -68,7 +68,8 @@ impl From<TrippedFunction> for StatusEntry {
             None => Self {
                 reason: format!(
                     "reserved concurrency 0 without a trip record; restore with: runaway-guard reenable {} \
-                     --to N (the trip alert names N)",
+                     --to N (N as the guard's trip alert or its ERROR log line \"trip record not written\" \
+                     names it; no record does not mean an alert went out)",
                     t.function
                 ),
                 function: t.function,

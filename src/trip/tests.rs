@@ -290,4 +290,5 @@ fn the_trip_alert_says_who_tripped_it() {
 
 mod cap;
 mod pause;
+mod record_invariant;
 mod records;
