@@ -9,7 +9,9 @@ use tracing::{error, info, warn};
 use crate::alert::{AlertContext, TripFacts};
 use crate::name::FunctionName;
 use crate::policy::{Plan, Policy, next_page_after};
-use crate::ports::{FunctionState, Notifier, PortError, Reservation, Throttler, TripBudget, TripRecord};
+use crate::ports::{
+    FunctionState, MappingId, Notifier, PortError, Reservation, Throttler, TripBudget, TripRecord,
+};
 use crate::report::{Decision, Outcome, reservation_text};
 use crate::time::Timestamp;
 use crate::verdict::Reason;
@@ -157,7 +159,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         decision: &mut Decision,
     ) {
         let function = &state.function;
-        let plan = self.plan_pause(function, decision).await;
+        let plan = self.plan_pause(function, still_paused(state), decision).await;
         let record = TripRecord {
             tripped_at: now,
             previous_concurrency: previous_for_record(state),
@@ -416,6 +418,15 @@ fn without_stale_record(mut state: FunctionState) -> FunctionState {
         state.trip = None;
     }
     state
+}
+
+/// The mappings an earlier trip paused whose re-enable did not finish (its record is still there,
+/// no longer in force): a new trip keeps them in its record so that `reenable` resumes them too.
+fn still_paused(state: &FunctionState) -> &[MappingId] {
+    match (&state.trip, state.active_trip()) {
+        (Some(earlier), None) => &earlier.paused_mappings,
+        _ => &[],
+    }
 }
 
 /// A trip record still in force without the throttle: an earlier invocation failed between the
