@@ -234,7 +234,9 @@ impl Policy {
         let grace = Duration::from_secs(self.config.grace_secs);
         (reason.respects_grace() && now.since(reenabled) < grace).then(|| {
             let why = format!("grace period: re-enabled at {reenabled}, {}s grace", self.config.grace_secs);
-            Plan::skip(Outcome::Exempt, why, false)
+            // Not throttled, never silent: on-call hears once per re-enable (docs/limits-and-faults.md).
+            let page = self.memory().paging.grace(&state.function, reenabled);
+            Plan::skip(Outcome::Exempt, why, page)
         })
     }
 

@@ -228,6 +228,8 @@ mod tests {
             record_check: Some("verified"),
             record_check_detail: None,
             drift: None,
+            unreadable: None,
+            incomplete: false,
         };
         let here = "123456789012/us-east-1 (guard g)";
         let text = status(&[entry("a", "none", false), entry("orders-worker", "25", true)], here);
@@ -266,6 +268,8 @@ mod tests {
             record_check: Some("verified"),
             record_check_detail: None,
             drift: Some("by\nwarning: forged".into()),
+            unreadable: None,
+            incomplete: false,
         };
         let text = status(&[entry], "here");
         assert!(!text.chars().any(|c: char| c != '\n' && crate::sanitise::is_hidden(c)), "{text:?}");

@@ -58,6 +58,8 @@ struct Publish<'s> {
     record: Record,
     resend: bool,
     sources: &'s Sources,
+    /// Why nothing changed, for an exempt decision that pages (a grace period).
+    note: Option<&'s str>,
 }
 
 impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
@@ -146,7 +148,8 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         decision.reason = format!("{reason}; {why}");
         let pending = state.active_trip().is_some_and(|t| t.alert_pending);
         if alert || pending {
-            let how = Publish { record: Record::Kept, resend: pending, sources };
+            let note = (outcome == Outcome::Exempt).then_some(why.as_str());
+            let how = Publish { record: Record::Kept, resend: pending, sources, note };
             self.publish(state, reason, now, decision, how).await;
         }
     }
@@ -246,7 +249,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             "{reason}; throttled at {} with no durable record of the previous value",
             unrecorded.tripped_at
         );
-        let how = Publish { record: written, resend: true, sources: &Sources::NotRead };
+        let how = Publish { record: written, resend: true, sources: &Sources::NotRead, note: None };
         self.publish(&recorded, reason, now, decision, how).await;
         self.hold_unrecorded(function, unrecorded.record, written, decision);
     }
@@ -290,7 +293,8 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         record: Record,
         sources: &Sources,
     ) {
-        self.publish(state, reason, now, decision, Publish { record, resend: false, sources }).await;
+        self.publish(state, reason, now, decision, Publish { record, resend: false, sources, note: None })
+            .await;
     }
 
     /// Publishes the alert for `decision`. `resend` marks the re-send of a trip's alert that an earlier
@@ -302,7 +306,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         reason: &Reason,
         now: Timestamp,
         decision: &mut Decision,
-        Publish { record, resend, sources }: Publish<'_>,
+        Publish { record, resend, sources, note }: Publish<'_>,
     ) {
         let error = (!decision.errors.is_empty()).then(|| decision.errors.join("; "));
         let sources = self.read_queues(sources).await;
@@ -323,6 +327,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             tripped_by: self.actor,
             quiet_until: matches!(shown, Outcome::Failed | Outcome::Capped).then(|| next_page_after(now)),
             context: AlertContext { account: self.account, region: self.region, at: now },
+            note,
         });
         match self.notifier.publish(&alert).await {
             Ok(()) => {
@@ -380,6 +385,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             tripped_by: self.actor,
             quiet_until: Some(next_page_after(now)),
             context: AlertContext { account: self.account, region: self.region, at: now },
+            note: None,
         });
         match self.notifier.publish(&alert).await {
             Ok(()) => decision.alerted = true,

@@ -52,8 +52,7 @@ pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
     if let Some(warning) = &short {
         body += &format!("\nWARNING: {warning}\n");
     }
-    body +=
-        "\nRate and cost rules are muted for this function during the grace period; chain depth is not.\n";
+    body += "\nDuring the grace period, rate, cost and alarm evidence against this function pages once instead of throttling; chain evidence still throttles.\n";
     let machine = json!({
         "kind": "reenable",
         "function": name,
