@@ -74,6 +74,8 @@ pub struct TripFacts<'a> {
     pub quiet_until: Option<Timestamp>,
     /// Where and when.
     pub context: AlertContext<'a>,
+    /// Why nothing was changed, when the outcome alone does not say (a grace period).
+    pub note: Option<&'a str>,
 }
 
 /// The trip alert.
@@ -92,6 +94,9 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
     if facts.record_missing {
         body += "Trip record: NOT WRITTEN. `runaway-guard status` lists the function as at 0 without a \
                  record; only the command below restores its previous value.\n";
+    }
+    if let Some(note) = facts.note {
+        body += &format!("Not throttled: {}\n", Plain(note));
     }
     if let Some(until) = facts.quiet_until {
         body += &format!("No further page about this function from this guard instance before {until}.\n");

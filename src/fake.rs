@@ -332,6 +332,7 @@ impl Throttler for FakeAccount {
                 function: s.function.clone(),
                 record: s.trip.clone().or_else(|| unverified(s)),
                 reenable_started: s.reenable_started(),
+                unreadable: None,
             })
             .collect())
     }

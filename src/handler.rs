@@ -69,6 +69,8 @@ pub struct Guard<T, M, N> {
     budget: Option<Arc<dyn TripBudget>>,
     /// Execution role ids and recent judgements of chain claims.
     claims: claims::ClaimMemory,
+    /// Throttles whose previous value no tag or alert holds yet (retried until one does).
+    unrecorded: crate::trip::UnrecordedTrips,
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
@@ -93,6 +95,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             own_role,
             budget: None,
             claims: claims::ClaimMemory::default(),
+            unrecorded: crate::trip::UnrecordedTrips::default(),
         }
     }
 
@@ -334,6 +337,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             max_trips_per_hour: self.config.max_trips_per_hour,
             actor: None,
             budget: self.budget.as_deref(),
+            unrecorded: &self.unrecorded,
         }
     }
 }

@@ -236,8 +236,9 @@ impl Policy {
         let grace = Duration::from_secs(self.config.grace_secs);
         (reason.respects_grace() && now.since(reenabled) < grace).then(|| {
             let why = format!("grace period: re-enabled at {reenabled}, {}s grace", self.config.grace_secs);
-            // A grace period holds the throttle back, never the news: on-call hears what was seen.
-            Plan::skip(Outcome::Exempt, why, true)
+            // Not throttled, never silent: on-call hears once per re-enable (docs/limits-and-faults.md).
+            let page = self.memory().paging.grace(&state.function, reenabled);
+            Plan::skip(Outcome::Exempt, why, page)
         })
     }
 

@@ -168,6 +168,23 @@ pub struct TrippedFunction {
     pub record: Option<TripRecord>,
     /// When a re-enable started after the trip and did not finish (the record is still there).
     pub reenable_started: Option<Timestamp>,
+    /// Listed, but its tags or reserved concurrency could not be read (`record` is then `None`).
+    pub unreadable: Option<Unreadable>,
+}
+
+/// Why a listed function could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    /// The failed read, in words.
+    pub error: String,
+    /// The function was not found: deleted after it was listed.
+    pub not_found: bool,
+}
+
+impl From<&PortError> for Unreadable {
+    fn from(err: &PortError) -> Self {
+        Self { error: err.to_string(), not_found: err.not_found }
+    }
 }
 
 /// Who re-enabled a function and when: `runaway-guard:reenabled-at` and `runaway-guard:reenabled-by`.

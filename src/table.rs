@@ -18,7 +18,9 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
                 (true, true) => "NOT SENT",
                 (true, false) => "sent",
             };
+            let alert = if e.unreadable.is_some() { "unknown" } else { alert };
             let record = match e.record_check {
+                _ if e.unreadable.is_some() => "NOT READ",
                 Some("verified") => "verified",
                 Some("outdated") => "OUTDATED",
                 Some(_) => "UNVERIFIED",
@@ -37,7 +39,16 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
     let cells: Vec<[&str; 6]> = cells.iter().map(|row| row.each_ref().map(String::as_str)).collect();
     let mut out = format!("Tripped by runaway-guard in {context}:\n\n");
     out.push_str(&aligned(["FUNCTION", "TRIPPED AT", "PREVIOUS", "RECORD", "ALERT", "REASON"], &cells));
-    out.push_str(&format!("\n{} tripped. Restore one with: runaway-guard reenable FUNCTION\n", rows.len()));
+    let unread: Vec<&str> =
+        rows.iter().filter(|r| r.unreadable.is_some()).map(|r| r.function.as_str()).collect();
+    let tripped = rows.len() - unread.len();
+    out.push_str(&format!("\n{tripped} tripped. Restore one with: runaway-guard reenable FUNCTION\n"));
+    if !unread.is_empty() {
+        out.push_str(&format!(
+            "NOT READ: {} (listed, but could not be read; see REASON)\n",
+            unread.join(", ")
+        ));
+    }
     for row in rows.iter().filter(|r| r.drift.is_some()) {
         out.push_str(&format!(
             "DRIFT: {} was changed after its trip ({}); its trip record is stale and it may be running\n",
@@ -217,6 +228,8 @@ mod tests {
             record_check: Some("verified"),
             record_check_detail: None,
             drift: None,
+            unreadable: None,
+            incomplete: false,
         };
         let here = "123456789012/us-east-1 (guard g)";
         let text = status(&[entry("a", "none", false), entry("orders-worker", "25", true)], here);
@@ -255,6 +268,8 @@ mod tests {
             record_check: Some("verified"),
             record_check_detail: None,
             drift: Some("by\nwarning: forged".into()),
+            unreadable: None,
+            incomplete: false,
         };
         let text = status(&[entry], "here");
         assert!(!text.chars().any(|c: char| c != '\n' && crate::sanitise::is_hidden(c)), "{text:?}");

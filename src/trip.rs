@@ -9,12 +9,15 @@ use tracing::{error, info, warn};
 use crate::alert::{AlertContext, TripFacts};
 use crate::name::FunctionName;
 use crate::policy::{Plan, Policy, next_page_after};
-use crate::ports::{FunctionState, Notifier, PortError, Reservation, Throttler, TripBudget, TripRecord};
+use crate::ports::{
+    FunctionState, MappingId, Notifier, PortError, Reservation, Throttler, TripBudget, TripRecord,
+};
 use crate::report::{Decision, Outcome, reservation_text};
 use crate::time::Timestamp;
 use crate::verdict::Reason;
 use cap::AccountCap;
 use pause::Sources;
+pub use unrecorded::{Unrecorded, UnrecordedTrips};
 
 /// Everything the trip flow borrows from the guard.
 pub struct TripContext<'a, T, N> {
@@ -36,6 +39,8 @@ pub struct TripContext<'a, T, N> {
     pub actor: Option<&'a str>,
     /// The account-wide trip count shared by every environment (`None`: per environment only).
     pub budget: Option<&'a dyn TripBudget>,
+    /// Throttles whose previous value no tag or alert holds yet.
+    pub unrecorded: &'a UnrecordedTrips,
 }
 
 /// Whether this attempt wrote the trip record.
@@ -53,6 +58,8 @@ struct Publish<'s> {
     record: Record,
     resend: bool,
     sources: &'s Sources,
+    /// Why nothing changed, for an exempt decision that pages (a grace period).
+    note: Option<&'s str>,
 }
 
 impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
@@ -74,6 +81,12 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         decision.previous_concurrency = Some(reservation_text(previous_for_record(&state)));
         match plan {
             Plan::Throttle if state.reserved_concurrency == Some(0) && state.active_trip().is_none() => {
+                if let Some(unrecorded) = self.unrecorded.get(function) {
+                    // This container throttled it and nothing durable names the value yet: a retry.
+                    self.policy.release_slot(function);
+                    self.record_again(&state, reason, now, &mut decision, unrecorded).await;
+                    return decision;
+                }
                 // Someone already set 0 by hand, or an earlier trip could not write its record:
                 // recording 0 as "previous" would make re-enable restore 0.
                 self.policy.release_slot(function);
@@ -135,7 +148,8 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         decision.reason = format!("{reason}; {why}");
         let pending = state.active_trip().is_some_and(|t| t.alert_pending);
         if alert || pending {
-            let how = Publish { record: Record::Kept, resend: pending, sources };
+            let note = (outcome == Outcome::Exempt).then_some(why.as_str());
+            let how = Publish { record: Record::Kept, resend: pending, sources, note };
             self.publish(state, reason, now, decision, how).await;
         }
     }
@@ -148,7 +162,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         decision: &mut Decision,
     ) {
         let function = &state.function;
-        let plan = self.plan_pause(function, decision).await;
+        let plan = self.plan_pause(function, still_paused(state), decision).await;
         let record = TripRecord {
             tripped_at: now,
             previous_concurrency: previous_for_record(state),
@@ -159,17 +173,15 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         // The record goes first so that a crash between the two calls never leaves a throttled
         // function without the means to restore it. If it cannot be written (50-tag limit, a
         // denying SCP), containment still comes first: the alert carries the value instead.
-        let written = match self.throttler.write_trip_record(function, &record).await {
-            Ok(()) => Record::Kept,
-            Err(err) => {
-                warn!(function = %function, error = %err, "trip record not written; throttling anyway");
-                decision.errors.push(format!("trip record not written: {err}"));
-                Record::Missing
-            }
-        };
+        let written = self.write_record(function, &record, decision).await;
         // Pollers stop before the throttle, so no throttled receive counts toward maxReceiveCount.
         let sources = self.pause(function, plan, written, decision).await;
         self.complete_trip(state, reason, now, decision, written, &sources).await;
+        if decision.outcome == Outcome::Throttled {
+            // Nothing was paused without a record, so a record written later names no mappings.
+            let record = TripRecord { paused_mappings: Vec::new(), ..record };
+            self.hold_unrecorded(function, record, written, decision);
+        }
     }
 
     async fn complete_trip(
@@ -211,7 +223,8 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         record: Record,
         sources: &Sources,
     ) {
-        self.publish(state, reason, now, decision, Publish { record, resend: false, sources }).await;
+        self.publish(state, reason, now, decision, Publish { record, resend: false, sources, note: None })
+            .await;
     }
 
     /// Publishes the alert for `decision`. `resend` marks the re-send of a trip's alert that an earlier
@@ -223,7 +236,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         reason: &Reason,
         now: Timestamp,
         decision: &mut Decision,
-        Publish { record, resend, sources }: Publish<'_>,
+        Publish { record, resend, sources, note }: Publish<'_>,
     ) {
         let error = (!decision.errors.is_empty()).then(|| decision.errors.join("; "));
         let sources = self.read_queues(sources).await;
@@ -244,13 +257,14 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             tripped_by: self.actor,
             quiet_until: matches!(shown, Outcome::Failed | Outcome::Capped).then(|| next_page_after(now)),
             context: AlertContext { account: self.account, region: self.region, at: now },
+            note,
         });
         match self.notifier.publish(&alert).await {
             Ok(()) => {
                 decision.alerted = true;
-                let has_record = state.active_trip().is_some()
-                    || (record == Record::Kept
-                        && matches!(decision.outcome, Outcome::Throttled | Outcome::Failed));
+                let has_record = record == Record::Kept
+                    && (state.active_trip().is_some()
+                        || matches!(decision.outcome, Outcome::Throttled | Outcome::Failed));
                 if has_record
                     && !self.dry_run
                     && let Err(err) = self.throttler.mark_alerted(&state.function).await
@@ -301,6 +315,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             tripped_by: self.actor,
             quiet_until: Some(next_page_after(now)),
             context: AlertContext { account: self.account, region: self.region, at: now },
+            note: None,
         });
         match self.notifier.publish(&alert).await {
             Ok(()) => decision.alerted = true,
@@ -341,6 +356,15 @@ fn without_stale_record(mut state: FunctionState) -> FunctionState {
     state
 }
 
+/// The mappings an earlier trip paused whose re-enable did not finish (its record is still there,
+/// no longer in force): a new trip keeps them in its record so that `reenable` resumes them too.
+fn still_paused(state: &FunctionState) -> &[MappingId] {
+    match (&state.trip, state.active_trip()) {
+        (Some(earlier), None) => &earlier.paused_mappings,
+        _ => &[],
+    }
+}
+
 /// A trip record still in force without the throttle: an earlier invocation failed between the
 /// two calls (a re-enable marks `reenabled-at` first, so its records are not in force).
 fn unfinished_trip(state: &FunctionState) -> bool {
@@ -364,6 +388,7 @@ fn within_own_depth_limit(state: &FunctionState, reason: &Reason) -> Option<Stri
 
 mod cap;
 mod pause;
+mod unrecorded;
 
 #[cfg(test)]
 mod tests;

@@ -157,6 +157,7 @@ fn trip(function: &FunctionName, reason: &Reason, outcome: Outcome) -> Alert {
         tripped_by: None,
         quiet_until: None,
         context: context(),
+        note: None,
     })
 }
 

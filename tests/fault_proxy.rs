@@ -368,3 +368,22 @@ async fn a_throttled_mapping_pause_leaves_a_record_that_the_retry_and_reenable_c
     assert_eq!(bench.moto.mapping_state(&jobs).await, "Enabled");
     assert!(!bench.tags().await.contains_key(tags::PAUSED_MAPPINGS));
 }
+
+#[tokio::test]
+async fn denied_tagging_with_sns_down_fails_the_run_and_logs_the_previous_value_at_error() {
+    let bench = Bench::start().await;
+    bench.proxy.fail(TAG, ALWAYS, Fault::Deny403);
+    bench.proxy.fail("Publish", ALWAYS, Fault::Unavailable503);
+    let (run, _log) = bench.trip();
+    assert_eq!(run.code, 1, "nothing durable holds the previous value: retry: {run:?}");
+    assert_eq!(decision(&run)["outcome"], "throttled");
+    assert!(errors(&decision(&run)).contains("previous reserved concurrency (25)"), "{run:?}");
+    assert_eq!(bench.moto.reserved(FUNCTION).await, Some(0), "containment first");
+    assert!(bench.alerts().await.is_empty());
+    let logged = run.stderr.lines().filter(|l| l.contains("ERROR") && l.contains("previous_concurrency"));
+    assert!(
+        logged.clone().any(|l| l.contains("25") && l.contains("reenable orders-worker --to 25")),
+        "the ERROR line is the record until the retry: {}",
+        run.stderr
+    );
+}

@@ -52,8 +52,9 @@ pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
     if let Some(warning) = &short {
         body += &format!("\nWARNING: {warning}\n");
     }
-    body +=
-        "\nRate and cost rules are muted for this function during the grace period; chain depth is not.\n";
+    body += "\nDuring the grace period, evidence judged against this function's metrics (alarms, cost, chain \
+             claims that prove no sender) pages once instead of throttling; the function's own report of a \
+             hop past its depth limit still throttles.\n";
     let machine = json!({
         "kind": "reenable",
         "function": name,

@@ -32,6 +32,7 @@ fn trip<'a>(function: &'a FunctionName, reason: &'a Reason, outcome: Outcome) ->
         tripped_by: None,
         quiet_until: None,
         context: context(),
+        note: None,
     }
 }
 

@@ -15,7 +15,8 @@ use super::trip_tags::{self, read_guard_tags};
 use crate::name::FunctionName;
 use crate::ports::{
     Architecture, CheckedRecord, EventSourceMapping, FailureTarget, FunctionState, MappingCeiling, MappingId,
-    PortError, QueueFacts, ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction, tags,
+    PortError, QueueFacts, ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction, Unreadable,
+    tags,
 };
 
 mod account;
@@ -154,22 +155,44 @@ impl LambdaThrottler {
     }
 
     /// Reads one listed function's tags and returns it when it carries a trip record or, without
-    /// one, sits at reserved concurrency 0 (the guard may have throttled it without a record).
+    /// one, sits at reserved concurrency 0 (the guard may have throttled it without a record). A
+    /// function that cannot be read (deleted since the listing, a denied read) is returned as
+    /// unreadable: one such function never hides the others.
     async fn tripped(&self, name: String, arn: String) -> Result<Option<TrippedFunction>, PortError> {
         let valid = FunctionName::new(&name).ok().and_then(|f| own_arn(&f, &arn).map(|a| (f, a)));
         let Some((function, arn)) = valid else {
             tracing::warn!(function = %crate::sanitise::Plain(&name), "skipping a listed function with an unexpected name or ARN");
             return Ok(None);
         };
-        let read = read_guard_tags(&self.tags(&name, &arn).await?);
+        Ok(self.read_tripped(&function, &arn).await.unwrap_or_else(|err| {
+            tracing::warn!(function = %function, error = %err, "listed function not read");
+            let unreadable = Some(Unreadable::from(&err));
+            Some(TrippedFunction { function, record: None, reenable_started: None, unreadable })
+        }))
+    }
+
+    async fn read_tripped(
+        &self,
+        function: &FunctionName,
+        arn: &str,
+    ) -> Result<Option<TrippedFunction>, PortError> {
+        let function = function.clone();
+        let read = read_guard_tags(&self.tags(function.as_str(), arn).await?);
         warn_problems(&function, &read.problems);
         let reenable_started =
             read.trip.as_ref().and(read.reenabled_at).filter(|_| read.active_trip().is_none());
         if let Some(record) = read.trip {
-            return Ok(Some(TrippedFunction { function, record: Some(record), reenable_started }));
+            let tripped =
+                TrippedFunction { function, record: Some(record), reenable_started, unreadable: None };
+            return Ok(Some(tripped));
         }
         let at_zero = self.reservation(&function).await? == Some(0);
-        Ok(at_zero.then_some(TrippedFunction { function, record: None, reenable_started: None }))
+        Ok(at_zero.then_some(TrippedFunction {
+            function,
+            record: None,
+            reenable_started: None,
+            unreadable: None,
+        }))
     }
 }
 

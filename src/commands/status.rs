@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use crate::operator;
 
 use super::setup::{Operation, Refusal};
-use super::{EXIT_OK, Located};
+use super::{EXIT_FAILURE, EXIT_OK, Located};
 
 /// Runs `status`.
 pub async fn run(json: bool, op: Operation) -> Result<ExitCode, Refusal> {
@@ -19,9 +19,14 @@ pub async fn run(json: bool, op: Operation) -> Result<ExitCode, Refusal> {
         let located: Vec<Located<'_, _>> = rows.iter().map(|r| Located::new(&op, r)).collect();
         let text = serde_json::to_string_pretty(&located).map_err(|e| Refusal::failure(e.to_string()))?;
         println!("{}", crate::sanitise::json(&text));
-        eprint!("{} tripped in {}. {}", rows.len(), op.context_line(), op.footer());
+        let tripped = rows.iter().filter(|r| r.unreadable.is_none()).count();
+        let unread = rows.len() - tripped;
+        let unread = if unread > 0 { format!(", {unread} not read") } else { String::new() };
+        eprint!("{tripped} tripped{unread} in {}. {}", op.context_line(), op.footer());
     } else {
         print!("{}{}", crate::table::status(&rows, &op.context_line()), op.footer());
     }
-    Ok(ExitCode::from(EXIT_OK))
+    // A function deleted since the listing hides nothing; any other failed read may hide a trip.
+    let code = if rows.iter().any(|r| r.incomplete) { EXIT_FAILURE } else { EXIT_OK };
+    Ok(ExitCode::from(code))
 }

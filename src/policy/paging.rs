@@ -33,6 +33,8 @@ pub(super) struct Failure {
 pub(super) struct Paging {
     failures: HashMap<FunctionName, Failure>,
     capped: HashMap<FunctionName, Timestamp>,
+    /// Functions paged about during the grace period of the re-enable at this time.
+    grace: HashMap<FunctionName, Timestamp>,
 }
 
 impl Paging {
@@ -68,6 +70,20 @@ impl Paging {
         if self.room(now) || self.capped.contains_key(function) {
             self.capped.insert(function.clone(), now);
         }
+        true
+    }
+
+    /// Evidence against `function` during the grace period of its re-enable at `reenabled`;
+    /// returns whether it should page (once per re-enable).
+    pub fn grace(&mut self, function: &FunctionName, reenabled: Timestamp) -> bool {
+        if self.grace.get(function) == Some(&reenabled) {
+            return false;
+        }
+        if self.grace.len() >= MAX_REMEMBERED {
+            // Bounded: at worst one more page for a re-enable already paged about.
+            self.grace.clear();
+        }
+        self.grace.insert(function.clone(), reenabled);
         true
     }
 

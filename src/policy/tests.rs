@@ -93,12 +93,14 @@ fn exempt_tag_and_trip_record_win() {
 }
 
 #[test]
-fn grace_holds_judged_reasons_back_with_an_alert_but_not_authenticated_depth() {
+fn grace_holds_judged_reasons_back_pages_once_but_not_authenticated_depth() {
     let p = Policy::new(config());
     let s = FunctionState { reenabled_at: Some(at(0)), ..state("f") };
     let Plan::Skip { outcome, why, alert } = p.decide(&s, &rate(), at(100)) else { panic!() };
-    assert_eq!((outcome, alert), (Outcome::Exempt, true), "held back, never silent");
+    assert_eq!((outcome, alert), (Outcome::Exempt, true), "not throttled, never silent");
     assert!(why.contains("grace period"), "{why}");
+    let Plan::Skip { alert, .. } = p.decide(&s, &rate(), at(200)) else { panic!() };
+    assert!(!alert, "one page per re-enable");
     assert_eq!(p.screen(&name("f"), &depth(), at(101)), None, "a grace skip must not hide chain evidence");
     assert_eq!(p.decide(&s, &depth(), at(101)), Plan::Throttle);
     let g = FunctionState { reenabled_at: Some(at(0)), ..state("g") };

@@ -173,6 +173,7 @@ impl Throttler for SimThrottler {
                 function: c.func.name.clone(),
                 record: c.trip.clone(),
                 reenable_started: None,
+                unreadable: None,
             })
             .collect())
     }

@@ -62,22 +62,30 @@ pub(super) struct PausePlan {
 }
 
 impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
-    /// Lists the mappings and picks the ones to record; a listing that fails, or mappings that do
-    /// not fit in the record, are reported in `decision` and the trip goes on.
-    pub(super) async fn plan_pause(&self, function: &FunctionName, decision: &mut Decision) -> PausePlan {
+    /// Lists the mappings and picks the ones to record: `still_paused` (an earlier trip's, whose
+    /// re-enable did not finish) first, then those polling now. A listing that fails, or mappings
+    /// that do not fit in the record, are reported in `decision` and the trip goes on.
+    pub(super) async fn plan_pause(
+        &self,
+        function: &FunctionName,
+        still_paused: &[MappingId],
+        decision: &mut Decision,
+    ) -> PausePlan {
         let listed = self.list_mappings(function, decision).await;
-        let polling: Vec<MappingId> =
-            listed.iter().flatten().filter(|m| m.is_polling()).map(|m| m.id.clone()).collect();
-        let (_, fit) = pack_mappings(&polling);
-        if fit < polling.len() {
-            let left: Vec<&str> = polling[fit..].iter().map(MappingId::as_str).collect();
+        let polling = listed.iter().flatten().filter(|m| m.is_polling()).map(|m| &m.id);
+        let mut ids = still_paused.to_vec();
+        ids.extend(polling.filter(|id| !still_paused.contains(id)).cloned());
+        let (_, fit) = pack_mappings(&ids);
+        if fit < ids.len() {
+            let left: Vec<&str> = ids[fit..].iter().map(MappingId::as_str).collect();
             decision.errors.push(format!(
                 "{} event source mappings do not fit in the trip record (room for {fit}); left polling: {}",
-                polling.len(),
+                ids.len(),
                 left.join(" ")
             ));
         }
-        PausePlan { listed, record: polling[..fit].to_vec() }
+        ids.truncate(fit);
+        PausePlan { listed, record: ids }
     }
 
     /// Disables the recorded mappings of a new trip, after the record was written (or not).

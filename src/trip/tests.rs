@@ -287,5 +287,7 @@ fn the_trip_alert_says_who_tripped_it() {
 }
 
 mod cap;
+mod grace;
 mod pause;
+mod record_invariant;
 mod records;

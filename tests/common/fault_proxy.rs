@@ -37,6 +37,8 @@ pub enum Fault {
     Hang(Duration),
     /// HTTP 403: Lambda's `AccessDeniedException`, SNS's `AuthorizationError`, else `AccessDenied`.
     Deny403,
+    /// HTTP 404 `ResourceNotFoundException`: the function was deleted.
+    NotFound404,
     /// HTTP 200 with this JSON body (nothing reaches moto): an answer to an API moto lacks, such as
     /// Lambda's `GetAccountSettings`.
     Answer(&'static str),
@@ -55,6 +57,8 @@ pub struct Attempt {
 struct State {
     /// Operation → (faults left to play, fault).
     script: HashMap<String, (u32, Fault)>,
+    /// (operation, text the request path contains) → (faults left to play, fault).
+    targeted: Vec<((String, String), (u32, Fault))>,
     log: Vec<Attempt>,
 }
 
@@ -96,9 +100,17 @@ impl FaultProxy {
         self.lock().script.insert(op.to_owned(), (times, fault));
     }
 
+    /// Plays `fault` on the next `times` requests for `op` whose path contains `target` (a
+    /// function's name, say), before any script for `op` as a whole.
+    pub fn fail_for(&self, op: &str, target: &str, times: u32, fault: Fault) {
+        self.lock().targeted.push(((op.to_owned(), target.to_owned()), (times, fault)));
+    }
+
     /// Forgets every fault script; the log is kept.
     pub fn clear_faults(&self) {
-        self.lock().script.clear();
+        let mut state = self.lock();
+        state.script.clear();
+        state.targeted.clear();
     }
 
     /// Returns and forgets the requests received so far.
@@ -131,7 +143,16 @@ async fn one_exchange(mut client: TcpStream, upstream: &str, state: &Mutex<State
     let op = operation(&request);
     let fault = {
         let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let fault = match state.script.get_mut(&op) {
+        let path = &request.path;
+        let targeted = state
+            .targeted
+            .iter_mut()
+            .find(|((o, t), (left, _))| *o == op && path.contains(t.as_str()) && *left > 0);
+        let scripted = match targeted {
+            Some((_, script)) => Some(script),
+            None => state.script.get_mut(&op),
+        };
+        let fault = match scripted {
             Some((left, fault)) if *left > 0 => {
                 *left = left.saturating_sub(u32::from(*left != ALWAYS));
                 Some(*fault)
@@ -289,6 +310,7 @@ fn error_response(request: &Request, fault: Fault) -> Vec<u8> {
         (Fault::Deny403, false) => (403, "Forbidden", "AccessDeniedException", "not authorized"),
         (Fault::Deny403, true) if sns => (403, "Forbidden", "AuthorizationError", "not authorized"),
         (Fault::Deny403, true) => (403, "Forbidden", "AccessDenied", "not authorized"),
+        (Fault::NotFound404, _) => (404, "Not Found", "ResourceNotFoundException", "Function not found"),
         _ => (503, "Service Unavailable", "ServiceUnavailable", "Service is unavailable, try again"),
     };
     let request_id = "00000000-0000-4000-8000-000000000000";

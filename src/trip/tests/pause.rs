@@ -233,3 +233,26 @@ fn the_alert_says_whether_each_queue_has_a_dlq_as_read_after_the_throttle() {
     assert!(body.contains("its attributes could not be read: "), "{body}");
     assert_eq!(unread.function("orders").reserved_concurrency, Some(0));
 }
+
+#[test]
+fn a_retrip_after_a_half_finished_reenable_keeps_the_first_trips_paused_mappings() {
+    let account = fed();
+    let guard = guard_for(&account);
+    handle_at(&guard, "orders", 17, NOW);
+    account.fail(Op::UpdateMapping, 1, true);
+    let at = NOW + secs(600);
+    let failed = reenable(&account, &request("orders", None, false), at);
+    assert!(matches!(failed, Err(ReenableError::ResumeFailed { .. })), "{failed:?}");
+    assert_eq!(states(&account), on(false, false, false), "restored, but nothing resumed");
+
+    let again = at + REENABLE_WINDOW + secs(1);
+    assert_eq!(outcome(&handle_at(&guard, "orders", 17, again)), Outcome::Throttled);
+    let trip = account.function("orders").trip.unwrap();
+    assert_eq!(trip.paused_mappings, ids(&[A, C]), "the first trip's mappings are not dropped");
+    assert_eq!(trip.previous_concurrency, Some(25));
+
+    let done = reenable(&account, &request("orders", None, false), again + secs(600)).unwrap();
+    let ReenableOutcome::Restored(done) = done else { panic!("{done:?}") };
+    assert_eq!(done.resumed_mappings, ids(&[A, C]));
+    assert_eq!(states(&account), on(true, false, true), "B was disabled before any trip");
+}
