@@ -10,6 +10,7 @@
 
 pub mod baseline;
 mod batch;
+mod bounded;
 mod chains;
 pub mod cost;
 mod functions;
@@ -19,10 +20,10 @@ mod window;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, TryLockError};
 
-use dashmap::DashMap;
+use dashmap::{DashMap, DashSet};
 
 use self::batch::Scratch;
-use self::chains::{ChainLimits, ChainOutcome, ChainTable};
+use self::chains::{ChainLimits, ChainOutcome, ChainTable, Crossed};
 use self::functions::FunctionTable;
 use self::window::RateRules;
 use crate::chain::{ChainHeader, ChainRoot};
@@ -125,6 +126,9 @@ pub struct Detector {
     functions: FunctionTable,
     depth_limits: DashMap<FunctionName, u32, foldhash::fast::RandomState>,
     has_depth_limits: AtomicBool,
+    /// Roots whose budget crossing was held back as trees bounded by their max-depth tags: the
+    /// ceiling still trips them (at most `max_chains`, forgotten with their roots).
+    held_back: DashSet<u64, foldhash::fast::RandomState>,
     next_sweep: AtomicU64,
     scratch: Mutex<Scratch>,
 }
@@ -152,6 +156,7 @@ impl Detector {
             functions: FunctionTable::new(config.max_functions, rules),
             depth_limits: DashMap::default(),
             has_depth_limits: AtomicBool::new(false),
+            held_back: DashSet::default(),
             next_sweep: AtomicU64::new(0),
             scratch: Mutex::default(),
             config,
@@ -289,7 +294,7 @@ impl Detector {
         let now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
         for (index, trip) in self.chains.observe_batch(&scratch.hops, now_secs) {
             if let Signal::Chain(observation) = &signals[index] {
-                self.chain_size_verdicts(&observation.header, &trip, &mut verdicts);
+                self.crossed_verdicts(&observation.header, &trip, &mut verdicts);
             }
         }
         verdicts
@@ -308,7 +313,7 @@ impl Detector {
         if let ChainOutcome::OverBudget(trip) =
             self.chains.observe(header.root.as_str(), header.depth, id, now_secs)
         {
-            self.chain_size_verdicts(header, &trip, &mut verdicts);
+            self.crossed_verdicts(header, &trip, &mut verdicts);
         }
         verdicts
     }
@@ -329,6 +334,48 @@ impl Detector {
             function: header.function.clone(),
             reason: Reason::Depth { root: header.root.clone(), depth: header.depth, limit },
         })
+    }
+
+    /// Verdicts for a root that crossed a limit. A budget crossing by a tree that its emitters'
+    /// max-depth tags bound, and that stays within the ceiling at the fan-out it shows, is held back
+    /// (`bounded.rs`); the ceiling then trips it if it grows past its shape after all. A ceiling
+    /// crossing after a budget crossing that was acted on adds nothing.
+    fn crossed_verdicts(&self, header: &ChainHeader, trip: &chains::ChainTrip, out: &mut Vec<Verdict>) {
+        match trip.crossed {
+            Crossed::Budget if self.bounded_tree(&trip.state) && self.hold_back(trip.key) => return,
+            Crossed::Budget => {
+                self.held_back.remove(&trip.key);
+            }
+            Crossed::Ceiling { after_budget: true } if self.held_back.remove(&trip.key).is_none() => return,
+            Crossed::Ceiling { .. } => {}
+        }
+        self.chain_size_verdicts(header, trip, out);
+    }
+
+    /// Whether every top emitter of the root carries a max-depth tag and the tree, carried down to
+    /// the largest of them at the fan-out it shows, stays within the ceiling.
+    fn bounded_tree(&self, state: &chains::ChainState) -> bool {
+        if !self.has_depth_limits.load(Ordering::Acquire) {
+            return false;
+        }
+        let mut bound = None;
+        for (id, _) in state.top_emitters() {
+            let Some(function) = self.functions.name(id) else { return false };
+            let Some(limit) = self.depth_limits.get(&function).map(|limit| *limit.value()) else {
+                return false;
+            };
+            bound = bound.max(Some(limit));
+        }
+        bound.is_some_and(|bound| bounded::stays_within(state.shape(), bound, self.config.chain_ceiling))
+    }
+
+    /// Remembers a held-back root; false when the set is full (the budget then applies).
+    fn hold_back(&self, key: u64) -> bool {
+        if self.held_back.len() >= self.config.max_chains {
+            return false;
+        }
+        self.held_back.insert(key);
+        true
     }
 
     /// Throttle the top emitters of a root that crossed the budget or the ceiling (`budget` in the
@@ -361,6 +408,9 @@ impl Detector {
         let next = secs.saturating_add(interval);
         if self.next_sweep.compare_exchange(due, next, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
             self.chains.sweep(u32::try_from(secs).unwrap_or(u32::MAX));
+            if !self.held_back.is_empty() {
+                self.held_back.retain(|key| self.chains.contains(*key));
+            }
         }
     }
 }
@@ -409,6 +459,9 @@ fn alarm_verdicts(alarm: &AlarmSignal) -> Vec<Verdict> {
         .collect()
 }
 
+#[cfg(test)]
+#[path = "chain_rules/bounded_tests.rs"]
+mod chain_rules_bounded_tests;
 #[cfg(test)]
 #[path = "chain_rules/tests.rs"]
 mod chain_rules_tests;
