@@ -97,6 +97,9 @@ pub struct Config {
     /// `RUNAWAY_GUARD_CORROBORATE_MIN_INVOCATIONS`: invocations over the last five minutes below
     /// which chain evidence is not believed (corroboration mode only).
     pub corroborate_min_invocations: u64,
+    /// `RUNAWAY_GUARD_SWEEP_OFFENDER_SEARCH`: whether a scheduled tick runs the offender search
+    /// besides re-judging the contributors in ALARM (`false`: the tick only re-judges them).
+    pub sweep_offender_search: bool,
     /// `RUNAWAY_GUARD_BASELINE_*` and `RUNAWAY_GUARD_CONTRIBUTOR_ALARMS`: the metric-driven judgement.
     pub baseline: Baseline,
     /// `RUNAWAY_GUARD_RECORD_KEY_ARN`: the KMS HMAC key (or alias) ARN that signs and checks trip
@@ -132,6 +135,7 @@ impl Default for Config {
             trusted_accounts: BTreeSet::new(),
             corroborate: false,
             corroborate_min_invocations: 100,
+            sweep_offender_search: true,
             baseline: Baseline::default(),
             record_key_arn: None,
         }
@@ -204,6 +208,8 @@ pub mod vars {
     pub const CORROBORATE: &str = "RUNAWAY_GUARD_CORROBORATE";
     /// Invocations in five minutes that corroborate chain evidence.
     pub const CORROBORATE_MIN_INVOCATIONS: &str = "RUNAWAY_GUARD_CORROBORATE_MIN_INVOCATIONS";
+    /// `false` for a schedule that only re-judges the contributors in ALARM (no offender search).
+    pub const SWEEP_OFFENDER_SEARCH: &str = "RUNAWAY_GUARD_SWEEP_OFFENDER_SEARCH";
     /// The KMS HMAC key (or alias) ARN that signs trip records.
     pub const RECORD_KEY_ARN: &str = "RUNAWAY_GUARD_RECORD_KEY_ARN";
 }
@@ -265,6 +271,7 @@ impl Config {
                 .transpose()?
                 .unwrap_or_default(),
             corroborate: env.boolean(vars::CORROBORATE, d.corroborate)?,
+            sweep_offender_search: env.boolean(vars::SWEEP_OFFENDER_SEARCH, d.sweep_offender_search)?,
             corroborate_min_invocations: env.integer(
                 vars::CORROBORATE_MIN_INVOCATIONS,
                 d.corroborate_min_invocations,

@@ -62,6 +62,8 @@ pub struct DetectorConfig {
     pub growth_buckets: u32,
     /// Growth rule: events in the last bucket below which growth is ignored.
     pub growth_floor: u64,
+    /// A scheduled tick runs the offender search as well as re-judging the contributors in ALARM.
+    pub sweep_offender_search: bool,
 }
 
 impl Default for DetectorConfig {
@@ -85,6 +87,7 @@ impl From<&Config> for DetectorConfig {
             rate_limit_per_sec: config.rate_limit_per_sec,
             growth_buckets: config.growth_buckets,
             growth_floor: config.growth_floor,
+            sweep_offender_search: config.sweep_offender_search,
         }
     }
 }
@@ -168,13 +171,7 @@ impl Detector {
         match signal {
             Signal::Chain(observation) => self.observe_chain(&observation.header, now),
             Signal::Alarm(alarm) => alarm_verdicts(alarm),
-            Signal::Sweep(_) => vec![
-                Verdict::SearchOffenders {
-                    alarm: "sweep".to_owned(),
-                    metric: "AWS/Lambda/Invocations".to_owned(),
-                },
-                Verdict::RejudgeContributors,
-            ],
+            Signal::Sweep(_) => sweep_verdicts(self.config.sweep_offender_search),
             Signal::Contributor(contributor) => contributor_verdicts(contributor),
         }
     }
@@ -417,6 +414,17 @@ impl Detector {
 
 /// Emitter id used when the function table is full: never resolves to a name.
 const UNTRACKED: chains::FunctionId = chains::FunctionId::MAX;
+
+/// A scheduled tick re-judges every contributor still in ALARM (a function left alone as busy as
+/// usual is looked at again while it stays suspicious), and runs the offender search when the
+/// schedule is a full sweep.
+fn sweep_verdicts(offender_search: bool) -> Vec<Verdict> {
+    let search =
+        Verdict::SearchOffenders { alarm: "sweep".to_owned(), metric: "AWS/Lambda/Invocations".to_owned() };
+    let mut verdicts = if offender_search { vec![search] } else { Vec::new() };
+    verdicts.push(Verdict::RejudgeContributors);
+    verdicts
+}
 
 /// An ALARM contributor naming a function → judge it against its own normal. OK and
 /// INSUFFICIENT_DATA → nothing: a throttled function stops publishing `Invocations`, so its
