@@ -264,20 +264,25 @@ resource "aws_lambda_event_source_mapping" "this" {
 }
 
 ################################################################################
-# Optional sweep schedule (off by default: see README for its cost)
+# Optional schedule (off by default: see README for its cost): the sweep (offender search and
+# re-judging the contributors in ALARM) or, without it, the re-judge alone (enable_rejudge)
 ################################################################################
 
+locals {
+  schedule_enabled = var.enable_sweep || (var.enable_rejudge && length(local.contributor_alarm_names) > 0)
+}
+
 resource "aws_cloudwatch_event_rule" "sweep" {
-  count = var.enable_sweep ? 1 : 0
+  count = local.schedule_enabled ? 1 : 0
 
   name                = "${var.name}-sweep"
-  description         = "Periodic offender sweep by ${var.name}"
-  schedule_expression = var.sweep_schedule_expression
+  description         = var.enable_sweep ? "Periodic offender sweep by ${var.name}" : "Re-judge of the contributors in ALARM by ${var.name}"
+  schedule_expression = var.enable_sweep ? var.sweep_schedule_expression : var.rejudge_schedule_expression
   tags                = var.tags
 }
 
 resource "aws_cloudwatch_event_target" "sweep" {
-  count = var.enable_sweep ? 1 : 0
+  count = local.schedule_enabled ? 1 : 0
 
   rule = aws_cloudwatch_event_rule.sweep[0].name
   arn  = aws_lambda_function.this.arn
@@ -294,7 +299,7 @@ resource "aws_cloudwatch_event_target" "sweep" {
 }
 
 resource "aws_lambda_permission" "sweep" {
-  count = var.enable_sweep ? 1 : 0
+  count = local.schedule_enabled ? 1 : 0
 
   statement_id  = "EventBridgeSweep"
   action        = "lambda:InvokeFunction"

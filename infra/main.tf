@@ -35,6 +35,8 @@ locals {
     RUNAWAY_GUARD_GRACE_SECS              = var.grace_secs
     # The per-function Metrics Insights alarms whose contributors already in ALARM the sweep re-judges.
     RUNAWAY_GUARD_CONTRIBUTOR_ALARMS = length(local.contributor_alarm_names) > 0 ? join(",", local.contributor_alarm_names) : null
+    # A schedule that is the re-judge alone runs no offender search.
+    RUNAWAY_GUARD_SWEEP_OFFENDER_SEARCH = !var.enable_sweep && var.enable_rejudge ? "false" : null
   }
 
   environment = merge(

@@ -59,7 +59,7 @@ output "dead_letter_queue_arn" {
 }
 
 output "event_rule_names" {
-  description = "EventBridge rules feeding the guard: alarm (state changes by prefix, default bus), contributor (contributor events of the per-function alarms; null when both are off), chain (detail.runawayGuard on event_bus_name), sweep (null unless enable_sweep), drift (CloudTrail-recorded Lambda calls; null unless enable_drift_watch)."
+  description = "EventBridge rules feeding the guard: alarm (state changes by prefix, default bus), contributor (contributor events of the per-function alarms; null when both are off), chain (detail.runawayGuard on event_bus_name), sweep (null unless enable_sweep, or enable_rejudge with per-function alarms), drift (CloudTrail-recorded Lambda calls; null unless enable_drift_watch)."
   value = {
     alarm       = aws_cloudwatch_event_rule.alarm.name
     contributor = one(aws_cloudwatch_event_rule.contributor[*].name)

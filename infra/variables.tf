@@ -330,6 +330,23 @@ variable "enable_sweep" {
   default     = false
 }
 
+variable "enable_rejudge" {
+  description = "Without enable_sweep: run a schedule that only re-judges the per-function alarms' contributors still in ALARM (one DescribeAlarmContributors per alarm a tick; a judgement only for functions in ALARM), so a function judged busy as usual is judged again while it stays in ALARM. Off by default."
+  type        = bool
+  default     = false
+}
+
+variable "rejudge_schedule_expression" {
+  description = "EventBridge schedule of the re-judge when enable_rejudge is true and enable_sweep is false."
+  type        = string
+  default     = "rate(2 minutes)"
+
+  validation {
+    condition     = can(regex("^(rate\\(.+\\)|cron\\(.+\\))$", var.rejudge_schedule_expression))
+    error_message = "rejudge_schedule_expression must be rate(...) or cron(...)."
+  }
+}
+
 variable "enable_drift_watch" {
   description = "Deliver CloudTrail-recorded PutFunctionConcurrency, DeleteFunctionConcurrency and UpdateEventSourceMapping calls to the guard, which alerts when someone else undoes a trip. Needs a CloudTrail trail in the account (management events)."
   type        = bool

@@ -91,6 +91,9 @@ pub struct Config {
     pub trip_cap_table: Option<String>,
     /// `RUNAWAY_GUARD_TRUSTED_ACCOUNTS`: accounts besides the guard's own whose events are believed.
     pub trusted_accounts: BTreeSet<String>,
+    /// `RUNAWAY_GUARD_SWEEP_OFFENDER_SEARCH`: whether a scheduled tick runs the offender search
+    /// besides re-judging the contributors in ALARM (`false`: the tick only re-judges them).
+    pub sweep_offender_search: bool,
     /// `RUNAWAY_GUARD_BASELINE_*` and `RUNAWAY_GUARD_CONTRIBUTOR_ALARMS`: the metric-driven judgement.
     pub baseline: Baseline,
     /// `RUNAWAY_GUARD_RECORD_KEY_ARN`: the KMS HMAC key (or alias) ARN that signs and checks trip
@@ -124,6 +127,7 @@ impl Default for Config {
             self_role: None,
             trip_cap_table: None,
             trusted_accounts: BTreeSet::new(),
+            sweep_offender_search: true,
             baseline: Baseline::default(),
             record_key_arn: None,
         }
@@ -192,6 +196,8 @@ pub mod vars {
     pub const TRIP_CAP_TABLE: &str = "RUNAWAY_GUARD_TRIP_CAP_TABLE";
     /// Comma-separated 12-digit account ids trusted besides the guard's own.
     pub const TRUSTED_ACCOUNTS: &str = "RUNAWAY_GUARD_TRUSTED_ACCOUNTS";
+    /// `false` for a schedule that only re-judges the contributors in ALARM (no offender search).
+    pub const SWEEP_OFFENDER_SEARCH: &str = "RUNAWAY_GUARD_SWEEP_OFFENDER_SEARCH";
     /// The KMS HMAC key (or alias) ARN that signs trip records.
     pub const RECORD_KEY_ARN: &str = "RUNAWAY_GUARD_RECORD_KEY_ARN";
 }
@@ -252,6 +258,7 @@ impl Config {
                 .map(|v| accounts(vars::TRUSTED_ACCOUNTS, &v))
                 .transpose()?
                 .unwrap_or_default(),
+            sweep_offender_search: env.boolean(vars::SWEEP_OFFENDER_SEARCH, d.sweep_offender_search)?,
             baseline: baseline::baseline(&env)?,
             record_key_arn: env
                 .get(vars::RECORD_KEY_ARN)

@@ -14,7 +14,8 @@
 //!   size, a free one nothing; credit given back when a level turns wide lowers it, but only before
 //!   the root tripped. So the rule fires on the single observation that takes the size from `budget`
 //!   to `budget + 1`, and the ceiling on the one that takes the invocations from `ceiling` to
-//!   `ceiling + 1` unless the size rule already fired: one verdict per root lifetime without a flag.
+//!   `ceiling + 1`, saying whether the size rule fired before: each rule reports once per root
+//!   lifetime without a flag, and the detector decides which crossings become verdicts.
 //! - the invocation count is not stored: Space-Saving keeps the emitter slots' sum equal to it.
 
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
@@ -83,6 +84,11 @@ impl ChainState {
     /// Deepest depth seen (saturated at 65,535; the depth rule reads the event itself).
     pub fn max_depth(&self) -> u32 {
         self.shape.depth()
+    }
+
+    /// The root's level counts.
+    pub fn shape(&self) -> &LevelShape {
+        &self.shape
     }
 
     /// Invocations of the root's wide level (or of its wider deepest level while it has none).
@@ -195,6 +201,20 @@ pub(crate) struct ChainLimits {
     pub ceiling: u64,
 }
 
+/// Which limit a root crossed. Each is reported once per root lifetime, on the observation that
+/// crosses it, so a caller that holds back a budget crossing still hears of the ceiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Crossed {
+    /// The chain size went from the budget to one past it, with the invocations within the ceiling.
+    Budget,
+    /// The invocations went from the ceiling to one past it; `after_budget` when the chain size had
+    /// already crossed the budget (and that crossing was reported).
+    Ceiling {
+        /// The budget crossing came first.
+        after_budget: bool,
+    },
+}
+
 /// A root that crossed a limit, and which one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ChainTrip {
@@ -202,6 +222,10 @@ pub(crate) struct ChainTrip {
     pub state: ChainState,
     /// The limit crossed: the budget (chain size) or the ceiling (invocations).
     pub limit: u64,
+    /// Which rule crossed it.
+    pub crossed: Crossed,
+    /// The root's table key (see [`ChainTable::key`]).
+    pub key: u64,
 }
 
 /// What one observation concluded about its root.
@@ -470,7 +494,7 @@ impl ChainTable {
         self.take_slot(slots)?;
         let (state, freed) = ChainState::first(hop.depth, hop.emitter, now, &self.rule);
         table.insert_entry(key, (key, SharedValue::new(state)), |(k, _)| *k);
-        Some(self.outcome(&state, freed))
+        Some(self.outcome(&state, freed, key))
     }
 
     /// Counts one hop into its root's state.
@@ -482,29 +506,39 @@ impl ChainTable {
         } else {
             state.record(hop.depth, hop.emitter, now, &self.rule)
         };
-        self.outcome(state, freed)
+        self.outcome(state, freed, hop.key)
     }
 
     /// Over budget when this observation took the root's chain size from `budget` to `budget + 1`
     /// with its invocations still within the ceiling; over the ceiling when it took the invocations
-    /// from `ceiling` to `ceiling + 1` and the size rule had not fired before. An observation that
-    /// freed `freed` invocations changed the size by `1 - freed`: only a charged one (0) can cross the
-    /// budget, and the size falls (a credited plateau) only while the root has not tripped.
-    fn outcome(&self, state: &ChainState, freed: u32) -> ChainOutcome {
+    /// from `ceiling` to `ceiling + 1`, whether or not the size rule fired before (the trip says
+    /// which: a caller that held the budget crossing back still has the ceiling as its backstop). An
+    /// observation that freed `freed` invocations changed the size by `1 - freed`: only a charged one
+    /// (0) can cross the budget, and the size falls (a credited plateau) only while the root has not
+    /// tripped, so each rule fires at most once per root lifetime.
+    fn outcome(&self, state: &ChainState, freed: u32, key: u64) -> ChainOutcome {
         let invocations = state.invocations();
         // The size never exceeds the invocations: below both limits nothing can cross (most events).
         if invocations < self.quiet_below {
             return ChainOutcome::Counted;
         }
         let size = state.size(&self.rule);
+        let trip =
+            |limit, crossed| ChainOutcome::OverBudget(ChainTrip { state: *state, limit, crossed, key });
         if freed == 0 && size == self.trips_at && invocations < self.ceiling_trips_at {
-            return ChainOutcome::OverBudget(ChainTrip { state: *state, limit: self.limits.budget });
+            return trip(self.limits.budget, Crossed::Budget);
         }
-        let size_before = (size + u64::from(freed)).saturating_sub(1);
-        if invocations == self.ceiling_trips_at && size_before <= self.limits.budget {
-            return ChainOutcome::OverBudget(ChainTrip { state: *state, limit: self.limits.ceiling });
+        if invocations == self.ceiling_trips_at {
+            let size_before = (size + u64::from(freed)).saturating_sub(1);
+            let after_budget = size_before > self.limits.budget;
+            return trip(self.limits.ceiling, Crossed::Ceiling { after_budget });
         }
         ChainOutcome::Counted
+    }
+
+    /// Whether `key` names a live root (expired roots are gone after a [`Self::sweep`]).
+    pub fn contains(&self, key: u64) -> bool {
+        self.map.contains_key(&key)
     }
 
     /// Removes every root not seen for longer than the TTL.

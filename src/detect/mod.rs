@@ -10,6 +10,7 @@
 
 pub mod baseline;
 mod batch;
+mod bounded;
 mod chains;
 pub mod cost;
 mod functions;
@@ -19,10 +20,10 @@ mod window;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, TryLockError};
 
-use dashmap::DashMap;
+use dashmap::{DashMap, DashSet};
 
 use self::batch::Scratch;
-use self::chains::{ChainLimits, ChainOutcome, ChainTable};
+use self::chains::{ChainLimits, ChainOutcome, ChainTable, Crossed};
 use self::functions::FunctionTable;
 use self::window::RateRules;
 use crate::chain::{ChainHeader, ChainRoot};
@@ -61,6 +62,8 @@ pub struct DetectorConfig {
     pub growth_buckets: u32,
     /// Growth rule: events in the last bucket below which growth is ignored.
     pub growth_floor: u64,
+    /// A scheduled tick runs the offender search as well as re-judging the contributors in ALARM.
+    pub sweep_offender_search: bool,
 }
 
 impl Default for DetectorConfig {
@@ -84,6 +87,7 @@ impl From<&Config> for DetectorConfig {
             rate_limit_per_sec: config.rate_limit_per_sec,
             growth_buckets: config.growth_buckets,
             growth_floor: config.growth_floor,
+            sweep_offender_search: config.sweep_offender_search,
         }
     }
 }
@@ -125,6 +129,9 @@ pub struct Detector {
     functions: FunctionTable,
     depth_limits: DashMap<FunctionName, u32, foldhash::fast::RandomState>,
     has_depth_limits: AtomicBool,
+    /// Roots whose budget crossing was held back as trees bounded by their max-depth tags: the
+    /// ceiling still trips them (at most `max_chains`, forgotten with their roots).
+    held_back: DashSet<u64, foldhash::fast::RandomState>,
     next_sweep: AtomicU64,
     scratch: Mutex<Scratch>,
 }
@@ -152,6 +159,7 @@ impl Detector {
             functions: FunctionTable::new(config.max_functions, rules),
             depth_limits: DashMap::default(),
             has_depth_limits: AtomicBool::new(false),
+            held_back: DashSet::default(),
             next_sweep: AtomicU64::new(0),
             scratch: Mutex::default(),
             config,
@@ -163,13 +171,7 @@ impl Detector {
         match signal {
             Signal::Chain(observation) => self.observe_chain(&observation.header, now),
             Signal::Alarm(alarm) => alarm_verdicts(alarm),
-            Signal::Sweep(_) => vec![
-                Verdict::SearchOffenders {
-                    alarm: "sweep".to_owned(),
-                    metric: "AWS/Lambda/Invocations".to_owned(),
-                },
-                Verdict::RejudgeContributors,
-            ],
+            Signal::Sweep(_) => sweep_verdicts(self.config.sweep_offender_search),
             Signal::Contributor(contributor) => contributor_verdicts(contributor),
         }
     }
@@ -289,7 +291,7 @@ impl Detector {
         let now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
         for (index, trip) in self.chains.observe_batch(&scratch.hops, now_secs) {
             if let Signal::Chain(observation) = &signals[index] {
-                self.chain_size_verdicts(&observation.header, &trip, &mut verdicts);
+                self.crossed_verdicts(&observation.header, &trip, &mut verdicts);
             }
         }
         verdicts
@@ -308,7 +310,7 @@ impl Detector {
         if let ChainOutcome::OverBudget(trip) =
             self.chains.observe(header.root.as_str(), header.depth, id, now_secs)
         {
-            self.chain_size_verdicts(header, &trip, &mut verdicts);
+            self.crossed_verdicts(header, &trip, &mut verdicts);
         }
         verdicts
     }
@@ -329,6 +331,48 @@ impl Detector {
             function: header.function.clone(),
             reason: Reason::Depth { root: header.root.clone(), depth: header.depth, limit },
         })
+    }
+
+    /// Verdicts for a root that crossed a limit. A budget crossing by a tree that its emitters'
+    /// max-depth tags bound, and that stays within the ceiling at the fan-out it shows, is held back
+    /// (`bounded.rs`); the ceiling then trips it if it grows past its shape after all. A ceiling
+    /// crossing after a budget crossing that was acted on adds nothing.
+    fn crossed_verdicts(&self, header: &ChainHeader, trip: &chains::ChainTrip, out: &mut Vec<Verdict>) {
+        match trip.crossed {
+            Crossed::Budget if self.bounded_tree(&trip.state) && self.hold_back(trip.key) => return,
+            Crossed::Budget => {
+                self.held_back.remove(&trip.key);
+            }
+            Crossed::Ceiling { after_budget: true } if self.held_back.remove(&trip.key).is_none() => return,
+            Crossed::Ceiling { .. } => {}
+        }
+        self.chain_size_verdicts(header, trip, out);
+    }
+
+    /// Whether every top emitter of the root carries a max-depth tag and the tree, carried down to
+    /// the largest of them at the fan-out it shows, stays within the ceiling.
+    fn bounded_tree(&self, state: &chains::ChainState) -> bool {
+        if !self.has_depth_limits.load(Ordering::Acquire) {
+            return false;
+        }
+        let mut bound = None;
+        for (id, _) in state.top_emitters() {
+            let Some(function) = self.functions.name(id) else { return false };
+            let Some(limit) = self.depth_limits.get(&function).map(|limit| *limit.value()) else {
+                return false;
+            };
+            bound = bound.max(Some(limit));
+        }
+        bound.is_some_and(|bound| bounded::stays_within(state.shape(), bound, self.config.chain_ceiling))
+    }
+
+    /// Remembers a held-back root; false when the set is full (the budget then applies).
+    fn hold_back(&self, key: u64) -> bool {
+        if self.held_back.len() >= self.config.max_chains {
+            return false;
+        }
+        self.held_back.insert(key);
+        true
     }
 
     /// Throttle the top emitters of a root that crossed the budget or the ceiling (`budget` in the
@@ -361,12 +405,26 @@ impl Detector {
         let next = secs.saturating_add(interval);
         if self.next_sweep.compare_exchange(due, next, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
             self.chains.sweep(u32::try_from(secs).unwrap_or(u32::MAX));
+            if !self.held_back.is_empty() {
+                self.held_back.retain(|key| self.chains.contains(*key));
+            }
         }
     }
 }
 
 /// Emitter id used when the function table is full: never resolves to a name.
 const UNTRACKED: chains::FunctionId = chains::FunctionId::MAX;
+
+/// A scheduled tick re-judges every contributor still in ALARM (a function left alone as busy as
+/// usual is looked at again while it stays suspicious), and runs the offender search when the
+/// schedule is a full sweep.
+fn sweep_verdicts(offender_search: bool) -> Vec<Verdict> {
+    let search =
+        Verdict::SearchOffenders { alarm: "sweep".to_owned(), metric: "AWS/Lambda/Invocations".to_owned() };
+    let mut verdicts = if offender_search { vec![search] } else { Vec::new() };
+    verdicts.push(Verdict::RejudgeContributors);
+    verdicts
+}
 
 /// An ALARM contributor naming a function → judge it against its own normal. OK and
 /// INSUFFICIENT_DATA → nothing: a throttled function stops publishing `Invocations`, so its
@@ -409,6 +467,9 @@ fn alarm_verdicts(alarm: &AlarmSignal) -> Vec<Verdict> {
         .collect()
 }
 
+#[cfg(test)]
+#[path = "chain_rules/bounded_tests.rs"]
+mod chain_rules_bounded_tests;
 #[cfg(test)]
 #[path = "chain_rules/tests.rs"]
 mod chain_rules_tests;

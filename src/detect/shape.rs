@@ -67,6 +67,25 @@ impl LevelShape {
         if self.wide_depth == 0 { u64::from(self.first.max(self.second)) } else { u64::from(self.first) }
     }
 
+    /// The smallest fan-out per hop the counts show. Depth `n` is written by the chain's `n`th
+    /// invocation, so a tree with fan-out `k` has `k^n` events at depth `n`: a level holding `c`
+    /// events at depth `L` took at least `c^(1/L)` per hop on average, and the deepest level against
+    /// the one above it shows the newest hop's own fan-out (a floor while it is still filling in).
+    /// At least 1.
+    pub fn fan_out_seen(&self) -> f64 {
+        let per_hop = |count: u16, depth: u16| {
+            if depth > 0 { f64::from(count).powf(1.0 / f64::from(depth)) } else { 1.0 }
+        };
+        if self.wide_depth != 0 {
+            return per_hop(self.first, self.wide_depth).max(1.0);
+        }
+        let newest = if self.second > 0 { f64::from(self.first) / f64::from(self.second) } else { 1.0 };
+        per_hop(self.first, self.depth)
+            .max(per_hop(self.second, self.depth.saturating_sub(1)))
+            .max(newest)
+            .max(1.0)
+    }
+
     /// Invocations recorded as free so far (the sum of what [`Self::record`] returned).
     pub fn free(&self, rule: &ShapeRule) -> u64 {
         if self.wide_depth == 0 {

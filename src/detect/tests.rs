@@ -329,3 +329,14 @@ fn an_alarm_contributor_is_a_candidate_and_ok_is_never_a_recovery() {
     }
     assert!(d.observe(&contributor(AlarmState::Alarm, None, other()), at(0)).is_empty());
 }
+
+#[test]
+fn a_sweep_searches_and_rejudges_while_a_rejudge_schedule_only_rejudges() {
+    let sweep = Signal::Sweep(crate::signal::SweepSignal { at: None, account: None });
+    let now = Timestamp::from_secs(1_800_000_000);
+    let full = Detector::new(DetectorConfig::default()).observe(&sweep, now);
+    assert!(matches!(&full[..], [Verdict::SearchOffenders { .. }, Verdict::RejudgeContributors]), "{full:?}");
+    let config = DetectorConfig { sweep_offender_search: false, ..DetectorConfig::default() };
+    let rejudge = Detector::new(config).observe(&sweep, now);
+    assert!(matches!(&rejudge[..], [Verdict::RejudgeContributors]), "{rejudge:?}");
+}

@@ -5,7 +5,7 @@ use super::scenario::Scenario;
 use super::{SimError, parse_scenario};
 
 /// Name and JSON of every built-in scenario, runaways first.
-const BUILT_IN: [(&str, &str); 22] = [
+const BUILT_IN: [(&str, &str); 24] = [
     ("eventbridge-loop", include_str!("scenarios/eventbridge-loop.json")),
     ("sns-fanout", include_str!("scenarios/sns-fanout.json")),
     ("sqs-loop", include_str!("scenarios/sqs-loop.json")),
@@ -17,6 +17,7 @@ const BUILT_IN: [(&str, &str); 22] = [
     ("fresh-pinned-loop", include_str!("scenarios/fresh-pinned-loop.json")),
     ("statement-requeue-loop", include_str!("scenarios/statement-requeue-loop.json")),
     ("slow-growth-loop", include_str!("scenarios/slow-growth-loop.json")),
+    ("bounded-crawler-loop", include_str!("scenarios/bounded-crawler-loop.json")),
     ("benign-surge", include_str!("scenarios/benign-surge.json")),
     ("benign-retry-backoff", include_str!("scenarios/benign-retry-backoff.json")),
     ("benign-cron-burst", include_str!("scenarios/benign-cron-burst.json")),
@@ -28,6 +29,7 @@ const BUILT_IN: [(&str, &str); 22] = [
     ("benign-partner-api-ceiling", include_str!("scenarios/benign-partner-api-ceiling.json")),
     ("benign-launch-step", include_str!("scenarios/benign-launch-step.json")),
     ("benign-flag-rollout", include_str!("scenarios/benign-flag-rollout.json")),
+    ("benign-bounded-crawler", include_str!("scenarios/benign-bounded-crawler.json")),
 ];
 
 /// Names of the built-in scenarios, in run order.

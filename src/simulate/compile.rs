@@ -97,7 +97,12 @@ impl Model {
             routes,
             traffic,
             alarms,
-            sweep_every_ticks: scenario.sweep_every_secs.map(|s| s as u32 * TICKS_PER_SEC),
+            // One schedule, as the module deploys it: the sweep's when enabled, else the re-judge's.
+            sweep_every_ticks: scenario
+                .sweep_every_secs
+                .or(scenario.rejudge_every_secs)
+                .map(|s| s as u32 * TICKS_PER_SEC),
+            sweep_searches_offenders: scenario.sweep_every_secs.is_some(),
             depth_cap: depth_cap.min(u32::from(u16::MAX)) as u16,
             max_delay_ticks: longest_run + longest_visibility + (longest_delay + 10) * TICKS_PER_SEC,
         })
@@ -111,6 +116,10 @@ fn check_globals(names: &Names<'_>) -> Result<(), SimError> {
     }
     if s.incident_at_secs >= s.horizon_secs {
         return Err(names.bad("incident_at_secs must be before the horizon"));
+    }
+    if s.rejudge_every_secs.is_some_and(|e| !(60..=86_400).contains(&e)) {
+        return Err(names
+            .bad("rejudge_every_secs must be 60..=86400 (EventBridge schedules run at most each minute)"));
     }
     if s.sweep_every_secs.is_some_and(|e| !(60..=86_400).contains(&e)) {
         return Err(

@@ -88,6 +88,7 @@ impl GuardDriver {
             let per_function = model.alarms.iter().filter(|a| a.per_function);
             config.baseline.contributor_alarms = per_function.map(|a| a.name.clone()).collect();
         }
+        config.sweep_offender_search = model.sweep_searches_offenders;
         let guard = Guard::new(
             config,
             SimThrottler(account.clone()),

@@ -130,8 +130,10 @@ pub(crate) struct Model {
     pub routes: Vec<Route>,
     pub traffic: Vec<Traffic>,
     pub alarms: Vec<Alarm>,
-    /// The guard's sweep schedule, in ticks.
+    /// The guard's schedule (the sweep's, else the re-judge's), in ticks.
     pub sweep_every_ticks: Option<u32>,
+    /// Whether the schedule is a full sweep (offender search too) rather than a re-judge.
+    pub sweep_searches_offenders: bool,
     /// Deepest chain depth any depth-based rule of a peer run looks at; deeper events merge.
     pub depth_cap: u16,
     /// Longest delay any scheduled event can have, in ticks (sizes the engine's timing wheel).

@@ -56,6 +56,11 @@ pub struct Scenario {
     /// The guard's optional periodic sweep (the module's `enable_sweep`, off by default), in seconds.
     #[serde(default)]
     pub sweep_every_secs: Option<u64>,
+    /// The guard's re-judge schedule when there is no sweep (the module's `enable_rejudge`, off by
+    /// default; `rate(2 minutes)` when on), in seconds: each tick re-judges the per-function
+    /// alarms' contributors in ALARM.
+    #[serde(default)]
+    pub rejudge_every_secs: Option<u64>,
 }
 
 /// A Lambda function.
