@@ -4,26 +4,46 @@
 //! (or one of its versions or aliases) are returned, and only ids that validate are ever updated.
 
 use aws_sdk_lambda::Client;
+use aws_sdk_lambda::types::EventSourceMappingConfiguration;
 
 use super::own_arn;
 use crate::aws::error::port_error;
 use crate::name::FunctionName;
 use crate::ports::{EventSourceMapping, MappingCeiling, MappingId, PortError, SourceKind};
 
-/// Every mapping of `function`, skipping (with a warning) any the response does not tie to it.
-pub(super) async fn list(
+/// Every listed mapping (every page) whose `FunctionArn` names `function` itself; any other is
+/// skipped with a warning.
+async fn own_mappings(
     client: &Client,
     function: &FunctionName,
-) -> Result<Vec<EventSourceMapping>, PortError> {
+) -> Result<Vec<EventSourceMappingConfiguration>, PortError> {
     const OP: &str = "ListEventSourceMappings";
     let mut items =
         client.list_event_source_mappings().function_name(function.as_str()).into_paginator().items().send();
     let mut out = Vec::new();
     while let Some(m) = items.try_next().await.map_err(|e| port_error(OP, function.as_str(), e))? {
-        let ours = m.function_arn().is_some_and(|arn| own_arn(function, arn).is_some());
-        let id = m.uuid().map(MappingId::new);
-        match (ours, id) {
-            (true, Some(Ok(id))) => out.push(EventSourceMapping {
+        if m.function_arn().is_some_and(|arn| own_arn(function, arn).is_some()) {
+            out.push(m);
+        } else {
+            tracing::warn!(
+                function = %function,
+                mapping = %crate::sanitise::Plain(m.uuid().unwrap_or_default()),
+                "skipping a listed event source mapping of another function"
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Every mapping of `function`, skipping (with a warning) any whose id does not validate.
+pub(super) async fn list(
+    client: &Client,
+    function: &FunctionName,
+) -> Result<Vec<EventSourceMapping>, PortError> {
+    let mut out = Vec::new();
+    for m in own_mappings(client, function).await? {
+        match m.uuid().map(MappingId::new) {
+            Some(Ok(id)) => out.push(EventSourceMapping {
                 id,
                 kind: SourceKind::from_source(m.event_source_arn()),
                 source: m.event_source_arn().unwrap_or_default().to_owned(),
@@ -32,7 +52,7 @@ pub(super) async fn list(
             _ => tracing::warn!(
                 function = %function,
                 mapping = %crate::sanitise::Plain(m.uuid().unwrap_or_default()),
-                "skipping a listed event source mapping with an unexpected id or function"
+                "skipping a listed event source mapping with an unexpected id"
             ),
         }
     }
@@ -48,17 +68,12 @@ pub(super) async fn ceilings(
     client: &Client,
     function: &FunctionName,
 ) -> Result<Vec<MappingCeiling>, PortError> {
-    const OP: &str = "ListEventSourceMappings";
-    let mut items =
-        client.list_event_source_mappings().function_name(function.as_str()).into_paginator().items().send();
+    let positive = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0);
     let mut out = Vec::new();
-    while let Some(m) = items.try_next().await.map_err(|e| port_error(OP, function.as_str(), e))? {
-        let ours = m.function_arn().is_some_and(|arn| own_arn(function, arn).is_some());
-        let polling = !matches!(m.state(), Some("Disabled" | "Disabling" | "Deleting"));
-        if !(ours && polling) {
+    for m in own_mappings(client, function).await? {
+        if matches!(m.state(), Some("Disabled" | "Disabling" | "Deleting")) {
             continue;
         }
-        let positive = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0);
         match SourceKind::from_source(m.event_source_arn()) {
             SourceKind::Sqs => out.push(MappingCeiling::Sqs {
                 maximum_concurrency: positive(m.scaling_config().and_then(|c| c.maximum_concurrency())),
