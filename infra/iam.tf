@@ -309,25 +309,46 @@ data "aws_iam_policy_document" "operator" {
   }
 
   # runaway-guard audit: read-only, the account's wiring and each function's execution role
-  # (docs/audit.md). None of these lets the CLI change anything.
+  # (docs/audit.md). None of these lets the CLI change anything. The listings take no resource.
   statement {
-    sid = "AuditReadWiring"
+    sid = "AuditListWiring"
     actions = [
       "events:ListEventBuses",
       "events:ListRules",
-      "events:ListTargetsByRule",
-      "iam:GetPolicy",
-      "iam:GetPolicyVersion",
-      "iam:GetRole",
-      "iam:GetRolePolicy",
-      "iam:ListAttachedRolePolicies",
-      "iam:ListRolePolicies",
-      "lambda:GetFunctionRecursionConfig",
-      "s3:GetBucketNotification",
       "s3:ListAllMyBuckets",
       "sns:ListSubscriptions",
     ]
     resources = ["*"]
+  }
+
+  statement {
+    sid       = "AuditReadTargetsAndNotifications"
+    actions   = ["events:ListTargetsByRule", "s3:GetBucketNotification"]
+    resources = ["arn:${local.partition}:events:${local.region}:${local.account_id}:rule/*", "arn:${local.partition}:s3:::*"]
+  }
+
+  statement {
+    sid       = "AuditReadRecursionConfig"
+    actions   = ["lambda:GetFunctionRecursionConfig"]
+    resources = [local.functions_arn]
+  }
+
+  # Execution roles of this account; the managed policies they attach may be AWS's own.
+  statement {
+    sid = "AuditReadRoles"
+    actions = [
+      "iam:GetRole",
+      "iam:GetRolePolicy",
+      "iam:ListAttachedRolePolicies",
+      "iam:ListRolePolicies",
+    ]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/*"]
+  }
+
+  statement {
+    sid       = "AuditReadManagedPolicies"
+    actions   = ["iam:GetPolicy", "iam:GetPolicyVersion"]
+    resources = ["arn:${local.partition}:iam::*:policy/*"]
   }
 
   # The CLI never restores or re-tags the guard itself either.
