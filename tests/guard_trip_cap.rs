@@ -10,9 +10,8 @@ mod common;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
-use aws_sdk_lambda::types::Environment;
+use common::Moto;
 use common::guard::{Cli, Run, report};
-use common::{FunctionSpec, Moto};
 use serde_json::Value;
 
 const GUARD: &str = "runaway-guard";
@@ -21,21 +20,9 @@ const CAP: u32 = 3;
 
 /// Deploys a guard whose environment names `topic`, the trip-cap `table` and a cap of [`CAP`].
 async fn deploy_guard(moto: &Moto, topic: &str, table: &str) {
-    let spec = FunctionSpec { tags: &[("runaway-guard:role", "guard")], ..FunctionSpec::default() };
-    moto.create_function_with(GUARD, spec).await;
-    let env = Environment::builder()
-        .variables("RUNAWAY_GUARD_TOPIC_ARN", topic)
-        .variables("RUNAWAY_GUARD_TRIP_CAP_TABLE", table)
-        .variables("RUNAWAY_GUARD_RECORD_KEY_ARN", common::RECORD_KEY_ARN)
-        .variables("RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR", CAP.to_string())
-        .build();
-    moto.lambda()
-        .update_function_configuration()
-        .function_name(GUARD)
-        .environment(env)
-        .send()
-        .await
-        .expect("set the guard's environment");
+    let cap = CAP.to_string();
+    let extra = [("RUNAWAY_GUARD_TRIP_CAP_TABLE", table), ("RUNAWAY_GUARD_MAX_TRIPS_PER_HOUR", cap.as_str())];
+    moto.deploy_guard(GUARD, topic, &extra).await;
 }
 
 /// The table as infra/dynamodb.tf creates it.

@@ -8,31 +8,17 @@
 
 mod common;
 
-use aws_sdk_lambda::types::Environment;
 use common::guard::{Cli, fixture, handle, report};
-use common::{ACCOUNT, FunctionSpec, Moto, RECORD_KEY_ARN, ROLE_ARN};
+use common::{ACCOUNT, Moto, ROLE_ARN};
 use runaway_guard::ports::tags;
 use serde_json::Value;
 
 const GUARD: &str = "runaway-guard";
 const ROOT: &str = "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d";
 
-/// Deploys a guard function as the Terraform module does: tagged, its environment naming `topic` and
-/// the trip-record key, its execution role [`ROLE_ARN`].
+/// Deploys a guard function as the Terraform module does, its execution role [`ROLE_ARN`].
 async fn deploy_guard(moto: &Moto, topic: &str) {
-    let spec = FunctionSpec { tags: &[("runaway-guard:role", "guard")], ..FunctionSpec::default() };
-    moto.create_function_with(GUARD, spec).await;
-    let env = Environment::builder()
-        .variables("RUNAWAY_GUARD_TOPIC_ARN", topic)
-        .variables("RUNAWAY_GUARD_RECORD_KEY_ARN", RECORD_KEY_ARN)
-        .build();
-    moto.lambda()
-        .update_function_configuration()
-        .function_name(GUARD)
-        .environment(env)
-        .send()
-        .await
-        .expect("set the guard's environment");
+    moto.deploy_guard(GUARD, topic, &[]).await;
 }
 
 /// The CloudTrail record of a PutFunctionConcurrency 25 on `orders-worker`, made in a session

@@ -96,6 +96,26 @@ impl Moto {
         self.create_function_with(name, FunctionSpec::default()).await
     }
 
+    /// Deploys a guard function named `name` as the Terraform module does: tagged
+    /// `runaway-guard:role=guard`, its environment naming `topic`, the trip-record key and `extra`.
+    pub async fn deploy_guard(&self, name: &str, topic: &str, extra: &[(&str, &str)]) {
+        let spec = FunctionSpec { tags: &[("runaway-guard:role", "guard")], ..FunctionSpec::default() };
+        self.create_function_with(name, spec).await;
+        let env = extra.iter().fold(
+            aws_sdk_lambda::types::Environment::builder()
+                .variables("RUNAWAY_GUARD_TOPIC_ARN", topic)
+                .variables("RUNAWAY_GUARD_RECORD_KEY_ARN", RECORD_KEY_ARN),
+            |env, (key, value)| env.variables(*key, *value),
+        );
+        self.lambda()
+            .update_function_configuration()
+            .function_name(name)
+            .environment(env.build())
+            .send()
+            .await
+            .expect("set the guard's environment");
+    }
+
     /// Creates a function as `spec` describes and returns its ARN.
     pub async fn create_function_with(&self, name: &str, spec: FunctionSpec<'_>) -> String {
         let mut request = self
