@@ -273,17 +273,9 @@ fn table(variable: &'static str, value: String) -> Result<String, ConfigError> {
     let is_name = |n: &str| {
         (3..=255).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
     };
-    let fields: Vec<&str> = value.splitn(6, ':').collect();
-    let ok = match fields.as_slice() {
-        [name] => is_name(name),
-        ["arn", partition, "dynamodb", region, account, resource] => {
-            !partition.is_empty()
-                && !region.is_empty()
-                && account.len() == 12
-                && account.bytes().all(|b| b.is_ascii_digit())
-                && resource.strip_prefix("table/").is_some_and(is_name)
-        }
-        _ => false,
+    let ok = match crate::arn::Arn::regional(&value, "dynamodb") {
+        Some(arn) => arn.resource.strip_prefix("table/").is_some_and(is_name),
+        None => !value.starts_with("arn:") && is_name(&value),
     };
     if ok {
         Ok(value)

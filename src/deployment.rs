@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 
+use crate::arn::{Arn, FunctionArn};
 use crate::config::{Config, ConfigError};
-use crate::name::{ArnParts, FunctionName};
+use crate::name::FunctionName;
 use crate::ports::PortError;
 
 /// The tag the Terraform module puts on the guard's own function.
@@ -113,7 +114,7 @@ pub enum TargetError {
 pub fn check_arn(
     input: &str,
     function: &FunctionName,
-    arn: &ArnParts,
+    arn: &FunctionArn,
     here: &Location,
 ) -> Result<(), TargetError> {
     if (arn.partition.as_str(), arn.account.as_str(), arn.region.as_str())
@@ -138,9 +139,8 @@ pub fn check_arn(
 }
 
 /// The partition of an ARN (`arn:PARTITION:...`), when it has one.
-pub fn partition_of(arn: &str) -> Option<&str> {
-    let mut parts = arn.split(':');
-    (parts.next() == Some("arn")).then(|| parts.next()).flatten().filter(|p| !p.is_empty())
+pub fn partition_of(arn: &str) -> Option<&'static str> {
+    Arn::parse(arn).map(|arn| arn.partition.as_str())
 }
 
 /// The closest of `names` to `wanted`, when it is close enough to be a typo.

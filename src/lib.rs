@@ -1,7 +1,8 @@
 //! runaway-guard: a recursion and runaway-cost guard for AWS Lambda.
 //!
 //! Layout (one concern per file):
-//! - [`name`]: validated function names and ARNs; nothing unchecked reaches an AWS call.
+//! - [`name`]: validated function names; nothing unchecked reaches an AWS call.
+//! - [`arn`]: the one ARN reader (partition, region, account, qualifier checked in one place).
 //! - [`chain`]: the chain header guarded functions propagate (builds without AWS crates).
 //! - [`time`]: `Timestamp`, time as a value; detection never reads a clock.
 //! - `signal`: what an inbound record means (chain observation, alarm, sweep).
@@ -29,6 +30,7 @@
 #![recursion_limit = "256"]
 #![warn(missing_docs)]
 
+pub mod arn;
 pub mod chain;
 pub mod name;
 pub mod time;

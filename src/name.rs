@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::arn::FunctionArn;
+
 /// Longest function name Lambda accepts.
 pub const MAX_FUNCTION_NAME_LEN: usize = 64;
 
@@ -65,42 +67,13 @@ impl FunctionName {
 
     /// Accepts a plain name or a function ARN
     /// (`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`) and returns the
-    /// name together with the ARN's parts, so callers can check account and region.
-    pub fn from_name_or_arn(input: &str) -> Result<(Self, Option<ArnParts>), NameError> {
+    /// name together with the parsed ARN, so callers can check account and region.
+    pub fn from_name_or_arn(input: &str) -> Result<(Self, Option<FunctionArn>), NameError> {
         if !input.starts_with("arn:") {
             return Ok((Self::new(input)?, None));
         }
-        let parts: Vec<&str> = input.split(':').collect();
-        if parts.len() < 7 || parts.len() > 8 {
-            return Err(NameError::BadArn { reason: "wrong number of ':' separated fields" });
-        }
-        if !matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov") {
-            return Err(NameError::BadArn { reason: "unknown partition" });
-        }
-        if parts[2] != "lambda" || parts[5] != "function" {
-            return Err(NameError::BadArn { reason: "not a lambda function resource" });
-        }
-        if !is_region(parts[3]) {
-            return Err(NameError::BadArn { reason: "region is not of the form xx-name-1" });
-        }
-        if parts[4].len() != 12 || !parts[4].bytes().all(|b| b.is_ascii_digit()) {
-            return Err(NameError::BadArn { reason: "account id is not 12 digits" });
-        }
-        let name = Self::new(parts[6])?;
-        let qualifier = match parts.get(7) {
-            Some(q) if is_qualifier(q) => Some((*q).to_owned()),
-            Some(_) => return Err(NameError::BadArn { reason: "qualifier is not a version or alias" }),
-            None => None,
-        };
-        Ok((
-            name,
-            Some(ArnParts {
-                partition: parts[1].to_owned(),
-                region: parts[3].to_owned(),
-                account: parts[4].to_owned(),
-                qualifier,
-            }),
-        ))
+        let arn = FunctionArn::parse(input)?;
+        Ok((arn.function.clone(), Some(arn)))
     }
 
     /// The name as a string slice.
@@ -127,27 +100,6 @@ impl<'de> Deserialize<'de> for FunctionName {
         let raw = String::deserialize(deserializer)?;
         Self::new(&raw).map_err(serde::de::Error::custom)
     }
-}
-
-/// Where a function ARN points: used to refuse functions of other accounts or regions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArnParts {
-    /// `aws`, `aws-cn` or `aws-us-gov`.
-    pub partition: String,
-    /// Region code, e.g. `us-east-1`.
-    pub region: String,
-    /// 12-digit account id.
-    pub account: String,
-    /// The version (`3`, `$LATEST`) or alias (`live`) after the name, when the ARN is qualified.
-    pub qualifier: Option<String>,
-}
-
-/// A version (`$LATEST` or digits) or an alias (1-128 of `[A-Za-z0-9_-]`, not all digits), as Lambda allows.
-fn is_qualifier(q: &str) -> bool {
-    q == "$LATEST"
-        || (!q.is_empty()
-            && q.len() <= 128
-            && q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 /// True for strings shaped like an AWS region code (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`).

@@ -41,7 +41,12 @@ impl RecordSubject {
     pub fn from_arn(arn: &str) -> Option<Self> {
         let (function, parts) = FunctionName::from_name_or_arn(arn).ok()?;
         let parts = parts?;
-        Some(Self { partition: parts.partition, account: parts.account, region: parts.region, function })
+        Some(Self {
+            partition: parts.partition.as_str().to_owned(),
+            account: parts.account,
+            region: parts.region,
+            function,
+        })
     }
 
     /// The unqualified function ARN.

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::arn::Arn;
+
 /// An IAM role: its account and name (the path is not part of its identity).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RoleRef {
@@ -20,13 +22,8 @@ impl RoleRef {
     /// ARN (`arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION`); `None` for any other ARN
     /// (a user, a root account, a federated user) or text that is no ARN.
     pub fn from_arn(arn: &str) -> Option<Self> {
-        let mut fields = arn.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some(service), Some(""), Some(account), Some(resource)) =
-            (fields.next(), fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
-        else {
-            return None;
-        };
-        if partition.is_empty() || account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        let Arn { service, region: "", account, resource, .. } = Arn::parse(arn)? else { return None };
+        if account.is_empty() {
             return None;
         }
         let name = match service {

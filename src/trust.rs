@@ -20,6 +20,7 @@ pub mod claim;
 
 use std::collections::BTreeSet;
 
+use crate::arn::{Arn, Partition};
 use crate::signal::{AlarmSignal, Signal};
 
 /// The only region `AWS/Billing` metrics (and so billing alarms) live in.
@@ -143,13 +144,13 @@ impl Trust<'_> {
         self.region_ok("alarm", region, billing)?;
         let Some(arn) = arn else { return Ok(()) };
         let parts = alarm_arn(arn)?;
-        if let Some(own) = self.region.map(partition_of)
+        if let Some(own) = self.region.map(Partition::of_region)
             && parts.partition != own
         {
             return Err(Distrust::ForeignPartition {
                 what: "alarm ARN",
-                claimed: clip(parts.partition),
-                own,
+                claimed: parts.partition.as_str().to_owned(),
+                own: own.as_str(),
             });
         }
         agree("account", parts.account, account)?;
@@ -184,42 +185,14 @@ pub fn is_aws_namespace(namespace: &str) -> bool {
     namespace.strip_prefix("AWS/").is_some_and(|rest| !rest.is_empty())
 }
 
-/// The partition a region belongs to.
-pub fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
-
-struct AlarmArn<'a> {
-    partition: &'a str,
-    region: &'a str,
-    account: &'a str,
-}
-
 /// `arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME` (the name may itself contain `:`).
-fn alarm_arn(arn: &str) -> Result<AlarmArn<'_>, Distrust> {
-    let parts: Vec<&str> = arn.splitn(7, ':').collect();
-    let [prefix, partition, service, region, account, kind, _name] = parts[..] else {
-        return Err(Distrust::BadAlarmArn("wrong number of ':' separated fields"));
-    };
-    if prefix != "arn" || service != "cloudwatch" || kind != "alarm" {
+fn alarm_arn(arn: &str) -> Result<Arn<'_>, Distrust> {
+    let parsed = Arn::regional(arn, "cloudwatch")
+        .ok_or(Distrust::BadAlarmArn("not an ARN with a known partition, a region and a 12-digit account"))?;
+    if !parsed.resource.starts_with("alarm:") {
         return Err(Distrust::BadAlarmArn("not a CloudWatch alarm ARN"));
     }
-    if !matches!(partition, "aws" | "aws-cn" | "aws-us-gov") {
-        return Err(Distrust::BadAlarmArn("unknown partition"));
-    }
-    if !crate::name::is_region(region) {
-        return Err(Distrust::BadAlarmArn("region is not of the form xx-name-1"));
-    }
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Distrust::BadAlarmArn("account id is not 12 digits"));
-    }
-    Ok(AlarmArn { partition, region, account })
+    Ok(parsed)
 }
 
 fn agree(field: &'static str, arn: &str, envelope: Option<&str>) -> Result<(), Distrust> {

@@ -2,30 +2,13 @@
 //! and it keys the chat thread so a function's trip and re-enable read as one conversation.
 
 use super::AlertContext;
-use crate::name::{FunctionName, is_region};
+use crate::arn::FunctionArn;
+use crate::name::FunctionName;
 
 /// `arn:<partition>:lambda:<region>:<account>:function:<name>`, or `None` when the account or the
 /// region is unknown or malformed (a wrong ARN in a chat message is worse than none).
 pub fn function_arn(function: &FunctionName, context: &AlertContext<'_>) -> Option<String> {
-    let (account, region) = (context.account?, context.region?);
-    let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-    (account_ok && is_region(region))
-        .then(|| format!("arn:{}:lambda:{region}:{account}:function:{function}", partition(region)))
-}
-
-/// The partition a region belongs to (China and GovCloud have their own).
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else {
-        "aws"
-    }
+    FunctionArn::of(function, context.account?, context.region?).map(|arn| arn.unqualified())
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+pub use crate::arn::ArnPattern;
+
 /// The kinds of resource the audit follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -42,36 +44,14 @@ impl Kind {
     }
 }
 
-/// The parts of an ARN (`arn:partition:service:region:account:resource`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arn<'a> {
-    /// `aws`, `aws-cn`, `aws-us-gov`.
-    pub partition: &'a str,
-    /// The service prefix (`events`, `s3`, `lambda`, ...).
-    pub service: &'a str,
-    /// Region (empty for S3).
-    pub region: &'a str,
-    /// Account (empty for S3).
-    pub account: &'a str,
-    /// Everything after the account.
-    pub resource: &'a str,
+/// What the audit reads of an ARN or pattern, beside what [`crate::arn`] reads of every one.
+pub trait ArnKind {
+    /// The kind of resource this ARN names.
+    fn kind(&self) -> Kind;
 }
 
-impl<'a> Arn<'a> {
-    /// Splits `text`; `None` when it is not an ARN.
-    pub fn parse(text: &'a str) -> Option<Self> {
-        let mut parts = text.splitn(6, ':');
-        if parts.next()? != "arn" {
-            return None;
-        }
-        let (partition, service, region, account) =
-            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        let resource = parts.next()?;
-        Some(Self { partition, service, region, account, resource })
-    }
-
-    /// The kind of resource this ARN names.
-    pub fn kind(&self) -> Kind {
+impl ArnKind for ArnPattern<'_> {
+    fn kind(&self) -> Kind {
         match self.service {
             "events" if self.resource.starts_with("event-bus/") => Kind::Bus,
             "s3" => Kind::Bucket,
@@ -83,26 +63,12 @@ impl<'a> Arn<'a> {
             _ => Kind::Other,
         }
     }
-
-    /// The resource's short name (bus, bucket, queue, topic, table, stream or function name).
-    pub fn name(&self) -> &'a str {
-        let r = self.resource;
-        let after = |p: &str| r.strip_prefix(p).unwrap_or(r);
-        match self.kind() {
-            Kind::Bus => after("event-bus/"),
-            Kind::Bucket => r.split('/').next().unwrap_or(r),
-            Kind::Table => after("table/").split('/').next().unwrap_or(r),
-            Kind::Stream => after("stream/"),
-            Kind::Function => after("function:").split(':').next().unwrap_or(r),
-            _ => r,
-        }
-    }
 }
 
 /// The graph node for a resource ARN: the function without qualifier, the table for a stream ARN,
 /// the bucket for an object ARN; any other ARN is its own node.
 pub fn node_of(arn: &str) -> String {
-    let Some(parsed) = Arn::parse(arn) else { return arn.to_owned() };
+    let Some(parsed) = ArnPattern::parse(arn) else { return arn.to_owned() };
     let prefix = format!("arn:{}:{}:{}:{}:", parsed.partition, parsed.service, parsed.region, parsed.account);
     match parsed.kind() {
         Kind::Function => format!("{prefix}function:{}", parsed.name()),
@@ -114,12 +80,12 @@ pub fn node_of(arn: &str) -> String {
 
 /// The kind of the resource `arn` names (`Other` for text that is not an ARN).
 pub fn kind_of(arn: &str) -> Kind {
-    Arn::parse(arn).map_or(Kind::Other, |a| a.kind())
+    ArnPattern::parse(arn).map_or(Kind::Other, |a| a.kind())
 }
 
 /// A short label for a person: `kind name` (`SQS jobs`, `Lambda thumbnailer`).
 pub fn label(arn: &str) -> String {
-    match Arn::parse(arn) {
+    match ArnPattern::parse(arn) {
         Some(a) if a.kind() != Kind::Other => format!("{} {}", a.kind().service(), a.name()),
         _ => arn.to_owned(),
     }
@@ -127,7 +93,7 @@ pub fn label(arn: &str) -> String {
 
 /// The account an ARN names, when it names one (S3 ARNs do not).
 pub fn account_of(arn: &str) -> Option<&str> {
-    Arn::parse(arn).map(|a| a.account).filter(|a| !a.is_empty())
+    ArnPattern::parse(arn).map(|a| a.account).filter(|a| !a.is_empty())
 }
 
 #[cfg(test)]

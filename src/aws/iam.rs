@@ -5,6 +5,7 @@ use aws_config::SdkConfig;
 use aws_sdk_iam::Client;
 
 use super::error::{invalid_response, port_error};
+use crate::arn::Arn;
 use crate::ports::PortError;
 
 /// The IAM adapter (read-only).
@@ -48,13 +49,12 @@ impl RoleReader {
 
 /// The role name of `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME` (the last path segment).
 fn role_name(role_arn: &str) -> Option<&str> {
-    // Role names and paths hold no ':', so the resource is the fifth field and the last.
-    let mut fields = role_arn.strip_prefix("arn:")?.split(':');
-    let resource = fields.nth(4)?;
-    if fields.next().is_some() {
+    // Role names and paths hold no ':'.
+    let arn = Arn::parse(role_arn).filter(|arn| arn.service == "iam" && arn.region.is_empty())?;
+    if arn.resource.contains(':') {
         return None;
     }
-    let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
+    let name = arn.resource.strip_prefix("role/")?.rsplit('/').next()?;
     let valid = (1..=64).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
     valid.then_some(name)

@@ -12,6 +12,7 @@ use futures::{StreamExt, TryStreamExt};
 use super::error::{Facts, invalid_response, port_error};
 use super::kms::KmsRecordSigner;
 use super::trip_tags::{self, read_guard_tags};
+use crate::arn::FunctionArn;
 use crate::name::FunctionName;
 use crate::ports::{
     Architecture, CheckedRecord, EventSourceMapping, FailureTarget, FunctionState, MappingCeiling, MappingId,
@@ -387,18 +388,11 @@ impl Throttler for LambdaThrottler {
     }
 }
 
-/// Tags can't be put on a version or alias ARN (`...:function:NAME:QUALIFIER`): keep the first seven fields.
-fn unqualified_arn(arn: &str) -> String {
-    arn.split(':').take(7).collect::<Vec<_>>().join(":")
-}
-
 /// The unqualified ARN, when `arn` is a well-formed Lambda function ARN naming `function` itself:
-/// the guard only ever tags the function it was asked about.
+/// the guard only ever tags the function it was asked about (tags can't be put on a version or
+/// alias ARN, so the qualifier goes).
 fn own_arn(function: &FunctionName, arn: &str) -> Option<String> {
-    match FunctionName::from_name_or_arn(arn) {
-        Ok((name, Some(_))) if name == *function => Some(unqualified_arn(arn)),
-        _ => None,
-    }
+    FunctionArn::parse(arn).ok().filter(|arn| arn.function == *function).map(|arn| arn.unqualified())
 }
 
 fn is_missing_api(facts: &Facts) -> bool {
@@ -414,13 +408,6 @@ fn warn_problems(function: &FunctionName, problems: &[&'static str]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn strips_qualifiers_from_arns() {
-        let base = "arn:aws:lambda:us-east-1:123456789012:function:orders";
-        assert_eq!(unqualified_arn(&format!("{base}:live")), base);
-        assert_eq!(unqualified_arn(base), base);
-    }
 
     #[test]
     fn only_the_functions_own_arn_is_used() {

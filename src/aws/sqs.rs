@@ -8,6 +8,7 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use serde::Deserialize;
 
 use super::error::{invalid_response, port_error};
+use crate::arn::Arn;
 use crate::ports::{DeadLetter, PortError, QueueFacts};
 
 /// The SQS adapter.
@@ -27,17 +28,12 @@ impl<'a> QueueArn<'a> {
     /// Checks the ARN before any call: the SQS service, a 12-digit account and a queue name SQS
     /// allows (1 to 80 letters, digits, `-` and `_`, plus `.fifo`).
     fn parse(arn: &'a str) -> Option<Self> {
-        let mut parts = arn.splitn(6, ':');
-        let (prefix, _partition, service, region) =
-            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        let (account, name) = (parts.next()?, parts.next()?);
+        let Arn { account, resource: name, .. } = Arn::regional(arn, "sqs")?;
         let base = name.strip_suffix(".fifo").unwrap_or(name);
         let valid_name = !base.is_empty()
             && name.len() <= 80
             && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        let valid_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-        (prefix == "arn" && service == "sqs" && !region.is_empty() && valid_account && valid_name)
-            .then_some(Self { account, name })
+        valid_name.then_some(Self { account, name })
     }
 }
 

@@ -2,9 +2,10 @@
 //! checked as Lambda would; an ARN must be unqualified and of the account, region and partition the
 //! credentials act on; the function must exist; a reason must fit in a tag value unaltered.
 
+use crate::arn::FunctionArn;
 use crate::aws::trip_tags::MAX_TAG_VALUE_CHARS;
 use crate::deployment::{Deployment, check_arn};
-use crate::name::{ArnParts, FunctionName};
+use crate::name::FunctionName;
 
 use super::setup::{Operation, Refusal, not_found};
 
@@ -12,7 +13,7 @@ use super::setup::{Operation, Refusal, not_found};
 const TAG_PUNCTUATION: &str = " +-=._:/@";
 
 /// Parses a name or ARN (no AWS call).
-pub fn parse_name(input: &str) -> Result<(FunctionName, Option<ArnParts>), Refusal> {
+pub fn parse_name(input: &str) -> Result<(FunctionName, Option<FunctionArn>), Refusal> {
     FunctionName::from_name_or_arn(input).map_err(|err| Refusal::bad_input(format!("{input:?}: {err}")))
 }
 

@@ -3,26 +3,18 @@
 use std::collections::BTreeSet;
 
 use super::{ConfigError, invalid};
-use crate::name::{FunctionName, is_region};
+use crate::arn::{Arn, is_account_id};
+use crate::name::FunctionName;
 
 /// `arn:PARTITION:sns:REGION:ACCOUNT:TOPIC` with a 12-digit account and a valid topic name.
 pub(super) fn topic_arn(variable: &'static str, value: String) -> Result<String, ConfigError> {
-    let parts: Vec<&str> = value.split(':').collect();
     let topic_ok = |t: &str| {
         let base = t.strip_suffix(".fifo").unwrap_or(t);
         (1..=256).contains(&t.len())
             && !base.is_empty()
             && base.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
-    let ok = parts.len() == 6
-        && parts[0] == "arn"
-        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov")
-        && parts[2] == "sns"
-        && is_region(parts[3])
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
-        && topic_ok(parts[5]);
-    if ok {
+    if Arn::regional(&value, "sns").is_some_and(|arn| topic_ok(arn.resource)) {
         Ok(value)
     } else {
         Err(invalid(variable, &value, "an SNS topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC"))
@@ -46,7 +38,7 @@ pub(super) fn accounts(variable: &'static str, value: &str) -> Result<BTreeSet<S
         .map(str::trim)
         .filter(|id| !id.is_empty())
         .map(|id| {
-            if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+            if is_account_id(id) {
                 Ok(id.to_owned())
             } else {
                 Err(invalid(variable, id, "comma-separated 12-digit account ids"))
@@ -57,7 +49,6 @@ pub(super) fn accounts(variable: &'static str, value: &str) -> Result<BTreeSet<S
 
 /// `arn:PARTITION:kms:REGION:ACCOUNT:key/ID` or `...:alias/NAME`: the trip-record key.
 pub(super) fn kms_key_arn(variable: &'static str, value: String) -> Result<String, ConfigError> {
-    let parts: Vec<&str> = value.splitn(6, ':').collect();
     let resource_ok = |r: &str| {
         let id = r.strip_prefix("key/").or_else(|| r.strip_prefix("alias/"));
         id.is_some_and(|id| {
@@ -65,15 +56,7 @@ pub(super) fn kms_key_arn(variable: &'static str, value: String) -> Result<Strin
                 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_/".contains(&b))
         })
     };
-    let ok = parts.len() == 6
-        && parts[0] == "arn"
-        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov")
-        && parts[2] == "kms"
-        && is_region(parts[3])
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
-        && resource_ok(parts[5]);
-    if ok {
+    if Arn::regional(&value, "kms").is_some_and(|arn| resource_ok(arn.resource)) {
         Ok(value)
     } else {
         Err(invalid(variable, &value, "a KMS key or alias ARN, arn:aws:kms:REGION:ACCOUNT:key/ID"))

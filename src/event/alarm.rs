@@ -49,19 +49,16 @@ pub(super) fn signal(facts: AlarmFacts) -> Result<Signal, EventError> {
         .map(|(namespace, name)| AlarmMetric { namespace, name })
         .collect();
     let mut functions: Vec<FunctionName> = Vec::new();
-    let mut account = facts.account;
+    let (mut account, mut region) = (facts.account, facts.region);
     for (_, value) in facts.dimensions.iter().filter(|(name, _)| name == FUNCTION_DIMENSION) {
         let (function, arn) = FunctionName::from_name_or_arn(value)
             .map_err(|source| EventError::BadFunctionName { alarm: json::shorten(&facts.name), source })?;
         // A function ARN is a claim about the account too: it must agree with the envelope's (the
         // name alone would otherwise throttle this account's function of the same name).
-        if let Some(arn) = arn {
-            if account.as_ref().is_some_and(|a| *a != arn.account)
-                || facts.region.as_ref().is_some_and(|r| *r != arn.region)
-            {
-                return Err(EventError::ForeignFunctionArn { alarm: json::shorten(&facts.name) });
-            }
-            account.get_or_insert(arn.account);
+        if let Some(arn) = arn
+            && !arn.settle_place(&mut account, &mut region)
+        {
+            return Err(EventError::ForeignFunctionArn { alarm: json::shorten(&facts.name) });
         }
         if !functions.contains(&function) {
             functions.push(function);
@@ -76,7 +73,7 @@ pub(super) fn signal(facts: AlarmFacts) -> Result<Signal, EventError> {
         reason: facts.reason,
         at: facts.at,
         account,
-        region: facts.region,
+        region,
         transport: facts.transport,
     })))
 }

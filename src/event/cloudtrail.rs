@@ -245,11 +245,8 @@ fn change(
 /// The named function, validated; an ARN must name the envelope's own account and region.
 fn function(named: &str, account: Option<&str>, region: Option<&str>) -> Result<FunctionName, EventError> {
     let (function, arn) = FunctionName::from_name_or_arn(named).map_err(EventError::BadCallFunction)?;
-    if let Some(arn) = arn {
-        let foreign = account.is_some_and(|a| a != arn.account) || region.is_some_and(|r| r != arn.region);
-        if foreign {
-            return Err(EventError::ForeignCallArn);
-        }
+    if arn.is_some_and(|arn| !arn.agrees_with(account, region)) {
+        return Err(EventError::ForeignCallArn);
     }
     Ok(function)
 }

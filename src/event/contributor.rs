@@ -95,8 +95,8 @@ pub(super) fn from_eventbridge(raw: &[u8]) -> Result<Signal, EventError> {
         other => return Err(EventError::UnknownAlarmState(json::shorten(other))),
     };
     let attributes = contributor.attributes.map(|Pairs(pairs)| pairs).unwrap_or_default();
-    let mut account = event.account;
-    let function = function_of(&alarm, &attributes, &mut account, event.region.as_deref())?;
+    let (mut account, mut region) = (event.account, event.region);
+    let function = function_of(&alarm, &attributes, &mut account, &mut region)?;
     let queries = detail.configuration.and_then(|Obj(c)| c.metrics).unwrap_or_default();
     let (metric, expression) = metric_of(queries, &alarm)?;
     Ok(Signal::Contributor(Box::new(ContributorSignal {
@@ -109,7 +109,7 @@ pub(super) fn from_eventbridge(raw: &[u8]) -> Result<Signal, EventError> {
         reason: state.reason,
         at: timestamp(state.timestamp.as_deref()).or_else(|| timestamp(event.time.as_deref())),
         account,
-        region: event.region,
+        region,
         mute: detail.mute_detail.map(|Obj(mute)| mute_of(mute)),
         alarm_name: alarm,
     })))
@@ -120,18 +120,17 @@ fn function_of(
     alarm: &str,
     attributes: &[(String, String)],
     account: &mut Option<String>,
-    region: Option<&str>,
+    region: &mut Option<String>,
 ) -> Result<Option<FunctionName>, EventError> {
     let Some((_, value)) = attributes.iter().find(|(name, _)| name == FUNCTION_ATTRIBUTE) else {
         return Ok(None);
     };
     let (function, arn) = FunctionName::from_name_or_arn(value)
         .map_err(|source| EventError::BadFunctionName { alarm: json::shorten(alarm), source })?;
-    if let Some(arn) = arn {
-        if account.as_ref().is_some_and(|a| *a != arn.account) || region.is_some_and(|r| r != arn.region) {
-            return Err(EventError::ForeignFunctionArn { alarm: json::shorten(alarm) });
-        }
-        account.get_or_insert(arn.account);
+    if let Some(arn) = arn
+        && !arn.settle_place(account, region)
+    {
+        return Err(EventError::ForeignFunctionArn { alarm: json::shorten(alarm) });
     }
     Ok(Some(function))
 }

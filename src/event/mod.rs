@@ -49,6 +49,7 @@ use serde_json::value::RawValue;
 pub use cloudtrail::{ApiCall, ApiChange, DELETE_CONCURRENCY, PUT_CONCURRENCY, UPDATE_MAPPING};
 pub use message_ids::{RawMessageId, sqs_message_ids};
 
+use crate::arn::Arn;
 use crate::chain::{ChainError, ChainHeader};
 use crate::name::NameError;
 use crate::signal::{ChainObservation, Signal};
@@ -223,9 +224,9 @@ fn timestamp(text: Option<&str>) -> Option<Timestamp> {
 
 /// `(region, account)` from an ARN such as `arn:aws:sqs:us-east-1:111122223333:queue`.
 fn arn_region_account(arn: Option<&str>) -> (Option<String>, Option<String>) {
-    let mut parts = arn.unwrap_or_default().split(':').skip(3);
-    let non_empty = |part: Option<&str>| part.filter(|p| !p.is_empty()).map(json::shorten);
-    (non_empty(parts.next()), non_empty(parts.next()))
+    let Some(arn) = arn.and_then(Arn::parse) else { return (None, None) };
+    let non_empty = |part: &str| (!part.is_empty()).then(|| part.to_owned());
+    (non_empty(arn.region), non_empty(arn.account))
 }
 
 /// Reads the string form of the chain header from an SQS/SNS message attribute, whose value sits

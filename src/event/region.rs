@@ -1,6 +1,7 @@
 //! Region long names, as classic alarm notifications write them (`"Region": "US East (N. Virginia)"`),
 //! mapped to region codes. Older notifications say `EU (...)`, newer ones `Europe (...)`.
 
+use crate::arn::Arn;
 use crate::name::is_region;
 
 const LONG_NAMES: &[(&str, &str)] = &[
@@ -63,7 +64,7 @@ pub(super) fn region_code(region: Option<&str>, alarm_arn: Option<&str>) -> Opti
         }
         LONG_NAMES.iter().find(|(long, _)| *long == region).map(|(_, code)| *code)
     });
-    let from_arn = || alarm_arn.and_then(|arn| arn.split(':').nth(3)).filter(|code| is_region(code));
+    let from_arn = || alarm_arn.and_then(Arn::parse).map(|arn| arn.region).filter(|code| !code.is_empty());
     from_name.or_else(from_arn).map(str::to_owned)
 }
 

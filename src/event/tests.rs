@@ -159,4 +159,6 @@ fn a_function_arn_dimension_must_agree_with_the_alarms_account_and_region() {
     let bare = alarm_action(json!({"value": "ALARM"}), json!({"FunctionName": arn}));
     let Signal::Alarm(alarm) = parse(bare).unwrap().signals.remove(0) else { panic!("not an alarm") };
     assert_eq!(alarm.account.as_deref(), Some("444455556666"));
+    // ... and so does its region: a claim no envelope disputes is still a claim.
+    assert_eq!(alarm.region.as_deref(), Some("us-east-1"));
 }

@@ -243,6 +243,15 @@ impl<T: Throttler, M: Metrics, N: crate::ports::Notifier> super::Guard<T, M, N> 
         for alarm in &self.config.baseline.contributor_alarms {
             match self.metrics.alarm_contributors(alarm).await {
                 Ok(contributors) => candidates.extend(contributors.into_iter().filter_map(|c| {
+                    // A contributor named by the ARN of a function elsewhere is not this account's.
+                    let (account, region) = (self.account.get().map(String::as_str), self.region.as_deref());
+                    if c.function_arn.as_ref().is_some_and(|arn| !arn.agrees_with(account, region)) {
+                        notes.push(format!(
+                            "contributor {} of alarm {alarm} names a function elsewhere",
+                            c.id
+                        ));
+                        return None;
+                    }
                     Some(Candidate {
                         function: c.function?,
                         trigger: format!("contributor of alarm {alarm} still in ALARM"),

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::arn::Arn;
+
 /// Longest mapping id accepted (Lambda's are 36-character UUIDs).
 const MAX_ID_CHARS: usize = 64;
 
@@ -61,7 +63,7 @@ impl SourceKind {
     /// The kind, from the mapping's `EventSourceArn` (absent for self-managed Kafka).
     pub fn from_source(event_source_arn: Option<&str>) -> Self {
         let Some(arn) = event_source_arn else { return Self::SelfManagedKafka };
-        match arn.split(':').nth(2).unwrap_or_default() {
+        match Arn::parse(arn).map(|arn| arn.service).unwrap_or_default() {
             "sqs" => Self::Sqs,
             "kinesis" => Self::Kinesis,
             "dynamodb" => Self::DynamoDbStream,
@@ -202,9 +204,9 @@ pub struct DeadLetter {
 }
 
 impl DeadLetter {
-    /// The dead-letter queue's name (the ARN's last part).
+    /// The dead-letter queue's name.
     pub fn queue_name(&self) -> &str {
-        self.queue_arn.rsplit(':').next().unwrap_or_default()
+        Arn::parse(&self.queue_arn).map_or("", |arn| arn.name())
     }
 }
 

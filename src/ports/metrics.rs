@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::arn::FunctionArn;
 use crate::name::FunctionName;
 use crate::time::Timestamp;
 
@@ -90,8 +91,11 @@ pub struct FunctionMetrics {
 pub struct AlarmContributor {
     /// CloudWatch's id of the contributor.
     pub id: String,
-    /// The `FunctionName` attribute, when present and a valid function name.
+    /// The `FunctionName` attribute, when present and a valid function name or function ARN.
     pub function: Option<FunctionName>,
+    /// The attribute's ARN, when it is one: the function lies in that account and region, which
+    /// must be the guard's own before the function is judged.
+    pub function_arn: Option<FunctionArn>,
     /// Every attribute `(name, value)`.
     pub attributes: Vec<(String, String)>,
     /// CloudWatch's state reason.

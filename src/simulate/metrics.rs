@@ -72,6 +72,7 @@ impl Metrics for SimMetrics {
                     id: contributor_id(&c.alarm, c.function),
                     attributes: vec![("FunctionName".to_owned(), name.to_string())],
                     function: Some(name),
+                    function_arn: None,
                     reason: Some(c.reason.clone()),
                     since: Some(c.since),
                 }

@@ -137,13 +137,6 @@ fn errors_clip_the_senders_text() {
     assert!(err.to_string().len() < 300, "{}", err.to_string().len());
 }
 
-#[test]
-fn partitions_follow_the_region() {
-    assert_eq!(partition_of("cn-north-1"), "aws-cn");
-    assert_eq!(partition_of("us-gov-west-1"), "aws-us-gov");
-    assert_eq!(partition_of("us-east-1"), "aws");
-}
-
 fn contributor(arn: Option<&str>, account: Option<&str>, region: Option<&str>) -> Signal {
     Signal::Contributor(Box::new(crate::signal::ContributorSignal {
         alarm_name: "per-function".into(),

@@ -223,7 +223,7 @@ fn functions(r: &Resolver<'_>, w: &mut Wiring) {
     for f in r.of_kind("aws_lambda_function") {
         let arn = r.arn_of(f);
         let name =
-            crate::audit::arn::Arn::parse(&arn).map_or_else(|| f.address.clone(), |a| a.name().to_owned());
+            crate::arn::ArnPattern::parse(&arn).map_or_else(|| f.address.clone(), |a| a.name().to_owned());
         let role = r.target(f, f.values, f.expressions, "role").map(|t| r.arn(&t, str::to_owned));
         let architecture = match f.values.pointer("/architectures/0").and_then(Value::as_str) {
             Some("arm64") => Architecture::Arm64,

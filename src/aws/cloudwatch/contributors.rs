@@ -38,14 +38,15 @@ fn contributor(sdk: &SdkContributor) -> AlarmContributor {
         .map(|map| map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
     attributes.sort();
-    let function = attributes
+    let (function, function_arn) = attributes
         .iter()
         .find(|(name, _)| name == FUNCTION_DIMENSION)
         .and_then(|(_, value)| FunctionName::from_name_or_arn(value).ok())
-        .map(|(function, _)| function);
+        .unzip();
     AlarmContributor {
         id: sdk.contributor_id().unwrap_or_default().to_owned(),
         function,
+        function_arn: function_arn.flatten(),
         attributes,
         reason: sdk.state_reason().map(str::to_owned),
         since: sdk

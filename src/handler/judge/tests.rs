@@ -160,6 +160,7 @@ fn the_sweep_rejudges_contributors_still_in_alarm() {
     let in_alarm = AlarmContributor {
         id: "c1".into(),
         function: Some(name("busy-api")),
+        function_arn: None,
         attributes: vec![("FunctionName".into(), "busy-api".into())],
         reason: None,
         since: None,
@@ -174,6 +175,34 @@ fn the_sweep_rejudges_contributors_still_in_alarm() {
     let report = run(&account, config, &[Signal::Sweep(SweepSignal { at: None, account: None })]);
     assert_eq!(outcomes(&report), [("busy-api".into(), Outcome::Throttled, "runaway".into())]);
     assert!(report.decisions[0].reason.contains("still in ALARM"), "{}", report.decisions[0].reason);
+}
+
+#[test]
+fn the_sweep_leaves_a_contributor_named_by_a_function_arn_elsewhere() {
+    let elsewhere = "arn:aws:lambda:eu-west-1:111122223333:function:busy-api";
+    let (function, function_arn) = FunctionName::from_name_or_arn(elsewhere).unwrap();
+    let in_alarm = AlarmContributor {
+        id: "c1".into(),
+        function: Some(function),
+        function_arn,
+        attributes: vec![("FunctionName".into(), elsewhere.into())],
+        reason: None,
+        since: None,
+    };
+    let account = FakeAccount::default()
+        .with_function("busy-api", None)
+        .with_metrics(series("busy-api", doubling(), vec![]))
+        .with_contributors("per-function-invocations", vec![in_alarm]);
+    let mut config = Config::default();
+    config.baseline.contributor_alarms = vec!["per-function-invocations".into()];
+    let guard = Guard::new(config, account.clone(), account.clone(), account.clone())
+        .with_location(Some("111122223333".into()), Some("us-east-1".into()));
+    let report = block_on(guard.handle_signals(
+        &[Signal::Sweep(SweepSignal { at: None, account: None })],
+        Timestamp::from_secs(NOW),
+    ));
+    assert!(report.decisions.iter().all(|d| d.outcome != Outcome::Throttled), "{:?}", outcomes(&report));
+    assert!(report.notes.iter().any(|n| n.contains("names a function elsewhere")), "{:?}", report.notes);
 }
 
 fn usage(function: &str, invocations: f64, ms: f64) -> UsageSample {
