@@ -73,7 +73,8 @@ fn parse_cli() -> Result<Cli, ExitCode> {
                 // clap's text up to its usage lines, as one line: "the following required arguments
                 // were not provided: --reason <REASON>".
                 let text = err.render().to_string();
-                let lines = text.lines().take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more"));
+                let lines =
+                    text.lines().take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more"));
                 let message = lines.map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
                 error::report(ErrorKind::Usage, message.trim_start_matches("error: "), EXIT_BAD_INPUT)
             }

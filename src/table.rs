@@ -83,9 +83,7 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
     }
     let unsent = rows.iter().filter(|r| r.alert_pending).count();
     if unsent > 0 {
-        out.push_str(&format!(
-            "warning: {unsent} trip alert(s) NOT SENT: on-call may not know\n"
-        ));
+        out.push_str(&format!("warning: {unsent} trip alert(s) NOT SENT: on-call may not know\n"));
     }
     out
 }

@@ -77,7 +77,10 @@ async fn the_tagged_guard_is_found_and_neither_it_nor_its_exemptions_are_ever_tr
     let fixes = [
         (GUARD, String::new()),
         ("billing", format!("remove billing from RUNAWAY_GUARD_EXEMPT in the guard {GUARD}'s")),
-        ("payments", format!("aws lambda untag-resource --resource {payments} --tag-keys runaway-guard:exempt")),
+        (
+            "payments",
+            format!("aws lambda untag-resource --resource {payments} --tag-keys runaway-guard:exempt"),
+        ),
     ];
     for (function, fix) in fixes {
         let run = Cli::new(None, &["trip", function, "--reason", "test"]).run();
@@ -163,7 +166,11 @@ async fn where_no_guard_is_deployed_trip_and_reenable_refuse_and_status_promises
         let json = Cli::new(Some(&topic), &[args, ["--json"].as_slice()].concat()).run();
         assert_eq!((json.code, json.stderr.as_str()), (2, ""), "{args:?}: {json:?}");
         let error = &json.json()["error"];
-        assert_eq!((error["kind"].as_str(), error["exit_code"].as_u64()), (Some("no_guard"), Some(2)), "{json:?}");
+        assert_eq!(
+            (error["kind"].as_str(), error["exit_code"].as_u64()),
+            (Some("no_guard"), Some(2)),
+            "{json:?}"
+        );
         assert_eq!(error["message"], refusal.trim_start_matches("error: "));
     }
     assert_eq!(moto.snapshot().await, before, "nothing changed");
@@ -173,7 +180,11 @@ async fn where_no_guard_is_deployed_trip_and_reenable_refuse_and_status_promises
     let status = Cli::new(None, &["status"]).run();
     assert_eq!(status.code, 0, "{status:?}");
     let forced = Cli::new(None, &["reenable", "orders-worker", "--force"]).run();
-    assert_eq!((forced.code, moto.reserved("orders-worker").await), (1, None), "lifted, not paged: {forced:?}");
+    assert_eq!(
+        (forced.code, moto.reserved("orders-worker").await),
+        (1, None),
+        "lifted, not paged: {forced:?}"
+    );
 }
 
 #[tokio::test]
@@ -216,7 +227,9 @@ async fn a_forced_trip_whose_page_cannot_be_sent_fails_and_status_shows_it() {
     deploy_guard(&moto, GUARD, missing_topic, "").await;
     let guarded = Cli::new(None, &["status"]).run();
     assert!(
-        guarded.stdout.contains(&format!("The guard {GUARD} re-sends an unsent alert on the function's next event")),
+        guarded
+            .stdout
+            .contains(&format!("The guard {GUARD} re-sends an unsent alert on the function's next event")),
         "{}",
         guarded.stdout
     );
@@ -278,14 +291,20 @@ async fn setup_errors_are_one_line_with_the_fix() {
     };
     let no_profile = with_profile(Cli::new(None, &["status"])).run();
     assert_eq!((no_profile.code, no_profile.stderr.lines().count()), (2, 1), "{no_profile:?}");
-    assert!(no_profile.stderr.starts_with("error: no AWS credentials from AWS_PROFILE=prod"), "{no_profile:?}");
+    assert!(
+        no_profile.stderr.starts_with("error: no AWS credentials from AWS_PROFILE=prod"),
+        "{no_profile:?}"
+    );
     let no_region = with_profile(Cli::new(None, &["status", "--json"]))
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
         .run();
     assert_eq!((no_region.code, no_region.stderr.as_str()), (2, ""), "{no_region:?}");
     let message = no_region.json()["error"]["message"].as_str().map(str::to_owned);
-    assert!(message.is_some_and(|m| m.starts_with("no region: AWS_PROFILE=prod gives none")), "{no_region:?}");
+    assert!(
+        message.is_some_and(|m| m.starts_with("no region: AWS_PROFILE=prod gives none")),
+        "{no_region:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -336,7 +355,11 @@ async fn any_reason_is_taken_the_record_says_what_it_kept_and_the_alert_has_it_a
     assert_eq!(run.code, 0, "punctuation is never refused: {run:?}");
     let stored = "manual: loop via EventBridge see INC-42 orders lt - gt billing";
     assert_eq!(moto.tags("orders-worker").await[tags::REASON], stored);
-    assert!(run.stdout.contains(&format!("note: the trip record stores the reason as \"{stored}\"")), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("note: the trip record stores the reason as \"{stored}\"")),
+        "{}",
+        run.stdout
+    );
     let alerts = moto.delivered(&queue).await;
     let body = alerts.last().and_then(|a| a["Message"].as_str()).expect("message");
     assert!(body.contains("loop via EventBridge, see INC-42"), "the alert has it as written: {body}");
@@ -364,9 +387,14 @@ async fn a_dry_run_says_what_would_be_paged_and_pages_dry_run_only() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(moto.snapshot().await, before, "nothing changed");
     assert!(!run.stdout.contains("On-call was paged"), "{}", run.stdout);
-    assert!(run.stdout.contains("reserved concurrency 300 would become 0; nothing was changed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("reserved concurrency 300 would become 0; nothing was changed"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("Sent one alert marked DRY RUN"), "{}", run.stdout);
-    let would = format!("A real trip would page {topic} with \"THROTTLED orders-worker: manual: looks wrong\"");
+    let would =
+        format!("A real trip would page {topic} with \"THROTTLED orders-worker: manual: looks wrong\"");
     assert!(run.stdout.contains(&would), "{}", run.stdout);
     let alerts = moto.delivered(&queue).await;
     assert_eq!(alerts.len(), 1, "{alerts:#?}");

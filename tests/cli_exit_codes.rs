@@ -76,7 +76,8 @@ async fn documented_account(moto: &Moto) {
     let lambda = moto.lambda();
     let update = lambda.update_function_configuration().function_name("broken-guard").environment(env);
     update.send().await.expect("broken-guard's environment");
-    let elsewhere = aws_sdk_lambda::config::Builder::from(&moto.config).region(Region::new("eu-west-1")).build();
+    let elsewhere =
+        aws_sdk_lambda::config::Builder::from(&moto.config).region(Region::new("eu-west-1")).build();
     aws_sdk_lambda::Client::from_conf(elsewhere)
         .create_function()
         .function_name("orders-worker")
@@ -105,7 +106,10 @@ async fn every_documented_exit_code_is_the_binarys() {
         let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
         let run = case.env.iter().fold(Cli::new(None, &args), |cli, (k, v)| cli.env(k, v)).run();
         if run.code != case.exit {
-            wrong.push(format!("{} ({:?}): documented {}, got {}: {run:?}", case.what, args, case.exit, run.code));
+            wrong.push(format!(
+                "{} ({:?}): documented {}, got {}: {run:?}",
+                case.what, args, case.exit, run.code
+            ));
         }
         if args.contains(&"--json") && run.code != 0 {
             let error = &run.json()["error"];

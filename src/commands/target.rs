@@ -55,8 +55,8 @@ pub fn stored_reason(text: &str) -> Option<String> {
 /// The note the CLI prints when the record keeps a different text than the one typed.
 pub fn stored_reason_note(text: &str) -> Option<String> {
     stored_reason(text).map(|stored| {
-        let cut = if Reason::Manual { text: text.to_owned() }.to_string().chars().count() > MAX_TAG_VALUE_CHARS
-        {
+        let written = Reason::Manual { text: text.to_owned() }.to_string();
+        let cut = if written.chars().count() > MAX_TAG_VALUE_CHARS {
             format!(", cut at {MAX_TAG_VALUE_CHARS} characters")
         } else {
             String::new()

@@ -39,7 +39,8 @@ pub async fn run(args: TripArgs, op: Operation) -> Result<ExitCode, Refusal> {
     let caller = Some(op.location().caller_arn.as_str());
     let decision = guard.trip_by(&function, &text, caller, Timestamp::now()).await;
     let code = exit_code(&decision);
-    let note = stored_reason_note(&text).unwrap_or_default();
+    let recorded = matches!(decision.outcome, Outcome::Throttled | Outcome::WouldThrottle);
+    let note = if recorded { stored_reason_note(&text).unwrap_or_default() } else { String::new() };
     if args.json {
         eprint!("{note}");
         let report = Report { decisions: vec![decision], ..Report::default() };
