@@ -62,8 +62,8 @@ pub enum Command {
         /// Function name or ARN.
         function: String,
         /// Why, in any words: the alert carries it as written; the trip record (a Lambda tag) keeps
-        /// letters, digits, spaces and + - = . _ : / @, other characters become spaces, and it is cut
-        /// at 248 characters (the CLI says so when it changes the text).
+        /// letters, digits, spaces and + - = . _ : / @ (< > $ become words, others spaces) and the
+        /// first 248 characters (the CLI says so when it changes the text).
         #[arg(long)]
         reason: String,
         /// Change nothing: say what would be done and page "DRY RUN" only.
