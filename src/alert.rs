@@ -87,7 +87,7 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
     body += &format!("Tripped by: {}\n", tripped_by(facts));
     body += &format!("When: {}\n", facts.context.at);
     body += &where_line(&facts.context);
-    body += &format!("Previous reserved concurrency: {}\n", previous_text(facts.previous_concurrency));
+    body += &previous_line(facts);
     if let Some(error) = facts.error {
         body += &format!("Error: {}\n", Plain(error));
     }
@@ -242,6 +242,17 @@ fn where_line(context: &AlertContext<'_>) -> String {
         (Some(a), None) => format!("Where: account {a}\n"),
         (None, Some(r)) => format!("Where: region {r}\n"),
         (None, None) => String::new(),
+    }
+}
+
+/// What the function's reservation was; a dry run changed nothing, so nothing is there to restore.
+fn previous_line(facts: &TripFacts<'_>) -> String {
+    match (facts.outcome, facts.previous_concurrency) {
+        (Outcome::WouldThrottle, Some(now)) => {
+            format!("Reserved concurrency: {} (unchanged: dry run)\n", reservation_text(now))
+        }
+        (Outcome::WouldThrottle, None) => "Reserved concurrency: unknown (it could not be read)\n".to_owned(),
+        (_, previous) => format!("Previous reserved concurrency: {}\n", previous_text(previous)),
     }
 }
 

@@ -45,8 +45,8 @@ pub enum Command {
     Reenable {
         /// Function name or ARN.
         function: String,
-        /// Restore even if the guard did not trip it (lifts a reserved concurrency of 0), or restore
-        /// `--to` over what the trip record says.
+        /// Restore even if the guard did not trip it (lifts a reserved concurrency of 0), restore
+        /// `--to` over what the trip record says, or act in a region where no guard is deployed.
         #[arg(long)]
         force: bool,
         /// The value to restore when the trip record could not be written (the trip alert names it):
@@ -61,12 +61,17 @@ pub enum Command {
     Trip {
         /// Function name or ARN.
         function: String,
-        /// Why (recorded in the trip record and the alert; letters, digits, spaces and + - = . _ : / @).
+        /// Why, in any words: the alert carries it as written; the trip record (a Lambda tag) keeps
+        /// letters, digits, spaces and + - = . _ : / @ (< > $ become words, others spaces) and the
+        /// first 248 characters (the CLI says so when it changes the text).
         #[arg(long)]
         reason: String,
-        /// Decide and alert but change nothing.
+        /// Change nothing: say what would be done and page "DRY RUN" only.
         #[arg(long)]
         dry_run: bool,
+        /// Trip even in a region where no guard is deployed (nothing there re-sends an unsent page).
+        #[arg(long)]
+        force: bool,
         /// Print the JSON report instead of a sentence.
         #[arg(long)]
         json: bool,
@@ -96,6 +101,21 @@ pub enum Command {
         #[arg(long)]
         uninstrumented: bool,
     },
+}
+
+impl Command {
+    /// Whether the subcommand was asked for JSON (its errors are then JSON on standard output too).
+    pub fn json(&self) -> bool {
+        match self {
+            Self::Handle { json, .. }
+            | Self::Status { json }
+            | Self::Reenable { json, .. }
+            | Self::Trip { json, .. }
+            | Self::Simulate { json, .. } => *json,
+            #[cfg(feature = "audit")]
+            Self::Audit(args) => args.json,
+        }
+    }
 }
 
 /// `runaway-guard audit`'s options (see docs/audit.md).

@@ -21,12 +21,30 @@ pub enum SetupError {
     /// No region in the environment or the profile.
     #[error("no region: set AWS_REGION (or `region` in the profile AWS_PROFILE names)")]
     NoRegion,
+    /// No region, and `AWS_PROFILE` names a profile that gives none (or does not exist).
+    #[error(
+        "no region: AWS_PROFILE={0} gives none (is the profile in ~/.aws/config? `aws configure \
+         list-profiles` lists them); set AWS_REGION or `region` in that profile"
+    )]
+    NoRegionInProfile(String),
     /// The credential chain found nothing usable.
     #[error(
         "no AWS credentials ({0}): set AWS_PROFILE (after `aws sso login` for SSO profiles), or \
          AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
     )]
     NoCredentials(String),
+    /// `AWS_PROFILE` names a profile that gives no usable credentials (or does not exist).
+    #[error(
+        "no AWS credentials from AWS_PROFILE={profile} ({cause}): is the profile in ~/.aws/config? \
+         (`aws configure list-profiles` lists them; run `aws sso login --profile {profile}` for an SSO \
+         profile)"
+    )]
+    NoProfileCredentials {
+        /// The profile `AWS_PROFILE` names.
+        profile: String,
+        /// The credential chain's own words.
+        cause: String,
+    },
     /// STS did not say who the caller is.
     #[error("cannot tell which account these credentials act on: {0}")]
     Identity(#[source] PortError),
@@ -45,12 +63,21 @@ impl Session {
     /// order, so each failure is one line that says what to set.
     pub async fn open() -> Result<Self, SetupError> {
         let sdk = load_sdk_config().await;
-        let region = sdk.region().map(|r| r.to_string()).ok_or(SetupError::NoRegion)?;
-        let provider =
-            sdk.credentials_provider().ok_or_else(|| SetupError::NoCredentials("none configured".into()))?;
+        // The SDK reads AWS_PROFILE; an error that does not name the profile sends the operator to look
+        // for the wrong thing.
+        let profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.trim().is_empty());
+        let profile = profile.map(|p| crate::sanitise::one_line_max(&p, 64));
+        let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| match &profile {
+            Some(profile) => SetupError::NoRegionInProfile(profile.clone()),
+            None => SetupError::NoRegion,
+        })?;
+        let no_credentials = |cause: String| match &profile {
+            Some(profile) => SetupError::NoProfileCredentials { profile: profile.clone(), cause },
+            None => SetupError::NoCredentials(cause),
+        };
+        let provider = sdk.credentials_provider().ok_or_else(|| no_credentials("none configured".into()))?;
         if let Err(err) = provider.provide_credentials().await {
-            let cause = crate::sanitise::one_line_max(&err.to_string(), 160);
-            return Err(SetupError::NoCredentials(cause));
+            return Err(no_credentials(crate::sanitise::one_line_max(&err.to_string(), 160)));
         }
         let caller = StsIdentity::new(&sdk).caller().await.map_err(SetupError::Identity)?;
         let location = Location {

@@ -16,6 +16,7 @@ use crate::time::Timestamp;
 
 #[cfg(feature = "audit")]
 mod audit;
+pub mod error;
 mod reenable;
 mod setup;
 mod status;
@@ -60,15 +61,12 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
                 },
             }
         }
-        Command::Trip { function, reason, dry_run, json } => {
+        Command::Trip { function, reason, dry_run, force, json } => {
             // Everything checkable without AWS is checked before the first call.
-            match target::parse_name(&function)
-                .and_then(|_| target::check_reason(&reason))
-                .and_then(|text| target::fits_record(&text))
-            {
+            match target::parse_name(&function).and_then(|_| target::check_reason(&reason)) {
                 Err(refusal) => Err(refusal),
                 Ok(_) => match Operation::open(guard, config).await {
-                    Ok(op) => trip::run(trip::TripArgs { function, reason, dry_run, json }, op).await,
+                    Ok(op) => trip::run(trip::TripArgs { function, reason, dry_run, force, json }, op).await,
                     Err(refusal) => Err(refusal),
                 },
             }

@@ -7,19 +7,27 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use runaway_guard::cli::Cli;
+use runaway_guard::commands::error::{self, ErrorKind};
 use runaway_guard::commands::{self, EXIT_BAD_INPUT, EXIT_FAILURE};
 use runaway_guard::config::Config;
 
 fn main() -> ExitCode {
     let lambda_mode = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     // Parse arguments first so `--help` works without any configuration.
-    let cli = if lambda_mode { None } else { Some(Cli::parse()) };
+    let cli = if lambda_mode {
+        None
+    } else {
+        match parse_cli() {
+            Ok(cli) => Some(cli),
+            Err(code) => return code,
+        }
+    };
+    error::use_json_errors(cli.as_ref().is_some_and(|cli| cli.command.json()));
     init_tracing(lambda_mode);
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
-            eprintln!("configuration error: {err}");
-            return ExitCode::from(EXIT_BAD_INPUT);
+            return error::report(ErrorKind::Config, &format!("configuration error: {err}"), EXIT_BAD_INPUT);
         }
     };
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -45,15 +53,34 @@ fn main() -> ExitCode {
         }
         Some(cli) => match runtime.block_on(commands::run(cli, config)) {
             Ok(code) => code,
-            Err(err) => {
-                eprintln!(
-                    "error: {}",
-                    runaway_guard::sanitise::one_line_max(&format!("{err:#}"), usize::MAX)
-                );
-                ExitCode::from(EXIT_FAILURE)
-            }
+            Err(err) => error::report(ErrorKind::Failure, &format!("{err:#}"), EXIT_FAILURE),
         },
     }
+}
+
+/// The command line; a usage error is clap's text (exit 2), or JSON on stdout when `--json` was
+/// among the arguments, so a script asking for JSON gets JSON even for a typo.
+fn parse_cli() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|err| {
+        use clap::error::ErrorKind as Clap;
+        let asked_json = std::env::args_os().skip(1).any(|a| a == "--json");
+        match err.kind() {
+            Clap::DisplayHelp | Clap::DisplayVersion | Clap::DisplayHelpOnMissingArgumentOrSubcommand => {
+                err.exit()
+            }
+            _ if asked_json => {
+                error::use_json_errors(true);
+                // clap's text up to its usage lines, as one line: "the following required arguments
+                // were not provided: --reason <REASON>".
+                let text = err.render().to_string();
+                let lines =
+                    text.lines().take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more"));
+                let message = lines.map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+                error::report(ErrorKind::Usage, message.trim_start_matches("error: "), EXIT_BAD_INPUT)
+            }
+            _ => err.exit(),
+        }
+    })
 }
 
 /// JSON logs in Lambda (CloudWatch Logs Insights reads the keys); compact human logs on the CLI,

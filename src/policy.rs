@@ -24,6 +24,13 @@ use crate::report::Outcome;
 use crate::time::Timestamp;
 use crate::verdict::Reason;
 
+/// Why a function tagged `runaway-guard:exempt=true` is not throttled (the CLI names the fix by it).
+pub const EXEMPT_BY_TAG: &str = "exempt by tag runaway-guard:exempt=true";
+/// Why a function in `RUNAWAY_GUARD_EXEMPT` is not throttled.
+pub const EXEMPT_BY_VARIABLE: &str = "exempt by RUNAWAY_GUARD_EXEMPT";
+/// Why the guard's own function is not throttled.
+pub const EXEMPT_ITSELF: &str = "the guard never throttles itself";
+
 /// How long a decision for a function is remembered in this container (no alert storms).
 pub const RECENT_DECISION: Duration = Duration::from_secs(60);
 /// Most decisions remembered; beyond it the oldest are forgotten first.
@@ -247,7 +254,7 @@ impl Policy {
             return plan;
         }
         if state.exempt_tag {
-            return Plan::skip(Outcome::Exempt, "exempt by tag runaway-guard:exempt=true", false);
+            return Plan::skip(Outcome::Exempt, EXEMPT_BY_TAG, false);
         }
         if let Some(why) = still_tripped(state, now) {
             return Plan::skip(Outcome::AlreadyTripped, why, false);
@@ -268,10 +275,10 @@ impl Policy {
 
     fn configured_exemption(&self, function: &FunctionName) -> Option<Plan> {
         if self.config.self_function.as_ref() == Some(function) {
-            return Some(Plan::skip(Outcome::Exempt, "the guard never throttles itself", false));
+            return Some(Plan::skip(Outcome::Exempt, EXEMPT_ITSELF, false));
         }
         if self.config.exempt.contains(function) {
-            return Some(Plan::skip(Outcome::Exempt, "exempt by RUNAWAY_GUARD_EXEMPT", false));
+            return Some(Plan::skip(Outcome::Exempt, EXEMPT_BY_VARIABLE, false));
         }
         None
     }

@@ -4,7 +4,8 @@ use crate::operator::{ReenableOutcome, Restored, StatusEntry};
 use crate::report::{Decision, Outcome, reservation_text};
 use crate::sanitise::Plain;
 
-/// `runaway-guard status` as an aligned table under the line naming where it was read.
+/// `runaway-guard status` as an aligned table under the line naming where it was read. Who re-sends
+/// an unsent alert depends on the deployment: [`unsent_alerts_follow_up`] says it.
 pub fn status(rows: &[StatusEntry], context: &str) -> String {
     if rows.is_empty() {
         return format!("No functions are tripped by runaway-guard in {context}.\n");
@@ -82,12 +83,24 @@ pub fn status(rows: &[StatusEntry], context: &str) -> String {
     }
     let unsent = rows.iter().filter(|r| r.alert_pending).count();
     if unsent > 0 {
-        out.push_str(&format!(
-            "warning: {unsent} trip alert(s) NOT SENT: on-call may not know; the guard re-sends on the \
-             function's next event\n"
-        ));
+        out.push_str(&format!("warning: {unsent} trip alert(s) NOT SENT: on-call may not know\n"));
     }
     out
+}
+
+/// What happens to unsent trip alerts: the deployed guard re-sends each on the function's next
+/// event; where none is deployed nothing does, and nothing must promise it.
+pub fn unsent_alerts_follow_up(rows: &[StatusEntry], guard: Option<&str>, context: &str) -> String {
+    if !rows.iter().any(|r| r.alert_pending) {
+        return String::new();
+    }
+    match guard {
+        Some(guard) => format!("The guard {guard} re-sends an unsent alert on the function's next event.\n"),
+        None => format!(
+            "No runaway-guard is deployed in {context}: nothing re-sends an unsent alert; tell on-call \
+             yourself.\n"
+        ),
+    }
 }
 
 fn aligned<const N: usize>(header: [&str; N], rows: &[[&str; N]]) -> String {
@@ -184,7 +197,8 @@ pub fn tripped(decision: &Decision, context: &str) -> String {
              Restore with: runaway-guard reenable {f}\n"
         ),
         Outcome::WouldThrottle => format!(
-            "Dry run: would trip {f} in {context} (reserved concurrency now {was}); nothing was changed.\nReason: {reason}\n"
+            "Dry run: would trip {f} in {context}: reserved concurrency {was} would become 0; nothing was \
+             changed.\nReason: {reason}\n"
         ),
         Outcome::AlreadyTripped => {
             format!("{f} in {context} is already tripped; nothing changed ({why}).\n")
@@ -198,7 +212,10 @@ pub fn tripped(decision: &Decision, context: &str) -> String {
         out.push_str(&format!("error: {}\n", Plain(error)));
     }
     match (decision.outcome, decision.alerted) {
-        (Outcome::Throttled | Outcome::WouldThrottle, true) => out.push_str("On-call was paged.\n"),
+        (Outcome::Throttled, true) => out.push_str("On-call was paged.\n"),
+        (Outcome::WouldThrottle, true) => {
+            out.push_str("Sent one alert marked DRY RUN (nothing throttled, nothing to re-enable).\n")
+        }
         (Outcome::Throttled, false) => out.push_str(
             "error: on-call was NOT paged. The trip record keeps runaway-guard:alert-pending=true and \
              `runaway-guard status` shows the alert as NOT SENT; tell on-call yourself.\n",

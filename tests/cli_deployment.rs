@@ -16,21 +16,11 @@ use serde_json::Value;
 const GUARD: &str = "runaway-guard";
 const HERE: &str = "123456789012/us-east-1";
 
-/// Deploys a guard function as the Terraform module does: tagged, its environment naming `topic`.
+/// Deploys a guard function as the Terraform module does: tagged, its environment naming `topic`,
+/// the record key and the exemptions.
 async fn deploy_guard(moto: &Moto, name: &str, topic: &str, exempt: &str) {
-    let spec = FunctionSpec { tags: &[("runaway-guard:role", "guard")], ..FunctionSpec::default() };
-    moto.create_function_with(name, spec).await;
-    let env = Environment::builder()
-        .variables("RUNAWAY_GUARD_TOPIC_ARN", topic)
-        .variables("RUNAWAY_GUARD_EXEMPT", exempt)
-        .build();
-    moto.lambda()
-        .update_function_configuration()
-        .function_name(name)
-        .environment(env)
-        .send()
-        .await
-        .expect("set the guard's environment");
+    let exemptions = [("RUNAWAY_GUARD_EXEMPT", exempt)];
+    moto.deploy_guard(name, topic, if exempt.is_empty() { &[] } else { &exemptions }).await;
 }
 
 #[tokio::test]
@@ -39,6 +29,7 @@ async fn arns_elsewhere_and_qualified_arns_are_refused_naming_both_sides() {
     moto.create_function("orders").await;
     moto.reserve("orders", 7).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
+    deploy_guard(&moto, GUARD, &topic, "").await;
     let before = moto.snapshot().await;
 
     let refused = [
@@ -77,13 +68,25 @@ async fn the_tagged_guard_is_found_and_neither_it_nor_its_exemptions_are_ever_tr
     for name in ["billing", "orders-worker"] {
         moto.create_function(name).await;
     }
+    let spec = FunctionSpec { tags: &[("runaway-guard:exempt", "true")], ..FunctionSpec::default() };
+    let payments = moto.create_function_with("payments", spec).await;
     let before = moto.snapshot().await;
 
-    // No topic or exemption in this shell: both come from the guard's environment.
-    for function in [GUARD, "billing"] {
+    // No topic or exemption in this shell: both come from the guard's environment. Each refusal
+    // names what to change first.
+    let fixes = [
+        (GUARD, String::new()),
+        ("billing", format!("remove billing from RUNAWAY_GUARD_EXEMPT in the guard {GUARD}'s")),
+        (
+            "payments",
+            format!("aws lambda untag-resource --resource {payments} --tag-keys runaway-guard:exempt"),
+        ),
+    ];
+    for (function, fix) in fixes {
         let run = Cli::new(None, &["trip", function, "--reason", "test"]).run();
         assert_eq!(run.code, 2, "{function}: {run:?}");
         assert!(run.stderr.contains("refusing to trip") && run.stderr.contains(HERE), "{}", run.stderr);
+        assert!(run.stderr.contains(&fix), "{function}: names {fix:?}: {}", run.stderr);
     }
     let replay = Cli::new(None, &["handle", "-"]).stdin(report("billing", 40, "r1").to_string()).run();
     assert_eq!(replay.code, 0, "{replay:?}");
@@ -145,17 +148,60 @@ async fn the_guard_can_be_named_and_a_wrong_name_is_refused() {
 }
 
 #[tokio::test]
-async fn a_trip_whose_page_cannot_be_sent_fails_and_status_shows_it() {
+async fn where_no_guard_is_deployed_trip_and_reenable_refuse_and_status_promises_nothing() {
+    let moto = Moto::start().await;
+    let (topic, queue) = moto.topic_with_queue("guard").await;
+    moto.create_function("orders-worker").await;
+    moto.reserve("orders-worker", 0).await;
+    let before = moto.snapshot().await;
+    let refusal = "error: no runaway-guard in 123456789012/us-east-1; deploy one or pass --force";
+    for args in [
+        ["trip", "orders-worker", "--reason", "x"].as_slice(),
+        &["trip", "orders-worker", "--reason", "x", "--dry-run"],
+        &["reenable", "orders-worker"],
+        &["reenable", "orders-worker", "--to", "5"],
+    ] {
+        let run = Cli::new(Some(&topic), args).run();
+        assert_eq!((run.code, run.stderr.trim(), run.stdout.as_str()), (2, refusal, ""), "{args:?}: {run:?}");
+        let json = Cli::new(Some(&topic), &[args, ["--json"].as_slice()].concat()).run();
+        assert_eq!((json.code, json.stderr.as_str()), (2, ""), "{args:?}: {json:?}");
+        let error = &json.json()["error"];
+        assert_eq!(
+            (error["kind"].as_str(), error["exit_code"].as_u64()),
+            (Some("no_guard"), Some(2)),
+            "{json:?}"
+        );
+        assert_eq!(error["message"], refusal.trim_start_matches("error: "));
+    }
+    assert_eq!(moto.snapshot().await, before, "nothing changed");
+    assert!(moto.delivered(&queue).await.is_empty());
+
+    // Read-only commands need no guard; `status` names the 0 and promises no re-send.
+    let status = Cli::new(None, &["status"]).run();
+    assert_eq!(status.code, 0, "{status:?}");
+    let forced = Cli::new(None, &["reenable", "orders-worker", "--force"]).run();
+    assert_eq!(
+        (forced.code, moto.reserved("orders-worker").await),
+        (1, None),
+        "lifted, not paged: {forced:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_forced_trip_whose_page_cannot_be_sent_fails_and_status_shows_it() {
     let moto = Moto::start().await;
     moto.create_function("orders-worker").await;
     moto.create_function("thumbnailer").await;
     let missing_topic = "arn:aws:sns:us-east-1:123456789012:no-such-topic";
 
-    let no_topic = Cli::new(None, &["trip", "orders-worker", "--reason", "runaway bill"]).run();
+    let no_topic = Cli::new(None, &["trip", "orders-worker", "--reason", "runaway bill", "--force"]).run();
     assert_eq!(no_topic.code, 1, "{no_topic:?}");
     assert!(no_topic.stderr.contains("NOT paged"), "{}", no_topic.stderr);
+    // The failed publish is logged (an ERROR line): uncoloured, since stderr is a pipe here.
+    assert!(no_topic.stderr.contains("alert not published"), "{}", no_topic.stderr);
+    assert!(!no_topic.stderr.contains('\u{1b}'), "no colour into a pipe: {:?}", no_topic.stderr);
     let wrong_topic =
-        Cli::new(Some(missing_topic), &["trip", "thumbnailer", "--reason", "x", "--json"]).run();
+        Cli::new(Some(missing_topic), &["trip", "thumbnailer", "--reason", "x", "--json", "--force"]).run();
     assert_eq!(wrong_topic.code, 1, "{wrong_topic:?}");
     assert_eq!(wrong_topic.json()["decisions"][0]["alerted"], false);
     for function in ["orders-worker", "thumbnailer"] {
@@ -173,6 +219,21 @@ async fn a_trip_whose_page_cannot_be_sent_fails_and_status_shows_it() {
         table.stdout.contains("NOT SENT") && table.stdout.contains("2 trip alert(s) NOT SENT"),
         "{}",
         table.stdout
+    );
+    assert!(
+        table.stdout.contains(&format!("No runaway-guard is deployed in {HERE}: nothing re-sends"))
+            && !table.stdout.contains("re-sends an unsent alert on the function's next event"),
+        "no guard here, so no promise: {}",
+        table.stdout
+    );
+    deploy_guard(&moto, GUARD, missing_topic, "").await;
+    let guarded = Cli::new(None, &["status"]).run();
+    assert!(
+        guarded
+            .stdout
+            .contains(&format!("The guard {GUARD} re-sends an unsent alert on the function's next event")),
+        "{}",
+        guarded.stdout
     );
 
     let replay = handle(missing_topic, &report("orders-worker", 17, "r1")).run();
@@ -215,6 +276,38 @@ async fn setup_errors_are_one_line_with_the_fix() {
     for noise in ["IMDS", "dispatch failure", "DispatchFailure"] {
         assert!(!no_credentials.stderr.contains(noise), "{}", no_credentials.stderr);
     }
+
+    // A profile that does not exist is named, for the region and for the credentials.
+    let dir = std::env::temp_dir().join(format!("rg-no-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (config, credentials) = (dir.join("config"), dir.join("credentials"));
+    std::fs::write(&config, "[profile staging]\nregion = us-east-1\n").expect("config");
+    std::fs::write(&credentials, "").expect("credentials");
+    let with_profile = |cli: Cli| {
+        cli.env("AWS_PROFILE", "prod")
+            .env("AWS_CONFIG_FILE", config.to_str().expect("path"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().expect("path"))
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+    };
+    let no_profile = with_profile(Cli::new(None, &["status"])).run();
+    assert_eq!((no_profile.code, no_profile.stderr.lines().count()), (2, 1), "{no_profile:?}");
+    assert!(
+        no_profile.stderr.starts_with("error: no AWS credentials from AWS_PROFILE=prod"),
+        "{no_profile:?}"
+    );
+    let no_region = with_profile(Cli::new(None, &["status", "--json"]))
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .run();
+    assert_eq!((no_region.code, no_region.stderr.as_str()), (2, ""), "{no_region:?}");
+    let message = no_region.json()["error"]["message"].as_str().map(str::to_owned);
+    assert!(
+        message.is_some_and(|m| m.starts_with("no region: AWS_PROFILE=prod gives none")),
+        "{no_region:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -231,28 +324,4 @@ async fn a_misspelt_function_is_bad_input_with_a_suggestion() {
         );
     }
     assert!(moto.delivered(&queue).await.is_empty());
-}
-
-#[tokio::test]
-async fn reasons_are_stored_as_given_or_refused_and_name_who_tripped() {
-    let moto = Moto::start().await;
-    moto.create_function("orders-worker").await;
-    let (topic, queue) = moto.topic_with_queue("guard").await;
-    let before = moto.snapshot().await;
-    for reason in ["", "  ", "manual:", "runaway bill, ticket 4711"] {
-        let run = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", reason]).run();
-        assert_eq!(run.code, 2, "{reason:?}: {run:?}");
-        assert!(run.stderr.contains("--reason"), "{}", run.stderr);
-    }
-    assert_eq!(moto.snapshot().await, before);
-
-    let run = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "manual: stop it"]).run();
-    assert_eq!(run.code, 0, "{run:?}");
-    let first = run.stdout.lines().next().expect("a sentence");
-    assert!(first.starts_with("Tripped orders-worker in 123456789012/us-east-1"), "{}", run.stdout);
-    assert!(run.stdout.contains("Restore with: runaway-guard reenable orders-worker"), "{}", run.stdout);
-    assert_eq!(moto.tags("orders-worker").await[tags::REASON], "manual: stop it", "stored as given");
-    let alerts = moto.delivered(&queue).await;
-    let body = alerts[0]["Message"].as_str().expect("message");
-    assert!(body.contains("Tripped by: arn:aws:") && !body.contains("manual: manual:"), "{body}");
 }

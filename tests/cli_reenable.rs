@@ -16,6 +16,7 @@ async fn a_healthy_function_has_nothing_to_do_even_forced() {
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 25).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
     let before = moto.snapshot().await;
 
     for args in [["reenable", "orders-worker"].as_slice(), &["reenable", "orders-worker", "--force"]] {
@@ -45,6 +46,7 @@ async fn a_second_reenable_says_when_and_by_whom() {
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 12).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
     assert_eq!(Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "x"]).run().code, 0);
     // moto does not answer GetAccountSettings: the restore of 12 cannot be checked, so it is refused.
     let unchecked = Cli::new(Some(&topic), &["reenable", "orders-worker"]).run();
@@ -81,6 +83,7 @@ async fn to_restores_a_zero_without_a_record_and_bad_values_are_refused() {
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 0).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
     let before = moto.snapshot().await;
 
     for to in ["0", "-1", "lots", ""] {

@@ -112,7 +112,8 @@ async fn status_lists_exactly_the_tripped_functions() {
 
     let batch = reports(&[("alpha", 17, "r1"), ("beta", 30, "r2")]);
     assert_eq!(handle(&topic, &batch).run().code, 0);
-    let trip = Cli::new(Some(&topic), &["trip", "gamma", "--reason", "runaway bill"]).run();
+    // No guard is deployed here (every row's `guard` is null): the operator forces the trip.
+    let trip = Cli::new(Some(&topic), &["trip", "gamma", "--reason", "runaway bill", "--force"]).run();
     assert_eq!(trip.code, 0, "{trip:?}");
     let reenable = Cli::new(Some(&topic), &["reenable", "alpha", "--force"]).run();
     assert_eq!(reenable.code, 0, "{reenable:?}");
@@ -163,6 +164,7 @@ async fn trip_is_a_manual_kill_switch_with_the_same_record_and_alert() {
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 12).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
 
     let dry =
         Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "looks wrong", "--dry-run", "--json"])
@@ -198,6 +200,7 @@ async fn reenable_refuses_an_untripped_function_unless_forced() {
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 0).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
     let before = moto.snapshot().await;
 
     let refused = Cli::new(Some(&topic), &["reenable", "orders-worker"]).run();
@@ -216,4 +219,41 @@ async fn reenable_refuses_an_untripped_function_unless_forced() {
     assert_eq!(forced.json()["region"], "us-east-1");
     assert_eq!(moto.reserved("orders-worker").await, None, "a hand-set 0 is lifted");
     assert_eq!(moto.delivered(&queue).await.len(), 1, "the re-enable is alerted");
+}
+
+#[tokio::test]
+async fn every_subcommands_errors_are_json_on_stdout_under_json_with_the_same_exit_code() {
+    let _moto = Moto::start().await;
+    let missing_plan = std::env::temp_dir().join("runaway-guard-no-such-plan.json");
+    let missing_plan = missing_plan.to_str().expect("path");
+    let cases: [(&[&str], Option<&str>, &str); 8] = [
+        (&["status"], Some("AWS_REGION"), "bad_input"),
+        (&["status"], Some("RUNAWAY_GUARD_MAX_DEPTH"), "config"),
+        (&["trip", "orders-worker"], None, "usage"),
+        (&["trip", "orders-worker;id", "--reason", "x"], None, "bad_input"),
+        (&["reenable", "orders-worker", "--to", "lots"], None, "bad_input"),
+        (&["handle", "-"], None, "bad_input"),
+        (&["simulate", "--scenario", "no-such-scenario"], None, "bad_input"),
+        (&["audit", "--plan", missing_plan], None, "bad_input"),
+    ];
+    for (args, variable, kind) in cases {
+        let cli = |json: bool| {
+            let args = if json { [args, ["--json"].as_slice()].concat() } else { args.to_vec() };
+            let cli = Cli::new(None, &args).stdin("not JSON");
+            match variable {
+                Some("AWS_REGION") => cli.env_remove("AWS_REGION").env_remove("AWS_DEFAULT_REGION"),
+                Some(name) => cli.env(name, "deep"),
+                None => cli,
+            }
+        };
+        let text = cli(false).run();
+        assert_eq!((text.code, text.stdout.as_str()), (2, ""), "{args:?}: {text:?}");
+        assert!(text.stderr.starts_with("error:"), "{args:?}: {text:?}");
+        let json = cli(true).run();
+        assert_eq!((json.code, json.stderr.as_str()), (2, ""), "{args:?} --json: {json:?}");
+        let error = &json.json()["error"];
+        assert_eq!((error["kind"].as_str(), error["exit_code"].as_u64()), (Some(kind), Some(2)), "{json:?}");
+        let message = error["message"].as_str().expect("message");
+        assert!(!message.is_empty() && !message.contains('\n'), "{json:?}");
+    }
 }

@@ -44,6 +44,7 @@ async fn throttles_alerts_and_reenable_restores_the_previous_reservation() {
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 25).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
 
     // The function's own report of its 17th hop, sent straight to the chain queue with its role.
     let event = report("orders-worker", 17, ROOT).to_string();
@@ -97,6 +98,7 @@ async fn without_a_reservation_reenable_deletes_the_reservation() {
     let spec = FunctionSpec { on_failure: Some(dest), ..FunctionSpec::default() };
     moto.create_function_with("thumbnailer", spec).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
 
     let run = handle(&topic, &report("thumbnailer", 17, ROOT)).run();
     assert_eq!(run.code, 0, "{run:?}");

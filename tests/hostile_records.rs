@@ -45,6 +45,7 @@ async fn a_forged_record_is_shown_unverified_and_reenable_changes_nothing() {
     let moto = Moto::start().await;
     let (arn, theirs) = two_teams(&moto).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
     let forged = [
         (tags::TRIPPED_AT, "2026-11-20T09:14:03Z"),
         (tags::PREVIOUS_CONCURRENCY, "900"),
@@ -102,6 +103,7 @@ async fn a_genuine_trip_round_trips_and_an_edit_after_signing_unverifies_it() {
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 25).await;
     let (topic, _queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
     let trip = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "runaway bill"]).run();
     assert_eq!(trip.code, 0, "{trip:?}");
     let entry = status_entry(&topic, "orders-worker");
@@ -178,7 +180,9 @@ async fn a_guard_without_the_record_key_writes_records_nobody_restores_from() {
     let (topic, _queue) = moto.topic_with_queue("guard").await;
     let keyless =
         |args: &[&str]| Cli::new(Some(&topic), args).env_remove("RUNAWAY_GUARD_RECORD_KEY_ARN").run();
-    assert_eq!(keyless(&["trip", "orders-worker", "--reason", "x"]).code, 0);
+    // No guard deployed: this shell's keyless settings apply only when forced.
+    assert_eq!(keyless(&["trip", "orders-worker", "--reason", "x"]).code, 2);
+    assert_eq!(keyless(&["trip", "orders-worker", "--reason", "x", "--force"]).code, 0);
     assert!(!moto.tags("orders-worker").await.contains_key(tags::RECORD_MAC));
     // The signing deployment (and this one) sees an unsigned record: honest, and restorable with --to.
     assert_eq!(status_entry(&topic, "orders-worker")["record_check"], "unsigned");
@@ -203,6 +207,7 @@ async fn reenable_never_leaves_the_account_fewer_than_100_unreserved_without_for
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 900).await;
     let (topic, _queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
     assert_eq!(Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "x"]).run().code, 0);
     let proxy = FaultProxy::start(&moto.endpoint);
     let reenable = |args: &[&str]| Cli::new(Some(&topic), args).env("AWS_ENDPOINT_URL", &proxy.url).run();
@@ -246,7 +251,8 @@ async fn a_record_that_cannot_be_signed_is_not_written_and_the_alert_names_the_r
     moto.reserve("orders-worker", 25).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let missing_key = "arn:aws:kms:us-east-1:123456789012:alias/no-such-key";
-    let run = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "x"])
+    // No guard deployed: the shell's (missing) key applies to a forced trip.
+    let run = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "x", "--force"])
         .env("RUNAWAY_GUARD_RECORD_KEY_ARN", missing_key)
         .run();
     assert_eq!(run.code, 0, "contained and paged: {run:?}");
@@ -264,6 +270,7 @@ async fn a_genuine_record_copied_back_later_is_replaced_by_the_next_trip() {
     let arn = moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 900).await;
     let (topic, _queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
     assert_eq!(Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "x"]).run().code, 0);
     let old: Vec<(String, String)> =
         moto.tags("orders-worker").await.into_iter().filter(|(k, _)| k != tags::ALERT_PENDING).collect();

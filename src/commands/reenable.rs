@@ -36,7 +36,9 @@ pub fn parse_to(raw: &str) -> Result<Reservation, Refusal> {
 
 /// Runs `reenable`.
 pub async fn run(args: ReenableArgs, op: Operation) -> Result<ExitCode, Refusal> {
+    // The argument first (a typo gets its suggestion), then where: no guard, no action.
     let function = existing_function(&op, &args.function).await?;
+    op.require_guard(args.force)?;
     let ports = op.ports(op.config.topic_arn.clone());
     let ports_ref =
         ReenablePorts { throttler: &ports.throttler, notifier: &ports.notifier, identity: &ports.identity };

@@ -10,13 +10,17 @@ use crate::deployment::{DeployedGuard, Deployment, Location, did_you_mean};
 use crate::name::FunctionName;
 use crate::ports::PortError;
 
+use super::error::{self, ErrorKind};
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE};
 
-/// A refusal or failure: one line on standard error and the exit code.
+/// A refusal or failure: one line (on standard error, or JSON on standard output under `--json`)
+/// and the exit code.
 #[derive(Debug)]
 pub struct Refusal {
     /// 1 (AWS/runtime failure) or 2 (usage or bad input).
     pub code: u8,
+    /// What kind of error, for `--json`.
+    pub kind: ErrorKind,
     /// The line, saying what to do about it.
     pub message: String,
 }
@@ -24,19 +28,27 @@ pub struct Refusal {
 impl Refusal {
     /// Exit 2: the input or the setup is wrong.
     pub fn bad_input(message: impl Into<String>) -> Self {
-        Self { code: EXIT_BAD_INPUT, message: message.into() }
+        Self { code: EXIT_BAD_INPUT, kind: ErrorKind::BadInput, message: message.into() }
     }
 
     /// Exit 1: AWS or the runtime failed.
     pub fn failure(message: impl Into<String>) -> Self {
-        Self { code: EXIT_FAILURE, message: message.into() }
+        Self { code: EXIT_FAILURE, kind: ErrorKind::Failure, message: message.into() }
     }
 
-    /// Prints the line (which may quote outside values: shown through the one sanitiser) and
-    /// returns the exit code.
+    /// Exit 2: no runaway-guard is deployed where the CLI would act.
+    pub fn no_guard(here: &Location) -> Self {
+        Self {
+            code: EXIT_BAD_INPUT,
+            kind: ErrorKind::NoGuard,
+            message: format!("no runaway-guard in {here}; deploy one or pass --force"),
+        }
+    }
+
+    /// Prints the line (which may quote outside values: shown through the one sanitiser) in the
+    /// format in force and returns the exit code.
     pub fn exit(self) -> ExitCode {
-        eprintln!("error: {}", crate::sanitise::one_line_max(&self.message, usize::MAX));
-        ExitCode::from(self.code)
+        error::report(self.kind, &self.message, self.code)
     }
 }
 
@@ -44,7 +56,10 @@ impl From<SetupError> for Refusal {
     fn from(err: SetupError) -> Self {
         match err {
             SetupError::Identity(_) => Self::failure(err.to_string()),
-            SetupError::NoRegion | SetupError::NoCredentials(_) => Self::bad_input(err.to_string()),
+            SetupError::NoRegion
+            | SetupError::NoRegionInProfile(_)
+            | SetupError::NoCredentials(_)
+            | SetupError::NoProfileCredentials { .. } => Self::bad_input(err.to_string()),
         }
     }
 }
@@ -83,6 +98,16 @@ impl Operation {
             None => (None, local),
         };
         Ok(Self { session, guard, config, deployment })
+    }
+
+    /// Refuses to change anything where no runaway-guard is deployed, unless `force`: with no guard,
+    /// nothing re-sends an unsent page, nothing watches a re-enabled function, and a trip alert has
+    /// nowhere to go. `trip`, `reenable` and `replay` call this before their first change.
+    pub fn require_guard(&self, force: bool) -> Result<(), Refusal> {
+        match &self.guard {
+            None if !force => Err(Refusal::no_guard(self.location())),
+            _ => Ok(()),
+        }
     }
 
     /// Where the CLI acts.

@@ -24,7 +24,10 @@ pub async fn run(json: bool, op: Operation) -> Result<ExitCode, Refusal> {
         let unread = if unread > 0 { format!(", {unread} not read") } else { String::new() };
         eprint!("{tripped} tripped{unread} in {}. {}", op.context_line(), op.footer());
     } else {
-        print!("{}{}", crate::table::status(&rows, &op.context_line()), op.footer());
+        let here = op.context_line();
+        let guard = op.guard.as_ref().map(|g| g.as_str());
+        let follow_up = crate::table::unsent_alerts_follow_up(&rows, guard, &here);
+        print!("{}{follow_up}{}", crate::table::status(&rows, &here), op.footer());
     }
     // A function deleted since the listing hides nothing; any other failed read may hide a trip.
     let code = if rows.iter().any(|r| r.incomplete) { EXIT_FAILURE } else { EXIT_OK };

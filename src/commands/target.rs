@@ -1,16 +1,14 @@
 //! The function and reason arguments: validated before any call that changes anything. A name is
 //! checked as Lambda would; an ARN must be unqualified and of the account, region and partition the
-//! credentials act on; the function must exist; a reason must fit in a tag value unaltered.
+//! credentials act on; the function must exist; a reason may say anything but nothing.
 
-use crate::arn::FunctionArn;
-use crate::aws::trip_tags::MAX_TAG_VALUE_CHARS;
+use crate::aws::trip_tags::{MAX_TAG_VALUE_CHARS, tag_safe};
 use crate::deployment::{Deployment, check_arn};
+use crate::arn::FunctionArn;
 use crate::name::FunctionName;
+use crate::verdict::Reason;
 
 use super::setup::{Operation, Refusal, not_found};
-
-/// Characters a Lambda tag value holds besides ASCII letters and digits.
-const TAG_PUNCTUATION: &str = " +-=._:/@";
 
 /// Parses a name or ARN (no AWS call).
 pub fn parse_name(input: &str) -> Result<(FunctionName, Option<FunctionArn>), Refusal> {
@@ -30,8 +28,9 @@ pub async fn existing_function(op: &Operation, input: &str) -> Result<FunctionNa
     }
 }
 
-/// Checks `--reason` before anything is called: not blank, not repeating the `manual:` the record
-/// adds, and only characters a tag value holds, so the stored reason is exactly the one given.
+/// Checks `--reason` before anything is called: not blank and not repeating the `manual:` the
+/// record adds. Any other text is accepted: the alert carries it as written, the record as
+/// [`stored_reason`] says.
 pub fn check_reason(raw: &str) -> Result<String, Refusal> {
     let trimmed = raw.trim();
     let text = match trimmed.get(..7) {
@@ -40,29 +39,35 @@ pub fn check_reason(raw: &str) -> Result<String, Refusal> {
     };
     if text.is_empty() {
         return Err(Refusal::bad_input(
-            "--reason is empty: say why, e.g. --reason \"runaway bill ticket 4711\"",
+            "--reason is empty: say why, e.g. --reason \"runaway bill, ticket 4711\"",
         ));
-    }
-    let allowed = |c: char| c.is_ascii_alphanumeric() || TAG_PUNCTUATION.contains(c);
-    if let Some(bad) = text.chars().find(|c| !allowed(*c)) {
-        return Err(Refusal::bad_input(format!(
-            "--reason contains {bad:?}, which the trip record (a Lambda tag value) cannot hold; use only \
-             letters, digits, spaces and + - = . _ : / @"
-        )));
     }
     Ok(text.to_owned())
 }
 
-/// Refuses a reason longer than the trip record holds (it stores `manual: ` and the text).
-pub fn fits_record(text: &str) -> Result<String, Refusal> {
-    let room = MAX_TAG_VALUE_CHARS - "manual: ".len();
-    let len = text.chars().count();
-    if len > room {
-        return Err(Refusal::bad_input(format!(
-            "--reason is {len} characters; the trip record holds {room}"
-        )));
-    }
-    Ok(text.to_owned())
+/// The reason as the trip record (a Lambda tag value) stores it, when that differs from what was
+/// typed: the record's own encoding ([`tag_safe`]), not a second copy of its rules.
+pub fn stored_reason(text: &str) -> Option<String> {
+    let written = Reason::Manual { text: text.to_owned() }.to_string();
+    let stored = tag_safe(&written);
+    (stored != written).then_some(stored)
+}
+
+/// The note the CLI prints when the record keeps a different text than the one typed.
+pub fn stored_reason_note(text: &str) -> Option<String> {
+    stored_reason(text).map(|stored| {
+        let written = Reason::Manual { text: text.to_owned() }.to_string();
+        let cut = if written.chars().count() > MAX_TAG_VALUE_CHARS {
+            format!(", cut at {MAX_TAG_VALUE_CHARS} characters")
+        } else {
+            String::new()
+        };
+        format!(
+            "note: the trip record stores the reason as \"{}\" (a Lambda tag value holds letters, digits, \
+             spaces and + - = . _ : / @ only{cut}); the alert carries it as written\n",
+            crate::sanitise::Plain(&stored)
+        )
+    })
 }
 
 #[cfg(test)]
@@ -70,17 +75,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reasons_are_stored_as_given_or_refused() {
+    fn any_reason_is_accepted_and_the_stored_form_is_named() {
         assert_eq!(check_reason("  runaway bill ").unwrap(), "runaway bill");
         assert_eq!(check_reason("manual: stop it").unwrap(), "stop it");
         assert_eq!(check_reason("MANUAL:stop it").unwrap(), "stop it");
         for bad in ["", "   ", "manual:", "manual:  "] {
             assert_eq!(check_reason(bad).unwrap_err().code, 2, "{bad:?}");
         }
-        let comma = check_reason("runaway bill, ticket 4711").unwrap_err();
-        assert!(comma.message.contains("','"), "{}", comma.message);
-        assert!(check_reason("café").is_err());
-        assert_eq!(fits_record(&"x".repeat(248)).unwrap().len(), 248);
-        assert!(fits_record(&"x".repeat(249)).is_err());
+        let typed = check_reason("loop via EventBridge, see INC-42 (café; <b>)").unwrap();
+        assert_eq!(typed, "loop via EventBridge, see INC-42 (café; <b>)");
+        assert_eq!(stored_reason(&typed).unwrap(), "manual: loop via EventBridge see INC-42 caf lt b gt");
+        assert_eq!(stored_reason("runaway bill: ticket 4711"), None);
+        let long = "x".repeat(400);
+        assert_eq!(stored_reason(&long).unwrap().chars().count(), MAX_TAG_VALUE_CHARS);
+        assert!(stored_reason_note(&long).unwrap().contains("cut at 256"));
+        assert!(stored_reason_note("a, b").unwrap().contains("\"manual: a b\""));
     }
 }
