@@ -67,7 +67,9 @@ const FIELDS: &[Field] = &[
     ("previous-concurrency", 1, |_, r, _| format_reservation(r.previous_concurrency)),
     ("reason", 1, |_, r, v| if v < 2 { tag_safe(&r.reason) } else { text::stored(&r.reason) }),
     ("paused-mappings", 1, |_, r, _| paused_mappings(r)),
-    ("tripped-by", 2, |_, r, _| r.tripped_by.as_ref().map(|b| text::stored(&b.to_record_text())).unwrap_or_default()),
+    ("tripped-by", 2, |_, r, _| {
+        r.tripped_by.as_ref().map(|b| text::stored(&b.to_record_text())).unwrap_or_default()
+    }),
 ];
 
 fn paused_mappings(record: &TripRecord) -> String {
@@ -90,7 +92,9 @@ pub fn canonical_bytes_of(version: u32, subject: &RecordSubject, record: &TripRe
     out.push(b'\n');
     let format = ("format", version.to_string());
     let fields = FIELDS.iter().filter(|(_, since, _)| *since <= version);
-    for (name, value) in std::iter::once(format).chain(fields.map(|(n, _, f)| (*n, f(subject, record, version)))) {
+    for (name, value) in
+        std::iter::once(format).chain(fields.map(|(n, _, f)| (*n, f(subject, record, version))))
+    {
         out.extend_from_slice(format!("{name} {}:", value.len()).as_bytes());
         out.extend_from_slice(value.as_bytes());
         out.push(b'\n');

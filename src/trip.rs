@@ -10,8 +10,7 @@ use crate::alert::{AlertContext, TripFacts};
 use crate::name::FunctionName;
 use crate::policy::{Plan, Policy, next_page_after};
 use crate::ports::{
-    FunctionState, MappingId, Notifier, PortError, Reservation, Throttler, TripBudget, TripRecord,
-    TrippedBy,
+    FunctionState, MappingId, Notifier, PortError, Reservation, Throttler, TripBudget, TripRecord, TrippedBy,
 };
 use crate::report::{Decision, Outcome, reservation_text};
 use crate::time::Timestamp;

@@ -14,7 +14,8 @@ use serde_json::Value;
 /// The CloudTrail record of `UpdateEventSourceMapping Enabled=true` on `uuid` of `function`, made
 /// at `at`, with its own event id.
 fn mapping_enabled(function: &str, uuid: &str, at: Timestamp, event_id: &str) -> Value {
-    let text = std::fs::read_to_string(fixture("cloudtrail-update-event-source-mapping.json")).expect("fixture");
+    let text =
+        std::fs::read_to_string(fixture("cloudtrail-update-event-source-mapping.json")).expect("fixture");
     let text = text
         .replace("111122223333", common::ACCOUNT)
         .replace("a1b2c3d4-5678-90ab-cdef-11111EXAMPLE", uuid)
@@ -130,4 +131,46 @@ async fn a_drift_call_before_the_trip_pages_no_one_and_a_re_trip_resolves_a_drif
     let late = handle(&topic, &mapping_enabled("orders-worker", &uuid, later, "e-0003")).run();
     assert!(late.stdout.contains("already contained again"), "{}", late.stdout);
     assert!(moto.delivered(&queue).await.is_empty(), "no second page");
+}
+
+/// A record a format v1 guard wrote (its lossy reason, a `v1:` MAC, no `tripped-by`) still
+/// verifies; a `tripped-by` tag someone added beside it is nobody's word and is not shown.
+#[tokio::test]
+async fn a_v1_record_still_verifies_and_a_tripped_by_beside_it_is_ignored() {
+    use runaway_guard::ports::{RecordSigner, TripRecord, tags};
+    use runaway_guard::record::{RecordSubject, canonical_bytes_of, format_mac};
+
+    let moto = Moto::start().await;
+    let arn = moto.create_function("legacy").await;
+    moto.reserve("legacy", 0).await;
+    let (topic, _queue) = moto.topic_with_queue("guard").await;
+    let record = TripRecord {
+        tripped_at: Timestamp::parse_rfc3339("2026-11-20T09:14:03Z").expect("time"),
+        previous_concurrency: Some(25),
+        reason: "chain depth 17 gt limit 16 root 1-abc".into(),
+        alert_pending: false,
+        paused_mappings: Vec::new(),
+        tripped_by: None,
+    };
+    let subject = RecordSubject::from_arn(&arn).expect("function ARN");
+    let mac = moto.record_signer().sign(&canonical_bytes_of(1, &subject, &record)).await.expect("MAC");
+    let v1_mac = format!("v1:{}", format_mac(&mac).split_once(':').expect("v2:…").1);
+    let written = [
+        (tags::TRIPPED_AT, "2026-11-20T09:14:03Z"),
+        (tags::PREVIOUS_CONCURRENCY, "25"),
+        (tags::REASON, record.reason.as_str()),
+        (tags::RECORD_MAC, v1_mac.as_str()),
+        (tags::TRIPPED_BY, "operator:arn:aws:iam::123456789012:user/mallory"),
+    ];
+    let mut request = moto.lambda().tag_resource().resource(&arn);
+    for (key, value) in written {
+        request = request.tags(key, value);
+    }
+    request.send().await.expect("tag the v1 record");
+
+    let legacy = row(&topic, "legacy");
+    assert_eq!(legacy["record_check"], "verified", "{legacy}");
+    assert_eq!(legacy["reason"], "chain depth 17 gt limit 16 root 1-abc", "read as stored: {legacy}");
+    assert!(legacy.get("tripped_by").is_none(), "a v1 MAC covers no tripped-by: {legacy}");
+    assert_eq!(legacy["previous_concurrency"], "25");
 }

@@ -116,7 +116,12 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
     /// Why a call that could undo the trip needs no page: by the time it arrives the function is
     /// contained again (a re-trip, the guard's or an operator's). A failed mapping read decides
     /// nothing: the call is then reported.
-    async fn contained_again(&self, call: &ApiCall, state: &FunctionState, record: &TripRecord) -> Option<String> {
+    async fn contained_again(
+        &self,
+        call: &ApiCall,
+        state: &FunctionState,
+        record: &TripRecord,
+    ) -> Option<String> {
         if state.reserved_concurrency != Some(0) {
             return None;
         }

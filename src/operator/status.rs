@@ -10,8 +10,8 @@ use crate::handler::drift::contained::{DriftState, drift_state};
 use crate::handler::drift::drift_note_time;
 use crate::name::FunctionName;
 use crate::ports::{
-    EventSourceMapping, MappingId, PortError, RecordCheck, Throttler, TripRecord, TrippedBy,
-    TrippedFunction, Unreadable,
+    EventSourceMapping, MappingId, PortError, RecordCheck, Throttler, TripRecord, TrippedBy, TrippedFunction,
+    Unreadable,
 };
 use crate::report::reservation_text;
 use crate::time::Timestamp;
@@ -114,7 +114,12 @@ impl StatusEntry {
         } else {
             format!("could not be read; whether it is tripped is unknown: {}", why.error)
         };
-        Self { reason, unreadable: Some(why.error.clone()), incomplete: !why.not_found, ..Self::bare(function) }
+        Self {
+            reason,
+            unreadable: Some(why.error.clone()),
+            incomplete: !why.not_found,
+            ..Self::bare(function)
+        }
     }
 
     /// The row of a function with a trip record.
@@ -177,7 +182,11 @@ async fn entry<T: Throttler>(throttler: &T, function: TrippedFunction) -> Result
     let unfinished = function.reenable_started.map(Timestamp::to_rfc3339);
     if function.record.is_none() {
         let row = StatusEntry::without_record(name);
-        return Ok(StatusEntry { reserved_concurrency: reservation_text(current), reenable_unfinished_since: unfinished, ..row });
+        return Ok(StatusEntry {
+            reserved_concurrency: reservation_text(current),
+            reenable_unfinished_since: unfinished,
+            ..row
+        });
     }
     // Shown as checked: the record read with its MAC, not the one listed a moment before.
     let Some(checked) = throttler.trip_record(&name).await? else {
@@ -186,7 +195,8 @@ async fn entry<T: Throttler>(throttler: &T, function: TrippedFunction) -> Result
         row.record_check_detail = Some("the record was removed while status read it".to_owned());
         return Ok(row);
     };
-    let checked = if checked.check.is_verified() { super::restore::judged(checked, current) } else { checked };
+    let checked =
+        if checked.check.is_verified() { super::restore::judged(checked, current) } else { checked };
     let check: RecordCheck = checked.check.clone();
     let tripped_at = checked.record.tripped_at;
     let recorded = checked.record.paused_mappings.clone();

@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::fake::FakeSigner;
 use crate::aws::trip_tags::tag_safe;
+use crate::fake::FakeSigner;
 use crate::ports::{MappingId, RecordSigner, TrippedBy};
 use crate::time::Timestamp;
 

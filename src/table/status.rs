@@ -56,7 +56,7 @@ fn cells(e: &StatusEntry) -> [String; 8] {
     let by = match &e.tripped_by {
         Some(by) => Plain(&by.to_string()).to_string(),
         None if e.unreadable.is_some() => "unknown".to_owned(),
-        None => "unknown (record v1)".to_owned(),
+        None => "not recorded".to_owned(),
     };
     [
         e.function.to_string(),

@@ -57,7 +57,10 @@ fn an_operator_trip_names_the_operator_and_a_bare_zero_is_listed_apart() {
         reason: "manual: loop via EventBridge, see INC-42".into(),
         ..entry("orders", "12", false)
     };
-    let bare = StatusEntry { reserved_concurrency: "0".into(), ..StatusEntry::bare(FunctionName::new("by-hand").unwrap()) };
+    let bare = StatusEntry {
+        reserved_concurrency: "0".into(),
+        ..StatusEntry::bare(FunctionName::new("by-hand").unwrap())
+    };
     let text = status(&[manual, bare], HERE);
     let row = text.lines().find(|l| l.starts_with("orders")).unwrap();
     assert!(row.contains(arn) && row.contains("loop via EventBridge, see INC-42"), "{text}");
