@@ -21,7 +21,7 @@ mod text;
 use restore::Plan;
 
 pub use outcome::{ReenableError, ReenableOutcome, ReenableRequest, RestoreSource, Restored};
-pub use status::{StatusEntry, status};
+pub use status::{PausedMapping, StatusEntry, status};
 
 /// The ports `reenable` uses.
 pub struct ReenablePorts<'a, T, N, I> {

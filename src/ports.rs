@@ -40,9 +40,12 @@ pub mod tags {
     pub const TRUST_ALARMS: &str = "runaway-guard:trust-alarms";
     /// Someone else changed a tripped function (`<RFC 3339> <call> by <ARN>`): its trip record is stale.
     pub const DRIFT: &str = "runaway-guard:drift";
-    /// The record's MAC (`v1:<base64>`, see `crate::record`): without one that verifies, nothing
-    /// acts on the record.
+    /// The record's MAC (`v<format>:<base64>`, see `crate::record`): without one that verifies,
+    /// nothing acts on the record.
     pub const RECORD_MAC: &str = "runaway-guard:record-mac";
+    /// Who tripped the function (`guard:<rule>` or `operator:<ARN>`, encoded as the reason is);
+    /// part of the record from format v2 on.
+    pub const TRIPPED_BY: &str = "runaway-guard:tripped-by";
 }
 
 /// A failed call to a port, kept typed so the handler can tell retryable failures from final ones.
@@ -74,7 +77,8 @@ pub struct TripRecord {
     pub tripped_at: Timestamp,
     /// Reserved concurrency before the trip (never 0 set by the guard, never overwritten).
     pub previous_concurrency: Reservation,
-    /// Why (tag-safe, ≤256 characters).
+    /// Why, as the guard or the operator wrote it (stored encoded, see `aws::trip_tags::text`;
+    /// a reason too long for a tag reads back cut, ending with its note).
     pub reason: String,
     /// The trip's alert has not been published yet.
     pub alert_pending: bool,
@@ -82,6 +86,9 @@ pub struct TripRecord {
     /// which `reenable` re-enables. One disabled before the trip is never listed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub paused_mappings: Vec<MappingId>,
+    /// Who tripped it; `None` in a record written before format v2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tripped_by: Option<TrippedBy>,
 }
 
 impl TripRecord {
@@ -208,6 +215,8 @@ pub use mapping::{
 };
 mod signer;
 pub use signer::{CheckedRecord, RecordCheck, RecordSigner};
+mod tripped_by;
+pub use tripped_by::TrippedBy;
 
 /// Lambda control plane: the only port that mutates anything.
 pub trait Throttler: Send + Sync {

@@ -77,6 +77,14 @@ pub struct Decision {
     /// True when a failure means the function was not contained and a retry could fix it.
     #[serde(skip)]
     pub retryable: bool,
+    /// Mappings an already-tripped function's record names that were polling again and are now
+    /// paused (`already_tripped` that still changed something); serialised only when any.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub repaused_mappings: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Decision {
@@ -91,6 +99,7 @@ impl Decision {
             alerted: false,
             errors: Vec::new(),
             retryable: false,
+            repaused_mappings: 0,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::alert::{AlertContext, TripFacts};
 use crate::name::FunctionName;
 use crate::policy::{Plan, Policy, next_page_after};
 use crate::ports::{
-    FunctionState, MappingId, Notifier, PortError, Reservation, Throttler, TripBudget, TripRecord,
+    FunctionState, MappingId, Notifier, PortError, Reservation, Throttler, TripBudget, TripRecord, TrippedBy,
 };
 use crate::report::{Decision, Outcome, reservation_text};
 use crate::time::Timestamp;
@@ -117,6 +117,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                     self.skip(&state, reason, now, &mut decision, skip, &sources).await;
                 }
                 let newly = sources.newly_paused();
+                decision.repaused_mappings = newly;
                 if newly > 0 {
                     decision.reason +=
                         &format!("; paused {newly} event source mapping(s) the trip record names");
@@ -132,6 +133,14 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             }
         }
         decision
+    }
+
+    /// Who trips: the operator's caller ARN for a manual trip, else the guard by the rule that fired.
+    fn tripped_by(&self, reason: &Reason) -> TrippedBy {
+        match self.actor {
+            Some(arn) => TrippedBy::Operator { arn: arn.to_owned() },
+            None => TrippedBy::Guard { rule: reason.rule().to_owned() },
+        }
     }
 
     /// Nothing to change: says why, and publishes when the policy asks or the trip's alert is unsent.
@@ -169,6 +178,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             reason: reason.to_string(),
             alert_pending: true,
             paused_mappings: plan.record.clone(),
+            tripped_by: Some(self.tripped_by(reason)),
         };
         // The record goes first so that a crash between the two calls never leaves a throttled
         // function without the means to restore it. If it cannot be written (50-tag limit, a

@@ -25,6 +25,7 @@ fn record(previous: Option<u32>) -> TripRecord {
         reason: "chain depth 17 > limit 16 (root 1-abc)".into(),
         alert_pending: false,
         paused_mappings: Vec::new(),
+        tripped_by: None,
     }
 }
 
@@ -43,8 +44,8 @@ async fn trip_record_round_trips_and_is_never_rewritten() {
     let tags = moto.tags("orders-worker").await;
     assert_eq!(tags[tags::TRIPPED_AT], "2026-11-20T09:14:03Z");
     assert_eq!(tags[tags::PREVIOUS_CONCURRENCY], "25");
-    assert_eq!(tags[tags::REASON], "chain depth 17 gt limit 16 root 1-abc");
-    assert!(tags[tags::RECORD_MAC].starts_with("v1:"), "the record is signed: {tags:?}");
+    assert_eq!(tags[tags::REASON], "chain depth 17 =3E limit 16 =28root 1-abc=29", "stored reversibly");
+    assert!(tags[tags::RECORD_MAC].starts_with("v2:"), "the record is signed: {tags:?}");
     let trip = lambda.function_state(&f).await.unwrap().trip.expect("tripped");
     assert_eq!((trip.previous_concurrency, trip.tripped_at), (Some(25), record(None).tripped_at));
 

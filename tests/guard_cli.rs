@@ -126,7 +126,9 @@ async fn status_lists_exactly_the_tripped_functions() {
     assert_eq!(names, ["beta", "gamma"]);
     for entry in entries {
         let keys: Vec<&str> = entry.as_object().expect("object").keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 8, "{entry}");
+        assert_eq!(keys.len(), 10, "{entry}");
+        assert_eq!(entry["reserved_concurrency"], "0", "{entry}");
+        assert!(entry["tripped_by"].is_object(), "{entry}");
         assert_eq!(entry["record_check"], "verified", "the guard's and the operator's records verify");
         for key in ["function", "tripped_at", "reason", "previous_concurrency", "account", "region"] {
             assert!(entry.get(key).is_some_and(Value::is_string), "{key} in {entry}");
@@ -144,11 +146,7 @@ async fn status_lists_exactly_the_tripped_functions() {
 
     let table = Cli::new(Some(&topic), &["status"]).run();
     assert_eq!(table.code, 0, "{table:?}");
-    assert!(
-        table.stdout.starts_with("Tripped by runaway-guard in 123456789012/us-east-1"),
-        "{}",
-        table.stdout
-    );
+    assert!(table.stdout.starts_with("Tripped functions in 123456789012/us-east-1"), "{}", table.stdout);
     let elsewhere = Cli::new(Some(&topic), &["status"]).env("AWS_REGION", "eu-west-1").run();
     assert!(
         elsewhere.stdout.contains("No functions are tripped by runaway-guard in 123456789012/eu-west-1"),

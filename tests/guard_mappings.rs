@@ -59,11 +59,13 @@ async fn a_tripped_sqs_fed_function_has_its_mapping_paused_recorded_named_and_re
 
     let status = Cli::new(Some(&topic), &["status", "--json"]).run();
     assert_eq!(status.code, 0, "{status:?}");
-    assert_eq!(status.json()[0]["paused_mappings"], serde_json::json!([jobs]), "{status:?}");
+    let paused = serde_json::json!([{"id": jobs, "source": "SQS queue jobs-queue", "state": "Disabled"}]);
+    assert_eq!(status.json()[0]["paused_mappings"], paused, "{status:?}");
     let text = Cli::new(Some(&topic), &["status"]).run();
     assert!(
         text.stdout.contains(&format!(
-            "{FUNCTION}: event source mappings paused by the trip (reenable re-enables them): {jobs}"
+            "{FUNCTION}: event source mappings paused by the trip (reenable re-enables them): SQS queue \
+             jobs-queue (Disabled, {jobs})"
         )),
         "{text:?}"
     );

@@ -1,15 +1,22 @@
 //! The trip record as Lambda tags: formatting, parsing and tag-value sanitising. Pure (no SDK), so
 //! the rules for reading back a record a person may have edited by hand are unit-tested here.
+//!
+//! Free text in a record (the reason, who tripped) is stored with [`text::stored`] from record
+//! format v2 on and reads back as written; a v1 record's reason was made [`tag_safe`] (lossy) and
+//! reads back as stored.
 
 use std::collections::HashMap;
 
-use crate::ports::{MappingId, ReenableMark, Reservation, TripRecord, tags};
+use crate::ports::{MappingId, ReenableMark, Reservation, TripRecord, TrippedBy, tags};
 use crate::time::Timestamp;
+
+pub mod text;
 
 /// Longest tag value Lambda accepts.
 pub const MAX_TAG_VALUE_CHARS: usize = 256;
 
-/// Makes `text` a legal Lambda tag value: ASCII letters, digits, spaces and `+ - = . _ : / @`, at most
+/// The record format v1's lossy form of free text (v2 stores it with [`text::stored`]); still
+/// what a re-enable's `reenabled-by` holds. Makes `text` a legal Lambda tag value: ASCII letters, digits, spaces and `+ - = . _ : / @`, at most
 /// 256 characters. Comparison signs become words so "depth 17 > limit 16" keeps its meaning; any
 /// other character becomes a space, and runs of spaces collapse. This is what Lambda's TagResource
 /// accepts, not what is safe to show: a tag can also be written by anyone with TagResource, so a
@@ -48,8 +55,11 @@ pub fn record_tags(record: &TripRecord, mac: Option<&str>) -> Vec<(&'static str,
     let mut out = vec![
         (tags::TRIPPED_AT, record.tripped_at.to_rfc3339()),
         (tags::PREVIOUS_CONCURRENCY, format_reservation(record.previous_concurrency)),
-        (tags::REASON, tag_safe(&record.reason)),
+        (tags::REASON, text::stored(&record.reason)),
     ];
+    if let Some(by) = &record.tripped_by {
+        out.push((tags::TRIPPED_BY, text::stored(&by.to_record_text())));
+    }
     if let Some(mac) = mac {
         out.push((tags::RECORD_MAC, mac.to_owned()));
     }
@@ -63,9 +73,16 @@ pub fn record_tags(record: &TripRecord, mac: Option<&str>) -> Vec<(&'static str,
 
 /// Every tag of a trip record: what a re-enable removes, and what a new record replaces.
 pub fn all_record_keys() -> impl Iterator<Item = &'static str> {
-    [tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY, tags::REASON, tags::ALERT_PENDING, tags::RECORD_MAC]
-        .into_iter()
-        .chain(paused_mapping_keys())
+    [
+        tags::TRIPPED_AT,
+        tags::PREVIOUS_CONCURRENCY,
+        tags::REASON,
+        tags::ALERT_PENDING,
+        tags::RECORD_MAC,
+        tags::TRIPPED_BY,
+    ]
+    .into_iter()
+    .chain(paused_mapping_keys())
 }
 
 /// The tags that hold the paused mappings, in the order they are filled.
@@ -176,116 +193,42 @@ pub fn read_guard_tags(all: &HashMap<String, String>) -> GuardTags {
             out.problems.push(tags::PREVIOUS_CONCURRENCY);
             None
         });
-        let reason = all.get(tags::REASON).cloned().unwrap_or_default();
+        let v2 = record_format(all) >= 2;
+        let stored_reason = all.get(tags::REASON).cloned().unwrap_or_default();
+        let reason = if v2 { text::decode(&stored_reason) } else { stored_reason };
+        // A v1 record's MAC does not cover a `tripped-by` tag: one beside it is nobody's word.
+        let by_tag = all.get(tags::TRIPPED_BY).filter(|_| v2);
+        let tripped_by = by_tag.and_then(|v| TrippedBy::from_record_text(&text::decode(v)));
+        if by_tag.is_some() && tripped_by.is_none() {
+            out.problems.push(tags::TRIPPED_BY);
+        }
         let alert_pending =
             all.get(tags::ALERT_PENDING).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         let (paused_mappings, clean) = read_mappings(all);
         if !clean {
             out.problems.push(tags::PAUSED_MAPPINGS);
         }
-        out.trip =
-            Some(TripRecord { tripped_at, previous_concurrency, reason, alert_pending, paused_mappings });
+        out.trip = Some(TripRecord {
+            tripped_at,
+            previous_concurrency,
+            reason,
+            alert_pending,
+            paused_mappings,
+            tripped_by,
+        });
     }
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
-
-    #[test]
-    fn tag_safe_keeps_meaning_and_length() {
-        assert_eq!(
-            tag_safe("chain depth 17 > limit 16 (root 1-abc)"),
-            "chain depth 17 gt limit 16 root 1-abc"
-        );
-        assert_eq!(tag_safe("cost $4.20/h\n;DROP"), "cost USD 4.20/h DROP");
-        let long = tag_safe(&"é>x".repeat(200));
-        assert!(long.chars().count() <= MAX_TAG_VALUE_CHARS);
-        assert!(long.chars().all(|c| c.is_ascii_alphanumeric() || " +-=._:/@".contains(c)), "{long}");
-    }
-
-    #[test]
-    fn record_round_trips_through_tags() {
-        let record = TripRecord {
-            tripped_at: Timestamp::parse_rfc3339("2026-11-20T09:14:03Z").unwrap(),
-            previous_concurrency: Some(25),
-            reason: "manual: stop it".into(),
-            alert_pending: true,
-            paused_mappings: vec![id(1), id(2)],
-        };
-        let tags: HashMap<String, String> =
-            record_tags(&record, None).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        let read = read_guard_tags(&tags);
-        assert_eq!(read.trip, Some(record));
-        assert!(read.problems.is_empty());
-        assert_eq!(
-            read_guard_tags(&map(&[
-                (tags::TRIPPED_AT, "2026-11-20T09:14:03Z"),
-                (tags::PREVIOUS_CONCURRENCY, "none")
-            ]))
-            .trip
-            .unwrap()
-            .previous_concurrency,
-            None
-        );
-    }
-
-    fn id(n: u32) -> MappingId {
-        MappingId::new(&format!("a1b2c3d4-0000-4000-8000-{n:012}")).unwrap()
-    }
-
-    #[test]
-    fn twenty_four_uuids_fit_in_four_tags_and_the_rest_are_counted_out() {
-        let ids: Vec<MappingId> = (0..30).map(id).collect();
-        let (values, fit) = pack_mappings(&ids);
-        assert_eq!((values.len(), fit), (4, 24));
-        assert!(values.iter().all(|v| v.len() <= MAX_TAG_VALUE_CHARS && tag_safe(v) == *v), "{values:?}");
-        let record = TripRecord {
-            tripped_at: Timestamp::default(),
-            previous_concurrency: None,
-            reason: "r".into(),
-            alert_pending: false,
-            paused_mappings: ids[..fit].to_vec(),
-        };
-        let tags: HashMap<String, String> =
-            record_tags(&record, None).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        assert_eq!(tags.len(), 7, "three record tags and four mapping tags");
-        assert_eq!(read_guard_tags(&tags).trip.unwrap().paused_mappings, ids[..24]);
-        assert_eq!(pack_mappings(&[]), (Vec::new(), 0));
-    }
-
-    #[test]
-    fn an_edited_mapping_tag_keeps_the_ids_it_can_read_and_says_so() {
-        let read = read_guard_tags(&map(&[
-            (tags::TRIPPED_AT, "2026-11-20T09:14:03Z"),
-            (tags::PREVIOUS_CONCURRENCY, "none"),
-            (tags::PAUSED_MAPPINGS, "a1b2c3d4-0000-4000-8000-000000000001 ;rm"),
-        ]));
-        assert_eq!(read.trip.unwrap().paused_mappings, [id(1)]);
-        assert_eq!(read.problems, [tags::PAUSED_MAPPINGS]);
-    }
-
-    #[test]
-    fn damaged_record_still_counts_as_tripped() {
-        let read =
-            read_guard_tags(&map(&[(tags::TRIPPED_AT, "yesterday"), (tags::PREVIOUS_CONCURRENCY, "-3")]));
-        let trip = read.trip.unwrap();
-        assert_eq!((trip.tripped_at, trip.previous_concurrency), (Timestamp::default(), None));
-        assert_eq!(read.problems, vec![tags::TRIPPED_AT, tags::PREVIOUS_CONCURRENCY]);
-    }
-
-    #[test]
-    fn reads_exempt_and_overrides() {
-        let read = read_guard_tags(&map(&[(tags::EXEMPT, "TRUE"), (tags::MAX_DEPTH, "4")]));
-        assert!(read.exempt && read.trip.is_none());
-        assert_eq!(read.max_depth, Some(4));
-        let read = read_guard_tags(&map(&[(tags::EXEMPT, "yes"), (tags::MAX_DEPTH, "0")]));
-        assert!(!read.exempt);
-        assert_eq!((read.max_depth, read.problems), (None, vec![tags::MAX_DEPTH]));
+/// The format of the record in `all`: its MAC's version; without a MAC, 2 when it names who
+/// tripped (only v2 writes that), else 1.
+fn record_format(all: &HashMap<String, String>) -> u32 {
+    match all.get(tags::RECORD_MAC).and_then(|mac| crate::record::mac_version(mac)) {
+        Some(version) => version,
+        None if all.contains_key(tags::TRIPPED_BY) => 2,
+        None => 1,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,6 @@
-//! `runaway-guard status`: every function carrying a trip record in the account and region, every
-//! function at 0 without one, whether each alert is still unsent and any re-enable left unfinished.
+//! `runaway-guard status`: every function carrying a trip record in the account and region (who
+//! tripped it, when, why, its reservation now, its paused mappings and drift), every function at 0
+//! without one, whether each alert is still unsent and any re-enable left unfinished.
 
 use std::process::ExitCode;
 
@@ -19,10 +20,13 @@ pub async fn run(json: bool, op: Operation) -> Result<ExitCode, Refusal> {
         let located: Vec<Located<'_, _>> = rows.iter().map(|r| Located::new(&op, r)).collect();
         let text = serde_json::to_string_pretty(&located).map_err(|e| Refusal::failure(e.to_string()))?;
         println!("{}", crate::sanitise::json(&text));
-        let tripped = rows.iter().filter(|r| r.unreadable.is_none()).count();
-        let unread = rows.len() - tripped;
+        let read = rows.iter().filter(|r| r.unreadable.is_none());
+        let tripped = read.clone().filter(|r| r.record).count();
+        let bare = read.count() - tripped;
+        let unread = rows.len() - tripped - bare;
+        let bare = if bare > 0 { format!(", {bare} at 0 without a record") } else { String::new() };
         let unread = if unread > 0 { format!(", {unread} not read") } else { String::new() };
-        eprint!("{tripped} tripped{unread} in {}. {}", op.context_line(), op.footer());
+        eprint!("{tripped} tripped{bare}{unread} in {}. {}", op.context_line(), op.footer());
     } else {
         let here = op.context_line();
         let guard = op.guard.as_ref().map(|g| g.as_str());

@@ -2,9 +2,10 @@
 //! checked as Lambda would; an ARN must be unqualified and of the account, region and partition the
 //! credentials act on; the function must exist; a reason may say anything but nothing.
 
-use crate::aws::trip_tags::{MAX_TAG_VALUE_CHARS, tag_safe};
-use crate::deployment::{Deployment, check_arn};
 use crate::arn::FunctionArn;
+use crate::aws::trip_tags::MAX_TAG_VALUE_CHARS;
+use crate::aws::trip_tags::text as trip_text;
+use crate::deployment::{Deployment, check_arn};
 use crate::name::FunctionName;
 use crate::verdict::Reason;
 
@@ -45,27 +46,22 @@ pub fn check_reason(raw: &str) -> Result<String, Refusal> {
     Ok(text.to_owned())
 }
 
-/// The reason as the trip record (a Lambda tag value) stores it, when that differs from what was
-/// typed: the record's own encoding ([`tag_safe`]), not a second copy of its rules.
+/// The reason as the trip record reads back, when that differs from what was typed: the record
+/// keeps any text exactly ([`trip_text::stored`]) unless it is too long for a tag value, when it is cut
+/// and says so.
 pub fn stored_reason(text: &str) -> Option<String> {
     let written = Reason::Manual { text: text.to_owned() }.to_string();
-    let stored = tag_safe(&written);
-    (stored != written).then_some(stored)
+    let kept = trip_text::fit(&written);
+    (kept != written).then_some(kept)
 }
 
-/// The note the CLI prints when the record keeps a different text than the one typed.
+/// The note the CLI prints when the record keeps a shorter text than the one typed.
 pub fn stored_reason_note(text: &str) -> Option<String> {
-    stored_reason(text).map(|stored| {
-        let written = Reason::Manual { text: text.to_owned() }.to_string();
-        let cut = if written.chars().count() > MAX_TAG_VALUE_CHARS {
-            format!(", cut at {MAX_TAG_VALUE_CHARS} characters")
-        } else {
-            String::new()
-        };
+    stored_reason(text).map(|kept| {
         format!(
-            "note: the trip record stores the reason as \"{}\" (a Lambda tag value holds letters, digits, \
-             spaces and + - = . _ : / @ only{cut}); the alert carries it as written\n",
-            crate::sanitise::Plain(&stored)
+            "note: the trip record keeps the reason cut to fit a Lambda tag value ({MAX_TAG_VALUE_CHARS} \
+             characters): \"{}\"; the alert carries it whole\n",
+            crate::sanitise::Plain(&kept)
         )
     })
 }
@@ -84,11 +80,10 @@ mod tests {
         }
         let typed = check_reason("loop via EventBridge, see INC-42 (café; <b>)").unwrap();
         assert_eq!(typed, "loop via EventBridge, see INC-42 (café; <b>)");
-        assert_eq!(stored_reason(&typed).unwrap(), "manual: loop via EventBridge see INC-42 caf lt b gt");
+        assert_eq!(stored_reason(&typed), None, "punctuation is kept exactly");
         assert_eq!(stored_reason("runaway bill: ticket 4711"), None);
         let long = "x".repeat(400);
-        assert_eq!(stored_reason(&long).unwrap().chars().count(), MAX_TAG_VALUE_CHARS);
-        assert!(stored_reason_note(&long).unwrap().contains("cut at 256"));
-        assert!(stored_reason_note("a, b").unwrap().contains("\"manual: a b\""));
+        assert!(stored_reason(&long).unwrap().ends_with(trip_text::TRUNCATED));
+        assert!(stored_reason_note(&long).unwrap().contains("cut to fit"));
     }
 }

@@ -12,7 +12,9 @@
 //! tags), so any of the guard's execution environments, the CLI, or one that started after the
 //! trip sees it alike: for a function this environment has not tripped it reads the tags alone
 //! (GetFunctionConfiguration, ListTags) and stops there when no record is in force; for a tripped
-//! one it reads the function's state as a trip does (docs/drift.md).
+//! one it reads the function's state as a trip does (docs/drift.md). A call made before the trip
+//! (CloudTrail delivers late) and one the function is already contained again after are not drift
+//! and page no one (see [`contained`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -23,10 +25,12 @@ use super::Guard;
 use crate::alert::{AlertContext, DriftFacts, drift_alert};
 use crate::event::{ApiCall, ApiChange};
 use crate::name::FunctionName;
-use crate::ports::{Metrics, Notifier, Throttler};
+use crate::ports::{FunctionState, Metrics, Notifier, Throttler, TripRecord};
 use crate::report::{DriftEntry, DriftOutcome};
 use crate::role::RoleRef;
 use crate::time::Timestamp;
+
+pub mod contained;
 
 /// Functions remembered as tripped by this process (oldest forgotten first beyond this).
 const MAX_REMEMBERED_TRIPS: usize = 10_000;
@@ -109,6 +113,37 @@ pub fn drift_note_time(note: &str) -> Option<Timestamp> {
 }
 
 impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
+    /// Why a call that could undo the trip needs no page: by the time it arrives the function is
+    /// contained again (a re-trip, the guard's or an operator's). A failed mapping read decides
+    /// nothing: the call is then reported.
+    async fn contained_again(
+        &self,
+        call: &ApiCall,
+        state: &FunctionState,
+        record: &TripRecord,
+    ) -> Option<String> {
+        if state.reserved_concurrency != Some(0) {
+            return None;
+        }
+        let enabled = match &call.change {
+            ApiChange::UpdateMapping { uuid, .. } => Some(uuid.as_str()),
+            _ => None,
+        };
+        let mappings = if record.paused_mappings.is_empty() && enabled.is_none() {
+            Vec::new()
+        } else {
+            match self.throttler.event_source_mappings(&state.function).await {
+                Ok(mappings) => mappings,
+                Err(err) => {
+                    warn!(function = %state.function, error = %err, "mappings not read: the drift is reported");
+                    return None;
+                }
+            }
+        };
+        contained::contained(state.reserved_concurrency, &record.paused_mappings, enabled, &mappings)
+            .then(|| "already contained again (reserved concurrency 0, the recorded mappings paused): the trip holds".to_owned())
+    }
+
     /// Handles the calls CloudTrail recorded (one per event in practice).
     pub(super) async fn watch_drift(&self, calls: &[ApiCall], now: Timestamp) -> Vec<DriftEntry> {
         let mut entries = Vec::with_capacity(calls.len());
@@ -182,6 +217,14 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             entry.why = "no trip record in force (re-enabled)".to_owned();
             return entry;
         };
+        if let Some(why) = contained::before_the_trip(call.at, record) {
+            entry.why = why;
+            return entry;
+        }
+        if let Some(why) = self.contained_again(call, &state, record).await {
+            entry.why = why;
+            return entry;
+        }
         let by = by.unwrap_or_else(|| "unknown caller".to_owned());
         let at = call.at.unwrap_or(now);
         entry.outcome = DriftOutcome::Reported;

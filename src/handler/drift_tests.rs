@@ -40,12 +40,32 @@ fn guard(account: &FakeAccount) -> FakeGuard {
         .with_location(Some("111122223333".into()), Some("us-east-1".into()))
 }
 
-/// Trips `orders-worker` through the handler, then forgets the calls it made.
+/// Trips `orders-worker` through the handler, then a deploy puts 25 back (the call every
+/// `put_back()` here records), and forgets the calls the trip made.
 fn tripped(account: &FakeAccount, guard: &FakeGuard) {
     let event = crate::fake::signed_chain_event("orders-worker", 17, "1-abc-def", "111122223333");
     let event = String::from_utf8(event).expect("UTF-8");
     assert_eq!(handle(guard, &event).decisions[0].outcome, Outcome::Throttled);
+    account.edit("orders-worker", |s| s.reserved_concurrency = Some(25));
     account.forget_calls();
+}
+
+#[test]
+fn a_call_made_before_the_trip_or_undone_again_since_is_not_a_page() {
+    let account = FakeAccount::default().with_function("orders-worker", Some(25));
+    let guard = guard(&account);
+    tripped(&account, &guard);
+    // Made an hour before the trip (NOW), delivered after it.
+    let early = put_back().replace("2026-11-20T09:40:12Z", "2026-11-18T10:06:40Z");
+    let entry = handle(&guard, &early).drift.remove(0);
+    assert_eq!(entry.outcome, DriftOutcome::Ignored, "{entry:?}");
+    assert!(entry.why.contains("before the trip"), "{}", entry.why);
+    // Re-tripped before the call's record arrived: at 0 again, the trip holds.
+    account.edit("orders-worker", |s| s.reserved_concurrency = Some(0));
+    let entry = handle(&guard, &put_back()).drift.remove(0);
+    assert_eq!(entry.outcome, DriftOutcome::Ignored, "{entry:?}");
+    assert!(entry.why.starts_with("already contained again"), "{}", entry.why);
+    assert_eq!(account.alerts().len(), 1, "the trip's alert only");
 }
 
 #[test]

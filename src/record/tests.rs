@@ -4,8 +4,9 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::aws::trip_tags::tag_safe;
 use crate::fake::FakeSigner;
-use crate::ports::MappingId;
+use crate::ports::{MappingId, RecordSigner, TrippedBy};
 use crate::time::Timestamp;
 
 fn subject(function: &str) -> RecordSubject {
@@ -19,6 +20,7 @@ fn record() -> TripRecord {
         reason: "chain depth 17 gt limit 16".into(),
         alert_pending: true,
         paused_mappings: vec![id(2), id(1)],
+        tripped_by: None,
     }
 }
 
@@ -51,7 +53,7 @@ fn mapping_order_and_alert_pending_do_not_change_the_bytes() {
 fn a_seal_verifies_only_its_record_its_function_and_its_key() {
     let signer = FakeSigner::new(7);
     let mac = block_on(seal(&signer, &subject("f"), &record())).unwrap();
-    assert!(mac.starts_with("v1:"), "{mac}");
+    assert!(mac.starts_with("v2:"), "{mac}");
     assert!(crate::aws::trip_tags::tag_safe(&mac) == mac, "the MAC is a legal tag value: {mac}");
     let check = |s: &FakeSigner, subj: &RecordSubject, r: &TripRecord, m: Option<&str>| {
         block_on(check(Some(s), subj, r, m))
@@ -73,14 +75,30 @@ fn a_seal_verifies_only_its_record_its_function_and_its_key() {
             "{garbage}"
         );
     }
-    let newer = check(&signer, &subject("f"), &record(), Some("v2:AAAA"));
-    assert!(matches!(newer, RecordCheck::Unchecked(ref why) if why.contains("v2")), "{newer:?}");
+    let newer = check(&signer, &subject("f"), &record(), Some("v3:AAAA"));
+    assert!(matches!(newer, RecordCheck::Unchecked(ref why) if why.contains("v3")), "{newer:?}");
     let keyless = block_on(check_without_key(&record(), &mac));
     assert!(
         matches!(keyless, RecordCheck::Unchecked(ref why) if why.contains("RUNAWAY_GUARD_RECORD_KEY_ARN"))
     );
     let down = FakeSigner::failing(7);
     assert!(matches!(check(&down, &subject("f"), &record(), Some(&mac)), RecordCheck::Unchecked(_)));
+}
+
+#[test]
+fn a_v1_record_still_verifies_and_its_mac_covers_no_tripped_by() {
+    let signer = FakeSigner::new(7);
+    // As a v1 build stored it: the reason in its tag-safe form, no `tripped-by`.
+    let v1 = TripRecord { reason: tag_safe("rising 2000 > 4000"), ..record() };
+    let mac = block_on(signer.sign(&canonical_bytes_of(1, &subject("f"), &v1))).unwrap();
+    let tag = format!("v1:{}", base64::encode(&mac));
+    let verdict = block_on(check(Some(&signer), &subject("f"), &v1, Some(&tag)));
+    assert_eq!(verdict, RecordCheck::Verified);
+    let v2_bytes = canonical_bytes(&subject("f"), &v1);
+    assert_ne!(v2_bytes, canonical_bytes_of(1, &subject("f"), &v1), "the format is covered");
+    let claimed = TripRecord { tripped_by: Some(TrippedBy::Guard { rule: "depth".into() }), ..v1.clone() };
+    assert_eq!(canonical_bytes_of(1, &subject("f"), &claimed), canonical_bytes_of(1, &subject("f"), &v1));
+    assert_ne!(canonical_bytes(&subject("f"), &claimed), v2_bytes, "v2 covers who tripped");
 }
 
 async fn check_without_key(record: &TripRecord, mac: &str) -> RecordCheck {
@@ -97,6 +115,7 @@ enum Change {
     TrippedAt(u64),
     Previous(Option<u32>),
     Reason(String),
+    TrippedBy(String),
     AddMapping(u32),
     DropMapping,
 }
@@ -109,7 +128,8 @@ fn change() -> impl Strategy<Value = Change> {
         "[a-zA-Z0-9_-]{1,64}".prop_map(Change::Function),
         (1u64..4_000_000_000).prop_map(Change::TrippedAt),
         proptest::option::of(0u32..100_000).prop_map(Change::Previous),
-        "[a-zA-Z0-9 .:/=+@_-]{0,80}".prop_map(Change::Reason),
+        "\\PC{0,80}".prop_map(Change::Reason),
+        "[a-zA-Z0-9:/=+@_,-]{1,80}".prop_map(Change::TrippedBy),
         (0u32..1000).prop_map(Change::AddMapping),
         Just(Change::DropMapping),
     ]
@@ -124,6 +144,7 @@ fn apply(change: &Change, subject: &mut RecordSubject, record: &mut TripRecord) 
         Change::TrippedAt(secs) => record.tripped_at = Timestamp::from_secs(*secs),
         Change::Previous(p) => record.previous_concurrency = *p,
         Change::Reason(r) => record.reason = r.clone(),
+        Change::TrippedBy(arn) => record.tripped_by = Some(TrippedBy::Operator { arn: arn.clone() }),
         Change::AddMapping(n) => record.paused_mappings.push(id(1_000 + n)),
         Change::DropMapping => {
             record.paused_mappings.pop();
@@ -138,11 +159,12 @@ proptest! {
     fn any_change_to_any_field_changes_the_bytes(change in change()) {
         let (mut s, mut r) = (subject("orders"), record());
         apply(&change, &mut s, &mut r);
-        let stored_reason_same = tag_safe(&r.reason) == tag_safe(&record().reason);
+        let stored_reason_same = text::stored(&r.reason) == text::stored(&record().reason);
         let same_subject = s == subject("orders");
         let same_record = r.tripped_at.to_rfc3339() == record().tripped_at.to_rfc3339()
             && r.previous_concurrency == record().previous_concurrency
             && stored_reason_same
+            && r.tripped_by == record().tripped_by
             && r.paused_mappings.len() == record().paused_mappings.len();
         prop_assume!(!(same_subject && same_record));
         prop_assert_ne!(canonical_bytes(&s, &r), canonical_bytes(&subject("orders"), &record()));
@@ -150,9 +172,9 @@ proptest! {
 
     #[test]
     fn the_bytes_of_what_is_stored_are_the_bytes_of_what_was_signed(reason in "\\PC{0,300}") {
-        // The tags hold the tag-safe reason; reading it back must give the same bytes.
+        // The tags hold the encoded reason; reading it back must give the same bytes.
         let r = TripRecord { reason, ..record() };
-        let stored = TripRecord { reason: tag_safe(&r.reason), ..r.clone() };
+        let stored = TripRecord { reason: text::decode(&text::stored(&r.reason)), ..r.clone() };
         prop_assert_eq!(canonical_bytes(&subject("f"), &r), canonical_bytes(&subject("f"), &stored));
     }
 

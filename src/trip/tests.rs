@@ -239,6 +239,7 @@ fn dry_run_mutates_nothing_not_even_the_alert_pending_flag() {
         reason: "chain depth 17".into(),
         alert_pending: true,
         paused_mappings: Vec::new(),
+        tripped_by: None,
     };
     account.edit("orders", |s| s.trip = Some(record.clone()));
     let guard = guard(&account, Config { dry_run: true, ..Config::default() });
