@@ -44,6 +44,7 @@ async fn status_says_who_tripped_what_now_and_why_as_written() {
     moto.reserve("by-hand", 0).await;
     let uuid = moto.sqs_mapping("orders", "orders-jobs", true).await;
     let (topic, _queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
 
     assert_eq!(handle(&topic, &reports(&[("looper", 17, "r1")])).run().code, 0);
     let trip = Cli::new(Some(&topic), &["trip", "orders", "--reason", "runaway bill INC-42"]).run();
@@ -93,6 +94,7 @@ async fn a_drift_call_before_the_trip_pages_no_one_and_a_re_trip_resolves_a_drif
     moto.reserve("orders-worker", 12).await;
     let uuid = moto.sqs_mapping("orders-worker", "jobs-queue", true).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
+    moto.deploy_guard("runaway-guard", &topic, &[]).await;
     let trip = Cli::new(Some(&topic), &["trip", "orders-worker", "--reason", "loop"]).run();
     assert_eq!(trip.code, 0, "{trip:?}");
     let tripped_at = Timestamp::now();
