@@ -6,17 +6,20 @@
 //! function (partition, account, region and its unqualified ARN), the trip time, the previous
 //! reserved concurrency, the reason and the paused mapping ids (sorted). `alert-pending` is not
 //! covered: it is removed once the alert is out. The reason is covered (as stored, in its tag-safe
-//! form), so `status` never shows a reason someone swapped into a genuine record. The MAC travels in
-//! `runaway-guard:record-mac` as `v1:<base64>`.
+//! form), so `status` never shows a reason someone swapped into a genuine record. Format 2 adds the
+//! parking of the function's asynchronous events (the queue and the configuration it replaced), so
+//! `reenable` restores only a configuration the guard recorded. The MAC travels in
+//! `runaway-guard:record-mac` as `v2:<base64>`; a `v1` MAC still verifies a record without the
+//! format-2 fields.
 
 use aws_smithy_types::base64;
 
-use crate::aws::trip_tags::{format_reservation, tag_safe};
+use crate::aws::trip_tags::{format_invoke_config, format_reservation, tag_safe};
 use crate::name::FunctionName;
 use crate::ports::{PortError, RecordCheck, RecordSigner, TripRecord};
 
 /// The record format this build writes and can check.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Starts every canonical byte string, so these bytes never mean anything else under the same key.
 const DOMAIN: &str = "runaway-guard trip record";
@@ -53,10 +56,16 @@ impl RecordSubject {
 /// The bytes a record's MAC covers. Each field is written as `name length:value` on its own line,
 /// so no two different records (or subjects) give the same bytes, whatever their values hold.
 pub fn canonical_bytes(subject: &RecordSubject, record: &TripRecord) -> Vec<u8> {
+    versioned_bytes(FORMAT_VERSION, subject, record).unwrap_or_default()
+}
+
+/// The canonical bytes of `record` in format `version`; `None` when that format cannot hold the
+/// record (a format-1 MAC never covers a parking, so it never vouches for one).
+fn versioned_bytes(version: u32, subject: &RecordSubject, record: &TripRecord) -> Option<Vec<u8>> {
     let mut mappings: Vec<&str> = record.paused_mappings.iter().map(|m| m.as_str()).collect();
     mappings.sort_unstable();
-    let fields = [
-        ("format", FORMAT_VERSION.to_string()),
+    let mut fields = vec![
+        ("format", version.to_string()),
         ("partition", subject.partition.clone()),
         ("account", subject.account.clone()),
         ("region", subject.region.clone()),
@@ -66,6 +75,11 @@ pub fn canonical_bytes(subject: &RecordSubject, record: &TripRecord) -> Vec<u8> 
         ("reason", tag_safe(&record.reason)),
         ("paused-mappings", mappings.join(" ")),
     ];
+    match version {
+        1 if record.parked.is_some() => return None,
+        1 => {}
+        _ => fields.extend(parked_fields(record)),
+    }
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(DOMAIN.as_bytes());
     out.push(b'\n');
@@ -74,7 +88,18 @@ pub fn canonical_bytes(subject: &RecordSubject, record: &TripRecord) -> Vec<u8> 
         out.extend_from_slice(value.as_bytes());
         out.push(b'\n');
     }
-    out
+    Some(out)
+}
+
+/// The format-2 fields of the parking: the queue and the replaced configuration, both empty when
+/// the trip parked nothing.
+fn parked_fields(record: &TripRecord) -> [(&'static str, String); 2] {
+    let parked = record.parked.as_ref();
+    let queue = parked.map(|p| p.queue.clone()).unwrap_or_default();
+    let previous = parked
+        .map(|p| format_invoke_config(p.previous.as_ref()).unwrap_or_else(|| "unrecordable".to_owned()))
+        .unwrap_or_default();
+    [("parked-queue", queue), ("parked-previous", previous)]
 }
 
 /// The `runaway-guard:record-mac` tag value for `mac`: `v1:<base64>` (tag-safe characters only).
@@ -91,17 +116,18 @@ enum MacTagError {
     Newer(u32),
 }
 
-fn parse_mac(tag: &str) -> Result<Vec<u8>, MacTagError> {
+fn parse_mac(tag: &str) -> Result<(u32, Vec<u8>), MacTagError> {
     let (version, encoded) = tag.trim().split_once(':').ok_or(MacTagError::Malformed)?;
     let version: u32 =
         version.strip_prefix('v').and_then(|v| v.parse().ok()).ok_or(MacTagError::Malformed)?;
     if version > FORMAT_VERSION {
         return Err(MacTagError::Newer(version));
     }
-    if version != FORMAT_VERSION {
+    if version == 0 {
         return Err(MacTagError::Malformed);
     }
-    base64::decode(encoded).ok().filter(|mac| !mac.is_empty()).ok_or(MacTagError::Malformed)
+    let mac = base64::decode(encoded).ok().filter(|mac| !mac.is_empty()).ok_or(MacTagError::Malformed)?;
+    Ok((version, mac))
 }
 
 /// Signs `record` for `subject`: the `runaway-guard:record-mac` tag value.
@@ -122,8 +148,8 @@ pub async fn check<S: RecordSigner>(
     mac_tag: Option<&str>,
 ) -> RecordCheck {
     let Some(tag) = mac_tag else { return RecordCheck::Unsigned };
-    let mac = match parse_mac(tag) {
-        Ok(mac) => mac,
+    let (version, mac) = match parse_mac(tag) {
+        Ok(parsed) => parsed,
         Err(MacTagError::Malformed) => return RecordCheck::Invalid,
         Err(MacTagError::Newer(v)) => {
             return RecordCheck::Unchecked(format!(
@@ -137,7 +163,8 @@ pub async fn check<S: RecordSigner>(
             crate::config::vars::RECORD_KEY_ARN
         ));
     };
-    match signer.verify(&canonical_bytes(subject, record), &mac).await {
+    let Some(bytes) = versioned_bytes(version, subject, record) else { return RecordCheck::Invalid };
+    match signer.verify(&bytes, &mac).await {
         Ok(true) => RecordCheck::Verified,
         Ok(false) => RecordCheck::Invalid,
         Err(err) => RecordCheck::Unchecked(err.to_string()),

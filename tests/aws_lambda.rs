@@ -25,6 +25,7 @@ fn record(previous: Option<u32>) -> TripRecord {
         reason: "chain depth 17 > limit 16 (root 1-abc)".into(),
         alert_pending: false,
         paused_mappings: Vec::new(),
+        parked: None,
     }
 }
 

@@ -102,6 +102,7 @@ mod tests {
             reason: "chain depth 17 > limit 16".into(),
             alert_pending: false,
             paused_mappings: Vec::new(),
+            parked: None,
         };
         let alert = drift_alert(&DriftFacts {
             function: &function,

@@ -29,6 +29,28 @@ pub(super) fn topic_arn(variable: &'static str, value: String) -> Result<String,
     }
 }
 
+/// `arn:PARTITION:sqs:REGION:ACCOUNT:QUEUE`: the parking queue. A FIFO queue is refused: Lambda
+/// takes only standard queues as destinations.
+pub(super) fn queue_arn(variable: &'static str, value: String) -> Result<String, ConfigError> {
+    let parts: Vec<&str> = value.split(':').collect();
+    let queue_ok = |q: &str| {
+        (1..=80).contains(&q.len()) && q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov")
+        && parts[2] == "sqs"
+        && is_region(parts[3])
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && queue_ok(parts[5]);
+    if ok {
+        Ok(value)
+    } else {
+        Err(invalid(variable, &value, "a standard SQS queue ARN, arn:aws:sqs:REGION:ACCOUNT:QUEUE"))
+    }
+}
+
 /// Comma-separated function names; blanks between commas are ignored, a bad name is an error.
 pub(super) fn exempt(variable: &'static str, value: &str) -> Result<BTreeSet<FunctionName>, ConfigError> {
     value

@@ -169,6 +169,7 @@ fn a_trip_racing_a_reenable_leaves_the_function_alone() {
             reason: "chain depth 17 > limit 16".into(),
             alert_pending: false,
             paused_mappings: Vec::new(),
+            parked: None,
         });
         s.reenabled_at = Some(NOW);
     });

@@ -36,6 +36,7 @@ fn tripped(previous: Reservation) -> TripRecord {
         reason: "x".into(),
         alert_pending: false,
         paused_mappings: Vec::new(),
+        parked: None,
     }
 }
 

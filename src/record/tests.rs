@@ -19,6 +19,7 @@ fn record() -> TripRecord {
         reason: "chain depth 17 gt limit 16".into(),
         alert_pending: true,
         paused_mappings: vec![id(2), id(1)],
+        parked: None,
     }
 }
 
@@ -51,7 +52,7 @@ fn mapping_order_and_alert_pending_do_not_change_the_bytes() {
 fn a_seal_verifies_only_its_record_its_function_and_its_key() {
     let signer = FakeSigner::new(7);
     let mac = block_on(seal(&signer, &subject("f"), &record())).unwrap();
-    assert!(mac.starts_with("v1:"), "{mac}");
+    assert!(mac.starts_with("v2:"), "{mac}");
     assert!(crate::aws::trip_tags::tag_safe(&mac) == mac, "the MAC is a legal tag value: {mac}");
     let check = |s: &FakeSigner, subj: &RecordSubject, r: &TripRecord, m: Option<&str>| {
         block_on(check(Some(s), subj, r, m))

@@ -14,6 +14,7 @@ fn forged() -> TripRecord {
         reason: "manual".into(),
         alert_pending: false,
         paused_mappings: vec![MappingId::new(THEIRS).unwrap()],
+        parked: None,
     }
 }
 

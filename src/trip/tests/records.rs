@@ -12,6 +12,7 @@ fn record(previous: u32) -> TripRecord {
         reason: "manual".into(),
         alert_pending: false,
         paused_mappings: Vec::new(),
+        parked: None,
     }
 }
 
