@@ -213,7 +213,7 @@ fn meanwhile(facts: &TripFacts<'_>) -> String {
     let lead = if facts.outcome == Outcome::Throttled { "While throttled" } else { "If throttled" };
     let async_events = parking::async_events(facts);
     let sources = sources::lines(facts.event_sources);
-    format!("{lead}:\n- async events (EventBridge, SNS, S3, async Invoke) {async_events}.\n{sources}")
+    format!("{lead}:\n- async events (EventBridge, SNS, S3, async Invoke) {async_events}\n{sources}")
         .trim_end()
         .to_owned()
 }

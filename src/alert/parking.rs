@@ -6,41 +6,51 @@ use super::TripFacts;
 use crate::ports::{FailureTarget, Parking};
 use crate::sanitise::Plain;
 
-/// "go to …" / "are DROPPED …", then the replay command where there is something to replay.
+/// "go to …" / "are DROPPED …" as a sentence, then the replay command on its own line where there
+/// is something to replay.
 pub(super) fn async_events(facts: &TripFacts<'_>) -> String {
+    let (sentence, command) = fate(facts);
+    match command {
+        Some(command) => format!("{sentence}. After re-enabling, send them back with:\n  {command}"),
+        None => format!("{sentence}."),
+    }
+}
+
+fn fate(facts: &TripFacts<'_>) -> (String, Option<String>) {
     let replay = |from: Option<&str>| replay_command(facts, from);
     match (facts.parking, facts.failure_target) {
-        (Some(Parking::Parked { queue }), _) => format!(
-            "are PARKED in the guard's parking queue {}, without retries; after re-enabling, send them \
-             back with:\n  {}",
-            Plain(queue),
-            replay(None)
+        (Some(Parking::Parked { queue }), _) => (
+            format!("are PARKED in the guard's parking queue {}, without retries", Plain(queue)),
+            Some(replay(None)),
         ),
-        (Some(Parking::WouldPark { queue }), _) => format!(
-            "would be PARKED in the guard's parking queue {} (it has no DLQ and no on-failure destination)",
-            Plain(queue)
+        (Some(Parking::WouldPark { queue }), _) => (
+            format!(
+                "would be PARKED in the guard's parking queue {} (it has no DLQ and no on-failure destination)",
+                Plain(queue)
+            ),
+            None,
         ),
-        (Some(Parking::NotParked { why }), _) => format!(
-            "are DROPPED: it has no DLQ and no on-failure destination, and they were not parked: {}",
-            Plain(why)
+        (Some(Parking::NotParked { why }), _) => (
+            format!(
+                "are DROPPED: it has no DLQ and no on-failure destination, and they were not parked: {}",
+                Plain(why)
+            ),
+            None,
         ),
-        (None, Some(FailureTarget::Destination(arn))) => format!(
-            "go to its on-failure destination {}, without retries; after re-enabling, send them back \
-             with:\n  {}",
-            Plain(arn),
-            replay(Some(arn))
+        (None, Some(FailureTarget::Destination(arn))) => (
+            format!("go to its on-failure destination {}, without retries", Plain(arn)),
+            Some(replay(Some(arn))),
         ),
-        (None, Some(FailureTarget::DeadLetter(arn))) => format!(
-            "go to its dead-letter queue {}, without retries; after re-enabling, send them back with:\n  {}",
-            Plain(arn),
-            replay(Some(arn))
-        ),
+        (None, Some(FailureTarget::DeadLetter(arn))) => {
+            (format!("go to its dead-letter queue {}, without retries", Plain(arn)), Some(replay(Some(arn))))
+        }
         (None, Some(FailureTarget::Dropped)) => {
-            "are DROPPED: it has no DLQ and no on-failure destination".to_owned()
+            ("are DROPPED: it has no DLQ and no on-failure destination".to_owned(), None)
         }
-        (None, Some(FailureTarget::Unknown) | None) => {
-            "go to its DLQ / on-failure destination if it has one, else are DROPPED (unknown)".to_owned()
-        }
+        (None, Some(FailureTarget::Unknown) | None) => (
+            "go to its DLQ / on-failure destination if it has one, else are DROPPED (unknown)".to_owned(),
+            None,
+        ),
     }
 }
 

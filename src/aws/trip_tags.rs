@@ -321,6 +321,7 @@ mod tests {
             reason: "r".into(),
             alert_pending: false,
             paused_mappings: ids[..fit].to_vec(),
+            parked: None,
         };
         let tags: HashMap<String, String> =
             record_tags(&record, None).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
@@ -338,6 +339,46 @@ mod tests {
         ]));
         assert_eq!(read.trip.unwrap().paused_mappings, [id(1)]);
         assert_eq!(read.problems, [tags::PAUSED_MAPPINGS]);
+    }
+
+    #[test]
+    fn a_parking_round_trips_and_a_configuration_too_long_for_a_tag_is_refused() {
+        let success = "arn:aws:events:us-east-1:123456789012:event-bus/orders";
+        let own = InvokeConfig {
+            max_retry_attempts: Some(0),
+            max_event_age_secs: Some(60),
+            on_success: Some(success.into()),
+            on_failure: None,
+        };
+        for previous in [None, Some(InvokeConfig::default()), Some(own)] {
+            let queue = "arn:aws:sqs:us-east-1:123456789012:runaway-guard-parked".to_owned();
+            let record = TripRecord {
+                tripped_at: Timestamp::parse_rfc3339("2026-11-20T09:14:03Z").unwrap(),
+                previous_concurrency: None,
+                reason: "r".into(),
+                alert_pending: false,
+                paused_mappings: Vec::new(),
+                parked: Some(Parked { queue, previous }),
+            };
+            let tags: HashMap<String, String> =
+                record_tags(&record, None).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            let read = read_guard_tags(&tags);
+            assert_eq!((read.trip, read.problems), (Some(record), Vec::new()));
+        }
+        let long = InvokeConfig {
+            on_success: Some(format!("arn:aws:sns:us-east-1:123456789012:{}", "t".repeat(256))),
+            ..InvokeConfig::default()
+        };
+        assert_eq!(format_invoke_config(Some(&long)), None);
+        for edited in ["retries=x", "success=http://x", "failure", "rm -rf"] {
+            assert_eq!(parse_invoke_config(edited), None, "{edited}");
+        }
+        let half = read_guard_tags(&map(&[
+            (tags::TRIPPED_AT, "2026-11-20T09:14:03Z"),
+            (tags::PREVIOUS_CONCURRENCY, "none"),
+            (tags::PARKED_QUEUE, "arn:aws:sqs:us-east-1:123456789012:q"),
+        ]));
+        assert_eq!((half.trip.unwrap().parked, half.problems), (None, vec![tags::PARKED_QUEUE]));
     }
 
     #[test]

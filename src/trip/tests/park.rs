@@ -50,7 +50,10 @@ fn a_function_without_dlq_or_destination_is_parked_before_the_throttle_and_resto
     );
     let body = &account.alerts()[0].body;
     assert!(body.contains(&format!("are PARKED in the guard's parking queue {PARKING}")), "{body}");
-    assert!(body.contains("runaway-guard replay orders --region us-east-1"), "{body}");
+    assert!(
+        body.contains("After re-enabling, send them back with:\n  runaway-guard replay orders\n"),
+        "{body}"
+    );
 
     let done = restored(&account, NOW + secs(600));
     assert_eq!(done.invoke_config, Some(crate::operator::Unparked::Deleted), "{done:?}");
@@ -93,7 +96,7 @@ fn a_function_with_its_own_dlq_or_destination_keeps_it_and_the_alert_names_it() 
     let bodies: Vec<String> = account.alerts().into_iter().map(|a| a.body).collect();
     assert!(bodies[0].contains(&format!("go to its dead-letter queue {OWN_DLQ}")), "{}", bodies[0]);
     assert!(bodies[1].contains(&format!("go to its on-failure destination {OWN_DLQ}")), "{}", bodies[1]);
-    let replay = format!("runaway-guard replay billing --from {OWN_DLQ} --region us-east-1");
+    let replay = format!("runaway-guard replay billing --from {OWN_DLQ}\n");
     assert!(bodies[1].contains(&replay), "{}", bodies[1]);
 
     let done = restored(&account, NOW + secs(600));
