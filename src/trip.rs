@@ -197,8 +197,8 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         let parking = self.park(state, park, written, decision).await;
         self.complete_trip(state, reason, now, decision, (written, &sources, parking.as_ref())).await;
         if decision.outcome == Outcome::Throttled {
-            // Nothing was paused without a record, so a record written later names no mappings.
-            let record = TripRecord { paused_mappings: Vec::new(), ..record };
+            // Nothing was paused or parked without a record, so a record written later names neither.
+            let record = TripRecord { paused_mappings: Vec::new(), parked: None, ..record };
             self.hold_unrecorded(function, record, written, decision);
         }
     }
