@@ -46,6 +46,8 @@ data "aws_iam_policy_document" "this" {
       "lambda:GetFunctionEventInvokeConfig",
       "lambda:ListTags",
       "lambda:PutFunctionConcurrency",
+      # Parking: the parking queue becomes the on-failure destination before the throttle.
+      "lambda:PutFunctionEventInvokeConfig",
     ]
     resources = [local.functions_arn]
   }
@@ -149,7 +151,9 @@ data "aws_iam_policy_document" "this" {
     effect = "Deny"
     actions = [
       "lambda:DeleteFunctionConcurrency",
+      "lambda:DeleteFunctionEventInvokeConfig",
       "lambda:PutFunctionConcurrency",
+      "lambda:PutFunctionEventInvokeConfig",
       "lambda:TagResource",
       "lambda:UntagResource",
     ]
@@ -218,12 +222,14 @@ data "aws_iam_policy_document" "operator" {
     sid = "RestoreAndRead"
     actions = [
       "lambda:DeleteFunctionConcurrency",
+      "lambda:DeleteFunctionEventInvokeConfig",
       "lambda:GetFunctionConcurrency",
       "lambda:GetFunctionConfiguration",
       "lambda:GetFunctionEventInvokeConfig",
       "lambda:ListAliases",
       "lambda:ListTags",
       "lambda:PutFunctionConcurrency",
+      "lambda:PutFunctionEventInvokeConfig",
     ]
     resources = [local.functions_arn]
   }
@@ -357,7 +363,9 @@ data "aws_iam_policy_document" "operator" {
     effect = "Deny"
     actions = [
       "lambda:DeleteFunctionConcurrency",
+      "lambda:DeleteFunctionEventInvokeConfig",
       "lambda:PutFunctionConcurrency",
+      "lambda:PutFunctionEventInvokeConfig",
       "lambda:TagResource",
       "lambda:UntagResource",
     ]

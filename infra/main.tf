@@ -37,6 +37,8 @@ locals {
     RUNAWAY_GUARD_CONTRIBUTOR_ALARMS = length(local.contributor_alarm_names) > 0 ? join(",", local.contributor_alarm_names) : null
     # A schedule that is the re-judge alone runs no offender search.
     RUNAWAY_GUARD_SWEEP_OFFENDER_SEARCH = !var.enable_sweep && var.enable_rejudge ? "false" : null
+    # Where a trip parks asynchronous events that would otherwise be dropped (infra/parking.tf).
+    RUNAWAY_GUARD_PARKING_QUEUE_ARN = var.enable_parking ? aws_sqs_queue.parking[0].arn : null
   }
 
   environment = merge(

@@ -147,3 +147,13 @@ output "record_key_arn" {
   description = "ARN of the HMAC key that signs trip records (RUNAWAY_GUARD_RECORD_KEY_ARN). Operators who run `runaway-guard status` / `reenable` need kms:VerifyMac on it, and those who run `runaway-guard trip` kms:GenerateMac too (list them in record_signer_arns)."
   value       = aws_kms_key.trip_record.arn
 }
+
+output "parking_queue_arn" {
+  description = "The parking queue where a trip parks asynchronous events of a function with neither a DLQ nor an on-failure destination (null when enable_parking is false)."
+  value       = var.enable_parking ? aws_sqs_queue.parking[0].arn : null
+}
+
+output "parking_queue_url" {
+  description = "The parking queue's URL, for `runaway-guard replay` and inspection (null when enable_parking is false)."
+  value       = var.enable_parking ? aws_sqs_queue.parking[0].id : null
+}

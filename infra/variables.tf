@@ -564,3 +564,37 @@ variable "record_signer_arns" {
     error_message = "record_signer_arns must be IAM role, user or account ARNs (arn:<partition>:iam::<account>:...)."
   }
 }
+
+variable "enable_parking" {
+  description = "Create the parking queue (RUNAWAY_GUARD_PARKING_QUEUE_ARN): a trip of a function with neither a DLQ nor an on-failure destination first makes it the function's on-failure destination, so its asynchronous events wait for `runaway-guard replay` instead of being dropped."
+  type        = bool
+  default     = true
+}
+
+variable "parking_reader_arns" {
+  description = "IAM role ARNs (besides the guard's role and record_signer_arns) that may read and delete parked events, i.e. run `runaway-guard replay`. Everyone else is denied by the queue policy."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.parking_reader_arns : can(regex("^arn:aws[a-zA-Z-]*:(iam|sts)::[0-9]{12}:", arn))])
+    error_message = "parking_reader_arns must be IAM role or user ARNs (arn:<partition>:iam::<account>:...)."
+  }
+}
+
+variable "parking_age_alarm_secs" {
+  description = "Alarm when the oldest parked event is older than this many seconds (SQS deletes it at 14 days)."
+  type        = number
+  default     = 259200
+
+  validation {
+    condition     = var.parking_age_alarm_secs >= 300 && var.parking_age_alarm_secs < 1209600
+    error_message = "parking_age_alarm_secs must be at least 300 and below 1209600 (the queue's retention)."
+  }
+}
+
+variable "parking_depth_alarm_threshold" {
+  description = "Alarm when more than this many events are parked (0: any parked event)."
+  type        = number
+  default     = 0
+}

@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use crate::name::FunctionName;
-use crate::ports::{Alert, FailureTarget, Reservation};
+use crate::ports::{Alert, FailureTarget, Parking, Reservation};
 use crate::report::Outcome;
 use crate::sanitise::{self, Plain};
 use crate::time::Timestamp;
@@ -18,6 +18,7 @@ mod arn;
 mod chatbot;
 mod drift;
 mod email;
+mod parking;
 mod reenable;
 mod search;
 mod sources;
@@ -76,6 +77,9 @@ pub struct TripFacts<'a> {
     pub context: AlertContext<'a>,
     /// Why nothing was changed, when the outcome alone does not say (a grace period).
     pub note: Option<&'a str>,
+    /// What the trip did about asynchronous events with nowhere else to go (parked, or why not);
+    /// `None` when it did nothing about them (see `parking.rs`).
+    pub parking: Option<&'a Parking>,
 }
 
 /// The trip alert.
@@ -112,6 +116,7 @@ pub fn trip_alert(facts: &TripFacts<'_>) -> Alert {
         "evidence": facts.reason,
         "previous_concurrency": facts.previous_concurrency.map(reservation_text),
         "failure_target": facts.failure_target,
+        "parking": facts.parking,
         "event_sources": sources::machine(facts.event_sources),
         "error": facts.error,
         "record_written": !facts.record_missing,
@@ -206,20 +211,9 @@ fn summary(facts: &TripFacts<'_>) -> String {
 
 fn meanwhile(facts: &TripFacts<'_>) -> String {
     let lead = if facts.outcome == Outcome::Throttled { "While throttled" } else { "If throttled" };
-    let async_events = match facts.failure_target {
-        Some(FailureTarget::Destination(arn)) => {
-            format!("go to its on-failure destination {}, without retries", Plain(arn))
-        }
-        Some(FailureTarget::DeadLetter(arn)) => {
-            format!("go to its dead-letter queue {}, without retries", Plain(arn))
-        }
-        Some(FailureTarget::Dropped) => "are DROPPED: it has no DLQ and no on-failure destination".to_owned(),
-        Some(FailureTarget::Unknown) | None => {
-            "go to its DLQ / on-failure destination if it has one, else are DROPPED (unknown)".to_owned()
-        }
-    };
+    let async_events = parking::async_events(facts);
     let sources = sources::lines(facts.event_sources);
-    format!("{lead}:\n- async events (EventBridge, SNS, S3, async Invoke) {async_events}.\n{sources}")
+    format!("{lead}:\n- async events (EventBridge, SNS, S3, async Invoke) {async_events}\n{sources}")
         .trim_end()
         .to_owned()
 }

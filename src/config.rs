@@ -12,7 +12,7 @@ use crate::name::FunctionName;
 mod baseline;
 mod values;
 pub use baseline::{Baseline, vars as baseline_vars};
-use values::{accounts, exempt, kms_key_arn, topic_arn};
+use values::{accounts, exempt, kms_key_arn, queue_arn, topic_arn};
 
 /// Prices used by the cost estimator (USD). Defaults are AWS's published us-east-1 prices.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +99,10 @@ pub struct Config {
     /// `RUNAWAY_GUARD_RECORD_KEY_ARN`: the KMS HMAC key (or alias) ARN that signs and checks trip
     /// records. Without it records are written unsigned and none verifies.
     pub record_key_arn: Option<String>,
+    /// `RUNAWAY_GUARD_PARKING_QUEUE_ARN`: the standard SQS queue a trip sets as on-failure destination
+    /// of a function with neither a DLQ nor one, so its asynchronous events wait there for `replay`
+    /// instead of being dropped. Unset, nothing is parked.
+    pub parking_queue_arn: Option<String>,
 }
 
 impl Default for Config {
@@ -130,6 +134,7 @@ impl Default for Config {
             sweep_offender_search: true,
             baseline: Baseline::default(),
             record_key_arn: None,
+            parking_queue_arn: None,
         }
     }
 }
@@ -200,6 +205,8 @@ pub mod vars {
     pub const SWEEP_OFFENDER_SEARCH: &str = "RUNAWAY_GUARD_SWEEP_OFFENDER_SEARCH";
     /// The KMS HMAC key (or alias) ARN that signs trip records.
     pub const RECORD_KEY_ARN: &str = "RUNAWAY_GUARD_RECORD_KEY_ARN";
+    /// The SQS queue where a trip parks asynchronous events.
+    pub const PARKING_QUEUE_ARN: &str = "RUNAWAY_GUARD_PARKING_QUEUE_ARN";
 }
 
 impl Config {
@@ -263,6 +270,10 @@ impl Config {
             record_key_arn: env
                 .get(vars::RECORD_KEY_ARN)
                 .map(|v| kms_key_arn(vars::RECORD_KEY_ARN, v))
+                .transpose()?,
+            parking_queue_arn: env
+                .get(vars::PARKING_QUEUE_ARN)
+                .map(|v| queue_arn(vars::PARKING_QUEUE_ARN, v))
                 .transpose()?,
         })
     }

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use crate::name::FunctionName;
 use crate::ports::{
     AlarmContributor, Alert, Architecture, CheckedRecord, DeadLetter, EventSourceMapping, FailureTarget,
-    FunctionMetrics, FunctionState, MappingId, Metrics, MetricsWindow, Notifier, PortError, QueueFacts,
-    RecordCheck, ReenableMark, Reservation, SourceKind, Throttler, TripRecord, TrippedFunction, UsageSample,
+    FunctionMetrics, FunctionState, InvokeConfig, MappingId, Metrics, MetricsWindow, Notifier, PortError,
+    QueueFacts, RecordCheck, ReenableMark, Reservation, SourceKind, Throttler, TripRecord, TrippedFunction,
+    UsageSample,
 };
 use crate::time::Timestamp;
 
@@ -50,6 +51,10 @@ pub enum Op {
     ReadAccount,
     /// `mapping_belongs` (a read: not listed in `calls`).
     ReadMapping,
+    /// `event_invoke_config` (a read: not listed in `calls`).
+    ReadInvokeConfig,
+    /// `set_event_invoke_config`.
+    PutInvokeConfig,
 }
 
 /// A fake account: functions, their reservations and trip records, and the alerts published.
@@ -77,6 +82,8 @@ struct FakeState {
     unverified: BTreeMap<FunctionName, CheckedRecord>,
     /// What `unreserved_concurrency` answers (`None` in the outer option: 1000).
     unreserved: Option<Option<u32>>,
+    /// Event-invoke configurations, by function.
+    invoke_configs: BTreeMap<FunctionName, InvokeConfig>,
 }
 
 impl FakeAccount {
@@ -122,6 +129,34 @@ impl FakeAccount {
         let facts = QueueFacts { dead_letter, retention_secs: Some(retention_secs) };
         self.lock().queues.insert(arn.to_owned(), facts);
         self
+    }
+
+    /// Gives function `name` an event-invoke configuration (its on-failure destination, if any,
+    /// becomes where its async events go unless it has a DLQ).
+    pub fn with_invoke_config(self, name: &str, config: InvokeConfig) -> Self {
+        let function = FunctionName::new(name).unwrap_or_else(|e| panic!("test function name {name}: {e}"));
+        self.store_invoke_config(&function, Some(config));
+        self
+    }
+
+    /// Function `name`'s event-invoke configuration.
+    pub fn invoke_config(&self, name: &str) -> Option<InvokeConfig> {
+        let function = FunctionName::new(name).unwrap_or_else(|e| panic!("{e}"));
+        self.lock().invoke_configs.get(&function).cloned()
+    }
+
+    fn store_invoke_config(&self, function: &FunctionName, config: Option<InvokeConfig>) {
+        let mut state = self.lock();
+        let destination = config.as_ref().and_then(|c| c.on_failure.clone());
+        match config {
+            Some(config) => state.invoke_configs.insert(function.clone(), config),
+            None => state.invoke_configs.remove(function),
+        };
+        if let Some(s) = state.functions.get_mut(function)
+            && !matches!(s.failure_target, FailureTarget::DeadLetter(_))
+        {
+            s.failure_target = destination.map_or(FailureTarget::Dropped, FailureTarget::Destination);
+        }
     }
 
     /// Function `name`'s mappings and whether each is enabled, by id.
@@ -396,6 +431,23 @@ impl Throttler for FakeAccount {
     async fn drift_note(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
         self.injected(Op::ReadDrift, function.as_str())?;
         Ok(self.lock().drift.get(function).cloned())
+    }
+
+    async fn event_invoke_config(&self, function: &FunctionName) -> Result<Option<InvokeConfig>, PortError> {
+        self.injected(Op::ReadInvokeConfig, function.as_str())?;
+        self.with_state(function, |_| ())?;
+        Ok(self.lock().invoke_configs.get(function).cloned())
+    }
+
+    async fn set_event_invoke_config(
+        &self,
+        function: &FunctionName,
+        config: Option<&InvokeConfig>,
+    ) -> Result<(), PortError> {
+        self.check(Op::PutInvokeConfig, function.as_str())?;
+        self.with_state(function, |_| ())?;
+        self.store_invoke_config(function, config.cloned());
+        Ok(())
     }
 
     async fn execution_role_id(&self, function: &FunctionName) -> Result<Option<String>, PortError> {

@@ -338,6 +338,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             actor: None,
             budget: self.budget.as_deref(),
             unrecorded: &self.unrecorded,
+            parking_queue: self.config.parking_queue_arn.as_deref(),
         }
     }
 }

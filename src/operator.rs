@@ -17,11 +17,13 @@ mod restore;
 mod resume;
 mod status;
 mod text;
+mod unpark;
 
 use restore::Plan;
 
 pub use outcome::{ReenableError, ReenableOutcome, ReenableRequest, RestoreSource, Restored};
 pub use status::{PausedMapping, StatusEntry, status};
+pub use unpark::Unparked;
 
 /// The ports `reenable` uses.
 pub struct ReenablePorts<'a, T, N, I> {
@@ -58,6 +60,7 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
     let mut warnings = Vec::new();
     if let Some(unverified) = record.as_ref().filter(|r| !r.check.is_verified()) {
         warnings.extend(resume::unverified_warning(unverified));
+        warnings.extend(unpark::unverified_warning(unverified));
     }
     let caller = ports.identity.caller().await.unwrap_or_else(|err| {
         warn!(error = %err, "caller identity unknown");
@@ -76,6 +79,12 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
     // receives toward maxReceiveCount.
     let recorded = verified.map(|t| t.paused_mappings.as_slice()).unwrap_or_default();
     let resumed = resume::resume_mappings(ports.throttler, function, recorded, &mut warnings).await?;
+    let invoke_config = match verified.and_then(|t| t.parked.as_ref()) {
+        Some(parked) => {
+            unpark::restore_invoke_config(ports.throttler, function, parked, &mut warnings).await?
+        }
+        None => None,
+    };
     let record_cleared = match &record {
         None => true,
         Some(_) => match ports.throttler.clear_trip_record(function, &mark).await {
@@ -116,6 +125,7 @@ pub async fn reenable<T: Throttler, N: Notifier, I: Identity>(
         finished_earlier: state.reenable_started(),
         record_cleared,
         resumed_mappings: resumed,
+        invoke_config,
         warnings,
         alerted,
     }))

@@ -46,6 +46,11 @@ pub mod tags {
     /// Who tripped the function (`guard:<rule>` or `operator:<ARN>`, encoded as the reason is);
     /// part of the record from format v2 on.
     pub const TRIPPED_BY: &str = "runaway-guard:tripped-by";
+    /// The parking queue the trip set as on-failure destination (see [`super::Parked`]).
+    pub const PARKED_QUEUE: &str = "runaway-guard:parked-queue";
+    /// The event-invoke configuration the parking replaced: `none`, or its settings (see
+    /// `crate::aws::trip_tags::format_invoke_config`).
+    pub const PARKED_PREVIOUS: &str = "runaway-guard:parked-previous";
 }
 
 /// A failed call to a port, kept typed so the handler can tell retryable failures from final ones.
@@ -89,6 +94,10 @@ pub struct TripRecord {
     /// Who tripped it; `None` in a record written before format v2.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tripped_by: Option<TrippedBy>,
+    /// The parking of the function's asynchronous events (written before the change), which
+    /// `reenable` undoes; `None` when the trip did not park them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parked: Option<Parked>,
 }
 
 impl TripRecord {
@@ -213,6 +222,8 @@ pub use mapping::{
     DeadLetter, EventSourceMapping, InvalidMappingId, MappingCeiling, MappingId, PauseStatus, QueueFacts,
     QueueRead, SourceKind, SourceOutcome,
 };
+mod invoke_config;
+pub use invoke_config::{InvokeConfig, Parked, Parking};
 mod signer;
 pub use signer::{CheckedRecord, RecordCheck, RecordSigner};
 mod tripped_by;
@@ -391,6 +402,35 @@ pub trait Throttler: Send + Sync {
     ) -> impl Future<Output = Result<Option<String>, PortError>> + Send {
         let _ = function;
         async { Ok(None) }
+    }
+    /// The function's own (unqualified) event-invoke configuration, `None` when it has none. The
+    /// default, for ports without asynchronous settings, has none.
+    fn event_invoke_config(
+        &self,
+        function: &FunctionName,
+    ) -> impl Future<Output = Result<Option<InvokeConfig>, PortError>> + Send {
+        let _ = function;
+        async { Ok(None) }
+    }
+    /// Puts `config` as the function's event-invoke configuration (`PutFunctionEventInvokeConfig`,
+    /// which replaces every setting), or deletes it (`None`). The default, for ports without
+    /// asynchronous settings, refuses.
+    fn set_event_invoke_config(
+        &self,
+        function: &FunctionName,
+        config: Option<&InvokeConfig>,
+    ) -> impl Future<Output = Result<(), PortError>> + Send {
+        let operation =
+            if config.is_some() { "PutFunctionEventInvokeConfig" } else { "DeleteFunctionEventInvokeConfig" };
+        let error = PortError {
+            operation,
+            target: function.to_string(),
+            message: "this port has no event-invoke configuration".to_owned(),
+            retryable: false,
+            not_found: false,
+            source: None,
+        };
+        async move { Err(error) }
     }
     /// Whether the function carries [`tags::TRUST_ALARMS`]` = true` (its owners let any alarm on an
     /// `AWS/` metric naming it throttle it unjudged). The default, for ports without tags: no.

@@ -5,14 +5,15 @@
 //! The one rule for what a MAC covers is [`FIELDS`]: the record format version, the function
 //! (partition, account, region and its unqualified ARN), the trip time, the previous reserved
 //! concurrency, the reason and the paused mapping ids (sorted), and from format v2 on who tripped
-//! it. `alert-pending` is not covered: it is removed once the alert is out. The reason is covered
+//! it and the parking of its asynchronous events (the queue and the configuration it replaced, so
+//! `reenable` restores only a configuration the guard recorded). `alert-pending` is not covered: it is removed once the alert is out. The reason is covered
 //! (as stored: v1's tag-safe form, v2's reversible encoding), so `status` never shows a reason
 //! someone swapped into a genuine record. The MAC travels in `runaway-guard:record-mac` as
-//! `v<format>:<base64>`; a v1 record still verifies as v1.
+//! `v<format>:<base64>`; a v1 record still verifies as v1, but never one that names a parking.
 
 use aws_smithy_types::base64;
 
-use crate::aws::trip_tags::{format_reservation, tag_safe, text};
+use crate::aws::trip_tags::{format_invoke_config, format_reservation, tag_safe, text};
 use crate::name::FunctionName;
 use crate::ports::{PortError, RecordCheck, RecordSigner, TripRecord};
 
@@ -75,7 +76,15 @@ const FIELDS: &[Field] = &[
     ("tripped-by", 2, |_, r, _| {
         r.tripped_by.as_ref().map(|b| text::stored(&b.to_record_text())).unwrap_or_default()
     }),
+    ("parked-queue", 2, |_, r, _| r.parked.as_ref().map(|p| p.queue.clone()).unwrap_or_default()),
+    ("parked-previous", 2, |_, r, _| parked_previous(r)),
 ];
+
+/// The configuration a parking replaced, as its tag holds it; empty when the trip parked nothing.
+fn parked_previous(record: &TripRecord) -> String {
+    let previous = record.parked.as_ref().map(|p| format_invoke_config(p.previous.as_ref()));
+    previous.map(|p| p.unwrap_or_else(|| "unrecordable".to_owned())).unwrap_or_default()
+}
 
 fn paused_mappings(record: &TripRecord) -> String {
     let mut mappings: Vec<&str> = record.paused_mappings.iter().map(|m| m.as_str()).collect();
@@ -172,6 +181,10 @@ pub async fn check<S: RecordSigner>(
             crate::config::vars::RECORD_KEY_ARN
         ));
     };
+    // A format-1 MAC never covered a parking, so it never vouches for one.
+    if version < 2 && record.parked.is_some() {
+        return RecordCheck::Invalid;
+    }
     match signer.verify(&canonical_bytes_of(version, subject, record), &mac).await {
         Ok(true) => RecordCheck::Verified,
         Ok(false) => RecordCheck::Invalid,

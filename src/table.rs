@@ -91,6 +91,16 @@ pub fn reenabled(done: &Restored, context: &str) -> String {
             ids.join(", ")
         ));
     }
+    if let Some(unparked) = done.invoke_config {
+        let what = match unparked {
+            crate::operator::Unparked::Restored => "put back as it was before the trip",
+            crate::operator::Unparked::Deleted => "removed (it had none before the trip)",
+        };
+        out.push_str(&format!(
+            "Event-invoke configuration {what}; events parked during the trip: runaway-guard replay {}\n",
+            done.function
+        ));
+    }
     if !done.record_cleared {
         out.push_str("error: the trip record is still there; run this reenable again to remove it\n");
     }

@@ -1,5 +1,6 @@
 //! The trip flow for one function: read state and event source mappings → write the trip record
-//! (naming the mappings to pause) → pause those mappings → set reserved concurrency to 0 → alert. Each step's failure is reported, never swallowed, and never stops the next step
+//! (naming the mappings to pause and the asynchronous events' parking) → pause those mappings →
+//! park the asynchronous events → set reserved concurrency to 0 → alert. Each step's failure is reported, never swallowed, and never stops the next step
 //! that can still contain the function or tell on-call. A throttle whose record could not be
 //! written still throttles; its alert then names the exact `reenable --to` that restores it. A
 //! failure that does not heal pages once per function per period (see `policy`).
@@ -10,7 +11,8 @@ use crate::alert::{AlertContext, TripFacts};
 use crate::name::FunctionName;
 use crate::policy::{Plan, Policy, next_page_after};
 use crate::ports::{
-    FunctionState, MappingId, Notifier, PortError, Reservation, Throttler, TripBudget, TripRecord, TrippedBy,
+    FunctionState, MappingId, Notifier, Parking, PortError, Reservation, Throttler, TripBudget, TripRecord,
+    TrippedBy,
 };
 use crate::report::{Decision, Outcome, reservation_text};
 use crate::time::Timestamp;
@@ -41,7 +43,12 @@ pub struct TripContext<'a, T, N> {
     pub budget: Option<&'a dyn TripBudget>,
     /// Throttles whose previous value no tag or alert holds yet.
     pub unrecorded: &'a UnrecordedTrips,
+    /// The parking queue (`RUNAWAY_GUARD_PARKING_QUEUE_ARN`); `None`: asynchronous events are not parked.
+    pub parking_queue: Option<&'a str>,
 }
+
+/// What a trip attempt did before its alert: the record, the mappings, the asynchronous events.
+type Done<'s> = (Record, &'s Sources, Option<&'s Parking>);
 
 /// Whether this attempt wrote the trip record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +67,9 @@ struct Publish<'s> {
     sources: &'s Sources,
     /// Why nothing changed, for an exempt decision that pages (a grace period).
     note: Option<&'s str>,
+    /// Where the trip left the function's asynchronous events (`None`: its own DLQ or destination,
+    /// or nothing was done about them).
+    parking: Option<&'s Parking>,
 }
 
 impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
@@ -111,7 +121,9 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                 // A record whose steps did not all happen: an earlier invocation failed between them.
                 let sources = self.finish_pause(&state, &mut decision).await;
                 if unfinished_trip(&state) {
-                    self.complete_trip(&state, reason, now, &mut decision, Record::Kept, &sources).await;
+                    let parking = self.finish_park(&state, &mut decision).await;
+                    let done = (Record::Kept, &sources, parking.as_ref());
+                    self.complete_trip(&state, reason, now, &mut decision, done).await;
                 } else {
                     let skip = (Outcome::AlreadyTripped, why, alert);
                     self.skip(&state, reason, now, &mut decision, skip, &sources).await;
@@ -126,7 +138,9 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             Plan::WouldThrottle => {
                 decision.outcome = Outcome::WouldThrottle;
                 let sources = self.would_pause(&state.function, &mut decision).await;
-                self.alert(&state, reason, now, &mut decision, Record::Kept, &sources).await;
+                let parking = self.would_park(&state);
+                self.alert(&state, reason, now, &mut decision, (Record::Kept, &sources, parking.as_ref()))
+                    .await;
             }
             Plan::Skip { outcome, why, alert } => {
                 self.skip(&state, reason, now, &mut decision, (outcome, why, alert), &Sources::NotRead).await;
@@ -158,7 +172,9 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         let pending = state.active_trip().is_some_and(|t| t.alert_pending);
         if alert || pending {
             let note = (outcome == Outcome::Exempt).then_some(why.as_str());
-            let how = Publish { record: Record::Kept, resend: pending, sources, note };
+            let parking = recorded_parking(state);
+            let how =
+                Publish { record: Record::Kept, resend: pending, sources, note, parking: parking.as_ref() };
             self.publish(state, reason, now, decision, how).await;
         }
     }
@@ -172,6 +188,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
     ) {
         let function = &state.function;
         let plan = self.plan_pause(function, still_paused(state), decision).await;
+        let park = self.plan_park(state).await;
         let record = TripRecord {
             tripped_at: now,
             previous_concurrency: previous_for_record(state),
@@ -179,6 +196,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             alert_pending: true,
             paused_mappings: plan.record.clone(),
             tripped_by: Some(self.tripped_by(reason)),
+            parked: park.recorded(),
         };
         // The record goes first so that a crash between the two calls never leaves a throttled
         // function without the means to restore it. If it cannot be written (50-tag limit, a
@@ -186,10 +204,12 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         let written = self.write_record(function, &record, decision).await;
         // Pollers stop before the throttle, so no throttled receive counts toward maxReceiveCount.
         let sources = self.pause(function, plan, written, decision).await;
-        self.complete_trip(state, reason, now, decision, written, &sources).await;
+        // Parked before the throttle: from the throttle on, an event with nowhere to go is dropped.
+        let parking = self.park(state, park, written, decision).await;
+        self.complete_trip(state, reason, now, decision, (written, &sources, parking.as_ref())).await;
         if decision.outcome == Outcome::Throttled {
-            // Nothing was paused without a record, so a record written later names no mappings.
-            let record = TripRecord { paused_mappings: Vec::new(), ..record };
+            // Nothing was paused or parked without a record, so a record written later names neither.
+            let record = TripRecord { paused_mappings: Vec::new(), parked: None, ..record };
             self.hold_unrecorded(function, record, written, decision);
         }
     }
@@ -200,8 +220,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         reason: &Reason,
         now: Timestamp,
         decision: &mut Decision,
-        record: Record,
-        sources: &Sources,
+        done: Done<'_>,
     ) {
         let function = &state.function;
         match self.throttler.set_reserved_concurrency(function, Some(0)).await {
@@ -221,7 +240,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
                 }
             }
         }
-        self.alert(state, reason, now, decision, record, sources).await;
+        self.alert(state, reason, now, decision, done).await;
     }
 
     async fn alert(
@@ -230,11 +249,10 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         reason: &Reason,
         now: Timestamp,
         decision: &mut Decision,
-        record: Record,
-        sources: &Sources,
+        (record, sources, parking): Done<'_>,
     ) {
-        self.publish(state, reason, now, decision, Publish { record, resend: false, sources, note: None })
-            .await;
+        let how = Publish { record, resend: false, sources, note: None, parking };
+        self.publish(state, reason, now, decision, how).await;
     }
 
     /// Publishes the alert for `decision`. `resend` marks the re-send of a trip's alert that an earlier
@@ -246,7 +264,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
         reason: &Reason,
         now: Timestamp,
         decision: &mut Decision,
-        Publish { record, resend, sources, note }: Publish<'_>,
+        Publish { record, resend, sources, note, parking }: Publish<'_>,
     ) {
         let error = (!decision.errors.is_empty()).then(|| decision.errors.join("; "));
         let sources = self.read_queues(sources).await;
@@ -268,6 +286,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             quiet_until: matches!(shown, Outcome::Failed | Outcome::Capped).then(|| next_page_after(now)),
             context: AlertContext { account: self.account, region: self.region, at: now },
             note,
+            parking,
         });
         match self.notifier.publish(&alert).await {
             Ok(()) => {
@@ -326,6 +345,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             quiet_until: Some(next_page_after(now)),
             context: AlertContext { account: self.account, region: self.region, at: now },
             note: None,
+            parking: None,
         });
         match self.notifier.publish(&alert).await {
             Ok(()) => decision.alerted = true,
@@ -386,6 +406,12 @@ fn recorded_pauses(state: &FunctionState) -> bool {
     state.active_trip().is_some_and(|t| !t.paused_mappings.is_empty())
 }
 
+/// The parking a trip record in force names, for an alert about it (a re-sent trip alert).
+fn recorded_parking(state: &FunctionState) -> Option<Parking> {
+    let parked = state.active_trip()?.parked.as_ref()?;
+    Some(Parking::Parked { queue: parked.queue.clone() })
+}
+
 /// A depth verdict that the function's own `runaway-guard:max-depth` tag allows.
 fn within_own_depth_limit(state: &FunctionState, reason: &Reason) -> Option<String> {
     match (reason, state.max_depth_tag) {
@@ -397,6 +423,7 @@ fn within_own_depth_limit(state: &FunctionState, reason: &Reason) -> Option<Stri
 }
 
 mod cap;
+mod park;
 mod pause;
 mod unrecorded;
 

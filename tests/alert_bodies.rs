@@ -158,6 +158,7 @@ fn trip(function: &FunctionName, reason: &Reason, outcome: Outcome) -> Alert {
         quiet_until: None,
         context: context(),
         note: None,
+        parking: None,
     })
 }
 

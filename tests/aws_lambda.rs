@@ -26,6 +26,7 @@ fn record(previous: Option<u32>) -> TripRecord {
         alert_pending: false,
         paused_mappings: Vec::new(),
         tripped_by: None,
+        parked: None,
     }
 }
 

@@ -37,6 +37,7 @@ async fn alert_is_delivered_with_subject_body_and_attributes() {
         // No region: an empty attribute must be left out, not rejected by SNS.
         context: AlertContext { account: Some(ACCOUNT), region: None, at: Timestamp::now() },
         note: None,
+        parking: None,
     });
     SnsNotifier::new(&moto.config, &topic).publish(&alert).await.unwrap();
 

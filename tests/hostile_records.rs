@@ -155,6 +155,7 @@ async fn a_verified_record_naming_another_functions_mapping_does_not_resume_it()
         alert_pending: false,
         paused_mappings: [&mine, &theirs].map(|id| MappingId::new(id).expect("uuid")).to_vec(),
         tripped_by: None,
+        parked: None,
     };
     signed.write_trip_record(&function, &record).await.expect("signed record");
     signed.set_reserved_concurrency(&function, Some(0)).await.expect("throttle");

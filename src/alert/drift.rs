@@ -103,6 +103,7 @@ mod tests {
             alert_pending: false,
             paused_mappings: Vec::new(),
             tripped_by: None,
+            parked: None,
         };
         let alert = drift_alert(&DriftFacts {
             function: &function,

@@ -33,6 +33,7 @@ fn trip<'a>(function: &'a FunctionName, reason: &'a Reason, outcome: Outcome) ->
         quiet_until: None,
         context: context(),
         note: None,
+        parking: None,
     }
 }
 

@@ -15,12 +15,13 @@ use super::trip_tags::{self, read_guard_tags};
 use crate::arn::FunctionArn;
 use crate::name::FunctionName;
 use crate::ports::{
-    Architecture, CheckedRecord, EventSourceMapping, FailureTarget, FunctionState, MappingCeiling, MappingId,
-    PortError, QueueFacts, ReenableMark, Reservation, Throttler, TripRecord, TrippedFunction, Unreadable,
-    tags,
+    Architecture, CheckedRecord, EventSourceMapping, FailureTarget, FunctionState, InvokeConfig,
+    MappingCeiling, MappingId, PortError, QueueFacts, ReenableMark, Reservation, Throttler, TripRecord,
+    TrippedFunction, Unreadable, tags,
 };
 
 mod account;
+mod invoke_config;
 mod mappings;
 mod operator;
 mod records;
@@ -129,18 +130,7 @@ impl LambdaThrottler {
 
     /// The on-failure destination of the function's event-invoke config, if it has one.
     async fn on_failure_destination(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
-        let result =
-            self.client.get_function_event_invoke_config().function_name(function.as_str()).send().await;
-        match result {
-            Ok(out) => Ok(out
-                .destination_config()
-                .and_then(|d| d.on_failure())
-                .and_then(|f| f.destination())
-                .map(str::to_owned)),
-            // The function exists (its configuration was just read): not found means "no config".
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(None),
-            Err(e) => Err(port_error("GetFunctionEventInvokeConfig", function.as_str(), e)),
-        }
+        Ok(self.read_invoke_config(function).await?.and_then(|c| c.on_failure))
     }
 
     async fn tag(
@@ -244,6 +234,18 @@ impl Throttler for LambdaThrottler {
         let config = self.configuration(function).await?;
         let tags = self.tags(function.as_str(), &config.arn).await?;
         Ok(tags.get(tags::TRUST_ALARMS).is_some_and(|v| v.trim().eq_ignore_ascii_case("true")))
+    }
+
+    async fn event_invoke_config(&self, function: &FunctionName) -> Result<Option<InvokeConfig>, PortError> {
+        self.read_invoke_config(function).await
+    }
+
+    async fn set_event_invoke_config(
+        &self,
+        function: &FunctionName,
+        config: Option<&InvokeConfig>,
+    ) -> Result<(), PortError> {
+        self.write_invoke_config(function, config).await
     }
 
     async fn write_trip_record(&self, function: &FunctionName, record: &TripRecord) -> Result<(), PortError> {

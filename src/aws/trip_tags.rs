@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::ports::{MappingId, ReenableMark, Reservation, TripRecord, TrippedBy, tags};
+use crate::ports::{InvokeConfig, MappingId, Parked, ReenableMark, Reservation, TripRecord, TrippedBy, tags};
 use crate::time::Timestamp;
 
 pub mod text;
@@ -49,6 +49,40 @@ pub fn parse_reservation(text: &str) -> Option<Reservation> {
     }
 }
 
+/// The tag form of an event-invoke configuration the parking replaced: `none` (there was none), or
+/// its settings as `retries=N age=SECS success=ARN failure=ARN` (those set; `set` when none is).
+/// `None` when it does not fit in one tag value or holds a character a tag cannot: such a function
+/// is not parked, since its configuration could not be restored exactly.
+pub fn format_invoke_config(config: Option<&InvokeConfig>) -> Option<String> {
+    let Some(config) = config else { return Some("none".to_owned()) };
+    let numbers = [("retries", config.max_retry_attempts), ("age", config.max_event_age_secs)];
+    let arns = [("success", &config.on_success), ("failure", &config.on_failure)];
+    let mut words: Vec<String> = numbers.iter().filter_map(|(k, v)| v.map(|v| format!("{k}={v}"))).collect();
+    words.extend(arns.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}"))));
+    let text = if words.is_empty() { "set".to_owned() } else { words.join(" ") };
+    (text.len() <= MAX_TAG_VALUE_CHARS && tag_safe(&text) == text).then_some(text)
+}
+
+/// Reads [`format_invoke_config`]'s form back; `None` for anything else.
+pub fn parse_invoke_config(text: &str) -> Option<Option<InvokeConfig>> {
+    let text = text.trim();
+    if text == "none" {
+        return Some(None);
+    }
+    let mut config = InvokeConfig::default();
+    for word in text.split_whitespace().filter(|w| *w != "set") {
+        let (key, value) = word.split_once('=')?;
+        match key {
+            "retries" => config.max_retry_attempts = Some(value.parse().ok()?),
+            "age" => config.max_event_age_secs = Some(value.parse().ok()?),
+            "success" if value.starts_with("arn:") => config.on_success = Some(value.to_owned()),
+            "failure" if value.starts_with("arn:") => config.on_failure = Some(value.to_owned()),
+            _ => return None,
+        }
+    }
+    Some(Some(config))
+}
+
 /// The tags that make up a trip record (`alert-pending` only while its alert is unsent; the MAC,
 /// from `crate::record::seal`, when the record is signed).
 pub fn record_tags(record: &TripRecord, mac: Option<&str>) -> Vec<(&'static str, String)> {
@@ -68,6 +102,12 @@ pub fn record_tags(record: &TripRecord, mac: Option<&str>) -> Vec<(&'static str,
     }
     let (values, _) = pack_mappings(&record.paused_mappings);
     out.extend(paused_mapping_keys().into_iter().zip(values));
+    if let Some(parked) = &record.parked {
+        // The trip parks only a configuration this form holds (see `format_invoke_config`).
+        let previous = format_invoke_config(parked.previous.as_ref()).unwrap_or_default();
+        out.push((tags::PARKED_QUEUE, parked.queue.clone()));
+        out.push((tags::PARKED_PREVIOUS, previous));
+    }
     out
 }
 
@@ -83,6 +123,7 @@ pub fn all_record_keys() -> impl Iterator<Item = &'static str> {
     ]
     .into_iter()
     .chain(paused_mapping_keys())
+    .chain([tags::PARKED_QUEUE, tags::PARKED_PREVIOUS])
 }
 
 /// The tags that hold the paused mappings, in the order they are filled.
@@ -208,6 +249,7 @@ pub fn read_guard_tags(all: &HashMap<String, String>) -> GuardTags {
         if !clean {
             out.problems.push(tags::PAUSED_MAPPINGS);
         }
+        let parked = read_parked(all, &mut out.problems);
         out.trip = Some(TripRecord {
             tripped_at,
             previous_concurrency,
@@ -215,6 +257,7 @@ pub fn read_guard_tags(all: &HashMap<String, String>) -> GuardTags {
             alert_pending,
             paused_mappings,
             tripped_by,
+            parked,
         });
     }
     out
@@ -227,6 +270,27 @@ fn record_format(all: &HashMap<String, String>) -> u32 {
         Some(version) => version,
         None if all.contains_key(tags::TRIPPED_BY) => 2,
         None => 1,
+    }
+}
+
+/// The parking in the record's tags: both tags, the second in [`format_invoke_config`]'s form. A
+/// half or unreadable pair is a problem and reads as no parking, so nothing restores from it.
+fn read_parked(all: &HashMap<String, String>, problems: &mut Vec<&'static str>) -> Option<Parked> {
+    let queue = all.get(tags::PARKED_QUEUE).map(|q| q.trim().to_owned());
+    let previous = all.get(tags::PARKED_PREVIOUS);
+    match (queue, previous) {
+        (None, None) => None,
+        (Some(queue), Some(previous)) if !queue.is_empty() => match parse_invoke_config(previous) {
+            Some(previous) => Some(Parked { queue, previous }),
+            None => {
+                problems.push(tags::PARKED_PREVIOUS);
+                None
+            }
+        },
+        _ => {
+            problems.push(tags::PARKED_QUEUE);
+            None
+        }
     }
 }
 

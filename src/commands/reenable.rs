@@ -49,7 +49,8 @@ pub async fn run(args: ReenableArgs, op: Operation) -> Result<ExitCode, Refusal>
         operator::reenable(ports_ref, region, &request, Timestamp::now()).await.map_err(|err| match err {
             ReenableError::Port(_)
             | ReenableError::RestoreFailed { .. }
-            | ReenableError::ResumeFailed { .. } => Refusal::failure(format!("in {here}: {err}")),
+            | ReenableError::ResumeFailed { .. }
+            | ReenableError::UnparkFailed { .. } => Refusal::failure(format!("in {here}: {err}")),
             ReenableError::NoRecordAtZero(_)
             | ReenableError::ConflictsWithRecord { .. }
             | ReenableError::UnverifiedRecord { .. }

@@ -204,3 +204,21 @@ fn reads_the_record_key_as_a_kms_key_or_alias_arn() {
         assert_eq!(err.variable, vars::RECORD_KEY_ARN, "{bad}");
     }
 }
+
+#[test]
+fn reads_the_parking_queue_as_a_standard_queue_arn() {
+    let arn = "arn:aws:sqs:us-east-1:111122223333:runaway-guard-parked";
+    assert_eq!(load(&[(vars::PARKING_QUEUE_ARN, arn)]).unwrap().parking_queue_arn.as_deref(), Some(arn));
+    assert_eq!(load(&[]).unwrap().parking_queue_arn, None);
+    for bad in [
+        "runaway-guard-parked",
+        "https://sqs.us-east-1.amazonaws.com/111122223333/runaway-guard-parked",
+        "arn:aws:sqs:us-east-1:111122223333:parked.fifo",
+        "arn:aws:sns:us-east-1:111122223333:parked",
+        "arn:aws:sqs:us-east-1:1111:parked",
+        "arn:aws:sqs:us-east-1:111122223333:",
+    ] {
+        let err = load(&[(vars::PARKING_QUEUE_ARN, bad)]).unwrap_err();
+        assert_eq!(err.variable, vars::PARKING_QUEUE_ARN, "{bad}");
+    }
+}

@@ -21,6 +21,19 @@ pub(super) fn topic_arn(variable: &'static str, value: String) -> Result<String,
     }
 }
 
+/// `arn:PARTITION:sqs:REGION:ACCOUNT:QUEUE`: the parking queue. A FIFO queue is refused: Lambda
+/// takes only standard queues as destinations.
+pub(super) fn queue_arn(variable: &'static str, value: String) -> Result<String, ConfigError> {
+    let queue_ok = |q: &str| {
+        (1..=80).contains(&q.len()) && q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if Arn::regional(&value, "sqs").is_some_and(|arn| queue_ok(arn.resource)) {
+        Ok(value)
+    } else {
+        Err(invalid(variable, &value, "a standard SQS queue ARN, arn:aws:sqs:REGION:ACCOUNT:QUEUE"))
+    }
+}
+
 /// Comma-separated function names; blanks between commas are ignored, a bad name is an error.
 pub(super) fn exempt(variable: &'static str, value: &str) -> Result<BTreeSet<FunctionName>, ConfigError> {
     value

@@ -170,6 +170,7 @@ fn a_trip_racing_a_reenable_leaves_the_function_alone() {
             alert_pending: false,
             paused_mappings: Vec::new(),
             tripped_by: None,
+            parked: None,
         });
         s.reenabled_at = Some(NOW);
     });

@@ -57,6 +57,10 @@ pub struct Restored {
     /// The event source mappings re-enabled: those the trip paused (JSON: omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resumed_mappings: Vec<MappingId>,
+    /// What was done to the event-invoke configuration the trip's parking replaced (JSON: omitted
+    /// when nothing was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoke_config: Option<super::Unparked>,
     /// Warnings (e.g. the account lacks unreserved concurrency).
     pub warnings: Vec<String>,
     /// Whether the re-enable alert went out.
@@ -185,6 +189,21 @@ pub enum ReenableError {
         mapping: MappingId,
         /// Mappings re-enabled before it.
         resumed: Vec<MappingId>,
+        /// Warnings gathered before the failure.
+        warnings: Vec<String>,
+        /// The failed call.
+        #[source]
+        source: Box<PortError>,
+    },
+    /// Concurrency was restored but putting back the event-invoke configuration the trip's parking
+    /// replaced failed: the record stays (listed by `status`), and running `reenable` again finishes it.
+    #[error(
+        "{function}: concurrency restored, but its event-invoke configuration was not put back (the \
+         record is kept; run reenable again): {source}"
+    )]
+    UnparkFailed {
+        /// The function.
+        function: FunctionName,
         /// Warnings gathered before the failure.
         warnings: Vec<String>,
         /// The failed call.

@@ -37,6 +37,7 @@ fn tripped(previous: Reservation) -> TripRecord {
         alert_pending: false,
         paused_mappings: Vec::new(),
         tripped_by: None,
+        parked: None,
     }
 }
 

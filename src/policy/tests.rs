@@ -88,6 +88,7 @@ fn exempt_tag_and_trip_record_win() {
         alert_pending: false,
         paused_mappings: Vec::new(),
         tripped_by: None,
+        parked: None,
     };
     let tripped = FunctionState { trip: Some(record), reenabled_at: Some(at(0)), ..state("g") };
     assert_eq!(outcome(&p.decide(&tripped, &rate(), at(1))), (Outcome::AlreadyTripped, false));
@@ -162,6 +163,7 @@ fn a_record_a_reenable_did_not_clear_mutes_nothing_after_the_window() {
         alert_pending: false,
         paused_mappings: Vec::new(),
         tripped_by: None,
+        parked: None,
     };
     let stale = FunctionState {
         trip: Some(record),

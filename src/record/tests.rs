@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::aws::trip_tags::tag_safe;
 use crate::fake::FakeSigner;
-use crate::ports::{MappingId, RecordSigner, TrippedBy};
+use crate::ports::{InvokeConfig, MappingId, Parked, RecordSigner, TrippedBy};
 use crate::time::Timestamp;
 
 fn subject(function: &str) -> RecordSubject {
@@ -21,6 +21,7 @@ fn record() -> TripRecord {
         alert_pending: true,
         paused_mappings: vec![id(2), id(1)],
         tripped_by: None,
+        parked: None,
     }
 }
 
@@ -101,6 +102,41 @@ fn a_v1_record_still_verifies_and_its_mac_covers_no_tripped_by() {
     assert_ne!(canonical_bytes(&subject("f"), &claimed), v2_bytes, "v2 covers who tripped");
 }
 
+fn parked(previous: Option<InvokeConfig>) -> TripRecord {
+    let queue = "arn:aws:sqs:us-east-1:123456789012:runaway-guard-parked".to_owned();
+    TripRecord { parked: Some(Parked { queue, previous }), ..record() }
+}
+
+#[test]
+fn a_v1_seal_still_verifies_a_record_without_parking_and_never_one_with_it() {
+    let signer = FakeSigner::new(7);
+    let v1 = |r: &TripRecord| {
+        let bytes = canonical_bytes_of(1, &subject("f"), r);
+        format!("v1:{}", base64::encode(block_on(signer.sign(&bytes)).unwrap()))
+    };
+    let mac = v1(&record());
+    assert_eq!(block_on(check(Some(&signer), &subject("f"), &record(), Some(&mac))), RecordCheck::Verified);
+    // Parking tags added next to a genuine v1 record: the v1 MAC never covered them.
+    let added = parked(None);
+    assert_eq!(block_on(check(Some(&signer), &subject("f"), &added, Some(&mac))), RecordCheck::Invalid);
+}
+
+#[test]
+fn the_parking_and_the_configuration_it_replaced_are_covered() {
+    let signer = FakeSigner::new(7);
+    let own = InvokeConfig { max_retry_attempts: Some(1), ..InvokeConfig::default() };
+    let mac = block_on(seal(&signer, &subject("f"), &parked(Some(own.clone())))).unwrap();
+    let verify = |r: &TripRecord| block_on(check(Some(&signer), &subject("f"), r, Some(&mac)));
+    assert_eq!(verify(&parked(Some(own))), RecordCheck::Verified);
+    assert_eq!(verify(&parked(None)), RecordCheck::Invalid, "a swapped previous configuration");
+    assert_eq!(verify(&record()), RecordCheck::Invalid, "the parking removed");
+    let mut elsewhere = parked(Some(InvokeConfig { max_retry_attempts: Some(1), ..InvokeConfig::default() }));
+    if let Some(p) = elsewhere.parked.as_mut() {
+        p.queue = "arn:aws:sqs:us-east-1:123456789012:attacker".into();
+    }
+    assert_eq!(verify(&elsewhere), RecordCheck::Invalid, "another queue");
+}
+
 async fn check_without_key(record: &TripRecord, mac: &str) -> RecordCheck {
     super::check::<FakeSigner>(None, &subject("f"), record, Some(mac)).await
 }
@@ -118,6 +154,7 @@ enum Change {
     TrippedBy(String),
     AddMapping(u32),
     DropMapping,
+    Park(Option<u32>),
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -132,6 +169,7 @@ fn change() -> impl Strategy<Value = Change> {
         "[a-zA-Z0-9:/=+@_,-]{1,80}".prop_map(Change::TrippedBy),
         (0u32..1000).prop_map(Change::AddMapping),
         Just(Change::DropMapping),
+        proptest::option::of(0u32..3).prop_map(Change::Park),
     ]
 }
 
@@ -149,6 +187,11 @@ fn apply(change: &Change, subject: &mut RecordSubject, record: &mut TripRecord) 
         Change::DropMapping => {
             record.paused_mappings.pop();
         }
+        Change::Park(retries) => {
+            let previous =
+                retries.map(|n| InvokeConfig { max_retry_attempts: Some(n), ..InvokeConfig::default() });
+            record.parked = Some(Parked { queue: "arn:aws:sqs:us-east-1:123456789012:p".into(), previous });
+        }
     }
 }
 
@@ -165,7 +208,8 @@ proptest! {
             && r.previous_concurrency == record().previous_concurrency
             && stored_reason_same
             && r.tripped_by == record().tripped_by
-            && r.paused_mappings.len() == record().paused_mappings.len();
+            && r.paused_mappings.len() == record().paused_mappings.len()
+            && r.parked == record().parked;
         prop_assume!(!(same_subject && same_record));
         prop_assert_ne!(canonical_bytes(&s, &r), canonical_bytes(&subject("orders"), &record()));
     }

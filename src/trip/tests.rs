@@ -240,6 +240,7 @@ fn dry_run_mutates_nothing_not_even_the_alert_pending_flag() {
         alert_pending: true,
         paused_mappings: Vec::new(),
         tripped_by: None,
+        parked: None,
     };
     account.edit("orders", |s| s.trip = Some(record.clone()));
     let guard = guard(&account, Config { dry_run: true, ..Config::default() });
@@ -289,6 +290,7 @@ fn the_trip_alert_says_who_tripped_it() {
 
 mod cap;
 mod grace;
+mod park;
 mod pause;
 mod record_invariant;
 mod records;

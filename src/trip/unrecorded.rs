@@ -117,7 +117,8 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             "{reason}; throttled at {} with no durable record of the previous value",
             unrecorded.tripped_at
         );
-        let how = Publish { record: written, resend: true, sources: &Sources::NotRead, note: None };
+        let how =
+            Publish { record: written, resend: true, sources: &Sources::NotRead, note: None, parking: None };
         self.publish(&recorded, reason, now, decision, how).await;
         self.hold_unrecorded(function, unrecorded.record, written, decision);
     }

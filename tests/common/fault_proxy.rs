@@ -260,6 +260,8 @@ fn lambda_operation(method: &str, path: &str) -> String {
         ("PUT", [_, "functions", _, "concurrency"]) => "PutFunctionConcurrency",
         ("DELETE", [_, "functions", _, "concurrency"]) => "DeleteFunctionConcurrency",
         ("GET", [_, "functions", _, "event-invoke-config"]) => "GetFunctionEventInvokeConfig",
+        ("PUT", [_, "functions", _, "event-invoke-config"]) => "PutFunctionEventInvokeConfig",
+        ("DELETE", [_, "functions", _, "event-invoke-config"]) => "DeleteFunctionEventInvokeConfig",
         ("GET", [_, "functions"]) => "ListFunctions",
         ("GET", [_, "event-source-mappings"]) => "ListEventSourceMappings",
         ("PUT", [_, "event-source-mappings", _]) => "UpdateEventSourceMapping",

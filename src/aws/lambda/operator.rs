@@ -1,5 +1,5 @@
 //! The Lambda calls only the operator CLI makes (`status`, `reenable`), never the guard in Lambda:
-//! removing a reservation, listing the account's functions, checking which function a mapping
+//! removing a reservation or an event-invoke configuration, listing the account's functions, checking which function a mapping
 //! feeds. The guard's execution role is not granted them (infra/iam.tf: they are in the operator
 //! policy only), and tests/infra/scan.rs attributes every call in this file to the CLI.
 
@@ -19,6 +19,16 @@ pub(super) async fn remove_reservation(client: &Client, function: &FunctionName)
         .await
         .map_err(|e| port_error("DeleteFunctionConcurrency", function.as_str(), e))?;
     Ok(())
+}
+
+/// DeleteFunctionEventInvokeConfig: `reenable` of a function that had no configuration before its
+/// asynchronous events were parked. Already gone is what the delete was for.
+pub(super) async fn delete_invoke_config(client: &Client, function: &FunctionName) -> Result<(), PortError> {
+    match client.delete_function_event_invoke_config().function_name(function.as_str()).send().await {
+        Ok(_) => Ok(()),
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(()),
+        Err(e) => Err(port_error("DeleteFunctionEventInvokeConfig", function.as_str(), e)),
+    }
 }
 
 /// ListFunctions (every page): each function's name and ARN.

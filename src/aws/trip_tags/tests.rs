@@ -23,6 +23,7 @@ fn record_round_trips_through_tags() {
         alert_pending: true,
         paused_mappings: vec![id(1), id(2)],
         tripped_by: None,
+        parked: None,
     };
     let tags: HashMap<String, String> =
         record_tags(&record, None).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
@@ -58,6 +59,7 @@ fn twenty_four_uuids_fit_in_four_tags_and_the_rest_are_counted_out() {
         alert_pending: false,
         paused_mappings: ids[..fit].to_vec(),
         tripped_by: None,
+        parked: None,
     };
     let tags: HashMap<String, String> =
         record_tags(&record, None).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
@@ -104,6 +106,7 @@ fn a_v2_record_reads_back_as_written_and_a_v1_record_as_stored() {
         alert_pending: false,
         paused_mappings: Vec::new(),
         tripped_by: Some(TrippedBy::Operator { arn: "arn:aws:sts::1:assumed-role/a,b/c=d".into() }),
+        parked: None,
     };
     let tags: HashMap<String, String> =
         record_tags(&record, Some("v2:AAAA")).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
@@ -118,4 +121,45 @@ fn a_v2_record_reads_back_as_written_and_a_v1_record_as_stored() {
     v1.insert(tags::REASON.to_owned(), "rising 2000 gt 4000 =3E".to_owned());
     let read = read_guard_tags(&v1).trip.unwrap();
     assert_eq!((read.reason.as_str(), read.tripped_by), ("rising 2000 gt 4000 =3E", None));
+}
+
+#[test]
+fn a_parking_round_trips_and_a_configuration_too_long_for_a_tag_is_refused() {
+    let success = "arn:aws:events:us-east-1:123456789012:event-bus/orders";
+    let own = InvokeConfig {
+        max_retry_attempts: Some(0),
+        max_event_age_secs: Some(60),
+        on_success: Some(success.into()),
+        on_failure: None,
+    };
+    for previous in [None, Some(InvokeConfig::default()), Some(own)] {
+        let queue = "arn:aws:sqs:us-east-1:123456789012:runaway-guard-parked".to_owned();
+        let record = TripRecord {
+            tripped_at: Timestamp::parse_rfc3339("2026-11-20T09:14:03Z").unwrap(),
+            previous_concurrency: None,
+            reason: "r".into(),
+            alert_pending: false,
+            paused_mappings: Vec::new(),
+            tripped_by: None,
+            parked: Some(Parked { queue, previous }),
+        };
+        let tags: HashMap<String, String> =
+            record_tags(&record, None).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let read = read_guard_tags(&tags);
+        assert_eq!((read.trip, read.problems), (Some(record), Vec::new()));
+    }
+    let long = InvokeConfig {
+        on_success: Some(format!("arn:aws:sns:us-east-1:123456789012:{}", "t".repeat(256))),
+        ..InvokeConfig::default()
+    };
+    assert_eq!(format_invoke_config(Some(&long)), None);
+    for edited in ["retries=x", "success=http://x", "failure", "rm -rf"] {
+        assert_eq!(parse_invoke_config(edited), None, "{edited}");
+    }
+    let half = read_guard_tags(&map(&[
+        (tags::TRIPPED_AT, "2026-11-20T09:14:03Z"),
+        (tags::PREVIOUS_CONCURRENCY, "none"),
+        (tags::PARKED_QUEUE, "arn:aws:sqs:us-east-1:123456789012:q"),
+    ]));
+    assert_eq!((half.trip.unwrap().parked, half.problems), (None, vec![tags::PARKED_QUEUE]));
 }

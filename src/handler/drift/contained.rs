@@ -101,6 +101,7 @@ mod tests {
             alert_pending: false,
             paused_mappings: Vec::new(),
             tripped_by: None,
+            parked: None,
         };
         assert!(before_the_trip(Some(Timestamp::from_secs(999)), &record).is_some());
         assert_eq!(before_the_trip(Some(Timestamp::from_secs(1_000)), &record), None);

@@ -15,6 +15,7 @@ fn forged() -> TripRecord {
         alert_pending: false,
         paused_mappings: vec![MappingId::new(THEIRS).unwrap()],
         tripped_by: None,
+        parked: None,
     }
 }
 

@@ -24,6 +24,7 @@ fn act(account: &FakeAccount, policy: &Policy, reason: &Reason, at: Timestamp) -
         actor: None,
         budget: None,
         unrecorded: &unrecorded,
+        parking_queue: None,
     };
     let function = crate::name::FunctionName::new("looper").unwrap();
     block_on(context.act(&function, reason, at))

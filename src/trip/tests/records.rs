@@ -13,6 +13,7 @@ fn record(previous: u32) -> TripRecord {
         alert_pending: false,
         paused_mappings: Vec::new(),
         tripped_by: None,
+        parked: None,
     }
 }
 
