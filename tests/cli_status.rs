@@ -153,6 +153,7 @@ async fn a_v1_record_still_verifies_and_a_tripped_by_beside_it_is_ignored() {
         alert_pending: false,
         paused_mappings: Vec::new(),
         tripped_by: None,
+        parked: None,
     };
     let subject = RecordSubject::from_arn(&arn).expect("function ARN");
     let mac = moto.record_signer().sign(&canonical_bytes_of(1, &subject, &record)).await.expect("MAC");
