@@ -258,6 +258,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             quiet_until: matches!(shown, Outcome::Failed | Outcome::Capped).then(|| next_page_after(now)),
             context: AlertContext { account: self.account, region: self.region, at: now },
             note,
+            parked: None,
         });
         match self.notifier.publish(&alert).await {
             Ok(()) => {
@@ -316,6 +317,7 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
             quiet_until: Some(next_page_after(now)),
             context: AlertContext { account: self.account, region: self.region, at: now },
             note: None,
+            parked: None,
         });
         match self.notifier.publish(&alert).await {
             Ok(()) => decision.alerted = true,
