@@ -467,12 +467,24 @@ pub fn role_id(function: &str) -> String {
 /// own execution role (the claim the guard acts on at once), from a queue in `account`.
 /// Each call is a new message (a new `messageId`), as each send is.
 pub fn signed_chain_event(function: &str, depth: u32, root: &str, account: &str) -> Vec<u8> {
+    signed_chain_event_at(function, depth, root, account, Timestamp::from_secs(1_795_000_000))
+}
+
+/// [`signed_chain_event`] sent at `sent` (a chain event older than the chain TTL is evidence of nothing).
+pub fn signed_chain_event_at(
+    function: &str,
+    depth: u32,
+    root: &str,
+    account: &str,
+    sent: Timestamp,
+) -> Vec<u8> {
     static SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let id = SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let sender = format!("{}:{function}", role_id(function));
+    let sent_ms = sent.as_millis();
     format!(
         r#"{{"Records":[{{"messageId":"m-{id}","receiptHandle":"r","body":"runaway-guard chain report",
-        "attributes":{{"SentTimestamp":"1795000000000","SenderId":"{sender}"}},
+        "attributes":{{"SentTimestamp":"{sent_ms}","SenderId":"{sender}"}},
         "messageAttributes":{{"runaway-guard-chain":{{"stringValue":"root={root};depth={depth};function={function}","dataType":"String"}}}},
         "eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:{account}:guard-chain","awsRegion":"us-east-1"}}]}}"#
     )

@@ -29,6 +29,7 @@ pub mod claims;
 pub mod drift;
 pub mod judge;
 pub mod own_role;
+mod searched;
 pub mod seen;
 
 /// How many functions are acted on at once: Lambda's control plane allows ~15 requests/s and
@@ -176,7 +177,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         retries: Vec<(FunctionName, Reason)>,
         now: Timestamp,
     ) -> (Report, Vec<(FunctionName, Reason)>) {
-        let trust = self.trust();
+        let trust = self.trust(now);
         let mut believed = Vec::with_capacity(parsed.signals.len());
         let mut distrusted = Vec::new();
         for (index, signal) in parsed.signals.into_iter().enumerate() {
@@ -223,6 +224,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         }
         self.depth_limits.learn(&self.detector, &self.throttler, signals, now).await;
         let beyond = self.route_verdicts(signals, &mut targets, now, &mut report.notes).await;
+        let mut searched = Vec::new();
         for (alarm, metric) in std::mem::take(&mut targets.searches) {
             let context = AlertContext {
                 account: self.account.get().map(String::as_str),
@@ -238,6 +240,10 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
                 && let Err(err) = self.notifier.publish(&alert).await
             {
                 report.notes.push(format!("offender-search alert not published: {err}"));
+            }
+            if !found.offenders.is_empty() {
+                let offenders = found.offenders.iter().map(|(f, _)| f.clone()).collect();
+                searched.push(searched::Searched { alarm: alarm.clone(), metric: metric.clone(), offenders });
             }
             for (function, reason) in found.offenders {
                 targets.add(Verdict::Throttle { function, reason });
@@ -257,6 +263,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         let mut overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
         overflow.extend(beyond);
         report.decisions = self.act_on(functions.clone(), now).await;
+        self.say_seen(&searched, &report.decisions, now, &mut report.notes).await;
         self.remember_trips(&report.decisions, now);
         let mut acted = functions;
         if !overflow.is_empty() {
@@ -290,12 +297,15 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         }
     }
 
-    /// What the guard believes: its own account and region, and the trusted accounts.
-    pub fn trust(&self) -> Trust<'_> {
+    /// What the guard believes at `now`: its own account and region, the trusted accounts, and chain
+    /// events no older than the chain TTL.
+    pub fn trust(&self, now: Timestamp) -> Trust<'_> {
         Trust {
             account: self.account.get().map(String::as_str),
             region: self.region.as_deref(),
             trusted_accounts: &self.config.trusted_accounts,
+            now,
+            chain_ttl_secs: self.config.chain_ttl_secs,
         }
     }
 

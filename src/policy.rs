@@ -209,6 +209,12 @@ impl Policy {
         memory.paging.capped(function, now)
     }
 
+    /// An account-level or billing alarm led to nothing new to stop at `now`: whether to say so
+    /// (once per [`PAGE_PERIOD`] per alarm).
+    pub fn alarm_seen(&self, alarm: &str, now: Timestamp) -> bool {
+        self.memory().paging.seen(alarm, now)
+    }
+
     /// The throttle of `function` worked: forget earlier failures and caps.
     pub fn trip_succeeded(&self, function: &FunctionName) {
         self.memory().paging.healed(function);

@@ -22,6 +22,7 @@ use std::collections::BTreeSet;
 
 use crate::arn::{Arn, Partition};
 use crate::signal::{AlarmSignal, Signal};
+use crate::time::Timestamp;
 
 /// The only region `AWS/Billing` metrics (and so billing alarms) live in.
 pub const BILLING_REGION: &str = "us-east-1";
@@ -68,6 +69,20 @@ pub enum Distrust {
     /// publish to it, so its ALARM proves nothing.
     #[error("alarm watches namespace {0}; the guard acts only on AWS/ metrics, which nobody can publish to")]
     CustomNamespace(String),
+    /// A chain event sent longer ago than the chain TTL: the chain rules forget a root after that
+    /// long, so an older event (a redrive, a replayed archive, a held message) is evidence of nothing.
+    #[error(
+        "chain event sent at {sent_at}, {age_secs}s ago: older than the chain TTL of {ttl_secs}s \
+         (RUNAWAY_GUARD_CHAIN_TTL_SECS), so evidence of nothing"
+    )]
+    StaleChainEvent {
+        /// When the envelope says it was sent (RFC 3339).
+        sent_at: String,
+        /// Its age when the guard read it.
+        age_secs: u64,
+        /// The chain TTL in force.
+        ttl_secs: u64,
+    },
     /// An alarm ARN that is not `arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME`.
     #[error("alarm ARN is malformed: {0}")]
     BadAlarmArn(&'static str),
@@ -92,6 +107,10 @@ pub struct Trust<'a> {
     pub region: Option<&'a str>,
     /// Accounts believed besides the guard's own.
     pub trusted_accounts: &'a BTreeSet<String>,
+    /// When the guard reads the signals.
+    pub now: Timestamp,
+    /// The chain TTL: the oldest a chain event may be and still count.
+    pub chain_ttl_secs: u64,
 }
 
 impl Trust<'_> {
@@ -100,7 +119,8 @@ impl Trust<'_> {
         match signal {
             Signal::Chain(chain) => {
                 self.account_ok("chain event", chain.account.as_deref())?;
-                self.region_ok("chain event", chain.region.as_deref(), false)
+                self.region_ok("chain event", chain.region.as_deref(), false)?;
+                self.fresh(chain.emitted_at)
             }
             Signal::Alarm(alarm) => self.alarm_ok(alarm),
             Signal::Sweep(sweep) => self.account_ok("scheduled event", sweep.account.as_deref()),
@@ -110,6 +130,21 @@ impl Trust<'_> {
                 self.claims_ok(c.account.as_deref(), c.region.as_deref(), c.alarm_arn.as_deref(), false)
             }
         }
+    }
+
+    /// The one age rule for chain evidence: an event sent more than the chain TTL before `now` is
+    /// refused (an event that names no time, or a time ahead of the guard's clock, has no age to refuse).
+    fn fresh(&self, sent_at: Option<Timestamp>) -> Result<(), Distrust> {
+        let Some(sent_at) = sent_at else { return Ok(()) };
+        let age_secs = self.now.as_secs().saturating_sub(sent_at.as_secs());
+        if age_secs <= self.chain_ttl_secs {
+            return Ok(());
+        }
+        Err(Distrust::StaleChainEvent {
+            sent_at: sent_at.to_rfc3339(),
+            age_secs,
+            ttl_secs: self.chain_ttl_secs,
+        })
     }
 
     /// Checks an envelope's account and region claims (e.g. a CloudTrail event's).

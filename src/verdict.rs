@@ -20,6 +20,9 @@ pub enum Reason {
         depth: u32,
         /// Limit in force for this function.
         limit: u32,
+        /// The event that reported the hop, when the verdict came from one (`None` in a re-built reason).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        event: Option<Box<ChainEvent>>,
     },
     /// Too many invocations seen for one chain root within the TTL (fan-out bomb).
     ChainSize {
@@ -48,6 +51,9 @@ pub enum Reason {
         alarm: String,
         /// `namespace/metric` it watches.
         metric: String,
+        /// CloudWatch's state reason for the ALARM: the datapoints it evaluated and the threshold.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        state_reason: Option<String>,
     },
     /// The offender search found the function costing more than the limit.
     Cost {
@@ -110,7 +116,7 @@ impl Reason {
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reason::Depth { root, depth, limit } => {
+            Reason::Depth { root, depth, limit, .. } => {
                 write!(f, "chain depth {depth} > limit {limit} (root {})", root.as_str())
             }
             Reason::ChainSize { root, invocations, budget } => {
@@ -120,7 +126,7 @@ impl fmt::Display for Reason {
                 write!(f, "rate {per_second:.1}/s > limit {limit:.1}/s")
             }
             Reason::RateGrowth { buckets } => write!(f, "rate doubling bucket over bucket: {buckets:?}"),
-            Reason::Alarm { alarm, metric } => write!(f, "alarm {alarm} on {metric}"),
+            Reason::Alarm { alarm, metric, .. } => write!(f, "alarm {alarm} on {metric}"),
             Reason::Cost { alarm, usd_per_hour, limit_usd_per_hour } => {
                 write!(f, "cost ${usd_per_hour:.2}/h > limit ${limit_usd_per_hour:.2}/h (alarm {alarm})")
             }
@@ -135,6 +141,24 @@ impl fmt::Display for Reason {
             Reason::Manual { text } => write!(f, "manual: {text}"),
         }
     }
+}
+
+/// The event a chain verdict rests on, as the envelope described it: what on-call needs to find the
+/// loop (which rule or producer sent it, and when).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainEvent {
+    /// When it was emitted (RFC 3339), if the envelope said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+    /// The EventBridge `source`, for an event that came over a bus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The EventBridge `detail-type`, for an event that came over a bus.
+    #[serde(rename = "detail-type", skip_serializing_if = "Option::is_none")]
+    pub detail_type: Option<String>,
+    /// The SQS `SenderId` of a report sent straight to the chain queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
 }
 
 /// The way a function's metrics left its normal.
@@ -213,6 +237,15 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// What named it, and the mute rule in force on that alarm when there was one: what the trip's
+    /// reason (and so its page) says started the judgement.
+    pub fn described(&self) -> String {
+        match &self.muted {
+            Some(mute) => format!("{} (its alarm actions {mute}; judged anyway)", self.trigger),
+            None => self.trigger.clone(),
+        }
+    }
+
     /// Folds in a second trigger for the same function: the recursion flag and a mute rule are
     /// kept from whichever trigger carried them, and the triggers are both named.
     pub fn absorb(&mut self, other: Candidate) {

@@ -21,7 +21,7 @@ async fn alert_is_delivered_with_subject_body_and_attributes() {
     let moto = Moto::start().await;
     let (topic, queue) = moto.topic_with_queue("runaway-guard").await;
     let function = FunctionName::new("orders-worker").unwrap();
-    let reason = Reason::Depth { root: ChainRoot::new("1-abc").unwrap(), depth: 17, limit: 16 };
+    let reason = Reason::Depth { root: ChainRoot::new("1-abc").unwrap(), depth: 17, limit: 16, event: None };
     let alert = trip_alert(&TripFacts {
         function: &function,
         outcome: Outcome::Throttled,

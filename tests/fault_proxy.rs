@@ -267,9 +267,15 @@ async fn denied_tagging_is_not_retried_and_the_alert_carries_the_previous_value(
     assert!(body.contains("Previous reserved concurrency: 25"), "{body}");
     assert!(body.contains("AccessDeniedException"), "the alert says the record is missing: {body}");
     assert!(body.contains("Trip record: NOT WRITTEN"), "{body}");
-    assert!(body.contains("runaway-guard reenable orders-worker --to 25\n"), "names the restore: {body}");
+    assert!(
+        body.contains("runaway-guard reenable orders-worker --to 25 --region us-east-1\n"),
+        "names the restore: {body}"
+    );
     assert_eq!(machine_block(&alerts[0])["previous_concurrency"], "25");
-    assert_eq!(machine_block(&alerts[0])["reenable_command"], "runaway-guard reenable orders-worker --to 25");
+    assert_eq!(
+        machine_block(&alerts[0])["reenable_command"],
+        "runaway-guard reenable orders-worker --to 25 --region us-east-1"
+    );
 
     // The invariant without a record: `status` lists the function at 0, and `reenable --to 25`
     // (what the alert names) restores the true previous value; without `--to` it refuses.

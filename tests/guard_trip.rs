@@ -25,12 +25,12 @@ fn assert_says_what_design_md_says(alert: &serde_json::Value) {
     let body = alert["Message"].as_str().expect("message");
     assert!(body.contains("Previous reserved concurrency: 25"), "{body}");
     assert!(body.contains("DROPPED"), "no DLQ: async events are dropped, and the alert says so: {body}");
-    assert!(body.contains("runaway-guard reenable orders-worker\n"), "{body}");
+    assert!(body.contains("runaway-guard reenable orders-worker --region us-east-1\n"), "{body}");
     let machine = machine_block(alert);
     assert_eq!(machine["function"], "orders-worker");
     assert_eq!(machine["outcome"], "throttled");
     assert_eq!(machine["previous_concurrency"], "25");
-    assert_eq!(machine["reenable_command"], "runaway-guard reenable orders-worker");
+    assert_eq!(machine["reenable_command"], "runaway-guard reenable orders-worker --region us-east-1");
     assert_eq!(attribute(alert, "function"), "orders-worker");
     assert_eq!(attribute(alert, "reason"), "depth");
     assert_eq!(attribute(alert, "outcome"), "throttled");

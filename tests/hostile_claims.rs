@@ -21,6 +21,8 @@ const QUEUE_ARN: &str = "arn:aws:sqs:us-east-1:123456789012:runaway-guard-chain"
 struct Account {
     moto: Moto,
     topic: String,
+    /// The SQS queue subscribed to the alert topic.
+    alerts: String,
     mapping: String,
 }
 
@@ -31,8 +33,8 @@ impl Account {
         moto.create_function(OTHER).await;
         moto.reserve(VICTIM, 50).await;
         let mapping = moto.sqs_mapping(VICTIM, "payments-orders", true).await;
-        let (topic, _) = moto.topic_with_queue("guard").await;
-        Self { moto, topic, mapping }
+        let (topic, alerts) = moto.topic_with_queue("guard").await;
+        Self { moto, topic, alerts, mapping }
     }
 
     async fn state(&self) -> (Snapshot, String) {
@@ -71,13 +73,18 @@ impl Account {
     }
 }
 
-/// One SQS record as Lambda delivers a message sent straight to the chain queue by `sender`.
+/// One SQS record as Lambda delivers a message sent straight to the chain queue by `sender`, now.
 fn queue_record(header: &str, sender: &str) -> Value {
+    sent_record(header, sender, runaway_guard::time::Timestamp::now().as_secs())
+}
+
+/// [`queue_record`] sent at `sent` (seconds since the epoch).
+fn sent_record(header: &str, sender: &str, sent: u64) -> Value {
     json!({"Records": [{
         "messageId": "0f1e2d3c-0000-4000-8000-000000000001",
         "receiptHandle": "AQEBexample",
         "body": runaway_guard::chain::REPORT_BODY,
-        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1763755200000", "SenderId": sender},
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": (sent * 1000).to_string(), "SenderId": sender},
         "messageAttributes": {"runaway-guard-chain": {"stringValue": header, "dataType": "String"}},
         "md5OfBody": "",
         "eventSource": "aws:sqs",
@@ -161,6 +168,13 @@ async fn an_alarm_on_a_function_that_trusts_its_alarms_throttles_it() {
     assert_eq!(report["decisions"][0]["outcome"], "throttled", "{report:#}");
     assert_eq!(report["decisions"][0]["rule"], "alarm", "{report:#}");
     assert_eq!(account.moto.reserved(VICTIM).await, Some(0));
+    // The page carries the datapoints and the threshold CloudWatch evaluated, not a summary of them.
+    let alerts = account.moto.delivered(&account.alerts).await;
+    let body = alerts[0]["Message"].as_str().expect("message");
+    assert!(
+        body.contains("datapoints [48211.0 (20/11/26 09:13:00)] was greater than the threshold (5000.0)"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -176,4 +190,19 @@ async fn a_functions_own_report_of_a_deep_hop_trips_it_in_one_event() {
     assert_eq!(account.moto.mapping_state(&account.mapping).await, "Disabled", "the trip pauses its queue");
     assert!(account.moto.tags(VICTIM).await.contains_key(tags::TRIPPED_AT));
     assert_eq!(account.moto.reserved(OTHER).await, None, "the other function is untouched");
+    let alerts = account.moto.delivered(&account.alerts).await;
+    let body = alerts[0]["Message"].as_str().expect("message");
+    assert!(body.contains("Chain event: sent 20"), "{body}");
+    assert!(body.contains(&format!("by {role}:{VICTIM} (straight to the chain queue)")), "{body}");
+}
+
+#[tokio::test]
+async fn a_functions_own_report_older_than_the_chain_ttl_is_evidence_of_nothing() {
+    let account = Account::new().await;
+    let role = account.role_id().await;
+    let sixteen_days_ago = runaway_guard::time::Timestamp::now().as_secs() - 16 * 86_400;
+    let report =
+        account.assert_unmoved_by(&sent_record(DEEP, &format!("{role}:{VICTIM}"), sixteen_days_ago)).await;
+    assert!(report["rejected"].to_string().contains("older than the chain TTL"), "{report:#}");
+    assert!(account.moto.delivered(&account.alerts).await.is_empty(), "no page for stale evidence");
 }

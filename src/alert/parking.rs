@@ -3,17 +3,24 @@
 //! (`runaway-guard replay`).
 
 use super::TripFacts;
+use super::model::NextStep;
 use crate::ports::{FailureTarget, Parking};
 use crate::sanitise::Plain;
 
-/// "go to …" / "are DROPPED …" as a sentence, then the replay command on its own line where there
-/// is something to replay.
+/// Where the function's async events go now: "go to …" / "are PARKED …" / "are DROPPED …".
 pub(super) fn async_events(facts: &TripFacts<'_>) -> String {
-    let (sentence, command) = fate(facts);
-    match command {
-        Some(command) => format!("{sentence}. After re-enabling, send them back with:\n  {command}"),
-        None => format!("{sentence}."),
-    }
+    fate(facts).0
+}
+
+/// The step that gets the events back, when there is something to replay: the replay command
+/// (the model adds the region and names the account).
+pub(super) fn replay_step(facts: &TripFacts<'_>) -> Option<NextStep> {
+    let command = fate(facts).1?;
+    Some(NextStep::new(
+        "after re-enabling, send its parked or dead-lettered events back with",
+        &[command],
+        &facts.context,
+    ))
 }
 
 fn fate(facts: &TripFacts<'_>) -> (String, Option<String>) {
@@ -59,9 +66,6 @@ fn replay_command(facts: &TripFacts<'_>, from: Option<&str>) -> String {
     let mut command = format!("runaway-guard replay {}", facts.function);
     if let Some(queue) = from {
         command += &format!(" --from {}", Plain(queue));
-    }
-    if let Some(region) = facts.context.region {
-        command += &format!(" --region {}", Plain(region));
     }
     command
 }

@@ -3,9 +3,8 @@
 
 use serde_json::json;
 
-use super::{
-    AlertContext, MIN_UNRESERVED, attributes, function_arn, reservation_text, subject, where_line, with_json,
-};
+use super::model::{AlertModel, NextStep};
+use super::{AlertContext, MIN_UNRESERVED, attributes, function_arn, reservation_text, subject, where_line};
 use crate::name::FunctionName;
 use crate::ports::{Alert, Caller, MappingId, Reservation};
 use crate::sanitise::Plain;
@@ -37,22 +36,23 @@ pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
         None => "reservation removed".to_owned(),
     };
     let subject = subject(&format!("RE-ENABLED {name}: {restored}"));
-    let mut body = format!("runaway-guard: {name} was re-enabled by {}.\n\n", Plain(&facts.caller.arn));
-    body += &format!("Restored: {restored}.\n");
+    let mut text = format!("runaway-guard: {name} was re-enabled by {}.\n\n", Plain(&facts.caller.arn));
+    text += &format!("Restored: {restored}.\n");
     if !facts.resumed.is_empty() {
         let ids: Vec<String> = facts.resumed.iter().map(|id| Plain(id.as_str()).to_string()).collect();
-        body += &format!("Event source mappings re-enabled (paused by the trip): {}\n", ids.join(", "));
+        text += &format!("Event source mappings re-enabled (paused by the trip): {}\n", ids.join(", "));
     }
-    body += &format!("When: {}\n", facts.context.at);
-    body += &where_line(&facts.context);
+    text += "Now: it processes its events again, and the mappings re-enabled above poll again.\n";
+    text += &format!("When: {}\n", facts.context.at);
+    text += &where_line(&facts.context);
     if let Some(reason) = facts.tripped_reason {
-        body += &format!("It had been throttled for: {}\n", Plain(reason));
+        text += &format!("It had been throttled for: {}\n", Plain(reason));
     }
     let short = unreserved_warning(facts.restored, facts.unreserved_before);
     if let Some(warning) = &short {
-        body += &format!("\nWARNING: {warning}\n");
+        text += &format!("\nWARNING: {warning}\n");
     }
-    body += "\nDuring the grace period, evidence judged against this function's metrics (alarms, cost, chain \
+    text += "\nDuring the grace period, evidence judged against this function's metrics (alarms, cost, chain \
              claims that prove no sender) pages once instead of throttling; the function's own report of a \
              hop past its depth limit still throttles.\n";
     let machine = json!({
@@ -68,10 +68,20 @@ pub fn reenable_alert(facts: &ReenableFacts<'_>) -> Alert {
         "region": facts.context.region,
         "at": facts.context.at.to_rfc3339(),
     });
-    let attributes = attributes(name, "reenable", "reenabled", &facts.context);
-    let next_steps = vec!["check what the guard still holds throttled:\n  runaway-guard status".to_owned()];
-    let function_arn = function_arn(facts.function, &facts.context);
-    Alert { subject, body: with_json(body, &machine), attributes, function_arn, next_steps }
+    let next = vec![NextStep::new(
+        "check what the guard still holds throttled",
+        &["runaway-guard status".to_owned()],
+        &facts.context,
+    )];
+    AlertModel {
+        subject,
+        text,
+        next,
+        machine,
+        attributes: attributes(name, "reenable", "reenabled", &facts.context),
+        function_arn: function_arn(facts.function, &facts.context),
+    }
+    .render()
 }
 
 fn unreserved_warning(restored: Reservation, unreserved_before: Option<u32>) -> Option<String> {

@@ -4,7 +4,8 @@
 use serde::Serialize;
 use serde_json::json;
 
-use super::{AlertContext, attributes, subject, with_json};
+use super::model::{AlertModel, NextStep};
+use super::{AlertContext, attributes, subject, where_line};
 use crate::name::FunctionName;
 use crate::ports::Alert;
 use crate::sanitise::Plain;
@@ -50,17 +51,16 @@ pub fn search_alert(facts: &SearchFacts<'_>) -> Alert {
         facts.limit_usd_per_hour
     ));
     let (alarm, metric) = (Plain(facts.alarm), Plain(facts.metric));
-    let mut body = format!("runaway-guard: alarm {alarm} on {metric} fired; nothing was throttled.\n\n");
-    body += &format!("No function over the limit of ${:.2}/h; ", facts.limit_usd_per_hour);
-    body += &if top.is_empty() {
+    let mut text = format!("runaway-guard: alarm {alarm} on {metric} fired; nothing was throttled.\n\n");
+    text += &format!("No function over the limit of ${:.2}/h; ", facts.limit_usd_per_hour);
+    text += &if top.is_empty() {
         "no recently active functions found.\n".to_owned()
     } else {
         format!("top five: {listed}.\n")
     };
-    body += &format!(
-        "When: {}\n\nInvestigate; to stop one by hand: runaway-guard trip FUNCTION --reason TEXT\n",
-        facts.context.at
-    );
+    text += "Now: every function keeps running; the guard stopped nothing.\n";
+    text += &format!("When: {}\n", facts.context.at);
+    text += &where_line(&facts.context);
     let machine = json!({
         "kind": "offender_search",
         "alarm": facts.alarm,
@@ -73,11 +73,8 @@ pub fn search_alert(facts: &SearchFacts<'_>) -> Alert {
     });
     let first = top.first().map_or("", |r| r.function.as_str());
     let attributes = attributes(first, "cost", "no_offender", &facts.context);
-    let next_steps = vec![
-        "investigate the top spenders; to stop one by hand:\n  runaway-guard trip FUNCTION --reason TEXT"
-            .to_owned(),
-    ];
-    Alert { subject, body: with_json(body, &machine), attributes, function_arn: None, next_steps }
+    let next = vec![by_hand("investigate the top spenders; to stop one by hand", &facts.context)];
+    AlertModel { subject, text, next, machine, attributes, function_arn: None }.render()
 }
 
 /// Metric-driven candidates that could not be judged (CloudWatch unreadable): nothing but reported
@@ -88,13 +85,14 @@ pub fn unjudged_alert(candidates: &[Candidate], note: &str, context: &AlertConte
         subject(&format!("UNJUDGED {first}: CloudWatch unreadable, {} candidate(s)", candidates.len()));
     let named: Vec<String> =
         candidates.iter().take(10).map(|c| format!("{} ({})", c.function, Plain(&c.trigger))).collect();
-    let body = format!(
+    let mut text = format!(
         "runaway-guard could not read CloudWatch to judge these functions against their own normal: {}.\n\
-         {}\nWhen: {}\n\nInvestigate; to stop one by hand: runaway-guard trip FUNCTION --reason TEXT\n",
+         {}\nNow: they keep running; the guard stopped nothing.\nWhen: {}\n",
         named.join(", "),
         Plain(note),
         context.at
     );
+    text += &where_line(context);
     let machine = json!({
         "kind": "unjudged",
         "candidates": candidates,
@@ -103,15 +101,15 @@ pub fn unjudged_alert(candidates: &[Candidate], note: &str, context: &AlertConte
         "region": context.region,
         "at": context.at.to_rfc3339(),
     });
-    let next_steps = vec![
-        "Check the candidates' Invocations and Duration in CloudWatch.".to_owned(),
-        "To stop one by hand: `runaway-guard trip FUNCTION --reason TEXT`".to_owned(),
+    let next = vec![
+        NextStep::words("check the candidates' Invocations and Duration in CloudWatch"),
+        by_hand("to stop one by hand", context),
     ];
-    Alert {
-        subject,
-        body: with_json(body, &machine),
-        attributes: attributes(first, "runaway", "unjudged", context),
-        function_arn: None,
-        next_steps,
-    }
+    let attributes = attributes(first, "runaway", "unjudged", context);
+    AlertModel { subject, text, next, machine, attributes, function_arn: None }.render()
+}
+
+/// The manual kill switch, for an alert that names no single function to stop.
+fn by_hand(step: &str, context: &AlertContext<'_>) -> NextStep {
+    NextStep::new(step, &["runaway-guard trip FUNCTION --reason TEXT".to_owned()], context)
 }

@@ -1,13 +1,17 @@
 use super::*;
 use crate::chain::ChainRoot;
+use crate::name::FunctionName;
 use crate::ports::Caller;
+use crate::ports::FailureTarget;
+use crate::report::Outcome;
+use crate::verdict::Reason;
 
 fn name(s: &str) -> FunctionName {
     FunctionName::new(s).unwrap()
 }
 
 fn depth() -> Reason {
-    Reason::Depth { root: ChainRoot::new("1-abc").unwrap(), depth: 17, limit: 16 }
+    Reason::Depth { root: ChainRoot::new("1-abc").unwrap(), depth: 17, limit: 16, event: None }
 }
 
 fn context() -> AlertContext<'static> {
@@ -54,7 +58,7 @@ fn throttled_alert_says_what_why_and_how_to_undo() {
         "Where: account 123456789012, region us-east-1\n",
         "Previous reserved concurrency: 25",
         "dead-letter queue arn:aws:sqs:us-east-1:123456789012:orders-dlq",
-        "  runaway-guard reenable orders-worker\n",
+        "  runaway-guard reenable orders-worker --region us-east-1\n",
     ] {
         assert!(alert.body.contains(needle), "missing {needle:?} in\n{}", alert.body);
     }
@@ -66,7 +70,7 @@ fn throttled_alert_says_what_why_and_how_to_undo() {
     assert_eq!(machine["outcome"], "throttled");
     assert_eq!(machine["previous_concurrency"], "25");
     assert_eq!(machine["evidence"]["depth"], 17);
-    assert_eq!(machine["reenable_command"], "runaway-guard reenable orders-worker");
+    assert_eq!(machine["reenable_command"], "runaway-guard reenable orders-worker --region us-east-1");
     let attrs: Vec<(&str, &str)> = alert.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(
         attrs,
@@ -112,7 +116,7 @@ fn subjects_fit_sns_for_the_longest_names_and_reasons() {
     let long = "a".repeat(300);
     let reasons = [
         depth(),
-        Reason::Alarm { alarm: long.clone(), metric: "AWS/Lambda/Invocations".into() },
+        Reason::Alarm { alarm: long.clone(), metric: "AWS/Lambda/Invocations".into(), state_reason: None },
         Reason::Manual { text: format!("line one\nline two é {long}") },
         Reason::Cost { alarm: long.clone(), usd_per_hour: 123_456.789, limit_usd_per_hour: 5.0 },
     ];
@@ -188,14 +192,58 @@ fn an_unrecorded_trip_names_the_value_to_restore_and_who_tripped_it() {
     let facts =
         TripFacts { record_missing: true, tripped_by: Some(by), ..trip(&f, &reason, Outcome::Throttled) };
     let alert = trip_alert(&facts);
-    assert!(alert.body.contains("  runaway-guard reenable orders --to 25\n"), "{}", alert.body);
+    assert!(
+        alert.body.contains("  runaway-guard reenable orders --to 25 --region us-east-1\n"),
+        "{}",
+        alert.body
+    );
     assert!(alert.body.contains(&format!("Tripped by: {by} (runaway-guard trip)")), "{}", alert.body);
     let machine = machine_block(&alert.body);
-    assert_eq!(machine["reenable_command"], "runaway-guard reenable orders --to 25");
+    assert_eq!(machine["reenable_command"], "runaway-guard reenable orders --to 25 --region us-east-1");
     assert_eq!(
         (machine["record_written"].as_bool(), machine["tripped_by"].as_str()),
         (Some(false), Some(by))
     );
     let none = TripFacts { previous_concurrency: Some(None), ..facts };
-    assert!(trip_alert(&none).body.contains("reenable orders --to none\n"));
+    assert!(trip_alert(&none).body.contains("reenable orders --to none --region us-east-1\n"));
+}
+
+#[test]
+fn a_judged_trip_says_its_alarm_was_muted() {
+    let candidate = crate::verdict::Candidate {
+        function: name("orders"),
+        trigger: "contributor of alarm per-function".into(),
+        recursion: false,
+        muted: Some("muted by arn:aws:cloudwatch:us-east-1:123456789012:alarm-mute-rule:deploys".into()),
+    };
+    let reason = Reason::Runaway {
+        trigger: candidate.described(),
+        shape: crate::verdict::RunawayShape::Recursion { dropped: 12.0 },
+        usd_per_hour: 3.0,
+        times_normal: None,
+    };
+    let f = name("orders");
+    let alert = trip_alert(&trip(&f, &reason, Outcome::Throttled));
+    assert!(
+        alert.body.contains(
+            "Evidence: judged after contributor of alarm per-function (its alarm actions muted by arn:"
+        ),
+        "{}",
+        alert.body
+    );
+}
+
+#[test]
+fn a_seen_alarm_is_short_and_names_what_is_already_held() {
+    let held = [name("orders"), name("billing-export")];
+    let alert = seen_alert(&SeenFacts {
+        alarm: "billing-spike",
+        metric: "AWS/Billing/EstimatedCharges",
+        held: &held,
+        quiet_until: Timestamp::parse_rfc3339("2026-11-20T09:29:03Z").unwrap(),
+        context: context(),
+    });
+    assert_eq!(alert.subject, "SEEN alarm billing-spike: nothing new to stop");
+    assert!(alert.body.contains("Already throttled or exempt: orders, billing-export\n"), "{}", alert.body);
+    assert!(alert.body.contains("  runaway-guard status --region us-east-1\n"), "{}", alert.body);
 }

@@ -329,7 +329,7 @@ impl Detector {
         let limit = if overrides { self.depth_limit(&header.function) } else { self.config.max_depth };
         (header.depth > limit).then(|| Verdict::Throttle {
             function: header.function.clone(),
-            reason: Reason::Depth { root: header.root.clone(), depth: header.depth, limit },
+            reason: Reason::Depth { root: header.root.clone(), depth: header.depth, limit, event: None },
         })
     }
 
@@ -459,7 +459,8 @@ fn alarm_verdicts(alarm: &AlarmSignal) -> Vec<Verdict> {
     if alarm.functions.is_empty() {
         return vec![Verdict::SearchOffenders { alarm: alarm.alarm_name.clone(), metric }];
     }
-    let reason = Reason::Alarm { alarm: alarm.alarm_name.clone(), metric };
+    let reason =
+        Reason::Alarm { alarm: alarm.alarm_name.clone(), metric, state_reason: alarm.reason.clone() };
     alarm
         .functions
         .iter()

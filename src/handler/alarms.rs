@@ -46,7 +46,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
             }
             let (trigger, recursion) = match &reason {
                 // Lambda's own loop signal (the namespace is AWS/: checked in `trust`).
-                Reason::Alarm { alarm, metric } => {
+                Reason::Alarm { alarm, metric, .. } => {
                     (format!("alarm {alarm} on {metric}"), metric.contains(RECURSION_METRIC))
                 }
                 other => (other.to_string(), false),

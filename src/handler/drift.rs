@@ -22,7 +22,7 @@ use std::sync::Mutex;
 use tracing::{info, warn};
 
 use super::Guard;
-use crate::alert::{AlertContext, DriftFacts, drift_alert};
+use crate::alert::{AlertContext, DriftFacts, Undone, drift_alert};
 use crate::event::{ApiCall, ApiChange};
 use crate::name::FunctionName;
 use crate::ports::{FunctionState, Metrics, Notifier, Throttler, TripRecord};
@@ -237,6 +237,12 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         let alert = drift_alert(&DriftFacts {
             function,
             change: &entry.change,
+            undone: match &call.change {
+                ApiChange::UpdateMapping { event_source_arn, .. } => {
+                    Undone::Mapping { source: event_source_arn.as_deref() }
+                }
+                _ => Undone::Concurrency,
+            },
             by: &by,
             at: changed_at.as_deref(),
             event_id: &call.event_id,

@@ -80,7 +80,7 @@ pub async fn judge<T: Throttler, M: Metrics>(
         match judgement {
             Judgement::Runaway { shape, usd_per_hour, times_normal } => {
                 let reason =
-                    Reason::Runaway { trigger: candidate.trigger.clone(), shape, usd_per_hour, times_normal };
+                    Reason::Runaway { trigger: candidate.described(), shape, usd_per_hour, times_normal };
                 judged.runaways.push((candidate.function.clone(), reason));
             }
             normal @ Judgement::Normal { .. } => {
@@ -99,7 +99,7 @@ pub async fn judge<T: Throttler, M: Metrics>(
 /// A reported recursion acted on without metrics: Lambda itself saw the loop.
 fn unjudged_recursion(c: &Candidate) -> (FunctionName, Reason) {
     let reason = Reason::Runaway {
-        trigger: c.trigger.clone(),
+        trigger: c.described(),
         shape: RunawayShape::Recursion { dropped: 0.0 },
         usd_per_hour: 0.0,
         times_normal: None,

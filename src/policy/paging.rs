@@ -35,6 +35,8 @@ pub(super) struct Paging {
     capped: HashMap<FunctionName, Timestamp>,
     /// Functions paged about during the grace period of the re-enable at this time.
     grace: HashMap<FunctionName, Timestamp>,
+    /// Account-level or billing alarms last said "seen, nothing new to stop" at this time.
+    seen: HashMap<String, Timestamp>,
 }
 
 impl Paging {
@@ -84,6 +86,20 @@ impl Paging {
             self.grace.clear();
         }
         self.grace.insert(function.clone(), reenabled);
+        true
+    }
+
+    /// An alarm that led to nothing new at `now`; returns whether to say so (once per period per alarm).
+    pub fn seen(&mut self, alarm: &str, now: Timestamp) -> bool {
+        if self.seen.get(alarm).is_some_and(|at| now.since(*at) < PAGE_PERIOD && *at <= now) {
+            return false;
+        }
+        if self.seen.len() >= MAX_REMEMBERED {
+            self.seen.retain(|_, at| now.since(*at) < PAGE_PERIOD);
+        }
+        if self.seen.len() < MAX_REMEMBERED {
+            self.seen.insert(alarm.to_owned(), now);
+        }
         true
     }
 

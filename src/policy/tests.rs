@@ -43,7 +43,7 @@ fn rate() -> Reason {
 }
 
 fn depth() -> Reason {
-    Reason::Depth { root: crate::chain::ChainRoot::new("r").unwrap(), depth: 17, limit: 16 }
+    Reason::Depth { root: crate::chain::ChainRoot::new("r").unwrap(), depth: 17, limit: 16, event: None }
 }
 
 fn outcome(plan: &Plan) -> (Outcome, bool) {

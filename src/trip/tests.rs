@@ -17,17 +17,14 @@ const ONCALL: &str = "arn:aws:iam::123456789012:user/oncall";
 
 type FakeGuard = Guard<FakeAccount, FakeAccount, FakeAccount>;
 
-/// `function`'s own report of a hop at `depth`, sent with its execution role.
-fn event(function: &str, depth: u32, root: &str) -> Vec<u8> {
-    crate::fake::signed_chain_event(function, depth, root, "123456789012")
-}
-
 fn guard(account: &FakeAccount, config: Config) -> FakeGuard {
     Guard::new(config, account.clone(), account.clone(), account.clone())
 }
 
+/// `function`'s own report of a hop at `depth`, sent with its execution role at `at` and handled then.
 fn handle_at(guard: &FakeGuard, function: &str, depth: u32, at: Timestamp) -> Report {
-    block_on(guard.handle_bytes(&event(function, depth, "1-abc-def"), at)).unwrap_or_else(|e| panic!("{e}"))
+    let event = crate::fake::signed_chain_event_at(function, depth, "1-abc-def", "123456789012", at);
+    block_on(guard.handle_bytes(&event, at)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn outcome(report: &Report) -> Outcome {

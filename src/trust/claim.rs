@@ -19,7 +19,8 @@
 use crate::chain::ChainHeader;
 use crate::name::FunctionName;
 use crate::signal::{ChainObservation, Signal};
-use crate::verdict::{Candidate, Reason};
+use crate::time::Timestamp;
+use crate::verdict::{Candidate, ChainEvent, Reason};
 
 /// The prefix of an IAM role's unique id (users are `AIDA…`, the account root its account id).
 pub const ROLE_ID_PREFIX: &str = "AROA";
@@ -104,12 +105,25 @@ pub struct SelfReport<'a> {
     pub header: &'a ChainHeader,
     /// The sender's role session (its session is the function's name).
     pub sender: RoleSession<'a>,
+    /// When the report was sent, if its envelope said.
+    pub sent_at: Option<Timestamp>,
 }
 
 impl SelfReport<'_> {
     /// The depth reason the report stands for, once authenticated.
     pub fn reason(&self, limit: u32) -> Reason {
-        Reason::Depth { root: self.header.root.clone(), depth: self.header.depth, limit }
+        let event = ChainEvent {
+            sent_at: self.sent_at.map(Timestamp::to_rfc3339),
+            source: None,
+            detail_type: None,
+            sender: Some(format!("{}:{}", self.sender.role_id, self.sender.session)),
+        };
+        Reason::Depth {
+            root: self.header.root.clone(),
+            depth: self.header.depth,
+            limit,
+            event: Some(Box::new(event)),
+        }
     }
 }
 
@@ -125,7 +139,11 @@ pub fn self_report<'a>(
         .filter(|o| o.header.function == *function && o.header.depth > limit)
         .filter_map(|o| {
             let sender = RoleSession::parse(o.sender.as_deref()?)?;
-            (sender.session == function.as_str()).then_some(SelfReport { header: &o.header, sender })
+            (sender.session == function.as_str()).then_some(SelfReport {
+                header: &o.header,
+                sender,
+                sent_at: o.emitted_at,
+            })
         })
         .max_by_key(|report| report.header.depth)
 }
@@ -216,7 +234,11 @@ mod tests {
         assert!(rests_on_claims(&Reason::RateGrowth { buckets: vec![1, 2, 4] }));
         assert!(rests_on_claims(&Reason::RateAbsolute { per_second: 1.0, limit: 1.0 }));
         assert!(!rests_on_claims(&Reason::Manual { text: "x".into() }));
-        assert!(!rests_on_claims(&Reason::Alarm { alarm: "a".into(), metric: "m".into() }));
+        assert!(!rests_on_claims(&Reason::Alarm {
+            alarm: "a".into(),
+            metric: "m".into(),
+            state_reason: None
+        }));
         let candidate = unauthenticated(name("f"), &Reason::RateGrowth { buckets: vec![1, 2, 4] });
         assert!(candidate.trigger.starts_with("unauthenticated chain claims: rate"), "{}", candidate.trigger);
         assert!(!candidate.recursion);

@@ -9,13 +9,21 @@ use crate::signal::{AlarmMetric, AlarmState, AlarmTransport, ChainObservation, S
 
 const OWN: &str = "111122223333";
 const OTHER: &str = "444455556666";
+/// The guard's clock in these tests.
+const NOW: u64 = 1_796_000_000;
 
 fn name(s: &str) -> FunctionName {
     FunctionName::new(s).unwrap()
 }
 
 fn trust(trusted: &BTreeSet<String>) -> Trust<'_> {
-    Trust { account: Some(OWN), region: Some("eu-west-1"), trusted_accounts: trusted }
+    Trust {
+        account: Some(OWN),
+        region: Some("eu-west-1"),
+        trusted_accounts: trusted,
+        now: Timestamp::from_secs(NOW),
+        chain_ttl_secs: 600,
+    }
 }
 
 fn chain(account: Option<&str>, region: Option<&str>) -> Signal {
@@ -123,9 +131,39 @@ fn the_alarm_arn_must_agree_with_the_envelope_and_the_guard() {
 }
 
 #[test]
+fn a_chain_event_older_than_the_chain_ttl_is_evidence_of_nothing() {
+    let none = BTreeSet::new();
+    let sent = |ago: u64| {
+        let Signal::Chain(mut observation) = chain(Some(OWN), Some("eu-west-1")) else { unreachable!() };
+        observation.emitted_at = Some(Timestamp::from_secs(NOW - ago));
+        Signal::Chain(observation)
+    };
+    assert_eq!(trust(&none).judge(&sent(0)), Ok(()));
+    assert_eq!(trust(&none).judge(&sent(600)), Ok(()), "exactly the TTL still counts");
+    let sixteen_days = 16 * 86_400;
+    let error = trust(&none).judge(&sent(sixteen_days)).unwrap_err();
+    assert_eq!(
+        error,
+        Distrust::StaleChainEvent {
+            sent_at: Timestamp::from_secs(NOW - sixteen_days).to_rfc3339(),
+            age_secs: sixteen_days,
+            ttl_secs: 600
+        }
+    );
+    assert!(error.to_string().contains("evidence of nothing"), "{error}");
+    assert_eq!(trust(&none).judge(&chain(Some(OWN), None)), Ok(()), "no time, no age to refuse");
+}
+
+#[test]
 fn an_unknown_location_checks_nothing() {
     let none = BTreeSet::new();
-    let blind = Trust { account: None, region: None, trusted_accounts: &none };
+    let blind = Trust {
+        account: None,
+        region: None,
+        trusted_accounts: &none,
+        now: Timestamp::from_secs(0),
+        chain_ttl_secs: 0,
+    };
     assert_eq!(blind.judge(&chain(Some(OTHER), Some("us-west-2"))), Ok(()));
 }
 

@@ -137,7 +137,7 @@ pub fn chain_event(function: &str, depth: u64, root: &str) -> Value {
         "detail-type": "OrderRowProcessed",
         "source": "com.example.orders",
         "account": "123456789012",
-        "time": "2026-11-20T09:21:07Z",
+        "time": runaway_guard::time::Timestamp::now().to_rfc3339(),
         "region": "us-east-1",
         "resources": [],
         "detail": { "runawayGuard": { "root": root, "depth": depth, "function": function } }
@@ -153,7 +153,7 @@ pub fn report(function: &str, depth: u64, root: &str) -> Value {
         "messageId": format!("{:032x}", rand_id()),
         "receiptHandle": "AQEBexample",
         "body": runaway_guard::chain::REPORT_BODY,
-        "attributes": { "ApproximateReceiveCount": "1", "SentTimestamp": "1763630520000", "SenderId": sender },
+        "attributes": { "ApproximateReceiveCount": "1", "SentTimestamp": sent_now(), "SenderId": sender },
         "messageAttributes": { "runaway-guard-chain": {
             "stringValue": format!("root={root};depth={depth};function={function}"), "dataType": "String" } },
         "md5OfBody": "",
@@ -170,6 +170,12 @@ pub fn reports(list: &[(&str, u64, &str)]) -> Value {
         .map(|(function, depth, root)| report(function, *depth, root)["Records"][0].clone())
         .collect();
     json!({ "Records": records })
+}
+
+/// Now as SQS writes `SentTimestamp` (milliseconds): a chain event older than the chain TTL is
+/// evidence of nothing, so the helpers' events are sent when the test runs.
+fn sent_now() -> String {
+    (runaway_guard::time::Timestamp::now().as_secs() * 1000).to_string()
 }
 
 /// A message id no earlier report used (the guard counts each message once).

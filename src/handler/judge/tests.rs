@@ -271,3 +271,52 @@ fn account_alarm() -> crate::signal::AlarmSignal {
         transport: crate::signal::AlarmTransport::EventBridge,
     }
 }
+
+/// The renderer scenario of the search test: one expensive function running away behind cheap ones.
+fn renderer_account() -> FakeAccount {
+    let renderer = minutes(&[(5.0, 60_000.0), (10.0, 60_000.0), (20.0, 60_000.0), (40.0, 60_000.0)]);
+    let account = FakeAccount::default()
+        .with_usage(vec![usage("renderer", 60.0, 60_000.0), usage("quiet", 10.0, 100.0)])
+        .with_function("renderer", None)
+        .with_function("quiet", None)
+        .with_metrics(series("renderer", renderer, vec![]));
+    account.edit("renderer", |s| s.memory_mb = 10_240);
+    account
+}
+
+#[test]
+fn an_account_alarm_that_stops_nothing_new_says_seen_once_per_period() {
+    let account = renderer_account();
+    let guard = Guard::new(Config::default(), account.clone(), account.clone(), account.clone());
+    let alarm = [Signal::Alarm(Box::new(account_alarm()))];
+    let at = |secs: u64| Timestamp::from_secs(NOW + secs);
+    let first = block_on(guard.handle_signals(&alarm, at(0)));
+    assert_eq!(outcomes(&first), [("renderer".into(), Outcome::Throttled, "runaway".into())]);
+    let subjects =
+        |account: &FakeAccount| account.alerts().iter().map(|a| a.subject.clone()).collect::<Vec<_>>();
+    assert_eq!(subjects(&account).len(), 1, "the trip alert");
+    let again = block_on(guard.handle_signals(&alarm, at(120)));
+    assert!(again.decisions.iter().all(|d| d.outcome == Outcome::AlreadyTripped), "{again:?}");
+    let said = subjects(&account);
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert_eq!(said[1], "SEEN alarm account-concurrency: nothing new to stop");
+    assert!(account.alerts()[1].body.contains("Already throttled or exempt: renderer\n"));
+    block_on(guard.handle_signals(&alarm, at(240)));
+    assert_eq!(subjects(&account).len(), 2, "once per period");
+    block_on(guard.handle_signals(&alarm, at(240 + 15 * 60)));
+    assert_eq!(subjects(&account).len(), 3, "the next period says it again");
+}
+
+#[test]
+fn a_muted_alarm_is_named_in_the_page_too() {
+    let account = FakeAccount::default().with_function("orders", None).with_metrics(series(
+        "orders",
+        doubling(),
+        vec![],
+    ));
+    account.edit("orders", |s| s.memory_mb = 5120);
+    let report = run(&account, Config::default(), &[contributor("orders", AlarmState::Alarm)]);
+    assert_eq!(outcomes(&report), [("orders".into(), Outcome::Throttled, "runaway".into())], "{report:?}");
+    let alerts = account.alerts();
+    assert!(alerts[0].body.contains("its alarm actions muted by arn:aws:cloudwatch:"), "{}", alerts[0].body);
+}

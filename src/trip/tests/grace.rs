@@ -55,7 +55,12 @@ fn evidence_during_the_grace_period_pages_once_per_reenable_and_does_not_throttl
     let later = act(&account, &policy, &rate(), at + secs(300));
     assert_eq!((later.outcome, later.alerted), (Outcome::Exempt, false), "one page per re-enable");
 
-    let chain = Reason::Depth { root: crate::chain::ChainRoot::new("1-abc").unwrap(), depth: 17, limit: 16 };
+    let chain = Reason::Depth {
+        root: crate::chain::ChainRoot::new("1-abc").unwrap(),
+        depth: 17,
+        limit: 16,
+        event: None,
+    };
     assert_eq!(act(&account, &policy, &chain, at + secs(400)).outcome, Outcome::Throttled);
 }
 
