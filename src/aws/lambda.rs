@@ -23,6 +23,7 @@ mod account;
 mod mappings;
 mod operator;
 mod records;
+mod replay;
 mod versions;
 
 /// ListTags calls in flight at once while listing tripped functions: Lambda's control plane allows

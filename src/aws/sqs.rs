@@ -10,6 +10,9 @@ use serde::Deserialize;
 use super::error::{invalid_response, port_error};
 use crate::ports::{DeadLetter, PortError, QueueFacts};
 
+pub mod parked;
+pub use parked::ParkedQueue;
+
 /// The SQS adapter.
 #[derive(Debug, Clone)]
 pub struct QueueReader {
