@@ -103,7 +103,14 @@ fn replay_args(args: crate::cli::ReplayArgs) -> Result<replay::ReplayArgs, Refus
         since,
         until,
     };
-    Ok(replay::ReplayArgs { function: args.function, rate, dry_run: args.dry_run, filter, from: args.from, json: args.json })
+    Ok(replay::ReplayArgs {
+        function: args.function,
+        rate,
+        dry_run: args.dry_run,
+        filter,
+        from: args.from,
+        json: args.json,
+    })
 }
 
 /// Any JSON output, with the account and region it was read from or acted on and the guard used.

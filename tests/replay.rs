@@ -69,8 +69,11 @@ async fn send(moto: &Moto, queue: &Queue, body: &str, dead_letter: bool) {
     let mut request = sqs.send_message().queue_url(&queue.url).message_body(body);
     if dead_letter {
         // What Lambda puts on each message it sends to a function's dead-letter queue.
-        for (name, value) in [("RequestID", "req-1"), ("ErrorCode", "429"), ("ErrorMessage", "Rate Exceeded.")] {
-            let value = MessageAttributeValue::builder().data_type("String").string_value(value).build().unwrap();
+        for (name, value) in
+            [("RequestID", "req-1"), ("ErrorCode", "429"), ("ErrorMessage", "Rate Exceeded.")]
+        {
+            let value =
+                MessageAttributeValue::builder().data_type("String").string_value(value).build().unwrap();
             request = request.message_attributes(name, value);
         }
     }
@@ -100,7 +103,13 @@ async fn bodies(moto: &Moto, queue: &Queue) -> BTreeSet<String> {
         }
     }
     for receipt in receipts {
-        sqs.change_message_visibility().queue_url(&queue.url).receipt_handle(receipt).visibility_timeout(0).send().await.expect("release");
+        sqs.change_message_visibility()
+            .queue_url(&queue.url)
+            .receipt_handle(receipt)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .expect("release");
     }
     out
 }
@@ -139,11 +148,29 @@ async fn replays_each_of_the_functions_events_once_at_the_rate_honouring_filters
         send(&moto, &parking, body, false).await;
     }
     for order in 10..14 {
-        send(&moto, &parking, &destination_record("orders", &event_bridge("OrderPlaced", order, Some(2))), false).await;
+        send(
+            &moto,
+            &parking,
+            &destination_record("orders", &event_bridge("OrderPlaced", order, Some(2))),
+            false,
+        )
+        .await;
     }
     let proxy = FaultProxy::start(&moto.endpoint);
     let started = Instant::now();
-    let run = replay(&proxy, &["orders", "--rate", "2", "--skip-depth-over", "5", "--exclude-detail-type", "OrderRetried", "--json"]);
+    let run = replay(
+        &proxy,
+        &[
+            "orders",
+            "--rate",
+            "2",
+            "--skip-depth-over",
+            "5",
+            "--exclude-detail-type",
+            "OrderRetried",
+            "--json",
+        ],
+    );
     let took = started.elapsed();
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let out = run.json();
@@ -158,7 +185,19 @@ async fn replays_each_of_the_functions_events_once_at_the_rate_honouring_filters
     // What was left out is visible again at once, untouched; the replayed messages are gone.
     assert_eq!(bodies(&moto, &parking).await, keep.iter().cloned().collect());
     // A rerun finds nothing more to send.
-    let again = replay(&proxy, &["orders", "--rate", "2", "--skip-depth-over", "5", "--exclude-detail-type", "OrderRetried", "--json"]);
+    let again = replay(
+        &proxy,
+        &[
+            "orders",
+            "--rate",
+            "2",
+            "--skip-depth-over",
+            "5",
+            "--exclude-detail-type",
+            "OrderRetried",
+            "--json",
+        ],
+    );
     assert_eq!((again.code, again.json()["replayed"].clone()), (0, json!(0)), "{}", again.stderr);
     assert_eq!(accepted_invokes(&proxy), 0);
 }
@@ -182,7 +221,10 @@ async fn dry_run_counts_by_source_and_detail_type_and_leaves_every_message() {
     let run = replay(&proxy, &["orders", "--dry-run", "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = run.json();
-    assert_eq!((out["dry_run"].clone(), out["replayed"].clone(), out["other_functions"].clone()), (json!(true), json!(3), json!(1)));
+    assert_eq!(
+        (out["dry_run"].clone(), out["replayed"].clone(), out["other_functions"].clone()),
+        (json!(true), json!(3), json!(1))
+    );
     assert_eq!(
         out["groups"],
         json!([{"source": "orders.api", "detail_type": "OrderPlaced", "count": 2},
@@ -201,7 +243,9 @@ async fn refuses_while_the_function_is_still_tripped_touching_no_message() {
     send(&moto, &parking, &body, false).await;
     let proxy = FaultProxy::start(&moto.endpoint);
     let (topic, _) = moto.topic_with_queue("trip-alerts").await;
-    let trip = Cli::new(Some(&topic), &["trip", "orders", "--reason", "runaway"]).env("AWS_ENDPOINT_URL", &proxy.url).run();
+    let trip = Cli::new(Some(&topic), &["trip", "orders", "--reason", "runaway"])
+        .env("AWS_ENDPOINT_URL", &proxy.url)
+        .run();
     assert_eq!(trip.code, 0, "{}", trip.stderr);
     let run = replay(&proxy, &["orders"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -209,7 +253,13 @@ async fn refuses_while_the_function_is_still_tripped_touching_no_message() {
     let log = proxy.take_log();
     assert!(attempts(&log, "ReceiveMessage").is_empty() && attempts(&log, "Invoke").is_empty());
     // At reserved concurrency 0 without a record: refused too.
-    moto.lambda().put_function_concurrency().function_name("billing").reserved_concurrent_executions(0).send().await.unwrap();
+    moto.lambda()
+        .put_function_concurrency()
+        .function_name("billing")
+        .reserved_concurrent_executions(0)
+        .send()
+        .await
+        .unwrap();
     let run = replay(&proxy, &["billing"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("reserved concurrency 0"), "{}", run.stderr);
@@ -243,7 +293,13 @@ async fn a_throttled_invoke_waits_and_every_event_still_goes_back_once() {
     let moto = Moto::start().await;
     let parking = account(&moto).await;
     for order in 0..3 {
-        send(&moto, &parking, &destination_record("orders", &event_bridge("OrderPlaced", order, None)), false).await;
+        send(
+            &moto,
+            &parking,
+            &destination_record("orders", &event_bridge("OrderPlaced", order, None)),
+            false,
+        )
+        .await;
     }
     let proxy = FaultProxy::start(&moto.endpoint);
     // More throttles than the SDK's four attempts: the replay's own back-off carries it through.
@@ -263,7 +319,13 @@ async fn an_interrupted_replay_loses_nothing_and_a_rerun_continues() {
     let moto = Moto::start().await;
     let parking = account(&moto).await;
     for order in 0..6 {
-        send(&moto, &parking, &destination_record("orders", &event_bridge("OrderPlaced", order, None)), false).await;
+        send(
+            &moto,
+            &parking,
+            &destination_record("orders", &event_bridge("OrderPlaced", order, None)),
+            false,
+        )
+        .await;
     }
     let proxy = FaultProxy::start(&moto.endpoint);
     // Denied for good after two invokes went through: the run stops mid-batch.

@@ -40,8 +40,9 @@ pub struct ReplayArgs {
 /// Parses `--since` / `--until` (RFC 3339).
 pub fn parse_time(flag: &str, raw: Option<&str>) -> Result<Option<Timestamp>, Refusal> {
     raw.map(|text| {
-        Timestamp::parse_rfc3339(text.trim())
-            .ok_or_else(|| Refusal::bad_input(format!("{flag} {text:?}: give an RFC 3339 time such as 2026-12-07T03:00:00Z")))
+        Timestamp::parse_rfc3339(text.trim()).ok_or_else(|| {
+            Refusal::bad_input(format!("{flag} {text:?}: give an RFC 3339 time such as 2026-12-07T03:00:00Z"))
+        })
     })
     .transpose()
 }
@@ -54,7 +55,8 @@ pub async fn run(args: ReplayArgs, op: Operation) -> Result<ExitCode, Refusal> {
     let ports = op.ports(None);
     let reserved = ports.throttler.reserved_concurrency(&function).await.map_err(failed)?;
     let record = ports.throttler.trip_record(&function).await.map_err(failed)?;
-    gate::check(&function, reserved, record.as_ref()).map_err(|e| Refusal::bad_input(format!("in {here}: {e}")))?;
+    gate::check(&function, reserved, record.as_ref())
+        .map_err(|e| Refusal::bad_input(format!("in {here}: {e}")))?;
     let mut warnings = Vec::new();
     let queue_arn = queue_to_read(&op, &ports.throttler, &function, args.from, &mut warnings).await?;
     let rate = match args.rate {
@@ -65,7 +67,8 @@ pub async fn run(args: ReplayArgs, op: Operation) -> Result<ExitCode, Refusal> {
     let mut summary = Summary::new(function.clone(), queue_arn, args.dry_run, rate);
     summary.warnings = warnings;
     let progress = Replayer::wants_progress(args.json);
-    let replayer = Replayer { queue, lambda: &ports.throttler, function, filter: args.filter, rate, progress };
+    let replayer =
+        Replayer { queue, lambda: &ports.throttler, function, filter: args.filter, rate, progress };
     if args.dry_run {
         replayer.count(&mut summary).await;
     } else {
@@ -142,7 +145,8 @@ async fn default_rate<M: Metrics>(metrics: &M, function: &FunctionName, warnings
     match metrics.function_metrics(std::slice::from_ref(function), window).await {
         Ok(read) => read.first().map_or_else(rate::fallback, |m| rate::from_history(&m.history)),
         Err(err) => {
-            warnings.push(format!("CloudWatch history not read ({err}); replaying at the fixed default rate"));
+            warnings
+                .push(format!("CloudWatch history not read ({err}); replaying at the fixed default rate"));
             rate::fallback()
         }
     }

@@ -52,7 +52,12 @@ pub enum SkipReason {
 impl Filter {
     /// The decision for `event`, parked at `parked_at`, when replaying `function`. A dead-letter
     /// message names no function: the queue it came from is the function's, by the operator's word.
-    pub fn decide(&self, function: &FunctionName, event: &ParkedEvent, parked_at: Option<Timestamp>) -> Decision {
+    pub fn decide(
+        &self,
+        function: &FunctionName,
+        event: &ParkedEvent,
+        parked_at: Option<Timestamp>,
+    ) -> Decision {
         if event.function.as_ref().is_some_and(|(name, _)| name != function) {
             return Decision::OtherFunction;
         }
@@ -94,7 +99,12 @@ mod tests {
     use super::*;
     use crate::replay::message::Format;
 
-    fn event(function: Option<&str>, source: Option<&str>, detail_type: Option<&str>, depth: Option<u32>) -> ParkedEvent {
+    fn event(
+        function: Option<&str>,
+        source: Option<&str>,
+        detail_type: Option<&str>,
+        depth: Option<u32>,
+    ) -> ParkedEvent {
         let function = function.map(|f| {
             let arn = format!("arn:aws:lambda:us-east-1:123456789012:function:{f}:$LATEST");
             let (name, parts) = FunctionName::from_name_or_arn(&arn).unwrap();
@@ -117,8 +127,14 @@ mod tests {
     #[test]
     fn another_functions_record_is_left_alone_whatever_the_filters() {
         let filter = Filter::default();
-        assert_eq!(filter.decide(&orders(), &event(Some("billing"), None, None, None), None), Decision::OtherFunction);
-        assert_eq!(filter.decide(&orders(), &event(Some("orders"), None, None, None), None), Decision::Replay);
+        assert_eq!(
+            filter.decide(&orders(), &event(Some("billing"), None, None, None), None),
+            Decision::OtherFunction
+        );
+        assert_eq!(
+            filter.decide(&orders(), &event(Some("orders"), None, None, None), None),
+            Decision::Replay
+        );
         // A dead-letter message names no function: the queue is the function's.
         assert_eq!(filter.decide(&orders(), &event(None, None, None, None), None), Decision::Replay);
     }
@@ -134,10 +150,19 @@ mod tests {
         };
         let at = Some(Timestamp::from_secs(150));
         let decide = |e: &ParkedEvent, at| filter.decide(&orders(), e, at);
-        assert_eq!(decide(&event(Some("orders"), Some("orders.api"), Some("OrderPlaced"), Some(3)), at), Decision::Replay);
+        assert_eq!(
+            decide(&event(Some("orders"), Some("orders.api"), Some("OrderPlaced"), Some(3)), at),
+            Decision::Replay
+        );
         assert_eq!(decide(&event(Some("orders"), Some("orders.api"), None, None), at), Decision::Replay);
-        assert_eq!(decide(&event(Some("orders"), Some("orders.api"), None, Some(4)), at), Decision::Skip(SkipReason::Depth));
-        assert_eq!(decide(&event(Some("orders"), Some("aws.sns"), None, None), at), Decision::Skip(SkipReason::Source));
+        assert_eq!(
+            decide(&event(Some("orders"), Some("orders.api"), None, Some(4)), at),
+            Decision::Skip(SkipReason::Depth)
+        );
+        assert_eq!(
+            decide(&event(Some("orders"), Some("aws.sns"), None, None), at),
+            Decision::Skip(SkipReason::Source)
+        );
         assert_eq!(decide(&event(Some("orders"), None, None, None), at), Decision::Skip(SkipReason::Source));
         assert_eq!(
             decide(&event(Some("orders"), Some("orders.api"), Some("OrderRetried"), None), at),

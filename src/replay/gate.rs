@@ -52,11 +52,12 @@ pub fn check(
     record: Option<&CheckedRecord>,
 ) -> Result<(), GateError> {
     match record {
-        Some(checked) if !checked.check.is_verified() => Err(GateError::Unverified {
-            function: function.clone(),
-            check: checked.check.to_string(),
-        }),
-        Some(_) => Err(GateError::StillTripped { function: function.clone(), reserved: reservation_text(reserved) }),
+        Some(checked) if !checked.check.is_verified() => {
+            Err(GateError::Unverified { function: function.clone(), check: checked.check.to_string() })
+        }
+        Some(_) => {
+            Err(GateError::StillTripped { function: function.clone(), reserved: reservation_text(reserved) })
+        }
         None if reserved == Some(0) => Err(GateError::AtZero { function: function.clone() }),
         None => Ok(()),
     }

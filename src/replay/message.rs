@@ -63,7 +63,9 @@ pub struct ParkedEvent {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MessageError {
     /// Neither format: no dead-letter attributes, and not a destination record.
-    #[error("neither a destination record (requestContext.functionArn, requestPayload) nor a dead-letter message")]
+    #[error(
+        "neither a destination record (requestContext.functionArn, requestPayload) nor a dead-letter message"
+    )]
     Unrecognised,
     /// A destination record whose `functionArn` is not a Lambda function ARN.
     #[error("destination record names {0:?}, not a Lambda function ARN")]
@@ -113,7 +115,14 @@ fn event(
 ) -> Result<ParkedEvent, MessageError> {
     let value: Value = serde_json::from_str(payload).map_err(|e| MessageError::NotJson(e.to_string()))?;
     let (source, detail_type) = kind(&value);
-    Ok(ParkedEvent { format, function, payload: payload.to_owned(), source, detail_type, depth: depth(&value) })
+    Ok(ParkedEvent {
+        format,
+        function,
+        payload: payload.to_owned(),
+        source,
+        detail_type,
+        depth: depth(&value),
+    })
 }
 
 /// Source and detail-type, from the keys each service writes.
@@ -132,7 +141,9 @@ fn depth(event: &Value) -> Option<u32> {
     let bridge = ChainHeader::from_event_value(event).ok().flatten().map(|h| h.depth);
     let records = event.get("Records").and_then(Value::as_array).into_iter().flatten();
     let sns = records
-        .filter_map(|r| r.get("Sns")?.get("MessageAttributes")?.get(MESSAGE_ATTRIBUTE)?.get("Value")?.as_str())
+        .filter_map(|r| {
+            r.get("Sns")?.get("MessageAttributes")?.get(MESSAGE_ATTRIBUTE)?.get("Value")?.as_str()
+        })
         .filter_map(|text| ChainHeader::parse(text).ok())
         .map(|h| h.depth);
     bridge.into_iter().chain(sns).max()

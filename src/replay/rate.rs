@@ -107,7 +107,11 @@ mod tests {
         per_hour
             .iter()
             .enumerate()
-            .map(|(i, n)| HourMetrics { start: Timestamp::from_secs(i as u64 * 3600), invocations: *n, ..Default::default() })
+            .map(|(i, n)| HourMetrics {
+                start: Timestamp::from_secs(i as u64 * 3600),
+                invocations: *n,
+                ..Default::default()
+            })
             .collect()
     }
 

@@ -98,7 +98,9 @@ impl Summary {
 
     /// Sorts the groups, largest first.
     pub fn finish(&mut self) {
-        self.groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (&a.source, &a.detail_type).cmp(&(&b.source, &b.detail_type))));
+        self.groups.sort_by(|a, b| {
+            b.count.cmp(&a.count).then_with(|| (&a.source, &a.detail_type).cmp(&(&b.source, &b.detail_type)))
+        });
     }
 
     /// The text a terminal shows.
@@ -128,13 +130,21 @@ impl Summary {
             let _ = writeln!(out, "Left alone: {} message(s) of other functions.", self.other_functions);
         }
         if self.unreadable > 0 {
-            let _ = writeln!(out, "Left in the queue: {} message(s) in neither of Lambda's formats.", self.unreadable);
+            let _ = writeln!(
+                out,
+                "Left in the queue: {} message(s) in neither of Lambda's formats.",
+                self.unreadable
+            );
         }
         for w in &self.warnings {
             let _ = writeln!(out, "warning: {}", Plain(w));
         }
         if let Some(why) = &self.stopped {
-            let _ = writeln!(out, "Stopped early: {}. The rest is still in the queue: run replay again to continue.", Plain(why));
+            let _ = writeln!(
+                out,
+                "Stopped early: {}. The rest is still in the queue: run replay again to continue.",
+                Plain(why)
+            );
         }
         out
     }

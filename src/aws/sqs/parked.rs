@@ -89,7 +89,8 @@ impl ParkedQueue {
                 .await
                 .map_err(|e| port_error("ChangeMessageVisibilityBatch", &self.arn, e))?;
             if let Some(failed) = out.failed().first() {
-                let why = format!("{} of {} entries failed: {}", out.failed().len(), chunk.len(), failed.code());
+                let why =
+                    format!("{} of {} entries failed: {}", out.failed().len(), chunk.len(), failed.code());
                 return Err(invalid_response("ChangeMessageVisibilityBatch", &self.arn, &why));
             }
         }
@@ -120,7 +121,8 @@ fn received(message: &aws_sdk_sqs::types::Message) -> Option<Received> {
         .and_then(|a| a.get(&MessageSystemAttributeName::SentTimestamp))
         .and_then(|ms| ms.parse().ok())
         .map(Timestamp::from_millis);
-    let attribute_names = message.message_attributes().map(|a| a.keys().cloned().collect()).unwrap_or_default();
+    let attribute_names =
+        message.message_attributes().map(|a| a.keys().cloned().collect()).unwrap_or_default();
     Some(Received {
         id: message.message_id()?.to_owned(),
         receipt: message.receipt_handle()?.to_owned(),

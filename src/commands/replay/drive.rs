@@ -80,7 +80,8 @@ impl Replayer<'_> {
     pub async fn replay(&self, summary: &mut Summary) {
         let mut seen = HashSet::new();
         loop {
-            let scan = self.scan(&mut seen, summary, self.rate.batch_size(), SCAN_LIMIT, SCAN_HOLD_SECS).await;
+            let scan =
+                self.scan(&mut seen, summary, self.rate.batch_size(), SCAN_LIMIT, SCAN_HOLD_SECS).await;
             let scan = match scan {
                 Ok(scan) => scan,
                 Err((scan, err)) => {
@@ -103,7 +104,11 @@ impl Replayer<'_> {
     }
 
     /// Sends one batch, oldest first, at the rate.
-    async fn send(&self, mut batch: Vec<(Received, ParkedEvent)>, summary: &mut Summary) -> Result<(), String> {
+    async fn send(
+        &self,
+        mut batch: Vec<(Received, ParkedEvent)>,
+        summary: &mut Summary,
+    ) -> Result<(), String> {
         batch.sort_by_key(|(m, _)| (m.sent_at.is_none(), m.sent_at));
         let receipts: Vec<&str> = batch.iter().map(|(m, _)| m.receipt.as_str()).collect();
         if let Err(err) = self.queue.hold(&receipts, self.rate.hold_secs(batch.len())).await {
@@ -193,7 +198,13 @@ impl Replayer<'_> {
         Ok(scan)
     }
 
-    fn decide(&self, message: Received, summary: &mut Summary, scan: &mut Scan, index: &mut HashMap<String, usize>) {
+    fn decide(
+        &self,
+        message: Received,
+        summary: &mut Summary,
+        scan: &mut Scan,
+        index: &mut HashMap<String, usize>,
+    ) {
         match message::parse(&message) {
             Err(err) => {
                 warn!(queue = %crate::sanitise::Plain(self.queue.arn()), message = %crate::sanitise::Plain(&message.id), error = %err, "left in the queue");

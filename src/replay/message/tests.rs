@@ -22,7 +22,8 @@ const EVENTBRIDGE: &str = r#"{"version":"0","id":"1","detail-type":"OrderPlaced"
 
 #[test]
 fn a_destination_record_gives_its_function_and_the_payload_byte_for_byte() {
-    let body = destination_record("arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST", EVENTBRIDGE);
+    let body =
+        destination_record("arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST", EVENTBRIDGE);
     let event = parse(&received(&body, &[])).unwrap();
     assert_eq!(event.format, Format::Destination);
     let (name, parts) = event.function.unwrap();
@@ -41,7 +42,10 @@ fn a_dead_letter_message_is_the_event_itself() {
     assert_eq!(event.format, Format::DeadLetter);
     assert_eq!(event.function, None);
     assert_eq!(event.payload, s3);
-    assert_eq!((event.source.as_deref(), event.detail_type.as_deref()), (Some("aws:s3"), Some("ObjectCreated:Put")));
+    assert_eq!(
+        (event.source.as_deref(), event.detail_type.as_deref()),
+        (Some("aws:s3"), Some("ObjectCreated:Put"))
+    );
     // Even a body shaped like a destination record is the event when Lambda marked it dead-letter.
     let record = destination_record("arn:aws:lambda:us-east-1:123456789012:function:other", "{}");
     let event = parse(&received(&record, &["RequestID"])).unwrap();
