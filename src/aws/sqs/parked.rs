@@ -79,7 +79,7 @@ impl ParkedQueue {
             });
             let entries = entries
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| invalid_response("ChangeMessageVisibilityBatch", &self.arn, &e.to_string()))?;
+                .map_err(|e| invalid_response("ChangeMessageVisibilityBatch", &self.arn, e.to_string()))?;
             let out = self
                 .client
                 .change_message_visibility_batch()
@@ -91,7 +91,7 @@ impl ParkedQueue {
             if let Some(failed) = out.failed().first() {
                 let why =
                     format!("{} of {} entries failed: {}", out.failed().len(), chunk.len(), failed.code());
-                return Err(invalid_response("ChangeMessageVisibilityBatch", &self.arn, &why));
+                return Err(invalid_response("ChangeMessageVisibilityBatch", &self.arn, why));
             }
         }
         Ok(())
