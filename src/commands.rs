@@ -89,6 +89,11 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
 fn replay_args(args: crate::cli::ReplayArgs) -> Result<replay::ReplayArgs, Refusal> {
     target::parse_name(&args.function)?;
     let rate = args.rate.map(crate::replay::rate::from_flag).transpose().map_err(Refusal::bad_input)?;
+    if let Some(from) = args.from.as_deref().filter(|arn| !crate::aws::sqs::is_queue_arn(arn)) {
+        return Err(Refusal::bad_input(format!(
+            "--from {from:?}: give the queue's ARN (arn:aws:sqs:REGION:ACCOUNT:NAME)"
+        )));
+    }
     let since = replay::parse_time("--since", args.since.as_deref())?;
     let until = replay::parse_time("--until", args.until.as_deref())?;
     if let (Some(since), Some(until)) = (since, until)

@@ -263,6 +263,25 @@ async fn refuses_while_the_function_is_still_tripped_touching_no_message() {
     let run = replay(&proxy, &["billing"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("reserved concurrency 0"), "{}", run.stderr);
+    proxy.take_log();
+    // Bad input is refused before any call.
+    for args in [
+        &["orders", "--from", "orders-dlq"][..],
+        &["orders", "--rate", "0"],
+        &["orders", "--since", "yesterday"],
+        &["orders", "--since", "2026-12-07T04:00:00Z", "--until", "2026-12-07T03:00:00Z"],
+    ] {
+        let run = replay(&proxy, args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+    }
+    assert!(proxy.take_log().is_empty(), "no AWS call for bad input");
+    // A queue in another region is refused before GetQueueUrl could find a namesake here.
+    moto.lambda().delete_function_concurrency().function_name("billing").send().await.unwrap();
+    let elsewhere = format!("arn:aws:sqs:eu-west-1:{}:runaway-guard-parking", common::ACCOUNT);
+    let run = replay(&proxy, &["billing", "--from", &elsewhere]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("eu-west-1"), "{}", run.stderr);
+    assert!(attempts(&proxy.take_log(), "GetQueueUrl").is_empty());
     assert_eq!(bodies(&moto, &parking).await, BTreeSet::from([body]));
 }
 

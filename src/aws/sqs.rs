@@ -22,6 +22,7 @@ pub struct QueueReader {
 /// A queue named by its ARN: `arn:PARTITION:sqs:REGION:ACCOUNT:NAME`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct QueueArn<'a> {
+    region: &'a str,
     account: &'a str,
     name: &'a str,
 }
@@ -40,8 +41,13 @@ impl<'a> QueueArn<'a> {
             && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         let valid_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
         (prefix == "arn" && service == "sqs" && !region.is_empty() && valid_account && valid_name)
-            .then_some(Self { account, name })
+            .then_some(Self { region, account, name })
     }
+}
+
+/// Whether `arn` names an SQS queue as SQS would (checked before any call).
+pub fn is_queue_arn(arn: &str) -> bool {
+    QueueArn::parse(arn).is_some()
 }
 
 /// `RedrivePolicy` as SQS writes it: `maxReceiveCount` is a number or a numeric string.
@@ -149,7 +155,7 @@ mod tests {
     fn checks_the_queue_arn_before_any_call() {
         assert_eq!(
             QueueArn::parse("arn:aws:sqs:eu-west-1:111122223333:jobs.fifo"),
-            Some(QueueArn { account: "111122223333", name: "jobs.fifo" })
+            Some(QueueArn { region: "eu-west-1", account: "111122223333", name: "jobs.fifo" })
         );
         for arn in [
             "arn:aws:sqs:eu-west-1:111122223333:",

@@ -32,6 +32,12 @@ impl ParkedQueue {
         let Some(queue) = QueueArn::parse(queue_arn) else {
             return Err(invalid_response("GetQueueUrl", queue_arn, "not an SQS queue ARN"));
         };
+        let here = config.region().map(|r| r.to_string()).unwrap_or_default();
+        if queue.region != here {
+            // GetQueueUrl by name would find the queue of that name in this region instead.
+            let why = format!("the queue is in {}, these credentials act on {here}", queue.region);
+            return Err(invalid_response("GetQueueUrl", queue_arn, why));
+        }
         let client = Client::new(config);
         let out = client
             .get_queue_url()
