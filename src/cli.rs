@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 /// Recursion and runaway-cost guard for AWS Lambda.
 ///
 /// Uses the standard AWS environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL). `status`,
-/// `reenable`, `trip` and `handle` find the deployed guard (the function tagged
+/// `reenable`, `trip`, `replay` and `handle` find the deployed guard (the function tagged
 /// runaway-guard:role=guard) and use its configuration; see docs/operate.md. The
 /// RUNAWAY_GUARD_* variables are documented in docs/detection.md.
 #[derive(Debug, Parser)]

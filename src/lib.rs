@@ -22,7 +22,7 @@
 //! - `replay`: parked asynchronous events back to a re-enabled function (parse, filter, pace).
 //! - `handler`: async glue: event → detect → policy → ports → report.
 //! - `deployment`: where the CLI acts and which deployed guard it acts for.
-//! - `cli`: the operator CLI (`handle`, `status`, `reenable`, `trip`, `simulate`).
+//! - `cli`: the operator CLI (`handle`, `status`, `reenable`, `trip`, `replay`, `simulate`).
 //! - `simulate`: a simulated account in virtual time, scenarios and peers.
 //! - `audit`: the loop audit of an account's wiring or a Terraform plan (feature `audit`).
 

@@ -168,3 +168,44 @@ fn skip_words(reason: SkipReason) -> &'static str {
         SkipReason::Window => "--since/--until",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::message::Format;
+    use crate::replay::rate;
+
+    fn event(source: Option<&str>, detail_type: Option<&str>) -> ParkedEvent {
+        ParkedEvent {
+            format: Format::DeadLetter,
+            function: None,
+            payload: "{}".into(),
+            source: source.map(Into::into),
+            detail_type: detail_type.map(Into::into),
+            depth: None,
+        }
+    }
+
+    #[test]
+    fn groups_largest_first_and_every_outside_value_is_shown_escaped() {
+        let function = FunctionName::new("orders").unwrap();
+        let mut summary =
+            Summary::new(function, "arn:aws:sqs:us-east-1:123456789012:q".into(), true, rate::fallback());
+        summary.replayed(&event(Some("aws:s3"), Some("ObjectCreated:Put")));
+        summary.replayed(&event(Some("orders.api"), Some("Placed\u{1b}[31m")));
+        summary.replayed(&event(Some("orders.api"), Some("Placed\u{1b}[31m")));
+        summary.replayed(&event(None, None));
+        summary.count(Decision::Skip(SkipReason::Depth));
+        summary.count(Decision::OtherFunction);
+        summary.count(Decision::Replay);
+        summary.finish();
+        let counts: Vec<(&str, u64)> = summary.groups.iter().map(|g| (g.source.as_str(), g.count)).collect();
+        assert_eq!(counts, [("orders.api", 2), ("-", 1), ("aws:s3", 1)]);
+        assert_eq!((summary.replayed, summary.other_functions), (4, 1));
+        assert_eq!(summary.skipped.get(&SkipReason::Depth), Some(&1));
+        let text = summary.text();
+        assert!(text.starts_with("Would replay 4 event(s) to orders"), "{text}");
+        assert!(text.contains("--skip-depth-over: 1") && text.contains("the fixed default"), "{text}");
+        assert!(!text.contains('\u{1b}') && text.contains("Placed\\u{1b}[31m"), "{text}");
+    }
+}
