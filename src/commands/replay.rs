@@ -111,19 +111,24 @@ async fn queue_to_read(
     if parking.as_deref() == Some(from.as_str()) {
         return Ok(from);
     }
-    let own = match lambda.function_state(function).await {
-        Ok(state) => match state.failure_target {
-            FailureTarget::DeadLetter(arn) | FailureTarget::Destination(arn) => Some(arn),
-            FailureTarget::Dropped | FailureTarget::Unknown => None,
-        },
-        Err(_) => None,
-    };
-    if own.as_deref() != Some(from.as_str()) {
-        warnings.push(format!(
-            "{from} is not {function}'s dead-letter queue or on-failure destination as Lambda reports them \
-             (it names {}); its messages are replayed to {function} all the same",
-            own.as_deref().unwrap_or("neither")
-        ));
+    match lambda.function_state(function).await {
+        Ok(state) => {
+            let own = match state.failure_target {
+                FailureTarget::DeadLetter(arn) | FailureTarget::Destination(arn) => Some(arn),
+                FailureTarget::Dropped | FailureTarget::Unknown => None,
+            };
+            if own.as_deref() != Some(from.as_str()) {
+                warnings.push(format!(
+                    "{from} is not {function}'s dead-letter queue or on-failure destination as Lambda \
+                     reports them (it names {}); its messages are replayed to {function} all the same",
+                    own.as_deref().unwrap_or("neither")
+                ));
+            }
+        }
+        Err(err) => warnings.push(format!(
+            "cannot tell whether {from} is {function}'s own dead-letter queue or destination ({err}); \
+             its messages are replayed to {function} all the same"
+        )),
     }
     Ok(from)
 }

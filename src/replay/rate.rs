@@ -27,7 +27,7 @@ pub const MIN_HISTORY_HOURS: usize = 24;
 /// hidden at most this long (plus [`HOLD_MARGIN_SECS`]) before a rerun sees them again.
 pub const HOLD_SECS: f64 = 300.0;
 /// Slack on each hold, for the calls around the invokes.
-pub const HOLD_MARGIN_SECS: u64 = 60;
+pub const HOLD_MARGIN_SECS: u64 = 120;
 /// Most messages held at once.
 pub const MAX_BATCH: usize = 500;
 

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal as _;
 use std::time::Duration;
 
+use tokio::time::Instant;
 use tracing::warn;
 
 use crate::aws::LambdaThrottler;
@@ -24,6 +25,8 @@ const COUNT_HOLD_SECS: u64 = 300;
 const SCAN_LIMIT: usize = 5_000;
 /// Most messages a dry run counts.
 const COUNT_LIMIT: usize = 10_000;
+/// A batch whose hold has less than this left is hidden again before its next invoke.
+const REHOLD_BELOW: Duration = Duration::from_secs(90);
 /// Retries of a throttled or failed invoke after the SDK's own, waiting 1, 2, 4, 8, 16 s.
 const INVOKE_RETRIES: u32 = 5;
 
@@ -110,23 +113,21 @@ impl Replayer<'_> {
         summary: &mut Summary,
     ) -> Result<(), String> {
         batch.sort_by_key(|(m, _)| (m.sent_at.is_none(), m.sent_at));
-        let receipts: Vec<&str> = batch.iter().map(|(m, _)| m.receipt.as_str()).collect();
-        if let Err(err) = self.queue.hold(&receipts, self.rate.hold_secs(batch.len())).await {
-            self.release(&receipts.iter().map(|r| (*r).to_owned()).collect::<Vec<_>>(), summary).await;
-            return Err(err.to_string());
-        }
-        let start = tokio::time::Instant::now();
+        let mut held_until = self.hold_rest(&batch, summary).await?;
+        let mut next = Instant::now();
         for (i, (message, event)) in batch.iter().enumerate() {
-            tokio::time::sleep_until(start + self.rate.due(i)).await;
+            tokio::time::sleep_until(next).await;
+            // Retries may have slowed the batch: keep what is left hidden until it is sent.
+            if held_until.saturating_duration_since(Instant::now()) < REHOLD_BELOW {
+                held_until = self.hold_rest(&batch[i..], summary).await?;
+            }
             if let Err(err) = self.invoke(event).await {
-                let rest: Vec<String> = batch[i..].iter().map(|(m, _)| m.receipt.clone()).collect();
-                self.release(&rest, summary).await;
+                self.release(&receipts(&batch[i..]), summary).await;
                 return Err(format!("{err} (nothing of this event was replayed)"));
             }
             summary.replayed(event);
             if let Err(err) = self.queue.delete(&message.receipt).await {
-                let rest: Vec<String> = batch[i + 1..].iter().map(|(m, _)| m.receipt.clone()).collect();
-                self.release(&rest, summary).await;
+                self.release(&receipts(&batch[i + 1..]), summary).await;
                 return Err(format!(
                     "{err}: message {} was replayed but is still in the queue, so a rerun replays it again",
                     message.id
@@ -135,11 +136,31 @@ impl Replayer<'_> {
             if self.progress {
                 eprint!("\rreplayed {} (batch {}/{})   ", summary.replayed, i + 1, batch.len());
             }
+            // Never faster than the rate, even to catch up after a slow invoke.
+            next = (next + self.rate.due(1)).max(Instant::now());
         }
         if self.progress {
             eprintln!();
         }
         Ok(())
+    }
+
+    /// Hides `rest` for as long as sending it takes at the rate; on failure releases it.
+    async fn hold_rest(
+        &self,
+        rest: &[(Received, ParkedEvent)],
+        summary: &mut Summary,
+    ) -> Result<Instant, String> {
+        let secs = self.rate.hold_secs(rest.len());
+        let all = receipts(rest);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        match self.queue.hold(&refs, secs).await {
+            Ok(()) => Ok(Instant::now() + Duration::from_secs(secs)),
+            Err(err) => {
+                self.release(&all, summary).await;
+                Err(err.to_string())
+            }
+        }
     }
 
     /// One accepted invoke, retrying throttling and transient failures with growing waits.
@@ -234,4 +255,8 @@ impl Replayer<'_> {
             ));
         }
     }
+}
+
+fn receipts(batch: &[(Received, ParkedEvent)]) -> Vec<String> {
+    batch.iter().map(|(m, _)| m.receipt.clone()).collect()
 }
