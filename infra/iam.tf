@@ -212,7 +212,7 @@ resource "aws_iam_role_policy" "this" {
 }
 
 ################################################################################
-# Operator policy: what the CLI needs (status, reenable, trip, handle)
+# Operator policy: what the CLI needs (status, reenable, trip, handle, replay)
 ################################################################################
 
 # Attach it (output operator_policy_json) to the platform team's role or permission set; nobody else
@@ -299,6 +299,21 @@ data "aws_iam_policy_document" "operator" {
     sid       = "ReadQueueRedrive"
     actions   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
     resources = ["arn:${local.partition}:sqs:${local.region}:${local.account_id}:*"]
+  }
+
+  # replay reads the parking queue (or, with --from, a function's own dead-letter queue or
+  # destination), holds each batch while it is sent and deletes a message once Lambda accepted
+  # its asynchronous invoke.
+  statement {
+    sid       = "ReplayParkedEvents"
+    actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:ReceiveMessage"]
+    resources = ["arn:${local.partition}:sqs:${local.region}:${local.account_id}:*"]
+  }
+
+  statement {
+    sid       = "ReplayInvoke"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [local.functions_arn]
   }
 
   statement {

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 /// Recursion and runaway-cost guard for AWS Lambda.
 ///
 /// Uses the standard AWS environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL). `status`,
-/// `reenable`, `trip` and `handle` find the deployed guard (the function tagged
+/// `reenable`, `trip`, `replay` and `handle` find the deployed guard (the function tagged
 /// runaway-guard:role=guard) and use its configuration; see docs/operate.md. The
 /// RUNAWAY_GUARD_* variables are documented in docs/detection.md.
 #[derive(Debug, Parser)]
@@ -76,6 +76,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Send the asynchronous events parked while FUNCTION was tripped back to it, once re-enabled:
+    /// asynchronous invokes with the original payloads, oldest first, at a bounded rate, each message
+    /// deleted only after Lambda accepted its invoke (a rerun continues where a run stopped).
+    /// Other functions' messages are left alone. Exit 0 done, 1 stopped by a failure, 2 refused.
+    Replay(ReplayArgs),
     /// Find the loops in this region's wiring (or in a Terraform plan) before they fire: exit 0 none,
     /// 3 a loop that may run and costs at least --fail-above USD per hour, 2 bad input.
     #[cfg(feature = "audit")]
@@ -111,11 +116,51 @@ impl Command {
             | Self::Status { json }
             | Self::Reenable { json, .. }
             | Self::Trip { json, .. }
+            | Self::Replay(ReplayArgs { json, .. })
             | Self::Simulate { json, .. } => *json,
             #[cfg(feature = "audit")]
             Self::Audit(args) => args.json,
         }
     }
+}
+
+/// `runaway-guard replay`'s options (see docs/trip-and-restore.md).
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Function name or ARN (unqualified).
+    pub function: String,
+    /// Events per second. Default: 10% of the function's usual rate (its median hour over the last
+    /// 7 days in CloudWatch), between 0.1 and 50; with less than 24 hours of history, 1 per second.
+    #[arg(long, value_name = "PER_SEC")]
+    pub rate: Option<f64>,
+    /// Count what would replay, by source and detail-type; invoke nothing, delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Leave events whose chain header (runaway-guard) is deeper than N in the queue.
+    #[arg(long, value_name = "N")]
+    pub skip_depth_over: Option<u32>,
+    /// Replay only events from this source (EventBridge `source`, or `aws:sns`, `aws:s3`); repeatable.
+    #[arg(long, value_name = "SOURCE")]
+    pub only_source: Vec<String>,
+    /// Leave events of this detail-type in the queue; repeatable.
+    #[arg(long, value_name = "TYPE")]
+    pub exclude_detail_type: Vec<String>,
+    /// Only events parked at or after this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events parked at or before this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Read this queue (the function's dead-letter queue or destination) instead of the deployed
+    /// guard's parking queue.
+    #[arg(long, value_name = "QUEUE_ARN")]
+    pub from: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Replay even in a region where no runaway-guard is deployed.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `runaway-guard audit`'s options (see docs/audit.md).

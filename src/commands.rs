@@ -18,6 +18,7 @@ use crate::time::Timestamp;
 mod audit;
 pub mod error;
 mod reenable;
+mod replay;
 mod setup;
 mod status;
 mod target;
@@ -61,6 +62,13 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
                 },
             }
         }
+        Command::Replay(args) => match replay_args(args) {
+            Err(refusal) => Err(refusal),
+            Ok(args) => match Operation::open(guard, config).await {
+                Ok(op) => replay::run(args, op).await,
+                Err(refusal) => Err(refusal),
+            },
+        },
         Command::Trip { function, reason, dry_run, force, json } => {
             // Everything checkable without AWS is checked before the first call.
             match target::parse_name(&function).and_then(|_| target::check_reason(&reason)) {
@@ -73,6 +81,40 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
         }
     };
     Ok(result.unwrap_or_else(Refusal::exit))
+}
+
+/// Checks `replay`'s arguments before any AWS call.
+fn replay_args(args: crate::cli::ReplayArgs) -> Result<replay::ReplayArgs, Refusal> {
+    target::parse_name(&args.function)?;
+    let rate = args.rate.map(crate::replay::rate::from_flag).transpose().map_err(Refusal::bad_input)?;
+    if let Some(from) = args.from.as_deref().filter(|arn| !crate::aws::sqs::is_queue_arn(arn)) {
+        return Err(Refusal::bad_input(format!(
+            "--from {from:?}: give the queue's ARN (arn:aws:sqs:REGION:ACCOUNT:NAME)"
+        )));
+    }
+    let since = replay::parse_time("--since", args.since.as_deref())?;
+    let until = replay::parse_time("--until", args.until.as_deref())?;
+    if let (Some(since), Some(until)) = (since, until)
+        && since > until
+    {
+        return Err(Refusal::bad_input("--since is after --until: nothing could replay"));
+    }
+    let filter = crate::replay::Filter {
+        skip_depth_over: args.skip_depth_over,
+        only_sources: args.only_source,
+        exclude_detail_types: args.exclude_detail_type,
+        since,
+        until,
+    };
+    Ok(replay::ReplayArgs {
+        function: args.function,
+        rate,
+        dry_run: args.dry_run,
+        filter,
+        from: args.from,
+        json: args.json,
+        force: args.force,
+    })
 }
 
 /// Any JSON output, with the account and region it was read from or acted on and the guard used.

@@ -20,9 +20,10 @@
 //! - `alert`: composing the SNS alert (subject, body, attributes) and its e-mail and chat bodies.
 //! - `depth_limit`: per-function depth limits learned from the `runaway-guard:max-depth` tag.
 //! - `trip` / `operator`: the trip flow, and `status` / `reenable` (docs/trip-and-restore.md).
+//! - `replay`: parked asynchronous events back to a re-enabled function (parse, filter, pace).
 //! - `handler`: async glue: event → detect → policy → ports → report.
 //! - `deployment`: where the CLI acts and which deployed guard it acts for.
-//! - `cli`: the operator CLI (`handle`, `status`, `reenable`, `trip`, `simulate`).
+//! - `cli`: the operator CLI (`handle`, `status`, `reenable`, `trip`, `replay`, `simulate`).
 //! - `simulate`: a simulated account in virtual time, scenarios and peers.
 //! - `audit`: the loop audit of an account's wiring or a Terraform plan (feature `audit`).
 
@@ -86,6 +87,8 @@ pub mod offender;
 pub mod operator;
 #[cfg(feature = "guard")]
 pub mod record;
+#[cfg(feature = "guard")]
+pub mod replay;
 #[cfg(feature = "guard")]
 pub mod runtime;
 #[cfg(feature = "guard")]

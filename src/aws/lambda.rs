@@ -25,6 +25,7 @@ mod invoke_config;
 mod mappings;
 mod operator;
 mod records;
+mod replay;
 mod versions;
 
 /// ListTags calls in flight at once while listing tripped functions: Lambda's control plane allows

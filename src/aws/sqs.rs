@@ -11,6 +11,9 @@ use super::error::{invalid_response, port_error};
 use crate::arn::Arn;
 use crate::ports::{DeadLetter, PortError, QueueFacts};
 
+pub mod parked;
+pub use parked::ParkedQueue;
+
 /// The SQS adapter.
 #[derive(Debug, Clone)]
 pub struct QueueReader {
@@ -20,6 +23,7 @@ pub struct QueueReader {
 /// A queue named by its ARN: `arn:PARTITION:sqs:REGION:ACCOUNT:NAME`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct QueueArn<'a> {
+    region: &'a str,
     account: &'a str,
     name: &'a str,
 }
@@ -28,13 +32,18 @@ impl<'a> QueueArn<'a> {
     /// Checks the ARN before any call: the SQS service, a 12-digit account and a queue name SQS
     /// allows (1 to 80 letters, digits, `-` and `_`, plus `.fifo`).
     fn parse(arn: &'a str) -> Option<Self> {
-        let Arn { account, resource: name, .. } = Arn::regional(arn, "sqs")?;
+        let Arn { region, account, resource: name, .. } = Arn::regional(arn, "sqs")?;
         let base = name.strip_suffix(".fifo").unwrap_or(name);
         let valid_name = !base.is_empty()
             && name.len() <= 80
             && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        valid_name.then_some(Self { account, name })
+        valid_name.then_some(Self { region, account, name })
     }
+}
+
+/// Whether `arn` names an SQS queue as SQS would (checked before any call).
+pub fn is_queue_arn(arn: &str) -> bool {
+    QueueArn::parse(arn).is_some()
 }
 
 /// `RedrivePolicy` as SQS writes it: `maxReceiveCount` is a number or a numeric string.
@@ -142,7 +151,7 @@ mod tests {
     fn checks_the_queue_arn_before_any_call() {
         assert_eq!(
             QueueArn::parse("arn:aws:sqs:eu-west-1:111122223333:jobs.fifo"),
-            Some(QueueArn { account: "111122223333", name: "jobs.fifo" })
+            Some(QueueArn { region: "eu-west-1", account: "111122223333", name: "jobs.fifo" })
         );
         for arn in [
             "arn:aws:sqs:eu-west-1:111122223333:",

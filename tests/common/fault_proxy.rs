@@ -267,6 +267,7 @@ fn lambda_operation(method: &str, path: &str) -> String {
         ("PUT", [_, "event-source-mappings", _]) => "UpdateEventSourceMapping",
         ("GET", [_, "event-source-mappings", _]) => "GetEventSourceMapping",
         ("GET", [_, "account-settings"]) => "GetAccountSettings",
+        ("POST", [_, "functions", _, "invocations"]) => "Invoke",
         _ => return format!("{method} {path}"),
     };
     op.to_owned()

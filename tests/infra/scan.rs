@@ -22,6 +22,7 @@ pub const GRANTED_AHEAD_OF_CALLS: &[(&str, &str)] = &[];
 /// Operations whose IAM action is not the PascalCase of the SDK name.
 const IAM_NAME_OVERRIDES: &[(&str, &str)] = &[
     ("lambda:invoke", "lambda:InvokeFunction"),
+    ("sqs:change_message_visibility_batch", "sqs:ChangeMessageVisibility"),
     ("lambda:invoke_with_response_stream", "lambda:InvokeFunction"),
     ("lambda:get_layer_version_by_arn", "lambda:GetLayerVersion"),
     ("s3:get_bucket_notification_configuration", "s3:GetBucketNotification"),
@@ -56,7 +57,7 @@ fn services() -> [(&'static str, &'static str); 10] {
 /// Adapter files (paths under `src/aws/`) whose calls only the operator CLI makes, with the
 /// operator's credentials, never the guard in Lambda: the operator policy grants them, the guard's
 /// role must not. `deployment.rs` is searched for every service's operations.
-pub const CLI_ONLY: &[&str] = &["deployment.rs", "lambda/operator.rs"];
+pub const CLI_ONLY: &[&str] = &["deployment.rs", "lambda/operator.rs", "lambda/replay.rs", "sqs/parked.rs"];
 
 /// The IAM actions the adapters call, by who calls them.
 #[derive(Debug, Default, PartialEq)]
