@@ -36,6 +36,8 @@ pub enum Op {
     ReadDepthTag,
     /// Any CloudWatch read (`active_functions`, `usage`, `function_metrics`, `alarm_contributors`).
     ReadMetrics,
+    /// `function_metrics` alone (the judgement's read), before `ReadMetrics` is checked.
+    ReadSeries,
     /// `event_source_mappings` (a read: not listed in `calls`).
     ListMappings,
     /// `set_mapping_enabled`.
@@ -77,6 +79,8 @@ struct FakeState {
     unverified: BTreeMap<FunctionName, CheckedRecord>,
     /// What `unreserved_concurrency` answers (`None` in the outer option: 1000).
     unreserved: Option<Option<u32>>,
+    /// A `reenable` that marks this function just before the next mapping disable lands.
+    reenable_before_disable: Option<(FunctionName, Timestamp)>,
 }
 
 impl FakeAccount {
@@ -153,6 +157,13 @@ impl FakeAccount {
     /// The function lists of every `function_metrics` call so far.
     pub fn metric_reads(&self) -> Vec<Vec<FunctionName>> {
         self.lock().metric_reads.clone()
+    }
+
+    /// Races a `reenable` with the next disable of one of `function`'s mappings: the re-enable's
+    /// mark (at `at`) lands just before it.
+    pub fn reenable_before_next_disable(&self, function: &str, at: Timestamp) {
+        let function = FunctionName::new(function).unwrap_or_else(|e| panic!("{e}"));
+        self.lock().reenable_before_disable = Some((function, at));
     }
 
     /// Makes the next `times` calls of `op` fail (`retryable` as given).
@@ -369,6 +380,13 @@ impl Throttler for FakeAccount {
     ) -> Result<(), PortError> {
         self.check(Op::UpdateMapping, &format!("{mapping} {}", if enabled { "on" } else { "off" }))?;
         let mut state = self.lock();
+        if !enabled && state.reenable_before_disable.as_ref().is_some_and(|(f, _)| f == function) {
+            let race = state.reenable_before_disable.take();
+            if let (Some((_, at)), Some(s)) = (race, state.functions.get_mut(function)) {
+                s.reenabled_at = Some(at);
+                s.reenabled_by = Some("racing reenable".to_owned());
+            }
+        }
         let found = state.mappings.get_mut(function).and_then(|l| l.iter_mut().find(|m| m.id == *mapping));
         match found {
             Some(m) => {
@@ -457,6 +475,7 @@ impl Metrics for FakeAccount {
         functions: &[FunctionName],
         _: MetricsWindow,
     ) -> Result<Vec<FunctionMetrics>, PortError> {
+        self.injected(Op::ReadSeries, "GetMetricData")?;
         self.injected(Op::ReadMetrics, "GetMetricData")?;
         let mut state = self.lock();
         state.metric_reads.push(functions.to_vec());

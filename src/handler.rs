@@ -5,15 +5,13 @@ use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use futures::StreamExt;
-use tracing::{info, warn};
+use tracing::warn;
 
-use crate::alert::AlertContext;
 use crate::config::Config;
 use crate::depth_limit::DepthLimits;
 use crate::detect::{Detector, DetectorConfig};
 use crate::event::{EventError, ParsedEvent};
 use crate::name::FunctionName;
-use crate::offender;
 use crate::policy::{Policy, PolicyConfig};
 use crate::ports::{Metrics, Notifier, Throttler, TripBudget};
 use crate::report::{Decision, Outcome, Rejected, Report};
@@ -29,6 +27,7 @@ pub mod claims;
 pub mod drift;
 pub mod judge;
 pub mod own_role;
+mod pages;
 pub mod seen;
 
 /// How many functions are acted on at once: Lambda's control plane allows ~15 requests/s and
@@ -224,35 +223,22 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         self.depth_limits.learn(&self.detector, &self.throttler, signals, now).await;
         let beyond = self.route_verdicts(signals, &mut targets, now, &mut report.notes).await;
         for (alarm, metric) in std::mem::take(&mut targets.searches) {
-            let context = AlertContext {
-                account: self.account.get().map(String::as_str),
-                region: self.region.as_deref(),
-                at: now,
-            };
-            let found =
-                offender::search(&self.throttler, &self.metrics, &self.config, (&alarm, &metric), context)
-                    .await;
-            info!(alarm = %crate::sanitise::Plain(&alarm), metric = %crate::sanitise::Plain(&metric), offenders = found.offenders.len(), "offender search");
-            report.notes.extend(found.notes);
-            if let Some(alert) = found.summary_alert
-                && let Err(err) = self.notifier.publish(&alert).await
-            {
-                report.notes.push(format!("offender-search alert not published: {err}"));
-            }
-            for (function, reason) in found.offenders {
+            for (function, reason) in self.searched((&alarm, &metric), &mut report, now).await {
                 targets.add(Verdict::Throttle { function, reason });
             }
         }
         if std::mem::take(&mut targets.rejudge) {
-            let rejudged = self.contributors_in_alarm(&mut report.notes).await;
+            let rejudged = self.contributors_in_alarm(&mut report.unread).await;
             for candidate in rejudged {
                 targets.add(Verdict::Judge(candidate));
             }
         }
         let candidates = std::mem::take(&mut targets.candidates);
-        for (function, reason) in self.judged_candidates(&candidates, now, &mut report.notes).await {
+        let judging = (&mut report.notes, &mut report.unread);
+        for (function, reason) in self.judged_candidates(&candidates, now, judging).await {
             targets.add(Verdict::Throttle { function, reason });
         }
+        self.page_unread(&mut report, now).await;
         let mut functions = targets.functions;
         let mut overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
         overflow.extend(beyond);

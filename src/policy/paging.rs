@@ -1,6 +1,7 @@
-//! Paging memory: a throttle that keeps failing, or a function the cap keeps holding back, pages
-//! on-call once per [`PAGE_PERIOD`] per function (per container), and the events in between are
-//! answered from here without any AWS call.
+//! Paging memory: a throttle that keeps failing, a function the cap keeps holding back, or a read
+//! the judgement keeps failing pages on-call once per [`PAGE_PERIOD`] per function (per
+//! container), and the events in between are answered from here without any AWS call. A "nothing
+//! ran away" summary pages once per situation (see [`Paging::situation`]).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -35,6 +36,10 @@ pub(super) struct Paging {
     capped: HashMap<FunctionName, Timestamp>,
     /// Functions paged about during the grace period of the re-enable at this time.
     grace: HashMap<FunctionName, Timestamp>,
+    /// Subjects (a function, `alarm NAME`) whose failed read paged at this time.
+    unread: HashMap<String, Timestamp>,
+    /// Per summary source (an alarm, the sweep): the situation last paged about, and when.
+    situations: HashMap<String, (String, Timestamp)>,
 }
 
 impl Paging {
@@ -85,6 +90,43 @@ impl Paging {
         }
         self.grace.insert(function.clone(), reenabled);
         true
+    }
+
+    /// A read about `subject` failed at `now`; returns whether it should page (not paged within
+    /// the period).
+    pub fn unread(&mut self, subject: &str, now: Timestamp) -> bool {
+        if self.unread.get(subject).is_some_and(|at| now.since(*at) < PAGE_PERIOD) {
+            return false;
+        }
+        if self.unread.len() >= MAX_REMEMBERED {
+            self.unread.retain(|_, at| now.since(*at) < PAGE_PERIOD);
+        }
+        if self.unread.len() < MAX_REMEMBERED {
+            self.unread.insert(subject.to_owned(), now);
+        }
+        true
+    }
+
+    /// `source` found `situation` at `now`; returns whether it should page: a situation other than
+    /// the one last paged about for that source pages at once; the same one pages again only after
+    /// the period when `repeat` (an alarm that fired again), and never for the sweep.
+    pub fn situation(&mut self, source: &str, situation: &str, now: Timestamp, repeat: bool) -> bool {
+        let page = match self.situations.get(source) {
+            Some((last, at)) if last == situation => repeat && now.since(*at) >= PAGE_PERIOD,
+            _ => true,
+        };
+        if page {
+            if self.situations.len() >= MAX_REMEMBERED {
+                self.situations.clear();
+            }
+            self.situations.insert(source.to_owned(), (situation.to_owned(), now));
+        }
+        page
+    }
+
+    /// `source` found nothing worth a page: its next situation pages, whatever it is.
+    pub fn situation_cleared(&mut self, source: &str) {
+        self.situations.remove(source);
     }
 
     /// The function was throttled: forget its failures and caps.

@@ -12,18 +12,18 @@ use crate::signal::{AlarmState, ContributorMetric, ContributorSignal, MuteDetail
 use crate::time::Timestamp;
 
 /// 2026-12-01 14:30 UTC.
-const NOW: u64 = 1_796_135_400;
+pub(super) const NOW: u64 = 1_796_135_400;
 
-fn name(s: &str) -> FunctionName {
+pub(super) fn name(s: &str) -> FunctionName {
     FunctionName::new(s).unwrap()
 }
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
+pub(super) fn block_on<F: std::future::Future>(f: F) -> F::Output {
     futures::executor::block_on(f)
 }
 
 /// Consecutive minutes ending before `NOW`'s minute: `(invocations, ms per call)`.
-fn minutes(list: &[(f64, f64)]) -> Vec<MinuteMetrics> {
+pub(super) fn minutes(list: &[(f64, f64)]) -> Vec<MinuteMetrics> {
     let first = NOW / 60 * 60 - 60 * list.len() as u64;
     list.iter()
         .enumerate()
@@ -38,7 +38,7 @@ fn minutes(list: &[(f64, f64)]) -> Vec<MinuteMetrics> {
         .collect()
 }
 
-fn week(per_hour: f64, ms: f64) -> Vec<HourMetrics> {
+pub(super) fn week(per_hour: f64, ms: f64) -> Vec<HourMetrics> {
     let end = NOW / 3600 * 3600;
     (1..=7 * 24)
         .rev()
@@ -51,15 +51,19 @@ fn week(per_hour: f64, ms: f64) -> Vec<HourMetrics> {
         .collect()
 }
 
-fn series(function: &str, recent: Vec<MinuteMetrics>, history: Vec<HourMetrics>) -> FunctionMetrics {
+pub(super) fn series(
+    function: &str,
+    recent: Vec<MinuteMetrics>,
+    history: Vec<HourMetrics>,
+) -> FunctionMetrics {
     FunctionMetrics { function: name(function), recent, history }
 }
 
-fn doubling() -> Vec<MinuteMetrics> {
+pub(super) fn doubling() -> Vec<MinuteMetrics> {
     minutes(&[(1000.0, 1000.0), (2000.0, 1000.0), (4000.0, 1000.0), (8000.0, 1000.0)])
 }
 
-fn contributor(function: &str, state: AlarmState) -> Signal {
+pub(super) fn contributor(function: &str, state: AlarmState) -> Signal {
     Signal::Contributor(Box::new(ContributorSignal {
         alarm_name: "per-function-invocations".into(),
         alarm_arn: None,
@@ -78,12 +82,12 @@ fn contributor(function: &str, state: AlarmState) -> Signal {
     }))
 }
 
-fn run(account: &FakeAccount, config: Config, signals: &[Signal]) -> Report {
+pub(super) fn run(account: &FakeAccount, config: Config, signals: &[Signal]) -> Report {
     let guard = Guard::new(config, account.clone(), account.clone(), account.clone());
     block_on(guard.handle_signals(signals, Timestamp::from_secs(NOW)))
 }
 
-fn outcomes(report: &Report) -> Vec<(String, Outcome, String)> {
+pub(super) fn outcomes(report: &Report) -> Vec<(String, Outcome, String)> {
     report.decisions.iter().map(|d| (d.function.to_string(), d.outcome, d.rule.to_string())).collect()
 }
 
@@ -176,7 +180,7 @@ fn the_sweep_rejudges_contributors_still_in_alarm() {
     assert!(report.decisions[0].reason.contains("still in ALARM"), "{}", report.decisions[0].reason);
 }
 
-fn usage(function: &str, invocations: f64, ms: f64) -> UsageSample {
+pub(super) fn usage(function: &str, invocations: f64, ms: f64) -> UsageSample {
     UsageSample { function: name(function), invocations, duration_ms_sum: invocations * ms, window_secs: 180 }
 }
 
@@ -225,7 +229,7 @@ fn an_exempt_function_takes_no_slot_and_the_summary_is_still_sent() {
     );
 }
 
-fn account_alarm() -> crate::signal::AlarmSignal {
+pub(super) fn account_alarm() -> crate::signal::AlarmSignal {
     crate::signal::AlarmSignal {
         alarm_name: "account-concurrency".into(),
         alarm_arn: None,
