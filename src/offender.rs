@@ -168,7 +168,9 @@ async fn price<T: Throttler>(
             }
             Err(err) => {
                 notes.push(judge::unreadable_note(&sample.function, &err));
-                unread.push(judge::unread(&sample.function, &err));
+                if !err.not_found {
+                    unread.push(judge::unread(&sample.function, &err));
+                }
                 (sample, None)
             }
         })

@@ -159,7 +159,10 @@ async fn subjects<T: Throttler>(
             }
             Err(err) => {
                 judged.notes.push(unreadable_note(&function, &err));
-                judged.unread.push(unread(&function, &err));
+                // A function that does not exist has nothing left to judge: no retry would read it.
+                if !err.not_found {
+                    judged.unread.push(unread(&function, &err));
+                }
             }
         }
     }
