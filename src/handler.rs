@@ -8,6 +8,7 @@ use futures::StreamExt;
 use tracing::warn;
 
 use crate::config::Config;
+use crate::control_plane::reading;
 use crate::depth_limit::DepthLimits;
 use crate::detect::{Detector, DetectorConfig};
 use crate::event::{EventError, ParsedEvent};
@@ -220,10 +221,11 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         for (function, reason) in retries {
             targets.add(Verdict::Throttle { function, reason });
         }
-        self.depth_limits.learn(&self.detector, &self.throttler, signals, now).await;
-        let beyond = self.route_verdicts(signals, &mut targets, now, &mut report.notes).await;
+        // The judgement's reads go in the budget's read lane: the trips below never wait on them.
+        reading(self.depth_limits.learn(&self.detector, &self.throttler, signals, now)).await;
+        let beyond = reading(self.route_verdicts(signals, &mut targets, now, &mut report.notes)).await;
         for (alarm, metric) in std::mem::take(&mut targets.searches) {
-            for (function, reason) in self.searched((&alarm, &metric), &mut report, now).await {
+            for (function, reason) in reading(self.searched((&alarm, &metric), &mut report, now)).await {
                 targets.add(Verdict::Throttle { function, reason });
             }
         }
@@ -235,7 +237,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         }
         let candidates = std::mem::take(&mut targets.candidates);
         let judging = (&mut report.notes, &mut report.unread);
-        for (function, reason) in self.judged_candidates(&candidates, now, judging).await {
+        for (function, reason) in reading(self.judged_candidates(&candidates, now, judging)).await {
             targets.add(Verdict::Throttle { function, reason });
         }
         self.page_unread(&mut report, now).await;

@@ -58,8 +58,13 @@ struct Configuration {
 impl LambdaThrottler {
     /// Builds the adapter from the shared SDK configuration.
     pub fn new(config: &SdkConfig) -> Self {
+        // Every Lambda call of the environment shares one control-plane budget.
+        let mut lambda = aws_sdk_lambda::config::Builder::from(config);
+        if let Some(http) = config.http_client() {
+            lambda = lambda.http_client(super::budget::budgeted(http));
+        }
         Self {
-            client: Client::new(config),
+            client: Client::from_conf(lambda.build()),
             queues: Some(super::sqs::QueueReader::new(config)),
             signer: None,
             roles: Some(super::iam::RoleReader::new(config)),
