@@ -79,6 +79,8 @@ struct FakeState {
     unverified: BTreeMap<FunctionName, CheckedRecord>,
     /// What `unreserved_concurrency` answers (`None` in the outer option: 1000).
     unreserved: Option<Option<u32>>,
+    /// Alarms that watch `RecursiveInvocationsDropped`.
+    recursion_alarms: Vec<String>,
     /// A `reenable` that marks this function just before the next mapping disable lands.
     reenable_before_disable: Option<(FunctionName, Timestamp)>,
 }
@@ -151,6 +153,12 @@ impl FakeAccount {
     /// Sets the contributors in ALARM that `alarm_contributors(alarm)` lists.
     pub fn with_contributors(self, alarm: &str, contributors: Vec<AlarmContributor>) -> Self {
         self.lock().contributors.insert(alarm.to_owned(), contributors);
+        self
+    }
+
+    /// Makes `alarm` one that watches `RecursiveInvocationsDropped`.
+    pub fn with_recursion_alarm(self, alarm: &str) -> Self {
+        self.lock().recursion_alarms.push(alarm.to_owned());
         self
     }
 
@@ -490,5 +498,10 @@ impl Metrics for FakeAccount {
     async fn alarm_contributors(&self, alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {
         self.injected(Op::ReadMetrics, alarm)?;
         Ok(self.lock().contributors.get(alarm).cloned().unwrap_or_default())
+    }
+
+    async fn alarm_watches_recursion(&self, alarm: &str) -> Result<bool, PortError> {
+        self.injected(Op::ReadMetrics, alarm)?;
+        Ok(self.lock().recursion_alarms.iter().any(|a| a == alarm))
     }
 }

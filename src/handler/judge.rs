@@ -256,16 +256,22 @@ fn list(names: &[FunctionName]) -> String {
 
 impl<T: Throttler, M: Metrics, N: crate::ports::Notifier> super::Guard<T, M, N> {
     /// The sweep's re-judging: every contributor now in ALARM of the configured alarms becomes a
-    /// candidate (a contributor already in ALARM sends no new event when it later runs away).
+    /// candidate (a contributor already in ALARM sends no new event when it later runs away),
+    /// judged with the recursion floor when its alarm watches `RecursiveInvocationsDropped`.
     pub(super) async fn contributors_in_alarm(&self, unread: &mut Vec<Unread>) -> Vec<Candidate> {
         let mut candidates = Vec::new();
         for alarm in &self.config.baseline.contributor_alarms {
-            match self.metrics.alarm_contributors(alarm).await {
-                Ok(listed) => candidates.extend(listed.into_iter().filter_map(|c| {
+            let listed = match self.metrics.alarm_contributors(alarm).await {
+                Ok(listed) if listed.is_empty() => Ok((listed, false)),
+                Ok(listed) => self.metrics.alarm_watches_recursion(alarm).await.map(|r| (listed, r)),
+                Err(err) => Err(err),
+            };
+            match listed {
+                Ok((listed, recursion)) => candidates.extend(listed.into_iter().filter_map(|c| {
                     Some(Candidate {
                         function: c.function?,
                         trigger: format!("contributor of alarm {alarm} still in ALARM"),
-                        recursion: false,
+                        recursion,
                         muted: None,
                     })
                 })),

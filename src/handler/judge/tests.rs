@@ -246,3 +246,31 @@ pub(super) fn account_alarm() -> crate::signal::AlarmSignal {
         transport: crate::signal::AlarmTransport::EventBridge,
     }
 }
+
+#[test]
+fn the_sweep_rejudges_a_recursion_alarms_contributors_with_the_recursion_floor() {
+    let in_alarm = AlarmContributor {
+        id: "c1".into(),
+        function: Some(name("looper")),
+        attributes: vec![("FunctionName".into(), "looper".into())],
+        reason: None,
+        since: None,
+    };
+    // About $0.55/h: over the $0.10/h recursion floor, under the $1.00/h cost floor; the recent
+    // minutes show no drop (the alarm's own period saw them).
+    let account = FakeAccount::default()
+        .with_function("looper", None)
+        .with_metrics(series("looper", minutes(&[(4000.0, 1000.0); 10]), vec![]))
+        .with_contributors("per-function-recursion", vec![in_alarm])
+        .with_recursion_alarm("per-function-recursion");
+    let mut config = Config::default();
+    config.baseline.contributor_alarms = vec!["per-function-recursion".into()];
+    config.sweep_offender_search = false;
+    let report = run(&account, config, &[Signal::Sweep(SweepSignal { at: None, account: None })]);
+    assert_eq!(
+        outcomes(&report),
+        [("looper".into(), Outcome::Throttled, "runaway".into())],
+        "{:?}",
+        report.notes
+    );
+}
