@@ -111,7 +111,7 @@ data "aws_iam_policy_document" "this" {
   # re-judge them. Only the module's own Metrics Insights alarms.
   statement {
     sid       = "ReadAlarmContributors"
-    actions   = ["cloudwatch:DescribeAlarmContributors"]
+    actions   = ["cloudwatch:DescribeAlarmContributors", "cloudwatch:DescribeAlarms"]
     resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-per-function-*"]
   }
 
@@ -291,7 +291,7 @@ data "aws_iam_policy_document" "operator" {
 
   statement {
     sid       = "ReadAlarmContributors"
-    actions   = ["cloudwatch:DescribeAlarmContributors"]
+    actions   = ["cloudwatch:DescribeAlarmContributors", "cloudwatch:DescribeAlarms"]
     resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-per-function-*"]
   }
 

@@ -37,6 +37,8 @@ pub enum Op {
     ReadDepthTag,
     /// Any CloudWatch read (`active_functions`, `usage`, `function_metrics`, `alarm_contributors`).
     ReadMetrics,
+    /// `function_metrics` alone (the judgement's read), before `ReadMetrics` is checked.
+    ReadSeries,
     /// `event_source_mappings` (a read: not listed in `calls`).
     ListMappings,
     /// `set_mapping_enabled`.
@@ -84,6 +86,10 @@ struct FakeState {
     unreserved: Option<Option<u32>>,
     /// Event-invoke configurations, by function.
     invoke_configs: BTreeMap<FunctionName, InvokeConfig>,
+    /// Alarms that watch `RecursiveInvocationsDropped`.
+    recursion_alarms: Vec<String>,
+    /// A `reenable` that marks this function just before the next mapping disable lands.
+    reenable_before_disable: Option<(FunctionName, Timestamp)>,
 }
 
 impl FakeAccount {
@@ -185,9 +191,22 @@ impl FakeAccount {
         self
     }
 
+    /// Makes `alarm` one that watches `RecursiveInvocationsDropped`.
+    pub fn with_recursion_alarm(self, alarm: &str) -> Self {
+        self.lock().recursion_alarms.push(alarm.to_owned());
+        self
+    }
+
     /// The function lists of every `function_metrics` call so far.
     pub fn metric_reads(&self) -> Vec<Vec<FunctionName>> {
         self.lock().metric_reads.clone()
+    }
+
+    /// Races a `reenable` with the next disable of one of `function`'s mappings: the re-enable's
+    /// mark (at `at`) lands just before it.
+    pub fn reenable_before_next_disable(&self, function: &str, at: Timestamp) {
+        let function = FunctionName::new(function).unwrap_or_else(|e| panic!("{e}"));
+        self.lock().reenable_before_disable = Some((function, at));
     }
 
     /// Makes the next `times` calls of `op` fail (`retryable` as given).
@@ -404,6 +423,13 @@ impl Throttler for FakeAccount {
     ) -> Result<(), PortError> {
         self.check(Op::UpdateMapping, &format!("{mapping} {}", if enabled { "on" } else { "off" }))?;
         let mut state = self.lock();
+        if !enabled && state.reenable_before_disable.as_ref().is_some_and(|(f, _)| f == function) {
+            let race = state.reenable_before_disable.take();
+            if let (Some((_, at)), Some(s)) = (race, state.functions.get_mut(function)) {
+                s.reenabled_at = Some(at);
+                s.reenabled_by = Some("racing reenable".to_owned());
+            }
+        }
         let found = state.mappings.get_mut(function).and_then(|l| l.iter_mut().find(|m| m.id == *mapping));
         match found {
             Some(m) => {
@@ -521,6 +547,7 @@ impl Metrics for FakeAccount {
         functions: &[FunctionName],
         _: MetricsWindow,
     ) -> Result<Vec<FunctionMetrics>, PortError> {
+        self.injected(Op::ReadSeries, "GetMetricData")?;
         self.injected(Op::ReadMetrics, "GetMetricData")?;
         let mut state = self.lock();
         state.metric_reads.push(functions.to_vec());
@@ -535,5 +562,10 @@ impl Metrics for FakeAccount {
     async fn alarm_contributors(&self, alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {
         self.injected(Op::ReadMetrics, alarm)?;
         Ok(self.lock().contributors.get(alarm).cloned().unwrap_or_default())
+    }
+
+    async fn alarm_watches_recursion(&self, alarm: &str) -> Result<bool, PortError> {
+        self.injected(Op::ReadMetrics, alarm)?;
+        Ok(self.lock().recursion_alarms.iter().any(|a| a == alarm))
     }
 }

@@ -5,15 +5,14 @@ use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use futures::StreamExt;
-use tracing::{info, warn};
+use tracing::warn;
 
-use crate::alert::AlertContext;
 use crate::config::Config;
+use crate::control_plane::reading;
 use crate::depth_limit::DepthLimits;
 use crate::detect::{Detector, DetectorConfig};
 use crate::event::{EventError, ParsedEvent};
 use crate::name::FunctionName;
-use crate::offender;
 use crate::policy::{Policy, PolicyConfig};
 use crate::ports::{Metrics, Notifier, Throttler, TripBudget};
 use crate::report::{Decision, Outcome, Rejected, Report};
@@ -29,6 +28,7 @@ pub mod claims;
 pub mod drift;
 pub mod judge;
 pub mod own_role;
+mod pages;
 mod searched;
 pub mod seen;
 
@@ -222,43 +222,32 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
         for (function, reason) in retries {
             targets.add(Verdict::Throttle { function, reason });
         }
-        self.depth_limits.learn(&self.detector, &self.throttler, signals, now).await;
-        let beyond = self.route_verdicts(signals, &mut targets, now, &mut report.notes).await;
+        // The judgement's reads go in the budget's read lane: the trips below never wait on them.
+        reading(self.depth_limits.learn(&self.detector, &self.throttler, signals, now)).await;
+        let beyond = reading(self.route_verdicts(signals, &mut targets, now, &mut report.notes)).await;
         let mut searched = Vec::new();
         for (alarm, metric) in std::mem::take(&mut targets.searches) {
-            let context = AlertContext {
-                account: self.account.get().map(String::as_str),
-                region: self.region.as_deref(),
-                at: now,
-            };
-            let found =
-                offender::search(&self.throttler, &self.metrics, &self.config, (&alarm, &metric), context)
-                    .await;
-            info!(alarm = %crate::sanitise::Plain(&alarm), metric = %crate::sanitise::Plain(&metric), offenders = found.offenders.len(), "offender search");
-            report.notes.extend(found.notes);
-            if let Some(alert) = found.summary_alert
-                && let Err(err) = self.notifier.publish(&alert).await
-            {
-                report.notes.push(format!("offender-search alert not published: {err}"));
-            }
-            if !found.offenders.is_empty() {
-                let offenders = found.offenders.iter().map(|(f, _)| f.clone()).collect();
+            let found = reading(self.searched((&alarm, &metric), &mut report, now)).await;
+            if !found.is_empty() {
+                let offenders = found.iter().map(|(f, _)| f.clone()).collect();
                 searched.push(searched::Searched { alarm: alarm.clone(), metric: metric.clone(), offenders });
             }
-            for (function, reason) in found.offenders {
+            for (function, reason) in found {
                 targets.add(Verdict::Throttle { function, reason });
             }
         }
         if std::mem::take(&mut targets.rejudge) {
-            let rejudged = self.contributors_in_alarm(&mut report.notes).await;
+            let rejudged = self.contributors_in_alarm(&mut report.unread).await;
             for candidate in rejudged {
                 targets.add(Verdict::Judge(candidate));
             }
         }
         let candidates = std::mem::take(&mut targets.candidates);
-        for (function, reason) in self.judged_candidates(&candidates, now, &mut report.notes).await {
+        let judging = (&mut report.notes, &mut report.unread);
+        for (function, reason) in reading(self.judged_candidates(&candidates, now, judging)).await {
             targets.add(Verdict::Throttle { function, reason });
         }
+        self.page_unread(&mut report, now).await;
         let mut functions = targets.functions;
         let mut overflow = functions.split_off(functions.len().min(MAX_FUNCTIONS_PER_EVENT));
         overflow.extend(beyond);

@@ -18,6 +18,8 @@
 //! - `aws`: SDK adapters implementing the ports (the only files importing `aws_sdk_*`).
 //! - `record`: the trip record's seal: canonical bytes, the MAC tag, sealing and checking.
 //! - `alert`: composing the SNS alert (subject, body, attributes) and its e-mail and chat bodies.
+//! - `control_plane`: the environment's Lambda control-plane budget (a token bucket whose last
+//!   tokens only the trip takes).
 //! - `depth_limit`: per-function depth limits learned from the `runaway-guard:max-depth` tag.
 //! - `trip` / `operator`: the trip flow, and `status` / `reenable` (docs/trip-and-restore.md).
 //! - `replay`: parked asynchronous events back to a re-enabled function (parse, filter, pace).
@@ -71,6 +73,8 @@ pub mod cli;
 pub mod clients;
 #[cfg(feature = "guard")]
 pub mod commands;
+#[cfg(feature = "guard")]
+pub mod control_plane;
 #[cfg(feature = "guard")]
 pub mod deployment;
 #[cfg(feature = "guard")]

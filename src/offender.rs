@@ -16,6 +16,7 @@ use crate::detect::cost::{self, FunctionProfile};
 use crate::handler::judge::{self, MAX_MEMORY_MB};
 use crate::name::FunctionName;
 use crate::ports::{Alert, Architecture, Metrics, PortError, Throttler, UsageSample};
+use crate::report::Unread;
 use crate::verdict::{Candidate, Reason};
 
 /// Usage window the search looks at (only its published minutes are priced).
@@ -32,8 +33,14 @@ pub struct OffenderSearch {
     pub offenders: Vec<(FunctionName, Reason)>,
     /// Notes for the report.
     pub notes: Vec<String>,
-    /// Alert to send when nothing qualified (or the search failed), so on-call still hears.
+    /// Alert to send when every read succeeded and nothing ran away, so on-call still hears.
     pub summary_alert: Option<Alert>,
+    /// The situation the summary describes: the functions over the cost limit that were left
+    /// alone, sorted (empty: none was over it). Pages are deduplicated on it.
+    pub situation: Vec<FunctionName>,
+    /// Reads that failed: nothing is concluded from the missing data (no summary alert), and
+    /// the invocation is to fail so that it is retried.
+    pub unread: Vec<Unread>,
 }
 
 /// A priced function.
@@ -65,14 +72,13 @@ pub async fn search<T: Throttler, M: Metrics>(
         Err(err) => {
             warn!(alarm = %crate::sanitise::Plain(alarm), error = %err, "offender search failed");
             let note = format!("offender search for alarm {alarm} failed: {err}");
-            let facts = SearchFacts { alarm, metric, limit_usd_per_hour: limit, top: &[], context };
-            let mut alert = crate::alert::search_alert(&facts);
-            alert.body = format!("{note}\n\n{}", alert.body);
-            return OffenderSearch { summary_alert: Some(alert), notes: vec![note], ..Default::default() };
+            let unread = vec![judge::unread(format!("alarm {alarm}"), &err)];
+            return OffenderSearch { notes: vec![note], unread, ..Default::default() };
         }
     };
     let mut notes = Vec::new();
-    let priced = price(throttler, config, usage, &mut notes).await;
+    let mut unread = Vec::new();
+    let priced = price(throttler, config, usage, (&mut notes, &mut unread)).await;
     let candidates: Vec<Candidate> = priced
         .iter()
         .filter(|p| p.usd_per_hour > limit)
@@ -88,9 +94,14 @@ pub async fn search<T: Throttler, M: Metrics>(
     let judged = judge::judge((throttler, metrics, config), &candidates, &known, now).await;
     notes.extend(judged.notes);
     let offenders: Vec<_> = judged.runaways.into_iter().take(config.max_trips_per_hour as usize).collect();
-    if !offenders.is_empty() {
-        return OffenderSearch { offenders, notes, summary_alert: None };
+    unread.extend(judged.unread);
+    unread.retain(|u| !offenders.iter().any(|(o, _)| o.as_str() == u.subject));
+    if !offenders.is_empty() || !unread.is_empty() {
+        // Never "nothing ran away" built on a read that failed.
+        return OffenderSearch { offenders, notes, unread, ..Default::default() };
     }
+    let mut situation: Vec<FunctionName> = candidates.into_iter().map(|c| c.function).collect();
+    situation.sort();
     let top: Vec<RankedFunction> = priced
         .iter()
         .take(TOP_REPORTED)
@@ -108,7 +119,8 @@ pub async fn search<T: Throttler, M: Metrics>(
         if listed.is_empty() { "none active".to_owned() } else { listed.join(", ") }
     ));
     let facts = SearchFacts { alarm, metric, limit_usd_per_hour: limit, top: &top, context };
-    OffenderSearch { summary_alert: Some(crate::alert::search_alert(&facts)), notes, offenders: Vec::new() }
+    let summary_alert = Some(crate::alert::search_alert(&facts));
+    OffenderSearch { summary_alert, notes, situation, ..Default::default() }
 }
 
 /// Prices the active functions, costliest first. Each is first bounded by what it would cost at
@@ -119,7 +131,7 @@ async fn price<T: Throttler>(
     throttler: &T,
     config: &Config,
     mut usage: Vec<UsageSample>,
-    notes: &mut Vec<String>,
+    (notes, unread): (&mut Vec<String>, &mut Vec<Unread>),
 ) -> Vec<Priced> {
     let exempt = |f: &FunctionName| config.exempt.contains(f) || config.self_function.as_ref() == Some(f);
     let widest = FunctionProfile { memory_mb: MAX_MEMORY_MB, architecture: Architecture::X86_64 };
@@ -156,6 +168,9 @@ async fn price<T: Throttler>(
             }
             Err(err) => {
                 notes.push(judge::unreadable_note(&sample.function, &err));
+                if !err.not_found {
+                    unread.push(judge::unread(&sample.function, &err));
+                }
                 (sample, None)
             }
         })

@@ -215,6 +215,23 @@ impl Policy {
         self.memory().paging.seen(alarm, now)
     }
 
+    /// A read the judgement needed about `subject` (a function, `alarm NAME`) failed at `now`;
+    /// returns whether to page (once per [`PAGE_PERIOD`] per subject, retries included).
+    pub fn read_failed(&self, subject: &str, now: Timestamp) -> bool {
+        self.memory().paging.unread(subject, now)
+    }
+
+    /// A summary from `source` (an alarm's offender search, the sweep) found `situation`; returns
+    /// whether to page: on a change, or for an alarm (`repeat`) the same situation once per period.
+    pub fn summary_found(&self, source: &str, situation: &str, now: Timestamp, repeat: bool) -> bool {
+        self.memory().paging.situation(source, situation, now, repeat)
+    }
+
+    /// A summary from `source` found nothing to page about.
+    pub fn summary_cleared(&self, source: &str) {
+        self.memory().paging.situation_cleared(source);
+    }
+
     /// The throttle of `function` worked: forget earlier failures and caps.
     pub fn trip_succeeded(&self, function: &FunctionName) {
         self.memory().paging.healed(function);

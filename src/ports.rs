@@ -485,6 +485,13 @@ pub trait Metrics: Send + Sync {
         &self,
         alarm: &str,
     ) -> impl Future<Output = Result<Vec<AlarmContributor>, PortError>> + Send;
+    /// Whether the alarm `alarm` watches `RecursiveInvocationsDropped` (Lambda's own loop signal),
+    /// so that the contributors the sweep re-judges are judged with the recursion floor, as their
+    /// own events were. The default, for ports that keep no alarm definitions, says no.
+    fn alarm_watches_recursion(&self, alarm: &str) -> impl Future<Output = Result<bool, PortError>> + Send {
+        let _ = alarm;
+        async { Ok(false) }
+    }
 }
 
 /// An alert for on-call, ready to publish. `subject`, `body` and `attributes` are what every

@@ -129,6 +129,10 @@ pub struct Report {
     /// What the drift watch made of each Lambda call CloudTrail recorded.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub drift: Vec<DriftEntry>,
+    /// Reads the judgement needed and could not make: the invocation fails so that it is retried,
+    /// and nothing is concluded from the missing data.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<Unread>,
     /// For an SQS batch: the records the guard could not act on, for Lambda to redeliver (the
     /// partial batch response; `[]` means the whole batch succeeded). Absent for other events.
     #[serde(rename = "batchItemFailures", skip_serializing_if = "Option::is_none")]
@@ -141,6 +145,17 @@ pub struct BatchItemFailure {
     /// The record's `messageId`.
     #[serde(rename = "itemIdentifier")]
     pub item_identifier: String,
+}
+
+/// A read the judgement needed and could not make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unread {
+    /// What was to be judged: a function, or `alarm NAME` for a search or a contributor listing.
+    pub subject: String,
+    /// The failed call, its target and the service's answer.
+    pub error: String,
+    /// Whether on-call was paged about it by this invocation (at most once per period per subject).
+    pub alerted: bool,
 }
 
 /// What the drift watch did about one recorded call.
@@ -181,9 +196,12 @@ pub struct DriftEntry {
 }
 
 impl Report {
-    /// True when some function could not be contained for a reason a retry may fix.
+    /// True when some function could not be contained for a reason a retry may fix, or a read the
+    /// judgement needed failed.
     pub fn needs_retry(&self) -> bool {
-        self.decisions.iter().any(|d| d.retryable) || self.drift.iter().any(|d| d.retryable)
+        self.decisions.iter().any(|d| d.retryable)
+            || self.drift.iter().any(|d| d.retryable)
+            || !self.unread.is_empty()
     }
 
     /// Number of decisions with the given outcome.

@@ -82,6 +82,7 @@ async fn handle<T: Throttler, M: Metrics, N: Notifier>(
             .map(|d| &d.function)
             .chain(drifted)
             .map(ToString::to_string)
+            .chain(report.unread.iter().map(|u| format!("{} (not read)", u.subject)))
             .collect();
         return Err(
             format!("retryable AWS failure for {}; invocation will be retried", failed.join(", ")).into()

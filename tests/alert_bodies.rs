@@ -21,9 +21,10 @@ use runaway_guard::ports::{
     QueueRead, SourceKind, SourceOutcome, TripRecord,
 };
 use runaway_guard::report::Outcome;
+use runaway_guard::report::Unread;
 use runaway_guard::sanitise::{code_span, markdown};
 use runaway_guard::time::Timestamp;
-use runaway_guard::verdict::{Candidate, ChainEvent, Reason};
+use runaway_guard::verdict::{ChainEvent, Reason};
 use serde_json::Value;
 
 fn fixture(path: &str) -> PathBuf {
@@ -269,13 +270,12 @@ fn seen(f: &FunctionName) -> Alert {
 }
 
 fn unjudged(f: &FunctionName) -> Alert {
-    let candidate = Candidate {
-        function: f.clone(),
-        trigger: "contributor of alarm lambda-invocations".into(),
-        recursion: false,
-        muted: None,
+    let unread = Unread {
+        subject: f.to_string(),
+        error: "GetMetricData on its Invocations and Duration failed: Throttling".into(),
+        alerted: true,
     };
-    unjudged_alert(&[candidate], "GetMetricData failed: Throttling", &context())
+    unjudged_alert(&[unread], &context())
 }
 
 fn bodies(alert: &Alert) -> (String, String, Value) {

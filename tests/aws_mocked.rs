@@ -179,7 +179,10 @@ async fn mapping_ceilings_come_from_the_listing() {
         )
         .build();
     let rule = mock!(Client::list_event_source_mappings).then_output(move || listing.clone());
-    let lambda = LambdaThrottler::from_client(client(&[&rule]));
+    // No alias: the unqualified listing is the only one.
+    let aliases = mock!(Client::list_aliases)
+        .then_output(|| aws_sdk_lambda::operation::list_aliases::ListAliasesOutput::builder().build());
+    let lambda = LambdaThrottler::from_client(client(&[&aliases, &rule]));
     let ceilings = lambda.mapping_ceilings(&FunctionName::new("worker").unwrap()).await.unwrap();
     assert_eq!(
         ceilings,

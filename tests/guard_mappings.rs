@@ -2,6 +2,7 @@
 //! SQS-fed function's enabled mapping is disabled, recorded in its tags, named in the alert, shown
 //! by `status` and re-enabled by `reenable`; a mapping disabled before the trip is never touched;
 //! the alert says which queue has a DLQ and which has none, as SQS's redrive policy says.
+//! A mapping bound to an alias is found (listed by the alias) and paused like the others.
 //! Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
@@ -113,4 +114,37 @@ async fn a_function_without_mappings_gets_no_queue_line() {
     let delivered = moto.delivered(&alerts).await;
     let body = delivered[0]["Message"].as_str().expect("message");
     assert!(!body.contains("SQS") && !body.contains("mapping"), "{body}");
+}
+
+#[tokio::test]
+async fn a_mapping_bound_to_an_alias_is_paused_and_resumed_too() {
+    let moto = Moto::start().await;
+    moto.create_function(FUNCTION).await;
+    moto.reserve(FUNCTION, 25).await;
+    let lambda = moto.lambda();
+    let version = lambda.publish_version().function_name(FUNCTION).send().await.expect("publish version");
+    let version = version.version().expect("version number").to_owned();
+    lambda
+        .create_alias()
+        .function_name(FUNCTION)
+        .name("live")
+        .function_version(&version)
+        .send()
+        .await
+        .expect("create alias");
+    // Bound to the alias: not listed by the unqualified name.
+    let live = moto.sqs_mapping(&format!("{FUNCTION}:live"), "live-queue", true).await;
+    let unqualified = moto.sqs_mapping(FUNCTION, "jobs-queue", true).await;
+    let (topic, _alerts) = moto.topic_with_queue("guard").await;
+
+    let run = handle(&topic, &report(FUNCTION, 17, ROOT)).run();
+    assert_eq!(run.json()["decisions"][0]["outcome"], "throttled", "{run:?}");
+    assert_eq!(moto.mapping_state(&live).await, "Disabled", "the alias's poller is paused");
+    assert_eq!(moto.mapping_state(&unqualified).await, "Disabled");
+    let paused = moto.tags(FUNCTION).await.get(tags::PAUSED_MAPPINGS).cloned().unwrap_or_default();
+    assert!(paused.contains(&live) && paused.contains(&unqualified), "{paused}");
+
+    let run = Cli::new(Some(&topic), &["reenable", FUNCTION, "--force", "--json"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(moto.mapping_state(&live).await, "Enabled", "resumed with the others");
 }

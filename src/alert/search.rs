@@ -8,8 +8,8 @@ use super::model::{AlertModel, NextStep};
 use super::{AlertContext, attributes, subject, where_line};
 use crate::name::FunctionName;
 use crate::ports::Alert;
+use crate::report::Unread;
 use crate::sanitise::Plain;
-use crate::verdict::Candidate;
 
 /// One function's estimated spend, as the offender search ranked it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,14 +45,21 @@ pub fn search_alert(facts: &SearchFacts<'_>) -> Alert {
         .map(|r| format!("{} (${:.2}/h, {:.0} invocations)", r.function, r.usd_per_hour, r.invocations))
         .collect::<Vec<_>>()
         .join(", ");
-    let subject = subject(&format!(
-        "NO OFFENDER for alarm {}: none over ${:.2}/h",
-        Plain(facts.alarm),
-        facts.limit_usd_per_hour
-    ));
+    let limit = facts.limit_usd_per_hour;
+    // Those over the limit were judged against their own normal and left alone: say so, never
+    // "none over" above a list that holds one.
+    let (headline, lead) = if facts.top.iter().any(|r| r.usd_per_hour > limit) {
+        (
+            format!("none over ${limit:.2}/h ran away"),
+            format!("Every function over the limit of ${limit:.2}/h is within its own normal (left alone); "),
+        )
+    } else {
+        (format!("none over ${limit:.2}/h"), format!("No function over the limit of ${limit:.2}/h; "))
+    };
+    let subject = subject(&format!("NO OFFENDER for alarm {}: {headline}", Plain(facts.alarm)));
     let (alarm, metric) = (Plain(facts.alarm), Plain(facts.metric));
     let mut text = format!("runaway-guard: alarm {alarm} on {metric} fired; nothing was throttled.\n\n");
-    text += &format!("No function over the limit of ${:.2}/h; ", facts.limit_usd_per_hour);
+    text += &lead;
     text += &if top.is_empty() {
         "no recently active functions found.\n".to_owned()
     } else {
@@ -77,35 +84,38 @@ pub fn search_alert(facts: &SearchFacts<'_>) -> Alert {
     AlertModel { subject, text, next, machine, attributes, function_arn: None }.render()
 }
 
-/// Metric-driven candidates that could not be judged (CloudWatch unreadable): nothing but reported
-/// recursion was throttled, and on-call should look.
-pub fn unjudged_alert(candidates: &[Candidate], note: &str, context: &AlertContext<'_>) -> Alert {
-    let first = candidates.first().map_or("", |c| c.function.as_str());
-    let subject =
-        subject(&format!("UNJUDGED {first}: CloudWatch unreadable, {} candidate(s)", candidates.len()));
+/// Reads the judgement needed and could not make: nothing was concluded from them (no function
+/// left alone, no "nothing ran away"), and the invocation is retried.
+pub fn unjudged_alert(unread: &[Unread], context: &AlertContext<'_>) -> Alert {
+    let first = unread.first().map_or("", |u| u.subject.as_str());
+    let subject = subject(&format!("UNJUDGED {}: {} read(s) failed", Plain(first), unread.len()));
     let named: Vec<String> =
-        candidates.iter().take(10).map(|c| format!("{} ({})", c.function, Plain(&c.trigger))).collect();
+        unread.iter().take(10).map(|u| format!("- {}: {}", Plain(&u.subject), Plain(&u.error))).collect();
+    let more = unread.len().saturating_sub(10);
     let mut text = format!(
-        "runaway-guard could not read CloudWatch to judge these functions against their own normal: {}.\n\
-         {}\nNow: they keep running; the guard stopped nothing.\nWhen: {}\n",
-        named.join(", "),
-        Plain(note),
+        "runaway-guard could not read what it needs to judge these, so it concluded nothing about them \
+         (the invocation fails and is retried; this page is not repeated for {} minutes):\n{}{}\n\
+         Now: they keep running; the guard stopped nothing.\nWhen: {}\n",
+        crate::policy::PAGE_PERIOD.as_secs() / 60,
+        named.join("\n"),
+        if more > 0 { format!("\n… and {more} more") } else { String::new() },
         context.at
     );
     text += &where_line(context);
     let machine = json!({
         "kind": "unjudged",
-        "candidates": candidates,
-        "note": note,
+        "unread": unread,
         "account": context.account,
         "region": context.region,
         "at": context.at.to_rfc3339(),
     });
     let next = vec![
-        NextStep::words("check the candidates' Invocations and Duration in CloudWatch"),
+        NextStep::words("check the guard's permissions and the service's health for the failed reads"),
         by_hand("to stop one by hand", context),
     ];
-    let attributes = attributes(first, "runaway", "unjudged", context);
+    let function =
+        unread.iter().find(|u| !u.subject.starts_with("alarm ")).map_or("", |u| u.subject.as_str());
+    let attributes = attributes(function, "runaway", "unjudged", context);
     AlertModel { subject, text, next, machine, attributes, function_arn: None }.render()
 }
 

@@ -176,6 +176,10 @@ impl Metrics for CloudWatchMetrics {
     async fn alarm_contributors(&self, alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {
         self.read_alarm_contributors(alarm).await
     }
+
+    async fn alarm_watches_recursion(&self, alarm: &str) -> Result<bool, PortError> {
+        self.read_alarm_watches_recursion(alarm).await
+    }
 }
 
 /// The whole-function series (only a `FunctionName` dimension): per-alias, per-version and

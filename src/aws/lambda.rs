@@ -3,6 +3,7 @@
 //! async events go while throttled). Every call names a validated [`FunctionName`].
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use aws_config::SdkConfig;
 use aws_sdk_lambda::Client;
@@ -46,7 +47,13 @@ pub struct LambdaThrottler {
     signer: Option<KmsRecordSigner>,
     /// Reads execution role ids (`None`: a test's Lambda-only client, which authenticates nobody).
     roles: Option<super::iam::RoleReader>,
+    /// Each function's ARN once read (a name's ARN never changes in an account and region), so a
+    /// trip reads the function's configuration once and its tag calls reuse the ARN.
+    arns: Arc<Mutex<HashMap<FunctionName, String>>>,
 }
+
+/// ARNs remembered at most; past it the memory starts again (one more read each).
+const MAX_ARNS: usize = 10_000;
 
 /// What GetFunctionConfiguration tells the guard.
 struct Configuration {
@@ -61,17 +68,23 @@ struct Configuration {
 impl LambdaThrottler {
     /// Builds the adapter from the shared SDK configuration.
     pub fn new(config: &SdkConfig) -> Self {
+        // Every Lambda call of the environment shares one control-plane budget.
+        let mut lambda = aws_sdk_lambda::config::Builder::from(config);
+        if let Some(http) = config.http_client() {
+            lambda = lambda.http_client(super::budget::budgeted(http));
+        }
         Self {
-            client: Client::new(config),
+            client: Client::from_conf(lambda.build()),
             queues: Some(super::sqs::QueueReader::new(config)),
             signer: None,
             roles: Some(super::iam::RoleReader::new(config)),
+            arns: Arc::default(),
         }
     }
 
     /// Wraps an existing client (tests inject mocked clients here).
     pub fn from_client(client: Client) -> Self {
-        Self { client, queues: None, signer: None, roles: None }
+        Self { client, queues: None, signer: None, roles: None, arns: Arc::default() }
     }
 
     /// Signs the trip records this adapter writes, and checks those it reads, with `signer`.
@@ -93,6 +106,7 @@ impl LambdaThrottler {
             .function_arn()
             .and_then(|a| own_arn(function, a))
             .ok_or_else(|| invalid_response(OP, function.as_str(), "response lacks this function's ARN"))?;
+        self.remember_arn(function, &arn);
         let architecture = match out.architectures().first() {
             Some(SdkArchitecture::Arm64) => Architecture::Arm64,
             _ => Architecture::X86_64,
@@ -104,6 +118,24 @@ impl LambdaThrottler {
             architecture,
             dead_letter: out.dead_letter_config().and_then(|d| d.target_arn()).map(str::to_owned),
         })
+    }
+
+    /// The function's ARN: remembered, or read with its configuration.
+    async fn arn(&self, function: &FunctionName) -> Result<String, PortError> {
+        let known =
+            self.arns.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(function).cloned();
+        match known {
+            Some(arn) => Ok(arn),
+            None => Ok(self.configuration(function).await?.arn),
+        }
+    }
+
+    fn remember_arn(&self, function: &FunctionName, arn: &str) {
+        let mut arns = self.arns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if arns.len() >= MAX_ARNS {
+            arns.clear();
+        }
+        arns.insert(function.clone(), arn.to_owned());
     }
 
     async fn reservation(&self, function: &FunctionName) -> Result<Reservation, PortError> {
@@ -232,8 +264,8 @@ impl Throttler for LambdaThrottler {
     }
 
     async fn trusts_alarms(&self, function: &FunctionName) -> Result<bool, PortError> {
-        let config = self.configuration(function).await?;
-        let tags = self.tags(function.as_str(), &config.arn).await?;
+        let arn = self.arn(function).await?;
+        let tags = self.tags(function.as_str(), &arn).await?;
         Ok(tags.get(tags::TRUST_ALARMS).is_some_and(|v| v.trim().eq_ignore_ascii_case("true")))
     }
 
@@ -254,10 +286,10 @@ impl Throttler for LambdaThrottler {
     }
 
     async fn trip_record(&self, function: &FunctionName) -> Result<Option<CheckedRecord>, PortError> {
-        let config = self.configuration(function).await?;
-        let read = read_guard_tags(&self.tags(function.as_str(), &config.arn).await?);
+        let arn = self.arn(function).await?;
+        let read = read_guard_tags(&self.tags(function.as_str(), &arn).await?);
         warn_problems(function, &read.problems);
-        Ok(self.checked(&config.arn, &read).await)
+        Ok(self.checked(&arn, &read).await)
     }
 
     async fn reserved_concurrency(&self, function: &FunctionName) -> Result<Reservation, PortError> {
@@ -292,25 +324,25 @@ impl Throttler for LambdaThrottler {
     }
 
     async fn record_drift(&self, function: &FunctionName, note: &str) -> Result<(), PortError> {
-        let config = self.configuration(function).await?;
-        self.tag(function, &config.arn, &[(crate::ports::tags::DRIFT, note.to_owned())]).await
+        let arn = self.arn(function).await?;
+        self.tag(function, &arn, &[(crate::ports::tags::DRIFT, note.to_owned())]).await
     }
 
     async fn drift_note(&self, function: &FunctionName) -> Result<Option<String>, PortError> {
-        let config = self.configuration(function).await?;
-        Ok(self.tags(function.as_str(), &config.arn).await?.remove(crate::ports::tags::DRIFT))
+        let arn = self.arn(function).await?;
+        Ok(self.tags(function.as_str(), &arn).await?.remove(crate::ports::tags::DRIFT))
     }
 
     async fn mark_reenabling(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
-        let config = self.configuration(function).await?;
-        self.tag(function, &config.arn, &trip_tags::reenable_tags(mark)).await
+        let arn = self.arn(function).await?;
+        self.tag(function, &arn, &trip_tags::reenable_tags(mark)).await
     }
 
     async fn clear_trip_record(&self, function: &FunctionName, mark: &ReenableMark) -> Result<(), PortError> {
-        let config = self.configuration(function).await?;
-        self.tag(function, &config.arn, &trip_tags::reenable_tags(mark)).await?;
+        let arn = self.arn(function).await?;
+        self.tag(function, &arn, &trip_tags::reenable_tags(mark)).await?;
         trip_tags::all_record_keys()
-            .fold(self.client.untag_resource().resource(&config.arn), |req, key| req.tag_keys(key))
+            .fold(self.client.untag_resource().resource(&arn), |req, key| req.tag_keys(key))
             .send()
             .await
             .map_err(|e| port_error("UntagResource", function.as_str(), e))?;
@@ -318,10 +350,10 @@ impl Throttler for LambdaThrottler {
     }
 
     async fn mark_alerted(&self, function: &FunctionName) -> Result<(), PortError> {
-        let config = self.configuration(function).await?;
+        let arn = self.arn(function).await?;
         self.client
             .untag_resource()
-            .resource(&config.arn)
+            .resource(&arn)
             .tag_keys(tags::ALERT_PENDING)
             .send()
             .await
@@ -342,17 +374,17 @@ impl Throttler for LambdaThrottler {
     }
 
     async fn depth_limit_tag(&self, function: &FunctionName) -> Result<Option<u32>, PortError> {
-        let config = self.configuration(function).await?;
-        Ok(read_guard_tags(&self.tags(function.as_str(), &config.arn).await?).max_depth)
+        let arn = self.arn(function).await?;
+        Ok(read_guard_tags(&self.tags(function.as_str(), &arn).await?).max_depth)
     }
 
     async fn trip_in_force(&self, function: &FunctionName) -> Result<bool, PortError> {
-        let config = self.configuration(function).await?;
-        let read = read_guard_tags(&self.tags(function.as_str(), &config.arn).await?);
+        let arn = self.arn(function).await?;
+        let read = read_guard_tags(&self.tags(function.as_str(), &arn).await?);
         if read.active_trip().is_none() {
             return Ok(false);
         }
-        Ok(self.verified_trip(function, &config.arn, &read).await.is_some())
+        Ok(self.verified_trip(function, &arn, &read).await.is_some())
     }
 
     async fn traffic_memory_mb(&self, function: &FunctionName) -> Result<Option<u32>, PortError> {

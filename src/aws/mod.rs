@@ -1,6 +1,7 @@
 //! AWS SDK adapters behind the port traits: the only modules that import `aws_sdk_*`.
 //!
 //! - `audit`: the loop audit's read-only adapters (feature `audit`, the operator CLI only).
+//! - [`budget`]: the Lambda client's HTTP layer: the control-plane token bucket and call counts.
 //! - [`client`]: the shared `SdkConfig` (rustls + ring HTTP client, retries, timeouts).
 //! - [`lambda`]: [`LambdaThrottler`] (concurrency, trip-record tags, configuration) for [`Throttler`].
 //! - [`cloudwatch`]: [`CloudWatchMetrics`] (ListMetrics, GetMetricData) for [`Metrics`].
@@ -24,6 +25,7 @@
 
 #[cfg(feature = "audit")]
 pub mod audit;
+pub mod budget;
 pub mod client;
 pub mod cloudwatch;
 pub mod deployment;

@@ -418,9 +418,14 @@ const UNTRACKED: chains::FunctionId = chains::FunctionId::MAX;
 /// A scheduled tick re-judges every contributor still in ALARM (a function left alone as busy as
 /// usual is looked at again while it stays suspicious), and runs the offender search when the
 /// schedule is a full sweep.
+/// The alarm name the sweep's offender search goes by.
+pub const SWEEP_SEARCH: &str = "sweep";
+
 fn sweep_verdicts(offender_search: bool) -> Vec<Verdict> {
-    let search =
-        Verdict::SearchOffenders { alarm: "sweep".to_owned(), metric: "AWS/Lambda/Invocations".to_owned() };
+    let search = Verdict::SearchOffenders {
+        alarm: SWEEP_SEARCH.to_owned(),
+        metric: "AWS/Lambda/Invocations".to_owned(),
+    };
     let mut verdicts = if offender_search { vec![search] } else { Vec::new() };
     verdicts.push(Verdict::RejudgeContributors);
     verdicts

@@ -13,6 +13,7 @@ use crate::detect::baseline::{self, Judgement, Subject};
 use crate::detect::cost::FunctionProfile;
 use crate::name::FunctionName;
 use crate::ports::{FunctionState, MappingCeiling, Metrics, MetricsWindow, PortError, Throttler};
+use crate::report::Unread;
 use crate::time::Timestamp;
 use crate::verdict::{Candidate, Reason, RunawayShape};
 
@@ -28,8 +29,14 @@ pub struct Judged {
     pub left_alone: Vec<(FunctionName, Judgement)>,
     /// Mute rules, unreadable configurations, failed reads.
     pub notes: Vec<String>,
-    /// The CloudWatch read failed: nothing but reported recursion was acted on.
-    pub failed: Option<PortError>,
+    /// Reads that failed for functions not found to run away: nothing is concluded about them,
+    /// and the invocation is to fail so that it is retried.
+    pub unread: Vec<Unread>,
+}
+
+/// A failed read about `subject`, not yet paged about.
+pub fn unread(subject: impl ToString, err: &PortError) -> Unread {
+    Unread { subject: subject.to_string(), error: err.to_string(), alerted: false }
 }
 
 /// The window every judgement reads.
@@ -67,11 +74,12 @@ pub async fn judge<T: Throttler, M: Metrics>(
                 list(&names)
             ));
             judged.runaways = candidates.iter().filter(|c| c.recursion).map(unjudged_recursion).collect();
-            judged.failed = Some(err);
+            judged.unread =
+                candidates.iter().filter(|c| !c.recursion).map(|c| unread(&c.function, &err)).collect();
             return judged;
         }
     };
-    let subjects = subjects(throttler, candidates, known, &mut judged.notes).await;
+    let subjects = subjects(throttler, candidates, known, &mut judged).await;
     for (candidate, metrics) in candidates.iter().zip(series) {
         let subject =
             subjects.get(&candidate.function).copied().unwrap_or_else(|| default_subject(candidate));
@@ -93,6 +101,10 @@ pub async fn judge<T: Throttler, M: Metrics>(
             }
         }
     }
+    // A runaway priced at the defaults is throttled all the same: its unread configuration no
+    // longer matters.
+    let runaways: Vec<&FunctionName> = judged.runaways.iter().map(|(f, _)| f).collect();
+    judged.unread.retain(|u| !runaways.iter().any(|f| f.as_str() == u.subject));
     judged
 }
 
@@ -112,12 +124,13 @@ fn default_subject(c: &Candidate) -> Subject {
 }
 
 /// Each candidate's memory, architecture and reserved ceiling (4 reads at a time). An unreadable
-/// configuration is priced at Lambda's defaults with a note saying so and what it could cost.
+/// configuration is priced at Lambda's defaults with a note saying so and what it could cost, and
+/// is a failed read unless that judgement already finds a runaway.
 async fn subjects<T: Throttler>(
     throttler: &T,
     candidates: &[Candidate],
     known: &HashMap<FunctionName, Subject>,
-    notes: &mut Vec<String>,
+    judged: &mut Judged,
 ) -> HashMap<FunctionName, Subject> {
     type Read = Result<PricedSubject, PortError>;
     let read: Vec<(FunctionName, Read)> = futures::stream::iter(candidates)
@@ -141,10 +154,16 @@ async fn subjects<T: Throttler>(
     for (function, subject) in read {
         match subject {
             Ok((subject, note)) => {
-                notes.extend(note);
+                judged.notes.extend(note);
                 subjects.insert(function, subject);
             }
-            Err(err) => notes.push(unreadable_note(&function, &err)),
+            Err(err) => {
+                judged.notes.push(unreadable_note(&function, &err));
+                // A function that does not exist has nothing left to judge: no retry would read it.
+                if !err.not_found {
+                    judged.unread.push(unread(&function, &err));
+                }
+            }
         }
     }
     subjects
@@ -237,63 +256,57 @@ fn list(names: &[FunctionName]) -> String {
 
 impl<T: Throttler, M: Metrics, N: crate::ports::Notifier> super::Guard<T, M, N> {
     /// The sweep's re-judging: every contributor now in ALARM of the configured alarms becomes a
-    /// candidate (a contributor already in ALARM sends no new event when it later runs away).
-    pub(super) async fn contributors_in_alarm(&self, notes: &mut Vec<String>) -> Vec<Candidate> {
+    /// candidate (a contributor already in ALARM sends no new event when it later runs away),
+    /// judged with the recursion floor when its alarm watches `RecursiveInvocationsDropped`.
+    pub(super) async fn contributors_in_alarm(&self, unread: &mut Vec<Unread>) -> Vec<Candidate> {
         let mut candidates = Vec::new();
         for alarm in &self.config.baseline.contributor_alarms {
-            match self.metrics.alarm_contributors(alarm).await {
-                Ok(contributors) => candidates.extend(contributors.into_iter().filter_map(|c| {
+            let listed = match self.metrics.alarm_contributors(alarm).await {
+                Ok(listed) if listed.is_empty() => Ok((listed, false)),
+                Ok(listed) => self.metrics.alarm_watches_recursion(alarm).await.map(|r| (listed, r)),
+                Err(err) => Err(err),
+            };
+            match listed {
+                Ok((listed, recursion)) => candidates.extend(listed.into_iter().filter_map(|c| {
                     // A contributor named by the ARN of a function elsewhere is not this account's.
                     let (account, region) = (self.account.get().map(String::as_str), self.region.as_deref());
                     if c.function_arn.as_ref().is_some_and(|arn| !arn.agrees_with(account, region)) {
-                        notes.push(format!(
-                            "contributor {} of alarm {alarm} names a function elsewhere",
-                            c.id
-                        ));
+                        warn!(alarm = %crate::sanitise::Plain(&alarm), contributor = %crate::sanitise::Plain(&c.id), "contributor names a function elsewhere; not judged");
                         return None;
                     }
                     Some(Candidate {
                         function: c.function?,
                         trigger: format!("contributor of alarm {alarm} still in ALARM"),
-                        recursion: false,
+                        recursion,
                         muted: None,
                     })
                 })),
                 Err(err) => {
                     warn!(alarm = %crate::sanitise::Plain(&alarm), error = %err, "cannot list alarm contributors");
-                    notes.push(format!("contributors of alarm {alarm} not re-judged: {err}"));
+                    unread.push(self::unread(format!("alarm {alarm}"), &err));
                 }
             }
         }
         candidates
     }
 
-    /// Judges the metric-driven candidates; returns the runaways. When CloudWatch cannot be read,
-    /// on-call is alerted that the candidates went unjudged.
+    /// Judges the metric-driven candidates; returns the runaways. Reads that failed go to
+    /// `unread` (paged and retried by the caller).
     pub(super) async fn judged_candidates(
         &self,
         candidates: &[Candidate],
         now: Timestamp,
-        notes: &mut Vec<String>,
+        (notes, unread): (&mut Vec<String>, &mut Vec<Unread>),
     ) -> Vec<(FunctionName, Reason)> {
         let ports = (&self.throttler, &self.metrics, &self.config);
         let judged = judge(ports, candidates, &HashMap::new(), now).await;
         notes.extend(judged.notes);
-        if judged.failed.is_some() {
-            let context = crate::alert::AlertContext {
-                account: self.account.get().map(String::as_str),
-                region: self.region.as_deref(),
-                at: now,
-            };
-            let alert =
-                crate::alert::unjudged_alert(candidates, notes.last().map_or("", String::as_str), &context);
-            if let Err(err) = self.notifier.publish(&alert).await {
-                notes.push(format!("unjudged-candidates alert not published: {err}"));
-            }
-        }
+        unread.extend(judged.unread);
         judged.runaways
     }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod unread_tests;

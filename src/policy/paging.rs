@@ -1,6 +1,7 @@
-//! Paging memory: a throttle that keeps failing, or a function the cap keeps holding back, pages
-//! on-call once per [`PAGE_PERIOD`] per function (per container), and the events in between are
-//! answered from here without any AWS call.
+//! Paging memory: a throttle that keeps failing, a function the cap keeps holding back, or a read
+//! the judgement keeps failing pages on-call once per [`PAGE_PERIOD`] per function (per
+//! container), and the events in between are answered from here without any AWS call. A "nothing
+//! ran away" summary pages once per situation (see [`Paging::situation`]).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -37,6 +38,10 @@ pub(super) struct Paging {
     grace: HashMap<FunctionName, Timestamp>,
     /// Account-level or billing alarms last said "seen, nothing new to stop" at this time.
     seen: HashMap<String, Timestamp>,
+    /// Subjects (a function, `alarm NAME`) whose failed read paged at this time.
+    unread: HashMap<String, Timestamp>,
+    /// Per summary source (an alarm, the sweep): the situation last paged about, and when.
+    situations: HashMap<String, (String, Timestamp)>,
 }
 
 impl Paging {
@@ -91,16 +96,35 @@ impl Paging {
 
     /// An alarm that led to nothing new at `now`; returns whether to say so (once per period per alarm).
     pub fn seen(&mut self, alarm: &str, now: Timestamp) -> bool {
-        if self.seen.get(alarm).is_some_and(|at| now.since(*at) < PAGE_PERIOD && *at <= now) {
-            return false;
+        once_per_period(&mut self.seen, alarm, now)
+    }
+
+    /// A read about `subject` failed at `now`; returns whether it should page (not paged within
+    /// the period).
+    pub fn unread(&mut self, subject: &str, now: Timestamp) -> bool {
+        once_per_period(&mut self.unread, subject, now)
+    }
+
+    /// `source` found `situation` at `now`; returns whether it should page: a situation other than
+    /// the one last paged about for that source pages at once; the same one pages again only after
+    /// the period when `repeat` (an alarm that fired again), and never for the sweep.
+    pub fn situation(&mut self, source: &str, situation: &str, now: Timestamp, repeat: bool) -> bool {
+        let page = match self.situations.get(source) {
+            Some((last, at)) if last == situation => repeat && now.since(*at) >= PAGE_PERIOD,
+            _ => true,
+        };
+        if page {
+            if self.situations.len() >= MAX_REMEMBERED {
+                self.situations.clear();
+            }
+            self.situations.insert(source.to_owned(), (situation.to_owned(), now));
         }
-        if self.seen.len() >= MAX_REMEMBERED {
-            self.seen.retain(|_, at| now.since(*at) < PAGE_PERIOD);
-        }
-        if self.seen.len() < MAX_REMEMBERED {
-            self.seen.insert(alarm.to_owned(), now);
-        }
-        true
+        page
+    }
+
+    /// `source` found nothing worth a page: its next situation pages, whatever it is.
+    pub fn situation_cleared(&mut self, source: &str) {
+        self.situations.remove(source);
     }
 
     /// The function was throttled: forget its failures and caps.
@@ -117,6 +141,22 @@ impl Paging {
         self.capped.retain(|_, at| now.since(*at) < PAGE_PERIOD);
         self.failures.len() + self.capped.len() < MAX_REMEMBERED
     }
+}
+
+/// Whether `key` should page at `now` (not paged within the period), remembering it if so. Bounded:
+/// past [`MAX_REMEMBERED`] keys whose period is over are dropped, then new ones page unremembered
+/// (loud, never silent). A time after `now` (a clock step back) does not hold a page back.
+fn once_per_period(paged: &mut HashMap<String, Timestamp>, key: &str, now: Timestamp) -> bool {
+    if paged.get(key).is_some_and(|at| now.since(*at) < PAGE_PERIOD && *at <= now) {
+        return false;
+    }
+    if paged.len() >= MAX_REMEMBERED {
+        paged.retain(|_, at| now.since(*at) < PAGE_PERIOD);
+    }
+    if paged.len() < MAX_REMEMBERED {
+        paged.insert(key.to_owned(), now);
+    }
+    true
 }
 
 /// `at` plus `by`, saturating.

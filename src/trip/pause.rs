@@ -106,16 +106,45 @@ impl<T: Throttler, N: Notifier> TripContext<'_, T, N> {
     }
 
     /// For a trip in force: disables the recorded mappings still polling (a disable an earlier
-    /// invocation could not make, or a mapping someone enabled again). Others are left alone.
+    /// invocation could not make, or a mapping someone enabled again). Others are left alone. A
+    /// `reenable` racing it marks the record before it enables anything, so when the record is no
+    /// longer in force after the disables, the mappings this call disabled are enabled again.
     pub(super) async fn finish_pause(&self, state: &FunctionState, decision: &mut Decision) -> Sources {
         let recorded = state.trip.as_ref().map(|t| t.paused_mappings.as_slice()).unwrap_or_default();
         match self.list_mappings(&state.function, decision).await {
             Err(error) => Sources::Unreadable(error),
             Ok(list) => {
                 let why = "not in the trip record: enabled or created after the trip";
-                let outcomes =
+                let mut outcomes =
                     self.disable(&state.function, &list, recorded, Record::Kept, why, decision).await;
+                self.undo_if_reenabled(&state.function, &mut outcomes, decision).await;
                 Sources::Listed(outcomes)
+            }
+        }
+    }
+
+    /// Enables again the mappings `outcomes` newly paused when a re-enable started meanwhile.
+    async fn undo_if_reenabled(
+        &self,
+        function: &FunctionName,
+        outcomes: &mut [SourceOutcome],
+        decision: &mut Decision,
+    ) {
+        let newly = |o: &SourceOutcome| o.status == PauseStatus::Paused && o.mapping.is_polling();
+        if !outcomes.iter().any(newly) || self.throttler.trip_in_force(function).await.unwrap_or(true) {
+            return;
+        }
+        for outcome in outcomes.iter_mut().filter(|o| newly(o)) {
+            let id = &outcome.mapping.id;
+            match self.throttler.set_mapping_enabled(function, id, true).await {
+                Ok(()) => {
+                    info!(function = %function, mapping = %id, "a re-enable started meanwhile: mapping enabled again");
+                    outcome.status = PauseStatus::NotPaused("a re-enable started meanwhile".to_owned());
+                }
+                Err(err) => {
+                    warn!(function = %function, mapping = %id, error = %err, "mapping left disabled after a racing re-enable");
+                    decision.errors.push(format!("mapping {id} disabled while a re-enable ran: {err}"));
+                }
             }
         }
     }

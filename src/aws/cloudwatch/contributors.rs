@@ -1,9 +1,11 @@
 //! `DescribeAlarmContributors`: the contributors of a multi-time-series alarm now in ALARM, every
-//! page (the sweep re-judges them: a contributor already in ALARM sends no new event).
+//! page (the sweep re-judges them: a contributor already in ALARM sends no new event), and
+//! `DescribeAlarms`: whether the alarm watches `RecursiveInvocationsDropped`.
 
 use aws_sdk_cloudwatch::types::AlarmContributor as SdkContributor;
 
 use super::{CloudWatchMetrics, FUNCTION_DIMENSION};
+use crate::aws::error::port_error;
 use crate::name::FunctionName;
 use crate::ports::{AlarmContributor, PortError};
 use crate::time::Timestamp;
@@ -29,6 +31,29 @@ impl CloudWatchMetrics {
             }
         }
         Ok(contributors)
+    }
+}
+
+impl CloudWatchMetrics {
+    /// Whether `alarm`'s metric, or any metric or expression of its query, is
+    /// `RecursiveInvocationsDropped`.
+    pub(super) async fn read_alarm_watches_recursion(&self, alarm: &str) -> Result<bool, PortError> {
+        const RECURSION: &str = "RecursiveInvocationsDropped";
+        let out = self
+            .client
+            .describe_alarms()
+            .alarm_names(alarm)
+            .send()
+            .await
+            .map_err(|e| port_error("DescribeAlarms", alarm, e))?;
+        Ok(out.metric_alarms().iter().any(|a| {
+            a.metric_name() == Some(RECURSION)
+                || a.metrics().iter().any(|q| {
+                    q.expression().is_some_and(|e| e.contains(RECURSION))
+                        || q.metric_stat().and_then(|m| m.metric()).and_then(|m| m.metric_name())
+                            == Some(RECURSION)
+                })
+        }))
     }
 }
 

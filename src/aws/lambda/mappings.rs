@@ -2,6 +2,12 @@
 //! `UpdateEventSourceMapping Enabled`, and the ceilings the enabled ones put on the function's
 //! concurrency (from the same listing). Only mappings whose `FunctionArn` names the function itself
 //! (or one of its versions or aliases) are returned, and only ids that validate are ever updated.
+//!
+//! `ListEventSourceMappings` filters on the `FunctionName` it is given, and its reference documents
+//! listing "for a specific Lambda function version or an alias" by a qualified name; nothing says
+//! the unqualified name returns the mappings bound to an alias (moto returns only exact matches).
+//! So the listing is by the unqualified name, then by every alias (`ListAliases`) and every version
+//! an alias routes to, each mapping once.
 
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::types::EventSourceMappingConfiguration;
@@ -17,11 +23,28 @@ async fn own_mappings(
     client: &Client,
     function: &FunctionName,
 ) -> Result<Vec<EventSourceMappingConfiguration>, PortError> {
+    let mut out: Vec<EventSourceMappingConfiguration> = Vec::new();
+    for name in super::versions::qualified_names(client, function).await? {
+        for m in listed(client, function, &name).await? {
+            if !out.iter().any(|seen| seen.uuid() == m.uuid()) {
+                out.push(m);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The mappings listed for `name` (the function or one of its qualified names) whose `FunctionArn`
+/// names `function`.
+async fn listed(
+    client: &Client,
+    function: &FunctionName,
+    name: &str,
+) -> Result<Vec<EventSourceMappingConfiguration>, PortError> {
     const OP: &str = "ListEventSourceMappings";
-    let mut items =
-        client.list_event_source_mappings().function_name(function.as_str()).into_paginator().items().send();
+    let mut items = client.list_event_source_mappings().function_name(name).into_paginator().items().send();
     let mut out = Vec::new();
-    while let Some(m) = items.try_next().await.map_err(|e| port_error(OP, function.as_str(), e))? {
+    while let Some(m) = items.try_next().await.map_err(|e| port_error(OP, name, e))? {
         if m.function_arn().is_some_and(|arn| own_arn(function, arn).is_some()) {
             out.push(m);
         } else {

@@ -54,17 +54,17 @@ impl LambdaThrottler {
             // 0 is what the guard sets; recording it would make `reenable` restore a throttle.
             return Err(invalid_response(OP, function.as_str(), "refusing to record 0 as previous"));
         }
-        let config = self.configuration(function).await?;
-        let existing = self.tags(function.as_str(), &config.arn).await?;
+        let arn = self.arn(function).await?;
+        let existing = self.tags(function.as_str(), &arn).await?;
         let read = read_guard_tags(&existing);
         if read.active_trip().is_some()
-            && let Some(existing) = self.verified_trip(function, &config.arn, &read).await
+            && let Some(existing) = self.verified_trip(function, &arn, &read).await
             && existing.describes(self.reservation(function).await?)
         {
             info!(function = %function, "verified trip record already present; left unchanged");
             return Ok(());
         }
-        let subject = RecordSubject::from_arn(&config.arn)
+        let subject = RecordSubject::from_arn(&arn)
             .ok_or_else(|| invalid_response(OP, function.as_str(), "the function's ARN is malformed"))?;
         let mac = match &self.signer {
             Some(signer) => Some(record::seal(signer, &subject, record).await?),
@@ -81,11 +81,11 @@ impl LambdaThrottler {
         if !stale.is_empty() {
             stale
                 .iter()
-                .fold(self.client.untag_resource().resource(&config.arn), |req, key| req.tag_keys(*key))
+                .fold(self.client.untag_resource().resource(&arn), |req, key| req.tag_keys(*key))
                 .send()
                 .await
                 .map_err(|e| port_error("UntagResource", function.as_str(), e))?;
         }
-        self.tag(function, &config.arn, &pairs).await
+        self.tag(function, &arn, &pairs).await
     }
 }

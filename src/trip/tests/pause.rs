@@ -258,3 +258,18 @@ fn a_retrip_after_a_half_finished_reenable_keeps_the_first_trips_paused_mappings
     assert_eq!(done.resumed_mappings, ids(&[A, C]));
     assert_eq!(states(&account), on(true, false, true), "B was disabled before any trip");
 }
+
+#[test]
+fn finishing_a_pause_never_leaves_disabled_a_mapping_a_racing_reenable_resumes() {
+    let account = fed();
+    account.fail(Op::UpdateMapping, 1, true);
+    let guard = guard_for(&account);
+    let report = handle_at(&guard, "orders", 17, NOW);
+    assert_eq!(outcome(&report), Outcome::Throttled);
+    assert_eq!(states(&account), on(true, false, false), "A's disable failed");
+    // The retry lists A as polling; a reenable marks the record just before A's disable lands.
+    account.reenable_before_next_disable("orders", NOW + secs(60));
+    let retry = handle_at(&guard, "orders", 17, NOW + secs(61));
+    assert!(retry.decisions[0].errors.is_empty(), "{retry:?}");
+    assert_eq!(states(&account).first(), Some(&(A.into(), true)), "the re-enable's A stays enabled");
+}
