@@ -56,7 +56,8 @@ pub fn rate(per_sec: f64) -> String {
         format!("{per_sec:.1}")
     } else if per_sec >= 0.001 {
         let digits = (-per_sec.log10().floor()) as usize + 1;
-        format!("{per_sec:.digits$}")
+        let text = format!("{per_sec:.digits$}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
     } else {
         "<0.001".to_owned()
     }

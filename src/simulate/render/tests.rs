@@ -1,5 +1,5 @@
 use super::*;
-use crate::simulate::result::{GuardStats, Trip};
+use crate::simulate::result::{GuardStats, MechanismResult, Timeline, Trip};
 
 #[test]
 fn sparkline_scales_on_a_log_scale_and_shows_silence() {
@@ -127,7 +127,8 @@ fn both_modes() -> Vec<SimulationResult> {
 fn rates_below_one_per_second_never_print_as_zero() {
     assert_eq!(format::rate(0.0), "0");
     assert_eq!(format::rate(0.3), "0.3");
-    assert_eq!(format::rate(0.042), "0.04");
+    assert_eq!(format::rate(0.042), "0.042");
+    assert_eq!(format::rate(0.0001), "<0.001");
     assert_eq!(format::rate(2.54), "2.5");
     assert_eq!(format::rate(1_234.4), "1,234");
     let mut r = result();
@@ -137,7 +138,7 @@ fn rates_below_one_per_second_never_print_as_zero() {
         let drawn = line.chars().any(|c| ('▁'..='█').contains(&c));
         assert!(!(drawn && line.ends_with(" peak 0/s")), "{line}");
     }
-    assert!(text.contains("peak 0.3/s"), "{text}");
+    assert!(text.contains("peak 0.33/s"), "{text}");
 }
 
 #[test]
