@@ -38,7 +38,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
     let guard = cli.guard.as_deref();
     let result = match cli.command {
         Command::Simulate { scenario, scenario_file, json, svg, seed, uninstrumented, compare, alerts } => {
-            let args = SimulateArgs { scenario, scenario_file, json, svg, seed, uninstrumented, compare, alerts };
+            let args =
+                SimulateArgs { scenario, scenario_file, json, svg, seed, uninstrumented, compare, alerts };
             return simulate(args, &config);
         }
         #[cfg(feature = "audit")]
@@ -179,8 +180,7 @@ fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &args.svg {
         // The chart shows the modes the text shows: the reference run stays out of it.
-        let shown: Vec<_> =
-            results.iter().filter(|r| primary.is_none_or(|p| r.mode == p)).cloned().collect();
+        let shown: Vec<_> = results.iter().filter(|r| primary.is_none_or(|p| r.mode == p)).cloned().collect();
         std::fs::write(path, simulate::svg::render(&shown))
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());

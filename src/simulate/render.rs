@@ -18,9 +18,9 @@ mod summary;
 mod table;
 
 pub use format::{duration, money, thousands};
-pub use spark::sparkline;
 #[cfg(test)]
 use spark::bucket_means;
+pub use spark::sparkline;
 
 /// The close-up window after an incident's start, in seconds.
 const CLOSE_UP_SECS: usize = 600;
@@ -87,7 +87,10 @@ fn legend() -> String {
     }
     line("contained, after", "whether the runaway stopped before the end, and how long after the incident");
     line("leaked", "invocations and USD above the baseline, from the incident until it was contained");
-    line("cost, vs baseline", "benign scenarios: what the whole run cost, and the difference from the baseline");
+    line(
+        "cost, vs baseline",
+        "benign scenarios: what the whole run cost, and the difference from the baseline",
+    );
     line(
         "organic lost",
         "real work (not the runaway's) sent to a DLQ or dropped by the mechanism's own action, to the end of the run",
@@ -95,13 +98,19 @@ fn legend() -> String {
     line("failed events", "events that never ran: sent to a DLQ or on-failure destination, or dropped;");
     line("", "below each table, by whose and why:");
     line("  the runaway's own", "the loop's events, stopped by the mechanism or out of retries");
-    line("  organic, by its action", "real work its throttle turned away or it dropped (the organic lost column)");
+    line(
+        "  organic, by its action",
+        "real work its throttle turned away or it dropped (the organic lost column)",
+    );
     line(
         "  organic, other",
         "real work lost whatever the mechanism: aged out or out of retries at a concurrency limit, or dropped by \
          Lambda's loop detection (on under the guard and as a peer)",
     );
-    line("  waiting", "events still queued at the end (in a queue, a stream or Lambda's async queue): neither run nor lost");
+    line(
+        "  waiting",
+        "events still queued at the end (in a queue, a stream or Lambda's async queue): neither run nor lost",
+    );
     line("times", "counted from the incident (+ after, - before); from the start when there is none");
     out.push('\n');
     out
@@ -118,7 +127,8 @@ fn scenario(out: &mut String, group: &modes::Group<'_>) {
     }
     let dropped = group.shown.iter().map(|r| r.guard_stats.signals_dropped).max().unwrap_or(0);
     if dropped > 0 {
-        let _ = writeln!(out, "  note: {dropped} chain signals over the per-batch cap were not fed to the guard");
+        let _ =
+            writeln!(out, "  note: {dropped} chain signals over the per-batch cap were not fed to the guard");
     }
     modes::compare(out, group);
     table::failures(out, &rows);

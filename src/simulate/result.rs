@@ -93,9 +93,8 @@ impl From<&Alert> for SentAlert {
 
 /// The alert published for `trip`: the first about its function with its outcome.
 pub(crate) fn alert_of<'a>(trip: &Trip, alerts: &'a [Alert]) -> Option<&'a Alert> {
-    let is = |alert: &Alert, key: &str, value: &str| {
-        alert.attributes.iter().any(|(k, v)| k == key && v == value)
-    };
+    let is =
+        |alert: &Alert, key: &str, value: &str| alert.attributes.iter().any(|(k, v)| k == key && v == value);
     alerts.iter().find(|a| is(a, "function", &trip.function) && is(a, "outcome", &trip.outcome))
 }
 

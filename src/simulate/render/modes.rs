@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 
 use super::format::{duration, usd};
+use crate::simulate::Instrumentation;
 use crate::simulate::peers::Mechanism;
 use crate::simulate::result::{MechanismResult, SimulationResult};
-use crate::simulate::Instrumentation;
 
 /// One scenario's results.
 pub(super) struct Group<'a> {
@@ -89,12 +89,18 @@ pub(super) fn compare(out: &mut String, group: &Group<'_>) {
     } else if fate(&with.guard) == fate(&without.guard) {
         format!("with or without the chain header alike: {}", fate(&with.guard))
     } else {
-        let mut s = format!("with the chain header, {}; without it, {}", fate(&with.guard), fate(&without.guard));
+        let mut s =
+            format!("with the chain header, {}; without it, {}", fate(&with.guard), fate(&without.guard));
         if let (Some(a), Some(b)) = (with.guard.time_to_containment_s, without.guard.time_to_containment_s) {
             let when = if a <= b { "sooner" } else { "later" };
             let saved = without.guard.leaked_usd - with.guard.leaked_usd;
             let what = if saved >= 0.0 { "saves" } else { "costs" };
-            let _ = write!(s, ": the header stops it {} {when} and {what} {}", duration((a - b).abs()), usd(saved.abs()));
+            let _ = write!(
+                s,
+                ": the header stops it {} {when} and {what} {}",
+                duration((a - b).abs()),
+                usd(saved.abs())
+            );
         }
         s
     };

@@ -79,7 +79,11 @@ fn columns(groups: &[Group<'_>]) -> Vec<Column> {
     }
     modes.sort_by_key(|m| *m != Instrumentation::Instrumented);
     let guards = modes.iter().map(|&mode| Column {
-        head: if modes.len() > 1 { format!("guard, {}", mode.as_str()) } else { format!("guard ({})", mode.as_str()) },
+        head: if modes.len() > 1 {
+            format!("guard, {}", mode.as_str())
+        } else {
+            format!("guard ({})", mode.as_str())
+        },
         pick: Pick::Guard(mode),
     });
     let peers = Mechanism::PEERS.iter().map(|&m| Column { head: m.as_str().to_owned(), pick: Pick::Peer(m) });
@@ -87,12 +91,18 @@ fn columns(groups: &[Group<'_>]) -> Vec<Column> {
 }
 
 /// "$0.025 after 13.0 s", "$3,882 never (520×)", "0 trips".
-fn cell(r: &SimulationResult, pick: Pick, m: Option<&MechanismResult>, guard: Option<&MechanismResult>) -> String {
+fn cell(
+    r: &SimulationResult,
+    pick: Pick,
+    m: Option<&MechanismResult>,
+    guard: Option<&MechanismResult>,
+) -> String {
     let Some(m) = m else { return "-".to_owned() };
     if r.benign {
         return count(m.trips.len(), "trip", "trips");
     }
-    let when = m.time_to_containment_s.map_or_else(|| "never".to_owned(), |t| format!("after {}", duration(t)));
+    let when =
+        m.time_to_containment_s.map_or_else(|| "never".to_owned(), |t| format!("after {}", duration(t)));
     let ratio = match (pick, guard) {
         (Pick::Peer(_), Some(g)) => format!(" ({})", ratio(m.leaked_usd, g.leaked_usd)),
         _ => String::new(),
@@ -123,7 +133,8 @@ fn totals(groups: &[Group<'_>], columns: &[Column]) -> Vec<Vec<String>> {
     }
     if !runaway.is_empty() {
         let label = format!("organic lost by its action, {}", count(runaway.len(), "runaway", "runaways"));
-        let cells = columns.iter().map(|c| sum(&runaway, c.pick, &|m| m.lost_work.organic_by_mechanism.total()));
+        let cells =
+            columns.iter().map(|c| sum(&runaway, c.pick, &|m| m.lost_work.organic_by_mechanism.total()));
         rows.push(std::iter::once(label).chain(cells).collect());
     }
     rows
@@ -135,8 +146,11 @@ fn print(out: &mut String, rows: &[Vec<String>]) {
         .map(|i| rows.iter().map(|r| r.get(i).map_or(0, |c| c.chars().count())).max().unwrap_or(0))
         .collect();
     let line = |cells: &[String]| -> String {
-        let padded: Vec<String> =
-            cells.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
         format!("  {}", padded.join("  ").trim_end())
     };
     for (i, row) in rows.iter().enumerate() {

@@ -20,7 +20,8 @@ pub(super) struct Row<'a> {
 /// The guard per shown mode, the peers in display order, then the baseline.
 pub(super) fn rows<'a>(group: &Group<'a>) -> Vec<Row<'a>> {
     let first = group.first();
-    let guards = group.shown.iter().map(|&r| Row { label: group.guard_label(r), m: &r.guard, baseline: false });
+    let guards =
+        group.shown.iter().map(|&r| Row { label: group.guard_label(r), m: &r.guard, baseline: false });
     let peers = Mechanism::PEERS.iter().filter_map(|p| {
         first.peers.get(p.as_str()).map(|m| Row { label: p.as_str().to_owned(), m, baseline: false })
     });
@@ -144,7 +145,11 @@ fn failure_line(m: &MechanismResult) -> Option<String> {
         ));
     }
     (!parts.is_empty()).then(|| {
-        let lost = if m.failed_events > 0 { format!("{} failed: ", thousands(m.failed_events)) } else { String::new() };
+        let lost = if m.failed_events > 0 {
+            format!("{} failed: ", thousands(m.failed_events))
+        } else {
+            String::new()
+        };
         format!("{lost}{}", parts.join("; "))
     })
 }

@@ -111,7 +111,11 @@ fn a_benign_scenario_counts_from_the_start() {
     assert!(text.contains("throttled at +2 h:"), "{text}");
 }
 
-fn with_mode(mut r: SimulationResult, mode: crate::simulate::Instrumentation, guard: MechanismResult) -> SimulationResult {
+fn with_mode(
+    mut r: SimulationResult,
+    mode: crate::simulate::Instrumentation,
+    guard: MechanismResult,
+) -> SimulationResult {
     r.mode = mode;
     r.guard = guard;
     r
@@ -120,7 +124,10 @@ fn with_mode(mut r: SimulationResult, mode: crate::simulate::Instrumentation, gu
 fn both_modes() -> Vec<SimulationResult> {
     use crate::simulate::Instrumentation::{Instrumented, Uninstrumented};
     let slow = mechanism(9_000, 12, Some(551.0));
-    vec![with_mode(result(), Uninstrumented, slow), with_mode(result(), Instrumented, mechanism(547, 12, Some(312.0)))]
+    vec![
+        with_mode(result(), Uninstrumented, slow),
+        with_mode(result(), Instrumented, mechanism(547, 12, Some(312.0))),
+    ]
 }
 
 #[test]
@@ -144,16 +151,25 @@ fn rates_below_one_per_second_never_print_as_zero() {
 #[test]
 fn compare_shows_both_modes_side_by_side_and_says_what_the_header_changes() {
     let text = text(&both_modes());
-    assert_eq!(text.matches("eventbridge-loop (runaway; instrumented and uninstrumented;").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("eventbridge-loop (runaway; instrumented and uninstrumented;").count(),
+        1,
+        "{text}"
+    );
     let table: Vec<&str> = text.lines().filter(|l| l.starts_with("  guard, ")).collect();
-    assert!(table[0].starts_with("  guard, instrumented ") && table[1].starts_with("  guard, uninstrumented "));
+    assert!(
+        table[0].starts_with("  guard, instrumented ") && table[1].starts_with("  guard, uninstrumented ")
+    );
     assert!(
         text.contains("  chain header: with the chain header, contained after 13.0 s, $0.027 leaked; without it, \
                        contained after 4 min 12 s, $0.45 leaked: the header stops it 3 min 59 s sooner and saves $0.42"),
         "{text}"
     );
     let summary = &text[text.find("Summary (seed 1)").expect("a summary")..];
-    assert!(summary.contains("(N×) is an alternative's leak as a multiple of the uninstrumented guard's."), "{summary}");
+    assert!(
+        summary.contains("(N×) is an alternative's leak as a multiple of the uninstrumented guard's."),
+        "{summary}"
+    );
     assert!(!summary.contains("benign"), "no benign scenario here: {summary}");
     let row = summary.lines().find(|l| l.starts_with("  eventbridge-loop")).expect("a row");
     assert!(row.contains("  $0.027 after 13.0 s  $0.45 after 4 min 12 s  -  "), "{row}");
@@ -162,11 +178,15 @@ fn compare_shows_both_modes_side_by_side_and_says_what_the_header_changes() {
 
 #[test]
 fn an_uninstrumented_run_is_compared_with_the_instrumented_one_in_a_sentence() {
-    let options = Options { primary: Some(crate::simulate::Instrumentation::Uninstrumented), ..Options::default() };
+    let options =
+        Options { primary: Some(crate::simulate::Instrumentation::Uninstrumented), ..Options::default() };
     let text = text_with(&both_modes(), options);
     assert!(text.contains("eventbridge-loop (runaway; uninstrumented;"), "{text}");
     assert!(!text.contains("guard, instrumented"), "{text}");
-    assert!(text.contains("the header stops it 3 min 59 s sooner") && text.contains("(--compare shows both runs in full)"));
+    assert!(
+        text.contains("the header stops it 3 min 59 s sooner")
+            && text.contains("(--compare shows both runs in full)")
+    );
     assert!(text.contains("  guard (uninstrumented)  "), "the summary's one guard column:\n{text}");
 }
 
