@@ -4,6 +4,7 @@ scenario by runaway-guard (instrumented, and with no function passing the chain 
 each alternative, with each alternative's ratio to the guard without the header.
 
 Usage:
+  runaway-guard simulate --json --compare | scripts/comparison-table.py
   { runaway-guard simulate --json; runaway-guard simulate --json --uninstrumented; } \\
       | scripts/comparison-table.py
 Standard library only. Exits 2 with a message when the input is not the simulator's JSON.

@@ -103,8 +103,15 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Run with no function propagating the chain header: the guard has metrics and alarms only.
-        #[arg(long)]
+        /// The text report also runs the instrumented guard and says how the two compare.
+        #[arg(long, conflicts_with = "compare")]
         uninstrumented: bool,
+        /// Run the guard both with and without the chain header and report them side by side.
+        #[arg(long)]
+        compare: bool,
+        /// Also print the guard's first trip alert in each scenario, as on-call would receive it.
+        #[arg(long)]
+        alerts: bool,
     },
 }
 

@@ -39,11 +39,10 @@ pub const EXIT_LOOP_FOUND: u8 = 3;
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
     let guard = cli.guard.as_deref();
     let result = match cli.command {
-        Command::Simulate { scenario, scenario_file, json, svg, seed, uninstrumented } => {
-            return simulate(
-                SimulateArgs { scenario, scenario_file, json, svg, seed, uninstrumented },
-                &config,
-            );
+        Command::Simulate { scenario, scenario_file, json, svg, seed, uninstrumented, compare, alerts } => {
+            let args =
+                SimulateArgs { scenario, scenario_file, json, svg, seed, uninstrumented, compare, alerts };
+            return simulate(args, &config);
         }
         #[cfg(feature = "audit")]
         Command::Audit(args) => return Ok(audit::run(args, &config).await),
@@ -168,6 +167,23 @@ struct SimulateArgs {
     svg: Option<PathBuf>,
     seed: u64,
     uninstrumented: bool,
+    compare: bool,
+    alerts: bool,
+}
+
+impl SimulateArgs {
+    /// The modes to run, and the one the text shows as the guard's when it is not every one.
+    /// `--uninstrumented` runs the instrumented guard too for its text, to say how they compare
+    /// (the baseline and peers are shared, so that costs one guard run); its JSON holds only its own.
+    fn modes(&self) -> (Vec<simulate::Instrumentation>, Option<simulate::Instrumentation>) {
+        use simulate::Instrumentation::{Instrumented, Uninstrumented};
+        match (self.compare, self.uninstrumented, self.json) {
+            (true, _, _) => (vec![Instrumented, Uninstrumented], None),
+            (false, true, false) => (vec![Instrumented, Uninstrumented], Some(Uninstrumented)),
+            (false, true, true) => (vec![Uninstrumented], None),
+            (false, false, _) => (vec![Instrumented], None),
+        }
+    }
 }
 
 fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
@@ -180,18 +196,17 @@ fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
         Ok(scenarios) => scenarios,
         Err(err) => return Ok(bad_input(&format!("{err:#}"))),
     };
-    let mode = if args.uninstrumented {
-        simulate::Instrumentation::Uninstrumented
-    } else {
-        simulate::Instrumentation::Instrumented
-    };
-    let results = scenarios
+    let (modes, primary) = args.modes();
+    let results: Vec<simulate::SimulationResult> = scenarios
         .iter()
-        .map(|s| simulate::run_in(s, args.seed, config, mode))
+        .map(|s| simulate::run_modes(s, args.seed, config, &modes))
         .collect::<Result<Vec<_>, _>>()
-        .context("simulation failed")?;
+        .context("simulation failed")?
+        .into_iter()
+        .flatten()
+        .collect();
     if args.json {
-        // One scenario asked for: its object; all of them: an array of those objects.
+        // One scenario in one mode: its object; otherwise an array of those objects.
         let text = match results.as_slice() {
             [one] if args.scenario.is_some() || args.scenario_file.is_some() => {
                 serde_json::to_string_pretty(one)?
@@ -200,10 +215,13 @@ fn simulate(args: SimulateArgs, config: &Config) -> anyhow::Result<ExitCode> {
         };
         print_quietly(&format!("{text}\n"))?;
     } else {
-        print_quietly(&simulate::render::text(&results))?;
+        let options = simulate::render::Options { alerts: args.alerts, primary };
+        print_quietly(&simulate::render::text_with(&results, options))?;
     }
     if let Some(path) = &args.svg {
-        std::fs::write(path, simulate::svg::render(&results))
+        // The chart shows the modes the text shows: the reference run stays out of it.
+        let shown: Vec<_> = results.iter().filter(|r| primary.is_none_or(|p| r.mode == p)).cloned().collect();
+        std::fs::write(path, simulate::svg::render(&shown))
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }

@@ -151,9 +151,10 @@ impl<'m> Engine<'m> {
             self.tick += 1;
         }
         self.lost.held_at_end = self.held();
-        let (alerts, minutes) = {
+        let (alerts, first_trip_alert, minutes) = {
             let account = self.account.lock();
-            (account.alerts.len(), account.cloudwatch.closed().to_vec())
+            let first = self.trips.first().and_then(|trip| super::result::alert_of(trip, &account.alerts));
+            (account.alerts.len(), first.cloned(), account.cloudwatch.closed().to_vec())
         };
         let (signals_fed, signals_dropped, guard_errors) =
             self.guard.as_ref().map_or((0, 0, 0), |g| (g.signals_fed, g.signals_dropped, g.errors));
@@ -165,6 +166,7 @@ impl<'m> Engine<'m> {
             lost: self.lost,
             mappings_paused: self.mappings.paused_total,
             alerts,
+            first_trip_alert,
             signals_fed,
             signals_dropped,
             guard_errors,

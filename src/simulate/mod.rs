@@ -59,7 +59,7 @@ use crate::config::Config;
 pub use catalog::{scenario, scenario_names};
 pub use lost::{Held, Lost, LostWork};
 pub use peers::Mechanism;
-pub use result::{GuardStats, MechanismResult, SimulationResult, Timeline, Trip};
+pub use result::{GuardStats, MechanismResult, SentAlert, SimulationResult, Timeline, Trip};
 pub use scenario::Scenario;
 
 use engine::RunOutput;
@@ -204,6 +204,8 @@ pub fn run_modes(
             incident_at_s: scenario.incident_at_secs,
             guard: measured(guard_run),
             peers: peer_results.clone(),
+            baseline: measured(&base),
+            first_trip_alert: guard_run.first_trip_alert.as_ref().map(result::SentAlert::from),
             guard_stats: GuardStats {
                 signals_fed: guard_run.signals_fed,
                 signals_dropped: guard_run.signals_dropped,

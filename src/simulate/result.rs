@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::engine::{RunOutput, Series};
 use super::lost::LostWork;
 use super::peers::Mechanism;
+use crate::ports::Alert;
 
 /// One function stopped (or, for dry-run and the cap, one that would have been).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,6 +76,28 @@ pub struct GuardStats {
     pub errors: u64,
 }
 
+/// An alert as the guard sent it: what an e-mail subscriber reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentAlert {
+    /// The SNS subject.
+    pub subject: String,
+    /// The e-mail body ([`crate::alert::email_text`]): the human text, without the JSON block.
+    pub text: String,
+}
+
+impl From<&Alert> for SentAlert {
+    fn from(alert: &Alert) -> Self {
+        Self { subject: alert.subject.clone(), text: crate::alert::email_text(alert) }
+    }
+}
+
+/// The alert published for `trip`: the first about its function with its outcome.
+pub(crate) fn alert_of<'a>(trip: &Trip, alerts: &'a [Alert]) -> Option<&'a Alert> {
+    let is =
+        |alert: &Alert, key: &str, value: &str| alert.attributes.iter().any(|(k, v)| k == key && v == value);
+    alerts.iter().find(|a| is(a, "function", &trip.function) && is(a, "outcome", &trip.outcome))
+}
+
 /// Invocations per second of one mechanism's run, for the charts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timeline {
@@ -104,6 +127,11 @@ pub struct SimulationResult {
     pub guard: MechanismResult,
     /// Each peer's figures, by name.
     pub peers: BTreeMap<String, MechanismResult>,
+    /// The same account without the incident and without any mechanism, measured like the others
+    /// (its failed events happen whatever the mechanism).
+    pub baseline: MechanismResult,
+    /// The alert the guard sent for its first trip (`null` when it tripped nothing).
+    pub first_trip_alert: Option<SentAlert>,
     /// The guard's inputs.
     pub guard_stats: GuardStats,
     /// Per-second timelines (baseline, guard, peers), for `render` and `svg`.
@@ -184,6 +212,7 @@ mod tests {
             lost: Default::default(),
             mappings_paused: 0,
             alerts: 0,
+            first_trip_alert: None,
             signals_fed: 0,
             signals_dropped: 0,
             guard_errors: 0,

@@ -50,6 +50,8 @@ pub(crate) struct RunOutput {
     /// Event source mappings the guard's trips disabled.
     pub mappings_paused: u32,
     pub alerts: usize,
+    /// The alert the guard published for its first trip, as sent (`--alerts`).
+    pub first_trip_alert: Option<crate::ports::Alert>,
     pub signals_fed: u64,
     pub signals_dropped: u64,
     pub guard_errors: u64,
