@@ -16,6 +16,10 @@ pub struct Cli {
     /// The deployed guard's function name, when it cannot be found by its runaway-guard:role tag.
     #[arg(long, global = true, env = "RUNAWAY_GUARD_FUNCTION", value_name = "NAME")]
     pub guard: Option<String>,
+    /// The region to act in (default: AWS_REGION, else the profile's region). Every command an
+    /// alert names carries it.
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

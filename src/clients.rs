@@ -8,7 +8,7 @@ use aws_sdk_lambda::config::ProvideCredentials;
 
 use crate::aws::{
     CloudWatchMetrics, KmsRecordSigner, LambdaThrottler, SnsNotifier, StsIdentity, TripCapTables,
-    load_sdk_config,
+    load_sdk_config, load_sdk_config_in,
 };
 use crate::config::Config;
 use crate::deployment::{Location, partition_of};
@@ -61,8 +61,8 @@ pub struct Session {
 impl Session {
     /// Loads the standard AWS environment and checks region, credentials and identity, in that
     /// order, so each failure is one line that says what to set.
-    pub async fn open() -> Result<Self, SetupError> {
-        let sdk = load_sdk_config().await;
+    pub async fn open(region: Option<&str>) -> Result<Self, SetupError> {
+        let sdk = load_sdk_config_in(region).await;
         // The SDK reads AWS_PROFILE; an error that does not name the profile sends the operator to look
         // for the wrong thing.
         let profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.trim().is_empty());

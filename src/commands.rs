@@ -38,6 +38,12 @@ pub const EXIT_LOOP_FOUND: u8 = 3;
 /// Runs one subcommand.
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
     let guard = cli.guard.as_deref();
+    let region = cli.region.as_deref();
+    if let Some(bad) = region.filter(|r| !crate::name::is_region(r)) {
+        return Ok(
+            Refusal::bad_input(format!("--region {bad:?} is not a region code such as eu-west-1")).exit()
+        );
+    }
     let result = match cli.command {
         Command::Simulate { scenario, scenario_file, json, svg, seed, uninstrumented, compare, alerts } => {
             let args =
@@ -45,9 +51,11 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
             return simulate(args, &config);
         }
         #[cfg(feature = "audit")]
-        Command::Audit(args) => return Ok(audit::run(args, &config).await),
-        Command::Handle { file, dry_run, json: _ } => handle(file.as_deref(), dry_run, guard, config).await,
-        Command::Status { json } => match Operation::open(guard, config).await {
+        Command::Audit(args) => return Ok(audit::run(args, region, &config).await),
+        Command::Handle { file, dry_run, json: _ } => {
+            handle(file.as_deref(), dry_run, (guard, region), config).await
+        }
+        Command::Status { json } => match Operation::open(guard, region, config).await {
             Ok(op) => status::run(json, op).await,
             Err(refusal) => Err(refusal),
         },
@@ -55,7 +63,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
             let to = to.as_deref().map(reenable::parse_to).transpose();
             match target::parse_name(&function).and(to) {
                 Err(refusal) => Err(refusal),
-                Ok(to) => match Operation::open(guard, config).await {
+                Ok(to) => match Operation::open(guard, region, config).await {
                     Ok(op) => reenable::run(reenable::ReenableArgs { function, force, to, json }, op).await,
                     Err(refusal) => Err(refusal),
                 },
@@ -63,7 +71,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Replay(args) => match replay_args(args) {
             Err(refusal) => Err(refusal),
-            Ok(args) => match Operation::open(guard, config).await {
+            Ok(args) => match Operation::open(guard, region, config).await {
                 Ok(op) => replay::run(args, op).await,
                 Err(refusal) => Err(refusal),
             },
@@ -72,7 +80,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
             // Everything checkable without AWS is checked before the first call.
             match target::parse_name(&function).and_then(|_| target::check_reason(&reason)) {
                 Err(refusal) => Err(refusal),
-                Ok(_) => match Operation::open(guard, config).await {
+                Ok(_) => match Operation::open(guard, region, config).await {
                     Ok(op) => trip::run(trip::TripArgs { function, reason, dry_run, force, json }, op).await,
                     Err(refusal) => Err(refusal),
                 },
@@ -142,7 +150,7 @@ impl<'a, T: Serialize> Located<'a, T> {
 async fn handle(
     file: Option<&Path>,
     dry_run: bool,
-    guard: Option<&str>,
+    (guard, region): (Option<&str>, Option<&str>),
     config: Config,
 ) -> Result<ExitCode, Refusal> {
     let raw = read_event(file).map_err(|err| Refusal::bad_input(format!("{err:#}")))?;
@@ -150,7 +158,7 @@ async fn handle(
         Ok(parsed) => parsed,
         Err(err) => return Err(Refusal::bad_input(format!("event rejected, nothing done: {err}"))),
     };
-    let op = Operation::open(guard, config).await?;
+    let op = Operation::open(guard, region, config).await?;
     let mut config = op.config.clone();
     config.dry_run |= dry_run;
     let ports = op.ports(config.topic_arn.clone());

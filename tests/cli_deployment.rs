@@ -251,6 +251,19 @@ async fn setup_errors_are_one_line_with_the_fix() {
         "error: no region: set AWS_REGION (or `region` in the profile AWS_PROFILE names)"
     );
 
+    // `--region` (what every command in an alert carries) wins over the environment, and is checked.
+    let elsewhere = Cli::new(None, &["status", "--json", "--region", "eu-west-1"]).run();
+    assert_eq!(elsewhere.code, 0, "{elsewhere:?}");
+    assert!(elsewhere.stderr.contains("eu-west-1"), "acts in the region asked for: {}", elsewhere.stderr);
+    let given = Cli::new(None, &["status", "--region", "eu-west-1"])
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .run();
+    assert_eq!(given.code, 0, "the flag is a region: {given:?}");
+    let bad = Cli::new(None, &["status", "--region", "Mars 1"]).run();
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(bad.stderr.contains("--region \"Mars 1\" is not a region code"), "{}", bad.stderr);
+
     // Instance metadata on a closed loopback port: the SDK's failed IMDS probes must not reach the operator.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
     let probed = Cli::new(None, &["status"])

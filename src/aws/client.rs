@@ -24,15 +24,23 @@ const OPERATION_TIMEOUT: Duration = Duration::from_secs(20);
 /// chain. The HTTP client is built explicitly with rustls + ring: the SDK's default stack would
 /// compile a second TLS implementation (aws-lc-rs) for nothing (see DESIGN.md "Rust facts").
 pub async fn load_sdk_config() -> SdkConfig {
+    load_sdk_config_in(None).await
+}
+
+/// [`load_sdk_config`], in `region` when one is given (the CLI's `--region`), else the region the
+/// environment names.
+pub async fn load_sdk_config_in(region: Option<&str>) -> SdkConfig {
     let http_client = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
         .build_https();
-    aws_config::defaults(BehaviorVersion::latest())
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http_client)
         .retry_config(retry_config())
-        .timeout_config(timeout_config())
-        .load()
-        .await
+        .timeout_config(timeout_config());
+    if let Some(region) = region {
+        loader = loader.region(aws_config::Region::new(region.to_owned()));
+    }
+    loader.load().await
 }
 
 /// Standard retry mode: exponential backoff with jitter, retrying throttling, 5xx and transient

@@ -39,7 +39,7 @@ pub mod sqs;
 pub mod sts;
 pub mod trip_tags;
 
-pub use client::load_sdk_config;
+pub use client::{load_sdk_config, load_sdk_config_in};
 pub use cloudwatch::CloudWatchMetrics;
 pub use deployment::LambdaDeployment;
 pub use dynamodb::{DynamoTripBudget, TripCapTables};

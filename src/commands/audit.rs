@@ -16,7 +16,7 @@ use super::{EXIT_LOOP_FOUND, EXIT_OK, print_quietly};
 const MAX_PLAN_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Runs the audit.
-pub async fn run(args: AuditArgs, config: &Config) -> ExitCode {
+pub async fn run(args: AuditArgs, region: Option<&str>, config: &Config) -> ExitCode {
     if !args.fail_above.is_finite() || args.fail_above < 0.0 {
         return Refusal::bad_input("--fail-above must be a non-negative number of USD per hour").exit();
     }
@@ -30,7 +30,7 @@ pub async fn run(args: AuditArgs, config: &Config) -> ExitCode {
     };
     let report = match &args.plan {
         Some(path) => plan_report(path, &options),
-        None => live_report(&options).await,
+        None => live_report(region, &options).await,
     };
     match report {
         Ok(report) => finish(&args, &report),
@@ -51,8 +51,8 @@ fn plan_report(path: &std::path::Path, options: &Options) -> Result<Report, Refu
     Ok(audit::analyse(&wiring, "plan", options))
 }
 
-async fn live_report(options: &Options) -> Result<Report, Refusal> {
-    let session = crate::clients::Session::open().await?;
+async fn live_report(region: Option<&str>, options: &Options) -> Result<Report, Refusal> {
+    let session = crate::clients::Session::open(region).await?;
     let wiring = crate::aws::audit::read_wiring(&session.sdk, &session.location).await;
     Ok(audit::analyse(&wiring, "live", options))
 }

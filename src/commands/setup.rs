@@ -79,9 +79,10 @@ pub struct Operation {
 impl Operation {
     /// Opens the session and finds the guard: `--guard NAME` / `RUNAWAY_GUARD_FUNCTION` when given,
     /// else the one function tagged `runaway-guard:role = guard`; with none, this shell's settings.
-    pub async fn open(guard: Option<&str>, local: Config) -> Result<Self, Refusal> {
+    /// `region` (`--region`) overrides the environment's.
+    pub async fn open(guard: Option<&str>, region: Option<&str>, local: Config) -> Result<Self, Refusal> {
         let named = guard.map(super::target::parse_name).transpose()?;
-        let session = Session::open().await?;
+        let session = Session::open(region).await?;
         let deployment = LambdaDeployment::new(&session.sdk);
         let found = match named {
             Some((name, arn)) => {
