@@ -61,6 +61,28 @@ enum NumberOrText {
     Text(String),
 }
 
+/// The URL of the queue `queue_arn` names (GetQueueUrl), after checking the ARN: an SQS queue in
+/// the client's own region (GetQueueUrl by name would find the queue of that name here instead).
+async fn queue_url(client: &Client, queue_arn: &str) -> Result<String, PortError> {
+    let Some(queue) = QueueArn::parse(queue_arn) else {
+        return Err(invalid_response("GetQueueUrl", queue_arn, "not an SQS queue ARN"));
+    };
+    let here = client.config().region().map(|r| r.to_string()).unwrap_or_default();
+    if queue.region != here {
+        let why = format!("the queue is in {}, these credentials act on {here}", queue.region);
+        return Err(invalid_response("GetQueueUrl", queue_arn, why));
+    }
+    let out = client
+        .get_queue_url()
+        .queue_name(queue.name)
+        .queue_owner_aws_account_id(queue.account)
+        .send()
+        .await
+        .map_err(|e| port_error("GetQueueUrl", queue_arn, e))?;
+    let url = out.queue_url().ok_or_else(|| invalid_response("GetQueueUrl", queue_arn, "no QueueUrl"))?;
+    Ok(url.to_owned())
+}
+
 impl QueueReader {
     /// Builds the adapter from the shared SDK configuration.
     pub fn new(config: &SdkConfig) -> Self {
@@ -69,18 +91,7 @@ impl QueueReader {
 
     /// The redrive policy and retention of the queue `queue_arn`.
     pub async fn facts(&self, queue_arn: &str) -> Result<QueueFacts, PortError> {
-        let Some(queue) = QueueArn::parse(queue_arn) else {
-            return Err(invalid_response("GetQueueUrl", queue_arn, "not an SQS queue ARN"));
-        };
-        let url = self
-            .client
-            .get_queue_url()
-            .queue_name(queue.name)
-            .queue_owner_aws_account_id(queue.account)
-            .send()
-            .await
-            .map_err(|e| port_error("GetQueueUrl", queue_arn, e))?;
-        let url = url.queue_url().ok_or_else(|| invalid_response("GetQueueUrl", queue_arn, "no QueueUrl"))?;
+        let url = queue_url(&self.client, queue_arn).await?;
         let out = self
             .client
             .get_queue_attributes()

@@ -7,7 +7,6 @@ use aws_config::SdkConfig;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{ChangeMessageVisibilityBatchRequestEntry, MessageSystemAttributeName};
 
-use super::QueueArn;
 use crate::aws::error::{invalid_response, port_error};
 use crate::ports::PortError;
 use crate::replay::Received;
@@ -29,25 +28,9 @@ pub struct ParkedQueue {
 impl ParkedQueue {
     /// Finds the queue named by `queue_arn` (GetQueueUrl), after checking the ARN.
     pub async fn open(config: &SdkConfig, queue_arn: &str) -> Result<Self, PortError> {
-        let Some(queue) = QueueArn::parse(queue_arn) else {
-            return Err(invalid_response("GetQueueUrl", queue_arn, "not an SQS queue ARN"));
-        };
-        let here = config.region().map(|r| r.to_string()).unwrap_or_default();
-        if queue.region != here {
-            // GetQueueUrl by name would find the queue of that name in this region instead.
-            let why = format!("the queue is in {}, these credentials act on {here}", queue.region);
-            return Err(invalid_response("GetQueueUrl", queue_arn, why));
-        }
         let client = Client::new(config);
-        let out = client
-            .get_queue_url()
-            .queue_name(queue.name)
-            .queue_owner_aws_account_id(queue.account)
-            .send()
-            .await
-            .map_err(|e| port_error("GetQueueUrl", queue_arn, e))?;
-        let url = out.queue_url().ok_or_else(|| invalid_response("GetQueueUrl", queue_arn, "no QueueUrl"))?;
-        Ok(Self { client, url: url.to_owned(), arn: queue_arn.to_owned() })
+        let url = super::queue_url(&client, queue_arn).await?;
+        Ok(Self { client, url, arn: queue_arn.to_owned() })
     }
 
     /// The queue's ARN.
