@@ -40,9 +40,19 @@ fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/adversarial")
 }
 
+/// The time the case files were written with.
+const CASE_TIME: &str = "2026-11-20T09:21:07Z";
+
 fn event_file(case: &Case, scratch: &tempfile::TempDir) -> PathBuf {
     match (&case.file, case.generate.as_deref()) {
-        (Some(file), _) => dir().join(file),
+        // Chain evidence older than the chain TTL is evidence of nothing: each case is sent now.
+        (Some(file), _) => {
+            let text = std::fs::read_to_string(dir().join(file)).expect("case file");
+            let now = runaway_guard::time::Timestamp::now().to_rfc3339();
+            let path = scratch.path().join(file);
+            std::fs::write(&path, text.replace(CASE_TIME, &now)).expect("write case");
+            path
+        }
         (None, Some("oversize")) => {
             let path = scratch.path().join("oversize.json");
             let body = format!("{{\"pad\":\"{}\"}}", "x".repeat(7 * 1024 * 1024));
