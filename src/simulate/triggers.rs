@@ -2,7 +2,8 @@
 //! takes to deliver it, and what happens to events that meet a throttled function.
 //!
 //! Semantics at reserved concurrency 0 (AWS docs): async events (EventBridge, SNS, S3, async invoke)
-//! go to the DLQ / on-failure destination without retries, or are dropped; SQS messages return to the
+//! go to the DLQ / on-failure destination without retries, or are dropped (a guard trip gives a
+//! function with neither the guard's parking queue as its destination: parked, not lost); SQS messages return to the
 //! queue after the visibility timeout and move to the queue's DLQ after `maxReceiveCount` receives
 //! (a queue without a DLQ keeps them until their retention ends), unless the queue's mapping is
 //! disabled: then nothing receives them and they stay. Under an ordinary concurrency limit, async
@@ -140,7 +141,7 @@ impl Engine<'_> {
         self.runtime[f].arrived = 0;
         let model = self.model;
         let by_mechanism = self.throttled_by_mechanism[f];
-        let fate = Fate::of_async(&model.functions[f].failure);
+        let fate = Fate::of_async_parked(&model.functions[f].failure, self.parked[f]);
         let mut throttles = 0;
         for c in std::mem::take(&mut self.runtime[f].backlog) {
             throttles += c.total();
@@ -179,7 +180,8 @@ impl Engine<'_> {
                 break;
             }
             let (runaway, n) = (c.runaway, c.total());
-            self.lost.add(runaway, false, Fate::of_async(&self.model.functions[f].failure), n);
+            let fate = Fate::of_async_parked(&self.model.functions[f].failure, self.parked[f]);
+            self.lost.add(runaway, false, fate, n);
             self.runtime[f].backlog.pop_front();
         }
     }
