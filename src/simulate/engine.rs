@@ -118,7 +118,7 @@ impl<'m> Engine<'m> {
         let guard = (mechanism == Mechanism::Guard).then(|| GuardDriver::new(config, &account, model));
         let n = model.functions.len();
         let seconds = model.horizon_secs as usize;
-        Self {
+        let mut engine = Self {
             model,
             mechanism,
             rng: Rng::new(seed),
@@ -147,7 +147,9 @@ impl<'m> Engine<'m> {
             alarms: AlarmBook::new(model),
             guard,
             kill_at: None,
-        }
+        };
+        engine.warm_alarms();
+        engine
     }
 
     /// Runs to the horizon.

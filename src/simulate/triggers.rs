@@ -52,6 +52,7 @@ impl Engine<'_> {
                 None => route.delay_ticks / TICKS_PER_SEC,
             };
             let Some(mut out) = self.thin(r, cohort) else { continue };
+            self.charge_service(f, route.kind, out.total());
             out.depth = cohort.depth.saturating_add(1);
             out.receives = 0;
             out.born = self.tick;
@@ -72,6 +73,16 @@ impl Engine<'_> {
             let latency = self.rng.between(Stream::Latency, r as u64, u64::from(self.tick), lo, hi);
             let (dest, kind) = (route.dest, route.kind);
             self.schedule(latency + delay_secs * TICKS_PER_SEC, Event::Arrive { dest, kind, cohort: out });
+        }
+    }
+
+    /// Bills `n` events of `kind` emitted by `f` to `f` (the leaked dollars) and to the account.
+    fn charge_service(&mut self, f: usize, kind: Kind, n: u64) {
+        let usd = n as f64 * super::services::usd_per_event(kind);
+        if usd > 0.0 {
+            let second = (self.tick / TICKS_PER_SEC) as usize;
+            self.series.add(f, second, 0, usd);
+            self.account.lock().cloudwatch.charge(usd);
         }
     }
 
