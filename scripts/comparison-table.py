@@ -99,7 +99,7 @@ def table(results):
 
     for label, fates in [
         ("organic SQS messages it sent to a DLQ", ["sqs_dlq"]),
-        ("organic async events it turned away (to a DLQ or dropped)", ["async_dlq", "dropped"]),
+        ("organic async events it turned away (to their own DLQ or dropped)", ["async_dlq", "dropped"]),
     ]:
         cells = [
             sum(lost(r, fates) for r in runaways),
@@ -107,6 +107,17 @@ def table(results):
         ]
         cells += [sum(lost(r["peers"][key], fates) for r in runaways) for key, _ in PEERS]
         lines.append(f"| {label}, all runaways | " + " | ".join(f"{n:,}" for n in cells) + " |")
+    # Parked events are not lost: the guard's parking queue holds them for `replay` (peers have none).
+    parked = [
+        sum(r["lost_work"]["parked"]["organic"] for r in runaways),
+        sum(bare[r["scenario"]]["lost_work"]["parked"]["organic"] for r in runaways),
+    ]
+    parked += [sum(r["peers"][key]["lost_work"]["parked"]["organic"] for r in runaways) for key, _ in PEERS]
+    lines.append(
+        "| organic async events it parked (replayable), all runaways | "
+        + " | ".join(f"{n:,}" for n in parked)
+        + " |"
+    )
     return "\n".join(lines)
 
 

@@ -22,6 +22,9 @@ use super::ports::InAlarm;
 const EVAL_OFFSET_TICKS: u32 = 10 * TICKS_PER_SEC;
 /// Billing alarm name.
 pub(crate) const BILLING_ALARM: &str = "billing-estimated-charges";
+/// Minutes of history every alarm has evaluated before the run starts (more than any alarm's
+/// evaluation periods), so that it starts in the state its history put it in.
+const WARM_MINUTES: i64 = 32;
 
 /// The current state of every alarm.
 #[derive(Debug, Clone)]
@@ -33,7 +36,7 @@ pub(crate) struct AlarmBook {
 }
 
 impl AlarmBook {
-    /// Every alarm (and contributor) starts OK.
+    /// Every alarm (and contributor) OK, before any history (`Engine::warm_alarms`).
     pub(crate) fn new(model: &Model) -> Self {
         let per_function = |per: bool| if per { model.functions.len() } else { 0 };
         Self {
@@ -58,6 +61,42 @@ pub(crate) struct Evaluation {
 }
 
 impl Engine<'_> {
+    /// Evaluates every Lambda alarm on the history's last [`WARM_MINUTES`] minutes, as CloudWatch
+    /// did before the run: an alarm (or contributor) its history breaches starts in ALARM, sends no
+    /// transition when the run begins, and contributors in ALARM are listed from the start.
+    pub(super) fn warm_alarms(&mut self) {
+        let (model, now) = (self.model, self.now());
+        let mut account = self.account.lock();
+        let mut last = vec![Vec::new(); model.alarms.len()];
+        for minute in -WARM_MINUTES..0 {
+            for (i, alarm) in model.alarms.iter().enumerate() {
+                let cw = &account.cloudwatch;
+                if !alarm.per_function {
+                    let value = cw.history_datapoint(alarm.metric, alarm.function, minute);
+                    self.alarms.series[i].push(alarm.comparison.breaches(value, alarm.threshold), alarm);
+                    continue;
+                }
+                let values: Vec<Option<f64>> = (0..model.functions.len())
+                    .map(|f| Some(cw.history_datapoint(alarm.metric, Some(f), minute)).filter(|v| *v > 0.0))
+                    .collect();
+                contributors::evaluate(i, alarm, &values, &mut self.alarms.contributors[i], now);
+                last[i] = values;
+            }
+        }
+        for (i, alarm) in model.alarms.iter().enumerate() {
+            for (f, _) in self.alarms.contributors[i].iter().enumerate().filter(|(_, s)| s.in_alarm) {
+                let value = last[i].get(f).copied().flatten();
+                let reason = contributors::reason(alarm, value);
+                account.contributors.push(InAlarm {
+                    alarm: alarm.name.clone(),
+                    function: f,
+                    since: now,
+                    reason,
+                });
+            }
+        }
+    }
+
     /// Evaluates due alarms; returns the state changes.
     pub(super) fn evaluate_alarms(&mut self) -> Evaluation {
         let per_minute = 60 * TICKS_PER_SEC;
@@ -245,5 +284,32 @@ mod tests {
         // 120 s, evaluated at 130 s.
         assert!(contributors_after(&model, m, 129 * TICKS_PER_SEC).is_empty());
         assert!(!contributors_after(&model, m, 131 * TICKS_PER_SEC).is_empty());
+    }
+
+    #[test]
+    fn a_function_its_history_keeps_in_alarm_starts_in_alarm_and_sends_no_transition() {
+        let json = r#"{"name": "busy", "horizon_secs": 300,
+            "functions": [{"name": "api", "memory_mb": 1024, "duration_ms": 200},
+                          {"name": "quiet", "memory_mb": 128, "duration_ms": 100}],
+            "traffic": [{"to": {"async": "api"}, "rate_per_sec": 200}, {"to": {"async": "quiet"}, "rate_per_sec": 1}]}"#;
+        let scenario = parse_scenario(json, "busy").expect("parses");
+        let model = Model::compile(&scenario, &Prices::default()).expect("compiles");
+        let base = Engine::new(&model, Mechanism::Baseline, 1, &Config::default(), Arc::default()).run();
+        let history = Arc::new(crate::simulate::history::History::new(base.minutes, vec![None, None]));
+        let mut engine = Engine::new(&model, Mechanism::NoGuard, 1, &Config::default(), history);
+        let listed: Vec<(String, usize)> =
+            engine.account.lock().contributors.iter().map(|c| (c.alarm.clone(), c.function)).collect();
+        assert_eq!(listed, vec![("runaway-guard-per-function-duration".to_owned(), 0)], "40,000 s a minute");
+        let start = engine.now();
+        while engine.tick < 300 * TICKS_PER_SEC {
+            engine.step();
+            engine.tick += 1;
+        }
+        let account = engine.account.lock();
+        let since: Vec<Timestamp> = account.contributors.iter().map(|c| c.since).collect();
+        assert_eq!(since, vec![start], "in ALARM since before the run: never went into ALARM again");
+        drop(account);
+        // Without history (the baseline's own run) it starts OK.
+        assert!(contributors_after(&model, Mechanism::NoGuard, 1).is_empty());
     }
 }

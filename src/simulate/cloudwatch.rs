@@ -81,6 +81,11 @@ impl CloudWatch {
         self.current.cumulative_usd += usd;
     }
 
+    /// Adds another service's charge to the account's bill.
+    pub(crate) fn charge(&mut self, usd: f64) {
+        self.current.cumulative_usd += usd;
+    }
+
     /// Records `n` throttled invocation attempts of `f`.
     pub(crate) fn throttles(&mut self, f: usize, n: u64) {
         if let Some(m) = self.current.functions.get_mut(f) {
@@ -127,6 +132,22 @@ impl CloudWatch {
             (metric, None) => m.functions.iter().map(|f| f.value(metric)).sum(),
             (metric, Some(f)) => m.functions.get(f)?.value(metric),
         })
+    }
+
+    /// The datapoint of `metric` (one function's, or the account's) for `minute` before the run, from
+    /// the history: the account's concurrency is the sum of its functions' peaks (an upper bound:
+    /// the history keeps per-function minutes only).
+    pub(crate) fn history_datapoint(
+        &self,
+        metric: LambdaMetric,
+        function: Option<usize>,
+        minute: i64,
+    ) -> f64 {
+        let value = |f: usize| self.history.minute(f, minute).map_or(0.0, |m| m.value(metric));
+        match function {
+            Some(f) => value(f),
+            None => (0..self.current.functions.len()).map(value).sum(),
+        }
     }
 
     /// The closed minutes, oldest first.

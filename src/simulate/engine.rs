@@ -84,6 +84,11 @@ pub(crate) struct Engine<'m> {
     pub(super) pause_on_trip: bool,
     /// Per function: its reserved concurrency 0 is this run's mechanism's doing.
     pub(super) throttled_by_mechanism: Vec<bool>,
+    /// A guard trip gives a function with neither DLQ nor destination the guard's parking queue as
+    /// its on-failure destination (what the guard does; off only in tests that show a bare throttle).
+    pub(super) park_on_trip: bool,
+    /// Per function: its failed async events go to the guard's parking queue.
+    pub(super) parked: Vec<bool>,
     pub(super) traffic_acc: Vec<f64>,
     /// Like `traffic_acc`, at the organic rate (without the incident's rate changes).
     pub(super) organic_acc: Vec<f64>,
@@ -113,7 +118,7 @@ impl<'m> Engine<'m> {
         let guard = (mechanism == Mechanism::Guard).then(|| GuardDriver::new(config, &account, model));
         let n = model.functions.len();
         let seconds = model.horizon_secs as usize;
-        Self {
+        let mut engine = Self {
             model,
             mechanism,
             rng: Rng::new(seed),
@@ -127,6 +132,8 @@ impl<'m> Engine<'m> {
             mappings: Mappings::new(model),
             pause_on_trip: true,
             throttled_by_mechanism: vec![false; n],
+            park_on_trip: true,
+            parked: vec![false; n],
             traffic_acc: vec![0.0; model.traffic.len()],
             organic_acc: vec![0.0; model.traffic.len()],
             route_acc: vec![0.0; model.routes.len()],
@@ -140,7 +147,9 @@ impl<'m> Engine<'m> {
             alarms: AlarmBook::new(model),
             guard,
             kill_at: None,
-        }
+        };
+        engine.warm_alarms();
+        engine
     }
 
     /// Runs to the horizon.

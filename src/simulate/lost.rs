@@ -1,7 +1,8 @@
 //! Lost work: events that never ran, by whose events they were (organic or the runaway's), what
 //! lost them (the mechanism's own action or something else) and where they went (an SQS DLQ, a
 //! function's DLQ or on-failure destination, or nowhere). Also the events still waiting at the end
-//! of a run (in a queue, a stream or Lambda's async queue): neither run nor lost.
+//! of a run (in a queue, a stream or Lambda's async queue): neither run nor lost, and the async
+//! events the guard parked (its parking queue, replayable): not lost either.
 //!
 //! "Organic" is every event the scenario's organic traffic and its non-incident routes cause: the
 //! account's real work. "Runaway" is an event an incident route emitted (and everything it caused),
@@ -9,6 +10,7 @@
 
 use serde::Serialize;
 
+use super::result::Parked;
 use crate::ports::FailureTarget;
 
 /// Where lost events went.
@@ -35,6 +37,8 @@ impl Lost {
             Fate::SqsDlq => self.sqs_dlq += n,
             Fate::AsyncDlq => self.async_dlq += n,
             Fate::Dropped => self.dropped += n,
+            // Not lost: counted in `LostWork::parked` before it reaches a bucket.
+            Fate::Parked => {}
         }
     }
 }
@@ -62,6 +66,8 @@ pub struct LostWork {
     pub runaway: Lost,
     /// Events neither run nor lost when the run ended.
     pub held_at_end: Held,
+    /// Async events the guard's throttle sent to its parking queue (not lost: `replay` re-invokes them).
+    pub parked: Parked,
 }
 
 impl LostWork {
@@ -70,8 +76,16 @@ impl LostWork {
         self.organic_by_mechanism.total() + self.organic_other.total() + self.runaway.total()
     }
 
-    /// Counts `n` lost events.
+    /// Counts `n` lost (or, [`Fate::Parked`], parked) events.
     pub(crate) fn add(&mut self, runaway: bool, by_mechanism: bool, fate: Fate, n: u64) {
+        if fate == Fate::Parked {
+            if runaway {
+                self.parked.runaway += n
+            } else {
+                self.parked.organic += n
+            }
+            return;
+        }
         let bucket = match (runaway, by_mechanism) {
             (true, _) => &mut self.runaway,
             (false, true) => &mut self.organic_by_mechanism,
@@ -87,12 +101,22 @@ pub(crate) enum Fate {
     SqsDlq,
     AsyncDlq,
     Dropped,
+    /// Sent to the guard's parking queue (an on-failure destination the guard gave the function).
+    Parked,
 }
 
 impl Fate {
     /// A failed async event of a function with this failure target.
     pub(crate) fn of_async(target: &FailureTarget) -> Fate {
+        Self::of_async_parked(target, false)
+    }
+
+    /// A failed async event of a function with this failure target, or with the guard's parking
+    /// queue when `parked` (the guard gives it only to a tripped function with neither DLQ nor
+    /// destination; one with its own keeps it).
+    pub(crate) fn of_async_parked(target: &FailureTarget, parked: bool) -> Fate {
         match target {
+            FailureTarget::Dropped | FailureTarget::Unknown if parked => Fate::Parked,
             FailureTarget::DeadLetter(_) | FailureTarget::Destination(_) => Fate::AsyncDlq,
             FailureTarget::Dropped | FailureTarget::Unknown => Fate::Dropped,
         }
@@ -122,5 +146,19 @@ mod tests {
         assert_eq!(Fate::of_async(&FailureTarget::Dropped), Fate::Dropped);
         assert_eq!(Fate::of_async(&FailureTarget::DeadLetter("arn".into())), Fate::AsyncDlq);
         assert_eq!((Fate::of_sqs(true), Fate::of_sqs(false)), (Fate::SqsDlq, Fate::Dropped));
+    }
+
+    #[test]
+    fn parked_events_are_counted_apart_and_never_lost() {
+        let mut w = LostWork::default();
+        w.add(false, true, Fate::Parked, 4);
+        w.add(true, true, Fate::Parked, 6);
+        assert_eq!(w.parked, Parked { organic: 4, runaway: 6 });
+        assert_eq!(w.total(), 0, "parked events are replayable, not lost");
+        assert_eq!(Fate::of_async_parked(&FailureTarget::Dropped, true), Fate::Parked);
+        assert_eq!(Fate::of_async_parked(&FailureTarget::Unknown, true), Fate::Parked);
+        let own = FailureTarget::Destination("arn".into());
+        assert_eq!(Fate::of_async_parked(&own, true), Fate::AsyncDlq, "its own destination is kept");
+        assert_eq!(Fate::of_async_parked(&FailureTarget::Dropped, false), Fate::Dropped);
     }
 }

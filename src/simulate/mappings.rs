@@ -47,9 +47,11 @@ impl Mappings {
 
 impl Engine<'_> {
     /// A guard trip (`Some(0)`) or re-enable (anything else) of `f`, applied to its mappings when
-    /// this run pauses them.
+    /// this run pauses them, and to its async events' destination when it parks them (a re-enable
+    /// restores the function's own configuration).
     pub(super) fn on_guard_change(&mut self, f: usize, tripped: bool) {
         self.throttled_by_mechanism[f] = tripped;
+        self.parked[f] = tripped && self.park_on_trip;
         if self.pause_on_trip {
             self.mappings.set_for(self.model, f, tripped);
         }
@@ -91,6 +93,38 @@ mod tests {
         let throttled = run(false);
         assert!(throttled.lost.organic_by_mechanism.sqs_dlq > 900, "{:?}", throttled.lost);
         assert_eq!(throttled.mappings_paused, 0);
+    }
+
+    /// A function fed 10 async events/s (EventBridge), with neither DLQ nor destination unless `own`.
+    fn async_model(own: bool) -> Model {
+        let failure = if own { r#", "failure_target": "destination""# } else { "" };
+        let json = format!(
+            r#"{{"name": "a", "horizon_secs": 120,
+            "functions": [{{"name": "w", "memory_mb": 128, "duration_ms": 100{failure}}}],
+            "traffic": [{{"to": {{"eventbridge": "w"}}, "rate_per_sec": 10}}]}}"#
+        );
+        let scenario = parse_scenario(&json, "a").expect("parses");
+        Model::compile(&scenario, &crate::config::Prices::default()).expect("compiles")
+    }
+
+    #[test]
+    fn a_guard_trip_parks_async_events_that_a_bare_throttle_drops() {
+        let run = |model: &Model, park: bool| {
+            let mut engine = engine_for(model);
+            engine.park_on_trip = park;
+            engine.reserved[0] = Some(0);
+            engine.on_guard_change(0, true);
+            engine.run()
+        };
+        let parked = run(&async_model(false), true);
+        assert_eq!(parked.lost.total(), 0, "{:?}", parked.lost);
+        assert!((1_000..=1_400).contains(&parked.lost.parked.organic), "{:?}", parked.lost);
+        let dropped = run(&async_model(false), false);
+        assert_eq!(dropped.lost.parked.total(), 0);
+        assert_eq!(dropped.lost.organic_by_mechanism.dropped, parked.lost.parked.organic);
+        let own = run(&async_model(true), true);
+        assert_eq!(own.lost.parked.total(), 0, "a function's own destination is kept");
+        assert_eq!(own.lost.organic_by_mechanism.async_dlq, parked.lost.parked.organic);
     }
 
     #[test]

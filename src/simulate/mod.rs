@@ -44,6 +44,7 @@ mod rng;
 mod runs;
 pub mod scenario;
 mod series;
+mod services;
 mod stream_spec;
 mod streams;
 pub mod svg;

@@ -98,6 +98,25 @@ pub(crate) fn alert_of<'a>(trip: &Trip, alerts: &'a [Alert]) -> Option<&'a Alert
     alerts.iter().find(|a| is(a, "function", &trip.function) && is(a, "outcome", &trip.outcome))
 }
 
+/// Async events sent to the guard's parking queue: an on-failure destination the guard gives a
+/// function it trips when the function has neither a DLQ nor a destination, so that Lambda, which
+/// fails every async event at reserved concurrency 0 at once, parks them instead of dropping them.
+/// Replayable after the fix (`runaway-guard replay`); peers have no such queue and lose them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Parked {
+    /// Organic events parked.
+    pub organic: u64,
+    /// The runaway's events parked.
+    pub runaway: u64,
+}
+
+impl Parked {
+    /// Every parked event.
+    pub fn total(&self) -> u64 {
+        self.organic + self.runaway
+    }
+}
+
 /// Invocations per second of one mechanism's run, for the charts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timeline {

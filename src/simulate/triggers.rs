@@ -2,7 +2,8 @@
 //! takes to deliver it, and what happens to events that meet a throttled function.
 //!
 //! Semantics at reserved concurrency 0 (AWS docs): async events (EventBridge, SNS, S3, async invoke)
-//! go to the DLQ / on-failure destination without retries, or are dropped; SQS messages return to the
+//! go to the DLQ / on-failure destination without retries, or are dropped (a guard trip gives a
+//! function with neither the guard's parking queue as its destination: parked, not lost); SQS messages return to the
 //! queue after the visibility timeout and move to the queue's DLQ after `maxReceiveCount` receives
 //! (a queue without a DLQ keeps them until their retention ends), unless the queue's mapping is
 //! disabled: then nothing receives them and they stay. Under an ordinary concurrency limit, async
@@ -51,6 +52,7 @@ impl Engine<'_> {
                 None => route.delay_ticks / TICKS_PER_SEC,
             };
             let Some(mut out) = self.thin(r, cohort) else { continue };
+            self.charge_service(f, route.kind, out.total());
             out.depth = cohort.depth.saturating_add(1);
             out.receives = 0;
             out.born = self.tick;
@@ -71,6 +73,16 @@ impl Engine<'_> {
             let latency = self.rng.between(Stream::Latency, r as u64, u64::from(self.tick), lo, hi);
             let (dest, kind) = (route.dest, route.kind);
             self.schedule(latency + delay_secs * TICKS_PER_SEC, Event::Arrive { dest, kind, cohort: out });
+        }
+    }
+
+    /// Bills `n` events of `kind` emitted by `f` to `f` (the leaked dollars) and to the account.
+    fn charge_service(&mut self, f: usize, kind: Kind, n: u64) {
+        let usd = n as f64 * super::services::usd_per_event(kind);
+        if usd > 0.0 {
+            let second = (self.tick / TICKS_PER_SEC) as usize;
+            self.series.add(f, second, 0, usd);
+            self.account.lock().cloudwatch.charge(usd);
         }
     }
 
@@ -140,7 +152,7 @@ impl Engine<'_> {
         self.runtime[f].arrived = 0;
         let model = self.model;
         let by_mechanism = self.throttled_by_mechanism[f];
-        let fate = Fate::of_async(&model.functions[f].failure);
+        let fate = Fate::of_async_parked(&model.functions[f].failure, self.parked[f]);
         let mut throttles = 0;
         for c in std::mem::take(&mut self.runtime[f].backlog) {
             throttles += c.total();
@@ -179,7 +191,8 @@ impl Engine<'_> {
                 break;
             }
             let (runaway, n) = (c.runaway, c.total());
-            self.lost.add(runaway, false, Fate::of_async(&self.model.functions[f].failure), n);
+            let fate = Fate::of_async_parked(&self.model.functions[f].failure, self.parked[f]);
+            self.lost.add(runaway, false, fate, n);
             self.runtime[f].backlog.pop_front();
         }
     }
