@@ -26,7 +26,10 @@ async fn deploy_guard(moto: &Moto, topic: &str) {
 fn put_back_by(role: &str, session: &str, event: u32) -> Value {
     let text = std::fs::read_to_string(fixture("cloudtrail-put-function-concurrency.json")).expect("fixture");
     let role_name = role.rsplit('/').next().unwrap_or_default();
+    // Made now: a call made before the trip is not drift.
+    let now = runaway_guard::time::Timestamp::now().to_rfc3339();
     let text = text
+        .replace("2026-11-20T09:40:12Z", &now)
         .replace("111122223333", ACCOUNT)
         .replace("arn:aws:iam::123456789012:role/ci-deploy", role)
         .replace("assumed-role/ci-deploy/deployer", &format!("assumed-role/{role_name}/{session}"))
