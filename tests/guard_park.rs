@@ -115,3 +115,35 @@ async fn a_parking_lambda_refuses_still_throttles_and_the_alert_says_the_events_
     );
     assert!(!body.contains("runaway-guard replay"), "nothing to replay: {body}");
 }
+
+#[tokio::test]
+async fn status_says_how_many_events_wait_in_the_parking_queue() {
+    let moto = Moto::start().await;
+    let (topic, _alerts, parking) = account(&moto).await;
+    moto.deploy_guard("runaway-guard", &topic, &[(PARKING_VAR, &parking)]).await;
+    let empty = Cli::new(Some(&topic), &["status"]).run();
+    assert_eq!(empty.code, 0, "{empty:?}");
+    assert!(empty.stdout.contains("Parking queue guard-parked: empty."), "{}", empty.stdout);
+
+    let sqs = aws_sdk_sqs::Client::new(&moto.config);
+    let url = sqs.get_queue_url().queue_name("guard-parked").send().await.expect("url");
+    for n in 0..2 {
+        let body = format!("{{\"requestPayload\": {{\"n\": {n}}}}}");
+        sqs.send_message()
+            .queue_url(url.queue_url().unwrap_or_default())
+            .message_body(body)
+            .send()
+            .await
+            .expect("send");
+    }
+    let run = Cli::new(Some(&topic), &["status"]).run();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("Parking queue guard-parked: about 2 asynchronous event(s) parked"),
+        "{}",
+        run.stdout
+    );
+    let json = Cli::new(Some(&topic), &["status", "--json"]).run();
+    assert!(json.stderr.contains("about 2 asynchronous event(s) parked"), "{}", json.stderr);
+    assert!(json.json().is_array(), "the JSON stays an array: {}", json.stdout);
+}

@@ -114,6 +114,29 @@ impl QueueReader {
             attribute(QueueAttributeName::MessageRetentionPeriod).and_then(|s| s.parse().ok());
         Ok(QueueFacts { dead_letter, retention_secs })
     }
+
+    /// About how many messages the queue `queue_arn` holds, visible or held by a reader (SQS's
+    /// approximate counts, for the whole queue).
+    pub async fn waiting(&self, queue_arn: &str) -> Result<u64, PortError> {
+        let url = queue_url(&self.client, queue_arn).await?;
+        let out = self
+            .client
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .map_err(|e| port_error("GetQueueAttributes", queue_arn, e))?;
+        let count = |name: QueueAttributeName| {
+            out.attributes().and_then(|all| all.get(&name)).and_then(|n| n.trim().parse::<u64>().ok())
+        };
+        let visible = count(QueueAttributeName::ApproximateNumberOfMessages);
+        let held = count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible);
+        visible.map(|v| v + held.unwrap_or(0)).ok_or_else(|| {
+            invalid_response("GetQueueAttributes", queue_arn, "no ApproximateNumberOfMessages")
+        })
+    }
 }
 
 /// The dead-letter queue a `RedrivePolicy` names; `None` when it is not one SQS would write.

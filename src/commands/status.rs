@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use crate::aws::sqs::QueueReader;
 use crate::operator;
 
 use super::setup::{Operation, Refusal};
@@ -15,6 +16,7 @@ pub async fn run(json: bool, op: Operation) -> Result<ExitCode, Refusal> {
     let rows = operator::status(&ports.throttler)
         .await
         .map_err(|e| Refusal::failure(format!("listing tripped functions in {}: {e}", op.location())))?;
+    let parked = parked_line(&op).await;
     if json {
         // An array, as DESIGN.md promises; each row names where it was read.
         let located: Vec<Located<'_, _>> = rows.iter().map(|r| Located::new(&op, r)).collect();
@@ -26,14 +28,33 @@ pub async fn run(json: bool, op: Operation) -> Result<ExitCode, Refusal> {
         let unread = rows.len() - tripped - bare;
         let bare = if bare > 0 { format!(", {bare} at 0 without a record") } else { String::new() };
         let unread = if unread > 0 { format!(", {unread} not read") } else { String::new() };
-        eprint!("{tripped} tripped{bare}{unread} in {}. {}", op.context_line(), op.footer());
+        eprint!("{tripped} tripped{bare}{unread} in {}. {parked}{}", op.context_line(), op.footer());
     } else {
         let here = op.context_line();
         let guard = op.guard.as_ref().map(|g| g.as_str());
         let follow_up = crate::table::unsent_alerts_follow_up(&rows, guard, &here);
-        print!("{}{follow_up}{}", crate::table::status(&rows, &here), op.footer());
+        print!("{}{follow_up}{parked}{}", crate::table::status(&rows, &here), op.footer());
     }
     // A function deleted since the listing hides nothing; any other failed read may hide a trip.
     let code = if rows.iter().any(|r| r.incomplete) { EXIT_FAILURE } else { EXIT_OK };
     Ok(ExitCode::from(code))
+}
+
+/// What waits in the deployed guard's parking queue, as one line (empty without one). SQS counts a
+/// whole queue, and telling the functions' events apart means receiving each, so the count is for
+/// every function; `replay FUNCTION --dry-run` counts one function's without moving any.
+async fn parked_line(op: &Operation) -> String {
+    let Some(queue) = op.guard.as_ref().and(op.config.parking_queue_arn.as_deref()) else {
+        return String::new();
+    };
+    let name = crate::arn::Arn::parse(queue).map_or(queue, |arn| arn.name());
+    let name = crate::sanitise::Plain(name);
+    match QueueReader::new(&op.session.sdk).waiting(queue).await {
+        Ok(0) => format!("Parking queue {name}: empty.\n"),
+        Ok(n) => format!(
+            "Parking queue {name}: about {n} asynchronous event(s) parked, of every tripped function; count one \
+             function's with: runaway-guard replay FUNCTION --dry-run\n"
+        ),
+        Err(err) => format!("Parking queue {name}: not read ({err}).\n"),
+    }
 }
