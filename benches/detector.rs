@@ -64,6 +64,8 @@ fn signals(roots: usize, hops: u32, functions: usize, in_flight: usize) -> Vec<S
                     account: None,
                     region: None,
                     sender: None,
+                    source: None,
+                    detail_type: None,
                 }));
             }
         }

@@ -87,6 +87,8 @@ fn signal(i: usize, function: &FunctionName) -> Result<Signal, Box<dyn std::erro
         account: None,
         region: None,
         sender: None,
+        source: None,
+        detail_type: None,
     }))
 }
 

@@ -42,6 +42,13 @@ pub struct ChainObservation {
     /// decided in `trust::claim`, never here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<Arc<str>>,
+    /// The EventBridge `source` of an event that came over a bus, as its sender wrote it: on-call
+    /// needs it to find the loop (any `PutEvents` caller can write any source, so it proves nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Arc<str>>,
+    /// The EventBridge `detail-type` of an event that came over a bus, as `source`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail_type: Option<Arc<str>>,
 }
 
 /// The state an alarm moved into.

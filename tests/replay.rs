@@ -3,6 +3,7 @@
 //! the event) come back once each, at the rate, honouring the filters, leaving other functions'
 //! messages alone; a throttled or interrupted run loses nothing and a rerun continues. Invokes are
 //! counted at a fault proxy between the binary and moto (moto accepts them without running code).
+#![cfg(feature = "guard")]
 
 mod common;
 

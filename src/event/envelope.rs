@@ -101,6 +101,10 @@ struct ChainEvent<'a> {
     region: Option<Text<'a>>,
     #[serde(borrow)]
     time: Option<Text<'a>>,
+    #[serde(borrow)]
+    source: Option<Text<'a>>,
+    #[serde(borrow, rename = "detail-type")]
+    detail_type: Option<Text<'a>>,
     detail: Option<Obj<ChainDetail>>,
 }
 
@@ -122,5 +126,14 @@ pub(super) fn chain_event(raw: &[u8]) -> Result<Signal, EventError> {
     let shared = |text: Option<Text<'_>>| text.map(|Text(text)| Arc::from(text.as_ref()));
     let emitted_at = timestamp(event.time.as_ref().map(Text::as_str));
     let (account, region) = (shared(event.account), shared(event.region));
-    Ok(Signal::Chain(ChainObservation { header, emitted_at, account, region, sender: None }))
+    let (source, detail_type) = (shared(event.source), shared(event.detail_type));
+    Ok(Signal::Chain(ChainObservation {
+        header,
+        emitted_at,
+        account,
+        region,
+        sender: None,
+        source,
+        detail_type,
+    }))
 }

@@ -245,7 +245,15 @@ fn chain_signal(
 ) -> Signal {
     let (account, region) = (account.map(Arc::from), region.map(Arc::from));
     let sender = sender.map(Arc::from);
-    Signal::Chain(ChainObservation { header, emitted_at, account, region, sender })
+    Signal::Chain(ChainObservation {
+        header,
+        emitted_at,
+        account,
+        region,
+        sender,
+        source: None,
+        detail_type: None,
+    })
 }
 
 #[cfg(test)]

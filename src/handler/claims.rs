@@ -118,7 +118,7 @@ impl<T: Throttler, M: Metrics, N: Notifier> Guard<T, M, N> {
                 ));
                 continue;
             }
-            sorted.judge.push(claim::unauthenticated(function, &reason));
+            sorted.judge.push(claim::unauthenticated(function, &reason, signals));
         }
         sorted
     }

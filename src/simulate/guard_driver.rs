@@ -202,6 +202,8 @@ impl GuardDriver {
                     account: Some("111122223333".into()),
                     region: Some("us-east-1".into()),
                     sender: sender.clone(),
+                    source: None,
+                    detail_type: None,
                 });
                 let n = e.cohort.per_root.min(left);
                 signals.extend(std::iter::repeat_n(signal, n as usize));

@@ -150,13 +150,33 @@ pub fn self_report<'a>(
 
 /// The candidate an unauthenticated chain verdict becomes: judged against the function's own
 /// history like any metric-driven candidate, so it throttles only a function that is running away.
-pub fn unauthenticated(function: FunctionName, reason: &Reason) -> Candidate {
-    Candidate {
-        function,
-        trigger: format!("unauthenticated chain claims: {reason}"),
-        recursion: false,
-        muted: None,
+pub fn unauthenticated(function: FunctionName, reason: &Reason, signals: &[Signal]) -> Candidate {
+    let trigger = match last_claim_about(signals, &function) {
+        Some(origin) => format!("unauthenticated chain claims: {reason}; last claim {origin}"),
+        None => format!("unauthenticated chain claims: {reason}"),
+    };
+    Candidate { function, trigger, recursion: false, muted: None }
+}
+
+/// Where the last chain event naming `function` came from, as on-call needs it to find the loop:
+/// when it was sent and, for a bus event, its `source` and `detail-type` (the sender's words: they
+/// point at the loop, they prove nothing).
+fn last_claim_about(signals: &[Signal], function: &FunctionName) -> Option<String> {
+    let last = signals.iter().rev().find_map(|signal| match signal {
+        Signal::Chain(chain) if chain.header.function == *function => Some(chain),
+        _ => None,
+    })?;
+    let mut parts = Vec::new();
+    if let Some(at) = last.emitted_at {
+        parts.push(format!("sent {}", at.to_rfc3339()));
     }
+    if let Some(source) = &last.source {
+        parts.push(format!("source {source:?}"));
+    }
+    if let Some(detail_type) = &last.detail_type {
+        parts.push(format!("detail-type {detail_type:?}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 #[cfg(test)]
@@ -175,11 +195,39 @@ mod tests {
             account: None,
             region: None,
             sender: sender.map(Arc::from),
+            source: None,
+            detail_type: None,
         })
     }
 
     fn name(text: &str) -> FunctionName {
         FunctionName::new(text).unwrap()
+    }
+
+    #[test]
+    fn an_unauthenticated_claim_names_the_bus_event_that_carried_it() {
+        let header = ChainHeader::parse("root=r-1;depth=17;function=looper").unwrap();
+        let bus = Signal::Chain(ChainObservation {
+            header,
+            emitted_at: Timestamp::parse_rfc3339("2026-11-20T09:21:07Z"),
+            account: None,
+            region: None,
+            sender: None,
+            source: Some(Arc::from("com.example.renderer")),
+            detail_type: Some(Arc::from("render.finished")),
+        });
+        let root = crate::chain::ChainRoot::new("r-1").unwrap();
+        let reason = Reason::Depth { root, depth: 17, limit: 16, event: None };
+        let candidate = unauthenticated(name("looper"), &reason, &[observation("other", 3, None), bus]);
+        assert!(
+            candidate.trigger.ends_with(
+                "; last claim sent 2026-11-20T09:21:07Z, source \"com.example.renderer\", detail-type \"render.finished\""
+            ),
+            "{}",
+            candidate.trigger
+        );
+        let bare = unauthenticated(name("looper"), &reason, &[observation("looper", 17, None)]);
+        assert_eq!(bare.trigger, format!("unauthenticated chain claims: {reason}"));
     }
 
     #[test]
@@ -239,7 +287,7 @@ mod tests {
             metric: "m".into(),
             state_reason: None
         }));
-        let candidate = unauthenticated(name("f"), &Reason::RateGrowth { buckets: vec![1, 2, 4] });
+        let candidate = unauthenticated(name("f"), &Reason::RateGrowth { buckets: vec![1, 2, 4] }, &[]);
         assert!(candidate.trigger.starts_with("unauthenticated chain claims: rate"), "{}", candidate.trigger);
         assert!(!candidate.recursion);
     }

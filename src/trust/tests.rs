@@ -34,6 +34,8 @@ fn chain(account: Option<&str>, region: Option<&str>) -> Signal {
         account: account.map(Into::into),
         region: region.map(Into::into),
         sender: None,
+        source: None,
+        detail_type: None,
     })
 }
 

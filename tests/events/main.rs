@@ -55,7 +55,21 @@ pub fn chain(header: &str, emitted_at: Option<Timestamp>, account: &str, region:
         account: some(account),
         region: some(region),
         sender: None,
+        source: None,
+        detail_type: None,
     })
+}
+
+/// `signal` (a chain observation) as an EventBridge event with this `source` and `detail-type` carried it.
+pub fn on_bus(signal: Signal, source: &str, detail_type: &str) -> Signal {
+    match signal {
+        Signal::Chain(mut chain) => {
+            chain.source = Some(source.into());
+            chain.detail_type = Some(detail_type.into());
+            Signal::Chain(chain)
+        }
+        other => other,
+    }
 }
 
 pub fn rejected(list: &[(usize, EventError)]) -> Vec<(String, EventError)> {

@@ -20,6 +20,7 @@ fn eventbridge_chain_event() {
     let parsed = fixture("eventbridge-chain-event.json").unwrap();
     let header = "root=1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d;depth=17;function=orders-worker";
     let want = chain(header, at("2026-11-20T09:21:07Z"), "111122223333", "us-east-1");
+    let want = on_bus(want, "com.example.orders", "OrderRowProcessed");
     assert_eq!(parsed, ParsedEvent { signals: vec![want], rejected: vec![], calls: vec![] });
 }
 
@@ -27,6 +28,7 @@ fn eventbridge_chain_event() {
 fn eventbridge_chain_event_ignores_unknown_fields_and_missing_time() {
     let parsed = fixture("eventbridge-chain-extra-fields.json").unwrap();
     let want = chain("root=req-0f9e8d7c;depth=1;function=renderer", None, "111122223333", "eu-west-1");
+    let want = on_bus(want, "com.example.billing", "InvoiceRendered");
     assert_eq!(parsed.signals, vec![want]);
 }
 
@@ -56,7 +58,8 @@ fn sqs_batch_of_chain_events() {
         .map(|i| {
             let header =
                 format!("root=1-673dc1b0-000000000000000000000abc;depth={};function=thumbnailer", i + 3);
-            chain(&header, at(&format!("2026-11-20T09:22:0{i}Z")), "111122223333", "us-east-1")
+            let want = chain(&header, at(&format!("2026-11-20T09:22:0{i}Z")), "111122223333", "us-east-1");
+            on_bus(want, "com.example.media", "ThumbnailRequested")
         })
         .collect();
     assert_eq!(parsed, ParsedEvent { signals: want, rejected: vec![], calls: vec![] });
@@ -67,9 +70,10 @@ fn sqs_bad_records_do_not_hide_good_ones() {
     let parsed = fixture("sqs-batch-with-bad-records.json").unwrap();
     let header =
         |depth: u32| format!("root=1-673dc1b0-000000000000000000000def;depth={depth};function=thumbnailer");
+    let media = |signal| on_bus(signal, "com.example.media", "ThumbnailRequested");
     let signals = vec![
-        chain(&header(7), at("2026-11-21T20:00:00Z"), "111122223333", "us-east-1"),
-        chain(&header(9), at("2026-11-21T20:00:04Z"), "111122223333", "us-east-1"),
+        media(chain(&header(7), at("2026-11-21T20:00:00Z"), "111122223333", "us-east-1")),
+        media(chain(&header(9), at("2026-11-21T20:00:04Z"), "111122223333", "us-east-1")),
     ];
     let errors = rejected(&[
         (1, EventError::Truncated { line: 1, column: 60 }),

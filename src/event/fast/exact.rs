@@ -55,9 +55,9 @@ fn chain_body<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal
     require(cursor, br#",\"id\":"#)?;
     cursor.string()?;
     require(cursor, br#",\"detail-type\":"#)?;
-    cursor.string()?;
+    let detail_type = Some(cursor.string()?.plain_str()?);
     require(cursor, br#",\"source\":"#)?;
-    cursor.string()?;
+    let source = Some(cursor.string()?.plain_str()?);
     require(cursor, br#",\"account\":"#)?;
     let account = Some(cursor.string()?.plain_str()?);
     require(cursor, br#",\"time\":"#)?;
@@ -69,7 +69,7 @@ fn chain_body<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal
     require(cursor, br#",\"detail\":"#)?;
     let header = header_in_detail(cursor, reuse)?;
     require(cursor, b"}")?;
-    Ok(observation(header, Envelope { account, region, time }, reuse))
+    Ok(observation(header, Envelope { account, region, time, source, detail_type }, reuse))
 }
 
 /// `detail`: most often the header alone, read as a run of texts; a detail with other keys is read

@@ -227,6 +227,7 @@ fn system_attributes(cursor: &mut Cursor<'_>) -> Scan<()> {
 /// The body: an EventBridge event whose `detail.runawayGuard` is the chain header.
 fn chain_body<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal> {
     let (mut seen, mut account, mut region, mut time, mut header) = (0u8, None, None, None, None);
+    let (mut source, mut detail_type) = (None, None);
     cursor.object_in_order(1, BODY_KEYS, |cursor, key| {
         match key {
             b"account" => {
@@ -245,11 +246,19 @@ fn chain_body<'a>(cursor: &mut Cursor<'a>, reuse: &mut Reuse<'a>) -> Scan<Signal
                 first_time(&mut seen, 8)?;
                 header = detail(cursor, reuse)?;
             }
+            b"source" => {
+                first_time(&mut seen, 16)?;
+                source = cursor.plain_string_or_null()?;
+            }
+            b"detail-type" => {
+                first_time(&mut seen, 32)?;
+                detail_type = cursor.plain_string_or_null()?;
+            }
             _ => cursor.skip_value(2)?,
         }
         Ok(())
     })?;
-    Ok(observation(header.ok_or(Miss)?, Envelope { account, region, time }, reuse))
+    Ok(observation(header.ok_or(Miss)?, Envelope { account, region, time, source, detail_type }, reuse))
 }
 
 /// The envelope fields of an EventBridge event that a chain observation keeps, as the body writes them.
@@ -257,6 +266,8 @@ struct Envelope<'a> {
     pub account: Option<&'a str>,
     pub region: Option<&'a str>,
     pub time: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub detail_type: Option<&'a str>,
 }
 
 /// The signal a body with this header and envelope stands for.
@@ -264,7 +275,9 @@ fn observation<'a>(header: ChainHeader, envelope: Envelope<'a>, reuse: &mut Reus
     let account = envelope.account.map(|a| reuse.text(a));
     let region = envelope.region.map(|r| reuse.text(r));
     let emitted_at = envelope.time.and_then(|t| reuse.time(t));
-    Signal::Chain(ChainObservation { header, emitted_at, account, region, sender: None })
+    let (source, detail_type) =
+        (envelope.source.map(|s| reuse.text(s)), envelope.detail_type.map(|d| reuse.text(d)));
+    Signal::Chain(ChainObservation { header, emitted_at, account, region, sender: None, source, detail_type })
 }
 
 /// `detail`: the header under `runawayGuard`; the sender's other keys are skipped.
