@@ -8,7 +8,8 @@ pub const EVENTS: usize = 10_000;
 
 /// The SQS batch: chain `c` hop `h` is emitted by `orders-worker-{(c + h) % 100}` at depth `h + 1`
 /// (headers an EventBridge rule forwarded from the bus); the last five are deep hops at depth 17 that
-/// the functions reported themselves, straight to the queue with their own role ([`ROLE_ID`]).
+/// the functions reported themselves, straight to the queue with their own role ([`ROLE_ID`]). Every
+/// event is sent 30 s before the bench's `now`: older chain evidence than the chain TTL is none.
 pub fn batch() -> Vec<u8> {
     let records: Vec<_> = (0..EVENTS)
         .map(|i| {
@@ -24,7 +25,7 @@ pub fn batch() -> Vec<u8> {
             let body = json!({
                 "version": "0", "id": format!("{i:08x}-aaaa-4bbb-8ccc-dddddddddddd"),
                 "detail-type": "OrderRowProcessed", "source": "com.example.orders",
-                "account": "123456789012", "time": "2026-11-20T09:21:07Z", "region": "us-east-1",
+                "account": "123456789012", "time": "2027-01-15T07:59:30Z", "region": "us-east-1",
                 "resources": [],
                 "detail": { "runawayGuard": { "root": root, "depth": depth, "function": function } }
             });
@@ -79,7 +80,7 @@ fn aws_record(i: usize) -> String {
     let (chain, hop) = (i / 10, i % 10);
     let function = format!("orders-worker-{}", (chain + hop) % 100);
     let body = format!(
-        r#"{{"version":"0","id":"{i:08x}-aaaa-4bbb-8ccc-dddddddddddd","detail-type":"OrderRowProcessed","source":"com.example.orders","account":"123456789012","time":"2026-11-20T09:21:07Z","region":"us-east-1","resources":[],"detail":{{"runawayGuard":{{"root":"1-6789abcd-{chain:024x}","depth":{depth},"function":"{function}"}}}}}}"#,
+        r#"{{"version":"0","id":"{i:08x}-aaaa-4bbb-8ccc-dddddddddddd","detail-type":"OrderRowProcessed","source":"com.example.orders","account":"123456789012","time":"2027-01-15T07:59:30Z","region":"us-east-1","resources":[],"detail":{{"runawayGuard":{{"root":"1-6789abcd-{chain:024x}","depth":{depth},"function":"{function}"}}}}}}"#,
         depth = hop + 1
     );
     let body = serde_json::Value::String(body).to_string();
