@@ -58,15 +58,7 @@ fn signals(roots: usize, hops: u32, functions: usize, in_flight: usize) -> Vec<S
                     .expect("root");
                 let function = names[(r + depth as usize) % functions].clone();
                 let header = ChainHeader { root, depth, function };
-                out.push(Signal::Chain(ChainObservation {
-                    header,
-                    emitted_at: None,
-                    account: None,
-                    region: None,
-                    sender: None,
-                    source: None,
-                    detail_type: None,
-                }));
+                out.push(Signal::Chain(ChainObservation::bare(header)));
             }
         }
     }

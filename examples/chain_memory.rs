@@ -81,15 +81,7 @@ fn signal(i: usize, function: &FunctionName) -> Result<Signal, Box<dyn std::erro
         depth: 1,
         function: function.clone(),
     };
-    Ok(Signal::Chain(ChainObservation {
-        header,
-        emitted_at: None,
-        account: None,
-        region: None,
-        sender: None,
-        source: None,
-        detail_type: None,
-    }))
+    Ok(Signal::Chain(ChainObservation::bare(header)))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

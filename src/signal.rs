@@ -51,6 +51,22 @@ pub struct ChainObservation {
     pub detail_type: Option<Arc<str>>,
 }
 
+impl ChainObservation {
+    /// `header` as an event with no envelope said it: no time, account, region, sender or bus
+    /// origin (tests, benches and the simulator's building block).
+    pub fn bare(header: ChainHeader) -> Self {
+        Self {
+            header,
+            emitted_at: None,
+            account: None,
+            region: None,
+            sender: None,
+            source: None,
+            detail_type: None,
+        }
+    }
+}
+
 /// The state an alarm moved into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

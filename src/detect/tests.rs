@@ -14,15 +14,7 @@ fn name(s: &str) -> FunctionName {
 
 fn chain(root: &str, depth: u32, function: &str) -> Signal {
     let header = ChainHeader { root: ChainRoot::new(root).unwrap(), depth, function: name(function) };
-    Signal::Chain(ChainObservation {
-        header,
-        emitted_at: None,
-        account: None,
-        region: None,
-        sender: None,
-        source: None,
-        detail_type: None,
-    })
+    Signal::Chain(ChainObservation::bare(header))
 }
 
 fn at(secs: u64) -> Timestamp {

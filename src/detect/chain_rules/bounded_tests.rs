@@ -10,15 +10,7 @@ const T0: u64 = 1_800_000_000;
 fn chain(root: &str, depth: u32, function: &str) -> Signal {
     let function = FunctionName::new(function).unwrap();
     let header = ChainHeader { root: ChainRoot::new(root).unwrap(), depth, function };
-    Signal::Chain(ChainObservation {
-        header,
-        emitted_at: None,
-        account: None,
-        region: None,
-        sender: None,
-        source: None,
-        detail_type: None,
-    })
+    Signal::Chain(ChainObservation::bare(header))
 }
 
 /// The chain events of a tree with fan-out `k` whose events go to `depth`, level by level: the
