@@ -147,3 +147,30 @@ async fn status_says_how_many_events_wait_in_the_parking_queue() {
     assert!(json.stderr.contains("about 2 asynchronous event(s) parked"), "{}", json.stderr);
     assert!(json.json().is_array(), "the JSON stays an array: {}", json.stdout);
 }
+
+#[tokio::test]
+async fn status_counts_each_parked_function_s_events_since_its_trip_from_lambda_s_metrics() {
+    use aws_sdk_cloudwatch::types::StandardUnit::Count;
+    let moto = Moto::start().await;
+    let (topic, _alerts, parking) = account(&moto).await;
+    // Drops before the trip were not parked: they must not be counted.
+    moto.put_lambda_metrics(FUNCTION, 600, &[("AsyncEventsDropped", 100.0, Count)]).await;
+    let run = handle(&topic, &report(FUNCTION, 17, ROOT)).env(PARKING_VAR, &parking).run();
+    assert_eq!(run.outcomes(), [(FUNCTION.to_owned(), "throttled".to_owned())], "{run:?}");
+    // Seven discarded since, two of which Lambda failed to deliver to the queue.
+    let after = [("AsyncEventsDropped", 7.0, Count), ("DestinationDeliveryFailures", 2.0, Count)];
+    moto.put_lambda_metrics(FUNCTION, 0, &after).await;
+
+    let text = Cli::new(Some(&topic), &["status"]).run();
+    assert_eq!(text.code, 0, "{text:?}");
+    assert!(
+        text.stdout.contains(&format!("{FUNCTION}: about 5 asynchronous event(s) parked since the trip"))
+            && text.stdout.contains(&format!("runaway-guard replay {FUNCTION}")),
+        "{}",
+        text.stdout
+    );
+    let json = Cli::new(Some(&topic), &["status", "--json"]).run();
+    let row = &json.json()[0];
+    assert_eq!(row["parked_queue"], parking.as_str(), "{}", json.stdout);
+    assert_eq!(row["parked_since_trip"], 5, "{}", json.stdout);
+}

@@ -18,7 +18,10 @@ use aws_sdk_cloudwatch::types::{
 use aws_smithy_types::DateTime;
 
 mod contributors;
+mod parked;
 mod series;
+
+pub use parked::ParkedSince;
 
 use super::error::port_error;
 use crate::name::FunctionName;

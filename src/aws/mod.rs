@@ -40,7 +40,7 @@ pub mod sts;
 pub mod trip_tags;
 
 pub use client::{load_sdk_config, load_sdk_config_in};
-pub use cloudwatch::CloudWatchMetrics;
+pub use cloudwatch::{CloudWatchMetrics, ParkedSince};
 pub use deployment::LambdaDeployment;
 pub use dynamodb::{DynamoTripBudget, TripCapTables};
 pub use kms::KmsRecordSigner;

@@ -5,7 +5,9 @@
 use std::process::ExitCode;
 
 use crate::aws::sqs::QueueReader;
-use crate::operator;
+use crate::aws::{CloudWatchMetrics, ParkedSince};
+use crate::operator::{self, StatusEntry};
+use crate::time::Timestamp;
 
 use super::setup::{Operation, Refusal};
 use super::{EXIT_FAILURE, EXIT_OK, Located};
@@ -13,10 +15,10 @@ use super::{EXIT_FAILURE, EXIT_OK, Located};
 /// Runs `status`.
 pub async fn run(json: bool, op: Operation) -> Result<ExitCode, Refusal> {
     let ports = op.ports(None);
-    let rows = operator::status(&ports.throttler)
+    let mut rows = operator::status(&ports.throttler)
         .await
         .map_err(|e| Refusal::failure(format!("listing tripped functions in {}: {e}", op.location())))?;
-    let parked = parked_line(&op).await;
+    let parked = count_parked(&ports.metrics, &mut rows).await + &parked_line(&op).await;
     if json {
         // An array, as DESIGN.md promises; each row names where it was read.
         let located: Vec<Located<'_, _>> = rows.iter().map(|r| Located::new(&op, r)).collect();
@@ -56,5 +58,34 @@ async fn parked_line(op: &Operation) -> String {
              function's with: runaway-guard replay FUNCTION --dry-run\n"
         ),
         Err(err) => format!("Parking queue {name}: not read ({err}).\n"),
+    }
+}
+
+/// Fills in each parked function's count since its trip; a line saying what could not be read, or
+/// nothing.
+async fn count_parked(metrics: &CloudWatchMetrics, rows: &mut [StatusEntry]) -> String {
+    let parked: Vec<(usize, ParkedSince)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.record && r.parked_queue.is_some())
+        .filter_map(|(i, r)| {
+            let since = Timestamp::parse_rfc3339(&r.tripped_at)?;
+            Some((i, ParkedSince { function: r.function.clone(), since }))
+        })
+        .collect();
+    if parked.is_empty() {
+        return String::new();
+    }
+    let trips: Vec<ParkedSince> = parked.iter().map(|(_, t)| t.clone()).collect();
+    match metrics.parked_since(&trips, Timestamp::now()).await {
+        Ok(counts) => {
+            for ((i, _), n) in parked.iter().zip(counts) {
+                if let Some(row) = rows.get_mut(*i) {
+                    row.parked_since_trip = Some(n);
+                }
+            }
+            String::new()
+        }
+        Err(err) => format!("warning: parked events per function not counted (CloudWatch): {err}\n"),
     }
 }

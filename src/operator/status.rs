@@ -62,6 +62,13 @@ pub struct StatusEntry {
     /// mappings paused); present with `drift`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drift_state: Option<DriftState>,
+    /// The parking queue the trip made its on-failure destination (absent when it parked nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parked_queue: Option<String>,
+    /// About how many of its asynchronous events Lambda has sent to the parking queue since the
+    /// trip (CloudWatch; `status` fills it in). Not what is still waiting: a replay deletes what it sends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parked_since_trip: Option<u64>,
     /// Listed, but could not be read (the error): whether it is tripped is unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unreadable: Option<String>,
@@ -102,6 +109,8 @@ impl StatusEntry {
             record_check_detail: None,
             drift: None,
             drift_state: None,
+            parked_queue: None,
+            parked_since_trip: None,
             unreadable: None,
             incomplete: false,
         }
@@ -132,6 +141,7 @@ impl StatusEntry {
             record: true,
             alert_pending: record.alert_pending,
             paused_mappings: record.paused_mappings.into_iter().map(PausedMapping::unlisted).collect(),
+            parked_queue: record.parked.map(|p| p.queue),
             ..Self::bare(function)
         }
     }

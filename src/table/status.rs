@@ -91,7 +91,7 @@ fn without_record(rows: &[&StatusEntry], context: &str, after_table: bool) -> St
 }
 
 /// The lines after the tables: drift, unverified records, unfinished re-enables, paused mappings,
-/// unsent alerts.
+/// parked events, unsent alerts.
 fn notes(out: &mut String, rows: &[&StatusEntry]) {
     for row in rows.iter().filter(|r| r.drift.is_some()) {
         let note = Plain(row.drift.as_deref().unwrap_or_default());
@@ -134,6 +134,20 @@ fn notes(out: &mut String, rows: &[&StatusEntry]) {
             row.function,
             mappings.join("; ")
         ));
+    }
+    for row in rows.iter().filter(|r| r.parked_queue.is_some()) {
+        let f = &row.function;
+        out.push_str(&match row.parked_since_trip {
+            Some(0) => format!("{f}: no asynchronous event parked since the trip\n"),
+            Some(n) => format!(
+                "{f}: about {n} asynchronous event(s) parked since the trip (Lambda's AsyncEventsDropped); once \
+                 it is fixed and re-enabled, send them back with runaway-guard replay {f}\n"
+            ),
+            None => format!(
+                "{f}: its asynchronous events are parked (not counted); once it is fixed and re-enabled, send \
+                 them back with runaway-guard replay {f}\n"
+            ),
+        });
     }
     let unsent = rows.iter().filter(|r| r.alert_pending).count();
     if unsent > 0 {

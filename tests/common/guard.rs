@@ -237,23 +237,31 @@ impl Moto {
 
     /// Records `invocations` and their summed duration for `function` one minute ago, as Lambda would.
     pub async fn put_usage(&self, function: &str, invocations: f64, duration_ms_sum: f64) {
+        let series = [
+            ("Invocations", invocations, StandardUnit::Count),
+            ("Duration", duration_ms_sum, StandardUnit::Milliseconds),
+        ];
+        self.put_lambda_metrics(function, 60, &series).await;
+    }
+
+    /// Records `AWS/Lambda` datapoints (name, value, unit) for `function`, `secs_ago` seconds ago.
+    pub async fn put_lambda_metrics(&self, function: &str, secs_ago: i64, series: &[(&str, f64, StandardUnit)]) {
         let cloudwatch = aws_sdk_cloudwatch::Client::new(&self.config);
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock");
-        let at = DateTime::from_secs(now.as_secs() as i64 - 60);
-        let datum = |name: &str, value: f64, unit: StandardUnit| {
+        let at = DateTime::from_secs(now.as_secs() as i64 - secs_ago);
+        let data = series.iter().map(|(name, value, unit)| {
             MetricDatum::builder()
-                .metric_name(name)
+                .metric_name(*name)
                 .dimensions(Dimension::builder().name("FunctionName").value(function).build())
                 .timestamp(at)
-                .value(value)
-                .unit(unit)
+                .value(*value)
+                .unit(unit.clone())
                 .build()
-        };
+        });
         cloudwatch
             .put_metric_data()
             .namespace("AWS/Lambda")
-            .metric_data(datum("Invocations", invocations, StandardUnit::Count))
-            .metric_data(datum("Duration", duration_ms_sum, StandardUnit::Milliseconds))
+            .set_metric_data(Some(data.collect()))
             .send()
             .await
             .expect("put metric data");

@@ -107,3 +107,27 @@ fn a_hand_written_record_cannot_forge_or_colour_a_line() {
     );
     assert!(!text.contains("<!here>"), "{text}");
 }
+
+#[test]
+fn each_parked_function_says_how_many_of_its_events_it_parked_and_how_to_replay_them() {
+    let parked = |name: &str, count: Option<u64>| StatusEntry {
+        parked_queue: Some("arn:aws:sqs:us-east-1:123456789012:guard-parked".into()),
+        parked_since_trip: count,
+        ..entry(name, "25", false)
+    };
+    let rows = [
+        parked("orders", Some(1_234)),
+        parked("quiet", Some(0)),
+        parked("unread", None),
+        entry("a", "none", false),
+    ];
+    let text = status(&rows, HERE);
+    assert!(
+        text.contains("orders: about 1234 asynchronous event(s) parked since the trip")
+            && text.contains("runaway-guard replay orders"),
+        "{text}"
+    );
+    assert!(text.contains("quiet: no asynchronous event parked since the trip"), "{text}");
+    assert!(text.contains("unread: its asynchronous events are parked (not counted)"), "{text}");
+    assert!(!text.contains("runaway-guard replay a"), "a function that parked nothing: {text}");
+}
