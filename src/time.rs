@@ -178,6 +178,26 @@ fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     Some(Timestamp(secs as u64 * 1000 + millis))
 }
 
+/// `13.0 s`, `5 min 12 s`, `7 h 2 min`, `24 h 5 min`, `9 days 23 h`: what a person would say.
+pub fn spoken(secs: f64) -> String {
+    if secs < 60.0 {
+        return format!("{secs:.1} s");
+    }
+    let whole = secs.round() as u64;
+    if whole < 3_600 {
+        let (m, s) = (whole / 60, whole % 60);
+        return if s == 0 { format!("{m} min") } else { format!("{m} min {s} s") };
+    }
+    let minutes = (secs / 60.0).round() as u64;
+    if minutes >= 48 * 60 {
+        let hours = (secs / 3_600.0).round() as u64;
+        let (d, h) = (hours / 24, hours % 24);
+        return if h == 0 { format!("{d} days") } else { format!("{d} days {h} h") };
+    }
+    let (h, m) = (minutes / 60, minutes % 60);
+    if m == 0 { format!("{h} h") } else { format!("{h} h {m} min") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

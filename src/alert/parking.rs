@@ -16,9 +16,12 @@ pub(super) fn async_events(facts: &TripFacts<'_>) -> String {
 /// (the model adds the region and names the account).
 pub(super) fn replay_step(facts: &TripFacts<'_>) -> Option<NextStep> {
     let command = fate(facts).1?;
+    // The queue holds the runaway's own events beside the organic ones: count them by source and
+    // detail-type first, so the replay can leave the runaway's out (--only-source, --since, ...).
     Some(NextStep::new(
-        "after re-enabling, send its parked or dead-lettered events back with",
-        &[command],
+        "after re-enabling, count its parked or dead-lettered events by source and detail-type, then send \
+         back the ones that are not the runaway's",
+        &[format!("{command} --dry-run"), command],
         &facts.context,
     ))
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use crate::aws::LambdaThrottler;
 use crate::aws::sqs::ParkedQueue;
 use crate::name::FunctionName;
-use crate::ports::{FailureTarget, Metrics, MetricsWindow, Throttler};
+use crate::ports::{FailureTarget, Metrics, Throttler};
 use crate::replay::{Filter, Rate, Summary, gate, rate};
 use crate::time::Timestamp;
 
@@ -143,8 +143,10 @@ fn parking_queue(op: &Operation) -> Option<String> {
 
 /// A share of the function's usual rate, from its CloudWatch history; the fixed default without it.
 async fn default_rate<M: Metrics>(metrics: &M, function: &FunctionName, warnings: &mut Vec<String>) -> Rate {
-    let window = MetricsWindow { now: Timestamp::now(), recent_minutes: 1, history_days: rate::HISTORY_DAYS };
-    match metrics.function_metrics(std::slice::from_ref(function), window).await {
+    match metrics
+        .function_metrics(std::slice::from_ref(function), rate::history_window(Timestamp::now()))
+        .await
+    {
         Ok(read) => read.first().map_or_else(rate::fallback, |m| rate::from_history(&m.history)),
         Err(err) => {
             warnings

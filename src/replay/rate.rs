@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::ports::HourMetrics;
+use crate::ports::{HourMetrics, MetricsWindow};
+use crate::time::Timestamp;
 
 /// Events per second without enough history to size the rate (stated in `replay --help`).
 pub const FALLBACK_PER_SEC: f64 = 1.0;
@@ -62,6 +63,11 @@ pub fn from_flag(per_sec: f64) -> Result<Rate, String> {
     } else {
         Err(format!("--rate {per_sec}: give events per second, above 0 and at most {MAX_PER_SEC}"))
     }
+}
+
+/// The CloudWatch read the default rate is sized from: [`HISTORY_DAYS`] of hourly history up to `now`.
+pub fn history_window(now: Timestamp) -> MetricsWindow {
+    MetricsWindow { now, recent_minutes: 1, history_days: HISTORY_DAYS }
 }
 
 /// The default rate from the function's hourly history (hours with an `Invocations` datapoint).

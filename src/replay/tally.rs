@@ -116,6 +116,14 @@ impl Summary {
             self.rate.per_sec,
             rate_words(&self.rate)
         );
+        if self.dry_run && self.replayed > 0 {
+            let _ = writeln!(
+                out,
+                "At that rate the replay takes about {}; give --rate to go faster: SQS deletes each message once \
+                 its queue's retention runs out (14 days in the guard's parking queue).",
+                crate::time::spoken(self.replayed as f64 / self.rate.per_sec)
+            );
+        }
         if !self.groups.is_empty() {
             let _ = writeln!(out, "  {:>8}  {:<32} detail-type", "count", "source");
             for g in &self.groups {
@@ -207,5 +215,20 @@ mod tests {
         assert!(text.starts_with("Would replay 4 event(s) to orders"), "{text}");
         assert!(text.contains("--skip-depth-over: 1") && text.contains("the fixed default"), "{text}");
         assert!(!text.contains('\u{1b}') && text.contains("Placed\\u{1b}[31m"), "{text}");
+        assert!(text.contains("At that rate the replay takes about 4.0 s; give --rate"), "{text}");
+    }
+
+    #[test]
+    fn only_a_dry_run_says_how_long_the_replay_would_take() {
+        let function = FunctionName::new("orders").unwrap();
+        let queue = "arn:aws:sqs:us-east-1:123456789012:q";
+        let mut dry = Summary::new(function.clone(), queue.into(), true, rate::from_flag(0.5).unwrap());
+        for _ in 0..7_200 {
+            dry.replayed(&event(Some("aws:s3"), None));
+        }
+        assert!(dry.text().contains("the replay takes about 4 h;"), "{}", dry.text());
+        let mut done = Summary::new(function, queue.into(), false, rate::fallback());
+        done.replayed(&event(Some("aws:s3"), None));
+        assert!(!done.text().contains("takes about"), "{}", done.text());
     }
 }

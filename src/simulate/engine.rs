@@ -15,6 +15,7 @@ use super::mappings::Mappings;
 use super::model::{Dest, Kind, Model, TICK_MS, TICKS_PER_SEC};
 use super::peers::{KILL_SWITCH_REACTION_TICKS, Mechanism};
 use super::ports::{Account, EPOCH_SECS};
+use super::replay::{ParkedEvents, Replay};
 use super::result::Trip;
 use super::rng::{Rng, Stream};
 pub(crate) use super::series::{RunOutput, Series};
@@ -89,6 +90,10 @@ pub(crate) struct Engine<'m> {
     pub(super) park_on_trip: bool,
     /// Per function: its failed async events go to the guard's parking queue.
     pub(super) parked: Vec<bool>,
+    /// Each function's parked events, for the replay.
+    pub(super) parked_events: Vec<ParkedEvents>,
+    /// The guard's chain depth limit (what `replay --skip-depth-over` is given).
+    pub(super) depth_limit: u32,
     pub(super) traffic_acc: Vec<f64>,
     /// Like `traffic_acc`, at the organic rate (without the incident's rate changes).
     pub(super) organic_acc: Vec<f64>,
@@ -134,6 +139,8 @@ impl<'m> Engine<'m> {
             throttled_by_mechanism: vec![false; n],
             park_on_trip: true,
             parked: vec![false; n],
+            parked_events: vec![ParkedEvents::default(); n],
+            depth_limit: config.max_depth,
             traffic_acc: vec![0.0; model.traffic.len()],
             organic_acc: vec![0.0; model.traffic.len()],
             route_acc: vec![0.0; model.routes.len()],
@@ -165,6 +172,7 @@ impl<'m> Engine<'m> {
             let first = self.trips.first().and_then(|trip| super::result::alert_of(trip, &account.alerts));
             (account.alerts.len(), first.cloned(), account.cloudwatch.closed().to_vec())
         };
+        let replay = (self.mechanism == Mechanism::Guard).then(|| self.replay());
         let (signals_fed, signals_dropped, guard_errors) =
             self.guard.as_ref().map_or((0, 0, 0), |g| (g.signals_fed, g.signals_dropped, g.errors));
         RunOutput {
@@ -173,6 +181,7 @@ impl<'m> Engine<'m> {
             series: self.series,
             trips: self.trips,
             lost: self.lost,
+            replay,
             mappings_paused: self.mappings.paused_total,
             alerts,
             first_trip_alert,
@@ -180,6 +189,16 @@ impl<'m> Engine<'m> {
             signals_dropped,
             guard_errors,
         }
+    }
+
+    /// The replay of what this run parked, at each function's default rate from its history.
+    fn replay(&self) -> Replay {
+        let account = self.account.lock();
+        let window = crate::replay::rate::history_window(account.now);
+        Replay::of(self.parked_events.iter().enumerate().map(|(f, &parked)| {
+            let rate = crate::replay::rate::from_history(&account.function_metrics(f, window).history);
+            (parked, rate, self.model.functions[f].cost_per_invocation)
+        }))
     }
 
     pub(super) fn step(&mut self) {

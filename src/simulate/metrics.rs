@@ -90,7 +90,7 @@ impl Shared {
     /// What CloudWatch would show now for function `i`: its published minutes in the recent range
     /// and its hourly sums and peak concurrency over the history range (the baseline's days before
     /// the run).
-    fn function_metrics(&self, i: usize, window: MetricsWindow) -> FunctionMetrics {
+    pub(super) fn function_metrics(&self, i: usize, window: MetricsWindow) -> FunctionMetrics {
         let now = window.now.as_secs().saturating_sub(EPOCH_SECS);
         let minute = |secs: u64| self.cloudwatch.fn_minute(i, virtual_minute(secs), now);
         let (start, end) = window.recent_range();

@@ -16,7 +16,8 @@
 //! - [`Instrumentation`]: whether functions propagate the header (`--uninstrumented`).
 //! - docs/simulation.md describes the model, the format and the results.
 //! - [`peers`]: the mechanisms compared; [`result`]: what "contained" and "leaked" mean; [`lost`]:
-//!   the events each mechanism sent to a DLQ or dropped, organic or the runaway's.
+//!   the events each mechanism sent to a DLQ or dropped, organic or the runaway's; [`Replay`]:
+//!   what `runaway-guard replay` does with the events the guard parked.
 //! - [`render`]: text with sparklines; [`svg`]: the chart.
 //!
 //! Everything is synchronous and deterministic for a seed.
@@ -39,6 +40,7 @@ mod model;
 pub mod peers;
 mod ports;
 pub mod render;
+mod replay;
 pub mod result;
 mod rng;
 mod runs;
@@ -60,6 +62,7 @@ use crate::config::Config;
 pub use catalog::{scenario, scenario_names};
 pub use lost::{Held, Lost, LostWork};
 pub use peers::Mechanism;
+pub use replay::Replay;
 pub use result::{GuardStats, MechanismResult, SentAlert, SimulationResult, Timeline, Trip};
 pub use scenario::Scenario;
 

@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::engine::{RunOutput, Series};
 use super::lost::LostWork;
 use super::peers::Mechanism;
+use super::replay::Replay;
 use crate::ports::Alert;
 
 /// One function stopped (or, for dry-run and the cap, one that would have been).
@@ -55,6 +56,9 @@ pub struct MechanismResult {
     pub failed_events: u64,
     /// The same events split by whose they were and what lost them, and those left waiting.
     pub lost_work: LostWork,
+    /// What `runaway-guard replay` does with the parked events after the fix (the guard only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Replay>,
     /// Event source mappings disabled by the mechanism's trips (the guard's only).
     pub mappings_paused: u32,
     /// Functions stopped, why and when.
@@ -205,6 +209,7 @@ pub(crate) fn measure(output: &RunOutput, base: &Series, incident_s: usize, beni
         total_usd: run.usd.iter().sum(),
         failed_events: output.lost.total(),
         lost_work: output.lost,
+        replay: output.replay,
         mappings_paused: output.mappings_paused,
         trips: output.trips.clone(),
     }
@@ -229,6 +234,7 @@ mod tests {
             contributor_signals: 0,
             trips: Vec::new(),
             lost: Default::default(),
+            replay: None,
             mappings_paused: 0,
             alerts: 0,
             first_trip_alert: None,

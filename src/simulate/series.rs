@@ -47,6 +47,8 @@ pub(crate) struct RunOutput {
     pub trips: Vec<Trip>,
     /// Events that never ran, and those still waiting at the end.
     pub lost: LostWork,
+    /// The replay of what the guard parked (the guard's runs only).
+    pub replay: Option<super::replay::Replay>,
     /// Event source mappings the guard's trips disabled.
     pub mappings_paused: u32,
     pub alerts: usize,

@@ -298,6 +298,7 @@ mod tests {
             total_usd: 0.0,
             failed_events: 0,
             lost_work: Default::default(),
+            replay: None,
             mappings_paused: 0,
             trips: Vec::new(),
         };

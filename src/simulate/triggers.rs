@@ -156,7 +156,7 @@ impl Engine<'_> {
         let mut throttles = 0;
         for c in std::mem::take(&mut self.runtime[f].backlog) {
             throttles += c.total();
-            self.lost.add(c.runaway, by_mechanism, fate, c.total());
+            self.fail_async(f, &c, by_mechanism, fate);
         }
         for &qi in &model.functions[f].queues {
             if self.mappings.queue_paused[qi] {
@@ -182,6 +182,14 @@ impl Engine<'_> {
         }
     }
 
+    /// Fails an async cohort of `f` to `fate`: lost, or parked for the replay.
+    fn fail_async(&mut self, f: usize, cohort: &Cohort, by_mechanism: bool, fate: Fate) {
+        if fate == Fate::Parked {
+            self.parked_events[f].add(cohort, self.depth_limit);
+        }
+        self.lost.add(cohort.runaway, by_mechanism, fate, cohort.total());
+    }
+
     /// Fails async events older than the maximum event age in `f`'s backlog (to its DLQ or
     /// destination, or dropped).
     pub(super) fn expire_backlog(&mut self, f: usize) {
@@ -190,9 +198,9 @@ impl Engine<'_> {
             if tick.saturating_sub(c.born) < MAX_EVENT_AGE_TICKS {
                 break;
             }
-            let (runaway, n) = (c.runaway, c.total());
+            let c = *c;
             let fate = Fate::of_async_parked(&self.model.functions[f].failure, self.parked[f]);
-            self.lost.add(runaway, false, fate, n);
+            self.fail_async(f, &c, false, fate);
             self.runtime[f].backlog.pop_front();
         }
     }

@@ -245,7 +245,12 @@ impl Moto {
     }
 
     /// Records `AWS/Lambda` datapoints (name, value, unit) for `function`, `secs_ago` seconds ago.
-    pub async fn put_lambda_metrics(&self, function: &str, secs_ago: i64, series: &[(&str, f64, StandardUnit)]) {
+    pub async fn put_lambda_metrics(
+        &self,
+        function: &str,
+        secs_ago: i64,
+        series: &[(&str, f64, StandardUnit)],
+    ) {
         let cloudwatch = aws_sdk_cloudwatch::Client::new(&self.config);
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock");
         let at = DateTime::from_secs(now.as_secs() as i64 - secs_ago);

@@ -1,20 +1,7 @@
 //! Numbers as a report prints them: durations in human units, dollars, thousands separators and
 //! rates that never round a drawn bar down to "0/s".
 
-/// `13.0 s`, `5 min 12 s`, `7 h 2 min`, `24 h 5 min`: what a person would say.
-pub fn duration(secs: f64) -> String {
-    if secs < 60.0 {
-        return format!("{secs:.1} s");
-    }
-    let whole = secs.round() as u64;
-    if whole < 3_600 {
-        let (m, s) = (whole / 60, whole % 60);
-        return if s == 0 { format!("{m} min") } else { format!("{m} min {s} s") };
-    }
-    let minutes = (secs / 60.0).round() as u64;
-    let (h, m) = (minutes / 60, minutes % 60);
-    if m == 0 { format!("{h} h") } else { format!("{h} h {m} min") }
-}
+pub use crate::time::spoken as duration;
 
 /// `3,881.94`.
 pub fn money(usd: f64) -> String {

@@ -136,6 +136,25 @@ fn failure_line(m: &MechanismResult) -> Option<String> {
     .filter(|(_, lost)| lost.total() > 0)
     .map(|(whose, lost)| format!("{} {whose} ({})", thousands(lost.total()), fates(lost)))
     .collect();
+    if w.parked.total() > 0 {
+        let replay = m.replay.filter(|r| r.events > 0).map_or_else(String::new, |r| {
+            let organic = if r.runaway > 0 {
+                format!(
+                    "; {} and {} without the runaway's",
+                    duration(r.organic_longest_secs),
+                    usd(r.organic_usd)
+                )
+            } else {
+                String::new()
+            };
+            format!("; replay at the default rate: {} and {}{organic}", duration(r.longest_secs), usd(r.usd))
+        });
+        parts.push(format!(
+            "parked, not lost: {} organic, {} the runaway's{replay}",
+            thousands(w.parked.organic),
+            thousands(w.parked.runaway)
+        ));
+    }
     let held = w.held_at_end;
     if held.organic + held.runaway > 0 {
         parts.push(format!(

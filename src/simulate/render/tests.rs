@@ -31,6 +31,9 @@ fn numbers_and_durations_read_like_a_report() {
     assert_eq!(duration(86_700.0), "24 h 5 min");
     assert_eq!(duration(86_400.0), "24 h");
     assert_eq!(duration(3_599.6), "1 h", "rounding carries into the hour");
+    assert_eq!(duration(856_800.0), "9 days 22 h", "days past two");
+    assert_eq!(duration(863_040.0), "10 days");
+    assert_eq!(duration(172_800.0), "2 days");
 }
 
 fn mechanism(leaked: u64, failed: u64, trip_at: Option<f64>) -> MechanismResult {
@@ -43,6 +46,7 @@ fn mechanism(leaked: u64, failed: u64, trip_at: Option<f64>) -> MechanismResult 
         total_usd: 1.0,
         failed_events: failed,
         lost_work: Default::default(),
+        replay: None,
         mappings_paused: 0,
         trips: trip_at
             .map(|at_s| Trip {

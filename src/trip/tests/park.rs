@@ -51,7 +51,9 @@ fn a_function_without_dlq_or_destination_is_parked_before_the_throttle_and_resto
     let body = &account.alerts()[0].body;
     assert!(body.contains(&format!("are PARKED in the guard's parking queue {PARKING}")), "{body}");
     assert!(
-        body.contains("send its parked or dead-lettered events back with:\n  runaway-guard replay orders\n"),
+        body.contains(
+            "the ones that are not the runaway's:\n  runaway-guard replay orders --dry-run\n  runaway-guard replay orders\n"
+        ),
         "{body}"
     );
 
