@@ -215,6 +215,23 @@ fn the_guard_parks_the_async_events_its_throttle_turns_away_and_loses_none() {
 }
 
 #[test]
+fn every_parked_event_has_a_replay_and_leaving_the_runaway_s_out_never_costs_more() {
+    for r in all() {
+        let parked = r.guard.lost_work.parked;
+        let replay = r.guard.replay.unwrap_or_else(|| panic!("{}: a guard run has a replay", r.scenario));
+        assert_eq!((replay.events, replay.runaway), (parked.total(), parked.runaway), "{}", r.scenario);
+        assert!(replay.skippable_by_depth <= replay.runaway, "{}: {replay:?}", r.scenario);
+        assert!(replay.organic_longest_secs <= replay.longest_secs, "{}: {replay:?}", r.scenario);
+        assert!(replay.organic_usd <= replay.usd + 1e-12, "{}: {replay:?}", r.scenario);
+        assert_eq!(replay.events == 0, replay.longest_secs == 0.0, "{}: {replay:?}", r.scenario);
+        assert!(r.peers.values().all(|p| p.replay.is_none()), "peers park nothing: {}", r.scenario);
+    }
+    // Events with the chain header deeper than the limit are what --skip-depth-over leaves out.
+    let fanout = result("fresh-deploy-fanout").guard.replay.expect("replay");
+    assert!(fanout.skippable_by_depth > 0, "{fanout:?}");
+}
+
+#[test]
 fn a_tripped_sqs_consumer_keeps_its_messages_in_the_queue() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenarios/sqs-loop-max-depth-8.json");
