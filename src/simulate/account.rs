@@ -61,12 +61,28 @@ impl Engine<'_> {
             rt.scale_budget = rt.scale_budget.saturating_sub(rt.running - rt.environments);
             rt.environments = rt.running;
         }
-        let usd = f64::from(invocations) * func.cost_per_invocation;
+        let timing = func.timing(self.incident_active());
+        let usd = f64::from(invocations) * timing.cost_per_invocation;
         let second = (self.tick / super::model::TICKS_PER_SEC) as usize;
         self.series.add(f, second, u64::from(invocations), usd);
-        self.account.lock().cloudwatch.invocations(f, u64::from(invocations), func.duration_ms, usd);
-        let done = func.duration_ticks;
-        self.schedule(done, Event::Complete { func: f, invocations, cohort });
+        self.account.lock().cloudwatch.invocations(f, u64::from(invocations), timing.duration_ms, usd);
+        self.schedule(timing.duration_ticks, Event::Complete { func: f, invocations, cohort });
+    }
+
+    /// A synchronous invoke of `f`: it runs now if `f` has concurrency, else the caller gets a 429
+    /// (counted in `Throttles`). Lambda keeps nothing, so a refused event is lost to the run (a
+    /// caller's retry would be new traffic).
+    pub(super) fn arrive_sync(&mut self, f: usize, cohort: Cohort) {
+        let free = if self.reserved[f] == Some(0) { 0 } else { u64::from(self.free_capacity(f)) };
+        let (taken, refused) = cohort.split(free);
+        if let Some(t) = taken {
+            self.start(f, t.total() as u32, t);
+        }
+        let by_mechanism = self.throttled_by_mechanism[f];
+        for r in refused.into_iter().flatten() {
+            self.account.lock().cloudwatch.throttles(f, r.total());
+            self.lost.add(r.runaway, by_mechanism, super::lost::Fate::Refused, r.total());
+        }
     }
 
     /// Refills every function's scaling budget at the start of each period.
@@ -119,7 +135,11 @@ impl Engine<'_> {
         let model = self.model;
         for &qi in &model.functions[f].queues {
             let batch = u64::from(model.queues[qi].batch_size);
-            let mut free_messages = u64::from(self.free_capacity(f)) * batch;
+            let queue_free = match model.queues[qi].max_concurrency {
+                Some(max) => max.saturating_sub(self.queue_running[qi]),
+                None => u32::MAX,
+            };
+            let mut free_messages = u64::from(self.free_capacity(f).min(queue_free)) * batch;
             let mut taken_messages = 0;
             let mut invocations_started = 0;
             while free_messages > 0 {
@@ -135,6 +155,12 @@ impl Engine<'_> {
                 let invocations = taken_messages.div_ceil(batch) - invocations_started;
                 invocations_started += invocations;
                 self.start(f, invocations as u32, t);
+                if model.queues[qi].max_concurrency.is_some() {
+                    let n = invocations as u32;
+                    self.queue_running[qi] += n;
+                    let done = model.functions[f].timing(self.incident_active()).duration_ticks;
+                    self.schedule(done, Event::QueueSlotsFree { queue: qi, n });
+                }
             }
         }
     }
@@ -181,5 +207,77 @@ mod tests {
         assert_eq!(engine.runtime[0].running, 1_000);
         assert_eq!(engine.runtime[0].backlog.iter().map(Cohort::total).sum::<u64>(), 4_000);
         assert_eq!(engine.free_capacity(0), 0);
+    }
+
+    fn model(json: &str) -> super::super::model::Model {
+        let scenario = crate::simulate::parse_scenario(json, "t").expect("parses");
+        super::super::model::Model::compile(&scenario, &crate::config::Prices::default()).expect("compiles")
+    }
+
+    fn throttles(run: &super::super::series::RunOutput) -> u64 {
+        run.minutes.iter().flat_map(|m| &m.functions).map(|f| f.throttles).sum()
+    }
+
+    #[test]
+    fn a_synchronous_caller_beyond_the_concurrency_gets_a_429_and_nothing_waits() {
+        // 100 calls/s of 1 s each against a reservation of 20: about 20 run each second.
+        let model = model(
+            r#"{"name": "t", "horizon_secs": 60,
+                "functions": [{"name": "api", "memory_mb": 128, "duration_ms": 1000, "reserved_concurrency": 20}],
+                "traffic": [{"to": {"sync": "api"}, "rate_per_sec": 100}]}"#,
+        );
+        let run = engine_for(&model).run();
+        let ran: u64 = run.series.invocations.iter().sum();
+        assert!((1_000..=1_300).contains(&ran), "about 20 a second: {ran}");
+        let refused = run.lost.organic_other.refused;
+        assert!(refused > 4_000, "{:?}", run.lost);
+        assert_eq!(throttles(&run), refused, "each refusal is a throttle");
+        assert_eq!(run.lost.held_at_end.organic, 0, "Lambda queues nothing for a synchronous caller");
+    }
+
+    #[test]
+    fn a_queue_s_maximum_concurrency_bounds_its_consumer() {
+        let json = |max: &str| {
+            format!(
+                r#"{{"name": "t", "horizon_secs": 60,
+                    "functions": [{{"name": "w", "memory_mb": 128, "duration_ms": 2000}}],
+                    "queues": [{{"name": "jobs", "consumer": "w"{max}}}],
+                    "traffic": [{{"to": {{"sqs": "jobs"}}, "rate_per_sec": 50}}]}}"#
+            )
+        };
+        let bounded = model(&json(r#", "maximum_concurrency": 5"#));
+        let peak = |run: &super::super::series::RunOutput| {
+            run.minutes.iter().flat_map(|m| &m.functions).map(|f| f.concurrency_max).max().unwrap_or(0)
+        };
+        let run = engine_for(&bounded).run();
+        assert_eq!(peak(&run), 5, "never more than the mapping's maximum");
+        assert!(run.lost.held_at_end.organic > 2_000, "the rest waits in the queue: {:?}", run.lost);
+        assert_eq!(
+            bounded.functions[0].mapping_ceilings,
+            [crate::ports::MappingCeiling::Sqs { maximum_concurrency: Some(5) }],
+            "ListEventSourceMappings shows it to the judgement"
+        );
+        let free = engine_for(&model(&json(""))).run();
+        assert!(peak(&free) > 50, "{}", peak(&free));
+        assert!(
+            crate::simulate::parse_scenario(&json(r#", "maximum_concurrency": 1"#), "t")
+                .and_then(|s| super::super::model::Model::compile(&s, &crate::config::Prices::default()))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_duration_that_changes_at_the_incident_bills_the_new_duration_from_then_on() {
+        let model = model(
+            r#"{"name": "t", "horizon_secs": 120, "incident_at_secs": 60,
+                "functions": [{"name": "f", "memory_mb": 1024, "duration_ms": 100, "incident_duration_ms": 1000}],
+                "traffic": [{"to": {"async": "f"}, "rate_per_sec": 10}]}"#,
+        );
+        let run = engine_for(&model).run();
+        let (before, after) = (&run.minutes[0].functions[0], &run.minutes[1].functions[0]);
+        assert!((before.duration_ms / before.invocations as f64 - 100.0).abs() < 1e-9, "{before:?}");
+        assert!((after.duration_ms / after.invocations as f64 - 1_000.0).abs() < 1e-9, "{after:?}");
+        let f = &model.functions[0];
+        assert!(f.timing(true).cost_per_invocation > 5.0 * f.timing(false).cost_per_invocation);
     }
 }

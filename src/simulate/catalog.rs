@@ -5,7 +5,7 @@ use super::scenario::Scenario;
 use super::{SimError, parse_scenario};
 
 /// Name and JSON of every built-in scenario, runaways first.
-const BUILT_IN: [(&str, &str); 24] = [
+const BUILT_IN: [(&str, &str); 30] = [
     ("eventbridge-loop", include_str!("scenarios/eventbridge-loop.json")),
     ("sns-fanout", include_str!("scenarios/sns-fanout.json")),
     ("sqs-loop", include_str!("scenarios/sqs-loop.json")),
@@ -18,6 +18,9 @@ const BUILT_IN: [(&str, &str); 24] = [
     ("statement-requeue-loop", include_str!("scenarios/statement-requeue-loop.json")),
     ("slow-growth-loop", include_str!("scenarios/slow-growth-loop.json")),
     ("bounded-crawler-loop", include_str!("scenarios/bounded-crawler-loop.json")),
+    ("slow-retry-loop", include_str!("scenarios/slow-retry-loop.json")),
+    ("sync-recursion-loop", include_str!("scenarios/sync-recursion-loop.json")),
+    ("sqs-loop-at-max-concurrency", include_str!("scenarios/sqs-loop-at-max-concurrency.json")),
     ("benign-surge", include_str!("scenarios/benign-surge.json")),
     ("benign-retry-backoff", include_str!("scenarios/benign-retry-backoff.json")),
     ("benign-cron-burst", include_str!("scenarios/benign-cron-burst.json")),
@@ -30,6 +33,9 @@ const BUILT_IN: [(&str, &str); 24] = [
     ("benign-launch-step", include_str!("scenarios/benign-launch-step.json")),
     ("benign-flag-rollout", include_str!("scenarios/benign-flag-rollout.json")),
     ("benign-bounded-crawler", include_str!("scenarios/benign-bounded-crawler.json")),
+    ("benign-slow-dependency", include_str!("scenarios/benign-slow-dependency.json")),
+    ("benign-api-launch-sync", include_str!("scenarios/benign-api-launch-sync.json")),
+    ("benign-sqs-backfill", include_str!("scenarios/benign-sqs-backfill.json")),
 ];
 
 /// Names of the built-in scenarios, in run order.

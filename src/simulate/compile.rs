@@ -6,7 +6,9 @@ use crate::name::FunctionName;
 use crate::ports::{Architecture, FailureTarget};
 
 use super::SimError;
-use super::model::{Alarm, Dest, Func, Kind, Model, Queue, Route, Stream, TICK_MS, TICKS_PER_SEC, Traffic};
+use super::model::{
+    Alarm, Dest, Func, Kind, Model, Queue, Route, Stream, TICK_MS, TICKS_PER_SEC, Timing, Traffic,
+};
 use super::peers::LAMBDA_LOOP_LIMIT;
 use super::scenario::{
     AlarmSpec, FailureSpec, FunctionSpec, MAX_HORIZON_SECS, Scenario, StreamSource, TargetSpec,
@@ -44,6 +46,7 @@ impl Names<'_> {
             TargetSpec::Sns(f) => (Dest::Function(self.function(f)?), Kind::Sns),
             TargetSpec::S3(f) => (Dest::Function(self.function(f)?), Kind::S3),
             TargetSpec::Async(f) => (Dest::Function(self.function(f)?), Kind::Async),
+            TargetSpec::Sync(f) => (Dest::Function(self.function(f)?), Kind::Sync),
             TargetSpec::Sqs(q) => (Dest::Queue(self.queue(q)?), Kind::Sqs),
             TargetSpec::Dynamodb(t) => {
                 (Dest::Stream(self.stream(t, StreamSource::Dynamodb)?), Kind::DynamoDb)
@@ -66,10 +69,9 @@ impl Model {
         let queues = compile_queues(&names)?;
         for (i, q) in queues.iter().enumerate() {
             functions[q.consumer].queues.push(i);
-            // The simulated SQS mappings set no maximum concurrency.
             functions[q.consumer]
                 .mapping_ceilings
-                .push(crate::ports::MappingCeiling::Sqs { maximum_concurrency: None });
+                .push(crate::ports::MappingCeiling::Sqs { maximum_concurrency: q.max_concurrency });
         }
         let streams = compile_streams(&names)?;
         for (i, s) in streams.iter().enumerate() {
@@ -85,7 +87,12 @@ impl Model {
         let deepest_backoff = routes.iter().filter_map(|r| r.backoff.as_ref()).map(|b| b.max_attempts).max();
         let depth_cap = deepest_backoff.unwrap_or(0).max(u32::from(LAMBDA_LOOP_LIMIT)) + 1;
         let longest_delay = routes.iter().map(Route::longest_delay_secs).max().unwrap_or(0);
-        let longest_run = functions.iter().map(|f| f.duration_ticks).max().unwrap_or(0);
+        let longest_run = functions
+            .iter()
+            .flat_map(|f| [Some(f.duration_ticks), f.incident_timing.map(|t| t.duration_ticks)])
+            .flatten()
+            .max()
+            .unwrap_or(0);
         let longest_visibility = queues.iter().map(|q| q.visibility_ticks).max().unwrap_or(0);
         Ok(Self {
             horizon_secs: scenario.horizon_secs as u32,
@@ -155,13 +162,15 @@ fn compile_queues(names: &Names<'_>) -> Result<Vec<Queue>, SimError> {
             || q.max_receive_count == 0
             || q.visibility_timeout_secs > 43_200
             || !(60..=1_209_600).contains(&q.retention_secs)
+            || q.maximum_concurrency.is_some_and(|m| !(2..=1_000).contains(&m))
         {
             let reason = "batch_size and max_receive_count must be ≥1, visibility_timeout_secs ≤43200, \
-                          retention_secs 60..=1209600";
+                          retention_secs 60..=1209600, maximum_concurrency 2..=1000";
             return Err(names.bad(format!("queue {:?}: {reason}", q.name)));
         }
         queues.push(Queue {
             consumer: names.function(&q.consumer)?,
+            max_concurrency: q.maximum_concurrency,
             visibility_ticks: q.visibility_timeout_secs.max(1) * TICKS_PER_SEC,
             max_receive_count: q.max_receive_count,
             batch_size: q.batch_size,
@@ -248,8 +257,10 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
     if !MEMORY_MB.contains(&f.memory_mb) {
         return Err(format!("function {name}: memory_mb must be 128..=10240"));
     }
-    if f.duration_ms == 0 || f.duration_ms > MAX_DURATION_MS {
-        return Err(format!("function {name}: duration_ms must be 1..=900000"));
+    for ms in [Some(f.duration_ms), f.incident_duration_ms].into_iter().flatten() {
+        if ms == 0 || ms > MAX_DURATION_MS {
+            return Err(format!("function {name}: duration_ms and incident_duration_ms must be 1..=900000"));
+        }
     }
     if let Some(c) = &f.history_calendar {
         let days_ok =
@@ -268,7 +279,13 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
         Architecture::X86_64 => prices.per_gb_second_x86,
         Architecture::Arm64 => prices.per_gb_second_arm,
     };
-    let gb_seconds = f64::from(f.memory_mb) / 1024.0 * f64::from(f.duration_ms) / 1000.0;
+    let timing = |duration_ms: u32| Timing {
+        duration_ms,
+        duration_ticks: duration_ms.div_ceil(TICK_MS as u32),
+        cost_per_invocation: prices.per_request
+            + f64::from(f.memory_mb) / 1024.0 * f64::from(duration_ms) / 1000.0 * per_gb_s,
+    };
+    let usual = timing(f.duration_ms);
     let arn = |suffix: &str| format!("arn:aws:sqs:us-east-1:111122223333:{name}-{suffix}");
     let failure = match f.failure_target {
         FailureSpec::DeadLetter => FailureTarget::DeadLetter(arn("dlq")),
@@ -278,9 +295,10 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
     Ok(Func {
         memory_mb: f.memory_mb,
         arch,
-        duration_ms: f.duration_ms,
-        duration_ticks: f.duration_ms.div_ceil(TICK_MS as u32),
-        cost_per_invocation: prices.per_request + gb_seconds * per_gb_s,
+        duration_ms: usual.duration_ms,
+        duration_ticks: usual.duration_ticks,
+        cost_per_invocation: usual.cost_per_invocation,
+        incident_timing: f.incident_duration_ms.map(timing),
         reserved: f.reserved_concurrency,
         guarded: f.guarded,
         max_depth_tag: f.max_depth_tag,

@@ -34,6 +34,8 @@ pub(crate) enum Event {
     Reappear { queue: usize, cohort: Cohort },
     /// Batches of a stream's shard finish, freeing their lanes.
     LanesFree { stream: usize, shard: usize, lanes: u32 },
+    /// Invocations of a queue with a maximum concurrency finish, freeing its slots.
+    QueueSlotsFree { queue: usize, n: u32 },
 }
 
 impl Event {
@@ -77,6 +79,8 @@ pub(crate) struct Engine<'m> {
     pub(super) runtime: Vec<Runtime>,
     pub(super) reserved: Vec<Option<u32>>,
     pub(super) queues: Vec<VecDeque<Cohort>>,
+    /// Invocations running from each queue (for a mapping's maximum concurrency).
+    pub(super) queue_running: Vec<u32>,
     pub(super) streams: Vec<StreamState>,
     /// Which event source mappings are disabled.
     pub(super) mappings: Mappings,
@@ -133,6 +137,7 @@ impl<'m> Engine<'m> {
             runtime: vec![Runtime::default(); n],
             reserved: model.functions.iter().map(|f| f.reserved).collect(),
             queues: vec![VecDeque::new(); model.queues.len()],
+            queue_running: vec![0; model.queues.len()],
             streams: model.streams.iter().map(StreamState::new).collect(),
             mappings: Mappings::new(model),
             pause_on_trip: true,
@@ -220,6 +225,9 @@ impl<'m> Engine<'m> {
                     let busy = &mut self.streams[stream].shards[shard].busy;
                     *busy = busy.saturating_sub(lanes);
                 }
+                Event::QueueSlotsFree { queue, n } => {
+                    self.queue_running[queue] = self.queue_running[queue].saturating_sub(n);
+                }
             }
         }
         self.expire_streams();
@@ -290,7 +298,7 @@ impl<'m> Engine<'m> {
         for event in self.wheel.iter().flatten() {
             match event {
                 Event::Arrive { cohort, .. } | Event::Reappear { cohort, .. } => add(cohort),
-                Event::Complete { .. } | Event::LanesFree { .. } => {}
+                Event::Complete { .. } | Event::LanesFree { .. } | Event::QueueSlotsFree { .. } => {}
             }
         }
         for s in &self.streams {

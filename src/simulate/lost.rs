@@ -24,12 +24,14 @@ pub struct Lost {
     /// Events gone for good: async events with no failure target, SQS messages and stream
     /// records past their retention, events Lambda's loop detection dropped with nowhere to go.
     pub dropped: u64,
+    /// Synchronous calls refused with a 429: nothing was queued, and the caller saw the error.
+    pub refused: u64,
 }
 
 impl Lost {
     /// Every lost event.
     pub fn total(&self) -> u64 {
-        self.sqs_dlq + self.async_dlq + self.dropped
+        self.sqs_dlq + self.async_dlq + self.dropped + self.refused
     }
 
     fn add(&mut self, fate: Fate, n: u64) {
@@ -37,6 +39,7 @@ impl Lost {
             Fate::SqsDlq => self.sqs_dlq += n,
             Fate::AsyncDlq => self.async_dlq += n,
             Fate::Dropped => self.dropped += n,
+            Fate::Refused => self.refused += n,
             // Not lost: counted in `LostWork::parked` before it reaches a bucket.
             Fate::Parked => {}
         }
@@ -101,6 +104,8 @@ pub(crate) enum Fate {
     SqsDlq,
     AsyncDlq,
     Dropped,
+    /// A synchronous call refused with a 429 (the caller sees it; Lambda queues nothing).
+    Refused,
     /// Sent to the guard's parking queue (an on-failure destination the guard gave the function).
     Parked,
 }

@@ -17,6 +17,8 @@ pub(crate) enum Kind {
     Sns,
     S3,
     Async,
+    /// A synchronous invoke: runs at once or is refused (429).
+    Sync,
     Sqs,
     /// A DynamoDB table write, read from the table's stream.
     DynamoDb,
@@ -44,6 +46,8 @@ pub(crate) struct Func {
     pub duration_ticks: u32,
     /// Request + compute price of one invocation.
     pub cost_per_invocation: f64,
+    /// Duration and price from the incident on, when they change then.
+    pub incident_timing: Option<Timing>,
     pub reserved: Option<u32>,
     pub guarded: bool,
     pub max_depth_tag: Option<u32>,
@@ -64,9 +68,33 @@ pub(crate) struct Func {
     pub mapping_ceilings: Vec<crate::ports::MappingCeiling>,
 }
 
+/// How long one invocation runs and what it costs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Timing {
+    pub duration_ms: u32,
+    pub duration_ticks: u32,
+    pub cost_per_invocation: f64,
+}
+
+impl Func {
+    /// Its duration and price, with the incident live or not.
+    pub(crate) fn timing(&self, incident: bool) -> Timing {
+        match self.incident_timing {
+            Some(t) if incident => t,
+            _ => Timing {
+                duration_ms: self.duration_ms,
+                duration_ticks: self.duration_ticks,
+                cost_per_invocation: self.cost_per_invocation,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Queue {
     pub consumer: usize,
+    /// The mapping's maximum concurrency, if set.
+    pub max_concurrency: Option<u32>,
     pub visibility_ticks: u32,
     pub max_receive_count: u32,
     pub batch_size: u32,

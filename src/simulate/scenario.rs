@@ -76,6 +76,9 @@ pub struct FunctionSpec {
     pub architecture: ArchSpec,
     /// Duration of one invocation in milliseconds.
     pub duration_ms: u32,
+    /// Duration from the incident on (a slower dependency, a heavier input), in milliseconds.
+    #[serde(default)]
+    pub incident_duration_ms: Option<u32>,
     /// Reserved concurrency, if any.
     #[serde(default)]
     pub reserved_concurrency: Option<u32>,
@@ -172,6 +175,10 @@ pub struct QueueSpec {
     /// Message retention in seconds (SQS: 60–1,209,600, default 4 days).
     #[serde(default = "default_retention")]
     pub retention_secs: u32,
+    /// The mapping's `ScalingConfig.MaximumConcurrency` (Lambda: 2–1,000): most invocations the
+    /// queue runs at once (absent: bounded only by the function's concurrency).
+    #[serde(default)]
+    pub maximum_concurrency: Option<u32>,
 }
 
 /// How an event travels.
@@ -186,6 +193,9 @@ pub enum TargetSpec {
     S3(String),
     /// `Invoke` with `InvocationType=Event` → function.
     Async(String),
+    /// `Invoke` with `InvocationType=RequestResponse` (API Gateway, a function URL, an SDK call) →
+    /// function: runs at once or the caller gets a 429; nothing is queued or retried by Lambda.
+    Sync(String),
     /// SendMessage → queue.
     Sqs(String),
     /// A write to a DynamoDB table → a record on its stream.

@@ -22,7 +22,7 @@ pub(crate) fn usd_per_event(kind: Kind) -> f64 {
         Kind::EventBridge => 1.00,
         Kind::Sns => 0.50,
         Kind::S3 => 5.00,
-        Kind::Async => 0.0,
+        Kind::Async | Kind::Sync => 0.0,
         Kind::Sqs => 3.0 * 0.40,
         Kind::DynamoDb => 0.625,
         Kind::Kinesis => 0.014,

@@ -29,6 +29,7 @@ pub(crate) fn latency_range(kind: Kind) -> (u32, u32) {
         Kind::Sns => (1, 3),
         Kind::S3 => (5, 15),
         Kind::Async => (1, 2),
+        Kind::Sync => (1, 1),
         Kind::Sqs => (1, 5),
         Kind::DynamoDb => (1, 5),
         Kind::Kinesis => (2, 10),
@@ -125,6 +126,10 @@ impl Engine<'_> {
 
     /// An event reaches its destination.
     pub(super) fn arrive(&mut self, dest: Dest, kind: Kind, cohort: Cohort) {
+        // Lambda's loop detection does not follow synchronous invokes.
+        if let (Dest::Function(f), Kind::Sync) = (dest, kind) {
+            return self.arrive_sync(f, cohort);
+        }
         if self.mechanism.lambda_detection_on() && self.lambda_detection_drops(dest, kind, &cohort) {
             return;
         }
