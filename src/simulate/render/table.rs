@@ -175,11 +175,15 @@ fn failure_line(m: &MechanismResult) -> Option<String> {
 
 /// "3 to an SQS DLQ, 5 dropped": where the lost events went.
 fn fates(lost: &Lost) -> String {
-    [(lost.sqs_dlq, "to an SQS DLQ"), (lost.async_dlq, "to a DLQ or destination"), (lost.dropped, "dropped"),
-        (lost.refused, "refused to synchronous callers")]
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, place)| format!("{} {place}", thousands(n)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    [
+        (lost.sqs_dlq, "to an SQS DLQ"),
+        (lost.async_dlq, "to a DLQ or destination"),
+        (lost.dropped, "dropped"),
+        (lost.refused, "refused to synchronous callers"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, place)| format!("{} {place}", thousands(n)))
+    .collect::<Vec<_>>()
+    .join(", ")
 }
