@@ -331,9 +331,9 @@ variable "enable_sweep" {
 }
 
 variable "enable_rejudge" {
-  description = "Without enable_sweep: run a schedule that only re-judges the per-function alarms' contributors still in ALARM (one DescribeAlarmContributors per alarm a tick; a judgement only for functions in ALARM), so a function judged busy as usual is judged again while it stays in ALARM. Off by default."
+  description = "Without enable_sweep: run a schedule that only re-judges the per-function alarms' contributors still in ALARM (one DescribeAlarmContributors per alarm a tick; a judgement only for functions in ALARM), so a function judged busy as usual is judged again while it stays in ALARM. On by default: a busy function that starts looping sends no new contributor event."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "rejudge_schedule_expression" {

@@ -56,10 +56,10 @@ pub struct Scenario {
     /// The guard's optional periodic sweep (the module's `enable_sweep`, off by default), in seconds.
     #[serde(default)]
     pub sweep_every_secs: Option<u64>,
-    /// The guard's re-judge schedule when there is no sweep (the module's `enable_rejudge`, off by
-    /// default; `rate(2 minutes)` when on), in seconds: each tick re-judges the per-function
-    /// alarms' contributors in ALARM.
-    #[serde(default)]
+    /// The guard's re-judge schedule when there is no sweep (the module's `enable_rejudge`, on by
+    /// default at `rate(2 minutes)`), in seconds: each tick re-judges the per-function alarms'
+    /// contributors in ALARM. `null` turns it off (`enable_rejudge = false`).
+    #[serde(default = "default_rejudge")]
     pub rejudge_every_secs: Option<u64>,
 }
 
@@ -297,6 +297,11 @@ pub(crate) fn from_json(json: &str) -> Result<Scenario, (String, serde_json::Err
 fn default_horizon() -> u64 {
     86_400
 }
+/// The module's default `rejudge_schedule_expression`, `rate(2 minutes)`.
+fn default_rejudge() -> Option<u64> {
+    Some(120)
+}
+
 fn default_billing_alarm() -> f64 {
     50.0
 }
