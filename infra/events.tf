@@ -264,8 +264,9 @@ resource "aws_lambda_event_source_mapping" "this" {
 }
 
 ################################################################################
-# Optional schedule (off by default: see README for its cost): the sweep (offender search and
-# re-judging the contributors in ALARM) or, without it, the re-judge alone (enable_rejudge)
+# The schedule: by default the re-judge alone (enable_rejudge: the contributors still in ALARM every
+# 2 minutes), or the sweep instead (enable_sweep, off by default: offender search and re-judge;
+# see docs/cost.md for both)
 ################################################################################
 
 locals {
