@@ -29,7 +29,7 @@ mod exact;
 mod reuse;
 mod scan;
 
-use self::reuse::Reuse;
+use self::reuse::{Field, Reuse};
 use self::scan::{Cursor, Miss, Scan};
 use super::{MAX_EVENT_BYTES, ParsedEvent, parse_record, sqs};
 use crate::chain::ChainHeader;
@@ -272,11 +272,13 @@ struct Envelope<'a> {
 
 /// The signal a body with this header and envelope stands for.
 fn observation<'a>(header: ChainHeader, envelope: Envelope<'a>, reuse: &mut Reuse<'a>) -> Signal {
-    let account = envelope.account.map(|a| reuse.text(a));
-    let region = envelope.region.map(|r| reuse.text(r));
+    let account = envelope.account.map(|a| reuse.text(Field::Account, a));
+    let region = envelope.region.map(|r| reuse.text(Field::Region, r));
     let emitted_at = envelope.time.and_then(|t| reuse.time(t));
-    let (source, detail_type) =
-        (envelope.source.map(|s| reuse.text(s)), envelope.detail_type.map(|d| reuse.text(d)));
+    let (source, detail_type) = (
+        envelope.source.map(|s| reuse.text(Field::Source, s)),
+        envelope.detail_type.map(|d| reuse.text(Field::DetailType, d)),
+    );
     Signal::Chain(ChainObservation { header, emitted_at, account, region, sender: None, source, detail_type })
 }
 

@@ -22,6 +22,9 @@ pub(super) struct Reuse<'a> {
     roots: Built<'a, ChainRoot>,
     functions: Built<'a, FunctionName>,
     texts: Built<'a, Arc<str>>,
+    /// Each envelope field's last text and value: a batch's events mostly share their account,
+    /// region, source and detail-type, so one comparison usually replaces a hash lookup.
+    last_texts: [Option<(&'a str, Arc<str>)>; Field::COUNT],
     /// The last envelope time read, and its value: events of a batch are sent in order, many within
     /// the same second.
     last_time: Option<(&'a str, Option<Timestamp>)>,
@@ -38,9 +41,17 @@ impl<'a> Reuse<'a> {
         self.functions.get_or_build(text, |text| FunctionName::new(text).ok())
     }
 
-    /// An envelope string (account, region), stored as is.
-    pub fn text(&mut self, text: &'a str) -> Arc<str> {
-        self.texts.by_text.entry(text).or_insert_with(|| Arc::from(text)).clone()
+    /// An envelope string (account, region, source, detail-type), stored as is.
+    pub fn text(&mut self, field: Field, text: &'a str) -> Arc<str> {
+        let last = &mut self.last_texts[field as usize];
+        if let Some((seen, value)) = last
+            && *seen == text
+        {
+            return value.clone();
+        }
+        let value = self.texts.by_text.entry(text).or_insert_with(|| Arc::from(text)).clone();
+        *last = Some((text, value.clone()));
+        value
     }
 
     /// An envelope time (RFC 3339), `None` when it does not parse.
@@ -54,6 +65,19 @@ impl<'a> Reuse<'a> {
             }
         }
     }
+}
+
+/// The envelope fields kept as shared text.
+#[derive(Clone, Copy)]
+pub(super) enum Field {
+    Account,
+    Region,
+    Source,
+    DetailType,
+}
+
+impl Field {
+    const COUNT: usize = 4;
 }
 
 /// Values built from texts of the batch. Seeded per process (`RandomState`), so a sender cannot
