@@ -53,15 +53,13 @@ impl Engine<'_> {
 
     /// Starts `invocations` invocations of `f` handling `cohort`, bills them, schedules completion.
     pub(super) fn start(&mut self, f: usize, invocations: u32, cohort: Cohort) {
-        let model = self.model;
-        let func = &model.functions[f];
         let rt = &mut self.runtime[f];
         rt.running += invocations;
         if rt.running > rt.environments {
             rt.scale_budget = rt.scale_budget.saturating_sub(rt.running - rt.environments);
             rt.environments = rt.running;
         }
-        let timing = func.timing(self.incident_active());
+        let timing = self.timing(f);
         let usd = f64::from(invocations) * timing.cost_per_invocation;
         let second = (self.tick / super::model::TICKS_PER_SEC) as usize;
         self.series.add(f, second, u64::from(invocations), usd);
@@ -69,9 +67,14 @@ impl Engine<'_> {
         self.schedule(timing.duration_ticks, Event::Complete { func: f, invocations, cohort });
     }
 
+    /// How long an invocation of `f` starting now runs, and what it costs.
+    pub(super) fn timing(&self, f: usize) -> super::model::Timing {
+        self.model.functions[f].timing(self.incident_active())
+    }
+
     /// A synchronous invoke of `f`: it runs now if `f` has concurrency, else the caller gets a 429
-    /// (counted in `Throttles`). Lambda keeps nothing, so a refused event is lost to the run (a
-    /// caller's retry would be new traffic).
+    /// (counted in `Throttles`, and `refused`: Lambda keeps nothing, and a caller's retry would be
+    /// new traffic).
     pub(super) fn arrive_sync(&mut self, f: usize, cohort: Cohort) {
         let free = if self.reserved[f] == Some(0) { 0 } else { u64::from(self.free_capacity(f)) };
         let (taken, refused) = cohort.split(free);
@@ -158,7 +161,7 @@ impl Engine<'_> {
                 if model.queues[qi].max_concurrency.is_some() {
                     let n = invocations as u32;
                     self.queue_running[qi] += n;
-                    let done = model.functions[f].timing(self.incident_active()).duration_ticks;
+                    let done = self.timing(f).duration_ticks;
                     self.schedule(done, Event::QueueSlotsFree { queue: qi, n });
                 }
             }

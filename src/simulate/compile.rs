@@ -89,7 +89,7 @@ impl Model {
         let longest_delay = routes.iter().map(Route::longest_delay_secs).max().unwrap_or(0);
         let longest_run = functions
             .iter()
-            .flat_map(|f| [Some(f.duration_ticks), f.incident_timing.map(|t| t.duration_ticks)])
+            .flat_map(|f| [Some(f.usual.duration_ticks), f.incident_timing.map(|t| t.duration_ticks)])
             .flatten()
             .max()
             .unwrap_or(0);
@@ -285,7 +285,6 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
         cost_per_invocation: prices.per_request
             + f64::from(f.memory_mb) / 1024.0 * f64::from(duration_ms) / 1000.0 * per_gb_s,
     };
-    let usual = timing(f.duration_ms);
     let arn = |suffix: &str| format!("arn:aws:sqs:us-east-1:111122223333:{name}-{suffix}");
     let failure = match f.failure_target {
         FailureSpec::DeadLetter => FailureTarget::DeadLetter(arn("dlq")),
@@ -295,9 +294,7 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
     Ok(Func {
         memory_mb: f.memory_mb,
         arch,
-        duration_ms: usual.duration_ms,
-        duration_ticks: usual.duration_ticks,
-        cost_per_invocation: usual.cost_per_invocation,
+        usual: timing(f.duration_ms),
         incident_timing: f.incident_duration_ms.map(timing),
         reserved: f.reserved_concurrency,
         guarded: f.guarded,
@@ -329,8 +326,8 @@ mod tests {
             compile(r#"{"name": "p", "functions": [{"name": "f", "memory_mb": 9216, "duration_ms": 300}]}"#)
                 .expect("compiles");
         // 9 GB × 0.3 s × $0.0000166667 + $0.0000002.
-        assert!((m.functions[0].cost_per_invocation - 4.520_009e-5).abs() < 1e-10);
-        assert_eq!(m.functions[0].duration_ticks, 3);
+        assert!((m.functions[0].usual.cost_per_invocation - 4.520_009e-5).abs() < 1e-10);
+        assert_eq!(m.functions[0].usual.duration_ticks, 3);
     }
 
     #[test]

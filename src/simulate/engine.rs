@@ -202,7 +202,7 @@ impl<'m> Engine<'m> {
         let window = crate::replay::rate::history_window(account.now);
         Replay::of(self.parked_events.iter().enumerate().map(|(f, &parked)| {
             let rate = crate::replay::rate::from_history(&account.function_metrics(f, window).history);
-            (parked, rate, self.model.functions[f].cost_per_invocation)
+            (parked, rate, self.model.functions[f].usual.cost_per_invocation)
         }))
     }
 

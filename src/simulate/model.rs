@@ -42,10 +42,8 @@ pub(crate) struct Func {
     pub name: FunctionName,
     pub memory_mb: u32,
     pub arch: Architecture,
-    pub duration_ms: u32,
-    pub duration_ticks: u32,
-    /// Request + compute price of one invocation.
-    pub cost_per_invocation: f64,
+    /// Duration and price of one invocation.
+    pub usual: Timing,
     /// Duration and price from the incident on, when they change then.
     pub incident_timing: Option<Timing>,
     pub reserved: Option<u32>,
@@ -73,6 +71,7 @@ pub(crate) struct Func {
 pub(crate) struct Timing {
     pub duration_ms: u32,
     pub duration_ticks: u32,
+    /// Request + compute price of one invocation.
     pub cost_per_invocation: f64,
 }
 
@@ -81,11 +80,7 @@ impl Func {
     pub(crate) fn timing(&self, incident: bool) -> Timing {
         match self.incident_timing {
             Some(t) if incident => t,
-            _ => Timing {
-                duration_ms: self.duration_ms,
-                duration_ticks: self.duration_ticks,
-                cost_per_invocation: self.cost_per_invocation,
-            },
+            _ => self.usual,
         }
     }
 }

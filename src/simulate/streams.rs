@@ -164,7 +164,7 @@ impl Engine<'_> {
             invocations = 0;
         }
         self.streams[si].shards[shard].busy += 1;
-        let done = self.model.functions[f].duration_ticks;
+        let done = self.timing(f).duration_ticks;
         self.schedule(done, Event::LanesFree { stream: si, shard, lanes: 1 });
     }
 
