@@ -57,6 +57,11 @@ pub struct MinuteMetrics {
     pub throttles: Option<f64>,
     /// `RecursiveInvocationsDropped` Sum (the metric exists only for functions that dropped one).
     pub recursion_dropped: Option<f64>,
+    /// `Errors` Sum: invocations that ended in a function error (published with the invocations).
+    pub errors: Option<f64>,
+    /// `AsyncEventsReceived` Sum: events queued for an asynchronous invocation (published only in
+    /// minutes that received one, so in a published minute `None` means none).
+    pub async_events: Option<f64>,
 }
 
 /// One hour of a function's history.

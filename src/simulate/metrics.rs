@@ -136,6 +136,8 @@ fn published(start: u64, m: FnMinute) -> MinuteMetrics {
         concurrency_max: when(ran || m.concurrency_max > 0, f64::from(m.concurrency_max)),
         throttles: when(ran || m.throttles > 0, m.throttles as f64),
         recursion_dropped: when(m.recursive_dropped > 0, m.recursive_dropped as f64),
+        errors: None,
+        async_events: None,
     }
 }
 

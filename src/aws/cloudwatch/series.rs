@@ -25,15 +25,19 @@ pub(super) enum Series {
     Concurrency,
     Throttles,
     RecursionDropped,
+    Errors,
+    AsyncEvents,
 }
 
 impl Series {
-    const RECENT: [Series; 5] = [
+    const RECENT: [Series; 7] = [
         Series::Invocations,
         Series::Duration,
         Series::Concurrency,
         Series::Throttles,
         Series::RecursionDropped,
+        Series::Errors,
+        Series::AsyncEvents,
     ];
     const HISTORY: [Series; 3] = [Series::Invocations, Series::Duration, Series::Concurrency];
 
@@ -44,6 +48,8 @@ impl Series {
             Series::Concurrency => 'c',
             Series::Throttles => 't',
             Series::RecursionDropped => 'r',
+            Series::Errors => 'e',
+            Series::AsyncEvents => 'a',
         }
     }
 
@@ -54,6 +60,8 @@ impl Series {
             Series::Concurrency => ("ConcurrentExecutions", "Maximum"),
             Series::Throttles => ("Throttles", "Sum"),
             Series::RecursionDropped => ("RecursiveInvocationsDropped", "Sum"),
+            Series::Errors => ("Errors", "Sum"),
+            Series::AsyncEvents => ("AsyncEventsReceived", "Sum"),
         }
     }
 }
@@ -179,6 +187,8 @@ fn record_minute(slot: &mut BTreeMap<u64, MinuteMetrics>, series: Series, at: u6
         Series::Concurrency => &mut minute.concurrency_max,
         Series::Throttles => &mut minute.throttles,
         Series::RecursionDropped => &mut minute.recursion_dropped,
+        Series::Errors => &mut minute.errors,
+        Series::AsyncEvents => &mut minute.async_events,
     };
     *field = Some(match (series, *field) {
         (Series::Concurrency, Some(old)) => old.max(value),

@@ -34,6 +34,7 @@ fn minutes(list: &[(f64, f64, f64, f64)]) -> Vec<MinuteMetrics> {
             concurrency_max: Some(concurrency),
             throttles: Some(throttles),
             recursion_dropped: None,
+            ..MinuteMetrics::default()
         })
         .collect()
 }

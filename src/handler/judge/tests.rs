@@ -34,6 +34,7 @@ pub(super) fn minutes(list: &[(f64, f64)]) -> Vec<MinuteMetrics> {
             concurrency_max: Some(10.0),
             throttles: Some(0.0),
             recursion_dropped: None,
+            ..MinuteMetrics::default()
         })
         .collect()
 }
