@@ -195,7 +195,33 @@ pub enum RunawayShape {
         minutes: u32,
         /// The ceiling, e.g. "its reserved concurrency 25" or "stream mapping ceiling 40 (...)".
         against: String,
+        /// For a function all of whose calls are synchronous: how it served them (what separates a
+        /// synchronous recursion from a launch past its ceiling).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        synchronous: Option<SyncCalls>,
     },
+}
+
+/// How a function whose every call is synchronous served the calls it ran while pinned. A
+/// synchronous recursion held at its ceiling fails its chains (the innermost call is refused and
+/// each caller fails in turn) or waits on itself (each call lasts as long as the calls it made); a
+/// launch past its ceiling serves the calls it runs as it usually does.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SyncCalls {
+    /// `Errors` over `Invocations` in the pinned minutes.
+    pub failing_share: f64,
+    /// Mean time per call over its usual (`None`: no usual time known).
+    pub slower: Option<f64>,
+}
+
+impl fmt::Display for SyncCalls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.0}% of its calls failed", self.failing_share * 100.0)?;
+        match self.slower {
+            Some(x) => write!(f, " and they took {x:.1}x their usual time"),
+            None => Ok(()),
+        }
+    }
 }
 
 impl fmt::Display for RunawayShape {
@@ -213,11 +239,20 @@ impl fmt::Display for RunawayShape {
                 "{times_normal:.0}x its usual busiest minute and cost, over ${over_usd_per_hour:.0}/h (a launch that \
                  costly is announced: tag it runaway-guard:exempt)"
             ),
-            RunawayShape::Saturation { concurrency, throttles, minutes, against } => write!(
-                f,
-                "pinned at {against}: concurrency {concurrency:.0} with {throttles:.0} throttles over {minutes} min, \
-                 a ceiling it is not usually at (a launch holds below its ceilings)"
-            ),
+            RunawayShape::Saturation { concurrency, throttles, minutes, against, synchronous } => {
+                write!(
+                    f,
+                    "pinned at {against}: concurrency {concurrency:.0} with {throttles:.0} throttles over {minutes} min, \
+                     a ceiling it is not usually at"
+                )?;
+                match synchronous {
+                    Some(calls) => write!(
+                        f,
+                        "; every call synchronous and {calls} (a synchronous launch past its ceiling serves its calls)"
+                    ),
+                    None => write!(f, " (a launch holds below its ceilings)"),
+                }
+            }
         }
     }
 }

@@ -127,7 +127,8 @@ struct Found {
 
 /// The evidence that separates a runaway from a launch, or why there is none: busy as usual;
 /// growth (without history, only over `surge_factor` × the cost floor); a ceiling it is not usually
-/// at; then cost (the extreme factor over its usual minute and cost, and over the extreme factor ×
+/// at (for a function called only synchronously, with its calls failing or waiting on themselves);
+/// then cost (the extreme factor over its usual minute and cost, and over the extreme factor ×
 /// the cost floor).
 fn evidence(
     published: &[&MinuteMetrics],
@@ -154,9 +155,11 @@ fn evidence(
     if let Some(shape) = grows.clone().filter(|_| f.usual.is_some() || f.usd_per_hour >= growth_bar) {
         return Ok(shape);
     }
-    if let Some(shape) = saturation(published, subject, f.usual, t) {
-        return Ok(shape);
-    }
+    let pinned_launch = match saturation(published, subject, f.usual, t) {
+        Some(Ok(shape)) => return Ok(shape),
+        Some(Err(why)) => Some(why),
+        None => None,
+    };
     // Cost evidence: two orders of magnitude over its usual minute and spending what no launch is
     // left to do unannounced.
     let costly = t.extreme_factor * t.cost_floor_usd_per_hour;
@@ -166,6 +169,9 @@ fn evidence(
         && f.usd_per_hour >= costly
     {
         return Ok(RunawayShape::Surge { times_normal: times, over_usd_per_hour: costly });
+    }
+    if let Some(why) = pinned_launch {
+        return Err(why);
     }
     Err(match (f.times_normal, grows) {
         (None, Some(_)) => format!(

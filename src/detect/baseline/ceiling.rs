@@ -2,11 +2,23 @@
 //! concurrency, the account's unreserved pool (or, unread, a flat top with throttles), an SQS
 //! mapping's maximum concurrency and a stream mapping's shards × parallelization factor (a flat
 //! top of at least the parallelization factor while the shard count is unread).
+//!
+//! A function whose every call is synchronous (no async events, no mapping) and that is pinned at
+//! a ceiling that refuses callers is a launch past that ceiling unless its calls show a recursion:
+//! a synchronous recursion held at its ceiling fails its chains (the innermost call gets a 429 and
+//! each waiting caller fails in turn) or, when it catches that error, waits on itself (each call
+//! lasts as long as the calls it made). A launch serves the calls it runs as it usually does.
 
 use super::{CEILING_SHARE, Subject, Usual, run};
 use crate::config::Baseline;
 use crate::ports::{MappingCeiling, MinuteMetrics};
-use crate::verdict::RunawayShape;
+use crate::verdict::{RunawayShape, SyncCalls};
+
+/// At least this share of a pinned synchronous function's calls failing is a recursion's chains
+/// ending in a refused call (a launch's calls fail no more than they usually do).
+pub const FAILING_SHARE: f64 = 0.5;
+/// Calls at least this many times slower than usual are waiting on the calls they made.
+pub const WAITING_FACTOR: f64 = 3.0;
 
 /// A ceiling a pinned function could be held at.
 struct Ceiling {
@@ -53,13 +65,14 @@ fn ceilings(subject: &Subject) -> Vec<Ceiling> {
 /// Held at a ceiling in each of `saturation_minutes` consecutive minutes: at 90 % of it or more
 /// (a flat top within 10 % of the run's peak when its level is unknown), throttled in each minute
 /// where the ceiling throttles. A ceiling the function usually reaches at a moment like now (its
-/// usual peak concurrency is that high) is its normal state, not evidence.
+/// usual peak concurrency is that high) is its normal state, not evidence. `Some(Err(why))`: pinned
+/// at a ceiling that refuses callers, but every call is synchronous and served as usual (a launch).
 pub(super) fn saturation(
     published: &[&MinuteMetrics],
     subject: &Subject,
     usual: Option<Usual>,
     t: &Baseline,
-) -> Option<RunawayShape> {
+) -> Option<Result<RunawayShape, String>> {
     let minutes = run(published, published.len(), t.saturation_minutes as usize)?;
     let peak = minutes.iter().filter_map(|m| m.concurrency_max).fold(0.0_f64, f64::max);
     if peak < 1.0 {
@@ -72,11 +85,49 @@ pub(super) fn saturation(
         let pinned = minutes.iter().all(|m| {
             m.concurrency_max.unwrap_or(0.0) >= level && (!c.throttles || m.throttles.unwrap_or(0.0) > 0.0)
         });
-        (pinned && peak >= c.at_least && usual_concurrency < level).then_some(RunawayShape::Saturation {
+        if !(pinned && peak >= c.at_least && usual_concurrency < level) {
+            return None;
+        }
+        // Callers are refused only at a ceiling that throttles; a poller's calls are its own.
+        let synchronous = (c.throttles && subject.mapping.is_none())
+            .then(|| synchronous_calls(&minutes, usual))
+            .flatten();
+        if let Some(calls) = synchronous.filter(|calls| serves_as_usual(*calls)) {
+            return Some(Err(format!(
+                "pinned at {} with {throttles:.0} throttles, but every call is synchronous and {calls}: \
+                 a launch past its ceiling (a synchronous recursion fails its chains or waits on itself)",
+                c.what
+            )));
+        }
+        Some(Ok(RunawayShape::Saturation {
             concurrency: peak,
             throttles,
             minutes: t.saturation_minutes,
             against: c.what,
-        })
+            synchronous,
+        }))
     })
+}
+
+/// How the function served its calls over `minutes`, when every one was synchronous (no
+/// `AsyncEventsReceived`) and its `Errors` were published.
+fn synchronous_calls(minutes: &[&MinuteMetrics], usual: Option<Usual>) -> Option<SyncCalls> {
+    let sum = |read: fn(&MinuteMetrics) -> Option<f64>| -> f64 {
+        minutes.iter().filter_map(|m| read(m)).filter(|x| x.is_finite() && *x > 0.0).sum()
+    };
+    if sum(|m| m.async_events) > 0.0 || minutes.iter().all(|m| m.errors.is_none()) {
+        return None;
+    }
+    let invocations = sum(|m| m.invocations);
+    if invocations < 1.0 {
+        return None;
+    }
+    let ms_per_call = sum(|m| m.duration_ms) / invocations;
+    let slower = usual.map(|u| u.ms_per_call).filter(|ms| *ms > 0.0).map(|usual_ms| ms_per_call / usual_ms);
+    Some(SyncCalls { failing_share: (sum(|m| m.errors) / invocations).min(1.0), slower })
+}
+
+/// A launch's calls: not mostly failing, and not waiting on calls of their own.
+fn serves_as_usual(calls: SyncCalls) -> bool {
+    calls.failing_share < FAILING_SHARE && calls.slower.is_none_or(|x| x < WAITING_FACTOR)
 }

@@ -350,10 +350,11 @@ fn a_ceiling_it_usually_sits_at_is_its_normal_state() {
         per_minute: 1.0,
         usd_per_hour: 0.0,
         concurrency: Some(concurrency),
+        ms_per_call: 1000.0,
         basis: Basis::TimeOfDay,
     };
     assert!(saturation(&published, &subject, Some(at(50.0)), &thresholds()).is_none());
-    assert!(saturation(&published, &subject, Some(at(5.0)), &thresholds()).is_some());
+    assert!(matches!(saturation(&published, &subject, Some(at(5.0)), &thresholds()), Some(Ok(_))));
     // Usually at a tenth of it: being pinned there at 10x is a runaway.
     usual.iter_mut().for_each(|h| (h.concurrency_max, h.invocations) = (Some(5.0), 1800.0));
     assert!(is_runaway(&run(&metrics(pinned, usual), subject)));
@@ -379,4 +380,53 @@ fn slow_compounding_growth_is_a_runaway_and_an_organic_ramp_is_not() {
     let m = metrics(minutes(&ramp), history(7, 600.0, 60_000.0));
     let j = run(&m, gb(128));
     assert!(!matches!(j, Judgement::Runaway { shape: RunawayShape::Growth { .. }, .. }), "{j:?}");
+}
+
+/// `minutes` with every call synchronous (no async events published) and `failing` of each
+/// minute's calls ending in errors.
+fn synchronous(mut list: Vec<MinuteMetrics>, failing: f64) -> Vec<MinuteMetrics> {
+    for m in &mut list {
+        m.errors = m.invocations.map(|n| (n * failing).round());
+    }
+    list
+}
+
+#[test]
+fn a_synchronous_launch_past_its_reservation_is_not_a_synchronous_recursion() {
+    // A 3 GB API held at reserved 50 with callers refused: 12,000 calls a minute of 250 ms where
+    // it usually serves 300 (about $4.50/h, 40x its usual minute).
+    let subject = Subject { ceiling: Some(50), ..gb(3008) };
+    let usual = history(7, 18_000.0, 250.0);
+    let pinned = minutes(&[(12_000.0, 250.0, 50.0, 12_000.0); 4]);
+    // Serving its calls at its usual time and error share: a launch, and the why says so.
+    let launch = run(&metrics(synchronous(pinned.clone(), 0.01), usual.clone()), subject);
+    match &launch {
+        Judgement::Normal { why, .. } => {
+            assert!(why.contains("every call is synchronous and 1% of its calls failed"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A recursion's chains end in a refused call that every waiting caller re-raises.
+    match run(&metrics(synchronous(pinned.clone(), 0.97), usual.clone()), subject) {
+        Judgement::Runaway { shape: shape @ RunawayShape::Saturation { synchronous: Some(_), .. }, .. } => {
+            assert!(shape.to_string().contains("97% of its calls failed"), "{shape}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // One that catches the refusal still waits on the calls it made: each call lasts longer.
+    let waiting = minutes(&[(3_000.0, 1_000.0, 50.0, 3_000.0); 4]);
+    match run(&metrics(synchronous(waiting.clone(), 0.0), usual.clone()), subject) {
+        Judgement::Runaway { shape, .. } => assert!(shape.to_string().contains("4.0x their usual time"), "{shape}"),
+        other => panic!("{other:?}"),
+    }
+    // Without history, its errors alone decide.
+    assert!(!is_runaway(&run(&metrics(synchronous(waiting.clone(), 0.0), vec![]), subject)));
+    assert!(is_runaway(&run(&metrics(synchronous(waiting, 0.9), vec![]), subject)));
+    // Async events, an unpublished Errors series or a mapping leave the pin as evidence.
+    let mut with_async = synchronous(pinned.clone(), 0.01);
+    with_async[1].async_events = Some(5.0);
+    assert!(is_runaway(&run(&metrics(with_async, usual.clone()), subject)));
+    assert!(is_runaway(&run(&metrics(pinned.clone(), usual.clone()), subject)));
+    let polled = Subject { mapping: Some(MappingCeiling::Sqs { maximum_concurrency: None }), ..subject };
+    assert!(is_runaway(&run(&metrics(synchronous(pinned, 0.01), usual), polled)));
 }

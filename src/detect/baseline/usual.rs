@@ -58,6 +58,8 @@ pub struct Usual {
     pub usd_per_hour: f64,
     /// The highest peak concurrency of those hours, when CloudWatch published it.
     pub concurrency: Option<f64>,
+    /// The longest mean time per call of those hours, milliseconds (0 when none was published).
+    pub ms_per_call: f64,
     /// The kind of moment the busiest minute came from.
     pub basis: Basis,
 }
@@ -68,20 +70,20 @@ struct Peak {
     per_minute: f64,
     usd_per_hour: f64,
     concurrency: Option<f64>,
+    ms_per_call: f64,
 }
 
 fn peak(h: &HourMetrics, profile: FunctionProfile, prices: &Prices) -> Peak {
     let mean = h.invocations / 60.0;
     let concurrency = h.concurrency_max.filter(|c| c.is_finite() && *c >= 0.0);
+    let timed = h.duration_ms.is_finite() && h.duration_ms > 0.0;
+    let ms_per_call = if timed { h.duration_ms / h.invocations } else { 0.0 };
     let per_minute = match concurrency {
-        Some(c) if h.duration_ms.is_finite() && h.duration_ms > 0.0 => {
-            let mean_ms = h.duration_ms / h.invocations;
-            (c * (MINUTE_SECS * 1000) as f64 / mean_ms).clamp(mean, h.invocations)
-        }
+        Some(c) if timed => (c * (MINUTE_SECS * 1000) as f64 / ms_per_call).clamp(mean, h.invocations),
         _ => mean,
     };
     let usd_per_hour = usd(h.invocations, h.duration_ms, profile, prices) * per_minute / mean;
-    Peak { per_minute, usd_per_hour, concurrency }
+    Peak { per_minute, usd_per_hour, concurrency, ms_per_call }
 }
 
 /// The kind of like moment `at` is for `now`, if any: same time of day (±1 h) and a recent day,
@@ -138,6 +140,7 @@ pub fn usual(
             per_minute: p.per_minute,
             usd_per_hour: p.usd_per_hour,
             concurrency: p.concurrency,
+            ms_per_call: p.ms_per_call,
             basis,
         };
         Some(match acc {
@@ -150,6 +153,7 @@ pub fn usual(
                     (Some(x), Some(y)) => Some(x.max(y)),
                     (x, y) => x.or(y),
                 },
+                ms_per_call: a.ms_per_call.max(p.ms_per_call),
             },
         })
     })
