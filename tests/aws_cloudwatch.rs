@@ -146,6 +146,9 @@ async fn function_metrics_reads_published_minutes_and_hourly_history_in_one_requ
         put(&moto, "loop", "Throttles", 7.0, t).await;
     }
     put(&moto, "loop", "RecursiveInvocationsDropped", 3.0, at(60)).await;
+    // Errors and async events, which tell a synchronous recursion from a launch.
+    put(&moto, "loop", "Errors", 11.0, at(120)).await;
+    put(&moto, "loop", "AsyncEventsReceived", 40.0, at(180)).await;
     // Two datapoints in one minute sum; concurrency keeps the peak.
     put(&moto, "loop", "ConcurrentExecutions", 50.0, at(60) + std::time::Duration::from_secs(30)).await;
     // History of "steady": two days ago and yesterday, two datapoints in one hour.
@@ -185,6 +188,9 @@ async fn function_metrics_reads_published_minutes_and_hourly_history_in_one_requ
         ]
     );
     assert_eq!(read[0].recent[2].duration_ms, Some(400_000.0));
+    let errors_and_async: Vec<(Option<f64>, Option<f64>)> =
+        read[0].recent.iter().map(|m| (m.errors, m.async_events)).collect();
+    assert_eq!(errors_and_async, [(None, Some(40.0)), (Some(11.0), None), (None, None)]);
     assert!(read[0].history.iter().all(|h| h.start.as_secs() % 3600 == 0));
     let history: Vec<(u64, f64, f64)> =
         read[1].history.iter().map(|h| (hour - h.start.as_secs(), h.invocations, h.duration_ms)).collect();
