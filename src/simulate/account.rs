@@ -74,7 +74,7 @@ impl Engine<'_> {
 
     /// A synchronous invoke of `f`: it runs now if `f` has concurrency, else the caller gets a 429
     /// (counted in `Throttles`, and `refused`: Lambda keeps nothing, and a caller's retry would be
-    /// new traffic).
+    /// new traffic). A calling function's invocations fail with it (`waits`).
     pub(super) fn arrive_sync(&mut self, f: usize, cohort: Cohort) {
         let free = if self.reserved[f] == Some(0) { 0 } else { u64::from(self.free_capacity(f)) };
         let (taken, refused) = cohort.split(free);
@@ -85,6 +85,7 @@ impl Engine<'_> {
         for r in refused.into_iter().flatten() {
             self.account.lock().cloudwatch.throttles(f, r.total());
             self.lost.add(r.runaway, by_mechanism, super::lost::Fate::Refused, r.total());
+            self.calls_ended(r.wait, r.total(), false);
         }
     }
 
@@ -204,6 +205,7 @@ mod tests {
             receives: 0,
             born: 0,
             runaway: false,
+            wait: 0,
         };
         engine.runtime[0].backlog.push_back(c);
         engine.serve_async(0);

@@ -18,6 +18,13 @@ pub(crate) struct FnMinute {
     pub concurrency_max: u32,
     /// Events Lambda's recursive loop detection stopped on their way to the function.
     pub recursive_dropped: u64,
+    /// Invocations that ended in an error: synchronous callers whose callee was refused (429),
+    /// directly or further down their chain.
+    pub errors: u64,
+    /// Events that reached the function's async queue (`AsyncEventsReceived`): EventBridge, SNS,
+    /// S3 and async invokes; not SQS or stream records (a poller invokes synchronously), not
+    /// synchronous calls.
+    pub async_events: u64,
 }
 
 impl FnMinute {
@@ -84,6 +91,29 @@ impl CloudWatch {
     /// Adds another service's charge to the account's bill.
     pub(crate) fn charge(&mut self, usd: f64) {
         self.current.cumulative_usd += usd;
+    }
+
+    /// Records what `n` synchronous callers of `f` waited for their callees, `wait_ms` each, costing
+    /// `usd` in total: added to `Duration` (and the bill) without new invocations.
+    pub(crate) fn waited(&mut self, f: usize, n: u64, wait_ms: u64, usd: f64) {
+        if let Some(m) = self.current.functions.get_mut(f) {
+            m.duration_ms += n as f64 * wait_ms as f64;
+        }
+        self.current.cumulative_usd += usd;
+    }
+
+    /// Records `n` invocations of `f` that ended in an error.
+    pub(crate) fn errors(&mut self, f: usize, n: u64) {
+        if let Some(m) = self.current.functions.get_mut(f) {
+            m.errors += n;
+        }
+    }
+
+    /// Records `n` events reaching `f`'s async queue.
+    pub(crate) fn async_events(&mut self, f: usize, n: u64) {
+        if let Some(m) = self.current.functions.get_mut(f) {
+            m.async_events += n;
+        }
     }
 
     /// Records `n` throttled invocation attempts of `f`.

@@ -27,6 +27,10 @@ pub(crate) struct Cohort {
     pub born: u32,
     /// The runaway's events (emitted on an incident route, or caused by one), not organic work.
     pub runaway: bool,
+    /// The synchronous callers waiting for these events: their `Wait`'s id (`waits`), 0 for none
+    /// (asynchronous events, messages, records, calls from outside the account). Cohorts with
+    /// different callers never merge: each caller's wait ends when its own calls return.
+    pub wait: u32,
 }
 
 impl Cohort {
@@ -82,6 +86,7 @@ impl Cohort {
             && self.hops == other.hops
             && self.receives == other.receives
             && self.runaway == other.runaway
+            && self.wait == other.wait
             && self.born / 600 == other.born / 600
     }
 }
@@ -91,7 +96,7 @@ mod tests {
     use super::*;
 
     fn cohort(roots: u32, per_root: u64) -> Cohort {
-        Cohort { first_root: 10, roots, per_root, depth: 3, hops: 3, receives: 0, born: 0, runaway: false }
+        Cohort { first_root: 10, roots, per_root, depth: 3, hops: 3, receives: 0, born: 0, runaway: false, wait: 0 }
     }
 
     fn total(parts: &[Option<Cohort>]) -> u64 {
@@ -131,5 +136,6 @@ mod tests {
         assert!(a.merges_with(&cohort(1, 1).anonymous(18)));
         assert!(!a.merges_with(&Cohort { receives: 1, ..a }));
         assert!(!a.merges_with(&Cohort { runaway: true, ..a }), "organic and runaway stay apart");
+        assert!(!a.merges_with(&Cohort { wait: 1, ..a }), "calls of different callers stay apart");
     }
 }

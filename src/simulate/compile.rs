@@ -279,6 +279,7 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
         Architecture::X86_64 => prices.per_gb_second_x86,
         Architecture::Arm64 => prices.per_gb_second_arm,
     };
+    let usd_per_ms = f64::from(f.memory_mb) / 1024.0 / 1000.0 * per_gb_s;
     let timing = |duration_ms: u32| Timing {
         duration_ms,
         duration_ticks: duration_ms.div_ceil(TICK_MS as u32),
@@ -296,6 +297,7 @@ fn compile_function(f: &FunctionSpec, prices: &Prices) -> Result<Func, String> {
         arch,
         usual: timing(f.duration_ms),
         incident_timing: f.incident_duration_ms.map(timing),
+        usd_per_ms,
         reserved: f.reserved_concurrency,
         guarded: f.guarded,
         max_depth_tag: f.max_depth_tag,

@@ -20,6 +20,7 @@ use super::result::Trip;
 use super::rng::{Rng, Stream};
 pub(crate) use super::series::{RunOutput, Series};
 use super::streams::StreamState;
+use super::waits::Waits;
 use crate::config::Config;
 use crate::time::Timestamp;
 
@@ -28,7 +29,7 @@ use crate::time::Timestamp;
 pub(crate) enum Event {
     /// Events reach a function's async queue or an SQS queue.
     Arrive { dest: Dest, kind: Kind, cohort: Cohort },
-    /// Invocations finish (and emit).
+    /// Invocations finish their own work (and emit; those that call synchronously then wait).
     Complete { func: usize, invocations: u32, cohort: Cohort },
     /// SQS messages become visible again after a failed receive.
     Reappear { queue: usize, cohort: Cohort },
@@ -82,6 +83,8 @@ pub(crate) struct Engine<'m> {
     /// Invocations running from each queue (for a mapping's maximum concurrency).
     pub(super) queue_running: Vec<u32>,
     pub(super) streams: Vec<StreamState>,
+    /// Synchronous callers waiting for their callees.
+    pub(super) waits: Waits,
     /// Which event source mappings are disabled.
     pub(super) mappings: Mappings,
     /// A guard trip disables the function's mappings (what the guard does; off only in tests that
@@ -139,6 +142,7 @@ impl<'m> Engine<'m> {
             queues: vec![VecDeque::new(); model.queues.len()],
             queue_running: vec![0; model.queues.len()],
             streams: model.streams.iter().map(StreamState::new).collect(),
+            waits: Waits::default(),
             mappings: Mappings::new(model),
             pause_on_trip: true,
             throttled_by_mechanism: vec![false; n],
@@ -215,10 +219,7 @@ impl<'m> Engine<'m> {
         let mut events = std::mem::take(&mut self.wheel[slot]);
         for event in events.drain(..) {
             match event {
-                Event::Complete { func, invocations, cohort } => {
-                    self.runtime[func].running -= invocations.min(self.runtime[func].running);
-                    self.emit(func, cohort);
-                }
+                Event::Complete { func, invocations, cohort } => self.complete(func, invocations, cohort),
                 Event::Reappear { queue, cohort } => self.queues[queue].push_back(cohort),
                 Event::Arrive { dest, kind, cohort } => self.arrive(dest, kind, cohort),
                 Event::LanesFree { stream, shard, lanes } => {
@@ -287,7 +288,8 @@ impl<'m> Engine<'m> {
         }
     }
 
-    /// Events waiting at the end: in queues, streams, async queues and on their way.
+    /// Events waiting at the end: in queues, streams, async queues and on their way. Synchronous
+    /// callers still waiting for their callees are not events anyone holds: not counted.
     fn held(&self) -> Held {
         let mut held = Held::default();
         let mut add = |c: &Cohort| {

@@ -6,7 +6,8 @@
 //! function deployed `deployed_before_secs` before the start has no datapoints before then. A
 //! function with a `history_calendar` did the baseline's work only on the days it names (by the
 //! date of virtual time, which starts at midnight UTC 2026-11-20, a Friday) and a share of it on
-//! the others.
+//! the others. Every figure is the baseline's, `Errors` and `AsyncEventsReceived` included (its
+//! async arrivals and its failed synchronous calls).
 
 use super::cloudwatch::{FnMinute, Minute};
 use super::ports::EPOCH_SECS;
@@ -83,6 +84,8 @@ fn scaled(m: FnMinute, k: f64) -> FnMinute {
         throttles: count(m.throttles),
         concurrency_max: if invocations == 0 { 0 } else { (f64::from(m.concurrency_max) * k).ceil() as u32 },
         recursive_dropped: count(m.recursive_dropped),
+        errors: count(m.errors),
+        async_events: count(m.async_events),
     }
 }
 

@@ -124,8 +124,9 @@ fn virtual_minute(secs: u64) -> i64 {
     (secs as i64 - EPOCH_SECS as i64).div_euclid(MINUTE_SECS as i64)
 }
 
-/// The datapoints Lambda publishes for a minute: invocation metrics when it ran, `Throttles` when
-/// anything was throttled, `RecursiveInvocationsDropped` only when something was dropped.
+/// The datapoints Lambda publishes for a minute: invocation metrics (`Errors` among them, 0
+/// included) when it ran, `Throttles` when anything was throttled, `RecursiveInvocationsDropped`
+/// and `AsyncEventsReceived` only when something was dropped or received.
 fn published(start: u64, m: FnMinute) -> MinuteMetrics {
     let ran = m.invocations > 0;
     let when = |cond: bool, v: f64| cond.then_some(v);
@@ -136,8 +137,9 @@ fn published(start: u64, m: FnMinute) -> MinuteMetrics {
         concurrency_max: when(ran || m.concurrency_max > 0, f64::from(m.concurrency_max)),
         throttles: when(ran || m.throttles > 0, m.throttles as f64),
         recursion_dropped: when(m.recursive_dropped > 0, m.recursive_dropped as f64),
-        errors: None,
-        async_events: None,
+        // A caller's error is recorded when its wait ends, which can be after its last start.
+        errors: when(ran || m.errors > 0, m.errors as f64),
+        async_events: when(m.async_events > 0, m.async_events as f64),
     }
 }
 

@@ -5,7 +5,8 @@
 //! - [`scenario`]: the scenario format (`--scenario-file`), [`catalog`]: the built-in scenarios.
 //! - `model`: a validated scenario compiled to indices and ticks.
 //! - `engine`: the tick loop; `account`: concurrency, scaling and billing; `triggers`: routing,
-//!   latencies and throttled-event semantics; `streams`: DynamoDB and Kinesis shards;
+//!   latencies and throttled-event semantics; `waits`: synchronous callers waiting for their
+//!   callees; `streams`: DynamoDB and Kinesis shards;
 //!   `mappings`: event source mappings a trip disables; `cohort`: aggregated events; `rng`: seeded
 //!   draws.
 //! - `cloudwatch` and `alarms`: metrics with ingestion lag, alarms with real periods and delays;
@@ -51,6 +52,7 @@ mod stream_spec;
 mod streams;
 pub mod svg;
 mod triggers;
+mod waits;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -46,6 +46,9 @@ pub(crate) struct Func {
     pub usual: Timing,
     /// Duration and price from the incident on, when they change then.
     pub incident_timing: Option<Timing>,
+    /// Compute price of one millisecond of one invocation (memory × the architecture's GB-second
+    /// price): what a synchronous caller pays while it waits for its callee.
+    pub usd_per_ms: f64,
     pub reserved: Option<u32>,
     pub guarded: bool,
     pub max_depth_tag: Option<u32>,

@@ -1,5 +1,6 @@
 //! Triggers between functions: what an invocation emits when it completes, how long each service
-//! takes to deliver it, and what happens to events that meet a throttled function.
+//! takes to deliver it, and what happens to events that meet a throttled function. A synchronous
+//! call is made when the caller's own work ends, and the caller waits for it (`waits`).
 //!
 //! Semantics at reserved concurrency 0 (AWS docs): async events (EventBridge, SNS, S3, async invoke)
 //! go to the DLQ / on-failure destination without retries, or are dropped (a guard trip gives a
@@ -37,9 +38,12 @@ pub(crate) fn latency_range(kind: Kind) -> (u32, u32) {
 }
 
 impl Engine<'_> {
-    /// An invocation of `f` handling `cohort` completed: emit on every active route.
-    pub(super) fn emit(&mut self, f: usize, cohort: Cohort) {
+    /// `invocations` of `f` handling `cohort` completed their own work: emit on every active
+    /// route. Returns the id of the wait its synchronous calls opened for them (0: none made, they
+    /// return now).
+    pub(super) fn emit(&mut self, f: usize, invocations: u32, cohort: Cohort) -> u32 {
         let model = self.model;
+        let mut wait = 0;
         for &r in &model.functions[f].routes {
             let route = &model.routes[r];
             if route.incident && !self.incident_active() {
@@ -70,11 +74,21 @@ impl Engine<'_> {
             if self.merged {
                 out = out.anonymous(self.model.depth_cap);
             }
+            // Only a synchronous call without backoff keeps its caller waiting.
+            out.wait = 0;
+            if route.kind == Kind::Sync && route.backoff.is_none() {
+                if wait == 0 {
+                    wait = self.waits.open(f, u64::from(invocations), cohort.wait, self.tick);
+                }
+                self.waits.add_calls(wait, out.total());
+                out.wait = wait;
+            }
             let (lo, hi) = latency_range(route.kind);
             let latency = self.rng.between(Stream::Latency, r as u64, u64::from(self.tick), lo, hi);
             let (dest, kind) = (route.dest, route.kind);
             self.schedule(latency + delay_secs * TICKS_PER_SEC, Event::Arrive { dest, kind, cohort: out });
         }
+        wait
     }
 
     /// Bills `n` events of `kind` emitted by `f` to `f` (the leaked dollars) and to the account.
@@ -119,6 +133,7 @@ impl Engine<'_> {
             receives: 0,
             born: self.tick,
             runaway: false,
+            wait: 0,
         };
         self.next_root += roots;
         if self.merged { c.anonymous(self.model.depth_cap) } else { c }
@@ -136,6 +151,7 @@ impl Engine<'_> {
         let queue = match dest {
             Dest::Function(f) => {
                 self.runtime[f].arrived += cohort.total();
+                self.account.lock().cloudwatch.async_events(f, cohort.total());
                 &mut self.runtime[f].backlog
             }
             Dest::Queue(q) => &mut self.queues[q],

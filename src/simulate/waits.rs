@@ -1,0 +1,160 @@
+//! Synchronous callers waiting for their callees.
+//!
+//! A function that invokes another (or itself) with `RequestResponse` keeps its execution
+//! environment, and is billed, until the callee answers. So when a cohort of invocations finishes
+//! its own work and has an active synchronous route (without backoff), its invocations do not
+//! release their concurrency: a [`Wait`] records them, and the calls they made carry its id
+//! ([`Cohort::wait`](super::cohort::Cohort::wait)). Then:
+//! - calls that return (their own work done, their own synchronous calls returned) release the same
+//!   share of the callers, which return in turn to their own callers;
+//! - calls refused with a 429 (`arrive_sync`) fail the same share of the callers (rounded up):
+//!   they release their concurrency, count in the caller's `Errors`, and fail their own callers,
+//!   up to the chain's first caller.
+//!
+//! A route's fan-out or thinning can make calls and callers differ in number: callers are
+//! released in proportion, the last call releasing the remainder. Every caller released is billed
+//! its wait (the ticks since its own work ended) in `Duration` and GB-seconds, without a new
+//! invocation. Asynchronous routes, queues, streams and routes with a backoff don't wait; neither
+//! does traffic from outside the account. Callers still waiting at the horizon are neither billed
+//! for the rest of their wait nor counted as held work.
+//!
+//! Work is proportional to what changes: a call's outcome walks up its callers' chain once, and
+//! stops at the first level where no caller's wait ends.
+
+use super::engine::Engine;
+use super::model::{TICK_MS, TICKS_PER_SEC};
+
+/// Invocations of one function waiting for the synchronous calls they made.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wait {
+    /// The callers' function.
+    func: usize,
+    /// Caller invocations still waiting.
+    waiting: u64,
+    /// Calls still outstanding (running, or on their way).
+    children: u64,
+    /// The wait of the callers' own caller (0: none).
+    parent: u32,
+    /// When the callers finished their own work and started waiting.
+    since_tick: u32,
+}
+
+/// The open waits, by id (index + 1; 0 means none). Freed slots are reused, last freed first, so
+/// ids are deterministic.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Waits {
+    slots: Vec<Wait>,
+    free: Vec<u32>,
+}
+
+impl Waits {
+    /// Opens a wait for `waiting` invocations of `func`, called by the wait `parent`.
+    pub(crate) fn open(&mut self, func: usize, waiting: u64, parent: u32, since_tick: u32) -> u32 {
+        let wait = Wait { func, waiting, children: 0, parent, since_tick };
+        match self.free.pop() {
+            Some(id) => {
+                self.slots[id as usize - 1] = wait;
+                id
+            }
+            None => {
+                self.slots.push(wait);
+                self.slots.len() as u32
+            }
+        }
+    }
+
+    /// Adds `n` outstanding calls to the wait `id`.
+    pub(crate) fn add_calls(&mut self, id: u32, n: u64) {
+        self.slots[id as usize - 1].children += n;
+    }
+
+    /// Waits still open.
+    #[cfg(test)]
+    pub(crate) fn open_count(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+
+    /// `n` calls of the wait `id` ended: the callers whose wait ends with them (`ok`: returned,
+    /// else failed; a failure rounds up), and the wait's function, start and parent.
+    fn settle(&mut self, id: u32, n: u64, ok: bool) -> (u64, Wait) {
+        let w = &mut self.slots[id as usize - 1];
+        let n = n.min(w.children);
+        if n == 0 {
+            return (0, *w);
+        }
+        let share = u128::from(w.waiting) * u128::from(n);
+        let before = u128::from(w.children);
+        let callers = if ok { share / before } else { share.div_ceil(before) };
+        let callers = (callers as u64).min(w.waiting);
+        w.waiting -= callers;
+        w.children -= n;
+        let wait = *w;
+        if w.children == 0 {
+            // Every call is back: every caller has been released (the last share is the rest).
+            debug_assert_eq!(w.waiting, 0);
+            self.free.push(id);
+        }
+        (callers, wait)
+    }
+}
+
+impl Engine<'_> {
+    /// `invocations` of `func` handling `cohort` finished their own work: they emit, then either
+    /// wait for the synchronous calls they made or return now.
+    pub(super) fn complete(&mut self, func: usize, invocations: u32, cohort: super::cohort::Cohort) {
+        if self.emit(func, invocations, cohort) == 0 {
+            self.runtime[func].running -= invocations.min(self.runtime[func].running);
+            self.calls_ended(cohort.wait, u64::from(invocations), true);
+        }
+    }
+
+    /// `n` synchronous calls made by the callers of the wait `id` ended (`ok`: returned, else
+    /// refused or failed): the callers whose wait ends with them release their concurrency, pay
+    /// for the wait, and end calls of their own callers in turn.
+    pub(super) fn calls_ended(&mut self, mut id: u32, mut n: u64, ok: bool) {
+        while id != 0 && n > 0 {
+            let (callers, wait) = self.waits.settle(id, n, ok);
+            if callers > 0 {
+                self.end_wait(wait, callers, ok);
+            }
+            (id, n) = (wait.parent, callers);
+        }
+    }
+
+    /// `n` callers of `wait` stop waiting: concurrency back, the wait billed, errors counted.
+    fn end_wait(&mut self, wait: Wait, n: u64, ok: bool) {
+        let f = wait.func;
+        let rt = &mut self.runtime[f];
+        rt.running -= (n.min(u64::from(u32::MAX)) as u32).min(rt.running);
+        let wait_ms = u64::from(self.tick.saturating_sub(wait.since_tick)) * TICK_MS;
+        let usd = n as f64 * wait_ms as f64 * self.model.functions[f].usd_per_ms;
+        let second = (self.tick / TICKS_PER_SEC) as usize;
+        self.series.add(f, second, 0, usd);
+        let mut account = self.account.lock();
+        account.cloudwatch.waited(f, n, wait_ms, usd);
+        if !ok {
+            account.cloudwatch.errors(f, n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callers_are_released_in_proportion_and_failures_round_up() {
+        let mut waits = Waits::default();
+        let top = waits.open(0, 3, 0, 0);
+        assert_eq!(top, 1);
+        // Three callers made six calls (a fan-out of two).
+        waits.add_calls(top, 6);
+        assert_eq!(waits.settle(top, 1, false).0, 1, "one refused call fails its caller");
+        assert_eq!(waits.settle(top, 1, true).0, 0, "2 callers, 5 calls: 2/5 rounds down");
+        assert_eq!(waits.settle(top, 2, true).0, 1);
+        assert_eq!(waits.open_count(), 1);
+        assert_eq!(waits.settle(top, 2, true).0, 1, "the last calls release the rest");
+        assert_eq!(waits.open_count(), 0);
+        assert_eq!(waits.open(1, 1, 0, 5), top, "a freed slot is reused");
+    }
+}
