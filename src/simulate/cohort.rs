@@ -96,7 +96,17 @@ mod tests {
     use super::*;
 
     fn cohort(roots: u32, per_root: u64) -> Cohort {
-        Cohort { first_root: 10, roots, per_root, depth: 3, hops: 3, receives: 0, born: 0, runaway: false, wait: 0 }
+        Cohort {
+            first_root: 10,
+            roots,
+            per_root,
+            depth: 3,
+            hops: 3,
+            receives: 0,
+            born: 0,
+            runaway: false,
+            wait: 0,
+        }
     }
 
     fn total(parts: &[Option<Cohort>]) -> u64 {

@@ -219,6 +219,11 @@ mod tests {
             (got[0].recent[0].invocations, got[0].recent[0].recursion_dropped),
             (Some(30.0), Some(4.0))
         );
+        assert_eq!(
+            (got[0].recent[0].errors, got[0].recent[0].async_events),
+            (Some(0.0), None),
+            "Errors with the invocations, AsyncEventsReceived only when one was received"
+        );
         let listed = block_on(metrics.alarm_contributors("a")).unwrap();
         assert_eq!(listed[0].function.as_ref().map(|f| f.as_str()), Some("other"));
         assert!(block_on(metrics.alarm_contributors("b")).unwrap().is_empty());

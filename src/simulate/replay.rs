@@ -90,7 +90,17 @@ mod tests {
     use crate::replay::rate;
 
     fn cohort(runaway: bool, hops: u16, roots: u32) -> Cohort {
-        Cohort { first_root: 0, roots, per_root: 1, depth: hops, hops, receives: 0, born: 0, runaway, wait: 0 }
+        Cohort {
+            first_root: 0,
+            roots,
+            per_root: 1,
+            depth: hops,
+            hops,
+            receives: 0,
+            born: 0,
+            runaway,
+            wait: 0,
+        }
     }
 
     #[test]

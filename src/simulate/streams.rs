@@ -282,7 +282,17 @@ mod tests {
     }
 
     fn cohort(roots: u32, per_root: u64) -> Cohort {
-        Cohort { first_root: 7, roots, per_root, depth: 1, hops: 1, receives: 0, born: 0, runaway: false, wait: 0 }
+        Cohort {
+            first_root: 7,
+            roots,
+            per_root,
+            depth: 1,
+            hops: 1,
+            receives: 0,
+            born: 0,
+            runaway: false,
+            wait: 0,
+        }
     }
 
     #[test]

@@ -140,7 +140,135 @@ impl Engine<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::cloudwatch::FnMinute;
+    use super::super::engine::tests::engine_for;
+    use super::super::model::Model;
+    use super::super::series::RunOutput;
     use super::*;
+
+    fn model(json: &str) -> Model {
+        let scenario = crate::simulate::parse_scenario(json, "t").expect("parses");
+        Model::compile(&scenario, &crate::config::Prices::default()).expect("compiles")
+    }
+
+    /// `f`'s metrics summed over the run's minutes.
+    fn total(run: &RunOutput, f: usize) -> FnMinute {
+        run.minutes.iter().map(|m| m.functions[f]).fold(FnMinute::default(), |a, m| FnMinute {
+            invocations: a.invocations + m.invocations,
+            duration_ms: a.duration_ms + m.duration_ms,
+            throttles: a.throttles + m.throttles,
+            concurrency_max: a.concurrency_max.max(m.concurrency_max),
+            recursive_dropped: a.recursive_dropped + m.recursive_dropped,
+            errors: a.errors + m.errors,
+            async_events: a.async_events + m.async_events,
+        })
+    }
+
+    /// `front` (100 ms) calls `back` (1 s) synchronously for each of 10 calls a second.
+    fn chain(back_reserved: &str) -> Model {
+        model(&format!(
+            r#"{{"name": "t", "horizon_secs": 120,
+                "functions": [{{"name": "front", "memory_mb": 1024, "duration_ms": 100}},
+                              {{"name": "back", "memory_mb": 128, "duration_ms": 1000{back_reserved}}}],
+                "routes": [{{"from": "front", "to": {{"sync": "back"}}}}],
+                "traffic": [{{"to": {{"sync": "front"}}, "rate_per_sec": 10}}]}}"#
+        ))
+    }
+
+    #[test]
+    fn a_synchronous_caller_holds_its_concurrency_and_pays_for_its_wait() {
+        let model = chain("");
+        let run = engine_for(&model).run();
+        let (front, back) = (total(&run, 0), total(&run, 1));
+        assert!((1_100..=1_300).contains(&front.invocations), "{front:?}");
+        // Each call holds `front` for its own 100 ms, the call's 100 ms on its way and `back`'s 1 s.
+        let per_call = front.duration_ms / front.invocations as f64;
+        assert!((1_150.0..=1_250.0).contains(&per_call), "{per_call}");
+        assert!(front.concurrency_max >= 10, "held while back runs: {front:?}");
+        assert_eq!((front.errors, back.errors), (0, 0));
+        assert!(back.invocations + 20 >= front.invocations, "{back:?}");
+        // The wait is billed: front's GB-seconds (1 GB) are about its Duration.
+        let front_usd: f64 = run.series.fn_usd[0].iter().sum();
+        let gb_s = front.duration_ms / 1000.0 * model.functions[0].usd_per_ms * 1000.0;
+        assert!((front_usd - gb_s).abs() < 0.05 * gb_s, "{front_usd} vs {gb_s}");
+        assert_eq!(
+            run.series.fn_invocations[0].iter().sum::<u64>(),
+            front.invocations,
+            "no extra invocations"
+        );
+    }
+
+    #[test]
+    fn a_refused_callee_fails_its_caller() {
+        let model = chain(r#", "reserved_concurrency": 5"#);
+        let run = engine_for(&model).run();
+        let (front, back) = (total(&run, 0), total(&run, 1));
+        assert!(back.throttles > 500, "{back:?}");
+        assert_eq!(front.errors, back.throttles, "each refused call is its caller's error");
+        assert_eq!(run.lost.organic_other.refused, back.throttles);
+        // Failed callers waited only for the refusal: the mean is well below a full call.
+        let per_call = front.duration_ms / front.invocations as f64;
+        assert!(per_call < 800.0, "{per_call}");
+    }
+
+    #[test]
+    fn a_synchronous_recursion_fills_its_reservation_and_fails_its_chains() {
+        let model = model(
+            r#"{"name": "t", "horizon_secs": 600, "incident_at_secs": 30,
+                "functions": [{"name": "r", "memory_mb": 1024, "duration_ms": 500, "reserved_concurrency": 20}],
+                "routes": [{"from": "r", "to": {"sync": "r"}, "incident": true}],
+                "traffic": [{"to": {"sync": "r"}, "rate_per_sec": 2}]}"#,
+        );
+        let run = engine_for(&model).run();
+        let pinned = &run.minutes[2..];
+        assert!(pinned.iter().all(|m| m.functions[0].concurrency_max == 20), "chains fill the reservation");
+        let (invocations, errors, duration) = pinned
+            .iter()
+            .map(|m| m.functions[0])
+            .fold((0, 0, 0.0), |a, m| (a.0 + m.invocations, a.1 + m.errors, a.2 + m.duration_ms));
+        assert!(errors as f64 > 0.9 * invocations as f64, "{errors} errors of {invocations}");
+        let per_invocation = duration / invocations as f64;
+        assert!(per_invocation > 3.0 * 500.0, "{per_invocation} ms");
+        assert!(total(&run, 0).throttles > 0);
+        assert!(run.lost.runaway.refused > 0, "{:?}", run.lost);
+    }
+
+    #[test]
+    fn a_synchronous_launch_is_throttled_without_errors() {
+        let model = model(
+            r#"{"name": "t", "horizon_secs": 120,
+                "functions": [{"name": "api", "memory_mb": 1024, "duration_ms": 500, "reserved_concurrency": 20}],
+                "traffic": [{"to": {"sync": "api"}, "rate_per_sec": 100}]}"#,
+        );
+        let run = engine_for(&model).run();
+        let api = total(&run, 0);
+        assert_eq!(api.errors, 0);
+        assert!(api.throttles > 5_000, "{api:?}");
+        assert!((api.duration_ms / api.invocations as f64 - 500.0).abs() < 1e-9, "{api:?}");
+        assert_eq!(engine_for(&model).waits.open_count(), 0);
+    }
+
+    #[test]
+    fn async_arrivals_are_counted_and_queues_and_calls_are_not() {
+        let model = model(
+            r#"{"name": "t", "horizon_secs": 120,
+                "functions": [{"name": "a", "memory_mb": 128, "duration_ms": 100},
+                              {"name": "w", "memory_mb": 128, "duration_ms": 100},
+                              {"name": "s", "memory_mb": 128, "duration_ms": 100},
+                              {"name": "e", "memory_mb": 128, "duration_ms": 100}],
+                "queues": [{"name": "jobs", "consumer": "w"}],
+                "routes": [{"from": "s", "to": {"eventbridge": "e"}}],
+                "traffic": [{"to": {"async": "a"}, "rate_per_sec": 10},
+                            {"to": {"sqs": "jobs"}, "rate_per_sec": 10},
+                            {"to": {"sync": "s"}, "rate_per_sec": 10}]}"#,
+        );
+        let run = engine_for(&model).run();
+        let (a, w, s, e) = (total(&run, 0), total(&run, 1), total(&run, 2), total(&run, 3));
+        assert!(a.async_events > 1_000 && a.async_events.abs_diff(a.invocations) < 5, "{a:?}");
+        assert_eq!((w.async_events, s.async_events), (0, 0), "{w:?} {s:?}");
+        assert!(e.async_events > 1_000 && e.async_events.abs_diff(e.invocations) < 5, "{e:?}");
+        assert_eq!(s.errors + a.errors + e.errors, 0);
+    }
 
     #[test]
     fn callers_are_released_in_proportion_and_failures_round_up() {
