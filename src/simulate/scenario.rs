@@ -194,7 +194,9 @@ pub enum TargetSpec {
     /// `Invoke` with `InvocationType=Event` → function.
     Async(String),
     /// `Invoke` with `InvocationType=RequestResponse` (API Gateway, a function URL, an SDK call) →
-    /// function: runs at once or the caller gets a 429; nothing is queued or retried by Lambda.
+    /// function: runs at once or the caller gets a 429; nothing is queued or retried by Lambda. On a
+    /// route, the calling invocation waits for it (holding its concurrency, billed for the wait)
+    /// and fails when it is refused.
     Sync(String),
     /// SendMessage → queue.
     Sqs(String),
