@@ -89,9 +89,8 @@ pub(super) fn saturation(
             return None;
         }
         // Callers are refused only at a ceiling that throttles; a poller's calls are its own.
-        let synchronous = (c.throttles && subject.mapping.is_none())
-            .then(|| synchronous_calls(&minutes, usual))
-            .flatten();
+        let synchronous =
+            (c.throttles && subject.mapping.is_none()).then(|| synchronous_calls(&minutes, usual)).flatten();
         if let Some(calls) = synchronous.filter(|calls| serves_as_usual(*calls)) {
             return Some(Err(format!(
                 "pinned at {} with {throttles:.0} throttles, but every call is synchronous and {calls}: \

@@ -408,7 +408,9 @@ fn a_synchronous_launch_past_its_reservation_is_not_a_synchronous_recursion() {
     }
     // A recursion's chains end in a refused call that every waiting caller re-raises.
     match run(&metrics(synchronous(pinned.clone(), 0.97), usual.clone()), subject) {
-        Judgement::Runaway { shape: shape @ RunawayShape::Saturation { synchronous: Some(_), .. }, .. } => {
+        Judgement::Runaway {
+            shape: shape @ RunawayShape::Saturation { synchronous: Some(_), .. }, ..
+        } => {
             assert!(shape.to_string().contains("97% of its calls failed"), "{shape}")
         }
         other => panic!("{other:?}"),
@@ -416,7 +418,9 @@ fn a_synchronous_launch_past_its_reservation_is_not_a_synchronous_recursion() {
     // One that catches the refusal still waits on the calls it made: each call lasts longer.
     let waiting = minutes(&[(3_000.0, 1_000.0, 50.0, 3_000.0); 4]);
     match run(&metrics(synchronous(waiting.clone(), 0.0), usual.clone()), subject) {
-        Judgement::Runaway { shape, .. } => assert!(shape.to_string().contains("4.0x their usual time"), "{shape}"),
+        Judgement::Runaway { shape, .. } => {
+            assert!(shape.to_string().contains("4.0x their usual time"), "{shape}")
+        }
         other => panic!("{other:?}"),
     }
     // Without history, its errors alone decide.
