@@ -434,3 +434,29 @@ fn a_synchronous_launch_past_its_reservation_is_not_a_synchronous_recursion() {
     let polled = Subject { mapping: Some(MappingCeiling::Sqs { maximum_concurrency: None }), ..subject };
     assert!(is_runaway(&run(&metrics(synchronous(pinned, 0.01), usual), polled)));
 }
+
+#[test]
+fn a_synchronous_recursion_is_judged_on_its_cost_because_its_calls_wait() {
+    // Usually 4 calls a second of 500 ms at 1 GB; reserved 100. Pinned, the recursion's chains
+    // hold the concurrency while they wait: 5.8x the calls, 46x the cost, nearly all failing.
+    let subject = Subject { ceiling: Some(100), ..gb(1024) };
+    let usual = history(7, 14_400.0, 500.0);
+    let recursion = synchronous(minutes(&[(1_390.0, 4_000.0, 100.0, 240.0); 4]), 0.99);
+    match run(&metrics(recursion.clone(), usual.clone()), subject) {
+        Judgement::Runaway {
+            shape: shape @ RunawayShape::Saturation { synchronous: Some(_), .. }, ..
+        } => {
+            assert!(shape.to_string().contains("99% of its calls failed and they took 8.0x"), "{shape}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A database 20x slower behind its usual callers: as costly, but no more calls than usual.
+    let slow = synchronous(minutes(&[(240.0, 10_000.0, 100.0, 300.0); 4]), 0.6);
+    let j = run(&metrics(slow, usual.clone()), subject);
+    assert!(matches!(&j, Judgement::Normal { why, .. } if why.starts_with("busy as usual")), "{j:?}");
+    // The same figures with async events are no synchronous recursion: the usual gate holds.
+    let mut with_async = recursion;
+    with_async[3].async_events = Some(1.0);
+    let j = run(&metrics(with_async, usual), subject);
+    assert!(matches!(&j, Judgement::Normal { why, .. } if why.starts_with("busy as usual")), "{j:?}");
+}
