@@ -111,8 +111,9 @@ pub(super) fn saturation(
 /// How the function served its calls over `minutes`, when every one was synchronous (no
 /// `AsyncEventsReceived`) and its `Errors` were published.
 fn synchronous_calls(minutes: &[&MinuteMetrics], usual: Option<Usual>) -> Option<SyncCalls> {
+    // Folded from +0.0: an empty float `sum()` is -0.0, which the evidence would print as "-0%".
     let sum = |read: fn(&MinuteMetrics) -> Option<f64>| -> f64 {
-        minutes.iter().filter_map(|m| read(m)).filter(|x| x.is_finite() && *x > 0.0).sum()
+        minutes.iter().filter_map(|m| read(m)).filter(|x| x.is_finite() && *x > 0.0).fold(0.0, |a, x| a + x)
     };
     if sum(|m| m.async_events) > 0.0 || minutes.iter().all(|m| m.errors.is_none()) {
         return None;

@@ -406,6 +406,11 @@ fn a_synchronous_launch_past_its_reservation_is_not_a_synchronous_recursion() {
         }
         other => panic!("{other:?}"),
     }
+    let flawless = run(&metrics(synchronous(pinned.clone(), 0.0), usual.clone()), subject);
+    assert!(
+        matches!(&flawless, Judgement::Normal { why, .. } if why.contains("synchronous and 0% of")),
+        "{flawless:?}"
+    );
     // A recursion's chains end in a refused call that every waiting caller re-raises.
     match run(&metrics(synchronous(pinned.clone(), 0.97), usual.clone()), subject) {
         Judgement::Runaway {
