@@ -78,7 +78,7 @@ fn sns_fanout_leaks_at_most_two_thousand_invocations() {
 /// Targets the guard misses today, by scenario and mode, with the reason (docs/simulation.md,
 /// "Targets"). Every other scenario is held to its targets here; these are checked by the ignored
 /// `missed_targets_are_still_missed_or_now_met` so a change to the judgement shows which it fixed.
-const MISSED: [(&str, Instrumentation); 7] = [
+const MISSED: [(&str, Instrumentation); 6] = [
     // Instrumented, these were 12 s and 29 s on a model where Lambda's loop detection did not run
     // under the guard. It does in every account: it drops the 17th hop before the guard's depth
     // rule (> 16) can see it, so the guard acts on Lambda's own loop signal, 2.2 minutes in.
@@ -94,11 +94,10 @@ const MISSED: [(&str, Instrumentation); 7] = [
     // in (docs/detection-metrics.md, blind spots).
     ("sqs-loop-at-max-concurrency", Instrumentation::Instrumented),
     ("sqs-loop-at-max-concurrency", Instrumentation::Uninstrumented),
-    // A synchronous launch of a 3 GB function pinned at its reservation, with callers getting 429s,
-    // costs above the floor and looks like a synchronous recursion loop; without wiring evidence
-    // (the audit is not in the deployed guard) the guard trips it (docs/detection-metrics.md).
-    ("benign-api-launch-sync", Instrumentation::Instrumented),
-    ("benign-api-launch-sync", Instrumentation::Uninstrumented),
+    // A synchronous self-call that does not wait succeeds at its usual time: pinned at its
+    // reservation it is judged a synchronous launch past its ceiling, which the guard leaves alone
+    // (docs/detection-metrics.md, blind spots). The chain header catches it.
+    ("sync-webhook-loop", Instrumentation::Uninstrumented),
 ];
 
 fn missed(r: &SimulationResult) -> bool {

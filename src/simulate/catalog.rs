@@ -5,7 +5,7 @@ use super::scenario::Scenario;
 use super::{SimError, parse_scenario};
 
 /// Name and JSON of every built-in scenario, runaways first.
-const BUILT_IN: [(&str, &str); 30] = [
+const BUILT_IN: [(&str, &str); 31] = [
     ("eventbridge-loop", include_str!("scenarios/eventbridge-loop.json")),
     ("sns-fanout", include_str!("scenarios/sns-fanout.json")),
     ("sqs-loop", include_str!("scenarios/sqs-loop.json")),
@@ -21,6 +21,7 @@ const BUILT_IN: [(&str, &str); 30] = [
     ("slow-retry-loop", include_str!("scenarios/slow-retry-loop.json")),
     ("sync-recursion-loop", include_str!("scenarios/sync-recursion-loop.json")),
     ("sqs-loop-at-max-concurrency", include_str!("scenarios/sqs-loop-at-max-concurrency.json")),
+    ("sync-webhook-loop", include_str!("scenarios/sync-webhook-loop.json")),
     ("benign-surge", include_str!("scenarios/benign-surge.json")),
     ("benign-retry-backoff", include_str!("scenarios/benign-retry-backoff.json")),
     ("benign-cron-burst", include_str!("scenarios/benign-cron-burst.json")),

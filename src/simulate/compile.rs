@@ -219,6 +219,7 @@ fn compile_routes(names: &Names<'_>, functions: &mut [Func]) -> Result<Vec<Route
             delay_ticks: r.delay_secs.saturating_mul(TICKS_PER_SEC),
             backoff: r.backoff.clone(),
             incident: r.incident,
+            waits: r.waits,
         };
         if route.longest_delay_secs() > MAX_DELAY_SECS {
             return Err(

@@ -120,6 +120,8 @@ pub(crate) struct Route {
     pub delay_ticks: u32,
     pub backoff: Option<BackoffSpec>,
     pub incident: bool,
+    /// A synchronous call's caller waits for the answer.
+    pub waits: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -238,6 +238,11 @@ pub struct RouteSpec {
     /// Only exists from the incident on (the bug).
     #[serde(default)]
     pub incident: bool,
+    /// For a synchronous call: whether the caller waits for the answer (`false`: it does not, like
+    /// an HTTP call to its own endpoint with a short timeout; the caller then neither holds its
+    /// concurrency nor fails with the call).
+    #[serde(default = "yes")]
+    pub waits: bool,
 }
 
 /// Organic traffic into the account.

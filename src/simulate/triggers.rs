@@ -74,9 +74,9 @@ impl Engine<'_> {
             if self.merged {
                 out = out.anonymous(self.model.depth_cap);
             }
-            // Only a synchronous call without backoff keeps its caller waiting.
+            // Only a synchronous call without backoff, whose caller waits for it, keeps it waiting.
             out.wait = 0;
-            if route.kind == Kind::Sync && route.backoff.is_none() {
+            if route.kind == Kind::Sync && route.backoff.is_none() && route.waits {
                 if wait == 0 {
                     wait = self.waits.open(f, u64::from(invocations), cohort.wait, self.tick);
                 }

@@ -234,6 +234,24 @@ mod tests {
     }
 
     #[test]
+    fn a_synchronous_self_call_that_does_not_wait_pins_without_errors_or_waiting() {
+        let model = model(
+            r#"{"name": "t", "horizon_secs": 600, "incident_at_secs": 30,
+                "functions": [{"name": "r", "memory_mb": 1024, "duration_ms": 500, "reserved_concurrency": 20}],
+                "routes": [{"from": "r", "to": {"sync": "r"}, "waits": false, "incident": true}],
+                "traffic": [{"to": {"sync": "r"}, "rate_per_sec": 2}]}"#,
+        );
+        let run = engine_for(&model).run();
+        let pinned = &run.minutes[2..];
+        assert!(pinned.iter().all(|m| m.functions[0].concurrency_max == 20), "chains fill the reservation");
+        let r = total(&run, 0);
+        assert_eq!(r.errors, 0, "a caller that does not wait never fails with its call");
+        assert!(r.throttles > 0, "{r:?}");
+        let per_invocation = r.duration_ms / r.invocations as f64;
+        assert!((per_invocation - 500.0).abs() < 1.0, "{per_invocation} ms: its own time only");
+    }
+
+    #[test]
     fn a_synchronous_launch_is_throttled_without_errors() {
         let model = model(
             r#"{"name": "t", "horizon_secs": 120,
