@@ -137,7 +137,7 @@ async fn a_synchronous_launch_past_its_reservation_is_left_alone_and_a_synchrono
     let (topic, queue) = moto.topic_with_queue("guard").await;
     // Two 3 GB APIs held at reserved 50, usually 300 calls a minute of 250 ms, now 40x that,
     // pinned with callers refused. The launch serves its calls; the recursion's fail.
-    for (function, failing) in [("catalog-api", 0.0), ("ref-resolver", 0.98)] {
+    for (function, failing) in [("catalog-api", 0.0_f64), ("ref-resolver", 0.98)] {
         moto.create_function_with(function, FunctionSpec { memory_mb: 3008, ..FunctionSpec::default() })
             .await;
         moto.reserve(function, 50).await;
@@ -151,7 +151,7 @@ async fn a_synchronous_launch_past_its_reservation_is_left_alone_and_a_synchrono
                     ("Duration", 12_000.0 * 250.0),
                     ("ConcurrentExecutions", 50.0),
                     ("Throttles", 12_000.0),
-                    ("Errors", (12_000.0 * failing as f64).round()),
+                    ("Errors", (12_000.0 * failing).round()),
                 ];
                 (m * 60, figures)
             })
