@@ -78,7 +78,7 @@ fn sns_fanout_leaks_at_most_two_thousand_invocations() {
 /// Targets the guard misses today, by scenario and mode, with the reason (docs/simulation.md,
 /// "Targets"). Every other scenario is held to its targets here; these are checked by the ignored
 /// `missed_targets_are_still_missed_or_now_met` so a change to the judgement shows which it fixed.
-const MISSED: [(&str, Instrumentation); 6] = [
+const MISSED: [(&str, Instrumentation); 7] = [
     // Instrumented, these were 12 s and 29 s on a model where Lambda's loop detection did not run
     // under the guard. It does in every account: it drops the 17th hop before the guard's depth
     // rule (> 16) can see it, so the guard acts on Lambda's own loop signal, 2.2 minutes in.
@@ -98,6 +98,11 @@ const MISSED: [(&str, Instrumentation); 6] = [
     // reservation it is judged a synchronous launch past its ceiling, which the guard leaves alone
     // (docs/detection-metrics.md, blind spots). The chain header catches it.
     ("sync-webhook-loop", Instrumentation::Uninstrumented),
+    // A synchronous recursion pinned at its reservation waits on itself: 46x its usual cost with
+    // under 10x its usual calls. A caller of a public API can send slow, failing requests that look
+    // the same, so the guard needs the surge factor in calls too (docs/detection-metrics.md, blind
+    // spots). The chain header catches it.
+    ("sync-recursion-loop", Instrumentation::Uninstrumented),
 ];
 
 fn missed(r: &SimulationResult) -> bool {

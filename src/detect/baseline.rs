@@ -9,8 +9,7 @@
 //! rate, when it has no history: `usual`), *and* it shows a runaway's shape: growing minute over
 //! minute without a plateau (without history: only once its spend is `surge_factor` times the cost
 //! floor), or pinned at a concurrency ceiling it is not usually at (called only synchronously:
-//! with its calls failing or waiting on themselves, and then `SYNC_RECURSION_RATE` times its usual
-//! minute is enough, as its concurrency waits); or, as cost evidence, it runs
+//! with its calls failing or waiting on themselves); or, as cost evidence, it runs
 //! `extreme_factor` times its usual minute and cost *and* spends `extreme_factor` times the cost
 //! floor. Size alone never trips: a launch that steps up and holds below every ceiling and below
 //! that spend is left alone, however large.
@@ -40,10 +39,6 @@ pub const TIME_OF_DAY_SLACK_HOURS: u64 = 1;
 pub const MIN_BASELINE_AGE_SECS: u64 = 20 * HOUR_SECS;
 /// The least minute-over-minute rise a compounding growth run may hold.
 pub const SLOW_GROWTH_STEP: f64 = 1.2;
-/// The least rate over its usual busiest minute at which a synchronous function pinned at its
-/// ceiling, its calls failing or waiting on themselves, is judged on its cost alone (see
-/// [`evidence`]).
-pub const SYNC_RECURSION_RATE: f64 = 2.0;
 /// Concurrency at or above this share of a ceiling counts as pinned.
 pub const CEILING_SHARE: f64 = 0.9;
 
@@ -145,16 +140,9 @@ fn evidence(
     if let (Some(u), Some(times)) = (f.usual, f.times_normal)
         && (times < t.surge_factor || f.usd_per_hour < t.surge_factor * u.usd_per_hour)
     {
-        // A synchronous recursion pinned at its ceiling spends its concurrency waiting on itself:
-        // its cost rises by the surge factor while its calls rise less. A slow dependency behind
-        // its usual callers never runs more calls than its busiest minute.
-        if times >= SYNC_RECURSION_RATE
-            && f.usd_per_hour >= t.surge_factor * u.usd_per_hour
-            && let Some(Ok(shape @ RunawayShape::Saturation { synchronous: Some(_), .. })) =
-                saturation(published, subject, f.usual, t)
-        {
-            return Ok(shape);
-        }
+        // No relief for a synchronous pin whose calls fail or wait: anyone allowed to call a
+        // public API can send it slow, failing requests, and a lower bar for those would let them
+        // have it stopped.
         return Err(format!(
             "busy as usual: {times:.1}x its usual busiest minute and ${:.2}/h against ${:.2}/h {} \
              (a runaway needs {:.0}x both)",
