@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
 use common::Moto;
+use common::fault_proxy::FaultProxy;
 use common::guard::{Cli, Run, report};
 use serde_json::Value;
 
@@ -60,8 +61,13 @@ fn batch(functions: &[String]) -> Value {
 }
 
 /// Runs `handle` on both batches at once, in two processes acting for the deployed guard.
-fn race(first: &Value, second: &Value) -> (Run, Run) {
-    let run = |event: &Value| Cli::new(None, &["handle", "-"]).stdin(event.to_string()).run();
+/// Through a proxy that forwards one request at a time: DynamoDB applies each conditional write
+/// atomically, moto's threaded server does not (`tests/common/fault_proxy.rs`).
+fn race(moto: &Moto, first: &Value, second: &Value) -> (Run, Run) {
+    let proxy = FaultProxy::one_at_a_time(&moto.endpoint);
+    let run = |event: &Value| {
+        Cli::new(None, &["handle", "-"]).stdin(event.to_string()).env("AWS_ENDPOINT_URL", &proxy.url).run()
+    };
     std::thread::scope(|scope| {
         let a = scope.spawn(|| run(first));
         let b = scope.spawn(|| run(second));
@@ -105,7 +111,7 @@ async fn two_guard_processes_racing_never_exceed_the_cap_together() {
     let right = functions(&moto, "right", 3).await;
 
     // Each process alone may trip CAP (its own cap): without the shared count they would trip 6.
-    let (a, b) = race(&batch(&left), &batch(&right));
+    let (a, b) = race(&moto, &batch(&left), &batch(&right));
     let total = throttled(&a) + throttled(&b);
     assert_eq!(total, CAP as usize, "a: {:?}\nb: {:?}", a.outcomes(), b.outcomes());
     let capped = [&a, &b].iter().flat_map(|r| r.outcomes()).filter(|(_, o)| o == "capped").count();

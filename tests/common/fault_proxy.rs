@@ -6,6 +6,11 @@
 //! service shapes it, so the SDK classifies it as in production), or forwarded to moto and relayed.
 //! Every connection carries one request (`Connection: close` both ways): no pooled connection can
 //! outlive a fault, so the attempt log counts exactly the SDK's attempts.
+//!
+//! [`FaultProxy::one_at_a_time`] also forwards one request at a time. DynamoDB applies each
+//! conditional write atomically; moto's server is threaded and its `UpdateItem` checks the
+//! condition and then writes with no lock, so two racing writers can both pass one condition.
+//! Serialising the forwarded requests restores DynamoDB's atomicity while the clients still race.
 
 use std::collections::HashMap;
 use std::io;
@@ -60,6 +65,8 @@ struct State {
     /// (operation, text the request path contains) → (faults left to play, fault).
     targeted: Vec<((String, String), (u32, Fault))>,
     log: Vec<Attempt>,
+    /// Forward one request at a time (see the module documentation).
+    one_at_a_time: bool,
 }
 
 /// A running proxy; stops when dropped.
@@ -74,11 +81,20 @@ impl FaultProxy {
     /// Starts a proxy in front of `upstream` (`http://127.0.0.1:PORT`) on its own thread and runtime,
     /// so a test may block on the guard's process while the proxy keeps serving.
     pub fn start(upstream: &str) -> FaultProxy {
+        Self::with_state(upstream, State::default())
+    }
+
+    /// A proxy that forwards one request at a time, as DynamoDB applies conditional writes.
+    pub fn one_at_a_time(upstream: &str) -> FaultProxy {
+        Self::with_state(upstream, State { one_at_a_time: true, ..State::default() })
+    }
+
+    fn with_state(upstream: &str, state: State) -> FaultProxy {
         let upstream = upstream.trim_start_matches("http://").trim_end_matches('/').to_owned();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         listener.set_nonblocking(true).expect("non-blocking listener");
         let url = format!("http://{}", listener.local_addr().expect("proxy address"));
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(state));
         let (stop, stopped) = oneshot::channel();
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
@@ -129,19 +145,25 @@ pub fn attempts(log: &[Attempt], op: &str) -> Vec<Option<Fault>> {
 }
 
 async fn serve(listener: TcpListener, upstream: String, state: Arc<Mutex<State>>) {
+    let turn = Arc::new(tokio::sync::Mutex::new(()));
     while let Ok((client, _)) = listener.accept().await {
-        let (upstream, state) = (upstream.clone(), Arc::clone(&state));
+        let (upstream, state, turn) = (upstream.clone(), Arc::clone(&state), Arc::clone(&turn));
         tokio::spawn(async move {
             // A client that hangs up mid-request is the guard giving up; nothing to report.
-            let _ = one_exchange(client, &upstream, &state).await;
+            let _ = one_exchange(client, &upstream, &state, &turn).await;
         });
     }
 }
 
-async fn one_exchange(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> io::Result<()> {
+async fn one_exchange(
+    mut client: TcpStream,
+    upstream: &str,
+    state: &Mutex<State>,
+    turn: &tokio::sync::Mutex<()>,
+) -> io::Result<()> {
     let request = read_request(&mut client).await?;
     let op = operation(&request);
-    let fault = {
+    let (fault, one_at_a_time) = {
         let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let path = &request.path;
         let targeted = state
@@ -160,8 +182,10 @@ async fn one_exchange(mut client: TcpStream, upstream: &str, state: &Mutex<State
             _ => None,
         };
         state.log.push(Attempt { op, fault });
-        fault
+        (fault, state.one_at_a_time)
     };
+    // Held until the answer is relayed, so moto has finished the request before the next starts.
+    let _turn = if one_at_a_time { Some(turn.lock().await) } else { None };
     let response = match fault {
         None => forward(&request, upstream).await?,
         Some(fault @ (Fault::Reset | Fault::LostResponse)) => {
