@@ -2,8 +2,9 @@
 //! with fixture events, acting on moto. Checks the JSON report, moto's state and the delivered alert.
 //!
 //! The emulator runs as `cargo lambda watch --only-lambda-apis` and the binary is started by this
-//! test against it, so the artifact exercised is exactly `RUNAWAY_GUARD_BIN` (the release build
-//! `scripts/test.sh` makes and measures) rather than a second build made by `cargo lambda watch`.
+//! test against it, so the artifact exercised is exactly the one the other tests drive (Cargo's
+//! build for this test run, or `RUNAWAY_GUARD_BIN`) rather than a second build made by
+//! `cargo lambda watch`.
 //! Run through `scripts/test.sh` (it starts moto and puts cargo-lambda on PATH).
 #![cfg(feature = "guard")]
 

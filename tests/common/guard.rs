@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use super::Moto;
 
-/// The binary under test: `RUNAWAY_GUARD_BIN` (the release build `scripts/test.sh` makes) when set,
-/// else the debug build Cargo made for this test run.
+/// The binary under test: `RUNAWAY_GUARD_BIN` when set (a release build, say), else the debug build
+/// Cargo made for this test run.
 pub fn binary() -> String {
     std::env::var("RUNAWAY_GUARD_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_runaway-guard").to_owned())
 }
