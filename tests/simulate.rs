@@ -249,6 +249,21 @@ fn every_parked_event_has_a_replay_and_leaving_the_runaway_s_out_never_costs_mor
     assert!(fanout.skippable_by_depth > 0, "{fanout:?}");
 }
 
+/// The scenario files the docs name (blind spots, examples) stay valid as the format changes.
+#[test]
+fn every_scenario_file_in_the_docs_loads() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenarios");
+    let mut loaded = 0;
+    for entry in std::fs::read_dir(&dir).expect("docs/scenarios") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "json") {
+            simulate::load_scenario_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            loaded += 1;
+        }
+    }
+    assert!(loaded >= 5, "{loaded} scenario files");
+}
+
 #[test]
 fn a_tripped_sqs_consumer_keeps_its_messages_in_the_queue() {
     let path =

@@ -152,11 +152,13 @@ fn evidence(
             t.surge_factor
         ));
     }
-    // Without history, growth is no proof: a feature-flag rollout doubles too. A bomb reaches a
-    // ceiling within minutes; a rollout levels off below it.
+    // Without history of a day like today, growth is no proof: a feature-flag rollout doubles too,
+    // behind a canary that has run for hours as much as on a function new this minute. A bomb
+    // reaches a ceiling within minutes; a rollout levels off below it.
     let growth_bar = t.surge_factor * t.cost_floor_usd_per_hour;
+    let established = f.usual.is_some_and(|u| u.basis != Basis::SinceStart);
     let grows = growth(published, t);
-    if let Some(shape) = grows.clone().filter(|_| f.usual.is_some() || f.usd_per_hour >= growth_bar) {
+    if let Some(shape) = grows.clone().filter(|_| established || f.usd_per_hour >= growth_bar) {
         return Ok(shape);
     }
     let pinned_launch = match saturation(published, subject, f.usual, t) {
@@ -178,14 +180,19 @@ fn evidence(
         return Err(why);
     }
     Err(match (f.times_normal, grows) {
-        (None, Some(_)) => format!(
-            "no history, growing but under ${growth_bar:.2}/h and below every ceiling (a rollout levels off; a bomb reaches a ceiling)"
+        (times, Some(_)) if !established => format!(
+            "{}, growing but under ${growth_bar:.2}/h and below every ceiling (a rollout levels off; a bomb reaches a ceiling)",
+            match times {
+                Some(times) =>
+                    format!("{times:.0}x its usual busiest minute since it started (no day like today yet)"),
+                None => "no history".to_owned(),
+            }
         ),
         // What a launch looks like: a step up (however large) that holds below every ceiling.
         (Some(times), _) => format!(
             "{times:.0}x its usual busiest minute but neither growing nor pinned at a ceiling (a launch steps up and holds)"
         ),
-        (None, None) => {
+        (None, _) => {
             "no history, and neither growing nor pinned at a ceiling (a launch steps up and holds)".to_owned()
         }
     })

@@ -5,7 +5,7 @@ use super::scenario::Scenario;
 use super::{SimError, parse_scenario};
 
 /// Name and JSON of every built-in scenario, runaways first.
-const BUILT_IN: [(&str, &str); 31] = [
+const BUILT_IN: [(&str, &str); 34] = [
     ("eventbridge-loop", include_str!("scenarios/eventbridge-loop.json")),
     ("sns-fanout", include_str!("scenarios/sns-fanout.json")),
     ("sqs-loop", include_str!("scenarios/sqs-loop.json")),
@@ -37,6 +37,9 @@ const BUILT_IN: [(&str, &str); 31] = [
     ("benign-slow-dependency", include_str!("scenarios/benign-slow-dependency.json")),
     ("benign-api-launch-sync", include_str!("scenarios/benign-api-launch-sync.json")),
     ("benign-sqs-backfill", include_str!("scenarios/benign-sqs-backfill.json")),
+    ("benign-job-overrun", include_str!("scenarios/benign-job-overrun.json")),
+    ("benign-canary-rollout", include_str!("scenarios/benign-canary-rollout.json")),
+    ("benign-batch-rerun", include_str!("scenarios/benign-batch-rerun.json")),
 ];
 
 /// Names of the built-in scenarios, in run order.

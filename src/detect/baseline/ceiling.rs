@@ -3,6 +3,9 @@
 //! mapping's maximum concurrency and a stream mapping's shards × parallelization factor (a flat
 //! top of at least the parallelization factor while the shard count is unread).
 //!
+//! A mapping's own ceiling is where a consumer drains every backlog it is given: one it has been
+//! held at before, at any hour, is its normal state (a nightly batch re-run in the morning).
+//!
 //! A function whose every call is synchronous (no async events, no mapping) and that is pinned at
 //! a ceiling that refuses callers is a launch past that ceiling unless its calls show a recursion:
 //! a synchronous recursion held at its ceiling fails its chains (the innermost call gets a 429 and
@@ -30,6 +33,9 @@ struct Ceiling {
     throttles: bool,
     /// Least peak that can be this ceiling (a stream mapping runs a batch per shard and slot).
     at_least: f64,
+    /// A mapping's own ceiling, which a consumer reaches by design whenever a backlog comes: one
+    /// it has reached at any hour before is its normal state, not only at a moment like now.
+    by_design: bool,
 }
 
 /// The ceilings the function can be held at: its reservation, else the account's unreserved pool
@@ -39,7 +45,8 @@ struct Ceiling {
 fn ceilings(subject: &Subject) -> Vec<Ceiling> {
     let share = |n: u32| Some(CEILING_SHARE * f64::from(n));
     let polled = subject.mapping.is_some();
-    let ceiling = |level, what: String, throttles| Ceiling { level, what, throttles, at_least: 1.0 };
+    let ceiling =
+        |level, what: String, throttles| Ceiling { level, what, throttles, at_least: 1.0, by_design: false };
     let mut out = vec![match (subject.ceiling, subject.account_unreserved) {
         (Some(r), _) => ceiling(share(r), format!("its reserved concurrency {r}"), !polled),
         (None, Some(u)) => ceiling(share(u), format!("the account's unreserved concurrency {u}"), true),
@@ -51,11 +58,12 @@ fn ceilings(subject: &Subject) -> Vec<Ceiling> {
             let level = m.concurrency().and_then(share);
             out.push(Ceiling {
                 at_least: f64::from(parallelization_factor),
+                by_design: true,
                 ..ceiling(level, m.describe(), false)
             });
         }
         Some(m @ MappingCeiling::Sqs { maximum_concurrency: Some(max) }) => {
-            out.push(ceiling(share(max), m.describe(), false));
+            out.push(Ceiling { by_design: true, ..ceiling(share(max), m.describe(), false) });
         }
         Some(MappingCeiling::Sqs { maximum_concurrency: None }) | None => {}
     }
@@ -65,8 +73,10 @@ fn ceilings(subject: &Subject) -> Vec<Ceiling> {
 /// Held at a ceiling in each of `saturation_minutes` consecutive minutes: at 90 % of it or more
 /// (a flat top within 10 % of the run's peak when its level is unknown), throttled in each minute
 /// where the ceiling throttles. A ceiling the function usually reaches at a moment like now (its
-/// usual peak concurrency is that high) is its normal state, not evidence. `Some(Err(why))`: pinned
-/// at a ceiling that refuses callers, but every call is synchronous and served as usual (a launch).
+/// usual peak concurrency is that high) is its normal state, not evidence; so is a mapping's own
+/// ceiling that it has reached at any hour before the rise. `Some(Err(why))`: pinned at a mapping's
+/// ceiling it has been held at before, or at a ceiling that refuses callers while every call is
+/// synchronous and served as usual (a launch).
 pub(super) fn saturation(
     published: &[&MinuteMetrics],
     subject: &Subject,
@@ -80,6 +90,7 @@ pub(super) fn saturation(
     }
     let throttles: f64 = minutes.iter().filter_map(|m| m.throttles).sum();
     let usual_concurrency = usual.and_then(|u| u.concurrency).unwrap_or(0.0);
+    let concurrency_ever = usual.and_then(|u| u.concurrency_ever).unwrap_or(0.0).max(usual_concurrency);
     ceilings(subject).into_iter().find_map(|c| {
         let level = c.level.unwrap_or(CEILING_SHARE * peak);
         let pinned = minutes.iter().all(|m| {
@@ -87,6 +98,12 @@ pub(super) fn saturation(
         });
         if !(pinned && peak >= c.at_least && usual_concurrency < level) {
             return None;
+        }
+        if c.by_design && concurrency_ever >= level {
+            return Some(Err(format!(
+                "pinned at {}, a ceiling it has been held at before (a consumer drains each backlog there)",
+                c.what
+            )));
         }
         // Callers are refused only at a ceiling that throttles; a poller's calls are its own.
         let synchronous =

@@ -98,6 +98,41 @@ fn a_bomb_doubling_each_minute_without_history_is_a_runaway() {
 }
 
 #[test]
+fn a_rollout_behind_a_canary_of_a_few_hours_is_judged_as_a_new_function() {
+    // A canary has served 1 % for four hours (60 calls an hour); the rollout then doubles each
+    // minute. Four hours since it started are no day like today: growth needs 10x the floor.
+    let end = NOW / 3600 * 3600;
+    let canary: Vec<HourMetrics> = (1..=4)
+        .rev()
+        .map(|h| HourMetrics {
+            start: Timestamp::from_secs(end - h * 3600),
+            invocations: 60.0,
+            duration_ms: 60.0 * 1000.0,
+            concurrency_max: Some(1.0),
+        })
+        .collect();
+    let rising = minutes(&[
+        (500.0, 1000.0, 10.0, 0.0),
+        (1000.0, 1000.0, 20.0, 0.0),
+        (2000.0, 1000.0, 40.0, 0.0),
+        (4000.0, 1000.0, 80.0, 0.0),
+    ]);
+    match run(&metrics(rising.clone(), canary.clone()), gb(1024)) {
+        Judgement::Normal { why, .. } => {
+            assert!(
+                why.contains("since it started (no day like today yet), growing but under $10.00/h"),
+                "{why}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // At 5 GB the same bomb spends over $10/h and trips, as without any history.
+    assert!(is_runaway(&run(&metrics(rising.clone(), canary), gb(5120))));
+    // A week of history makes growth evidence at any spend over the floor.
+    assert!(is_runaway(&run(&metrics(rising, history(7, 60.0, 1000.0)), gb(1024))));
+}
+
+#[test]
 fn busy_as_always_is_never_an_offender_however_expensive() {
     // 2,000 calls/s at 1 GB and 200 ms, every hour of the last week: about $25/h.
     let per_minute = 120_000.0;
@@ -227,7 +262,8 @@ fn young_hours_after_the_rise_are_no_baseline() {
         ]),
         today,
     );
-    match run(&m, gb(1024)) {
+    // At 5 GB it spends over 10x the floor, which growth needs while its history is this young.
+    match run(&m, gb(5120)) {
         Judgement::Runaway { times_normal: Some(times), .. } => assert!((times - 7000.0 / 3.0).abs() < 1e-6),
         other => panic!("{other:?}"),
     }
@@ -350,6 +386,7 @@ fn a_ceiling_it_usually_sits_at_is_its_normal_state() {
         per_minute: 1.0,
         usd_per_hour: 0.0,
         concurrency: Some(concurrency),
+        concurrency_ever: Some(concurrency),
         ms_per_call: 1000.0,
         basis: Basis::TimeOfDay,
     };
@@ -438,6 +475,40 @@ fn a_synchronous_launch_past_its_reservation_is_not_a_synchronous_recursion() {
     assert!(is_runaway(&run(&metrics(pinned.clone(), usual.clone()), subject)));
     let polled = Subject { mapping: Some(MappingCeiling::Sqs { maximum_concurrency: None }), ..subject };
     assert!(is_runaway(&run(&metrics(synchronous(pinned, 0.01), usual), polled)));
+}
+
+#[test]
+fn a_consumer_held_at_its_mapping_maximum_before_is_not_pinned_by_a_loop_there() {
+    // A 2 GB, 3 s consumer whose SQS mapping allows 50 at once; quiet but for a nightly batch it
+    // drains at that maximum from 02:00. Now, at 14:30, a re-run holds it at 50 again ($6/h).
+    let subject =
+        Subject { mapping: Some(MappingCeiling::Sqs { maximum_concurrency: Some(50) }), ..gb(2048) };
+    let end = NOW / 3600 * 3600;
+    let nights = |drained: bool| -> Vec<HourMetrics> {
+        (1..=7 * 24_u64)
+            .rev()
+            .map(|ago| {
+                let night = drained && (end - ago * 3600) / 3600 % 24 == 2;
+                let (calls, ms, concurrency) =
+                    if night { (60_000.0, 3000.0, 50.0) } else { (60.0, 3000.0, 1.0) };
+                HourMetrics {
+                    start: Timestamp::from_secs(end - ago * 3600),
+                    invocations: calls,
+                    duration_ms: calls * ms,
+                    concurrency_max: Some(concurrency),
+                }
+            })
+            .collect()
+    };
+    let pinned = minutes(&[(1_000.0, 3000.0, 50.0, 0.0); 4]);
+    match run(&metrics(pinned.clone(), nights(true)), subject) {
+        Judgement::Normal { why, .. } => {
+            assert!(why.contains("a ceiling it has been held at before"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A consumer that has never reached its maximum is pinned there by something new.
+    assert!(is_runaway(&run(&metrics(pinned, nights(false)), subject)));
 }
 
 #[test]

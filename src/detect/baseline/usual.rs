@@ -23,6 +23,8 @@ use crate::time::Timestamp;
 
 /// Every day this recent is a like day, whatever its weekday or date.
 pub const DAILY_DAYS: u64 = 14;
+/// A level held since an hour at most this long ago is judged against that hour's time of day too.
+pub const HELD_SINCE_MAX_SECS: u64 = 12 * HOUR_SECS;
 
 /// Which kind of moment set the usual figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +60,9 @@ pub struct Usual {
     pub usd_per_hour: f64,
     /// The highest peak concurrency of those hours, when CloudWatch published it.
     pub concurrency: Option<f64>,
+    /// The highest peak concurrency of every hour before the rise, whatever its time or day: the
+    /// ceilings it has been held at by design (a batch consumer draining at its mapping's maximum).
+    pub concurrency_ever: Option<f64>,
     /// The longest mean time per call of those hours, milliseconds (0 when none was published).
     pub ms_per_call: f64,
     /// The kind of moment the busiest minute came from.
@@ -86,12 +91,14 @@ fn peak(h: &HourMetrics, profile: FunctionProfile, prices: &Prices) -> Peak {
     Peak { per_minute, usd_per_hour, concurrency, ms_per_call }
 }
 
-/// The kind of like moment `at` is for `now`, if any: same time of day (±1 h) and a recent day,
-/// the same weekday or the same day of the month.
-fn like(at: Timestamp, now: Timestamp) -> Option<Basis> {
+/// The kind of like moment `at` is for `now`, if any: a time of day from `since` (the hour the
+/// current level began, at most [`HELD_SINCE_MAX_SECS`] ago; else `now`) to `now`, ±1 h, on a
+/// recent day, the same weekday or the same day of the month.
+fn like(at: Timestamp, since: Timestamp, now: Timestamp) -> Option<Basis> {
     let hour_of_day = |t: Timestamp| (t.as_secs() / HOUR_SECS) % 24;
-    let d = hour_of_day(at).abs_diff(hour_of_day(now));
-    if d.min(24 - d) > TIME_OF_DAY_SLACK_HOURS {
+    let span = (hour_of_day(now) + 24 - hour_of_day(since)) % 24;
+    let offset = (hour_of_day(at) + 24 + TIME_OF_DAY_SLACK_HOURS - hour_of_day(since)) % 24;
+    if offset > span + 2 * TIME_OF_DAY_SLACK_HOURS {
         return None;
     }
     // The hour's own day, by its middle (a near hour across midnight is still the same kind of day).
@@ -129,17 +136,32 @@ pub fn usual(
         .map(|(h, _)| h.start)
         .max();
     let predates_rise = |h: &HourMetrics| before_rise.is_none_or(|last_low| h.start <= last_low);
-    let old: Vec<(Basis, Peak)> =
-        sane.iter().filter(|(h, _)| !young(h)).filter_map(|(h, p)| Some((like(h.start, now)?, *p))).collect();
+    // A level held since a recent hour is judged against that hour too: a weekly job that overruns
+    // its usual window is as busy as it usually is when it starts, not as the quiet hours after.
+    let since = before_rise
+        .map(|last_low| Timestamp::from_secs(last_low.as_secs() + HOUR_SECS))
+        .filter(|start| *start <= now && now.as_secs() - start.as_secs() <= HELD_SINCE_MAX_SECS)
+        .unwrap_or(now);
+    let old: Vec<(Basis, Peak)> = sane
+        .iter()
+        .filter(|(h, _)| !young(h))
+        .filter_map(|(h, p)| Some((like(h.start, since, now)?, *p)))
+        .collect();
+    let concurrency_ever = sane
+        .iter()
+        .filter(|(h, _)| !young(h) || predates_rise(h))
+        .filter_map(|(_, p)| p.concurrency)
+        .reduce(f64::max);
     let new_function = old.is_empty();
     let counted = sane.iter().filter(|(h, _)| young(h) && predates_rise(h)).filter_map(|(h, p)| {
-        if new_function { Some((Basis::SinceStart, *p)) } else { Some((like(h.start, now)?, *p)) }
+        if new_function { Some((Basis::SinceStart, *p)) } else { Some((like(h.start, since, now)?, *p)) }
     });
     old.into_iter().chain(counted).fold(None, |acc: Option<Usual>, (basis, p)| {
         let next = Usual {
             per_minute: p.per_minute,
             usd_per_hour: p.usd_per_hour,
             concurrency: p.concurrency,
+            concurrency_ever,
             ms_per_call: p.ms_per_call,
             basis,
         };
@@ -153,6 +175,7 @@ pub fn usual(
                     (Some(x), Some(y)) => Some(x.max(y)),
                     (x, y) => x.or(y),
                 },
+                concurrency_ever,
                 ms_per_call: a.ms_per_call.max(p.ms_per_call),
             },
         })
@@ -183,6 +206,29 @@ mod tests {
             current,
             10.0,
         )
+    }
+
+    #[test]
+    fn a_level_held_since_an_earlier_hour_is_judged_against_that_hour_too() {
+        // A job fills its reservation from 12:00 to 13:00 each day. The hours like 14:30 are
+        // quiet; those like 12:00 are not.
+        let days = |busy_today: &[u64]| -> Vec<HourMetrics> {
+            (1..=8 * 24_u64)
+                .map(|ago| {
+                    let busy = if ago < 24 { busy_today.contains(&ago) } else { ago % 24 == 2 };
+                    if busy {
+                        hour(ago, 3600.0, 1000.0, Some(60.0))
+                    } else {
+                        hour(ago, 60.0, 1000.0, Some(1.0))
+                    }
+                })
+                .collect()
+        };
+        // Today it started at 12:00 as usual and still runs at 14:30: as busy as it usually is.
+        let u = of(&days(&[1, 2]), 3600.0).unwrap();
+        assert_eq!((u.per_minute, u.basis), (3600.0, Basis::TimeOfDay));
+        // Quiet until 14:00 today, it is judged against 13:00 to 15:00 alone, as ever.
+        assert!(of(&days(&[]), 3600.0).unwrap().per_minute < 360.0);
     }
 
     #[test]
