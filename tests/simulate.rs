@@ -261,7 +261,7 @@ fn every_scenario_file_in_the_docs_loads() {
             loaded += 1;
         }
     }
-    assert!(loaded >= 4, "{loaded} scenario files");
+    assert!(loaded >= 6, "{loaded} scenario files");
 }
 
 #[test]
