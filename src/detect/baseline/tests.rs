@@ -39,18 +39,27 @@ fn minutes(list: &[(f64, f64, f64, f64)]) -> Vec<MinuteMetrics> {
         .collect()
 }
 
-/// `days` of hourly history before `NOW`'s hour, `per_hour` calls of `ms` each, every hour.
-fn history(days: u64, per_hour: f64, ms: f64) -> Vec<HourMetrics> {
+/// The `count` hours before `NOW`'s hour, oldest first; `each(hours_ago)` gives an hour's
+/// `(calls, ms per call, peak concurrency)`.
+fn hours(count: u64, each: impl Fn(u64) -> (f64, f64, Option<f64>)) -> Vec<HourMetrics> {
     let end = NOW / 3600 * 3600;
-    (1..=days * 24)
+    (1..=count)
         .rev()
-        .map(|h| HourMetrics {
-            start: Timestamp::from_secs(end - h * 3600),
-            invocations: per_hour,
-            duration_ms: per_hour * ms,
-            concurrency_max: None,
+        .map(|ago| {
+            let (calls, ms, concurrency_max) = each(ago);
+            HourMetrics {
+                start: Timestamp::from_secs(end - ago * 3600),
+                invocations: calls,
+                duration_ms: calls * ms,
+                concurrency_max,
+            }
         })
         .collect()
+}
+
+/// `days` of hourly history before `NOW`'s hour, `per_hour` calls of `ms` each, every hour.
+fn history(days: u64, per_hour: f64, ms: f64) -> Vec<HourMetrics> {
+    hours(days * 24, |_| (per_hour, ms, None))
 }
 
 fn metrics(recent: Vec<MinuteMetrics>, history: Vec<HourMetrics>) -> FunctionMetrics {
@@ -101,16 +110,7 @@ fn a_bomb_doubling_each_minute_without_history_is_a_runaway() {
 fn a_rollout_behind_a_canary_of_a_few_hours_is_judged_as_a_new_function() {
     // A canary has served 1 % for four hours (60 calls an hour); the rollout then doubles each
     // minute. Four hours since it started are no day like today: growth needs 10x the floor.
-    let end = NOW / 3600 * 3600;
-    let canary: Vec<HourMetrics> = (1..=4)
-        .rev()
-        .map(|h| HourMetrics {
-            start: Timestamp::from_secs(end - h * 3600),
-            invocations: 60.0,
-            duration_ms: 60.0 * 1000.0,
-            concurrency_max: Some(1.0),
-        })
-        .collect();
+    let canary = hours(4, |_| (60.0, 1000.0, Some(1.0)));
     let rising = minutes(&[
         (500.0, 1000.0, 10.0, 0.0),
         (1000.0, 1000.0, 20.0, 0.0),
@@ -243,16 +243,7 @@ fn only_published_minutes_are_priced() {
 #[test]
 fn young_hours_after_the_rise_are_no_baseline() {
     // Quiet (60 calls an hour) until 2 h ago, then 10^9 an hour: the incident is in those two hours.
-    let end = NOW / 3600 * 3600;
-    let today: Vec<HourMetrics> = (1..=10)
-        .rev()
-        .map(|h| HourMetrics {
-            start: Timestamp::from_secs(end - h * 3600),
-            invocations: if h <= 2 { 1e9 } else { 60.0 },
-            duration_ms: if h <= 2 { 1e12 } else { 60_000.0 },
-            concurrency_max: None,
-        })
-        .collect();
+    let today = hours(10, |ago| (if ago <= 2 { 1e9 } else { 60.0 }, 1000.0, None));
     let m = metrics(
         minutes(&[
             (500.0, 1000.0, 10.0, 0.0),
@@ -483,22 +474,11 @@ fn a_consumer_held_at_its_mapping_maximum_before_is_not_pinned_by_a_loop_there()
     // drains at that maximum from 02:00. Now, at 14:30, a re-run holds it at 50 again ($6/h).
     let subject =
         Subject { mapping: Some(MappingCeiling::Sqs { maximum_concurrency: Some(50) }), ..gb(2048) };
-    let end = NOW / 3600 * 3600;
-    let nights = |drained: bool| -> Vec<HourMetrics> {
-        (1..=7 * 24_u64)
-            .rev()
-            .map(|ago| {
-                let night = drained && (end - ago * 3600) / 3600 % 24 == 2;
-                let (calls, ms, concurrency) =
-                    if night { (60_000.0, 3000.0, 50.0) } else { (60.0, 3000.0, 1.0) };
-                HourMetrics {
-                    start: Timestamp::from_secs(end - ago * 3600),
-                    invocations: calls,
-                    duration_ms: calls * ms,
-                    concurrency_max: Some(concurrency),
-                }
-            })
-            .collect()
+    let nights = |drained: bool| {
+        hours(7 * 24, |ago| {
+            let at_two = (NOW / 3600 - ago) % 24 == 2;
+            if drained && at_two { (60_000.0, 3000.0, Some(50.0)) } else { (60.0, 3000.0, Some(1.0)) }
+        })
     };
     let pinned = minutes(&[(1_000.0, 3000.0, 50.0, 0.0); 4]);
     match run(&metrics(pinned.clone(), nights(true)), subject) {
