@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use crate::name::FunctionName;
+use crate::name::{FunctionName, QueueName};
 use crate::ports::{
     AlarmContributor, Alert, Architecture, CheckedRecord, DeadLetter, EventSourceMapping, FailureTarget,
-    FunctionMetrics, FunctionState, InvokeConfig, MappingId, Metrics, MetricsWindow, Notifier, PortError,
-    QueueFacts, RecordCheck, ReenableMark, Reservation, SourceKind, Throttler, TripRecord, TrippedFunction,
-    UsageSample,
+    FunctionMetrics, FunctionState, InvokeConfig, MappingCeiling, MappingId, Metrics, MetricsWindow, Notifier, PortError,
+    QueueFacts, QueueFlow, RecordCheck, ReenableMark, Reservation, SourceKind, Throttler, TripRecord,
+    TrippedFunction, UsageSample,
 };
 use crate::time::Timestamp;
 
@@ -57,6 +57,8 @@ pub enum Op {
     ReadInvokeConfig,
     /// `set_event_invoke_config`.
     PutInvokeConfig,
+    /// `queue_flows` (the drain check's `AWS/SQS` read), before `ReadMetrics` is checked.
+    ReadQueueCounts,
 }
 
 /// A fake account: functions, their reservations and trip records, and the alerts published.
@@ -79,6 +81,8 @@ struct FakeState {
     mappings: BTreeMap<FunctionName, Vec<EventSourceMapping>>,
     drift: BTreeMap<FunctionName, String>,
     queues: BTreeMap<String, QueueFacts>,
+    /// What `queue_flows` answers, by queue.
+    queue_flows: Vec<QueueFlow>,
     /// Trip records whose MAC does not verify (forged, edited, unsigned): `function_state` leaves
     /// them out, as the Lambda adapter does; `trip_record`, `list_tripped` and `status` see them.
     unverified: BTreeMap<FunctionName, CheckedRecord>,
@@ -122,6 +126,12 @@ impl FakeAccount {
             state: if enabled { "Enabled" } else { "Disabled" }.to_owned(),
         };
         self.lock().mappings.entry(function).or_default().push(mapping);
+        self
+    }
+
+    /// Gives a queue the minutes `queue_flows` answers for it.
+    pub fn with_queue_flow(self, flow: QueueFlow) -> Self {
+        self.lock().queue_flows.push(flow);
         self
     }
 
@@ -410,6 +420,26 @@ impl Throttler for FakeAccount {
         Ok(self.lock().mappings.get(function).cloned().unwrap_or_default())
     }
 
+    /// An SQS mapping that polls says a poller feeds the function (its maximum concurrency is not
+    /// kept here).
+    async fn mapping_ceilings(&self, function: &FunctionName) -> Result<Vec<MappingCeiling>, PortError> {
+        let mappings = self.event_source_mappings(function).await?;
+        Ok(mappings
+            .iter()
+            .filter(|m| m.kind == SourceKind::Sqs && m.is_polling())
+            .map(|_| MappingCeiling::Sqs { maximum_concurrency: None })
+            .collect())
+    }
+
+    async fn polled_queues(&self, function: &FunctionName) -> Result<Vec<QueueName>, PortError> {
+        let mappings = self.event_source_mappings(function).await?;
+        Ok(mappings
+            .iter()
+            .filter(|m| m.kind == SourceKind::Sqs && m.is_polling())
+            .filter_map(|m| crate::arn::Arn::regional(&m.source, "sqs").and_then(|a| QueueName::new(a.name())))
+            .collect())
+    }
+
     async fn queue_facts(&self, queue_arn: &str) -> Result<Option<QueueFacts>, PortError> {
         self.injected(Op::ReadQueue, queue_arn)?;
         Ok(self.lock().queues.get(queue_arn).cloned())
@@ -557,6 +587,12 @@ impl Metrics for FakeAccount {
             history: Vec::new(),
         };
         Ok(functions.iter().map(|f| state.metrics.get(f).cloned().unwrap_or_else(|| empty(f))).collect())
+    }
+
+    async fn queue_flows(&self, queues: &[QueueName], _: MetricsWindow) -> Result<Vec<QueueFlow>, PortError> {
+        self.injected(Op::ReadQueueCounts, "GetMetricData")?;
+        self.injected(Op::ReadMetrics, "GetMetricData")?;
+        Ok(self.lock().queue_flows.iter().filter(|f| queues.contains(&f.queue)).cloned().collect())
     }
 
     async fn alarm_contributors(&self, alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {

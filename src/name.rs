@@ -102,6 +102,37 @@ impl<'de> Deserialize<'de> for FunctionName {
     }
 }
 
+/// A validated SQS queue name: 1–80 ASCII letters, digits, hyphens and underscores, with an optional
+/// `.fifo` suffix. The judgement reads a queue's CloudWatch counts by this name; the name comes from
+/// a mapping's source ARN, and nothing unchecked reaches the request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct QueueName(Arc<str>);
+
+/// Longest SQS queue name, `.fifo` included.
+pub const MAX_QUEUE_NAME_LEN: usize = 80;
+
+impl QueueName {
+    /// The name, when `name` is one SQS accepts; `None` otherwise.
+    pub fn new(name: &str) -> Option<Self> {
+        let stem = name.strip_suffix(".fifo").unwrap_or(name);
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        (!stem.is_empty() && name.len() <= MAX_QUEUE_NAME_LEN && stem.bytes().all(allowed))
+            .then(|| Self(Arc::from(name)))
+    }
+
+    /// The name as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for QueueName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// True for strings shaped like an AWS region code (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`).
 pub fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
@@ -143,5 +174,15 @@ mod tests {
         );
         assert_eq!(FunctionName::from_name_or_arn("orders").unwrap().1, None);
         assert!(FunctionName::from_name_or_arn("arn:aws:s3:::orders").is_err());
+    }
+
+    #[test]
+    fn queue_names_are_what_sqs_accepts() {
+        for ok in ["jobs", "orders-dlq", "Batch_2.fifo", &"q".repeat(80)] {
+            assert_eq!(QueueName::new(ok).map(|q| q.as_str().to_owned()), Some(ok.to_owned()));
+        }
+        for bad in ["", ".fifo", "a b", "q.txt", "a/b", "jobs\n", &"q".repeat(81), "ｑ"] {
+            assert_eq!(QueueName::new(bad), None, "{bad}");
+        }
     }
 }

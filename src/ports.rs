@@ -337,6 +337,14 @@ pub trait Throttler: Send + Sync {
     ) -> impl Future<Output = Result<Vec<EventSourceMapping>, PortError>> + Send {
         async { Ok(Vec::new()) }
     }
+    /// The SQS queues the function's polling mappings read (every mapping but a disabled one),
+    /// by name. The default, for ports without pollers, has none.
+    fn polled_queues(
+        &self,
+        _function: &FunctionName,
+    ) -> impl Future<Output = Result<Vec<crate::name::QueueName>, PortError>> + Send {
+        async { Ok(Vec::new()) }
+    }
     /// The ceilings the function's enabled event source mappings put on its concurrency (SQS
     /// `MaximumConcurrency`, a stream's shards x `ParallelizationFactor`), for the judgement's
     /// saturation rule. The default, for ports without pollers, has none.
@@ -457,6 +465,7 @@ pub struct UsageSample {
 mod metrics;
 pub use metrics::{
     AlarmContributor, FunctionMetrics, HOUR_SECS, HourMetrics, MINUTE_SECS, MetricsWindow, MinuteMetrics,
+    QueueFlow, QueueMinute,
 };
 
 /// CloudWatch metrics, read-only.
@@ -479,6 +488,18 @@ pub trait Metrics: Send + Sync {
         functions: &[FunctionName],
         window: MetricsWindow,
     ) -> impl Future<Output = Result<Vec<FunctionMetrics>, PortError>> + Send;
+    /// Each queue's recent minutes (`AWS/SQS` `NumberOfMessagesSent` and `NumberOfMessagesDeleted`
+    /// Sums by `QueueName`) over `window`'s recent range, in one GetMetricData request: what tells a
+    /// consumer draining a backlog from one looping through its queue. The default, for ports that
+    /// publish no queue metrics, has none.
+    fn queue_flows(
+        &self,
+        queues: &[crate::name::QueueName],
+        window: MetricsWindow,
+    ) -> impl Future<Output = Result<Vec<QueueFlow>, PortError>> + Send {
+        let _ = (queues, window);
+        async { Ok(Vec::new()) }
+    }
     /// The contributors of the multi-time-series alarm `alarm` now in ALARM
     /// (`DescribeAlarmContributors`, every page).
     fn alarm_contributors(

@@ -10,7 +10,7 @@ use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_smithy_types::DateTime;
 use common::Moto;
 use runaway_guard::aws::CloudWatchMetrics;
-use runaway_guard::name::FunctionName;
+use runaway_guard::name::{FunctionName, QueueName};
 use runaway_guard::ports::{Metrics, MetricsWindow};
 use runaway_guard::time::Timestamp;
 
@@ -200,4 +200,44 @@ async fn function_metrics_reads_published_minutes_and_hourly_history_in_one_requ
     assert_eq!(peaks, [Some(9.0), Some(9.0)]);
     assert!(read[1].recent.is_empty());
     assert!(read[2].recent.is_empty() && read[2].history.is_empty());
+}
+
+#[tokio::test]
+async fn queue_flows_read_each_queues_sent_and_deleted_minutes_in_one_request() {
+    let moto = Moto::start().await;
+    let now = Timestamp::now();
+    let minute = now.as_secs() / 60 * 60;
+    let at = |secs_before_minute: u64| Timestamp::from_secs(minute - secs_before_minute + 5);
+    let put_queue = |queue: &'static str, metric: &'static str, value: f64, t: Timestamp| {
+        let config = moto.config.clone();
+        async move {
+            aws_sdk_cloudwatch::Client::new(&config)
+                .put_metric_data()
+                .namespace("AWS/SQS")
+                .metric_data(datum(metric, &[("QueueName", queue)], value, t, StandardUnit::Count))
+                .send()
+                .await
+                .expect("put metric data");
+        }
+    };
+    // "jobs" drains: a redrive lands, then it deletes far more than it receives.
+    put_queue("jobs", "NumberOfMessagesSent", 200_000.0, at(180)).await;
+    put_queue("jobs", "NumberOfMessagesDeleted", 12_000.0, at(180)).await;
+    put_queue("jobs", "NumberOfMessagesSent", 30.0, at(120)).await;
+    put_queue("jobs", "NumberOfMessagesDeleted", 12_000.0, at(120)).await;
+    // Another queue's counts and another namespace's are not "jobs"'s.
+    put_queue("other.fifo", "NumberOfMessagesSent", 7.0, at(120)).await;
+    put(&moto, "jobs", "Invocations", 99.0, at(120)).await;
+
+    let window = MetricsWindow { now, recent_minutes: 10, history_days: 7 };
+    let queues = [QueueName::new("jobs").unwrap(), QueueName::new("other.fifo").unwrap()];
+    let read = CloudWatchMetrics::new(&moto.config).queue_flows(&queues, window).await.unwrap();
+    let named: Vec<&str> = read.iter().map(|f| f.queue.as_str()).collect();
+    assert_eq!(named, ["jobs", "other.fifo"]);
+    let jobs: Vec<(u64, Option<f64>, Option<f64>)> =
+        read[0].minutes.iter().map(|m| (minute - m.start.as_secs(), m.sent, m.deleted)).collect();
+    assert_eq!(jobs, [(180, Some(200_000.0), Some(12_000.0)), (120, Some(30.0), Some(12_000.0))]);
+    let other: Vec<(u64, Option<f64>, Option<f64>)> =
+        read[1].minutes.iter().map(|m| (minute - m.start.as_secs(), m.sent, m.deleted)).collect();
+    assert_eq!(other, [(120, Some(7.0), None)]);
 }

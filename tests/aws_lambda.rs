@@ -299,3 +299,18 @@ async fn only_a_record_whose_mac_verifies_is_the_guards_and_a_forged_one_is_repl
     let checked = lambda.trip_record(&f).await.unwrap().unwrap();
     assert_eq!((checked.check, checked.record.previous_concurrency), (RecordCheck::Verified, Some(25)));
 }
+
+#[tokio::test]
+async fn polled_queues_are_the_sqs_queues_of_the_mappings_that_poll() {
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    moto.create_function("someone-else").await;
+    moto.sqs_mapping("orders-worker", "jobs-queue", true).await;
+    moto.sqs_mapping("orders-worker", "retired-queue", false).await;
+    moto.sqs_mapping("someone-else", "their-queue", true).await;
+    let lambda = LambdaThrottler::new(&moto.config);
+    let queues = lambda.polled_queues(&name("orders-worker")).await.unwrap();
+    let names: Vec<&str> = queues.iter().map(|q| q.as_str()).collect();
+    assert_eq!(names, ["jobs-queue"], "a disabled mapping polls nothing; another function's is not its");
+    assert!(lambda.polled_queues(&name("someone-else")).await.unwrap().len() == 1);
+}

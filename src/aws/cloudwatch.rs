@@ -19,6 +19,7 @@ use aws_smithy_types::DateTime;
 
 mod contributors;
 mod parked;
+mod queues;
 mod series;
 
 pub use parked::ParkedSince;
@@ -174,6 +175,14 @@ impl Metrics for CloudWatchMetrics {
         window: MetricsWindow,
     ) -> Result<Vec<FunctionMetrics>, PortError> {
         self.read_function_metrics(functions, window).await
+    }
+
+    async fn queue_flows(
+        &self,
+        queues: &[crate::name::QueueName],
+        window: MetricsWindow,
+    ) -> Result<Vec<crate::ports::QueueFlow>, PortError> {
+        self.read_queue_flows(queues, window).await
     }
 
     async fn alarm_contributors(&self, alarm: &str) -> Result<Vec<AlarmContributor>, PortError> {

@@ -405,6 +405,10 @@ impl Throttler for LambdaThrottler {
         mappings::list(&self.client, function).await
     }
 
+    async fn polled_queues(&self, function: &FunctionName) -> Result<Vec<crate::name::QueueName>, PortError> {
+        mappings::polled_queues(&self.client, function).await
+    }
+
     async fn mapping_ceilings(&self, function: &FunctionName) -> Result<Vec<MappingCeiling>, PortError> {
         mappings::ceilings(&self.client, function).await
     }

@@ -25,10 +25,12 @@ use crate::time::Timestamp;
 use crate::verdict::RunawayShape;
 
 mod ceiling;
+mod drain;
 mod usual;
 
 use ceiling::saturation;
 
+pub use drain::{DRAIN_SHARE, draining, polls_a_queue};
 pub use usual::{Basis, Usual};
 
 /// Published minutes the spend rate and the current rate are averaged over (the latest ones).

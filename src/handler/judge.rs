@@ -80,13 +80,17 @@ pub async fn judge<T: Throttler, M: Metrics>(
         }
     };
     let subjects = subjects(throttler, candidates, known, &mut judged).await;
-    for (candidate, metrics) in candidates.iter().zip(series) {
+    let mut drain_suspects = Vec::new();
+    for (candidate, metrics) in candidates.iter().zip(&series) {
         let subject =
             subjects.get(&candidate.function).copied().unwrap_or_else(|| default_subject(candidate));
-        let judgement = baseline::judge(&metrics, subject, &config.prices, &config.baseline, now);
+        let judgement = baseline::judge(metrics, subject, &config.prices, &config.baseline, now);
         info!(function = %candidate.function, trigger = %crate::sanitise::Plain(&candidate.trigger), judgement = ?judgement, "judged");
         match judgement {
             Judgement::Runaway { shape, usd_per_hour, times_normal } => {
+                if baseline::polls_a_queue(&subject) {
+                    drain_suspects.push(drains::Suspect { candidate, metrics });
+                }
                 let reason =
                     Reason::Runaway { trigger: candidate.described(), shape, usd_per_hour, times_normal };
                 judged.runaways.push((candidate.function.clone(), reason));
@@ -101,6 +105,7 @@ pub async fn judge<T: Throttler, M: Metrics>(
             }
         }
     }
+    drains::spare_drains((throttler, metrics, config), &drain_suspects, now, &mut judged).await;
     // A runaway priced at the defaults is throttled all the same: its unread configuration no
     // longer matters.
     let runaways: Vec<&FunctionName> = judged.runaways.iter().map(|(f, _)| f).collect();
@@ -306,6 +311,7 @@ impl<T: Throttler, M: Metrics, N: crate::ports::Notifier> super::Guard<T, M, N> 
     }
 }
 
+mod drains;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::arn::FunctionArn;
-use crate::name::FunctionName;
+use crate::name::{FunctionName, QueueName};
 use crate::time::Timestamp;
 
 /// Seconds in a CloudWatch minute bucket.
@@ -88,6 +88,27 @@ pub struct FunctionMetrics {
     pub recent: Vec<MinuteMetrics>,
     /// Hours of [`MetricsWindow::history_range`] with an `Invocations` datapoint, oldest first.
     pub history: Vec<HourMetrics>,
+}
+
+/// One minute of an SQS queue as CloudWatch publishes it (`AWS/SQS` by `QueueName`, which only SQS
+/// itself writes). `None`: no datapoint for that minute.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct QueueMinute {
+    /// Start of the minute (minute-aligned).
+    pub start: Timestamp,
+    /// `NumberOfMessagesSent` Sum: messages added to the queue.
+    pub sent: Option<f64>,
+    /// `NumberOfMessagesDeleted` Sum: messages its consumers handled and deleted.
+    pub deleted: Option<f64>,
+}
+
+/// One queue's recent minutes (the same [`MetricsWindow::recent_range`] as the functions').
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueFlow {
+    /// The queue's name.
+    pub queue: QueueName,
+    /// Minutes with at least one datapoint, oldest first.
+    pub minutes: Vec<QueueMinute>,
 }
 
 /// A contributor (one time series) of a multi-time-series alarm, as `DescribeAlarmContributors`

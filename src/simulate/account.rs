@@ -166,6 +166,9 @@ impl Engine<'_> {
                     self.schedule(done, Event::QueueSlotsFree { queue: qi, n });
                 }
             }
+            if taken_messages > 0 {
+                self.account.lock().cloudwatch.queue_deleted(qi, taken_messages);
+            }
         }
     }
 }

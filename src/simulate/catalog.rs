@@ -5,7 +5,7 @@ use super::scenario::Scenario;
 use super::{SimError, parse_scenario};
 
 /// Name and JSON of every built-in scenario, runaways first.
-const BUILT_IN: [(&str, &str); 34] = [
+const BUILT_IN: [(&str, &str); 36] = [
     ("eventbridge-loop", include_str!("scenarios/eventbridge-loop.json")),
     ("sns-fanout", include_str!("scenarios/sns-fanout.json")),
     ("sqs-loop", include_str!("scenarios/sqs-loop.json")),
@@ -21,6 +21,7 @@ const BUILT_IN: [(&str, &str); 34] = [
     ("slow-retry-loop", include_str!("scenarios/slow-retry-loop.json")),
     ("sync-recursion-loop", include_str!("scenarios/sync-recursion-loop.json")),
     ("sqs-loop-at-max-concurrency", include_str!("scenarios/sqs-loop-at-max-concurrency.json")),
+    ("sqs-loop-over-the-floor", include_str!("scenarios/sqs-loop-over-the-floor.json")),
     ("sync-webhook-loop", include_str!("scenarios/sync-webhook-loop.json")),
     ("benign-surge", include_str!("scenarios/benign-surge.json")),
     ("benign-retry-backoff", include_str!("scenarios/benign-retry-backoff.json")),
@@ -37,6 +38,7 @@ const BUILT_IN: [(&str, &str); 34] = [
     ("benign-slow-dependency", include_str!("scenarios/benign-slow-dependency.json")),
     ("benign-api-launch-sync", include_str!("scenarios/benign-api-launch-sync.json")),
     ("benign-sqs-backfill", include_str!("scenarios/benign-sqs-backfill.json")),
+    ("benign-dlq-redrive", include_str!("scenarios/benign-dlq-redrive.json")),
     ("benign-job-overrun", include_str!("scenarios/benign-job-overrun.json")),
     ("benign-canary-rollout", include_str!("scenarios/benign-canary-rollout.json")),
     ("benign-batch-rerun", include_str!("scenarios/benign-batch-rerun.json")),

@@ -40,10 +40,22 @@ impl FnMinute {
     }
 }
 
-/// Every function's metrics for one minute, plus account-wide figures.
+/// One queue's `AWS/SQS` counts for one minute.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct QueueCounts {
+    /// `NumberOfMessagesSent`: messages that reached the queue (a redelivery after the visibility
+    /// timeout is not a send).
+    pub sent: u64,
+    /// `NumberOfMessagesDeleted`: messages its consumer took, counted when taken (Lambda deletes a
+    /// batch when its invocation succeeds, and a simulated poller's invocations do not fail).
+    pub deleted: u64,
+}
+
+/// Every function's and queue's metrics for one minute, plus account-wide figures.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Minute {
     pub functions: Vec<FnMinute>,
+    pub queues: Vec<QueueCounts>,
     pub account_concurrency_max: u32,
     /// Account charges accrued since the start, at the end of the minute (USD).
     pub cumulative_usd: f64,
@@ -59,15 +71,41 @@ pub(crate) struct CloudWatch {
 }
 
 impl CloudWatch {
-    /// Empty metrics for `functions` functions.
-    pub(crate) fn new(functions: usize) -> Self {
-        let current = Minute { functions: vec![FnMinute::default(); functions], ..Minute::default() };
+    /// Empty metrics for `functions` functions and `queues` queues.
+    pub(crate) fn new(functions: usize, queues: usize) -> Self {
+        let current = Minute {
+            functions: vec![FnMinute::default(); functions],
+            queues: vec![QueueCounts::default(); queues],
+            ..Minute::default()
+        };
         Self { closed: Vec::new(), current, history: Arc::default() }
     }
 
     /// Metrics with `history` before the run's first minute.
-    pub(crate) fn with_history(functions: usize, history: Arc<History>) -> Self {
-        Self { history, ..Self::new(functions) }
+    pub(crate) fn with_history(functions: usize, queues: usize, history: Arc<History>) -> Self {
+        Self { history, ..Self::new(functions, queues) }
+    }
+
+    /// Queue `q`'s counts for `minute` as published by `now_secs` (an active queue publishes
+    /// zeros too); `None` before the run or before publication.
+    pub(crate) fn queue_minute(&self, q: usize, minute: i64, now_secs: u64) -> Option<QueueCounts> {
+        let index = usize::try_from(minute).ok()?;
+        let published_at = (minute as u64 + 1) * 60 + METRIC_LAG_SECS;
+        self.closed.get(index).filter(|_| published_at <= now_secs)?.queues.get(q).copied()
+    }
+
+    /// Records `n` messages sent to queue `q`.
+    pub(crate) fn queue_sent(&mut self, q: usize, n: u64) {
+        if let Some(c) = self.current.queues.get_mut(q) {
+            c.sent += n;
+        }
+    }
+
+    /// Records `n` messages of queue `q` taken by its consumer.
+    pub(crate) fn queue_deleted(&mut self, q: usize, n: u64) {
+        if let Some(c) = self.current.queues.get_mut(q) {
+            c.deleted += n;
+        }
     }
 
     /// `f`'s datapoints for `minute` (negative: before the run) as published by `now_secs`: `None`
@@ -143,6 +181,7 @@ impl CloudWatch {
     pub(crate) fn close_minute(&mut self) {
         let next = Minute {
             functions: vec![FnMinute::default(); self.current.functions.len()],
+            queues: vec![QueueCounts::default(); self.current.queues.len()],
             account_concurrency_max: 0,
             cumulative_usd: self.current.cumulative_usd,
         };
@@ -220,7 +259,7 @@ mod tests {
 
     #[test]
     fn metrics_become_visible_after_the_lag() {
-        let mut cw = CloudWatch::new(2);
+        let mut cw = CloudWatch::new(2, 0);
         cw.invocations(1, 100, 250, 1.5);
         cw.concurrency(&[3, 40]);
         cw.close_minute();

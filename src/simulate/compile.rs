@@ -168,7 +168,11 @@ fn compile_queues(names: &Names<'_>) -> Result<Vec<Queue>, SimError> {
                           retention_secs 60..=1209600, maximum_concurrency 2..=1000";
             return Err(names.bad(format!("queue {:?}: {reason}", q.name)));
         }
+        let Some(name) = crate::name::QueueName::new(&q.name) else {
+            return Err(names.bad(format!("queue {:?}: not a valid SQS queue name", q.name)));
+        };
         queues.push(Queue {
+            name,
             consumer: names.function(&q.consumer)?,
             max_concurrency: q.maximum_concurrency,
             visibility_ticks: q.visibility_timeout_secs.max(1) * TICKS_PER_SEC,

@@ -2,10 +2,10 @@
 //! `DescribeAlarmContributors` would answer at the guard's virtual now. Minutes are published after
 //! the ingestion lag; before the run starts each function's history is the baseline's (`history`).
 
-use crate::name::FunctionName;
+use crate::name::{FunctionName, QueueName};
 use crate::ports::{
     AlarmContributor, FunctionMetrics, HOUR_SECS, HourMetrics, MINUTE_SECS, Metrics, MetricsWindow,
-    MinuteMetrics, PortError, UsageSample,
+    MinuteMetrics, PortError, QueueFlow, QueueMinute, UsageSample,
 };
 use crate::time::Timestamp;
 
@@ -56,6 +56,30 @@ impl Metrics for SimMetrics {
             .map(|f| match shared.functions.iter().position(|c| &c.func.name == f) {
                 Some(i) => shared.function_metrics(i, window),
                 None => FunctionMetrics { function: f.clone(), recent: Vec::new(), history: Vec::new() },
+            })
+            .collect())
+    }
+
+    async fn queue_flows(&self, queues: &[QueueName], window: MetricsWindow) -> Result<Vec<QueueFlow>, PortError> {
+        let shared = self.0.lock();
+        let now = window.now.as_secs().saturating_sub(EPOCH_SECS);
+        let (start, end) = window.recent_range();
+        Ok(queues
+            .iter()
+            .filter_map(|name| shared.queues.iter().position(|(q, _)| q == name).map(|i| (name, i)))
+            .map(|(name, i)| QueueFlow {
+                queue: name.clone(),
+                minutes: (start..end)
+                    .step_by(MINUTE_SECS as usize)
+                    .filter_map(|secs| {
+                        let c = shared.cloudwatch.queue_minute(i, virtual_minute(secs), now)?;
+                        Some(QueueMinute {
+                            start: Timestamp::from_secs(secs),
+                            sent: Some(c.sent as f64),
+                            deleted: Some(c.deleted as f64),
+                        })
+                    })
+                    .collect(),
             })
             .collect())
     }

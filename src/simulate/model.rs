@@ -90,6 +90,8 @@ impl Func {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Queue {
+    /// Its name, as CloudWatch's `QueueName` dimension and a mapping's source ARN give it.
+    pub name: crate::name::QueueName,
     pub consumer: usize,
     /// The mapping's maximum concurrency, if set.
     pub max_concurrency: Option<u32>,

@@ -37,6 +37,8 @@ pub(crate) struct Shared {
     /// Concurrency changes not yet applied by the engine.
     pub changes: Vec<(usize, Reservation)>,
     pub cloudwatch: CloudWatch,
+    /// Each queue's name and consumer (index into `functions`), by queue index.
+    pub queues: Vec<(crate::name::QueueName, usize)>,
     pub alerts: Vec<Alert>,
     /// Contributors of per-function alarms now in ALARM, as `DescribeAlarmContributors` lists them.
     pub contributors: Vec<InAlarm>,
@@ -67,7 +69,8 @@ impl Account {
             now: Timestamp::from_secs(EPOCH_SECS),
             functions,
             changes: Vec::new(),
-            cloudwatch: CloudWatch::with_history(model.functions.len(), history),
+            cloudwatch: CloudWatch::with_history(model.functions.len(), model.queues.len(), history),
+            queues: model.queues.iter().map(|q| (q.name.clone(), q.consumer)).collect(),
             alerts: Vec::new(),
             contributors: Vec::new(),
         })))
@@ -181,6 +184,12 @@ impl Throttler for SimThrottler {
     async fn mapping_ceilings(&self, function: &FunctionName) -> Result<Vec<MappingCeiling>, PortError> {
         let shared = self.0.lock();
         Ok(shared.functions[shared.index("ListEventSourceMappings", function)?].func.mapping_ceilings.clone())
+    }
+
+    async fn polled_queues(&self, function: &FunctionName) -> Result<Vec<crate::name::QueueName>, PortError> {
+        let shared = self.0.lock();
+        let f = shared.index("ListEventSourceMappings", function)?;
+        Ok(shared.queues.iter().filter(|(_, consumer)| *consumer == f).map(|(q, _)| q.clone()).collect())
     }
 
     async fn unreserved_concurrency(&self) -> Result<Option<u32>, PortError> {

@@ -154,7 +154,10 @@ impl Engine<'_> {
                 self.account.lock().cloudwatch.async_events(f, cohort.total());
                 &mut self.runtime[f].backlog
             }
-            Dest::Queue(q) => &mut self.queues[q],
+            Dest::Queue(q) => {
+                self.account.lock().cloudwatch.queue_sent(q, cohort.total());
+                &mut self.queues[q]
+            }
             Dest::Stream(s) => return self.arrive_stream(s, cohort),
         };
         // Merged mode: fold into a recent entry of the same depth and minute. Reordering events of

@@ -13,8 +13,9 @@ use aws_sdk_lambda::Client;
 use aws_sdk_lambda::types::EventSourceMappingConfiguration;
 
 use super::own_arn;
+use crate::arn::Arn;
 use crate::aws::error::port_error;
-use crate::name::FunctionName;
+use crate::name::{FunctionName, QueueName};
 use crate::ports::{EventSourceMapping, MappingCeiling, MappingId, PortError, SourceKind};
 
 /// Every listed mapping (every page) whose `FunctionArn` names `function` itself; any other is
@@ -81,6 +82,20 @@ pub(super) async fn list(
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
+}
+
+/// The SQS queues `function`'s polling mappings read, by name (a source ARN that names no valid
+/// queue is skipped).
+pub(super) async fn polled_queues(
+    client: &Client,
+    function: &FunctionName,
+) -> Result<Vec<QueueName>, PortError> {
+    Ok(list(client, function)
+        .await?
+        .into_iter()
+        .filter(|m| m.kind == SourceKind::Sqs && m.is_polling())
+        .filter_map(|m| Arn::regional(&m.source, "sqs").and_then(|arn| QueueName::new(arn.name())))
+        .collect())
 }
 
 /// The ceilings `function`'s polling mappings put on its concurrency, from the listing alone: an

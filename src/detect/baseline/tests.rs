@@ -516,3 +516,71 @@ fn slow_failing_calls_under_the_surge_factor_never_trip_a_synchronous_pin() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The judged minutes' queue counts: `(sent, deleted)` per minute of `recent`, for one queue.
+fn flow(recent: &[MinuteMetrics], counts: &[(f64, f64)]) -> Vec<crate::ports::QueueFlow> {
+    let minutes = recent
+        .iter()
+        .zip(counts)
+        .map(|(m, &(sent, deleted))| crate::ports::QueueMinute {
+            start: m.start,
+            sent: Some(sent),
+            deleted: Some(deleted),
+        })
+        .collect();
+    vec![crate::ports::QueueFlow { queue: crate::name::QueueName::new("jobs").unwrap(), minutes }]
+}
+
+#[test]
+fn a_consumer_draining_a_backlog_at_its_mapping_maximum_is_not_a_loop() {
+    // A 3 GB, 1 s consumer whose SQS mapping allows 10 at once, quiet for a week; a DLQ redrive
+    // (or a backfill sent at once) holds it at 10 (about $1.8/h). Its queue now receives its usual
+    // trickle while it deletes 6,000 messages a minute: it works off what was sent before.
+    let subject =
+        Subject { mapping: Some(MappingCeiling::Sqs { maximum_concurrency: Some(10) }), ..gb(3072) };
+    let pinned = minutes(&[(600.0, 1000.0, 10.0, 0.0); 4]);
+    let judged = run(&metrics(pinned.clone(), history(7, 1_800.0, 1000.0)), subject);
+    let Judgement::Runaway { shape, .. } = judged else { panic!("{judged:?}") };
+    let t = thresholds();
+    let drain = flow(&pinned, &[(30.0, 6_000.0); 4]);
+    let why = draining(&pinned, &shape, &drain, &t).expect("a drain");
+    assert!(why.contains("draining a backlog") && why.contains("its queue jobs"), "{why}");
+    // A redrive lands in one minute of the judged ones: judged again once it is behind.
+    let burst = flow(&pinned, &[(30.0, 600.0), (200_000.0, 6_000.0), (30.0, 6_000.0), (30.0, 6_000.0)]);
+    let why = draining(&pinned, &shape, &burst, &t).expect("a burst");
+    assert!(why.contains("draining a burst") && why.contains("judged again"), "{why}");
+    // A loop through the queue receives at least what it deletes: two new messages for each.
+    assert_eq!(draining(&pinned, &shape, &flow(&pinned, &[(12_000.0, 6_000.0); 4]), &t), None);
+    // No queue counts for one of the minutes, or async events besides the queue: no relief.
+    assert_eq!(draining(&pinned, &shape, &flow(&pinned, &[(30.0, 6_000.0); 2]), &t), None);
+    let mut with_async = pinned.clone();
+    with_async[3].async_events = Some(5.0);
+    assert_eq!(draining(&with_async, &shape, &drain, &t), None);
+    // More invocations than messages deleted: something besides the queue invokes it.
+    assert_eq!(draining(&pinned, &shape, &flow(&pinned, &[(30.0, 400.0); 4]), &t), None);
+    // Lambda's own loop detection and the cost evidence are never relieved.
+    let recursion = RunawayShape::Recursion { dropped: 10.0 };
+    assert_eq!(draining(&pinned, &recursion, &drain, &t), None);
+}
+
+proptest! {
+    /// The relief never spares a loop through its queue: when the queue receives at least as
+    /// many messages as are deleted in every minute, the runaway's shape stands.
+    #[test]
+    fn a_queue_that_receives_what_it_deletes_is_never_a_drain(
+        counts in proptest::collection::vec((0.0..1e6_f64, 0.0..1e6_f64), 4),
+        growing in any::<bool>(),
+    ) {
+        let pinned = minutes(&[(600.0, 1000.0, 10.0, 0.0); 4]);
+        let shape = if growing {
+            RunawayShape::Growth { minutes: vec![1.0, 2.0, 4.0, 8.0], series: "invocations" }
+        } else {
+            RunawayShape::Saturation {
+                concurrency: 10.0, throttles: 0.0, minutes: 3, against: "x".into(), synchronous: None,
+            }
+        };
+        let looping = counts.iter().all(|&(sent, deleted)| sent >= deleted);
+        let relieved = draining(&pinned, &shape, &flow(&pinned, &counts), &thresholds()).is_some();
+        prop_assert!(!(relieved && looping));
+    }
+}

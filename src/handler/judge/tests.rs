@@ -353,3 +353,53 @@ fn the_sweep_rejudges_a_recursion_alarms_contributors_with_the_recursion_floor()
         report.notes
     );
 }
+
+/// `payments`, 3 GB, fed by the SQS queue `payments-jobs`, four minutes doubling to 80x its usual
+/// minute; its queue received `sent` and deleted 20,000 messages in each of them.
+fn draining_consumer(sent: f64) -> FakeAccount {
+    use crate::ports::{QueueFlow, QueueMinute};
+    let recent = doubling();
+    let flow = QueueFlow {
+        queue: crate::name::QueueName::new("payments-jobs").unwrap(),
+        minutes: recent
+            .iter()
+            .map(|m| QueueMinute { start: m.start, sent: Some(sent), deleted: Some(20_000.0) })
+            .collect(),
+    };
+    let account = FakeAccount::default()
+        .with_function("payments", None)
+        .with_mapping(
+            "payments",
+            "a1b2c3d4-0000-4000-8000-000000000001",
+            "arn:aws:sqs:us-east-1:111122223333:payments-jobs",
+            true,
+        )
+        .with_metrics(series("payments", recent, week(6_000.0, 1000.0)))
+        .with_queue_flow(flow);
+    account.edit("payments", |s| s.memory_mb = 3072);
+    account
+}
+
+#[test]
+fn a_consumer_draining_its_queue_is_left_alone_and_one_looping_through_it_is_throttled() {
+    let drain = draining_consumer(30.0);
+    let report = run(&drain, Config::default(), &[contributor("payments", AlarmState::Alarm)]);
+    assert!(report.decisions.is_empty(), "{report:?}");
+    assert!(
+        report.notes.iter().any(|n| n.contains("left payments alone") && n.contains("draining a backlog")),
+        "{:?}",
+        report.notes
+    );
+    let looping = draining_consumer(40_000.0);
+    let report = run(&looping, Config::default(), &[contributor("payments", AlarmState::Alarm)]);
+    assert_eq!(outcomes(&report), [("payments".into(), Outcome::Throttled, "runaway".into())]);
+}
+
+#[test]
+fn unreadable_queue_counts_spare_nothing_and_are_reported() {
+    let account = draining_consumer(30.0);
+    account.fail(Op::ReadQueueCounts, 1, false);
+    let report = run(&account, Config::default(), &[contributor("payments", AlarmState::Alarm)]);
+    assert_eq!(outcomes(&report), [("payments".into(), Outcome::Throttled, "runaway".into())]);
+    assert!(report.notes.iter().any(|n| n.contains("queue counts unreadable")), "{:?}", report.notes);
+}
