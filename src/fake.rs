@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use crate::name::{FunctionName, QueueName};
 use crate::ports::{
     AlarmContributor, Alert, Architecture, CheckedRecord, DeadLetter, EventSourceMapping, FailureTarget,
-    FunctionMetrics, FunctionState, InvokeConfig, MappingCeiling, MappingId, Metrics, MetricsWindow, Notifier, PortError,
-    QueueFacts, QueueFlow, RecordCheck, ReenableMark, Reservation, SourceKind, Throttler, TripRecord,
-    TrippedFunction, UsageSample,
+    FunctionMetrics, FunctionState, InvokeConfig, MappingCeiling, MappingId, Metrics, MetricsWindow,
+    Notifier, PortError, QueueFacts, QueueFlow, RecordCheck, ReenableMark, Reservation, SourceKind,
+    Throttler, TripRecord, TrippedFunction, UsageSample,
 };
 use crate::time::Timestamp;
 
@@ -433,11 +433,7 @@ impl Throttler for FakeAccount {
 
     async fn polled_queues(&self, function: &FunctionName) -> Result<Vec<QueueName>, PortError> {
         let mappings = self.event_source_mappings(function).await?;
-        Ok(mappings
-            .iter()
-            .filter(|m| m.kind == SourceKind::Sqs && m.is_polling())
-            .filter_map(|m| crate::arn::Arn::regional(&m.source, "sqs").and_then(|a| QueueName::new(a.name())))
-            .collect())
+        Ok(mappings.iter().filter_map(EventSourceMapping::polled_queue).collect())
     }
 
     async fn queue_facts(&self, queue_arn: &str) -> Result<Option<QueueFacts>, PortError> {

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::arn::Arn;
+use crate::name::QueueName;
 
 /// Longest mapping id accepted (Lambda's are 36-character UUIDs).
 const MAX_ID_CHARS: usize = 64;
@@ -91,6 +92,15 @@ impl EventSourceMapping {
     /// guard pauses these, and only these, so one disabled before the trip stays disabled.
     pub fn is_polling(&self) -> bool {
         !matches!(self.state.as_str(), "Disabled" | "Disabling" | "Deleting")
+    }
+
+    /// The SQS queue it polls, when it is an SQS mapping that polls and its source names a valid
+    /// queue (the drain check reads that queue's counts).
+    pub fn polled_queue(&self) -> Option<QueueName> {
+        (self.kind == SourceKind::Sqs && self.is_polling())
+            .then(|| Arn::regional(&self.source, "sqs"))
+            .flatten()
+            .and_then(|arn| QueueName::new(arn.name()))
     }
 
     /// "SQS queue jobs-queue", "Kinesis stream clicks", "DynamoDB stream of table orders", ...
@@ -217,6 +227,18 @@ mod tests {
     fn mapping(kind: SourceKind, source: &str, state: &str) -> EventSourceMapping {
         let id = MappingId::new("a1b2c3d4-0000-4000-8000-000000000001").unwrap();
         EventSourceMapping { id, kind, source: source.to_owned(), state: state.to_owned() }
+    }
+
+    #[test]
+    fn only_a_polling_sqs_mapping_names_a_queue() {
+        let arn = "arn:aws:sqs:us-east-1:111122223333:jobs.fifo";
+        let polled = |kind, source: &str, state| mapping(kind, source, state).polled_queue();
+        assert_eq!(polled(SourceKind::Sqs, arn, "Enabled").map(|q| q.to_string()), Some("jobs.fifo".into()));
+        assert_eq!(polled(SourceKind::Sqs, arn, "Disabled"), None);
+        assert_eq!(polled(SourceKind::Sqs, "arn:aws:sqs:us-east-1:111122223333:a b", "Enabled"), None);
+        assert_eq!(polled(SourceKind::Sqs, "not an arn", "Enabled"), None);
+        let stream = "arn:aws:kinesis:us-east-1:111122223333:stream/clicks";
+        assert_eq!(polled(SourceKind::Kinesis, stream, "Enabled"), None);
     }
 
     #[test]

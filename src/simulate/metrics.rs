@@ -60,7 +60,11 @@ impl Metrics for SimMetrics {
             .collect())
     }
 
-    async fn queue_flows(&self, queues: &[QueueName], window: MetricsWindow) -> Result<Vec<QueueFlow>, PortError> {
+    async fn queue_flows(
+        &self,
+        queues: &[QueueName],
+        window: MetricsWindow,
+    ) -> Result<Vec<QueueFlow>, PortError> {
         let shared = self.0.lock();
         let now = window.now.as_secs().saturating_sub(EPOCH_SECS);
         let (start, end) = window.recent_range();

@@ -13,7 +13,6 @@ use aws_sdk_lambda::Client;
 use aws_sdk_lambda::types::EventSourceMappingConfiguration;
 
 use super::own_arn;
-use crate::arn::Arn;
 use crate::aws::error::port_error;
 use crate::name::{FunctionName, QueueName};
 use crate::ports::{EventSourceMapping, MappingCeiling, MappingId, PortError, SourceKind};
@@ -90,12 +89,7 @@ pub(super) async fn polled_queues(
     client: &Client,
     function: &FunctionName,
 ) -> Result<Vec<QueueName>, PortError> {
-    Ok(list(client, function)
-        .await?
-        .into_iter()
-        .filter(|m| m.kind == SourceKind::Sqs && m.is_polling())
-        .filter_map(|m| Arn::regional(&m.source, "sqs").and_then(|arn| QueueName::new(arn.name())))
-        .collect())
+    Ok(list(client, function).await?.iter().filter_map(EventSourceMapping::polled_queue).collect())
 }
 
 /// The ceilings `function`'s polling mappings put on its concurrency, from the listing alone: an
