@@ -19,11 +19,13 @@ use crate::verdict::RunawayShape;
 /// Messages received under this share of those deleted is a drain (a loop receives at least as
 /// many as it deletes; the margin absorbs minute boundaries between a send and its delete).
 pub const DRAIN_SHARE: f64 = 0.9;
+/// Judged minutes the queues' counts must cover for any relief.
+pub const MIN_COUNTED_MINUTES: usize = 2;
 
 /// Why a function judged a runaway by `shape` is draining its queues instead, when it is. Over the
-/// latest minutes the shape rests on (every one published for the queues, with no async events
-/// and no more invocations than messages deleted), its queues (`flows`, the ones its mappings
-/// poll) received
+/// latest minutes the shape rests on that the queues' counts cover (at least
+/// [`MIN_COUNTED_MINUTES`]; no async events in any of them, and no more invocations than messages
+/// deleted), its queues (`flows`, the ones its mappings poll) received
 /// - under [`DRAIN_SHARE`] of the messages deleted: it is draining a backlog; or
 /// - more, but under that share in the latest minute: the backlog arrived in a burst within those
 ///   minutes (a redrive lands in one minute and pins its consumer in the same one). It is left
@@ -46,29 +48,34 @@ pub fn draining(
     let published: Vec<&MinuteMetrics> = recent.iter().filter(|m| m.invocations.is_some()).collect();
     let minutes = run(&published, published.len(), len)?;
     let positive = |x: Option<f64>| x.filter(|x| x.is_finite() && *x > 0.0).unwrap_or(0.0);
-    let invocations: f64 = minutes.iter().map(|m| positive(m.invocations)).sum();
     if flows.is_empty() || minutes.iter().any(|m| positive(m.async_events) > 0.0) {
         return None;
     }
-    // (sent, deleted) per judged minute; a minute without the queues' counts proves nothing.
+    // (invocations, sent, deleted) per judged minute the queues' counts cover: SQS may publish a
+    // minute later than Lambda, and a loop receives at least what it deletes in every minute, so
+    // leaving a minute out never makes a loop look like a drain.
     let mut counts = Vec::with_capacity(minutes.len());
     for m in &minutes {
         let at: Vec<QueueMinute> =
             flows.iter().filter_map(|f| f.minutes.iter().find(|q| q.start == m.start).copied()).collect();
-        if at.iter().all(|q| q.deleted.is_none()) {
-            return None;
+        if at.iter().any(|q| q.deleted.is_some()) {
+            counts.push((
+                positive(m.invocations),
+                at.iter().map(|q| positive(q.sent)).sum::<f64>(),
+                at.iter().map(|q| positive(q.deleted)).sum::<f64>(),
+            ));
         }
-        counts.push((
-            at.iter().map(|q| positive(q.sent)).sum::<f64>(),
-            at.iter().map(|q| positive(q.deleted)).sum::<f64>(),
-        ));
     }
-    let (sent, deleted) = counts.iter().fold((0.0, 0.0), |(s, d), (ms, md)| (s + ms, d + md));
-    let &(last_sent, last_deleted) = counts.last()?;
+    if counts.len() < MIN_COUNTED_MINUTES {
+        return None;
+    }
+    let (invocations, sent, deleted) =
+        counts.iter().fold((0.0, 0.0, 0.0), |(i, s, d), (mi, ms, md)| (i + mi, s + ms, d + md));
+    let &(_, last_sent, last_deleted) = counts.last()?;
     if deleted < 1.0 || deleted < invocations || last_sent >= DRAIN_SHARE * last_deleted {
         return None;
     }
-    let (queues, n) = (names(flows), minutes.len());
+    let (queues, n) = (names(flows), counts.len());
     Some(if sent < DRAIN_SHARE * deleted {
         format!(
             "draining a backlog: {queues} received {sent:.0} messages in its last {n} minutes against \
