@@ -426,7 +426,7 @@ impl Throttler for FakeAccount {
         let mappings = self.event_source_mappings(function).await?;
         Ok(mappings
             .iter()
-            .filter(|m| m.kind == SourceKind::Sqs && m.is_polling())
+            .filter(|m| m.polled_queue().is_some())
             .map(|_| MappingCeiling::Sqs { maximum_concurrency: None })
             .collect())
     }
