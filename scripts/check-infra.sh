@@ -3,7 +3,7 @@
 #   1. terraform fmt -check -recursive infra   (SKIPPED, not failed, when terraform is not installed)
 #   2. checkov, offline, in its own pinned venv (checkov pins an old boto3, so it never shares a venv)
 #   3. the AWS provider schema: scripts/provider-schema.py downloads the pinned cdktf wheel once and
-#      caches a compact schema; `cargo test --test infra` checks every .tf file against it
+#      caches a compact schema; `cargo test --test integration infra::` checks every .tf file against it
 # `terraform validate` is not run: it needs the AWS provider, which cannot be downloaded here. The HCL
 # parse, provider-schema, variable/output and IAM-vs-code checks live in tests/infra.rs (cargo test).
 set -euo pipefail
@@ -42,4 +42,4 @@ echo "ok: checkov -d infra passed"
 echo "== AWS provider schema"
 # Prepared here so a fresh machine downloads the wheel once, visibly; tests/infra.rs reads the cache.
 "$PYTHON" scripts/provider-schema.py
-echo "ok: provider schema cached (checked by cargo test --test infra)"
+echo "ok: provider schema cached (checked by cargo test --test integration infra::)"

@@ -4,7 +4,7 @@
 #
 #   scripts/test.sh                  everything (what CI runs via .ci/run)
 #   scripts/test.sh ARGS...          only `cargo test ARGS...` against a fresh moto
-#                                    (e.g. scripts/test.sh --test aws_lambda); these
+#                                    (e.g. scripts/test.sh --test integration aws_lambda::); these
 #                                    use the debug binary unless RUNAWAY_GUARD_BIN is set
 #
 # Environment: XDG_CACHE_HOME (or RG_VENV_ROOT) relocates the venvs, default .venv/ in the repo.
@@ -68,6 +68,7 @@ fi
 step "format" cargo fmt --all -- --check
 step "clippy (guard, all targets)" cargo clippy --all-targets -- -D warnings
 step "clippy (guard as deployed, without the audit)" cargo clippy --no-default-features --features guard --all-targets -- -D warnings
+# Builds the detector alone with its tests (clippy type-checks them); they run in the step below.
 step "clippy (detector)" cargo clippy --no-default-features --features detector --all-targets -- -D warnings
 step "clippy (chain only)" cargo clippy --no-default-features -- -D warnings
 # The integration tests drive the debug binary Cargo builds for the test run (the same code as the
@@ -75,7 +76,6 @@ step "clippy (chain only)" cargo clippy --no-default-features -- -D warnings
 # another binary to drive, e.g. target/release/runaway-guard.
 step "tests (guard, all targets)" cargo test --all-targets
 step "doc tests" cargo test --doc
-step "tests (detector only)" cargo test --no-default-features --features detector
 step "build (chain only)" cargo build --no-default-features
 if [[ -f scripts/check-infra.sh ]]; then
     # Owns its own venv (checkov pins an old boto3) and Terraform checks.

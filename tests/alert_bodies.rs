@@ -479,7 +479,7 @@ fn docs_alerts_md_shows_what_the_guard_sends() {
     let differs: Vec<&String> = shown.iter().filter(|s| s.ends_with("differs")).collect();
     assert!(
         differs.is_empty(),
-        "{differs:?} (RG_UPDATE_FIXTURES=1 cargo test --test alert_bodies rewrites them)"
+        "{differs:?} (RG_UPDATE_FIXTURES=1 cargo test --test integration alert_bodies:: rewrites them)"
     );
     for (_, name) in DOC_SAMPLES {
         assert!(

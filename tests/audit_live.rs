@@ -5,12 +5,10 @@
 //! Lambda's loop detection "unknown", never the audit.
 #![cfg(feature = "audit")]
 
-mod common;
-#[path = "audit_live/setup.rs"]
 mod setup;
 
-use common::Moto;
-use common::fault_proxy::{ALWAYS, Fault, FaultProxy};
+use crate::common::Moto;
+use crate::common::fault_proxy::{ALWAYS, Fault, FaultProxy};
 use serde_json::{Value, json};
 use setup::*;
 

@@ -4,11 +4,9 @@
 //! minutes and hourly history.
 #![cfg(feature = "guard")]
 
-mod common;
-
+use crate::common::Moto;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_smithy_types::DateTime;
-use common::Moto;
 use runaway_guard::aws::CloudWatchMetrics;
 use runaway_guard::name::{FunctionName, QueueName};
 use runaway_guard::ports::{Metrics, MetricsWindow};

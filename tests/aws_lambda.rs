@@ -2,9 +2,7 @@
 //! classification. Run through `scripts/test.sh` (it starts moto and exports `AWS_ENDPOINT_URL`).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::{FunctionSpec, Moto};
+use crate::common::{FunctionSpec, Moto};
 use runaway_guard::aws::LambdaThrottler;
 use runaway_guard::name::FunctionName;
 use runaway_guard::ports::{

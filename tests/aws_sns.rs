@@ -4,9 +4,7 @@
 //! JSON block, not the per-protocol envelope.
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::{ACCOUNT, Moto};
+use crate::common::{ACCOUNT, Moto};
 use runaway_guard::alert::{AlertContext, TripFacts, trip_alert};
 use runaway_guard::aws::{SnsNotifier, StsIdentity};
 use runaway_guard::chain::ChainRoot;

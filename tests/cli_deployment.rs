@@ -5,11 +5,9 @@
 //! kept, `status` showing it) when the page cannot be sent. Run through `scripts/test.sh`.
 #![cfg(feature = "guard")]
 
-mod common;
-
+use crate::common::guard::{Cli, handle, report};
+use crate::common::{ACCOUNT, FunctionSpec, Moto};
 use aws_sdk_lambda::types::Environment;
-use common::guard::{Cli, handle, report};
-use common::{ACCOUNT, FunctionSpec, Moto};
 use runaway_guard::ports::tags;
 use serde_json::Value;
 

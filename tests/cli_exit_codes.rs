@@ -3,13 +3,11 @@
 //! command tables name every subcommand and flag `--help` lists. Run through `scripts/test.sh`.
 #![cfg(feature = "guard")]
 
-mod common;
-
+use crate::common::guard::{Cli, binary};
+use crate::common::{Moto, ROLE_ARN};
 use aws_sdk_lambda::config::Region;
 use aws_sdk_lambda::types::{Environment, FunctionCode, Runtime};
 use aws_smithy_types::Blob;
-use common::guard::{Cli, binary};
-use common::{Moto, ROLE_ARN};
 
 const OPERATE: &str = include_str!("../docs/operate.md");
 const GUIDE: &str = include_str!("../docs/guide.md");

@@ -4,10 +4,8 @@
 //! resolves a drift and says what it changed. Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::Moto;
-use common::guard::{Cli, fixture, handle, reports};
+use crate::common::Moto;
+use crate::common::guard::{Cli, fixture, handle, reports};
 use runaway_guard::time::Timestamp;
 use serde_json::Value;
 
@@ -17,7 +15,7 @@ fn mapping_enabled(function: &str, uuid: &str, at: Timestamp, event_id: &str) ->
     let text =
         std::fs::read_to_string(fixture("cloudtrail-update-event-source-mapping.json")).expect("fixture");
     let text = text
-        .replace("111122223333", common::ACCOUNT)
+        .replace("111122223333", crate::common::ACCOUNT)
         .replace("a1b2c3d4-5678-90ab-cdef-11111EXAMPLE", uuid)
         .replace("1c2d3e4f-5a6b-4c7d-9e8f-0a1b2c3d4e5f", event_id)
         .replace("orders-worker", function)

@@ -4,10 +4,8 @@
 //! Run through `scripts/test.sh`.
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::Moto;
-use common::guard::Cli;
+use crate::common::Moto;
+use crate::common::guard::Cli;
 use runaway_guard::ports::tags;
 
 const GUARD: &str = "runaway-guard";

@@ -5,12 +5,10 @@
 //! moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::guard::{fixture, report, reports};
-use common::{ACCOUNT, Moto};
+use crate::common::guard::{fixture, report, reports};
+use crate::common::{ACCOUNT, Moto};
 use runaway_guard::aws::{CloudWatchMetrics, LambdaThrottler, SnsNotifier, budget};
 use runaway_guard::config::Config;
 use runaway_guard::handler::Guard;

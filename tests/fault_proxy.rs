@@ -1,18 +1,16 @@
 //! Faults between the guard and AWS, end to end: the real binary talks to moto through a
-//! fault-injecting proxy (`common::fault_proxy`) that plays 503s, throttling, connection resets,
+//! fault-injecting proxy (`crate::common::fault_proxy`) that plays 503s, throttling, connection resets,
 //! hangs and denials per operation. Each test checks what the SDK's retry loop did (the proxy's
 //! attempt log), what the report and exit code say, and the end state in moto: reserved
 //! concurrency, the trip record and the alerts delivered. Run through `scripts/test.sh`.
 #![cfg(feature = "guard")]
 
-mod common;
-
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::fault_proxy::{ALWAYS, Attempt, Fault, FaultProxy, attempts};
-use common::guard::{Run, attribute, handle, machine_block, report};
-use common::{Moto, RECORD_KEY_ARN};
+use crate::common::fault_proxy::{ALWAYS, Attempt, Fault, FaultProxy, attempts};
+use crate::common::guard::{Run, attribute, handle, machine_block, report};
+use crate::common::{Moto, RECORD_KEY_ARN};
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::name::FunctionName;
 use runaway_guard::operator::{self, ReenableError, ReenableOutcome, ReenablePorts, ReenableRequest};
@@ -358,7 +356,7 @@ async fn a_throttled_mapping_pause_leaves_a_record_that_the_retry_and_reenable_c
     // A re-enable whose resume is denied restores concurrency, keeps the record and says to run again.
     bench.proxy.fail(UPDATE, ALWAYS, Fault::Deny403);
     let reenable = |proxy: &str| {
-        common::guard::Cli::new(Some(&bench.topic), &["reenable", FUNCTION, "--force"])
+        crate::common::guard::Cli::new(Some(&bench.topic), &["reenable", FUNCTION, "--force"])
             .env("AWS_ENDPOINT_URL", proxy)
             .run()
     };

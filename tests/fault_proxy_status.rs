@@ -3,11 +3,9 @@
 //! after the listing) or a 403. Every other function is still listed; the unreadable one is named.
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::Moto;
-use common::fault_proxy::{ALWAYS, Fault, FaultProxy};
-use common::guard::{Cli, Run};
+use crate::common::Moto;
+use crate::common::fault_proxy::{ALWAYS, Fault, FaultProxy};
+use crate::common::guard::{Cli, Run};
 use serde_json::Value;
 
 /// moto with two functions at 0 (no record) and one running, and a proxy in front.

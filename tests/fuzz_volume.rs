@@ -4,8 +4,8 @@
 //! `tests/fuzz-corpus/` plus arbitrary bytes. Every input runs under `catch_unwind`; the test fails
 //! on the first panic and prints the seed and input that caused it.
 //!
-//! `cargo test --test fuzz_volume` runs 20,000 inputs. The long run (figures in docs/testing.md "Fuzzing the parsers"):
-//! `FUZZ_INPUTS=10000000 cargo test --test fuzz_volume -- --nocapture`. `FUZZ_SEED` picks the stream.
+//! `cargo test --test integration fuzz_volume::` runs 20,000 inputs. The long run (figures in docs/testing.md "Fuzzing the parsers"):
+//! `FUZZ_INPUTS=10000000 cargo test --test integration fuzz_volume:: -- --nocapture`. `FUZZ_SEED` picks the stream.
 #![cfg(feature = "detector")]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -4,10 +4,8 @@
 //! Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::Moto;
-use common::guard::{Cli, chain_event, fixture, handle, reports, sqs_batch};
+use crate::common::Moto;
+use crate::common::guard::{Cli, chain_event, fixture, handle, reports, sqs_batch};
 use runaway_guard::ports::tags;
 use serde_json::{Value, json};
 

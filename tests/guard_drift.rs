@@ -5,11 +5,9 @@
 //! fault proxy in front of moto logs every request). Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::fault_proxy::FaultProxy;
-use common::guard::{fixture, report};
-use common::{ACCOUNT, Moto, RECORD_KEY_ARN};
+use crate::common::fault_proxy::FaultProxy;
+use crate::common::guard::{fixture, report};
+use crate::common::{ACCOUNT, Moto, RECORD_KEY_ARN};
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::config::Config;
 use runaway_guard::name::FunctionName;

@@ -4,11 +4,9 @@
 //! Run through `scripts/test.sh` (moto, cargo-lambda).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::guard::{attribute, handle};
-use common::lambda::Lambda;
-use common::{ACCOUNT, FunctionSpec, Moto};
+use crate::common::guard::{attribute, handle};
+use crate::common::lambda::Lambda;
+use crate::common::{ACCOUNT, FunctionSpec, Moto};
 use runaway_guard::ports::tags;
 use serde_json::{Value, json};
 
@@ -58,7 +56,7 @@ fn outcomes_of(report: &Value) -> Vec<(String, String)> {
 }
 
 /// Functions moto holds at reserved concurrency 0; everything else must equal `before`.
-async fn throttled_and_untouched(moto: &Moto, before: &common::guard::Snapshot) -> Vec<String> {
+async fn throttled_and_untouched(moto: &Moto, before: &crate::common::guard::Snapshot) -> Vec<String> {
     let after = moto.snapshot().await;
     let mut throttled = Vec::new();
     for (function, state) in &after {

@@ -6,10 +6,8 @@
 //! Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::Moto;
-use common::guard::{Cli, handle, machine_block, report};
+use crate::common::Moto;
+use crate::common::guard::{Cli, handle, machine_block, report};
 use runaway_guard::ports::tags;
 
 const FUNCTION: &str = "orders-worker";

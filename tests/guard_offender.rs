@@ -5,12 +5,10 @@
 //! gets the top functions. Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
+use crate::common::guard::{Cli, attribute, fixture};
+use crate::common::{ACCOUNT, FunctionSpec, Moto};
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_smithy_types::DateTime;
-use common::guard::{Cli, attribute, fixture};
-use common::{ACCOUNT, FunctionSpec, Moto};
 
 const ALARM: &str = "eventbridge-alarm-state-change-account.json";
 const QUIET: [&str; 3] = ["quiet-api", "quiet-cron", "quiet-webhook"];

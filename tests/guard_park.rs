@@ -7,11 +7,9 @@
 //! tested on the in-memory ports (`cargo test --lib trip::tests::park`). Run through `scripts/test.sh`.
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::Moto;
-use common::fault_proxy::{ALWAYS, Fault, FaultProxy, attempts};
-use common::guard::{Cli, handle, machine_block, report};
+use crate::common::Moto;
+use crate::common::fault_proxy::{ALWAYS, Fault, FaultProxy, attempts};
+use crate::common::guard::{Cli, handle, machine_block, report};
 use runaway_guard::ports::tags;
 use serde_json::Value;
 

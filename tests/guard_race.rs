@@ -4,10 +4,8 @@
 //! left at 0 without a record. Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::Moto;
-use common::guard::report;
+use crate::common::Moto;
+use crate::common::guard::report;
 use runaway_guard::clients::AwsPorts;
 use runaway_guard::config::Config;
 use runaway_guard::name::FunctionName;
@@ -26,7 +24,7 @@ async fn guard(
 > {
     AwsPorts::load(Some(topic.to_owned()))
         .await
-        .with_record_key(Some(common::RECORD_KEY_ARN.to_owned()))
+        .with_record_key(Some(crate::common::RECORD_KEY_ARN.to_owned()))
         .guard(Config::default(), None)
 }
 
@@ -65,7 +63,7 @@ async fn a_reenable_racing_a_trip_never_leaves_zero_without_a_record() {
         assert_eq!(first.outcome, Outcome::Throttled);
         let ports = AwsPorts::load(Some(topic.clone()))
             .await
-            .with_record_key(Some(common::RECORD_KEY_ARN.to_owned()));
+            .with_record_key(Some(crate::common::RECORD_KEY_ARN.to_owned()));
         let event = serde_json::to_vec(&report(&name, 17, ROOT)).expect("event");
         let racer = guard(&topic).await;
         let request =

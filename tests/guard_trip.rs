@@ -3,10 +3,8 @@
 //! Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::guard::{Cli, attribute, handle, machine_block, report, reports};
-use common::{FunctionSpec, Moto};
+use crate::common::guard::{Cli, attribute, handle, machine_block, report, reports};
+use crate::common::{FunctionSpec, Moto};
 use runaway_guard::ports::tags;
 
 const ROOT: &str = "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d";
@@ -35,7 +33,7 @@ fn assert_says_what_design_md_says(alert: &serde_json::Value) {
     assert_eq!(attribute(alert, "reason"), "depth");
     assert_eq!(attribute(alert, "outcome"), "throttled");
     assert_eq!(attribute(alert, "region"), "us-east-1");
-    assert_eq!(attribute(alert, "account"), common::ACCOUNT);
+    assert_eq!(attribute(alert, "account"), crate::common::ACCOUNT);
 }
 
 #[tokio::test]
@@ -283,7 +281,7 @@ async fn reenable_of_a_healthy_function_pages_no_one_and_a_second_one_says_when_
     let (topic, queue) = moto.topic_with_queue("guard").await;
     let ports = runaway_guard::clients::AwsPorts::load(Some(topic.clone()))
         .await
-        .with_record_key(Some(common::RECORD_KEY_ARN.to_owned()));
+        .with_record_key(Some(crate::common::RECORD_KEY_ARN.to_owned()));
     let function = runaway_guard::name::FunctionName::new("orders-worker").expect("name");
     let reenable = |force| {
         let request = ReenableRequest { function: function.clone(), to: None, force };

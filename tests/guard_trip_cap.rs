@@ -5,14 +5,12 @@
 //! each process still stops runaways up to its own cap. Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
+use crate::common::Moto;
+use crate::common::fault_proxy::FaultProxy;
+use crate::common::guard::{Cli, Run, report};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
-use common::Moto;
-use common::fault_proxy::FaultProxy;
-use common::guard::{Cli, Run, report};
 use serde_json::Value;
 
 const GUARD: &str = "runaway-guard";

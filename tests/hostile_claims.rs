@@ -6,10 +6,8 @@
 //! role, trips that function in one event. Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::guard::{Cli, Snapshot, chain_event, fixture};
-use common::{ACCOUNT, Moto};
+use crate::common::guard::{Cli, Snapshot, chain_event, fixture};
+use crate::common::{ACCOUNT, Moto};
 use runaway_guard::ports::tags;
 use serde_json::{Value, json};
 
@@ -41,7 +39,7 @@ impl Account {
         (self.moto.snapshot().await, self.moto.mapping_state(&self.mapping).await)
     }
 
-    /// The unique id of the role every moto function runs with (`common::ROLE_ARN`).
+    /// The unique id of the role every moto function runs with (`crate::common::ROLE_ARN`).
     async fn role_id(&self) -> String {
         let iam = aws_sdk_iam::Client::new(&self.moto.config);
         let role = iam.get_role().role_name("x").send().await.expect("get role");

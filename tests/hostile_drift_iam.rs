@@ -6,10 +6,8 @@
 //! Run through `scripts/test.sh` (it starts moto and puts cargo-lambda on PATH).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::guard::{Cli, fixture, handle, report};
-use common::{ACCOUNT, Moto, ROLE_ARN};
+use crate::common::guard::{Cli, fixture, handle, report};
+use crate::common::{ACCOUNT, Moto, ROLE_ARN};
 use runaway_guard::ports::tags;
 use serde_json::Value;
 
@@ -38,7 +36,7 @@ fn put_back_by(role: &str, session: &str, event: u32) -> Value {
     serde_json::from_str(&text).expect("fixture JSON")
 }
 
-fn drift(run: &common::guard::Run) -> Value {
+fn drift(run: &crate::common::guard::Run) -> Value {
     assert_eq!(run.code, 0, "{run:?}");
     run.json()["drift"][0].clone()
 }
@@ -85,7 +83,8 @@ async fn in_lambda_a_session_named_after_the_guard_function_is_reported() {
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 25).await;
     let (topic, queue) = moto.topic_with_queue("guard").await;
-    let lambda = common::lambda::Lambda::start_with(&topic, &[("AWS_LAMBDA_FUNCTION_NAME", GUARD)], None);
+    let lambda =
+        crate::common::lambda::Lambda::start_with(&topic, &[("AWS_LAMBDA_FUNCTION_NAME", GUARD)], None);
 
     let trip = lambda.invoke(report("orders-worker", 17, ROOT).to_string().as_bytes());
     assert_eq!(trip["decisions"][0]["outcome"], "throttled", "{trip}");

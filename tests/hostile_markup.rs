@@ -10,10 +10,8 @@
 //! `RUST_LOG=info`) is checked too. Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::guard::{Cli, Run};
-use common::{ACCOUNT, FunctionSpec, Moto};
+use crate::common::guard::{Cli, Run};
+use crate::common::{ACCOUNT, FunctionSpec, Moto};
 use runaway_guard::aws::sns::structured_message;
 use runaway_guard::ports::Alert;
 use serde_json::{Value, json};

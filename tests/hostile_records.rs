@@ -5,10 +5,8 @@
 //! Run through `scripts/test.sh` (it starts moto).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::Moto;
-use common::guard::{Cli, handle, report};
+use crate::common::Moto;
+use crate::common::guard::{Cli, handle, report};
 use runaway_guard::aws::LambdaThrottler;
 use runaway_guard::name::FunctionName;
 use runaway_guard::ports::{MappingId, Throttler, TripRecord, tags};
@@ -204,7 +202,7 @@ fn account_settings(unreserved: u32) -> &'static str {
 
 #[tokio::test]
 async fn reenable_never_leaves_the_account_fewer_than_100_unreserved_without_force() {
-    use common::fault_proxy::{ALWAYS, Fault, FaultProxy, attempts};
+    use crate::common::fault_proxy::{ALWAYS, Fault, FaultProxy, attempts};
     let moto = Moto::start().await;
     moto.create_function("orders-worker").await;
     moto.reserve("orders-worker", 900).await;

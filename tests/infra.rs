@@ -11,18 +11,13 @@ use std::path::{Path, PathBuf};
 use hcl::{Block, Body, Expression};
 
 #[cfg(feature = "guard")]
-#[path = "infra/dashboard.rs"]
 mod dashboard;
-#[path = "infra/scan.rs"]
 mod scan;
 
-#[path = "infra/schema.rs"]
 mod schema;
 
-#[path = "infra/alarms.rs"]
 mod alarms;
 
-#[path = "infra/iam.rs"]
 mod iam;
 
 fn root() -> PathBuf {

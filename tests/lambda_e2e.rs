@@ -8,11 +8,9 @@
 //! Run through `scripts/test.sh` (it starts moto and puts cargo-lambda on PATH).
 #![cfg(feature = "guard")]
 
-mod common;
-
-use common::Moto;
-use common::guard::{attribute, chain_event, fixture, report, reports};
-use common::lambda::Lambda;
+use crate::common::Moto;
+use crate::common::guard::{attribute, chain_event, fixture, report, reports};
+use crate::common::lambda::Lambda;
 use runaway_guard::ports::tags;
 use serde_json::Value;
 
@@ -70,7 +68,7 @@ async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_b
 
     // The same chain reported again (a new message) in the same execution environment: idempotent,
     // no second alert.
-    let chain = common::guard::report("orders-worker", 18, "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d");
+    let chain = crate::common::guard::report("orders-worker", 18, "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d");
     let report = lambda.invoke(chain.to_string().as_bytes());
     assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
 
@@ -89,7 +87,7 @@ async fn the_release_binary_under_the_runtime_api_throttles_alerts_and_refuses_b
     let (ok, text) = lambda.invoke_raw(&truncated);
     assert!(!ok && text.contains("deserialize"), "{text}");
     // The guard is still serving after both.
-    let chain = common::guard::report("orders-worker", 19, "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d");
+    let chain = crate::common::guard::report("orders-worker", 19, "1-673dc1a2-5e6f7a8b9c0d1e2f3a4b5c6d");
     let report = lambda.invoke(chain.to_string().as_bytes());
     assert_eq!(outcomes(&report), [("orders-worker".to_owned(), "already_tripped".to_owned())]);
     assert_eq!(moto.snapshot().await, before);

@@ -11,15 +11,13 @@
 //! must actually be verbose. Run through `scripts/test.sh` (moto, cargo-lambda).
 #![cfg(feature = "guard")]
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use common::Moto;
-use common::guard::{Cli, Run, report};
-use common::lambda::Lambda;
+use crate::common::Moto;
+use crate::common::guard::{Cli, Run, report};
+use crate::common::lambda::Lambda;
 use serde_json::{Value, json};
 
 const SECRET: &str = "cnrySecretKey7Qe2Vb9Lx";

@@ -5,15 +5,13 @@
 //! counted at a fault proxy between the binary and moto (moto accepts them without running code).
 #![cfg(feature = "guard")]
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use crate::common::Moto;
+use crate::common::fault_proxy::{ALWAYS, Fault, FaultProxy, attempts};
+use crate::common::guard::{Cli, Run};
 use aws_sdk_sqs::types::{MessageAttributeValue, QueueAttributeName};
-use common::Moto;
-use common::fault_proxy::{ALWAYS, Fault, FaultProxy, attempts};
-use common::guard::{Cli, Run};
 use serde_json::{Value, json};
 
 const GUARD: &str = "runaway-guard";
@@ -50,7 +48,7 @@ fn event_bridge(detail_type: &str, order: u32, depth: Option<u32>) -> Value {
         detail["runawayGuard"] = json!({"root": "r1", "depth": depth, "function": "orders"});
     }
     json!({"version": "0", "id": format!("e-{order}"), "detail-type": detail_type, "source": "orders.api",
-           "account": common::ACCOUNT, "time": "2026-12-07T03:00:00Z", "region": "us-east-1",
+           "account": crate::common::ACCOUNT, "time": "2026-12-07T03:00:00Z", "region": "us-east-1",
            "resources": [], "detail": detail})
 }
 
@@ -58,7 +56,7 @@ fn event_bridge(detail_type: &str, order: u32, depth: Option<u32>) -> Value {
 fn destination_record(function: &str, payload: &Value) -> String {
     json!({"version": "1.0", "timestamp": "2026-12-07T03:00:01.000Z",
            "requestContext": {"requestId": "req-1",
-               "functionArn": format!("arn:aws:lambda:us-east-1:{}:function:{function}:$LATEST", common::ACCOUNT),
+               "functionArn": format!("arn:aws:lambda:us-east-1:{}:function:{function}:$LATEST", crate::common::ACCOUNT),
                "condition": "ThrottledAtZeroConcurrency", "approximateInvokeCount": 1},
            "requestPayload": payload,
            "responseContext": {"statusCode": 429, "executedVersion": "$LATEST", "functionError": ""}})
@@ -278,7 +276,7 @@ async fn refuses_while_the_function_is_still_tripped_touching_no_message() {
     assert!(proxy.take_log().is_empty(), "no AWS call for bad input");
     // A queue in another region is refused before GetQueueUrl could find a namesake here.
     moto.lambda().delete_function_concurrency().function_name("billing").send().await.unwrap();
-    let elsewhere = format!("arn:aws:sqs:eu-west-1:{}:runaway-guard-parking", common::ACCOUNT);
+    let elsewhere = format!("arn:aws:sqs:eu-west-1:{}:runaway-guard-parking", crate::common::ACCOUNT);
     let run = replay(&proxy, &["billing", "--from", &elsewhere]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("eu-west-1"), "{}", run.stderr);

@@ -167,7 +167,7 @@ fn every_scenario_meets_its_targets_in_both_modes() {
     assert!(all().iter().filter(|r| !missed(r)).count() >= 12, "most results are held to their targets");
 }
 
-/// `cargo test --test simulate -- --ignored --nocapture missed_targets`: what the listed misses are now.
+/// `cargo test --test integration -- --ignored --nocapture simulate::missed_targets`: what the listed misses are now.
 #[test]
 #[ignore = "the targets in MISSED are not met yet (docs/simulation.md, Targets); run by hand"]
 fn missed_targets_are_still_missed_or_now_met() {
@@ -503,7 +503,7 @@ fn scenario_files_load_and_bad_ones_are_typed_errors() {
     assert!(matches!(missing, Err(SimError::Io { .. })));
 }
 
-/// `cargo test --test simulate -- --ignored --nocapture print_report`: the report docs/simulation.md quotes.
+/// `cargo test --test integration -- --ignored --nocapture simulate::print_report`: the report docs/simulation.md quotes.
 /// `SIM_ONLY=NAME` runs one scenario, `SIM_SVG=FILE` writes the chart, `SIM_RATE_LIMIT=N` overrides the
 /// rate rule, `SIM_UNINSTRUMENTED=1` runs as `--uninstrumented`.
 #[test]
@@ -535,7 +535,7 @@ fn print_report() {
     println!("{}", serde_json::to_string(&all).expect("serialises"));
 }
 
-/// `SIM_RESULTS_JSON=FILE cargo test --test simulate -- --ignored dump_results`: every result, both modes.
+/// `SIM_RESULTS_JSON=FILE cargo test --test integration -- --ignored simulate::dump_results`: every result, both modes.
 #[test]
 #[ignore = "writes the results; run by hand"]
 fn dump_results() {

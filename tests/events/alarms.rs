@@ -4,7 +4,7 @@ use runaway_guard::event::EventError;
 use runaway_guard::name::NameError;
 use runaway_guard::signal::{AlarmSignal, AlarmState, AlarmTransport, Signal};
 
-use crate::*;
+use super::*;
 
 #[test]
 fn alarm_action_naming_a_function() {

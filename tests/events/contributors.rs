@@ -3,7 +3,7 @@
 use runaway_guard::event::EventError;
 use runaway_guard::signal::{AlarmState, ContributorMetric, ContributorSignal, MuteDetail, Signal};
 
-use crate::*;
+use super::*;
 
 fn only_contributor(name: &str) -> ContributorSignal {
     match fixture(name).unwrap() {

@@ -5,7 +5,7 @@ use runaway_guard::event::{EventError, ParsedEvent};
 use runaway_guard::signal::{Signal, SweepSignal};
 use runaway_guard::time::Timestamp;
 
-use crate::*;
+use super::*;
 
 #[test]
 fn sns_record_with_chain_attribute() {
@@ -151,7 +151,7 @@ mod cloudtrail {
     use runaway_guard::event::{ApiCall, ApiChange, EventError};
     use runaway_guard::name::FunctionName;
 
-    use crate::*;
+    use super::super::*;
 
     fn call(name: &str) -> ApiCall {
         let parsed = fixture(name).unwrap();
