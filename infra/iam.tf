@@ -35,6 +35,11 @@ resource "aws_iam_role" "this" {
 locals {
   functions_arn = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:*"
   mappings_arn  = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:event-source-mapping:*"
+  # The streams a mapping can poll: DynamoDB tables' streams and Kinesis data streams.
+  stream_arns = [
+    "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/*/stream/*",
+    "arn:${local.partition}:kinesis:${local.region}:${local.account_id}:stream/*",
+  ]
 }
 
 data "aws_iam_policy_document" "this" {
@@ -117,6 +122,15 @@ data "aws_iam_policy_document" "this" {
 
   # The alert says whether each SQS queue feeding a tripped function has a DLQ: read-only, on the
   # account's queues in this region.
+  # A stream mapping's ceiling is the stream's open shards x its ParallelizationFactor: the judgement
+  # reads the shard count of the streams the mappings of a judged function poll. Read-only, on the
+  # account's streams in this region.
+  statement {
+    sid       = "ReadStreamShards"
+    actions   = ["dynamodb:DescribeStream", "kinesis:DescribeStreamSummary"]
+    resources = local.stream_arns
+  }
+
   statement {
     sid       = "ReadQueueRedrive"
     actions   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
@@ -293,6 +307,15 @@ data "aws_iam_policy_document" "operator" {
     sid       = "ReadAlarmContributors"
     actions   = ["cloudwatch:DescribeAlarmContributors", "cloudwatch:DescribeAlarms"]
     resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-per-function-*"]
+  }
+
+  # A stream mapping's ceiling is the stream's open shards x its ParallelizationFactor: the judgement
+  # reads the shard count of the streams the mappings of a judged function poll. Read-only, on the
+  # account's streams in this region.
+  statement {
+    sid       = "ReadStreamShards"
+    actions   = ["dynamodb:DescribeStream", "kinesis:DescribeStreamSummary"]
+    resources = local.stream_arns
   }
 
   statement {

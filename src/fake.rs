@@ -83,6 +83,8 @@ struct FakeState {
     queues: BTreeMap<String, QueueFacts>,
     /// What `queue_flows` answers, by queue.
     queue_flows: Vec<QueueFlow>,
+    /// Open shards of the streams mappings poll, by stream ARN (absent: the count is unread).
+    stream_shards: BTreeMap<String, u32>,
     /// Trip records whose MAC does not verify (forged, edited, unsigned): `function_state` leaves
     /// them out, as the Lambda adapter does; `trip_record`, `list_tripped` and `status` see them.
     unverified: BTreeMap<FunctionName, CheckedRecord>,
@@ -113,6 +115,13 @@ impl FakeAccount {
             failure_target: FailureTarget::Dropped,
         };
         self.lock().functions.insert(function, state);
+        self
+    }
+
+    /// Gives the stream `source` (an ARN a mapping polls) `shards` open shards; without one, a
+    /// stream mapping's ceiling has its shard count unread.
+    pub fn with_stream_shards(self, source: &str, shards: u32) -> Self {
+        self.lock().stream_shards.insert(source.to_owned(), shards);
         self
     }
 
@@ -421,13 +430,22 @@ impl Throttler for FakeAccount {
     }
 
     /// An SQS mapping that polls says a poller feeds the function (its maximum concurrency is not
-    /// kept here).
+    /// kept here); a stream mapping that polls has parallelization 1 and its stream's shards as
+    /// given by [`Self::with_stream_shards`].
     async fn mapping_ceilings(&self, function: &FunctionName) -> Result<Vec<MappingCeiling>, PortError> {
         let mappings = self.event_source_mappings(function).await?;
+        let shards = self.lock().stream_shards.clone();
         Ok(mappings
             .iter()
-            .filter(|m| m.polled_queue().is_some())
-            .map(|_| MappingCeiling::Sqs { maximum_concurrency: None })
+            .filter_map(|m| match m.kind {
+                SourceKind::Kinesis | SourceKind::DynamoDbStream if m.is_polling() => {
+                    Some(MappingCeiling::Stream {
+                        parallelization_factor: 1,
+                        shards: shards.get(&m.source).copied(),
+                    })
+                }
+                _ => m.polled_queue().map(|_| MappingCeiling::Sqs { maximum_concurrency: None }),
+            })
             .collect())
     }
 

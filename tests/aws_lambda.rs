@@ -312,3 +312,70 @@ async fn polled_queues_are_the_sqs_queues_of_the_mappings_that_poll() {
     assert_eq!(names, ["jobs-queue"], "a disabled mapping polls nothing; another function's is not its");
     assert!(lambda.polled_queues(&name("someone-else")).await.unwrap().len() == 1);
 }
+
+#[tokio::test]
+async fn a_stream_mappings_ceiling_counts_its_streams_open_shards() {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        StreamSpecification, StreamViewType,
+    };
+    use runaway_guard::aws::streams::ShardReader;
+    use runaway_guard::ports::{MappingCeiling, SourceKind};
+
+    let moto = Moto::start().await;
+    moto.create_function("orders-worker").await;
+    let table = aws_sdk_dynamodb::Client::new(&moto.config)
+        .create_table()
+        .table_name("orders")
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("id")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(KeySchemaElement::builder().attribute_name("id").key_type(KeyType::Hash).build().unwrap())
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::NewImage)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create table");
+    let stream =
+        table.table_description().and_then(|t| t.latest_stream_arn()).expect("stream ARN").to_owned();
+    moto.lambda()
+        .create_event_source_mapping()
+        .function_name("orders-worker")
+        .event_source_arn(&stream)
+        .starting_position(aws_sdk_lambda::types::EventSourcePosition::Latest)
+        .send()
+        .await
+        .expect("create stream mapping");
+    // moto gives a table's stream one open shard and lists no ParallelizationFactor (so 1).
+    let ceilings = LambdaThrottler::new(&moto.config).mapping_ceilings(&name("orders-worker")).await.unwrap();
+    assert_eq!(ceilings, [MappingCeiling::Stream { parallelization_factor: 1, shards: Some(1) }]);
+
+    let kinesis = aws_sdk_kinesis::Client::new(&moto.config);
+    kinesis.create_stream().stream_name("clicks").shard_count(3).send().await.expect("create stream");
+    let summary = kinesis.describe_stream_summary().stream_name("clicks").send().await.expect("summary");
+    let arn = summary.stream_description_summary().expect("summary").stream_arn().to_owned();
+    let consumer = kinesis
+        .register_stream_consumer()
+        .stream_arn(&arn)
+        .consumer_name("fan-out")
+        .send()
+        .await
+        .expect("register consumer");
+    let consumer_arn = consumer.consumer().expect("consumer").consumer_arn().to_owned();
+    let reader = ShardReader::new(&moto.config);
+    assert_eq!(reader.open_shards(SourceKind::Kinesis, &arn).await.unwrap(), 3);
+    assert_eq!(reader.open_shards(SourceKind::Kinesis, &consumer_arn).await.unwrap(), 3, "{consumer_arn}");
+    let missing = arn.replace("stream/clicks", "stream/missing");
+    assert!(reader.open_shards(SourceKind::Kinesis, &missing).await.is_err(), "no such stream: no count");
+    assert!(reader.open_shards(SourceKind::Sqs, &arn).await.is_err());
+}

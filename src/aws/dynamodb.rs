@@ -4,6 +4,8 @@
 //! conditional writes to an item one at a time, so environments racing for the last trip cannot
 //! both get it.
 
+pub mod streams;
+
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;

@@ -47,6 +47,9 @@ pub struct LambdaThrottler {
     signer: Option<KmsRecordSigner>,
     /// Reads execution role ids (`None`: a test's Lambda-only client, which authenticates nobody).
     roles: Option<super::iam::RoleReader>,
+    /// Reads the shard counts of the streams mappings poll (`None`: a test's Lambda-only client,
+    /// whose stream ceilings stay unread).
+    shards: Option<super::streams::ShardReader>,
     /// Each function's ARN once read (a name's ARN never changes in an account and region), so a
     /// trip reads the function's configuration once and its tag calls reuse the ARN.
     arns: Arc<Mutex<HashMap<FunctionName, String>>>,
@@ -78,13 +81,14 @@ impl LambdaThrottler {
             queues: Some(super::sqs::QueueReader::new(config)),
             signer: None,
             roles: Some(super::iam::RoleReader::new(config)),
+            shards: Some(super::streams::ShardReader::new(config)),
             arns: Arc::default(),
         }
     }
 
     /// Wraps an existing client (tests inject mocked clients here).
     pub fn from_client(client: Client) -> Self {
-        Self { client, queues: None, signer: None, roles: None, arns: Arc::default() }
+        Self { client, queues: None, signer: None, roles: None, shards: None, arns: Arc::default() }
     }
 
     /// Signs the trip records this adapter writes, and checks those it reads, with `signer`.
@@ -410,7 +414,7 @@ impl Throttler for LambdaThrottler {
     }
 
     async fn mapping_ceilings(&self, function: &FunctionName) -> Result<Vec<MappingCeiling>, PortError> {
-        mappings::ceilings(&self.client, function).await
+        mappings::ceilings(&self.client, self.shards.as_ref(), function).await
     }
 
     async fn set_mapping_enabled(

@@ -7,6 +7,8 @@
 //! - [`cloudwatch`]: [`CloudWatchMetrics`] (ListMetrics, GetMetricData) for [`Metrics`].
 //! - [`deployment`]: [`LambdaDeployment`] (finds the deployed guard and its environment).
 //! - [`dynamodb`]: [`DynamoTripBudget`] (UpdateItem): the account-wide trip cap for [`TripBudget`].
+//! - [`kinesis`] and [`dynamodb::streams`], behind [`streams::ShardReader`]: a stream's open shard
+//!   count (DescribeStreamSummary, DynamoDB Streams DescribeStream), for a stream mapping's ceiling.
 //! - [`kms`]: [`KmsRecordSigner`] (GenerateMac, VerifyMac) for [`RecordSigner`]: the trip record's MAC.
 //! - [`iam`]: [`RoleReader`](iam::RoleReader) (GetRole): a function's execution role id, for chain reports.
 //! - [`sns`]: [`SnsNotifier`] (Publish with message attributes) for [`Notifier`].
@@ -32,10 +34,12 @@ pub mod deployment;
 pub mod dynamodb;
 mod error;
 pub mod iam;
+pub mod kinesis;
 pub mod kms;
 pub mod lambda;
 pub mod sns;
 pub mod sqs;
+pub mod streams;
 pub mod sts;
 pub mod trip_tags;
 

@@ -221,7 +221,15 @@ async fn ceilings<T: Throttler>(
 ) -> (Option<MappingCeiling>, Option<u32>) {
     let mapping = match throttler.mapping_ceilings(function).await {
         // The lowest known ceiling; a mapping without one still says a poller feeds the function.
-        Ok(all) => all.into_iter().min_by_key(|m| m.concurrency().unwrap_or(u32::MAX)),
+        Ok(all) => {
+            if all.iter().any(|m| matches!(m, MappingCeiling::Stream { shards: None, .. })) {
+                notes.push(format!(
+                    "shard count of {function}'s stream unread: its mapping's ceiling is judged by the \
+                     curve's shape (a flat top of at least the parallelization factor)"
+                ));
+            }
+            all.into_iter().min_by_key(|m| m.concurrency().unwrap_or(u32::MAX))
+        }
         Err(err) => {
             notes.push(format!(
                 "event source mappings of {function} unreadable ({err}): their ceilings not judged"

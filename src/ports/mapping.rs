@@ -304,9 +304,9 @@ pub enum MappingCeiling {
         maximum_concurrency: Option<u32>,
     },
     /// A Kinesis or DynamoDB stream mapping: one concurrent batch per shard and parallelization
-    /// slot. `ListEventSourceMappings` gives the `ParallelizationFactor` but not the stream's
-    /// shard count (that needs Kinesis `DescribeStreamSummary` or DynamoDB Streams
-    /// `DescribeStream`), so `shards` is `None` when only the mapping was read.
+    /// slot. `ListEventSourceMappings` gives the `ParallelizationFactor`; the stream's open shard
+    /// count comes from Kinesis `DescribeStreamSummary` or DynamoDB Streams `DescribeStream`, and
+    /// is `None` when that read failed.
     Stream {
         /// The mapping's `ParallelizationFactor` (1–10).
         parallelization_factor: u32,

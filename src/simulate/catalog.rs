@@ -5,7 +5,7 @@ use super::scenario::Scenario;
 use super::{SimError, parse_scenario};
 
 /// Name and JSON of every built-in scenario, runaways first.
-const BUILT_IN: [(&str, &str); 36] = [
+const BUILT_IN: [(&str, &str); 37] = [
     ("eventbridge-loop", include_str!("scenarios/eventbridge-loop.json")),
     ("sns-fanout", include_str!("scenarios/sns-fanout.json")),
     ("sqs-loop", include_str!("scenarios/sqs-loop.json")),
@@ -42,6 +42,7 @@ const BUILT_IN: [(&str, &str); 36] = [
     ("benign-job-overrun", include_str!("scenarios/benign-job-overrun.json")),
     ("benign-canary-rollout", include_str!("scenarios/benign-canary-rollout.json")),
     ("benign-batch-rerun", include_str!("scenarios/benign-batch-rerun.json")),
+    ("benign-stream-launch", include_str!("scenarios/benign-stream-launch.json")),
 ];
 
 /// Names of the built-in scenarios, in run order.

@@ -76,9 +76,10 @@ impl Model {
         let streams = compile_streams(&names)?;
         for (i, s) in streams.iter().enumerate() {
             functions[s.consumer].streams.push(i);
+            // The guard reads the stream's shard count (DescribeStreamSummary / DescribeStream).
             functions[s.consumer].mapping_ceilings.push(crate::ports::MappingCeiling::Stream {
                 parallelization_factor: s.parallelization,
-                shards: None,
+                shards: Some(s.shards),
             });
         }
         let routes = compile_routes(&names, &mut functions)?;

@@ -39,12 +39,13 @@ pub fn iam_action(service: &str, op: &str) -> String {
 }
 
 /// Adapter file stem → (IAM service prefix, its SDK operations).
-fn services() -> [(&'static str, &'static str); 10] {
+fn services() -> [(&'static str, &'static str); 11] {
     [
         ("lambda", LAMBDA_OPERATIONS),
         ("events", EVENTS_OPERATIONS),
         ("iam", IAM_OPERATIONS),
         ("s3", S3_OPERATIONS),
+        ("kinesis", KINESIS_OPERATIONS),
         ("kms", KMS_OPERATIONS),
         ("cloudwatch", CLOUDWATCH_OPERATIONS),
         ("dynamodb", DYNAMODB_OPERATIONS),
@@ -351,7 +352,8 @@ const CLOUDWATCH_OPERATIONS: &str = "\
     stop_metric_streams tag_resource untag_resource \
 ";
 
-/// aws-sdk-dynamodb 1.104.0: `ls src/operation`.
+/// aws-sdk-dynamodb 1.104.0: `ls src/operation`, then aws-sdk-dynamodbstreams 1.94.0's (the same
+/// `dynamodb:` IAM prefix; its adapter is `src/aws/dynamodb/streams.rs`).
 const DYNAMODB_OPERATIONS: &str = "\
     batch_execute_statement batch_get_item batch_write_item create_backup create_global_table \
     create_table delete_backup delete_item delete_resource_policy delete_table describe_backup \
@@ -367,6 +369,21 @@ const DYNAMODB_OPERATIONS: &str = "\
     untag_resource update_continuous_backups update_contributor_insights update_global_table \
     update_global_table_settings update_item update_kinesis_streaming_destination update_table \
     update_table_replica_auto_scaling update_time_to_live \
+    describe_stream get_records get_shard_iterator list_streams \
+";
+
+/// aws-sdk-kinesis 1.99.0: `ls src/operation`.
+const KINESIS_OPERATIONS: &str = "\
+    add_tags_to_stream create_stream decrease_stream_retention_period delete_resource_policy \
+    delete_stream deregister_stream_consumer describe_account_settings describe_limits \
+    describe_stream describe_stream_consumer describe_stream_summary disable_enhanced_monitoring \
+    enable_enhanced_monitoring get_records get_resource_policy get_shard_iterator \
+    increase_stream_retention_period list_shards list_stream_consumers list_streams \
+    list_tags_for_resource list_tags_for_stream merge_shards put_record put_records \
+    put_resource_policy register_stream_consumer remove_tags_from_stream split_shard \
+    start_stream_encryption stop_stream_encryption subscribe_to_shard tag_resource \
+    untag_resource update_account_settings update_max_record_size update_shard_count \
+    update_stream_mode update_stream_warm_throughput \
 ";
 
 /// aws-sdk-sns 1.94.0: `ls src/operation`.

@@ -14,6 +14,7 @@ use aws_sdk_lambda::types::EventSourceMappingConfiguration;
 
 use super::own_arn;
 use crate::aws::error::port_error;
+use crate::aws::streams::ShardReader;
 use crate::name::{FunctionName, QueueName};
 use crate::ports::{EventSourceMapping, MappingCeiling, MappingId, PortError, SourceKind};
 
@@ -92,12 +93,14 @@ pub(super) async fn polled_queues(
     Ok(list(client, function).await?.iter().filter_map(EventSourceMapping::polled_queue).collect())
 }
 
-/// The ceilings `function`'s polling mappings put on its concurrency, from the listing alone: an
-/// SQS mapping's `ScalingConfig.MaximumConcurrency` (when set; listed without one too) and a stream mapping's
-/// `ParallelizationFactor` (default 1). The stream's shard count needs the Kinesis or DynamoDB
-/// Streams API, which this adapter does not call: `shards` stays `None`.
+/// The ceilings `function`'s polling mappings put on its concurrency: an SQS mapping's
+/// `ScalingConfig.MaximumConcurrency` (when set; listed without one too) and a stream mapping's
+/// `ParallelizationFactor` (default 1) with the stream's open shards, read through `shards`. A
+/// shard count that cannot be read is left out (the judgement notes it and falls back to the
+/// curve's shape) and logged with its error.
 pub(super) async fn ceilings(
     client: &Client,
+    shards: Option<&ShardReader>,
     function: &FunctionName,
 ) -> Result<Vec<MappingCeiling>, PortError> {
     let positive = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0);
@@ -106,14 +109,27 @@ pub(super) async fn ceilings(
         if matches!(m.state(), Some("Disabled" | "Disabling" | "Deleting")) {
             continue;
         }
-        match SourceKind::from_source(m.event_source_arn()) {
+        let kind = SourceKind::from_source(m.event_source_arn());
+        match kind {
             SourceKind::Sqs => out.push(MappingCeiling::Sqs {
                 maximum_concurrency: positive(m.scaling_config().and_then(|c| c.maximum_concurrency())),
             }),
-            SourceKind::Kinesis | SourceKind::DynamoDbStream => out.push(MappingCeiling::Stream {
-                parallelization_factor: positive(m.parallelization_factor()).unwrap_or(1),
-                shards: None,
-            }),
+            SourceKind::Kinesis | SourceKind::DynamoDbStream => {
+                let open = match (shards, m.event_source_arn()) {
+                    (Some(reader), Some(stream)) => match reader.open_shards(kind, stream).await {
+                        Ok(n) => Some(n),
+                        Err(err) => {
+                            tracing::warn!(function = %function, error = %err, "stream shard count unread");
+                            None
+                        }
+                    },
+                    _ => None,
+                };
+                out.push(MappingCeiling::Stream {
+                    parallelization_factor: positive(m.parallelization_factor()).unwrap_or(1),
+                    shards: open,
+                });
+            }
             _ => {}
         }
     }

@@ -403,3 +403,43 @@ fn unreadable_queue_counts_spare_nothing_and_are_reported() {
     assert_eq!(outcomes(&report), [("payments".into(), Outcome::Throttled, "runaway".into())]);
     assert!(report.notes.iter().any(|n| n.contains("queue counts unreadable")), "{:?}", report.notes);
 }
+
+/// `orders-worker`, 3 GB, fed by a DynamoDB stream: five flat minutes at 10 environments, 200x its
+/// usual minute, $60/h (under the cost evidence's $100/h).
+fn stream_consumer() -> FakeAccount {
+    let flat = minutes(&[(20_000.0, 1000.0); 5]);
+    let account = FakeAccount::default()
+        .with_function("orders-worker", None)
+        .with_mapping("orders-worker", "a1b2c3d4-0000-4000-8000-000000000002", ORDERS_STREAM, true)
+        .with_metrics(series("orders-worker", flat, week(6_000.0, 1000.0)));
+    account.edit("orders-worker", |s| s.memory_mb = 3072);
+    account
+}
+
+const ORDERS_STREAM: &str =
+    "arn:aws:dynamodb:us-east-1:111122223333:table/orders/stream/2024-01-01T00:00:00.000";
+
+#[test]
+fn a_stream_consumer_flat_below_its_read_shard_ceiling_is_left_alone() {
+    // 40 shards x parallelization 1: a flat 10 is a step below the ceiling, not a pin.
+    let read = stream_consumer().with_stream_shards(ORDERS_STREAM, 40);
+    let report = run(&read, Config::default(), &[contributor("orders-worker", AlarmState::Alarm)]);
+    assert!(report.decisions.is_empty(), "{report:?}");
+    assert!(!report.notes.iter().any(|n| n.contains("shard count")), "{:?}", report.notes);
+    // 10 shards: the same flat 10 is the ceiling.
+    let pinned = stream_consumer().with_stream_shards(ORDERS_STREAM, 10);
+    let report = run(&pinned, Config::default(), &[contributor("orders-worker", AlarmState::Alarm)]);
+    assert_eq!(outcomes(&report), [("orders-worker".into(), Outcome::Throttled, "runaway".into())]);
+}
+
+#[test]
+fn an_unread_shard_count_falls_back_to_the_flat_top_and_is_reported() {
+    let report =
+        run(&stream_consumer(), Config::default(), &[contributor("orders-worker", AlarmState::Alarm)]);
+    assert_eq!(outcomes(&report), [("orders-worker".into(), Outcome::Throttled, "runaway".into())]);
+    assert!(
+        report.notes.iter().any(|n| n.contains("shard count of orders-worker's stream unread")),
+        "{:?}",
+        report.notes
+    );
+}
