@@ -281,9 +281,7 @@ impl Config {
 
 /// A DynamoDB table name (3–255 of `A-Za-z0-9_.-`) or a table ARN (`arn:…:dynamodb:…:table/NAME`).
 fn table(variable: &'static str, value: String) -> Result<String, ConfigError> {
-    let is_name = |n: &str| {
-        (3..=255).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
-    };
+    let is_name = crate::name::is_table_name;
     let ok = match crate::arn::Arn::regional(&value, "dynamodb") {
         Some(arn) => arn.resource.strip_prefix("table/").is_some_and(is_name),
         None => !value.starts_with("arn:") && is_name(&value),

@@ -133,6 +133,11 @@ impl fmt::Display for QueueName {
     }
 }
 
+/// True for a name DynamoDB accepts for a table: 3 to 255 of `A-Z a-z 0-9 _ . -`.
+pub fn is_table_name(name: &str) -> bool {
+    (3..=255).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+}
+
 /// True for strings shaped like an AWS region code (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`).
 pub fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();

@@ -21,8 +21,7 @@ pub fn is_stream_arn(source_arn: &str) -> bool {
     else {
         return false;
     };
-    let valid_table = (3..=255).contains(&table.len())
-        && table.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+    let valid_table = crate::name::is_table_name(table);
     let valid_label = !label.is_empty() && label.bytes().all(|b| b.is_ascii_digit() || b"-:.T".contains(&b));
     valid_table && valid_label
 }
